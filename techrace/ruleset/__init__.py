@@ -1,0 +1,19 @@
+"""Rulesets: the schema, the layered YAML loader and the tooling around them.
+
+This package must stay free of Mesa and Textual so that `techrace ruleset check` answers at once.
+"""
+
+from techrace.ruleset.loader import (
+    RulesetError,
+    find_ruleset,
+    list_rulesets,
+    load_ruleset,
+    ruleset_hash,
+    rulesets_dirs,
+)
+from techrace.ruleset.schema import Ruleset, quarter_index, quarter_label
+
+__all__ = [
+    "Ruleset", "RulesetError", "find_ruleset", "list_rulesets", "load_ruleset", "quarter_index",
+    "quarter_label", "ruleset_hash", "rulesets_dirs",
+]

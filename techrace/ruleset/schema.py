@@ -1,0 +1,397 @@
+"""The one schema of every value a modder can set.
+
+Validation, the exported JSON Schema and the modder's reference (docs/modding.md) are all generated
+from these pydantic models, so they cannot drift apart. Each field carries its unit and meaning in its
+description; ranges are pydantic constraints.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+FORMAT_VERSION = 1
+SKILLS = ("process", "design", "tools", "ai_research")
+TOOL_KINDS = ("euv", "arf_immersion", "etch", "deposition", "metrology")
+QUARTER_RE = re.compile(r"^(20[2-9][0-9])Q([1-4])$")
+
+Quarter = Annotated[str, Field(pattern=r"^20[2-9][0-9]Q[1-4]$", description="A calendar quarter like 2027Q3")]
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNeg = Annotated[float, Field(ge=0.0)]
+Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$")]
+
+
+def quarter_index(quarter: str, start: str = "2025Q1") -> int:
+    """Turn offset of `quarter` from `start` (0 for the start quarter)."""
+    year, q = QUARTER_RE.match(quarter).groups()  # type: ignore[union-attr]
+    syear, sq = QUARTER_RE.match(start).groups()  # type: ignore[union-attr]
+    return (int(year) - int(syear)) * 4 + (int(q) - int(sq))
+
+
+def quarter_label(index: int, start: str = "2025Q1") -> str:
+    """The calendar quarter `index` quarters after `start`."""
+    syear, sq = QUARTER_RE.match(start).groups()  # type: ignore[union-attr]
+    total = int(syear) * 4 + int(sq) - 1 + index
+    return f"{total // 4}Q{total % 4 + 1}"
+
+
+class Strict(BaseModel):
+    """Base for every ruleset object: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SkillCounts(Strict):
+    process: NonNeg = Field(0.0, description="Process/fab engineers (persons)")
+    design: NonNeg = Field(0.0, description="Chip design engineers (persons)")
+    tools: NonNeg = Field(0.0, description="Equipment engineers (persons)")
+    ai_research: NonNeg = Field(0.0, description="AI researchers (persons)")
+
+
+class ToolCounts(Strict):
+    euv: NonNeg = Field(0.0, description="EUV scanners")
+    arf_immersion: NonNeg = Field(0.0, description="ArF immersion (193i) DUV scanners")
+    etch: NonNeg = Field(0.0, description="Etch tools")
+    deposition: NonNeg = Field(0.0, description="Deposition tools")
+    metrology: NonNeg = Field(0.0, description="Metrology and inspection tools")
+
+
+# --------------------------------------------------------------------------------------------- technology
+
+
+class MultiPatterning(Strict):
+    allowed: bool = Field(False, description="Whether the node can be made on DUV immersion with multi-patterning")
+    defect_multiplier: float = Field(1.0, ge=1.0, le=10.0, description="Factor on defect density (D0) on the DUV path")
+    arf_multiplier: float = Field(1.0, ge=1.0, le=10.0, description="Factor on ArF immersion scanners per wafer on the DUV path (throughput penalty)")
+    learning_multiplier: float = Field(1.0, gt=0.0, le=1.0, description="Factor on the yield-learning rate on the DUV path (slower learning)")
+
+
+class NodeSpec(Strict):
+    nm: float = Field(..., gt=0, le=1000, description="Node name in nanometres (marketing name)")
+    needs_euv: bool = Field(False, description="Critical layers need EUV scanners (unless multi-patterning is allowed)")
+    multipatterning: MultiPatterning = Field(default_factory=MultiPatterning, description="The DUV multi-patterning path")
+    tools_per_kwpm: ToolCounts = Field(..., description="Tools needed per 1,000 wafer starts per month on the normal path")
+    wafer_price_usd: NonNeg = Field(..., description="Price of one processed 300 mm wafer (USD)")
+    capex_per_wpm_usd: NonNeg = Field(..., description="Fab construction cost per wafer-start-per-month of capacity (USD)")
+    build_quarters: int = Field(10, ge=1, le=40, description="Quarters from groundbreaking to volume output")
+    rd_cost_usd_b: NonNeg = Field(..., description="Total process R&D to master the node (USD billions)")
+    rd_quarters: int = Field(..., ge=1, le=80, description="Quarters of fully funded R&D to master the node")
+    d0_initial: float = Field(..., gt=0, le=10, description="Defect density at volume start (defects/cm2)")
+    d0_mature: float = Field(..., gt=0, le=10, description="Floor of defect density after learning (defects/cm2)")
+    learning_rate: float = Field(..., gt=0, le=2, description="Per-quarter learning speed at reference volume and talent (1/quarter)")
+    transistor_density_mtr_mm2: NonNeg = Field(..., description="Logic transistor density (million transistors per mm2)")
+    perf_per_watt: float = Field(1.0, gt=0, description="Energy efficiency relative to 4/5 nm (1.0)")
+
+
+class HbmGeneration(Strict):
+    level: float = Field(..., ge=1, le=10, description="Ordering level of the generation (2 = HBM2e, 3 = HBM3, 3.5 = HBM3E, 4 = HBM4)")
+    bandwidth_tb_s: NonNeg = Field(..., description="Bandwidth per stack (TB/s)")
+    stacks_per_wafer: NonNeg = Field(..., description="Good HBM stacks per TSV wafer start at mature yield")
+
+
+class Technology(Strict):
+    nodes: dict[str, NodeSpec] = Field(..., description="Process nodes by label (e.g. N5); order does not matter")
+    yield_model: Literal["murphy", "poisson"] = Field("murphy", description="Die-yield model from defect density and die area")
+    wafer_diameter_mm: float = Field(300.0, gt=0, description="Wafer diameter (mm)")
+    hbm_generations: dict[str, HbmGeneration] = Field(..., description="HBM generations by label")
+    hbm_tools_per_kwpm: ToolCounts = Field(default_factory=lambda: ToolCounts(arf_immersion=0.4, etch=3.0, deposition=4.0, metrology=1.5), description="Tools needed per 1,000 HBM TSV wafer starts per month")
+    hbm_rd_quarters: int = Field(8, ge=1, le=80, description="Quarters of R&D to advance one HBM generation")
+    hbm_rd_cost_usd_b: NonNeg = Field(2.0, description="R&D to advance one HBM generation (USD billions)")
+    h100_dense_flops: float = Field(9.89e14, gt=0, description="Dense BF16 FLOP/s of one H100-equivalent (FLOP/s)")
+    h100_tpp: float = Field(15832.0, gt=0, description="TPP of one H100 (the H100-equivalent unit)")
+    model_flops_utilisation: Share = Field(0.35, description="Share of peak FLOP/s a training run achieves")
+    training_share: Share = Field(0.3, description="Share of a cluster's quarter given to its largest training run")
+    algorithmic_efficiency_per_quarter: float = Field(1.3, ge=1.0, le=3.0, description="Growth factor of effective compute per FLOP each quarter (algorithms)")
+    accelerator_life_quarters: int = Field(20, ge=1, le=80, description="Mean service life of an accelerator (quarters)")
+    tool_service_decay_per_quarter: Share = Field(0.06, description="Health lost each quarter by an unserviced tool")
+    tool_scrap_health: Share = Field(0.25, description="Health below which a tool is scrapped")
+    star_multiplier: float = Field(3.0, ge=1.0, le=50.0, description="R&D/learning weight of one star engineer relative to 100 engineers")
+    espionage_execution_threshold: NonNeg = Field(2000.0, description="Experienced process engineers a foundry needs before stolen know-how helps")
+
+
+# ------------------------------------------------------------------------------------------------ nations
+
+
+class NationSpec(Strict):
+    name: str = Field(..., description="Display name")
+    bloc: Literal["us_allied", "china", "neutral"] = Field(..., description="Alignment used by controls and AI policies")
+    gdp_usd_t: NonNeg = Field(..., description="GDP at start (USD trillions per year)")
+    gdp_growth_per_quarter: float = Field(0.005, ge=-0.1, le=0.1, description="Baseline real GDP growth per quarter")
+    chip_dependence: Share = Field(0.05, description="Share of GDP at risk from a total shortfall of trailing-node chips")
+    industrial_budget_usd_b: NonNeg = Field(..., description="Industrial-policy budget per quarter (USD billions)")
+    datacenter_power_gw: NonNeg = Field(..., description="Power available to AI datacenters at start (GW)")
+    power_buildout_gw_per_quarter: NonNeg = Field(..., description="Default AI power added per quarter (GW)")
+    power_cost_usd_b_per_gw: NonNeg = Field(1.5, description="Extra budget cost to add 1 GW above the default build-out (USD billions)")
+    engineer_pool: SkillCounts = Field(default_factory=SkillCounts, description="Engineers not employed by a modelled firm at start")
+    graduates_per_quarter: SkillCounts = Field(default_factory=SkillCounts, description="New engineers per quarter by skill")
+    retirement_per_quarter: Share = Field(0.006, description="Share of engineers retiring per quarter")
+    pay_index: float = Field(1.0, gt=0, le=10, description="Pay level relative to the US (1.0)")
+    visa_openness: Share = Field(0.5, description="How readily foreign engineers get visas (0 closed, 1 open)")
+    centralisation: Share = Field(0.1, description="Share of national AI compute that can be pooled into one training run")
+    espionage_effort: Share = Field(0.0, description="Effort put into industrial espionage (0 to 1)")
+    anti_poaching: Share = Field(0.3, description="Enforcement against poaching of its firms' star engineers (0 none, 1 airtight)")
+    military_moves: bool = Field(False, description="Whether this nation may order military moves (blockade, invasion)")
+
+
+# ------------------------------------------------------------------------------------------------- firms
+
+
+class SiteSpec(Strict):
+    nation: Code = Field(..., description="Nation the site is in")
+    capacity_wpm: dict[str, NonNeg] = Field(default_factory=dict, description="Wafer starts per month by node label")
+    hbm_tsv_wpm: NonNeg = Field(0.0, description="HBM TSV wafer starts per month")
+    packaging_units_per_quarter: NonNeg = Field(0.0, description="Advanced (CoWoS-class) packaging capacity (accelerator packages per quarter)")
+    domestic_tool_share: Share = Field(0.0, description="Share of the site's tools bought from toolmakers of its own bloc")
+
+
+class FoundrySpec(Strict):
+    name: str = Field(..., description="Display name")
+    nation: Code = Field(..., description="Headquarters nation")
+    kind: Literal["logic", "memory"] = Field("logic", description="Logic foundry or memory maker (HBM)")
+    sites: dict[str, SiteSpec] = Field(..., description="Fab sites by id")
+    nodes_mastered: list[str] = Field(default_factory=list, description="Node labels the firm can produce at start")
+    rd_progress: dict[str, Share] = Field(default_factory=dict, description="R&D progress towards nodes not yet mastered (0-1)")
+    d0: dict[str, float] = Field(default_factory=dict, description="Starting defect density by node where it differs from the node default (defects/cm2)")
+    hbm_generation: str | None = Field(None, description="Best HBM generation in volume (memory makers)")
+    hbm_yield: Share = Field(0.6, description="HBM stack yield relative to mature (memory makers)")
+    engineers: SkillCounts = Field(default_factory=SkillCounts, description="Engineers employed at start")
+    stars: int = Field(0, ge=0, le=1000, description="Star engineers employed at start")
+    cash_usd_b: NonNeg = Field(10.0, description="Cash at start (USD billions)")
+    capex_share_of_revenue: Share = Field(0.35, description="Share of revenue reinvested in capacity and R&D")
+    policy: str | None = Field(None, description="Decision policy name overriding the ruleset default")
+
+
+class ToolLine(Strict):
+    units_per_quarter: NonNeg = Field(..., description="Production capacity (tools per quarter)")
+    price_usd_m: NonNeg = Field(..., description="Price per tool (USD millions)")
+    lead_quarters: int = Field(2, ge=0, le=16, description="Quarters from order to delivery")
+
+
+class ToolDevelopment(Strict):
+    progress: Share = Field(0.0, description="R&D progress at start (0-1); the line opens at 1")
+    rd_quarters: int = Field(..., ge=1, le=120, description="Quarters of fully funded R&D from 0 to 1")
+    rd_cost_usd_b: NonNeg = Field(..., description="Total R&D cost (USD billions)")
+    units_per_quarter: NonNeg = Field(..., description="Production capacity once developed (tools per quarter)")
+    price_usd_m: NonNeg = Field(..., description="Price per tool once developed (USD millions)")
+    lead_quarters: int = Field(2, ge=0, le=16, description="Quarters from order to delivery")
+
+
+class ToolMakerSpec(Strict):
+    name: str = Field(..., description="Display name")
+    nation: Code = Field(..., description="Headquarters nation (its regulator controls its exports)")
+    makes: dict[Literal["euv", "arf_immersion", "etch", "deposition", "metrology"], ToolLine] = Field(..., description="Tool lines by kind")
+    developing: dict[Literal["euv", "arf_immersion", "etch", "deposition", "metrology"], ToolDevelopment] = Field(default_factory=dict, description="Tool lines under development by kind")
+    engineers: SkillCounts = Field(default_factory=SkillCounts, description="Engineers employed at start")
+    stars: int = Field(0, ge=0, le=1000, description="Star engineers employed at start")
+    policy: str | None = Field(None, description="Decision policy name overriding the ruleset default")
+
+
+class ChipSku(Strict):
+    node: str = Field(..., description="Node label it is made on")
+    die_area_mm2: float = Field(..., gt=10, le=900, description="Area of one logic die (mm2)")
+    dies_per_package: int = Field(1, ge=1, le=16, description="Logic dies per packaged accelerator")
+    transistors_b: NonNeg = Field(..., description="Transistors in the packaged chip (billions)")
+    dense_tflops_16bit: NonNeg = Field(..., description="Dense 16-bit TFLOP/s of the package")
+    hbm_stacks: int = Field(0, ge=0, le=16, description="HBM stacks per package")
+    hbm_generation: str | None = Field(None, description="HBM generation label it needs")
+    power_w: NonNeg = Field(700.0, description="Board power (W)")
+    price_usd: NonNeg = Field(..., description="List price (USD)")
+    design_quarters: int = Field(2, ge=0, le=20, description="Quarters to design a variant of it")
+
+
+class ChipFirmSpec(Strict):
+    name: str = Field(..., description="Display name")
+    nation: Code = Field(..., description="Headquarters nation")
+    skus: dict[str, ChipSku] = Field(..., description="Accelerators in production at start by id")
+    foundries: list[Code] = Field(..., min_length=1, description="Foundries it orders wafers from, in preference order")
+    captive_labs: list[Code] = Field(default_factory=list, description="If set, the only labs it sells to")
+    target_units_per_quarter: NonNeg = Field(..., description="Planned accelerator output per quarter at start")
+    demand_growth_per_quarter: float = Field(0.08, ge=-0.5, le=1.0, description="Growth of planned output per quarter")
+    engineers: SkillCounts = Field(default_factory=SkillCounts, description="Engineers employed at start")
+    stars: int = Field(0, ge=0, le=1000, description="Star engineers employed at start")
+    policy: str | None = Field(None, description="Decision policy name overriding the ruleset default")
+
+
+class LabSpec(Strict):
+    name: str = Field(..., description="Display name")
+    nation: Code = Field(..., description="Nation where its clusters are sited")
+    compute_h100e: NonNeg = Field(..., description="Installed accelerators at start (H100-equivalents)")
+    capital_usd_b_per_quarter: NonNeg = Field(..., description="Capital for accelerators per quarter at start (USD billions)")
+    capital_growth_per_quarter: float = Field(0.05, ge=-0.5, le=1.0, description="Growth of capital per quarter")
+    largest_site_share: Share = Field(0.25, description="Share of its compute in its largest single site (bounds one training run)")
+    algorithmic_multiplier: float = Field(1.0, gt=0, le=10, description="Effective-compute multiplier from research talent at start")
+    engineers: SkillCounts = Field(default_factory=SkillCounts, description="Researchers employed at start")
+    stars: int = Field(0, ge=0, le=1000, description="Star researchers employed at start")
+    policy: str | None = Field(None, description="Decision policy name overriding the ruleset default")
+
+
+# ------------------------------------------------------------------------------------------- conditions
+
+
+Metric = Literal[
+    "ai_compute_h100e", "largest_training_run_flop", "capability", "best_node_nm", "advanced_wafer_starts",
+    "accelerators_produced", "hbm_stacks_produced", "engineers", "gdp_index",
+]
+
+
+class Comparison(Strict):
+    metric: Metric = Field(..., description="Per-nation metric (a column of `techrace run --out`)")
+    nation: Code = Field(..., description="Nation whose metric is compared")
+    op: Literal["gt", "ge", "lt", "le"] = Field("gt", description="Comparison operator")
+    value: float | None = Field(None, description="Compare with this number")
+    of_nation: Code | None = Field(None, description="Compare with this nation's value of the same metric, times `ratio`")
+    ratio: float = Field(1.0, ge=0, description="Factor on the other nation's value")
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Comparison:
+        if (self.value is None) == (self.of_nation is None):
+            raise ValueError("give exactly one of `value` or `of_nation`")
+        return self
+
+
+class Condition(Strict):
+    """A data condition: a window of quarters and all/any comparisons. Never code."""
+
+    from_quarter: Quarter | None = Field(None, alias="from", description="First quarter it can hold")
+    until_quarter: Quarter | None = Field(None, alias="until", description="Last quarter it can hold")
+    all: list[Comparison] = Field(default_factory=list, description="Comparisons that must all hold")
+    any: list[Comparison] = Field(default_factory=list, description="At least one must hold (if any are given)")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# ----------------------------------------------------------------------------------------------- controls
+
+
+class ControlRule(Strict):
+    """One export-control rule of a regulator. Which fields apply depends on `kind`."""
+
+    regulator: Code = Field(..., description="Regulator that issues the rule")
+    kind: Literal[
+        "chip_threshold", "hbm", "foundry_rule", "tool_list", "servicing_ban", "entity_list", "country_tiers", "mineral",
+    ] = Field(..., description="What the rule controls")
+    description: str = Field("", description="Human text for the event log")
+    announced: Quarter | None = Field(None, description="Quarter the rule becomes known (buyers stockpile until it takes effect)")
+    effective: Quarter | None = Field(None, description="Quarter it takes effect; none means not active unless a regulator or action enacts it")
+    expires: Quarter | None = Field(None, description="Quarter it stops applying")
+    when: Condition | None = Field(None, description="Data condition for a regulator to enact it (escalation step)")
+    destinations: list[Code] = Field(default_factory=list, description="Nations whose buyers are controlled")
+    sellers: list[Code] = Field(default_factory=list, description="Seller nations bound by it (default: the regulator's nation; FDPR reach adds others)")
+    tpp: float | None = Field(None, ge=0, description="chip_threshold: controlled if TPP >= this")
+    tpp_with_density: float | None = Field(None, ge=0, description="chip_threshold: or if TPP >= this and performance density >= `density`")
+    density: float | None = Field(None, ge=0, description="chip_threshold: performance density (TPP/mm2) for the second test")
+    bandwidth_density_gb_s_mm2: float | None = Field(None, ge=0, description="hbm: HBM controlled above this bandwidth density (GB/s/mm2)")
+    node_nm_at_or_below: float | None = Field(None, ge=0, description="foundry_rule / tool_list: nodes at or below this (nm)")
+    transistors_b: float | None = Field(None, ge=0, description="foundry_rule: packaged chips with at least this many transistors (billions) are presumed controlled")
+    no_hbm_transistors_b: float | None = Field(None, ge=0, description="foundry_rule: chips without HBM pass below this many transistors (billions)")
+    tool_kinds: list[Literal["euv", "arf_immersion", "etch", "deposition", "metrology"]] = Field(default_factory=list, description="tool_list / servicing_ban: tool kinds covered")
+    entities: list[Code] = Field(default_factory=list, description="entity_list: firm ids (whole company) or site ids")
+    tier_caps_h100e: dict[str, NonNeg] = Field(default_factory=dict, description="country_tiers: nation -> cap on accelerator imports per quarter (H100e); absent means unrestricted")
+    licence_share: Share = Field(0.0, description="Share of controlled sales licensed anyway (licence exceptions)")
+    licence_revenue_share: Share = Field(0.0, description="Share of licensed revenue paid to the regulator's government")
+    mineral_cost_share: Share = Field(0.0, description="mineral: tool output lost in the target nations (share)")
+    mineral_gdp_hit: float = Field(0.0, ge=0, le=0.2, description="mineral: one-off GDP loss in target nations (share)")
+
+
+class RegulatorSpec(Strict):
+    nation: Code = Field(..., description="Nation whose regulator this is")
+    enforcement: Share = Field(0.9, description="Share of controlled trade actually stopped (the rest leaks to the grey market)")
+    fdpr_reach: list[Code] = Field(default_factory=list, description="Other seller nations its chip and tool rules bind (foreign direct product rules)")
+    policy: str | None = Field(None, description="Decision policy name overriding the ruleset default")
+
+
+# ------------------------------------------------------------------------------------------------- shocks
+
+
+class Effect(Strict):
+    kind: Literal[
+        "capacity_offline", "export_halt", "gdp_shock", "capex_cut", "tool_breakthrough", "node_breakthrough", "enact_control",
+    ] = Field(..., description="What the effect does")
+    nation: Code | None = Field(None, description="Nation hit (capacity_offline, export_halt)")
+    share: Share = Field(0.0, description="Share of capacity offline (capacity_offline) or capital cut (capex_cut)")
+    recovery_quarters: int = Field(0, ge=0, le=80, description="Quarters to recover linearly (0 = until the shock ends)")
+    quarters: int = Field(4, ge=1, le=80, description="Duration (export_halt, capex_cut) or spread of a GDP hit")
+    world_gdp: float = Field(0.0, ge=-0.5, le=0.5, description="gdp_shock: change of world GDP over `quarters` (e.g. -0.05)")
+    nations_gdp: dict[str, float] = Field(default_factory=dict, description="gdp_shock: per-nation change overriding the world figure")
+    firm: Code | None = Field(None, description="Firm affected (tool_breakthrough, node_breakthrough)")
+    tool_kind: Literal["euv", "arf_immersion", "etch", "deposition", "metrology"] | None = Field(None, description="tool_breakthrough: kind now produced")
+    units_per_quarter: NonNeg = Field(0.0, description="tool_breakthrough: new production capacity")
+    node: str | None = Field(None, description="node_breakthrough: node the firm masters")
+    control: Code | None = Field(None, description="enact_control: control rule id enacted")
+    nodes_nm_at_or_above: float | None = Field(None, ge=0, description="capacity_offline: only nodes at or above this size (trailing) if set")
+
+
+class ShockSpec(Strict):
+    description: str = Field(..., description="Human text for the event log")
+    at: Quarter | None = Field(None, description="Scheduled quarter")
+    probability_per_quarter: Share = Field(0.0, description="Chance each quarter when not scheduled")
+    when: Condition | None = Field(None, description="Condition that must hold for it to fire")
+    lasts_quarters: int = Field(4, ge=1, le=80, description="How long the shock state lasts")
+    once: bool = Field(True, description="Fires at most once")
+    effects: list[Effect] = Field(..., min_length=1, description="What happens")
+    triggered_by_action: bool = Field(False, description="Only a military move by a nation can fire it")
+
+
+# ------------------------------------------------------------------------------------ market, policies, victory
+
+
+class Market(Strict):
+    ai_share_of_node: dict[str, Share] = Field(..., description="Share of each node's wafer capacity open to AI accelerators")
+    ai_share_growth_per_quarter: float = Field(0.02, ge=0, le=0.5, description="Growth of that share per quarter (capped at the max)")
+    ai_share_max: Share = Field(0.8, description="Cap on the AI share of a node")
+    grey_market_leak_share: Share = Field(0.1, description="Share of blocked chip demand that leaks past controls")
+    grey_market_premium: float = Field(2.0, ge=1.0, le=10.0, description="Price factor on grey-market chips")
+    stockpile_boost: float = Field(0.6, ge=0, le=5, description="Extra demand by targeted buyers between a rule's announcement and effect")
+    intra_company_transfer_share: Share = Field(0.3, description="Share of a listed site's blocked tools obtained via unlisted sites of the same firm")
+    jigsaw_share: Share = Field(0.5, description="Share of a controlled nation's industrial budget redirected to what was just cut off")
+    tool_demand_headroom: float = Field(1.1, ge=1, le=3, description="Tools ordered relative to need")
+    trailing_demand_wpm: dict[str, NonNeg] = Field(default_factory=dict, description="World demand for trailing-node wafers (wpm) by node, for shortage accounting")
+
+
+class Policies(Strict):
+    nation: str = Field("default", description="Decision policy of nations")
+    regulator: str = Field("default", description="Decision policy of regulators")
+    toolmaker: str = Field("default", description="Decision policy of toolmakers")
+    foundry: str = Field("default", description="Decision policy of foundries and memory makers")
+    chip_firm: str = Field("default", description="Decision policy of chip firms")
+    lab: str = Field("default", description="Decision policy of AI labs")
+
+
+class VictoryCondition(Strict):
+    kind: Literal["capability_threshold", "leader_at_end", "economic_collapse"] = Field(..., description="Type of condition")
+    value: float = Field(0.0, description="capability_threshold: capability to pass; economic_collapse: gdp_index below which a nation collapses")
+    metric: Metric = Field("capability", description="leader_at_end: metric that ranks nations")
+    description: str = Field("", description="Text for the end screen")
+
+
+class Ruleset(Strict):
+    """A complete, merged ruleset: what the engine runs."""
+
+    name: str = Field(..., min_length=1, description="Ruleset name")
+    description: str = Field("", description="One-paragraph description")
+    format_version: int = Field(FORMAT_VERSION, ge=1, description="Ruleset format version")
+    extends: str | None = Field(None, description="Ruleset this one layers on")
+    start_quarter: Quarter = Field("2025Q1", description="Quarter of the first turn")
+    turns: int = Field(44, ge=1, le=400, description="Default game length (quarters)")
+    technology: Technology
+    nations: dict[str, NationSpec] = Field(..., min_length=1, description="Nations by ISO 3166 alpha-2 code (EU for the rest of the EU)")
+    foundries: dict[str, FoundrySpec] = Field(..., description="Foundries and memory makers by id")
+    toolmakers: dict[str, ToolMakerSpec] = Field(..., description="Toolmakers by id")
+    chip_firms: dict[str, ChipFirmSpec] = Field(..., description="Chip designers by id")
+    labs: dict[str, LabSpec] = Field(..., description="AI labs by id")
+    regulators: dict[str, RegulatorSpec] = Field(default_factory=dict, description="Regulators by id")
+    controls: dict[str, ControlRule] = Field(default_factory=dict, description="Export-control rules by id")
+    shocks: dict[str, ShockSpec] = Field(default_factory=dict, description="Shocks by id")
+    market: Market
+    policies: Policies = Field(default_factory=Policies, description="Default decision policy per actor kind")
+    victory: list[VictoryCondition] = Field(default_factory=list, description="Victory conditions, checked every turn")
+
+    @field_validator("nations")
+    @classmethod
+    def _codes(cls, value: dict[str, NationSpec]) -> dict[str, NationSpec]:
+        for code in value:
+            if not re.fullmatch(r"[A-Z]{2}", code):
+                raise ValueError(f"nation code {code!r} must be two capital letters (ISO 3166 alpha-2, or EU)")
+        return value
