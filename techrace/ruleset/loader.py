@@ -11,12 +11,13 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from techrace.errors import TechraceError
 from techrace.ruleset.schema import Ruleset
 
 PACKAGE_RULESETS = Path(__file__).resolve().parents[2] / "rulesets"
 
 
-class RulesetError(Exception):
+class RulesetError(TechraceError):
     """A ruleset that cannot be used; `errors` lists every problem, one line each."""
 
     def __init__(self, errors: list[str]):

@@ -1,0 +1,3 @@
+from techrace.launcher import main
+
+raise SystemExit(main())
