@@ -1,0 +1,19 @@
+"""Subcommands of the CLI face: `run`, `ruleset`, `saves`, `replay` (argparse only at import time)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+
+_MODULES = ("techrace.cli.run_cmd", "techrace.cli.ruleset_cmd", "techrace.cli.saves_cmd")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    for name in _MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        module.register(subparsers)
