@@ -4,8 +4,11 @@ This package must stay free of Mesa and Textual so that `techrace ruleset check`
 """
 
 from techrace.ruleset.loader import (
+    InspectedRuleset,
     RulesetError,
+    RulesetNotice,
     find_ruleset,
+    inspect_ruleset,
     list_rulesets,
     load_ruleset,
     ruleset_hash,
@@ -14,6 +17,6 @@ from techrace.ruleset.loader import (
 from techrace.ruleset.schema import Ruleset, quarter_index, quarter_label
 
 __all__ = [
-    "Ruleset", "RulesetError", "find_ruleset", "list_rulesets", "load_ruleset", "quarter_index",
+    "InspectedRuleset", "Ruleset", "RulesetError", "RulesetNotice", "inspect_ruleset", "find_ruleset", "list_rulesets", "load_ruleset", "quarter_index",
     "quarter_label", "ruleset_hash", "rulesets_dirs",
 ]

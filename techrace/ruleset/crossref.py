@@ -1,0 +1,211 @@
+"""Cross-reference checks the per-field schema cannot make: every name must name something that exists.
+
+They run on the merged raw data (not the validated model) so that they report alongside schema errors
+in one pass; every access is defensive because the data may also be malformed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from techrace.ruleset.layers import suggest
+from techrace.ruleset.locate import located
+from techrace.ruleset.schema import QUARTER_RE, TOOL_KINDS, quarter_index
+from techrace.ruleset.source import KeyPath, Mark
+
+# Which fields a control of each kind must set to mean anything.
+CONTROL_NEEDS: dict[str, tuple[str, ...]] = {
+    "chip_threshold": ("tpp",),
+    "hbm": ("bandwidth_density_gb_s_mm2",),
+    "foundry_rule": ("node_nm_at_or_below",),
+    "tool_list": ("tool_kinds",),
+    "servicing_ban": ("tool_kinds",),
+    "entity_list": ("entities",),
+    "country_tiers": ("tier_caps_h100e",),
+    "mineral": ("destinations",),
+}
+EFFECT_NEEDS: dict[str, tuple[str, ...]] = {
+    "capacity_offline": ("nation",),
+    "export_halt": ("nation",),
+    "tool_breakthrough": ("firm", "tool_kind"),
+    "node_breakthrough": ("firm", "node"),
+    "enact_control": ("control",),
+}
+
+
+def _entries(data: dict[str, Any], *path: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    node: Any = data
+    for part in path:
+        node = node.get(part) if isinstance(node, dict) else None
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, dict):
+                yield key, value
+
+
+def _names(data: dict[str, Any], section: str) -> set[str]:
+    value = data.get(section)
+    return set(value) if isinstance(value, dict) else set()
+
+
+class _Checker:
+    def __init__(self, data: dict[str, Any], where: dict[KeyPath, Mark], fallback: Mark):
+        self.data, self.where, self.fallback = data, where, fallback
+        self.errors: list[str] = []
+        self.nations = _names(data, "nations")
+        self.nodes = _names(data.get("technology") or {}, "nodes") if isinstance(data.get("technology"), dict) else set()
+        tech = data.get("technology") if isinstance(data.get("technology"), dict) else {}
+        self.hbm = _names(tech, "hbm_generations")
+        self.foundries = _names(data, "foundries")
+        self.toolmakers = _names(data, "toolmakers")
+        self.chip_firms = _names(data, "chip_firms")
+        self.labs = _names(data, "labs")
+        self.sites = {site for _, f in _entries(data, "foundries") for site in (f.get("sites") or {}) if isinstance(f.get("sites"), dict)}
+
+    def error(self, path: KeyPath, message: str) -> None:
+        self.errors.append(located(path, message, self.where, self.fallback))
+
+    def ref(self, path: KeyPath, value: Any, known: set[str], what: str) -> None:
+        if isinstance(value, str) and value not in known:
+            self.error(path, f"unknown {what} {value!r}{suggest(value, sorted(known))}")
+
+    def refs(self, path: KeyPath, values: Any, known: set[str], what: str) -> None:
+        if isinstance(values, list):
+            for i, value in enumerate(values):
+                self.ref(path + (i,), value, known, what)
+
+    def keys(self, path: KeyPath, mapping: Any, known: set[str], what: str) -> None:
+        if isinstance(mapping, dict):
+            for key in mapping:
+                self.ref(path + (key,), key, known, what)
+
+
+def check_references(data: dict[str, Any], where: dict[KeyPath, Mark], fallback: Mark) -> list[str]:
+    """Located messages for names that point at nothing, rules that cannot act, and nodes nobody can equip."""
+    c = _Checker(data, where, fallback)
+    _firms(c)
+    _controls(c)
+    _shocks(c)
+    _market_and_tools(c)
+    return c.errors
+
+
+def _firms(c: _Checker) -> None:
+    for fid, firm in _entries(c.data, "foundries"):
+        base = ("foundries", fid)
+        c.ref(base + ("nation",), firm.get("nation"), c.nations, "nation")
+        c.refs(base + ("nodes_mastered",), firm.get("nodes_mastered"), c.nodes, "node")
+        c.keys(base + ("rd_progress",), firm.get("rd_progress"), c.nodes, "node")
+        c.keys(base + ("d0",), firm.get("d0"), c.nodes, "node")
+        c.ref(base + ("hbm_generation",), firm.get("hbm_generation"), c.hbm, "HBM generation")
+        for sid, site in _entries(c.data, "foundries", fid, "sites"):
+            c.ref(base + ("sites", sid, "nation"), site.get("nation"), c.nations, "nation")
+            c.keys(base + ("sites", sid, "capacity_wpm"), site.get("capacity_wpm"), c.nodes, "node")
+    for section in ("toolmakers", "chip_firms", "labs"):
+        for fid, firm in _entries(c.data, section):
+            c.ref((section, fid, "nation"), firm.get("nation"), c.nations, "nation")
+    logic = {fid for fid, f in _entries(c.data, "foundries") if f.get("kind", "logic") == "logic"}
+    for fid, firm in _entries(c.data, "chip_firms"):
+        base = ("chip_firms", fid)
+        c.refs(base + ("foundries",), firm.get("foundries"), c.foundries, "foundry")
+        for i, name in enumerate(firm.get("foundries") or []) if isinstance(firm.get("foundries"), list) else []:
+            if name in c.foundries and name not in logic:
+                c.error(base + ("foundries", i), f"{name!r} is a memory maker, not a logic foundry")
+        c.refs(base + ("captive_labs",), firm.get("captive_labs"), c.labs, "lab")
+        for sku_id, sku in _entries(c.data, "chip_firms", fid, "skus"):
+            c.ref(base + ("skus", sku_id, "node"), sku.get("node"), c.nodes, "node")
+            c.ref(base + ("skus", sku_id, "hbm_generation"), sku.get("hbm_generation"), c.hbm, "HBM generation")
+            stacks = sku.get("hbm_stacks")
+            if isinstance(stacks, int) and stacks > 0 and sku.get("hbm_generation") is None:
+                c.error(base + ("skus", sku_id, "hbm_stacks"), "a chip with HBM stacks needs `hbm_generation`")
+    for rid, reg in _entries(c.data, "regulators"):
+        c.ref(("regulators", rid, "nation"), reg.get("nation"), c.nations, "nation")
+        c.refs(("regulators", rid, "fdpr_reach"), reg.get("fdpr_reach"), c.nations, "nation")
+
+
+def _condition(c: _Checker, path: KeyPath, cond: Any) -> None:
+    if not isinstance(cond, dict):
+        return
+    for group in ("all", "any"):
+        for i, comp in enumerate(cond.get(group) or []) if isinstance(cond.get(group), list) else []:
+            if isinstance(comp, dict):
+                c.ref(path + (group, i, "nation"), comp.get("nation"), c.nations, "nation")
+                c.ref(path + (group, i, "of_nation"), comp.get("of_nation"), c.nations, "nation")
+    start, end = cond.get("from"), cond.get("until")
+    if _quarter(start) and _quarter(end) and quarter_index(end) < quarter_index(start):
+        c.error(path + ("until",), f"`until` {end} is before `from` {start}")
+
+
+def _quarter(value: Any) -> bool:
+    return isinstance(value, str) and QUARTER_RE.match(value) is not None
+
+
+def _controls(c: _Checker) -> None:
+    regulators = _names(c.data, "regulators")
+    entities = c.foundries | c.toolmakers | c.chip_firms | c.labs | c.sites
+    for cid, rule in _entries(c.data, "controls"):
+        base = ("controls", cid)
+        c.ref(base + ("regulator",), rule.get("regulator"), regulators, "regulator")
+        c.refs(base + ("destinations",), rule.get("destinations"), c.nations, "nation")
+        c.refs(base + ("sellers",), rule.get("sellers"), c.nations, "nation")
+        c.refs(base + ("entities",), rule.get("entities"), entities, "firm or site")
+        c.keys(base + ("tier_caps_h100e",), rule.get("tier_caps_h100e"), c.nations, "nation")
+        _condition(c, base + ("when",), rule.get("when"))
+        for needed in CONTROL_NEEDS.get(rule.get("kind"), ()):  # type: ignore[arg-type]
+            if rule.get(needed) in (None, [], {}):
+                c.error(base, f"a {rule.get('kind')} control needs `{needed}`")
+        dates = [(k, rule.get(k)) for k in ("announced", "effective", "expires") if _quarter(rule.get(k))]
+        for (k1, q1), (k2, q2) in zip(dates, dates[1:], strict=False):
+            if quarter_index(q2) < quarter_index(q1) or (k2 == "expires" and q1 == q2):
+                c.error(base + (k2,), f"`{k2}` {q2} must come after `{k1}` {q1}")
+
+
+def _shocks(c: _Checker) -> None:
+    controls = _names(c.data, "controls")
+    firms = {"tool_breakthrough": c.toolmakers, "node_breakthrough": c.foundries}
+    for sid, shock in _entries(c.data, "shocks"):
+        base = ("shocks", sid)
+        _condition(c, base + ("when",), shock.get("when"))
+        if shock.get("at") is None and not shock.get("probability_per_quarter") and not shock.get("triggered_by_action"):
+            c.error(base, "can never fire: give `at`, a `probability_per_quarter` above 0, or `triggered_by_action: true`"
+                          " (to drop a shock, write `id: !remove`)")
+        effects = shock.get("effects") if isinstance(shock.get("effects"), list) else []
+        for i, effect in enumerate(effects):
+            if not isinstance(effect, dict):
+                continue
+            path = base + ("effects", i)
+            kind = effect.get("kind")
+            c.ref(path + ("nation",), effect.get("nation"), c.nations, "nation")
+            c.keys(path + ("nations_gdp",), effect.get("nations_gdp"), c.nations, "nation")
+            c.ref(path + ("node",), effect.get("node"), c.nodes, "node")
+            c.ref(path + ("control",), effect.get("control"), controls, "control")
+            if kind in firms:
+                c.ref(path + ("firm",), effect.get("firm"), firms[kind], "toolmaker" if kind == "tool_breakthrough" else "foundry")
+            for needed in EFFECT_NEEDS.get(kind, ()):  # type: ignore[arg-type]
+                if effect.get(needed) is None:
+                    c.error(path, f"a {kind} effect needs `{needed}`")
+
+
+def _market_and_tools(c: _Checker) -> None:
+    market = c.data.get("market") if isinstance(c.data.get("market"), dict) else {}
+    c.keys(("market", "ai_share_of_node"), market.get("ai_share_of_node"), c.nodes, "node")
+    c.keys(("market", "trailing_demand_wpm"), market.get("trailing_demand_wpm"), c.nodes, "node")
+    available: set[str] = set()
+    for _, maker in _entries(c.data, "toolmakers"):
+        for section in ("makes", "developing"):
+            if isinstance(maker.get(section), dict):
+                available |= set(maker[section])
+    for nid, node in _entries(c.data, "technology", "nodes"):
+        tools = node.get("tools_per_kwpm") if isinstance(node.get("tools_per_kwpm"), dict) else {}
+        needed = {k for k in TOOL_KINDS if isinstance(tools.get(k), int | float) and tools[k] > 0}
+        multipatterning = node.get("multipatterning") if isinstance(node.get("multipatterning"), dict) else {}
+        if node.get("needs_euv") and multipatterning.get("allowed"):
+            needed.discard("euv")  # the DUV path can make it without EUV
+        elif node.get("needs_euv"):
+            needed.add("euv")
+        missing = sorted(needed - available)
+        if missing:
+            c.error(("technology", "nodes", nid, "tools_per_kwpm"),
+                    f"no toolmaker makes or develops {', '.join(missing)}: no fab can ever equip node {nid}"
+                    + (" (allow multipatterning to make it without EUV)" if "euv" in missing else ""))

@@ -1,0 +1,171 @@
+"""Layers: read a ruleset directory, follow its `extends` chain, and merge the chain with provenance.
+
+Layering rules (documented in docs/modding.md):
+- a mapping merges into the layers below key by key (so a layer adds entries and replaces fields);
+- any other value (number, text, list) replaces the value below whole;
+- `key: !remove` deletes an entry or field of the layers below;
+- `key: !replace {...}` replaces a whole entry instead of merging into it.
+Every value remembers which layer and line set it, so errors are located and `explain` can tell the story.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from techrace.ruleset.source import REMOVE, KeyPath, Mark, Replace, display_path, marks_of, read_yaml
+
+META_KEYS = ("name", "description", "format_version", "extends")
+MAX_CHAIN = 32
+
+
+@dataclass
+class Layer:
+    """One ruleset directory, its files combined (not yet merged with what it extends)."""
+
+    name: str
+    directory: Path
+    data: dict[str, Any]
+    marks: dict[KeyPath, Mark]
+    meta: dict[str, Any]
+    errors: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """One layer's write to a key path: what it did there and with which value."""
+
+    layer: str
+    mark: Mark | None
+    action: str  # "added", "set", "replaced" or "removed"
+    value: Any
+
+
+def dotted(path: KeyPath) -> str:
+    return ".".join(str(p) for p in path) or "(top)"
+
+
+def suggest(name: object, candidates: Any) -> str:
+    """' — did you mean 'X'?' for the nearest candidate name, or ''."""
+    names = [str(c) for c in candidates]
+    text = str(name)
+    lowered = {n.lower(): n for n in names}
+    close = [lowered[text.lower()]] if text.lower() in lowered else []
+    close = close or difflib.get_close_matches(text, names, n=1, cutoff=0.5 if len(text) <= 4 else 0.6)
+    return f" — did you mean {close[0]!r}?" if close else ""
+
+
+def read_layer(directory: Path) -> Layer:
+    """Combine the YAML files of one ruleset directory; a key set in two of its files is an error."""
+    name = directory.name
+    files = [directory / "ruleset.yaml"] + sorted(p for p in directory.glob("*.yaml") if p.name != "ruleset.yaml")
+    layer = Layer(name, directory, {}, {}, {})
+    for path in files:
+        source = read_yaml(path, name)
+        layer.errors += source.errors
+        for key in META_KEYS:
+            if key in source.data:
+                value = source.data.pop(key)
+                if path.name == "ruleset.yaml":
+                    layer.meta[key] = value
+                    layer.marks[("@" + key,)] = source.marks[(key,)]
+                else:
+                    layer.errors.append(f"{source.marks[(key,)]}: {key}: belongs in ruleset.yaml [layer {name}]")
+        _combine(layer, layer.data, source.data, source.marks, ())
+    return layer
+
+
+def _combine(layer: Layer, into: dict[str, Any], data: dict[str, Any], marks: dict[KeyPath, Mark], path: KeyPath) -> None:
+    for key, value in data.items():
+        p = path + (key,)
+        if key not in into:
+            into[key] = value
+            layer.marks.update(marks_of(value, p, marks))
+        elif type(into[key]) is dict and type(value) is dict:
+            layer.marks.setdefault(p, marks[p])
+            _combine(layer, into[key], value, marks, p)
+        else:
+            layer.errors.append(f"{marks[p]}: {dotted(p)}: set twice in this layer (also at {layer.marks[p]}) [layer {layer.name}]")
+
+
+def meta_mark(layer: Layer, key: str) -> Mark:
+    return layer.marks.get(("@" + key,), Mark(display_path(layer.directory / "ruleset.yaml"), 1, 1, layer.name))
+
+
+@dataclass
+class Merged:
+    """The merged raw data of a chain, where each key path was last written, and every write in order."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    where: dict[KeyPath, Mark] = field(default_factory=dict)
+    log: list[tuple[KeyPath, Origin]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def record(self, path: KeyPath, origin: Origin) -> None:
+        self.log.append((path, origin))
+
+
+def merge_layers(layers_bottom_up: list[Layer]) -> Merged:
+    """Apply each layer, the base first, recording provenance."""
+    merged = Merged()
+    for layer in layers_bottom_up:
+        _merge(merged, merged.data, layer.data, layer, ())
+    return merged
+
+
+def _forget(merged: Merged, path: KeyPath) -> None:
+    for p in [p for p in merged.where if p[: len(path)] == path]:
+        del merged.where[p]
+
+
+def _plain(value: Any, layer: Layer, path: KeyPath, merged: Merged) -> Any:
+    """A copy of a written value without layering tags (tags nested where they mean nothing are errors)."""
+    if value is REMOVE or (isinstance(value, Replace) and path):
+        tag = "!remove" if value is REMOVE else "!replace"
+        merged.errors.append(f"{layer.marks.get(path, meta_mark(layer, 'name'))}: {dotted(path)}: `{tag}` has no meaning here "
+                             f"(inside a list or a `!replace`) [layer {layer.name}]")
+        return None
+    if isinstance(value, dict):
+        return {k: _plain(v, layer, path + (k,), merged) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v, layer, path + (i,), merged) for i, v in enumerate(value)]
+    return value
+
+
+def _merge(merged: Merged, base: dict[str, Any], overlay: dict[str, Any], layer: Layer, path: KeyPath) -> None:
+    for key, value in overlay.items():
+        p = path + (key,)
+        mark = layer.marks.get(p)
+        if value is REMOVE:
+            if key not in base:
+                merged.errors.append(f"{mark}: {dotted(p)}: nothing to remove: no such key in the layers below"
+                                     f"{suggest(key, base)} [layer {layer.name}]")
+                continue
+            del base[key]
+            _forget(merged, p)
+            merged.record(p, Origin(layer.name, mark, "removed", None))
+        elif isinstance(value, Replace):
+            base[key] = {k: _plain(v, layer, p + (k,), merged) for k, v in value.items()}
+            _forget(merged, p)
+            merged.where.update(marks_of(value, p, layer.marks))
+            merged.record(p, Origin(layer.name, mark, "replaced", base[key]))
+        elif isinstance(value, dict):
+            action = "added" if key not in base else "set"
+            if type(base.get(key)) is not dict:
+                if isinstance(base.get(key), list):
+                    _forget(merged, p)
+                base[key] = {}
+                merged.record(p, Origin(layer.name, mark, action, None))
+            if mark is not None:
+                merged.where[p] = mark
+            _merge(merged, base[key], value, layer, p)
+        else:
+            action = "added" if key not in base else "set"
+            if isinstance(base.get(key), dict | list):
+                _forget(merged, p)
+            base[key] = _plain(value, layer, p, merged)
+            merged.where.update(marks_of(value, p, layer.marks))
+            merged.record(p, Origin(layer.name, mark, action, base[key]))

@@ -1,0 +1,148 @@
+"""`format_version` migrations as data: each step says what changed and how to upgrade a layer.
+
+A layer written for an older format is upgraded step by step on load, with a notice naming every
+change; a step that cannot be automated (`refuse`) stops the load with a message saying what changed.
+Format 1 is the first published format, so the shipped table is empty; tests exercise the mechanism
+with a synthetic format-0 table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from techrace.ruleset.schema import FORMAT_VERSION
+from techrace.ruleset.source import KeyPath, Mark
+
+
+@dataclass(frozen=True)
+class Rename:
+    """Move a key: dotted paths, `*` matches any entry id (e.g. `controls.*.threshold` -> `controls.*.tpp`)."""
+
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class Drop:
+    """Delete a key that no longer exists (its meaning moved into the engine)."""
+
+    path: str
+
+
+@dataclass(frozen=True)
+class SetDefault:
+    """Give a key a value where a layer that adds an entry did not set it."""
+
+    path: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step from `from_version` to `from_version + 1`."""
+
+    from_version: int
+    summary: str
+    operations: tuple[Rename | Drop | SetDefault, ...] = ()
+    refuse: bool = False  # True: cannot be upgraded automatically; `summary` tells the modder what to do
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+MIGRATIONS: tuple[Migration, ...] = ()
+
+
+class MigrationRefused(Exception):
+    """A layer's format cannot be upgraded; the message names what changed."""
+
+
+def _expand(pattern: str, data: Mapping[str, Any]) -> list[KeyPath]:
+    """Concrete key paths in `data` matching a dotted pattern with `*` wildcards (sorted, deterministic)."""
+    paths: list[KeyPath] = [()]
+    for part in pattern.split("."):
+        nxt: list[KeyPath] = []
+        for path in paths:
+            node = _get(data, path)
+            if not isinstance(node, dict):
+                continue
+            keys = sorted(node) if part == "*" else ([part] if part in node else [])
+            nxt.extend(path + (k,) for k in keys)
+        paths = nxt
+    return paths
+
+
+def _get(data: Any, path: KeyPath) -> Any:
+    for part in path:
+        if not isinstance(data, dict) or part not in data:
+            return None
+        data = data[part]
+    return data
+
+
+def _substitute(pattern: str, matched: KeyPath, target: str) -> KeyPath:
+    """The target path with the wildcard parts of `matched` filled in."""
+    stars = [m for p, m in zip(pattern.split("."), matched, strict=True) if p == "*"]
+    out: list[str | int] = []
+    for part in target.split("."):
+        out.append(stars.pop(0) if part == "*" and stars else part)
+    return tuple(out)
+
+
+def _move_marks(marks: dict[KeyPath, Mark], old: KeyPath, new: KeyPath) -> None:
+    for path in [p for p in marks if p[: len(old)] == old]:
+        marks[new + path[len(old):]] = marks.pop(path)
+
+
+def _apply(op: Rename | Drop | SetDefault, data: dict[str, Any], marks: dict[KeyPath, Mark]) -> int:
+    """Apply one operation; returns how many places it changed."""
+    if isinstance(op, Rename):
+        matches = _expand(op.old, data)
+        for path in matches:
+            value = _get(data, path[:-1]).pop(path[-1])
+            target = _substitute(op.old, path, op.new)
+            parent = data
+            for part in target[:-1]:
+                parent = parent.setdefault(part, {})
+            parent[target[-1]] = value
+            _move_marks(marks, path, target)
+        return len(matches)
+    if isinstance(op, Drop):
+        matches = _expand(op.path, data)
+        for path in matches:
+            del _get(data, path[:-1])[path[-1]]
+            for p in [p for p in marks if p[: len(path)] == path]:
+                del marks[p]
+        return len(matches)
+    parent_pattern, _, key = op.path.rpartition(".")
+    count = 0
+    for path in _expand(parent_pattern, data) if parent_pattern else [()]:
+        parent = _get(data, path)
+        if isinstance(parent, dict) and key not in parent:
+            parent[key] = op.value
+            count += 1
+    return count
+
+
+def migrate_layer(
+    data: dict[str, Any], marks: dict[KeyPath, Mark], version: int, layer: str,
+    migrations: tuple[Migration, ...] = MIGRATIONS,
+) -> list[str]:
+    """Upgrade a layer's data in place from `version` to the current format; returns the notices."""
+    if version > FORMAT_VERSION:
+        raise MigrationRefused(
+            f"format_version {version} is newer than this techrace understands ({FORMAT_VERSION}); upgrade techrace"
+        )
+    steps = {m.from_version: m for m in migrations}
+    notices: list[str] = []
+    while version < FORMAT_VERSION:
+        step = steps.get(version)
+        if step is None:
+            raise MigrationRefused(f"format_version {version} cannot be upgraded: no migration from format {version}")
+        if step.refuse:
+            raise MigrationRefused(f"format_version {version} -> {version + 1} needs manual changes: {step.summary}")
+        changed = sum(_apply(op, data, marks) for op in step.operations)
+        notices.append(f"layer {layer}: upgraded from format {version} to {version + 1}: {step.summary} ({changed} change(s))")
+        notices.extend(f"layer {layer}: {note}" for note in step.notes)
+        version += 1
+    return notices

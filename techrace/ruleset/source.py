@@ -1,0 +1,194 @@
+"""Read one YAML file into plain data plus the line and column of every key, never a traceback.
+
+PyYAML's safe composer gives nodes with marks; we build the Python data ourselves so that duplicate
+keys, unknown tags, bombs of aliases and deep nesting become located messages instead of silent
+overwrites or crashes. Two tags are part of the layering syntax: `!remove` and `!replace`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+MAX_FILE_BYTES = 1 << 20  # 1 MiB: the whole baseline is ~50 KB
+MAX_DEPTH = 24
+MAX_NODES = 200_000  # counted after alias expansion, so a "billion laughs" file stops early
+
+KeyPath = tuple[str | int, ...]
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same nodes and marks, faster
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Where a value was written: file, 1-based line and column, and the layer that holds the file."""
+
+    file: str
+    line: int
+    col: int
+    layer: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+def marks_of(value: object, path: KeyPath, marks: dict[KeyPath, Mark]) -> dict[KeyPath, Mark]:
+    """The marks of `path` and everything inside `value` (walks the value, not the whole table)."""
+    out = {path: marks[path]} if path in marks else {}
+    if isinstance(value, dict):
+        for key, item in value.items():
+            out.update(marks_of(item, path + (key,), marks))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            out.update(marks_of(item, path + (index,), marks))
+    return out
+
+
+class _Remove:
+    """The `!remove` tag: delete this entry or field from the layers below."""
+
+    _instance: _Remove | None = None
+
+    def __new__(cls) -> _Remove:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "!remove"
+
+
+REMOVE = _Remove()
+
+
+class Replace(dict):
+    """The `!replace` tag on a mapping: use it whole instead of merging it into the layers below."""
+
+
+@dataclass
+class SourceFile:
+    """One parsed YAML file: its data, the mark of every key path, and the problems found."""
+
+    data: dict[str, Any]
+    marks: dict[KeyPath, Mark]
+    errors: list[str]
+
+
+class _TooBig(Exception):
+    pass
+
+
+def display_path(path: Path) -> str:
+    """A path as users typed it: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+class _Builder:
+    def __init__(self, file: str, layer: str):
+        self.file = file
+        self.layer = layer
+        self.marks: dict[KeyPath, Mark] = {}
+        self.errors: list[str] = []
+        self.nodes = 0
+        self.scalars = yaml.constructor.SafeConstructor()
+
+    def mark(self, node: yaml.Node) -> Mark:
+        return Mark(self.file, node.start_mark.line + 1, node.start_mark.column + 1, self.layer)
+
+    def error(self, node: yaml.Node, path: KeyPath, message: str) -> None:
+        where = ".".join(str(p) for p in path) or "(top)"
+        self.errors.append(f"{self.mark(node)}: {where}: {message} [layer {self.layer}]")
+
+    def build(self, node: yaml.Node, path: KeyPath, depth: int) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _TooBig(f"more than {MAX_NODES} values (after expanding aliases)")
+        if depth > MAX_DEPTH:
+            self.error(node, path, f"nested more than {MAX_DEPTH} levels deep")
+            return None
+        tag = node.tag
+        if tag == "!remove":
+            if not (isinstance(node, yaml.ScalarNode) and node.value == ""):
+                self.error(node, path, "`!remove` takes no value (write `key: !remove`)")
+            return REMOVE
+        if isinstance(node, yaml.MappingNode):
+            if tag not in ("tag:yaml.org,2002:map", "!replace"):
+                self.error(node, path, f"unknown tag {tag!r} (only !remove and !replace are allowed)")
+                return None
+            out: dict[str, Any] = Replace() if tag == "!replace" else {}
+            first_line: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                    self.error(key_node, path, "keys must be plain names (no lists, mappings or `<<` merges)")
+                    continue
+                key = str(key_node.value)  # keys are always names: `NO` stays Norway, not false
+                if key in first_line:
+                    self.error(key_node, path + (key,), f"duplicate key {key!r} (first at line {first_line[key]})")
+                    continue
+                first_line[key] = key_node.start_mark.line + 1
+                self.marks[path + (key,)] = self.mark(key_node)
+                out[key] = self.build(value_node, path + (key,), depth + 1)
+            return out
+        if tag == "!replace":
+            self.error(node, path, "`!replace` goes on a mapping (key: !replace {field: value, ...})")
+            return None
+        if isinstance(node, yaml.SequenceNode):
+            items = []
+            for index, item in enumerate(node.value):
+                self.marks[path + (index,)] = self.mark(item)
+                items.append(self.build(item, path + (index,), depth + 1))
+            return items
+        try:
+            return self.scalars.construct_object(node)
+        except yaml.YAMLError as exc:
+            self.error(node, path, f"cannot read value: {getattr(exc, 'problem', None) or exc}")
+            return None
+
+
+def read_yaml(path: Path, layer: str) -> SourceFile:
+    """Parse one file of a layer; every problem is a located message in `errors`."""
+    file = display_path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return SourceFile({}, {}, [f"{file}:1:1: (file): too large ({size} bytes; the limit is {MAX_FILE_BYTES}) [layer {layer}]"])
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return SourceFile({}, {}, [f"{file}:1:1: (file): not UTF-8 text ({exc.reason} at byte {exc.start}) [layer {layer}]"])
+    except OSError as exc:
+        return SourceFile({}, {}, [f"{file}:1:1: (file): cannot read: {exc.strerror} [layer {layer}]"])
+    return parse_yaml_text(text, file, layer)
+
+
+def parse_yaml_text(text: str, file: str, layer: str) -> SourceFile:
+    """Parse YAML text (one document) into data, marks and located errors."""
+    builder = _Builder(file, layer)
+    try:
+        node = yaml.compose(text, Loader=_LOADER)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else f"{file}:1:1"
+        problem = " ".join(p for p in (exc.context, exc.problem) if p)
+        return SourceFile({}, {}, [f"{where}: (yaml): bad YAML: {problem} [layer {layer}]"])
+    except yaml.YAMLError as exc:
+        return SourceFile({}, {}, [f"{file}:1:1: (yaml): bad YAML: {exc} [layer {layer}]"])
+    except RecursionError:
+        return SourceFile({}, {}, [f"{file}:1:1: (yaml): nested too deeply to read [layer {layer}]"])
+    if node is None:
+        return SourceFile({}, {}, [])
+    try:
+        data = builder.build(node, (), 0)
+    except _TooBig as exc:
+        return SourceFile({}, {}, [f"{file}:1:1: (file): too large: {exc} [layer {layer}]"])
+    if data is None and not builder.errors:
+        return SourceFile({}, {}, [])
+    if not isinstance(data, dict) or isinstance(data, Replace):
+        if not builder.errors:
+            builder.error(node, (), "the top level must be a mapping of sections (e.g. `controls:`)")
+        return SourceFile({}, {}, builder.errors)
+    return SourceFile(data, builder.marks, builder.errors)
