@@ -1,0 +1,153 @@
+"""Saving, loading, listing and autosaving games in the saves directory.
+
+Names given by players resolve inside saves/ (see `paths`); writes are atomic (see `atomic`); reads
+are validated and checksummed (see `container`). The saved date shown by `list_saves` is the file's
+modification time: it is never stored in the file and never reaches a simulation result.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from techrace.saves import container
+from techrace.saves.atomic import atomic_write_bytes
+from techrace.saves.errors import SaveError
+from techrace.saves.paths import AUTOSAVE_DIR, SAVE_SUFFIX, name_of, resolve_save, saves_root
+
+if TYPE_CHECKING:
+    from techrace.core import Game
+    from techrace.ruleset import Ruleset
+
+
+@dataclass(frozen=True)
+class SaveInfo:
+    """One line of `techrace saves list`; `problem` says why a damaged save cannot be loaded."""
+
+    name: str
+    path: Path
+    ruleset: str | None
+    player: str | None
+    seed: int | None
+    turn: int | None
+    quarter: str | None
+    saved: datetime
+    size: int
+    problem: str | None = None
+
+
+def save_game(game: Game, name_or_path: str | Path, *, saves_dir: Path | None = None,
+              allow_outside: bool = False) -> Path:
+    """Write the game to a save and return its path; the previous file survives any failure."""
+    target = resolve_save(name_or_path, saves_dir, allow_outside=allow_outside)
+    if target.is_dir():
+        raise SaveError(f"cannot save to {target}: it is a directory")
+    document = container.build_document(game.snapshot(), str(game.quarter))
+    atomic_write_bytes(target, container.encode(document))
+    return target
+
+
+def read_save(name_or_path: str | Path, *, saves_dir: Path | None = None,
+              allow_outside: bool = False) -> dict[str, Any]:
+    """The validated save document (header, action log, snapshot); SaveError naming any problem."""
+    path = resolve_save(name_or_path, saves_dir, allow_outside=allow_outside)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SaveError(_not_found(name_or_path, path, saves_dir)) from None
+    except OSError as exc:
+        raise SaveError(f"cannot read save {name_or_path}: {exc.strerror or exc}") from None
+    try:
+        return container.decode(data)
+    except SaveError as exc:
+        raise SaveError(f"{name_or_path}: {exc}") from None
+
+
+def load_game(name_or_path: str | Path, *, saves_dir: Path | None = None, allow_outside: bool = False) -> Game:
+    """The saved game, restored so that playing on gives exactly the uninterrupted game's future."""
+    from techrace.core import Game
+
+    document = read_save(name_or_path, saves_dir=saves_dir, allow_outside=allow_outside)
+    ruleset_of(document, label=str(name_or_path))
+    try:
+        return Game.from_snapshot(container.snapshot_of(document))
+    except SaveError:
+        raise
+    except (KeyError, IndexError, TypeError, ValueError) as exc:
+        raise SaveError(f"{name_or_path}: save does not restore a game: {type(exc).__name__}: {exc}") from None
+
+
+def ruleset_of(document: dict[str, Any], *, label: str) -> Ruleset:
+    """The merged ruleset stored in a save, checked against the content hash in its header."""
+    from pydantic import ValidationError
+
+    from techrace.ruleset import Ruleset, ruleset_hash
+
+    try:
+        ruleset = Ruleset.model_validate(document["snapshot"]["ruleset"])
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise SaveError(f"{label}: the ruleset stored in the save is invalid: {where}: {first['msg']}") from None
+    if ruleset_hash(ruleset) != document["ruleset"]["hash"]:
+        raise SaveError(f"{label}: the ruleset stored in the save does not match its content hash")
+    return ruleset
+
+
+def list_saves(saves_dir: Path | None = None) -> list[SaveInfo]:
+    """Every save below the saves directory (autosaves included), sorted by name; damaged ones too."""
+    root = saves_root(saves_dir)
+    if not root.is_dir():
+        return []
+    infos: list[SaveInfo] = []
+    for path in sorted(root.rglob("*" + SAVE_SUFFIX)):
+        rel = path.relative_to(root)
+        if any(part.startswith(".") for part in rel.parts) or not path.resolve().is_relative_to(root):
+            continue  # temporary files, hidden files and symlinks leading out of saves/
+        if not path.is_file():
+            continue
+        stat = path.stat()
+        saved = datetime.fromtimestamp(stat.st_mtime, tz=UTC)
+        name = name_of(path, root)
+        try:
+            doc = container.decode(path.read_bytes())
+        except (SaveError, OSError) as exc:
+            infos.append(SaveInfo(name, path, None, None, None, None, None, saved, stat.st_size, str(exc)))
+            continue
+        infos.append(SaveInfo(name, path, doc["ruleset"]["name"], doc["player"], doc["seed"], doc["turn"],
+                              doc["quarter"], saved, stat.st_size))
+    return infos
+
+
+def autosave(game: Game, *, keep: int = 5, saves_dir: Path | None = None) -> Path:
+    """Save into saves/autosave/ and keep only this game's `keep` most recently written autosaves.
+
+    A game is identified by ruleset, seed and player; other games' autosaves are never touched.
+    After loading an older save and playing on, the newly written autosaves are the ones kept.
+    """
+    if keep < 1:
+        raise ValueError("keep must be at least 1")
+    prefix = f"{_slug(str(game.ruleset.name))}-s{int(game.seed)}-{game.player or 'observer'}-t"
+    path = save_game(game, f"{AUTOSAVE_DIR}/{prefix}{int(game.turn):04d}", saves_dir=saves_dir)
+    pattern = re.compile(re.escape(prefix) + r"(\d+)" + re.escape(SAVE_SUFFIX) + "$")
+    others = [p for p in path.parent.iterdir() if p != path and pattern.match(p.name) and p.is_file()]
+    others.sort(key=lambda p: (p.stat().st_mtime_ns, int(pattern.match(p.name).group(1))), reverse=True)  # type: ignore[union-attr]
+    for old in others[keep - 1:]:
+        old.unlink(missing_ok=True)
+    return path
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]+", "_", text).strip("_") or "ruleset"
+
+
+def _not_found(name_or_path: str | Path, path: Path, saves_dir: Path | None) -> str:
+    root = saves_root(saves_dir)
+    if not path.is_relative_to(root):
+        return f"no save file {str(path)!r}"
+    names = [name_of(p, root) for p in sorted(root.glob("*" + SAVE_SUFFIX))] if root.is_dir() else []
+    known = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "") if names else "none"
+    return f"no save {str(name_or_path)!r} in {root} (saves there: {known})"
