@@ -17,6 +17,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                    description="List every save in the saves directory, autosaves included.")
     listing.add_argument("--dir", type=Path, default=None, help="saves directory (default: ./saves)")
     listing.set_defaults(func=_list)
+    show = saves_sub.add_parser("show", help="check a save and print its header",
+                                description="Validate a save (format, checksum) and print what it holds.")
+    show.add_argument("name", metavar="NAME", help="save name inside the saves directory")
+    show.add_argument("--dir", type=Path, default=None, help="saves directory (default: ./saves)")
+    show.set_defaults(func=_show)
     saves.set_defaults(func=_list, dir=None)
 
     replay = subparsers.add_parser(
@@ -52,6 +57,25 @@ def _list(args: argparse.Namespace) -> int:
         print("  ".join(cells).rstrip())
     for line in problems:
         print(f"damaged: {line}")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    from techrace.saves import read_save, resolve_save
+
+    path = resolve_save(args.name, args.dir)
+    document = read_save(args.name, saves_dir=args.dir)
+    actions = sum(len(turn) for turn in document["action_log"])
+    fields = [
+        ("file", str(path)), ("size", _size(path.stat().st_size)),
+        ("format", f"{document['techrace_save']} (written by techrace {document['techrace_version']})"),
+        ("ruleset", f"{document['ruleset']['name']} (sha256 {document['ruleset']['hash'][:12]})"),
+        ("nation", document["player"] or "observer (all computer players)"), ("seed", str(document["seed"])),
+        ("turn", f"{document['turn']} played, next quarter {document['quarter']}"),
+        ("actions", f"{actions} logged"), ("checksum", "OK " + document["checksum"][:19]),
+    ]
+    for key, value in fields:
+        print(f"{key:<9} {value}")
     return 0
 
 
