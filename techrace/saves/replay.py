@@ -100,23 +100,26 @@ def _history_divergence(saved: dict[str, Any], replayed: dict[str, Any]) -> Dive
 
 
 def _state_divergence(saved: dict[str, Any], replayed: dict[str, Any]) -> Divergence | None:
+    """First differing state value, named through "axes" and "labels" (e.g. actor SMIC, field d0[N7])."""
     diff = _first_difference(saved.get("state"), replayed.get("state"), ())
     if diff is None:
         return None
     path, expected, actual = diff
-    if not path:
-        return Divergence(int(saved.get("turn", 0)), "game", "state", expected, actual)
-    name, index = str(path[0]), list(path[1:])
-    axes = (saved.get("axes") or {}).get(name) or []
-    labels = saved.get("labels") or {}
+    turn = int(saved.get("turn", 0))
+    axes_of = saved.get("axes") if isinstance(saved.get("axes"), dict) else {}
+    at = next((i for i, p in enumerate(path) if isinstance(p, str) and p in axes_of), None)
+    if at is None:  # a record outside the named arrays (controls, statuses ...)
+        return Divergence(turn, "world", _dotted(("state", *path)), expected, actual)
+    name, index = str(path[at]), list(path[at + 1:])
+    axes = axes_of.get(name) or []
+    labels = saved.get("labels") if isinstance(saved.get("labels"), dict) else {}
     names: list[str] = []
     for depth, idx in enumerate(index):
-        axis = axes[depth] if depth < len(axes) else None
-        ids = labels.get(axis) if axis else None
+        ids = labels.get(axes[depth]) if depth < len(axes) else None
         names.append(str(ids[idx]) if isinstance(idx, int) and isinstance(ids, list) and idx < len(ids) else str(idx))
     actor = names[0] if names else "world"
     field = f"{name}[{', '.join(names[1:])}]" if len(names) > 1 else name
-    return Divergence(int(saved.get("turn", 0)), actor, field, expected, actual)
+    return Divergence(turn, actor, field, expected, actual)
 
 
 def _first_difference(a: Any, b: Any, path: tuple[Any, ...]) -> tuple[tuple[Any, ...], Any, Any] | None:
