@@ -1,0 +1,193 @@
+"""Saves of real games: resuming gives exactly the uninterrupted future; replays verify; autosaves rotate."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from techrace.core import Action, Game
+from techrace.launcher import main
+from techrace.saves import (
+    SaveError,
+    autosave,
+    container,
+    first_divergence,
+    list_saves,
+    load_game,
+    read_save,
+    save_game,
+    verify_replay,
+)
+
+TURNS = 12
+SAVE_AT = (4, 9)
+
+
+def player_actions(turn: int) -> list[Action]:
+    """A human CN player's decisions: a subsidy most turns, a visa change now and then."""
+    actions = [Action("subsidy", "CN", {"firm": "SMIC", "usd_b": 1.0 + turn % 3})] if turn % 4 != 3 else []
+    if turn in (2, 7):
+        actions.append(Action("visa_policy", "CN", {"visa_openness": 0.3 + 0.1 * turn / 2}))
+    return actions
+
+
+def advance(game: Game, to_turn: int) -> None:
+    while game.turn < to_turn:
+        game.step(player_actions(game.turn) if game.player else [])
+
+
+def events_of(game: Game) -> list[tuple[Any, ...]]:
+    return [(e.turn, e.quarter, e.kind, e.text, e.cause, tuple(e.actors)) for e in game.events]
+
+
+def plain(snapshot: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(snapshot, allow_nan=False))
+
+
+def assert_same_future(resumed: Game, reference: Game) -> None:
+    divergence = first_divergence(plain(reference.snapshot()), plain(resumed.snapshot()))
+    assert divergence is None, f"resumed game diverges from the uninterrupted one: {divergence.describe()}"
+    assert resumed.metric_rows == reference.metric_rows
+    assert events_of(resumed) == events_of(reference)
+
+
+@pytest.fixture(scope="module", params=[(1, None), (2, "CN"), (3, "CN")],
+                ids=lambda p: f"seed{p[0]}-{p[1] or 'observer'}")
+def played(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Game, Path]:
+    """An uninterrupted 12-turn game that was saved at turns 4 and 9 on the way."""
+    seed, player = request.param
+    saves = tmp_path_factory.mktemp("saves")
+    game = Game.from_ruleset("baseline", seed=seed, player=player)
+    for turn in SAVE_AT:
+        advance(game, turn)
+        save_game(game, f"at-{turn}", saves_dir=saves)
+    advance(game, TURNS)
+    return game, saves
+
+
+@pytest.mark.parametrize("save_turn", SAVE_AT)
+def test_loading_and_playing_on_gives_the_uninterrupted_future(played: tuple[Game, Path], save_turn: int) -> None:
+    reference, saves = played
+    resumed = load_game(f"at-{save_turn}", saves_dir=saves)
+    assert (resumed.turn, resumed.seed, resumed.player) == (save_turn, reference.seed, reference.player)
+    advance(resumed, TURNS)
+    assert_same_future(resumed, reference)
+
+
+def test_replay_of_an_untouched_save_verifies(played: tuple[Game, Path]) -> None:
+    _, saves = played
+    assert verify_replay("at-9", saves_dir=saves) is None
+
+
+def rewrite(path: Path, edit: Any) -> None:
+    document = json.loads(gzip.decompress(path.read_bytes()))
+    edit(document)
+    document["checksum"] = container.checksum_of(document)  # a forger who also fixes the checksum
+    path.write_bytes(gzip.compress(json.dumps(document).encode()))
+
+
+@pytest.fixture()
+def observed(tmp_path: Path) -> tuple[Game, Path]:
+    game = Game.from_ruleset("baseline", seed=5, player="CN")
+    advance(game, 6)
+    return game, save_game(game, "observed", saves_dir=tmp_path)
+
+
+def test_a_forged_state_value_is_reported_with_turn_actor_and_field(observed: tuple[Game, Path]) -> None:
+    game, path = observed
+    snapshot = plain(game.snapshot())
+    labels, axes = snapshot["labels"], snapshot["axes"]
+    field = next(name for name, ax in sorted(axes.items()) if ax and ax[0] == "foundry")
+
+    def forge(document: dict[str, Any]) -> None:
+        arrays = document["snapshot"]["state"]
+        arrays = arrays.get("arrays", arrays)
+        value = arrays[field]
+        row = labels["foundry"].index("SMIC")
+        if isinstance(value[row], list):
+            value[row][0] += 1.0
+        else:
+            value[row] += 1.0
+
+    rewrite(path, forge)
+    divergence = verify_replay(path.name, saves_dir=path.parent)
+    assert divergence is not None
+    assert (divergence.turn, divergence.actor) == (6, "SMIC") and divergence.field.startswith(field)
+
+
+def test_a_forged_action_log_diverges_at_the_turn_of_the_forgery(observed: tuple[Game, Path]) -> None:
+    _, path = observed
+
+    def forge(document: dict[str, Any]) -> None:
+        document["action_log"][1] = [Action("subsidy", "CN", {"firm": "SMIC", "usd_b": 40.0}).to_dict()]
+
+    rewrite(path, forge)
+    divergence = verify_replay(path.name, saves_dir=path.parent)
+    assert divergence is not None and divergence.turn <= 2, divergence
+
+
+def test_replay_command_exits_0_when_exact_and_1_on_a_divergence(
+        observed: tuple[Game, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    _, path = observed
+    assert main(["replay", "observed", "--verify", "--dir", str(path.parent)]) == 0
+    assert capsys.readouterr().out.startswith("OK observed: replaying 6 turns")
+    rewrite(path, lambda d: d["action_log"][0].append(
+        Action("subsidy", "CN", {"firm": "SMIC", "usd_b": 30.0}).to_dict()))
+    assert main(["replay", "observed", "--verify", "--dir", str(path.parent)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("DIVERGED observed: turn 1, actor ") and out.count("\n") == 1
+
+
+def test_a_loaded_game_saves_to_the_same_bytes(observed: tuple[Game, Path]) -> None:
+    _, path = observed
+    again = save_game(load_game("observed", saves_dir=path.parent), "again", saves_dir=path.parent)
+    assert again.read_bytes() == path.read_bytes()
+
+
+def test_a_ruleset_that_no_longer_matches_its_hash_is_refused(observed: tuple[Game, Path]) -> None:
+    _, path = observed
+    rewrite(path, lambda d: d["snapshot"]["ruleset"].update(turns=45))
+    with pytest.raises(SaveError, match="ruleset stored in the save does not match its content hash"):
+        load_game("observed", saves_dir=path.parent)
+
+
+def test_autosave_keeps_the_last_turns_of_this_game_only(tmp_path: Path) -> None:
+    other = Game.from_ruleset("baseline", seed=99)
+    autosave(other, saves_dir=tmp_path)
+    game = Game.from_ruleset("baseline", seed=4, player="CN")
+    for _ in range(5):
+        game.step(player_actions(game.turn))
+        autosave(game, keep=3, saves_dir=tmp_path)
+    names = [info.name for info in list_saves(tmp_path)]
+    assert names == ["autosave/baseline-s4-CN-t0003", "autosave/baseline-s4-CN-t0004",
+                     "autosave/baseline-s4-CN-t0005", "autosave/baseline-s99-observer-t0000"]
+    assert read_save("autosave/baseline-s4-CN-t0005", saves_dir=tmp_path)["turn"] == 5
+    resumed = load_game(names[2], saves_dir=tmp_path)
+    assert resumed.turn == 5 and resumed.metric_rows == game.metric_rows
+
+
+def test_after_going_back_the_new_autosaves_are_kept(tmp_path: Path) -> None:
+    game = Game.from_ruleset("baseline", seed=4, player="CN")
+    for _ in range(4):
+        game.step(player_actions(game.turn))
+        autosave(game, keep=2, saves_dir=tmp_path)
+    earlier = load_game("autosave/baseline-s4-CN-t0003", saves_dir=tmp_path)
+    autosave(earlier, keep=2, saves_dir=tmp_path)
+    assert [i.turn for i in list_saves(tmp_path)] == [3, 4]
+    earlier.step([])
+    earlier.step([])
+    autosave(earlier, keep=2, saves_dir=tmp_path)
+    assert [i.turn for i in list_saves(tmp_path)] == [3, 5]
+
+
+def test_saving_refuses_a_name_outside_saves_but_the_cli_may_pass_a_path(tmp_path: Path) -> None:
+    game = Game.from_ruleset("baseline", seed=1)
+    with pytest.raises(SaveError):
+        save_game(game, "../out", saves_dir=tmp_path / "saves")
+    outside = save_game(game, str(tmp_path / "elsewhere" / "game"), saves_dir=tmp_path / "saves", allow_outside=True)
+    assert outside == (tmp_path / "elsewhere" / "game.json.gz").resolve()
+    assert load_game(str(outside), allow_outside=True).turn == 0
