@@ -1,0 +1,195 @@
+"""The techrace terminal app: a small App object that routes between screens and owns games and saves.
+
+Screens live in `screens/`, dialogs in `dialogs/`, widgets in `widgets/`. The core (Mesa) is imported in
+a worker after the first screen is painted, so the terminal answers at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from techrace.tui.options import GameOptions, random_seed
+from techrace.tui.screens.loading import LoadingScreen
+from techrace.tui.session import Session
+
+
+class TechraceApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "techrace"
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
+
+    def __init__(self, options: GameOptions | None = None, *, autosaves: bool = True) -> None:
+        super().__init__()
+        self.options = options or GameOptions()
+        self.autosaves = autosaves
+        self.session: Session | None = None
+
+    # ------------------------------------------------------------------ start-up
+
+    def on_mount(self) -> None:
+        options = self.options
+        if options.load:
+            self.load_save(options.load)
+        elif options.starts_at_once:
+            seed = options.seed if options.seed is not None else random_seed()
+            self.start_game(GameOptions(options.mode, options.ruleset or "baseline", options.nation, seed))
+        else:
+            self.show_new_game()
+            self.warm_up_core()
+
+    @work(thread=True, group="warm-up", exit_on_error=False)
+    def warm_up_core(self) -> None:
+        """Import Mesa and the core while the player is still choosing (about a second here)."""
+        import techrace.core  # noqa: F401
+
+    def show_new_game(self) -> None:
+        from techrace.tui.screens.start import NewGameScreen
+
+        self._show_page(NewGameScreen(self.options))
+
+    def _show_page(self, screen: Screen[Any]) -> None:
+        """Make `screen` the one page under any dialogs (the stack is: default, page, dialogs)."""
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(screen)
+
+    # ------------------------------------------------------------------ games
+
+    def start_game(self, options: GameOptions) -> None:
+        who = options.nation or "computer players"
+        self.push_screen(LoadingScreen(f"Building the {options.ruleset} world for {who}, seed {options.seed}…"))
+        self.sub_title = f"seed {options.seed}"
+        self._build_game(options)
+
+    @work(thread=True, exclusive=True, group="game", exit_on_error=False)
+    def _build_game(self, options: GameOptions) -> None:
+        try:
+            from techrace.core import Game
+
+            game = Game.from_ruleset(options.ruleset or "baseline", seed=int(options.seed or 0),
+                                     player=options.nation if options.mode == "play" else None)
+        except Exception as exc:
+            self.call_from_thread(self._game_failed, f"cannot start the game: {exc}")
+            return
+        self.call_from_thread(self._game_ready, Session(game, options.nation if options.mode == "play" else None))
+
+    def load_save(self, name: str) -> None:
+        self.push_screen(LoadingScreen(f"Loading {name}…"))
+        self._load(name)
+
+    @work(thread=True, exclusive=True, group="game", exit_on_error=False)
+    def _load(self, name: str) -> None:
+        try:
+            from techrace.saves import load_game
+
+            game = load_game(name)
+        except Exception as exc:
+            self.call_from_thread(self._game_failed, f"cannot load {name!r}: {exc}")
+            return
+        session = Session(game, getattr(game, "player", None), saved_turn=game.turn, save_name=name)
+        self.call_from_thread(self._game_ready, session)
+
+    def _game_ready(self, session: Session) -> None:
+        from techrace.tui.screens.game import GameScreen
+        from techrace.tui.screens.observe import ObserveScreen
+
+        self.session = session
+        self._show_page(ObserveScreen(session) if session.observing else GameScreen(session))
+
+    def _game_failed(self, message: str) -> None:
+        self.pop_screen()  # the loading screen
+        if len(self.screen_stack) <= 1:
+            self.show_new_game()
+        self.notify(message, title="Error", severity="error", timeout=10)
+
+    # ------------------------------------------------------------------ saves
+
+    def save_session(self, session: Session, name: str) -> None:
+        self._save(session, name)
+
+    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
+    def _save(self, session: Session, name: str) -> None:
+        try:
+            from techrace.saves import save_game
+
+            path = save_game(session.game, name)
+        except Exception as exc:
+            self.call_from_thread(self.notify, f"cannot save {name!r}: {exc}", title="Error", severity="error")
+            return
+        session.mark_saved(name)
+        self.call_from_thread(self.notify, f"saved to {path}", title="Saved")
+
+    def autosave(self, session: Session) -> str | None:
+        """Rotate an autosave after a played turn (called from the turn worker); a problem as text."""
+        if not self.autosaves or session.observing:
+            return None
+        try:
+            from techrace.saves import autosave
+
+            autosave(session.game, keep=5)
+        except ImportError:
+            return None
+        except Exception as exc:
+            return str(exc)
+        return None
+
+    def action_load_dialog(self) -> None:
+        from techrace.tui.dialogs.load_dialog import LoadDialog
+
+        def chosen(name: str | None) -> None:
+            if name:
+                self._confirm_discard(lambda: self.load_save(name), "load another game")
+
+        self.push_screen(LoadDialog(), chosen)
+
+    # ------------------------------------------------------------------ quitting, help, errors
+
+    async def action_quit(self) -> None:
+        self._confirm_discard(self.exit, "quit")
+
+    def _confirm_discard(self, then: Any, doing: str) -> None:
+        from techrace.tui.dialogs.confirm import ConfirmDialog
+
+        session = self.session
+        if session is None or session.observing or session.unsaved_turns == 0 or not self._game_on_screen():
+            then()
+            return
+        turns = session.unsaved_turns
+        question = f"{turns} turn{'s' if turns != 1 else ''} since the last save will be lost. {doing.capitalize()} anyway?"
+        self.push_screen(ConfirmDialog(question, yes=doing.capitalize(), no="Keep playing"),
+                         lambda yes: then() if yes else None)
+
+    def _game_on_screen(self) -> bool:
+        from techrace.tui.screens.game import GameScreen
+
+        return any(isinstance(s, GameScreen) for s in self.screen_stack)
+
+    def action_help(self) -> None:
+        from techrace.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Help", "Every panel, key and lever explained (?)", self.action_help)
+        yield SystemCommand("Load game", "Continue a saved game", self.action_load_dialog)
+        yield SystemCommand("New game", "Back to the new-game screen", self._new_game_command)
+        page = next((s for s in reversed(self.screen_stack) if hasattr(s, "palette_commands")), None)
+        if page is not None:
+            yield from page.palette_commands()
+
+    def _new_game_command(self) -> None:
+        self._confirm_discard(self.show_new_game, "start a new game")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that fails becomes a notice, never a traceback."""
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.notify(str(event.worker.error), title="Error", severity="error", timeout=10)

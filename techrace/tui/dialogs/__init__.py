@@ -1,0 +1,1 @@
+"""Modal dialogs: confirm, save, load, the lever menu and the generated action forms."""

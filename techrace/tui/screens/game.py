@@ -1,0 +1,265 @@
+"""The main screen: the player's nation, orders, rivals, industry tabs, charts and the event log.
+
+The quarter itself is simulated in a worker thread; this screen only redraws from the Game afterwards,
+and only the visible tab (hidden tabs redraw when they are opened).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, TabbedContent, TabPane
+
+from techrace.tui.session import Session, nation_label
+from techrace.tui.widgets.charts import RaceCharts
+from techrace.tui.widgets.event_log import EventLog
+from techrace.tui.widgets.history import by_nation
+from techrace.tui.widgets.nation_panel import NationPanel
+from techrace.tui.widgets.queue import QueuePanel
+from techrace.tui.widgets.rivals import RivalsTable
+from techrace.tui.widgets.tables import DictTable
+
+VIEW_TABS = (
+    ("foundries", "Foundries", "foundries"),
+    ("chip-firms", "Chip firms", "chip_firms"),
+    ("labs", "Labs", "labs"),
+    ("toolmakers", "Toolmakers", "toolmakers"),
+    ("controls", "Controls", "controls"),
+)
+TABS = ("rivals", "charts") + tuple(tab for tab, _, _ in VIEW_TABS)
+
+
+class GameScreen(Screen[None]):
+    """Playing one nation: queue orders with `a`, undo with `u`, end the turn with `n`."""
+
+    BINDINGS = [
+        Binding("n", "end_turn", "End turn"),
+        Binding("a", "levers", "Orders"),
+        Binding("u", "undo", "Undo"),
+        Binding("delete,backspace", "undo_selected", "Undo selected", show=False),
+        Binding("ctrl+s", "save", "Save"),
+        Binding("l", "app.load_dialog", "Load", show=False),
+        Binding("question_mark", "app.help", "Help"),
+        Binding("q", "app.quit", "Quit"),
+    ] + [Binding(str(i + 1), f"show_tab('{tab}')", tab, show=False) for i, tab in enumerate(TABS)]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.busy = False
+        self.stale: set[str] = set(TABS)
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Horizontal(id="top"):
+            with Vertical(id="side"):
+                yield from self.compose_side()
+            with TabbedContent(id="tabs", initial="rivals"):
+                with TabPane("Rivals", id="rivals"):
+                    yield RivalsTable(id="rivals-table")
+                with TabPane("Charts", id="charts"):
+                    yield RaceCharts(id="race-charts")
+                for tab, title, _ in VIEW_TABS:
+                    with TabPane(title, id=tab):
+                        yield DictTable(id=f"{tab}-table", empty=f"no {title.lower()}")
+        yield EventLog(id="events")
+        yield Footer()
+
+    def compose_side(self) -> Iterable[Any]:
+        yield NationPanel(id="nation")
+        yield QueuePanel(id="queue")
+
+    def on_mount(self) -> None:
+        game = self.session.game
+        who = self.session.player or "observing"
+        self.app.title = f"techrace · {who} · {game.ruleset.name} · seed {getattr(game, 'seed', '?')}"
+        self.redraw()
+        if game.finished:
+            self.call_after_refresh(self.show_end)
+
+    # ------------------------------------------------------------------ drawing
+
+    def redraw(self) -> None:
+        """Redraw from the game after a turn (visible tab now, the others when opened)."""
+        game = self.session.game
+        self.app.sub_title = self.status_line()
+        self.draw_side()
+        self.query_one(EventLog).show(game.events, self.session.player)
+        self.stale = set(TABS)
+        self.draw_tab(self.query_one(TabbedContent).active or "rivals")
+
+    def status_line(self) -> str:
+        game = self.session.game
+        if game.finished:
+            return f"Game over after {game.turn} turns"
+        return f"Turn {game.turn + 1}/{game.turns_total} · {game.quarter}"
+
+    def draw_side(self) -> None:
+        game, player = self.session.game, self.session.player
+        rows = by_nation(game.metric_rows).get(player or "", [])
+        self.query_one(NationPanel).show(nation_label(game, player), rows, self.nation_row(player))
+        self.draw_queue()
+
+    def draw_queue(self) -> None:
+        self.query_one(QueuePanel).show(self.session.game.quarter, self.session.queued, self.session.queued_cost())
+
+    def nation_row(self, code: str | None) -> dict[str, Any]:
+        try:
+            rows = self.session.game.view.nations()
+        except Exception:
+            return {}
+        for row in rows:
+            if code in (row.get("nation"), row.get("code"), row.get("id")):
+                return row
+        return {}
+
+    def draw_tab(self, tab: str) -> None:
+        if tab not in self.stale:
+            return
+        self.stale.discard(tab)
+        game = self.session.game
+        if tab == "rivals":
+            self.query_one(RivalsTable).show(game.metric_rows, self.session.player)
+        elif tab == "charts":
+            self.query_one(RaceCharts).show(game.metric_rows, list(game.ruleset.nations))
+        else:
+            method = dict((t, m) for t, _, m in VIEW_TABS)[tab]
+            try:
+                rows = list(getattr(game.view, method)())
+            except Exception as exc:
+                self.notify(f"cannot show {tab}: {exc}", severity="error")
+                rows = []
+            self.query_one(f"#{tab}-table", DictTable).show_rows(rows)
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id:
+            self.draw_tab(event.pane.id)
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    # ------------------------------------------------------------------ orders
+
+    def action_levers(self) -> None:
+        from techrace.tui.dialogs.lever_menu import LeverMenu, available_levers
+
+        if self._blocked():
+            return
+        specs = available_levers(self.session.game, self.session.player or "")
+        self.app.push_screen(LeverMenu(specs, self.session.game.quarter), self._lever_chosen)
+
+    def _lever_chosen(self, kind: str | None) -> None:
+        if kind is None:
+            return
+        from techrace.core import ACTION_SPECS
+        from techrace.tui.dialogs.action_form import ActionForm
+
+        form = ActionForm(ACTION_SPECS[kind], self.session.game, self.session.player or "")
+        self.app.push_screen(form, self._order_given)
+
+    def _order_given(self, action: Any) -> None:
+        if action is None:
+            return
+        from techrace.tui.session import QueueError
+
+        try:
+            self.session.queue(action)
+        except QueueError as exc:
+            self.notify("; ".join(exc.messages), title="Order refused", severity="error")
+            return
+        self.draw_queue()
+        self.notify(action.describe(), title="Order queued")
+
+    def action_undo(self) -> None:
+        self._undo(None)
+
+    def action_undo_selected(self) -> None:
+        self._undo(self.query_one(QueuePanel).selected)
+
+    def _undo(self, index: int | None) -> None:
+        removed = self.session.undo(index)
+        if removed is None:
+            self.notify("No orders to undo.")
+            return
+        self.draw_queue()
+        self.notify(removed.describe(), title="Order withdrawn")
+
+    # ------------------------------------------------------------------ turns
+
+    def _blocked(self) -> bool:
+        if self.busy:
+            self.notify("The quarter is still being played…")
+            return True
+        if self.session.game.finished:
+            self.notify("The game is over.")
+            return True
+        return False
+
+    def action_end_turn(self) -> None:
+        if self._blocked():
+            return
+        self.busy = True
+        self.app.sub_title = f"playing {self.session.game.quarter}…"
+        self.play_turn()
+
+    @work(thread=True, exclusive=True, group="turn", exit_on_error=False)
+    def play_turn(self) -> None:
+        """Simulate the quarter off the UI thread, autosave, then hand the result back."""
+        try:
+            report = self.session.end_turn()
+        except Exception as exc:
+            self.app.call_from_thread(self.turn_failed, exc)
+            return
+        problem = self.app.autosave(self.session)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self.turn_done, report, problem)
+
+    def turn_done(self, report: Any, autosave_problem: str | None = None) -> None:
+        self.busy = False
+        self.redraw()
+        if autosave_problem:
+            self.notify(autosave_problem, title="Autosave failed", severity="warning")
+        if self.session.game.finished:
+            self.show_end()
+
+    def turn_failed(self, exc: Exception) -> None:
+        self.busy = False
+        self.app.sub_title = self.status_line()
+        self.notify(f"the quarter could not be played: {exc}", title="Error", severity="error")
+
+    def show_end(self) -> None:
+        from techrace.tui.screens.end import EndScreen
+
+        self.app.push_screen(EndScreen(self.session))
+
+    # ------------------------------------------------------------------ files
+
+    def action_save(self) -> None:
+        from techrace.tui.dialogs.save_dialog import SaveDialog
+
+        if self.busy:
+            self.notify("Wait for the quarter to finish, then save.")
+            return
+        game = self.session.game
+        suggestion = self.session.save_name or f"{self.session.player or 'observe'}-{game.quarter}"
+        self.app.push_screen(SaveDialog(suggestion), self._save_named)
+
+    def _save_named(self, name: str | None) -> None:
+        if name:
+            self.app.save_session(self.session, name)  # type: ignore[attr-defined]
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("End turn", "Play the quarter with the queued orders (n)", self.action_end_turn)
+        yield SystemCommand("Give an order", "Open the levers of your nation (a)", self.action_levers)
+        yield SystemCommand("Undo last order", "Withdraw the last queued order (u)", self.action_undo)
+        yield SystemCommand("Save game", "Save under a name (ctrl+s)", self.action_save)
+        for i, tab in enumerate(TABS):
+            yield SystemCommand(f"Show {tab.replace('-', ' ')}", f"Switch to the {tab} tab ({i + 1})",
+                                lambda tab=tab: self.action_show_tab(tab))

@@ -1,0 +1,153 @@
+"""The new-game screen: a ruleset (with its description), a nation and a seed, or a save to continue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from techrace.tui.options import GameOptions, random_seed
+
+
+class NewGameScreen(Screen[None]):
+    BINDINGS = [
+        Binding("ctrl+n", "start", "Start"),
+        Binding("ctrl+o", "load", "Load save"),
+        Binding("ctrl+r", "reseed", "New seed"),
+        Binding("f1", "app.help", "Help"),
+    ]
+
+    def __init__(self, options: GameOptions) -> None:
+        super().__init__()
+        self.options = options
+        self.seed = options.seed if options.seed is not None else random_seed()
+        self.descriptions: dict[str, str] = {}
+        self.nations: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Horizontal(id="newgame"):
+            with Vertical(id="ruleset-column"):
+                yield Label("Ruleset", classes="field-label")
+                yield OptionList(id="rulesets")
+                yield Static("", id="ruleset-description")
+            with Vertical(id="setup-column"):
+                yield Label("Nation you play", classes="field-label")
+                yield Select([], id="nation", prompt="loading nations…", allow_blank=True)
+                yield Label("Seed (random; same seed = same game)", classes="field-label")
+                with Horizontal(id="seed-row"):
+                    yield Input(str(self.seed), id="seed", restrict=r"[0-9]*", max_length=10)
+                    yield Button("New seed", id="reseed")
+                yield Static("", id="newgame-error", classes="error")
+                with Horizontal(classes="buttons"):
+                    yield Button("Start", id="start", variant="primary")
+                    yield Button("Load save", id="load")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.app.sub_title = "new game"
+        self.query_one("#rulesets", OptionList).focus()
+        self.find_rulesets()
+
+    @work(thread=True, exclusive=True, group="rulesets", exit_on_error=False)
+    def find_rulesets(self) -> None:
+        from techrace.ruleset import list_rulesets
+
+        found = [(name, description) for name, _path, description in list_rulesets()]
+        wanted = self.options.ruleset
+        if wanted and wanted not in [name for name, _ in found]:
+            found.insert(0, (wanted, f"(from {Path(wanted)})"))
+        self.app.call_from_thread(self._show_rulesets, found)
+
+    def _show_rulesets(self, found: list[tuple[str, str]]) -> None:
+        listing = self.query_one("#rulesets", OptionList)
+        listing.clear_options()
+        self.descriptions = dict(found)
+        listing.add_options([Option(name, id=name) for name, _ in found])
+        names = [name for name, _ in found]
+        wanted = self.options.ruleset or ("baseline" if "baseline" in names else (names[0] if names else None))
+        if wanted in names:
+            listing.highlighted = names.index(wanted)
+        elif not names:
+            self._problem("no rulesets found (looked in $TECHRACE_RULESETS, ./rulesets and the shipped ones)")
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        name = str(event.option.id)
+        self.query_one("#ruleset-description", Static).update(self.descriptions.get(name, ""))
+        self.load_nations(name)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.query_one("#nation", Select).focus()
+
+    @work(thread=True, exclusive=True, group="nations", exit_on_error=False)
+    def load_nations(self, ruleset: str) -> None:
+        from techrace.ruleset import load_ruleset
+
+        try:
+            nations = {code: spec.name for code, spec in load_ruleset(ruleset).nations.items()}
+        except Exception as exc:
+            self.app.call_from_thread(self._problem, f"ruleset {ruleset}: {str(exc).splitlines()[0]}")
+            nations = {}
+        self.app.call_from_thread(self._show_nations, nations)
+
+    def _show_nations(self, nations: dict[str, str]) -> None:
+        self.nations = nations
+        select = self.query_one("#nation", Select)
+        current = select.value
+        select.set_options([(f"{code} — {name}", code) for code, name in nations.items()])
+        select.prompt = "choose a nation" if nations else "no nations"
+        for choice in (current, self.options.nation, *nations):
+            if choice in nations:
+                select.value = choice
+                break
+        if nations:
+            self._problem("")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        actions = {"start": self.action_start, "load": self.action_load, "reseed": self.action_reseed}
+        actions[str(event.button.id)]()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.action_start()
+
+    def action_reseed(self) -> None:
+        self.query_one("#seed", Input).value = str(random_seed())
+
+    def action_load(self) -> None:
+        self.app.action_load_dialog()  # type: ignore[attr-defined]
+
+    def choices(self) -> tuple[str | None, str | None, int | None, list[str]]:
+        """(ruleset, nation, seed, problems) as currently entered."""
+        problems: list[str] = []
+        listing = self.query_one("#rulesets", OptionList)
+        ruleset = None
+        if listing.highlighted is not None:
+            ruleset = str(listing.get_option_at_index(listing.highlighted).id)
+        else:
+            problems.append("pick a ruleset")
+        nation: Any = self.query_one("#nation", Select).value
+        if nation is Select.NULL or nation not in self.nations:
+            problems.append("pick the nation you play")
+            nation = None
+        text = self.query_one("#seed", Input).value.strip()
+        seed = int(text) if text.isdigit() else None
+        if seed is None:
+            problems.append("the seed must be a whole number")
+        return ruleset, nation, seed, problems
+
+    def action_start(self) -> None:
+        ruleset, nation, seed, problems = self.choices()
+        if problems:
+            self._problem("; ".join(problems))
+            return
+        self.app.start_game(GameOptions(mode="play", ruleset=ruleset, nation=nation, seed=seed))  # type: ignore[attr-defined]
+
+    def _problem(self, text: str) -> None:
+        self.query_one("#newgame-error", Static).update(text)

@@ -1,0 +1,86 @@
+"""A game being played in the UI: the Game, the player's queued actions and what is saved.
+
+Kept free of Textual so the rules of queueing, undo and "unsaved turns" are plain Python; the screens
+only display a Session and call it (the turn itself from a worker thread).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from techrace.core import Action, Game
+
+
+class QueueError(ValueError):
+    """An action the game would reject; the messages are the game's own."""
+
+    def __init__(self, messages: list[str]):
+        self.messages = messages
+        super().__init__("; ".join(messages))
+
+
+@dataclass
+class Session:
+    game: Game
+    player: str | None
+    queued: list[Action] = field(default_factory=list)
+    saved_turn: int = 0
+    save_name: str | None = None
+
+    @property
+    def observing(self) -> bool:
+        return self.player is None
+
+    @property
+    def unsaved_turns(self) -> int:
+        """Turns played since the last save (an autosave does not count: it is rotated away)."""
+        return max(0, self.game.turn - self.saved_turn)
+
+    def queue(self, action: Action) -> None:
+        """Queue an action for the coming turn after the game's own validation."""
+        if self.player is None:
+            raise QueueError(["computer players only: nothing can be queued while observing"])
+        if action.nation != self.player:
+            raise QueueError([f"you play {self.player}, not {action.nation}"])
+        problems = self.game.validate(action)
+        if problems:
+            raise QueueError(problems)
+        self.queued.append(action)
+
+    def undo(self, index: int | None = None) -> Action | None:
+        """Remove a queued action (the last one by default); None when there is nothing to undo."""
+        if not self.queued:
+            return None
+        if index is None or not 0 <= index < len(self.queued):
+            index = len(self.queued) - 1
+        return self.queued.pop(index)
+
+    def queued_cost(self) -> float:
+        """Budget (USD bn) the queued actions cost this quarter, from the game's own preview."""
+        total = 0.0
+        for action in self.queued:
+            try:
+                total += float(self.game.preview(action).budget_usd_b)
+            except Exception:  # a preview is advice; it must never block the turn
+                continue
+        return total
+
+    def end_turn(self) -> Any:
+        """Play one quarter with the queued actions (runs in a worker thread) and clear the queue."""
+        actions, self.queued = list(self.queued), []
+        try:
+            return self.game.step(actions)
+        except Exception:
+            self.queued = actions  # nothing is lost when the step fails
+            raise
+
+    def mark_saved(self, name: str) -> None:
+        self.saved_turn = self.game.turn
+        self.save_name = name
+
+
+def nation_label(game: Game, code: str) -> str:
+    spec = game.ruleset.nations.get(code)
+    return f"{code} ({spec.name})" if spec is not None else code

@@ -1,0 +1,30 @@
+"""Series over turns from the core's metric rows (one dict per turn and nation), for charts and sparklines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+
+def by_nation(rows: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Each nation's rows in turn order (row order of the core, which is turn order)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        out.setdefault(str(row.get("nation")), []).append(row)
+    return out
+
+
+def series(rows: list[dict[str, Any]], metric: str) -> tuple[list[float], list[float]]:
+    """(turns, values) of one metric for one nation's rows, skipping missing values."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for row in rows:
+        value = row.get(metric)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            xs.append(float(row.get("turn", len(xs))))
+            ys.append(float(value))
+    return xs, ys
+
+
+def latest(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return rows[-1] if rows else {}
