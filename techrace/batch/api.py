@@ -1,0 +1,235 @@
+"""The batch API for notebooks and the CLI: `run_batch(...)` plays, `load_results(dir)` reads.
+
+```python
+from techrace.batch import run_batch, load_results
+result = run_batch("baseline", runs=200, turns=20, seed=1, sweep={"controls.oct2023_chips.tpp": [2400, 4800]})
+df = result.load()          # == load_results(result.out): one row per (run, turn, nation)
+result.summary()            # p5 / median / p95 per nation at the final turn
+```
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from techrace.batch.plan import (
+    BatchPlan,
+    PlanError,
+    Vary,
+    grid_points,
+    parse_distribution,
+    parse_sweep,
+    parse_vary,
+)
+from techrace.batch.store import BatchDirError, BatchStore, compress_runs
+from techrace.batch.worker import DEFAULT_PLAY, ChunkResult, ChunkTask
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from techrace.ruleset import Ruleset
+
+FORMAT = 1
+DEFAULT_RUNS = 100
+
+
+@dataclass
+class BatchResult:
+    """Where a batch is, how many runs it finished and which failed."""
+
+    out: Path
+    total: int
+    done: int
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    engine: str = ""
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+    @property
+    def complete(self) -> bool:
+        return self.done == self.total
+
+    def load(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        return load_results(self.out, columns)
+
+    def summary(self) -> pd.DataFrame:
+        from techrace.batch.summary import final_rows, headlines, quantile_table
+
+        store = BatchStore(self.out)
+        outcomes = headlines(store)
+        return quantile_table(final_rows(store, outcomes), outcomes)
+
+
+def load_results(out: str | os.PathLike[str], columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Every run of a batch directory as one DataFrame, sorted by run, turn and nation."""
+    import pandas as pd
+
+    store = BatchStore(out)
+    store.read_manifest()
+    if not store.parts():
+        raise BatchDirError(f"{store.dir} holds no finished runs yet")
+    frame = pd.read_parquet(store.dir, columns=list(columns) if columns else None)
+    keys = [k for k in ("run", "turn", "nation") if k in frame.columns]
+    return frame.sort_values(keys, ignore_index=True) if keys else frame
+
+
+def run_batch(
+    ruleset: str | os.PathLike[str] | Ruleset | None = None,
+    runs: int | None = None,
+    turns: int | None = None,
+    seed: int | None = None,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    out: str | os.PathLike[str] | None = None,
+    sweep: Mapping[str, Sequence[Any]] | Sequence[str] | None = None,
+    vary: Mapping[str, Vary | str] | Sequence[str] | None = None,
+    points: Sequence[Mapping[str, Any]] | None = None,
+    resume: bool = False,
+    progress: bool = True,
+    chunk_size: int | None = None,
+    command: str | None = None,
+    play: str = DEFAULT_PLAY,
+) -> BatchResult:
+    """Play `runs` games per parameter point with computer players and stream the rows to `out`.
+
+    `ruleset` is a name, a directory or a Ruleset (default: baseline); `turns` defaults to its length.
+
+    `sweep` is a grid ({key path: values} or ["KEY=v1,v2"]), `vary` samples a value per run
+    ({key path: "uniform:LO:HI"} or ["KEY=uniform:LO:HI"]), `points` gives explicit parameter rows.
+    With `resume=True`, `out` must hold an interrupted batch; the plan comes from its manifest.
+    """
+    from techrace import __version__
+    from techrace.batch.engines import make_engine
+    from techrace.batch.progress import Progress
+    from techrace.batch.runner import run_chunks
+    from techrace.ruleset import ruleset_hash
+
+    if resume:
+        if out is None:
+            raise BatchDirError("--resume needs --out DIR, the batch to continue")
+        store = BatchStore(out)
+        manifest = store.open_existing()
+        plan = BatchPlan.from_json(manifest["plan"])
+        ruleset_json = store.ruleset_json()
+        _check_same(plan, manifest, ruleset, runs, turns, seed, sweep, vary, points)
+    else:
+        base = _load("baseline" if ruleset is None else ruleset)
+        plan = BatchPlan(
+            DEFAULT_RUNS if runs is None else runs, base.turns if turns is None else turns,
+            0 if seed is None else seed, _points(sweep, points), _vary(vary),
+        )
+        _check_paths(base, plan)
+        ruleset_json = base.model_dump(mode="json", by_alias=True)
+        store = BatchStore(out if out is not None else _default_out(base.name, plan))
+        manifest = {
+            "format": FORMAT, "command": command or _api_command(base.name, plan), "techrace_version": __version__,
+            "ruleset": base.name, "ruleset_hash": ruleset_hash(base), "plan": plan.to_json(),
+            "total_runs": plan.total, "param_columns": plan.param_columns, "done": [], "done_count": 0,
+            "failed": [], "complete": False,
+        }
+
+    engine = make_engine(workers, scheduler)
+    try:
+        if not resume:
+            store.create(manifest, ruleset_json)
+        done = store.done_runs()
+        failures: dict[int, dict[str, Any]] = {}
+        store.write_failures([])  # earlier failures are played again on resume
+        todo = [run for run in range(plan.total) if run not in done]
+        bar = Progress(plan.total, already=len(done), enabled=progress)
+
+        def on_result(result: ChunkResult) -> None:
+            if result.table is not None:
+                store.write_part(result.table, result.done)
+            done.update(result.done)
+            if result.failures:
+                failures.update({f.run: vars(f) for f in result.failures})
+                store.write_failures(list(failures.values()))
+            manifest.update(done=compress_runs(list(done)), done_count=len(done), failed=sorted(failures))
+            store.write_manifest(manifest)
+            bar.advance(len(result.done) + len(result.failures), len(result.failures))
+
+        template = ChunkTask(ruleset_json, manifest["ruleset_hash"], plan.turns, (), plan.param_types, play)
+        try:
+            run_chunks(list(plan.specs(todo)), template, engine, on_result, chunk_size)
+        finally:
+            bar.close()
+        manifest.update(complete=len(done) == plan.total, engine=engine.describe())
+        store.write_manifest(manifest)
+    except BaseException:
+        engine.close(cancel=True)
+        raise
+    engine.close()
+    return BatchResult(store.dir, plan.total, len(done), [failures[r] for r in sorted(failures)], engine.describe())
+
+
+def _load(ruleset: str | os.PathLike[str] | Ruleset) -> Ruleset:
+    from techrace.ruleset import Ruleset, load_ruleset
+
+    return ruleset if isinstance(ruleset, Ruleset) else load_ruleset(str(ruleset))
+
+
+def _points(sweep: Mapping[str, Sequence[Any]] | Sequence[str] | None,
+            points: Sequence[Mapping[str, Any]] | None) -> tuple[dict[str, Any], ...]:
+    if sweep and points:
+        raise PlanError("give either a sweep or explicit points, not both")
+    if points:
+        return tuple(dict(p) for p in points)
+    if not sweep:
+        return ({},)
+    grid = parse_sweep(sweep) if _is_text_list(sweep) else {k: list(v) for k, v in sweep.items()}  # type: ignore[union-attr]
+    return grid_points(grid)
+
+
+def _vary(vary: Mapping[str, Vary | str] | Sequence[str] | None) -> dict[str, Vary]:
+    if not vary:
+        return {}
+    if _is_text_list(vary):
+        return parse_vary(vary)  # type: ignore[arg-type]
+    return {k: v if isinstance(v, Vary) else parse_distribution(k, v) for k, v in vary.items()}  # type: ignore[union-attr]
+
+
+def _is_text_list(value: object) -> bool:
+    return isinstance(value, Sequence) and not isinstance(value, str) and all(isinstance(v, str) for v in value)
+
+
+def _check_paths(base: Ruleset, plan: BatchPlan) -> None:
+    """Refuse a batch whose key paths or swept values are wrong before playing a single run."""
+    from techrace.ruleset.overrides import apply_overrides, get_path
+
+    for key in plan.vary:
+        get_path(base, key)
+    for point in plan.points:
+        apply_overrides(base, point)
+
+
+def _check_same(plan: BatchPlan, manifest: Mapping[str, Any], ruleset: object, runs: int | None,
+                turns: int | None, seed: int | None, sweep: object, vary: object, points: object) -> None:
+    given = {"--runs": (runs, plan.runs), "--turns": (turns, plan.turns), "--seed": (seed, plan.seed)}
+    for option, (value, stored) in given.items():
+        if value is not None and value != stored:
+            raise BatchDirError(f"{option} {value} differs from the batch being resumed ({stored}); drop it or use a new --out")
+    if (sweep and _points(sweep, None) != plan.points) or (points and tuple(map(dict, points)) != plan.points):  # type: ignore[arg-type]
+        raise BatchDirError("the sweep differs from the batch being resumed; drop it or use a new --out")
+    if vary and {k: v.text() for k, v in _vary(vary).items()} != manifest["plan"]["vary"]:  # type: ignore[arg-type]
+        raise BatchDirError("--vary differs from the batch being resumed; drop it or use a new --out")
+    if ruleset is not None:
+        from techrace.ruleset import ruleset_hash
+
+        if ruleset_hash(_load(ruleset)) != manifest["ruleset_hash"]:  # type: ignore[arg-type]
+            raise BatchDirError(f"ruleset {ruleset} differs from the batch being resumed ({manifest['ruleset']})")
+
+
+def _default_out(name: str, plan: BatchPlan) -> Path:
+    return Path("batches") / f"{name}-n{plan.runs}-t{plan.turns}-s{plan.seed}"
+
+
+def _api_command(name: str, plan: BatchPlan) -> str:
+    return f"run_batch({name!r}, runs={plan.runs}, turns={plan.turns}, seed={plan.seed})"

@@ -1,0 +1,151 @@
+"""Subcommands of the batch face: `batch`, `report`, `sensitivity`, `compare` (argparse only here).
+
+Everything heavy (pandas, pyarrow, SALib, scipy, Dask, the core) is imported inside the command
+functions, so registering these commands costs nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    _register_batch(subparsers)
+    _register_report(subparsers)
+    _register_sensitivity(subparsers)
+    _register_compare(subparsers)
+
+
+def _engine_options(parser: argparse.ArgumentParser) -> None:
+    engine = parser.add_mutually_exclusive_group()
+    engine.add_argument("--workers", type=int, metavar="W", help="local worker processes (default: the cores)")
+    engine.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                        help="run on a Dask distributed cluster instead (extra techrace[distributed])")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar or progress lines")
+
+
+def _register_batch(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "batch", help="play many games headless (Monte Carlo, sweeps) and stream results to Parquet",
+        description="Play N games per parameter point with computer players. Run i's seed comes from "
+        "(--seed, i), so results never depend on workers or engine. Results: Parquet parts under --out, "
+        "readable with pandas.read_parquet(DIR).",
+    )
+    p.add_argument("--ruleset", metavar="NAME", help="ruleset name or directory (default: baseline)")
+    p.add_argument("--runs", type=int, metavar="N", help="games per parameter point (default: 100)")
+    p.add_argument("--turns", type=int, metavar="T", help="quarters per game (default: the ruleset's length)")
+    p.add_argument("--seed", type=int, metavar="S", help="batch seed (default: 0)")
+    p.add_argument("--out", metavar="DIR", help="result directory (default: batches/<ruleset>-n<N>-t<T>-s<S>)")
+    p.add_argument("--sweep", action="append", default=[], metavar="KEY=v1,v2,...",
+                   help="grid over a ruleset value by key path, e.g. controls.oct2023_chips.tpp=2400,4800,9600 (repeatable)")
+    p.add_argument("--vary", action="append", default=[], metavar="KEY=uniform:LO:HI",
+                   help="draw a ruleset value per run (uniform or loguniform), e.g. "
+                   "shocks.taiwan_earthquake.probability_per_quarter=uniform:0:0.1 (repeatable)")
+    p.add_argument("--resume", action="store_true", help="continue the interrupted batch in --out")
+    p.add_argument("--chunk-size", type=int, metavar="K", help="runs per task (default: about 8 tasks per worker, at most 50)")
+    _engine_options(p)
+    p.set_defaults(func=_batch)
+
+
+def _register_report(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("report", help="fan charts (PNG) and a markdown summary of a batch directory")
+    p.add_argument("dir", metavar="DIR", help="a batch directory")
+    p.add_argument("--out", metavar="REPORT_DIR", help="where to write (default: DIR/_report)")
+    p.set_defaults(func=_report)
+
+
+def _register_sensitivity(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("sensitivity", help="which ruleset values move an outcome (SALib Sobol or Morris)")
+    p.add_argument("--ruleset", metavar="NAME", help="ruleset name or directory (default: baseline)")
+    p.add_argument("--param", action="append", required=True, metavar="KEY=LO:HI",
+                   help="a ruleset value by key path and its range (at least two)")
+    p.add_argument("--outcome", required=True, metavar="COLUMN", help="results column at the final turn, e.g. capability")
+    p.add_argument("--method", choices=("sobol", "morris"), default="sobol")
+    p.add_argument("--samples", type=int, metavar="N",
+                   help="SALib base samples (sobol: power of two, default 64 -> N*(D+2) rows; morris: trajectories, default 20)")
+    p.add_argument("--replicates", type=int, default=1, metavar="R", help="seeds averaged per sample row (default 1)")
+    p.add_argument("--nation", action="append", metavar="CODE", help="only these nations (default: all)")
+    p.add_argument("--turns", type=int, metavar="T")
+    p.add_argument("--seed", type=int, default=0, metavar="S")
+    p.add_argument("--out", metavar="DIR")
+    _engine_options(p)
+    p.set_defaults(func=_sensitivity)
+
+
+def _register_compare(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("compare", help="balance check: two rulesets on the same seeds, with confidence intervals")
+    p.add_argument("a", metavar="A", help="first ruleset (name or directory)")
+    p.add_argument("b", metavar="B", help="second ruleset (name or directory)")
+    p.add_argument("--runs", type=int, default=100, metavar="N")
+    p.add_argument("--turns", type=int, metavar="T", help="default: the shorter ruleset's length")
+    p.add_argument("--seed", type=int, default=0, metavar="S")
+    p.add_argument("--out", metavar="DIR")
+    _engine_options(p)
+    p.set_defaults(func=_compare)
+
+
+def _console():  # noqa: ANN202 - rich imported lazily
+    from rich.console import Console
+
+    return Console() if sys.stdout.isatty() else Console(width=200, no_color=True)
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from techrace.batch.api import run_batch
+    from techrace.batch.store import BatchStore
+    from techrace.batch.summary import final_rows, headlines, quantile_table, render
+
+    command = "techrace " + shlex.join(sys.argv[1:]) if sys.argv[1:2] == ["batch"] else "techrace batch"
+    result = run_batch(
+        args.ruleset, args.runs, args.turns, args.seed, workers=args.workers, scheduler=args.scheduler,
+        out=args.out, sweep=args.sweep or None, vary=args.vary or None, resume=args.resume,
+        progress=not args.no_progress, chunk_size=args.chunk_size, command=command,
+    )
+    console = _console()
+    store = BatchStore(result.out)
+    outcomes = headlines(store)
+    if store.parts():
+        final = final_rows(store, outcomes)
+        console.print(render(quantile_table(final, outcomes), outcomes,
+                             f"Final turn over {result.done} runs ({result.engine})"))
+    console.print(f"{result.done} of {result.total} runs done, {result.failed} failed; results in {result.out}")
+    if result.failed:
+        console.print(f"failed runs (run, seed, error) are listed in {result.out / '_failures.json'}")
+        return 1
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from techrace.batch.report import write_report
+
+    path = write_report(args.dir, args.out)
+    print(f"wrote {path} and fan charts in {path.parent}")
+    return 0
+
+
+def _sensitivity(args: argparse.Namespace) -> int:
+    from techrace.batch.plan import parse_ranges
+    from techrace.batch.sensitivity import render, run_sensitivity
+
+    result = run_sensitivity(
+        parse_ranges(args.param), args.outcome, ruleset=args.ruleset, method=args.method, samples=args.samples,
+        replicates=args.replicates, turns=args.turns, seed=args.seed, nations=args.nation, out=args.out,
+        workers=args.workers, scheduler=args.scheduler, progress=not args.no_progress,
+    )
+    console = _console()
+    console.print(render(result))
+    console.print(f"indices in {result.out / '_sensitivity.csv'}; runs in {result.out}")
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from techrace.batch.compare import render, run_compare
+
+    result = run_compare(args.a, args.b, runs=args.runs, turns=args.turns, seed=args.seed, out=args.out,
+                         workers=args.workers, scheduler=args.scheduler, progress=not args.no_progress)
+    console = _console()
+    console.print(render(result))
+    console.print(f"* q < 0.05 (Benjamini-Hochberg); table in {result.out / 'compare.csv'}")
+    return 0

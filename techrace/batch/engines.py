@@ -1,0 +1,93 @@
+"""Where runs execute: local processes (standard library) or a Dask distributed cluster.
+
+Both hand the runner a `concurrent.futures.Executor` (Dask through `Client.get_executor()`), so one
+runner serves both. Only the local engine can be rebuilt after a worker process dies; Dask reschedules
+lost tasks itself.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import Executor, ProcessPoolExecutor
+from typing import Any
+
+from techrace.errors import TechraceError
+
+
+class EngineError(TechraceError):
+    """An engine that cannot start (bad --workers, unreachable scheduler, missing extra)."""
+
+
+def default_workers() -> int:
+    """The cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class LocalEngine:
+    """A pool of worker processes on this machine."""
+
+    name = "local"
+    can_rebuild = True
+
+    def __init__(self, workers: int | None = None):
+        self.workers = default_workers() if workers is None else workers
+        if self.workers < 1:
+            raise EngineError(f"--workers must be at least 1, got {self.workers}")
+        self.executor: Executor = self._start()
+
+    def _start(self) -> Executor:
+        # forkserver: workers never inherit the parent's threads (progress bar), and the preloaded
+        # server makes a rebuilt pool start in milliseconds.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["techrace.batch.worker"])
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+
+    def rebuild(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = self._start()
+
+    def close(self, cancel: bool = False) -> None:
+        self.executor.shutdown(wait=not cancel, cancel_futures=cancel)
+
+    def describe(self) -> str:
+        return f"{self.workers} local worker process{'es' if self.workers != 1 else ''}"
+
+
+class DaskEngine:
+    """A Dask distributed cluster reached at a scheduler address (extra `techrace[distributed]`)."""
+
+    name = "dask"
+    can_rebuild = False
+
+    def __init__(self, address: str, timeout_s: float = 30.0):
+        try:
+            from distributed import Client
+        except ImportError:
+            raise EngineError("--scheduler needs Dask: pip install 'techrace[distributed]'") from None
+        try:
+            self.client: Any = Client(address, timeout=f"{timeout_s}s", set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            raise EngineError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+        self.address = address
+        self.workers = max(1, sum(self.client.nthreads().values()))
+        self.executor: Executor = self.client.get_executor(pure=False)
+
+    def rebuild(self) -> None:  # pragma: no cover - never called: can_rebuild is False
+        raise AssertionError("a Dask cluster is not rebuilt by techrace")
+
+    def close(self, cancel: bool = False) -> None:
+        self.executor.shutdown(wait=not cancel)
+        self.client.close()
+
+    def describe(self) -> str:
+        return f"Dask cluster at {self.address} ({self.workers} worker threads)"
+
+
+def make_engine(workers: int | None = None, scheduler: str | None = None) -> LocalEngine | DaskEngine:
+    if scheduler:
+        return DaskEngine(scheduler)
+    return LocalEngine(workers)

@@ -1,0 +1,111 @@
+"""Drive chunks of runs through an executor, survive dying workers, hand each finished chunk to a sink.
+
+Written against `concurrent.futures.Executor`, so the same loop serves local processes and Dask. At
+most a small window of chunks is in flight, which keeps memory flat however many runs a batch has.
+
+When a worker process dies, `ProcessPoolExecutor` fails every pending future with `BrokenProcessPool`
+and cannot be used again. The runs that were in flight become *suspects*: the pool is rebuilt and each
+suspect is replayed alone, one at a time, so a crash can be pinned on one run; a run that kills its
+worker twice on its own is set aside as failed and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
+from typing import Protocol
+
+from techrace.batch.plan import RunSpec
+from techrace.batch.worker import ChunkResult, ChunkTask, Failure, play_chunk
+
+MAX_CHUNK = 50
+CRASHES_TO_SET_ASIDE = 2
+
+
+class Engine(Protocol):
+    workers: int
+    can_rebuild: bool
+    executor: object
+
+    def rebuild(self) -> None: ...
+
+
+def chunk_size_for(total: int, workers: int) -> int:
+    """About eight chunks per worker, 1 to 50 runs each: enough to balance, few enough to be cheap."""
+    return max(1, min(MAX_CHUNK, math.ceil(total / (workers * 8))))
+
+
+def chunked(specs: Sequence[RunSpec], size: int) -> list[tuple[RunSpec, ...]]:
+    return [tuple(specs[i : i + size]) for i in range(0, len(specs), size)]
+
+
+def run_chunks(
+    specs: Sequence[RunSpec],
+    template: ChunkTask,
+    engine: Engine,
+    on_result: Callable[[ChunkResult], None],
+    chunk_size: int | None = None,
+) -> None:
+    """Play every spec; each finished chunk (rows, done runs, failures) goes to `on_result`."""
+    size = chunk_size or chunk_size_for(len(specs), engine.workers)
+    pending: deque[tuple[RunSpec, ...]] = deque(chunked(list(specs), size))
+    suspects: deque[RunSpec] = deque()
+    crashes: Counter[int] = Counter()
+    in_flight: dict[Future[ChunkResult], tuple[RunSpec, ...]] = {}
+    window = max(2, engine.workers * 2)
+
+    def submit(chunk: tuple[RunSpec, ...]) -> None:
+        in_flight[engine.executor.submit(play_chunk, replace(template, runs=chunk))] = chunk  # type: ignore[attr-defined]
+
+    while pending or suspects or in_flight:
+        if suspects:
+            if not in_flight:  # a suspect plays alone, so a crash is its own
+                submit((suspects.popleft(),))
+        else:
+            while pending and len(in_flight) < window:
+                submit(pending.popleft())
+        finished, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+        for future in sorted(finished, key=lambda f: in_flight[f][0].run):
+            chunk = in_flight.pop(future)
+            error = future.exception()
+            if error is None:
+                on_result(future.result())
+            elif isinstance(error, BrokenProcessPool) and engine.can_rebuild:
+                wait(list(in_flight))  # the broken pool settles every future: finished or lost
+                lost = [chunk]
+                for other, other_chunk in sorted(in_flight.items(), key=lambda item: item[1][0].run):
+                    if not other.cancelled() and other.exception() is None:
+                        on_result(other.result())
+                    else:
+                        lost.append(other_chunk)
+                in_flight.clear()
+                _blame(lost, suspects, crashes, on_result, "its worker process died")
+                engine.rebuild()
+                break
+            else:  # a task the engine could not run (e.g. a Dask worker lost twice): isolate, then record
+                _blame([chunk], suspects, crashes, on_result, f"{type(error).__name__}: {error}")
+
+
+def _blame(
+    lost: list[tuple[RunSpec, ...]],
+    suspects: deque[RunSpec],
+    crashes: Counter[int],
+    on_result: Callable[[ChunkResult], None],
+    reason: str,
+) -> None:
+    """Runs lost with a dead worker: a run lost alone counts a crash; others are replayed alone."""
+    for chunk in lost:
+        if len(chunk) > 1:
+            suspects.extend(chunk)
+            continue
+        spec = chunk[0]
+        crashes[spec.run] += 1
+        if crashes[spec.run] >= CRASHES_TO_SET_ASIDE:
+            failure = Failure(spec.run, spec.seed, f"set aside: {reason} each time it was played", dict(spec.params))
+            on_result(ChunkResult(None, [], [failure]))
+        else:
+            suspects.append(spec)
