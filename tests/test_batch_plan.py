@@ -1,0 +1,95 @@
+"""Batch plans: seeds from (S, i), sweep grids, per-run sampling, and option errors."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+
+from techrace.batch.plan import (
+    BatchPlan,
+    PlanError,
+    grid_points,
+    parse_ranges,
+    parse_sweep,
+    parse_vary,
+    run_seed,
+)
+from techrace.batch.progress import Progress
+from techrace.batch.store import compress_runs
+
+
+def test_run_seed_comes_from_seedsequence_spawn():
+    children = np.random.SeedSequence(7).spawn(5)
+    for i, child in enumerate(children):
+        assert run_seed(7, i) == int(child.generate_state(1, np.uint64)[0] >> np.uint64(1))
+    assert len({run_seed(7, i) for i in range(1000)}) == 1000
+
+
+def test_sweep_grid_shares_seeds_across_points_and_numbers_runs_point_major():
+    plan = BatchPlan(runs=3, turns=4, seed=1, points=grid_points(parse_sweep(["a.b=1,2", "c=x,y"])))
+    assert plan.total == 12
+    specs = [plan.spec(r) for r in range(plan.total)]
+    assert [s.params for s in specs[:3]] == [{"a.b": 1, "c": "x"}] * 3
+    assert specs[3].params == {"a.b": 1, "c": "y"}
+    assert [s.seed for s in specs[:3]] == [s.seed for s in specs[9:]]  # common random numbers
+    assert plan.param_types == {"a.b": "float", "c": "string"}
+
+
+def test_varied_values_are_drawn_from_each_runs_seed_reproducibly():
+    vary = parse_vary(["k=uniform:0:0.1", "m=loguniform:1:100"])
+    one = BatchPlan(runs=50, turns=4, seed=3, vary=vary)
+    again = BatchPlan.from_json(one.to_json())
+    values = [one.spec(r).params for r in range(50)]
+    assert values == [again.spec(r).params for r in range(50)]
+    assert all(0 <= v["k"] <= 0.1 and 1 <= v["m"] <= 100 for v in values)
+    assert len({v["k"] for v in values}) == 50
+
+
+@pytest.mark.parametrize(("parse", "text", "message"), [
+    (parse_sweep, "controls.oct2023_chips.tpp", "KEY=VALUES"),
+    (parse_vary, "k=normal:0:1", "uniform:LO:HI"),
+    (parse_vary, "k=uniform:1:0", "LO <= HI"),
+    (parse_vary, "k=loguniform:0:1", "LO > 0"),
+    (parse_ranges, "k=0:x", "numbers"),
+    (parse_ranges, "k=1:1", "must differ"),
+])
+def test_bad_options_give_one_line_errors(parse, text, message):
+    with pytest.raises(PlanError, match=message):
+        parse([text])
+
+
+def test_plan_refuses_bad_numbers_and_a_key_both_swept_and_varied():
+    with pytest.raises(PlanError, match="non-negative"):
+        BatchPlan(runs=1, turns=1, seed=-1)
+    with pytest.raises(PlanError, match="--runs"):
+        BatchPlan(runs=0, turns=1, seed=0)
+    with pytest.raises(PlanError, match="both swept and varied"):
+        BatchPlan(runs=1, turns=1, seed=0, points=({"k": 1},), vary=parse_vary(["k=uniform:0:1"]))
+
+
+def test_sweep_values_are_read_as_yaml_scalars():
+    assert parse_sweep(["a=2400, 4800.5,true,2027Q3"]) == {"a": [2400, 4800.5, True, "2027Q3"]}
+
+
+def test_done_runs_are_kept_as_ranges():
+    assert compress_runs([5, 0, 1, 2, 7, 6, 9]) == [[0, 2], [5, 7], [9, 9]]
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere():
+    plain = io.StringIO()
+    bar = Progress(10, stream=plain, interval_s=0)
+    bar.advance(4, 1)
+    bar.advance(6)
+    assert plain.getvalue().splitlines()[-1].startswith("batch: 10/10 runs done, 1 failed")
+    tty = _Tty()
+    rich_bar = Progress(10, stream=tty)
+    rich_bar.advance(10)
+    rich_bar.close()
+    assert "10/10" in tty.getvalue() and "runs/s" in tty.getvalue() and "\x1b[" in tty.getvalue()
