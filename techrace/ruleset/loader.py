@@ -138,41 +138,45 @@ def _resolve_extends(layer: Layer) -> tuple[Path | None, str | None]:
         return None, f"{mark}: extends: {exc.errors[0]} [layer {layer.name}]"
 
 
-def _read_chain(name_or_path: str, migrations: tuple[Migration, ...]) -> tuple[list[Layer], list[str], list[str]]:
+def _read_chain(name_or_path: str, migrations: tuple[Migration, ...]) -> tuple[list[Layer], list[str], list[str], list[str]]:
+    """(layers top first, file errors, chain errors, notices); chain errors make validation meaningless."""
     chain: list[Layer] = []
     errors: list[str] = []
+    broken: list[str] = []
     notices: list[str] = []
     directory: Path | None = find_ruleset(name_or_path)
     while directory is not None:
         if directory.resolve() in [c.directory.resolve() for c in chain]:
-            errors.append(f"{meta_mark(chain[-1], 'extends')}: extends: forms a cycle "
+            broken.append(f"{meta_mark(chain[-1], 'extends')}: extends: forms a cycle "
                           f"({' -> '.join(c.name for c in chain)} -> {directory.name}) [layer {chain[-1].name}]")
             break
         if len(chain) >= MAX_CHAIN:
-            errors.append(f"{meta_mark(chain[-1], 'extends')}: extends: chain longer than {MAX_CHAIN} layers [layer {chain[-1].name}]")
+            broken.append(f"{meta_mark(chain[-1], 'extends')}: extends: chain longer than {MAX_CHAIN} layers [layer {chain[-1].name}]")
             break
         layer = read_layer(directory)
         chain.append(layer)
         errors += layer.errors
         version = layer.meta.get("format_version", FORMAT_VERSION)
         if not isinstance(version, int) or isinstance(version, bool):
-            errors.append(f"{meta_mark(layer, 'format_version')}: format_version: must be a whole number [layer {layer.name}]")
+            broken.append(f"{meta_mark(layer, 'format_version')}: format_version: must be a whole number [layer {layer.name}]")
         else:
             try:
                 notices += migrate_layer(layer.data, layer.marks, version, layer.name, migrations)
             except MigrationRefused as exc:
-                errors.append(f"{meta_mark(layer, 'format_version')}: format_version: {exc} [layer {layer.name}]")
+                broken.append(f"{meta_mark(layer, 'format_version')}: format_version: {exc} [layer {layer.name}]")
         directory, problem = _resolve_extends(layer)
         if problem:
-            errors.append(problem)
-    return chain, errors, notices
+            broken.append(problem)
+    return chain, errors, broken, notices
 
 
-def inspect_ruleset(name_or_path: str, migrations: tuple[Migration, ...] = MIGRATIONS) -> InspectedRuleset:
+def inspect_ruleset(name_or_path: str, migrations: tuple[Migration, ...] | None = None) -> InspectedRuleset:
     """Read, merge, migrate and validate a ruleset, collecting every problem instead of stopping at the first."""
-    chain, errors, notices = _read_chain(name_or_path, migrations)
+    chain, errors, broken, notices = _read_chain(name_or_path, MIGRATIONS if migrations is None else migrations)
     merged = merge_layers(list(reversed(chain)))
     errors += merged.errors
+    if broken:  # the chain itself is wrong: checking a partial merge would only add noise
+        return InspectedRuleset(chain, merged, None, _in_file_order(errors + broken), notices)
     top = chain[0]
     data: dict[str, Any] = dict(merged.data)
     for key in ("name", "description", "extends"):
