@@ -30,8 +30,9 @@ class BatchDirError(TechraceError):
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
+    """Write JSON via a temporary file and a rename; key order is kept (dict order can matter to the engine)."""
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     os.replace(tmp, path)
 
 
