@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from techrace.ruleset.schema import TOOL_KINDS, Ruleset
 
-ParamType = Literal["float", "share", "nations", "entities", "tool_kinds", "control", "firm", "choice"]
+ParamType = Literal["float", "share", "nations", "entities", "tool_kinds", "control", "firm", "choice", "shock"]
 
 
 @dataclass(frozen=True)
@@ -74,8 +74,8 @@ ACTION_SPECS: dict[str, ActionSpec] = {
         ActionSpec("retaliation", "Mineral retaliation", "License critical minerals to the destinations: their toolmakers lose output and their GDP takes a hit.",
                    (ParamSpec("destinations", "nations", "Destinations", "Nations targeted"),
                     ParamSpec("mineral_cost_share", "share", "Tool output lost", "Share of target toolmakers' output lost", 0, 0.5, 0.05)), needs_regulator=True),
-        ActionSpec("military", "Military move", "Blockade or invade (only where the ruleset allows your nation military moves).",
-                   (ParamSpec("move", "choice", "Move", "What to do", choices=("blockade", "invasion")),)),
+        ActionSpec("military", "Military move", "Order a military move the ruleset prepares, e.g. a blockade or an invasion (only where the ruleset allows your nation military moves).",
+                   (ParamSpec("shock", "shock", "Move", "A shock the ruleset marks as triggered by a military move"),)),
     )
 }
 
@@ -130,6 +130,11 @@ def firm_ids(ruleset: Ruleset) -> dict[str, str]:
 def site_ids(ruleset: Ruleset) -> dict[str, str]:
     """Every fab site id with its owning foundry."""
     return {sid: fid for fid, f in ruleset.foundries.items() for sid in f.sites}
+
+
+def military_moves(ruleset: Ruleset) -> list[str]:
+    """Shock ids a military move can fire."""
+    return sorted(sid for sid, shock in ruleset.shocks.items() if shock.triggered_by_action)
 
 
 def validate_action(ruleset: Ruleset, action: Action, controls: dict[str, str] | None = None) -> list[str]:
@@ -187,6 +192,10 @@ def validate_action(ruleset: Ruleset, action: Action, controls: dict[str, str] |
                 errors.append(f"{param.label}: unknown firm {value!r}")
             elif firms[value] != action.nation:
                 errors.append(f"{param.label}: {value} is not headquartered in {action.nation}")
+        elif param.type == "shock":
+            moves = military_moves(ruleset)
+            if value not in moves:
+                errors.append(f"{param.label}: unknown move {value!r} (known: {', '.join(moves) or 'none'})")
         elif param.type == "choice" and value not in param.choices:
             errors.append(f"{param.label}: expected one of {', '.join(param.choices)}")
     unknown = sorted(set(action.params) - {p.name for p in spec.params})

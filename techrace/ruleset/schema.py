@@ -89,6 +89,7 @@ class HbmGeneration(Strict):
     level: float = Field(..., ge=1, le=10, description="Ordering level of the generation (2 = HBM2e, 3 = HBM3, 3.5 = HBM3E, 4 = HBM4)")
     bandwidth_tb_s: NonNeg = Field(..., description="Bandwidth per stack (TB/s)")
     stacks_per_wafer: NonNeg = Field(..., description="Good HBM stacks per TSV wafer start at mature yield")
+    die_area_mm2: float = Field(110.0, gt=0, description="Area of one DRAM die in the stack (mm2), for bandwidth density")
 
 
 class Technology(Strict):
@@ -208,6 +209,7 @@ class ChipFirmSpec(Strict):
     foundries: list[Code] = Field(..., min_length=1, description="Foundries it orders wafers from, in preference order")
     captive_labs: list[Code] = Field(default_factory=list, description="If set, the only labs it sells to")
     target_units_per_quarter: NonNeg = Field(..., description="Planned accelerator output per quarter at start")
+    hbm_stockpile_stacks: NonNeg = Field(0.0, description="HBM stacks held in stock at start")
     demand_growth_per_quarter: float = Field(0.08, ge=-0.5, le=1.0, description="Growth of planned output per quarter")
     engineers: SkillCounts = Field(default_factory=SkillCounts, description="Engineers employed at start")
     stars: int = Field(0, ge=0, le=1000, description="Star engineers employed at start")
@@ -312,7 +314,7 @@ class Effect(Strict):
     nation: Code | None = Field(None, description="Nation hit (capacity_offline, export_halt)")
     share: Share = Field(0.0, description="Share of capacity offline (capacity_offline) or capital cut (capex_cut)")
     recovery_quarters: int = Field(0, ge=0, le=80, description="Quarters to recover linearly (0 = until the shock ends)")
-    quarters: int = Field(4, ge=1, le=80, description="Duration (export_halt, capex_cut) or spread of a GDP hit")
+    quarters: int = Field(4, ge=1, le=80, description="Duration (export_halt, capex_cut) or quarters over which a GDP hit is spread")
     world_gdp: float = Field(0.0, ge=-0.5, le=0.5, description="gdp_shock: change of world GDP over `quarters` (e.g. -0.05)")
     nations_gdp: dict[str, float] = Field(default_factory=dict, description="gdp_shock: per-nation change overriding the world figure")
     firm: Code | None = Field(None, description="Firm affected (tool_breakthrough, node_breakthrough)")
@@ -320,7 +322,6 @@ class Effect(Strict):
     units_per_quarter: NonNeg = Field(0.0, description="tool_breakthrough: new production capacity")
     node: str | None = Field(None, description="node_breakthrough: node the firm masters")
     control: Code | None = Field(None, description="enact_control: control rule id enacted")
-    nodes_nm_at_or_above: float | None = Field(None, ge=0, description="capacity_offline: only nodes at or above this size (trailing) if set")
 
 
 class ShockSpec(Strict):

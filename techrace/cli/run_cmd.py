@@ -1,0 +1,106 @@
+"""`techrace run`: play a game with computer players, print a summary, optionally write metrics."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("run", help="play a game with computer players and print a summary",
+                              description="Play a game with computer players only; print a summary table at the end.")
+    p.add_argument("--ruleset", default="baseline", metavar="NAME|PATH", help="ruleset name or directory (default: baseline)")
+    p.add_argument("--turns", type=int, default=None, metavar="N", help="quarters to play (default: the ruleset's game length)")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default: 0)")
+    p.add_argument("--out", type=Path, default=None, metavar="FILE.csv", help="write one row per (turn, nation)")
+    p.add_argument("--save", default=None, metavar="FILE", help="save the game at the end (see `techrace saves`)")
+    p.add_argument("--load", default=None, metavar="FILE", help="continue a saved game headless")
+    p.add_argument("--quiet", action="store_true", help="no summary table")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from techrace.core import Game
+    from techrace.core.game import check_seed, check_turns
+    from techrace.errors import TechraceError
+
+    if args.turns is not None:
+        check_turns(args.turns)
+    check_seed(args.seed)
+    if args.out is not None and args.out.parent and not args.out.parent.exists():
+        raise TechraceError(f"cannot write {args.out}: directory {args.out.parent} does not exist")
+    if args.load:
+        from techrace.saves import load_game
+
+        game = load_game(args.load)
+        start = len(game.metric_rows)
+    else:
+        game = Game.from_ruleset(args.ruleset, seed=args.seed)
+        start = 0
+    turns = args.turns if args.turns is not None else max(game.turns_total - game.turn, 0)
+    game.run(turns)
+    if args.out is not None:
+        write_csv(args.out, game.metric_rows[start:] if args.load else game.metric_rows)
+    if args.save:
+        from techrace.saves import save_game
+
+        path = save_game(game, args.save)
+        print(f"saved {path}", file=sys.stderr)
+    if not args.quiet:
+        print(summary(game))
+    return 0
+
+
+def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Write metric rows atomically (a temporary file in the same directory, then rename)."""
+    from techrace.core import COLUMNS
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ("" if row[k] is None else row[k]) for k in COLUMNS})
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(buffer.getvalue())
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def summary(game: Any) -> str:
+    """A short plain-text table of the final quarter, then the outcome."""
+    last = [r for r in game.metric_rows if r["turn"] == game.turn]
+    header = f"techrace {game.ruleset.name} seed {game.seed}: {game.turn} turns to {last[0]['quarter'] if last else game.quarter}"
+    columns = [("nation", "nation", "{}"), ("compute H100e", "ai_compute_h100e", "{:,.0f}"),
+               ("largest run FLOP", "largest_training_run_flop", "{:.2e}"), ("capability", "capability", "{:.1f}"),
+               ("best node", "best_node_nm", "{:g} nm"), ("adv. wpm", "advanced_wafer_starts", "{:,.0f}"),
+               ("accelerators/q", "accelerators_produced", "{:,.0f}"), ("GDP index", "gdp_index", "{:.1f}")]
+    table = [[title for title, _, _ in columns]]
+    for row in sorted(last, key=lambda r: -r["capability"]):
+        table.append([("-" if row[key] is None else fmt.format(row[key])) for _, key, fmt in columns])
+    widths = [max(len(r[i]) for r in table) for i in range(len(columns))]
+    lines = [header, ""]
+    for i, r in enumerate(table):
+        lines.append("  ".join(c.rjust(w) if j else c.ljust(w) for j, (c, w) in enumerate(zip(r, widths, strict=True))))
+        if i == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    outcome = game.outcome
+    lines.append("")
+    if outcome is not None:
+        lines.append(f"Winner: {outcome.winner} — {outcome.reason}")
+    else:
+        lines.append("No winner yet (the game is not over).")
+    lines.append(f"{len(game.events)} events; e.g. " + "; ".join(e.text for e in game.events if e.kind in ("control", "shock", "technology"))[:300])
+    return "\n".join(lines)

@@ -1,0 +1,223 @@
+"""Game: the public face of the core for the CLI, the terminal UI, batch runs and notebooks.
+
+    game = Game.from_ruleset("baseline", seed=7)
+    game.run(44)
+    game.metrics()        # pandas DataFrame, one row per (turn, nation)
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from techrace.core.actions import Action, validate_action
+from techrace.core.apply import Preview, preview
+from techrace.core.events import Event
+from techrace.core.mechanisms.victory import Outcome
+from techrace.core.metrics import COLUMNS, metric_rows
+from techrace.core.model import WorldModel
+from techrace.core.state import ARRAY_AXES, WorldState, axis_labels
+from techrace.core.view import WorldView
+from techrace.errors import TechraceError
+from techrace.ruleset import Ruleset, load_ruleset, quarter_label, ruleset_hash
+
+SNAPSHOT_FORMAT = 1
+MAX_SEED = 2**63 - 1
+
+
+@dataclass
+class TurnReport:
+    turn: int
+    quarter: str
+    rows: list[dict[str, Any]]
+    events: list[Event]
+    outcome: Outcome | None = None
+    actions: list[Action] = field(default_factory=list)
+
+
+class Game:
+    """One game: a ruleset, a seed, the player's actions, and everything that followed."""
+
+    def __init__(self, model: WorldModel, seed: int):
+        self.model = model
+        self.seed = seed
+        self.metric_rows: list[dict[str, Any]] = []
+        self.events: list[Event] = []
+        self.action_log: list[list[Action]] = []
+        self.outcome: Outcome | None = None
+        self.view = WorldView(model)
+        self._hash: str | None = None
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_ruleset(cls, ruleset: Ruleset | str | Path = "baseline", seed: int = 0, player: str | None = None) -> Game:
+        seed = check_seed(seed)
+        rs = ruleset if isinstance(ruleset, Ruleset) else load_ruleset(str(ruleset))
+        if player is not None and player not in rs.nations:
+            raise TechraceError(f"unknown nation {player!r} (known: {', '.join(rs.nations)})")
+        return cls(WorldModel(rs, rng=seed, player=player), seed)
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def ruleset(self) -> Ruleset:
+        return self.model.ruleset
+
+    @property
+    def ruleset_hash(self) -> str:
+        if self._hash is None:
+            self._hash = ruleset_hash(self.ruleset)
+        return self._hash
+
+    @property
+    def player(self) -> str | None:
+        return self.model.player
+
+    @property
+    def nations(self) -> list[str]:
+        return list(self.model.static.nations)
+
+    @property
+    def turn(self) -> int:
+        return self.model.state.turn
+
+    @property
+    def quarter(self) -> str:
+        """The quarter the next turn plays."""
+        return quarter_label(self.turn, self.ruleset.start_quarter)
+
+    @property
+    def turns_total(self) -> int:
+        return self.ruleset.turns
+
+    @property
+    def finished(self) -> bool:
+        return self.outcome is not None or self.turn >= self.turns_total
+
+    # ------------------------------------------------------------------ playing
+    def validate(self, action: Action) -> list[str]:
+        return validate_action(self.ruleset, action, self.model.control_owners())
+
+    def preview(self, action: Action) -> Preview:
+        problems = self.validate(action)
+        if problems:
+            return Preview(0.0, "; ".join(problems))
+        return preview(self.model, action)
+
+    def step(self, actions: Sequence[Action] = ()) -> TurnReport:
+        """Play one quarter with the player's actions (invalid ones are refused with an error)."""
+        actions = list(actions)
+        for action in actions:
+            problems = self.validate(action)
+            if problems:
+                raise TechraceError(f"invalid action {action.describe()}: {'; '.join(problems)}")
+        self.model.play_turn(actions)
+        self.action_log.append(actions)
+        rows = metric_rows(self.model.static, self.model.state, self.seed, self.model.quarter)
+        self.metric_rows.extend(rows)
+        events = list(self.model.turn_events)
+        if self.outcome is None and self.model.outcome is not None:
+            self.outcome = self.model.outcome
+        elif self.outcome is not None:
+            events = [e for e in events if e.kind != "victory"]
+        self.events.extend(events)
+        return TurnReport(self.turn, self.model.quarter, rows, events, self.outcome, actions)
+
+    def run(self, turns: int | None = None) -> Game:
+        """Play `turns` more quarters with computer players (default: to the end of the game)."""
+        count = self.turns_total - self.turn if turns is None else check_turns(turns)
+        for _ in range(max(count, 0)):
+            self.step()
+        return self
+
+    def metrics(self) -> Any:
+        import pandas as pd
+
+        return pd.DataFrame(self.metric_rows, columns=list(COLUMNS))
+
+    # ------------------------------------------------------------------ snapshots
+    def snapshot(self) -> dict[str, Any]:
+        """A complete, JSON-able state: restoring it gives exactly the same future."""
+        model = self.model
+        state = model.state.to_dict()
+        for name, values in state["arrays"].items():
+            if not np.all(np.isfinite(np.asarray(values, dtype=np.float64))):
+                raise TechraceError(f"state field {name} holds a non-finite number")
+        return {
+            "format": SNAPSHOT_FORMAT,
+            "ruleset": self.ruleset.model_dump(mode="json", by_alias=True),
+            "ruleset_name": self.ruleset.name,
+            "ruleset_hash": self.ruleset_hash,
+            "seed": self.seed,
+            "player": self.player,
+            "turn": self.turn,
+            "quarter": self.quarter,
+            "state": state["arrays"],
+            "records": {k: v for k, v in state.items() if k != "arrays"},
+            "axes": {name: list(axes) for name, axes in ARRAY_AXES.items()},
+            "labels": axis_labels(model.static, model.state),
+            "rng": {"numpy": _jsonable(model.rng.bit_generator.state), "python": _jsonable(model.random.getstate())},
+            "history": {
+                "metric_rows": copy.deepcopy(self.metric_rows),
+                "events": [e.to_dict() for e in self.events],
+                "outcome": self.outcome.to_dict() if self.outcome else None,
+            },
+            "action_log": [[a.to_dict() for a in turn] for turn in self.action_log],
+        }
+
+    @classmethod
+    def from_snapshot(cls, data: dict[str, Any]) -> Game:
+        if data.get("format") != SNAPSHOT_FORMAT:
+            raise TechraceError(f"unsupported snapshot format {data.get('format')!r} (this techrace reads {SNAPSHOT_FORMAT})")
+        try:
+            ruleset = Ruleset.model_validate(data["ruleset"])
+            state = WorldState.from_dict({"arrays": data["state"], **data["records"]})
+            model = WorldModel(ruleset, rng=int(data["seed"]), player=data.get("player"), state=state)
+            model.rng.bit_generator.state = _numpy_state(data["rng"]["numpy"])
+            model.random.setstate(_python_state(data["rng"]["python"]))
+            model._refresh_views()
+            game = cls(model, int(data["seed"]))
+            game.metric_rows = copy.deepcopy(data["history"]["metric_rows"])
+            game.events = [Event.from_dict(e) for e in data["history"]["events"]]
+            outcome = data["history"].get("outcome")
+            game.outcome = Outcome.from_dict(outcome) if outcome else None
+            model.outcome = game.outcome
+            game.action_log = [[Action.from_dict(a) for a in turn] for turn in data["action_log"]]
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise TechraceError(f"snapshot is incomplete or malformed: {exc}") from None
+        return game
+
+
+def check_seed(seed: Any) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= int(seed) <= MAX_SEED:
+        raise TechraceError(f"seed must be a whole number from 0 to {MAX_SEED}, got {seed!r}")
+    return int(seed)
+
+
+def check_turns(turns: Any) -> int:
+    if isinstance(turns, bool) or not isinstance(turns, int | np.integer) or not 0 <= int(turns) <= 400:
+        raise TechraceError(f"turns must be a whole number from 0 to 400, got {turns!r}")
+    return int(turns)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def _numpy_state(value: dict[str, Any]) -> dict[str, Any]:
+    return value
+
+
+def _python_state(value: list[Any]) -> tuple[Any, ...]:
+    version, internal, gauss = value
+    return (version, tuple(internal), gauss)

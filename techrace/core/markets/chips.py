@@ -1,0 +1,119 @@
+"""The accelerator market: chip firms' stock sold to labs under export controls.
+
+Each lab spends its quarterly capital across the accelerators it may buy, weighted towards
+H100-equivalents per dollar, within the power it can connect. Controlled sales are licensed in part
+(licence exceptions, with a revenue share to the regulator's government); a set share of blocked
+demand leaks through the grey market at a premium. A second pass re-spends what a lab could not buy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from techrace.core.mechanisms.controls import Licences
+from techrace.core.state import CUTOFF_KINDS, WorldState
+from techrace.core.static import Static
+
+KW_OVERHEAD = 1.7 / 0.7  # §6b H100 700 W board ~1.7 kW all-in
+
+
+def h100_equivalents(static: Static, s: WorldState) -> np.ndarray:
+    return s.sku_tflops * 16.0 / static.ruleset.technology.h100_tpp
+
+
+def eligibility(static: Static, s: WorldState) -> np.ndarray:
+    """(sku, lab): the lab would buy this design at all (captive designs, bloc preferences)."""
+    rs = static.ruleset
+    nk, nl = static.sku_capacity, len(static.labs)
+    firm = s.sku_firm.astype(np.int64)
+    ok = np.zeros((nk, nl), dtype=bool)
+    lab_china = static.is_china_bloc[static.lab_nation] > 0
+    for ci, cid in enumerate(static.chip_firms):
+        captive = rs.chip_firms[cid].captive_labs
+        mask = np.array([lab in captive for lab in static.labs]) if captive else np.ones(nl, dtype=bool)
+        firm_china = static.is_china_bloc[static.chip_firm_nation[ci]] > 0
+        if firm_china:
+            mask &= lab_china  # §4c BIS guidance: Ascend use "anywhere" risks violating the EAR
+        ok[firm == ci] = mask
+    live = (s.sku_active > 0) & (s.sku_ready_turn <= s.turn)
+    live[len(s.sku_names):] = False
+    return ok & live[:, None]
+
+
+def chip_market(static: Static, s: WorldState, lic: Licences, budget: np.ndarray, power_room_gw: np.ndarray) -> None:
+    market = static.ruleset.market
+    h100e = h100_equivalents(static, s)
+    eligible = eligibility(static, s)
+    legal = eligible * lic.chip_allowed
+    grey = eligible * lic.chip_grey
+    value = np.where(s.sku_price > 0, h100e / np.maximum(s.sku_price, 1.0), 0.0)
+    premium = market.grey_market_premium
+    _record_chip_cutoff(static, s, eligible, lic, value)
+    room = power_room_gw.copy()
+    remaining = budget.copy()
+    for _ in range(2):
+        stock = s.accel_stock
+        score_legal = legal * (stock * value**2)[:, None]
+        score_grey = grey * (stock * (value / premium) ** 2)[:, None]
+        total = score_legal.sum(axis=0) + score_grey.sum(axis=0)
+        if not (total > 0).any():
+            break
+        w_legal = np.where(total > 0, score_legal / np.maximum(total, 1e-30), 0.0)
+        w_grey = np.where(total > 0, score_grey / np.maximum(total, 1e-30), 0.0)
+        price = np.maximum(s.sku_price, 1.0)[:, None]
+        units_legal = remaining * w_legal / price
+        units_grey = remaining * w_grey / (price * premium)
+        units = units_legal + units_grey
+        gw = (units * (s.sku_power * KW_OVERHEAD / 1e9)[:, None]).sum(axis=0)
+        scale = np.where(gw > 0, np.minimum(1.0, np.maximum(room, 0.0) / np.maximum(gw, 1e-12)), 1.0)
+        units_legal *= scale
+        units_grey *= scale
+        units_legal, units_grey = _tier_caps(static, s, lic, units_legal, units_grey, h100e)
+        want = (units_legal + units_grey).sum(axis=1)
+        fill = np.where(want > 0, np.minimum(1.0, stock / np.maximum(want, 1e-12)), 0.0)
+        bought_legal = units_legal * fill[:, None]
+        bought_grey = units_grey * fill[:, None]
+        bought = bought_legal + bought_grey
+        s.accel_stock = np.maximum(stock - bought.sum(axis=1), 0.0)
+        s.accel_sold += bought.sum(axis=1)
+        gained = (bought * h100e[:, None]).sum(axis=0)
+        s.compute += gained
+        s.bought_h100e += gained
+        s.grey_h100e += (bought_grey * h100e[:, None]).sum(axis=0)
+        power = (bought * (s.sku_power * KW_OVERHEAD / 1e9)[:, None]).sum(axis=0)
+        s.lab_power += power
+        room -= power
+        spent = (bought_legal * price).sum(axis=0) + (bought_grey * price * premium).sum(axis=0)
+        remaining = np.maximum(remaining - spent, 0.0)
+        income = bought_legal * price * lic.chip_revenue_share / 1e9
+        nations = lic.chip_revenue_nation
+        if (nations >= 0).any():
+            np.add.at(s.licence_income, nations[nations >= 0], income[nations >= 0])
+
+
+def _tier_caps(static: Static, s: WorldState, lic: Licences, legal: np.ndarray, grey: np.ndarray,
+               h100e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Scale imports of capped nations (country tiers) from foreign designers down to the cap."""
+    if not np.isfinite(lic.tier_cap).any():
+        return legal, grey
+    firm_nation = static.chip_firm_nation[s.sku_firm.astype(np.int64)]
+    for n in np.flatnonzero(np.isfinite(lic.tier_cap)):
+        labs = static.lab_nation == n
+        foreign = firm_nation != n
+        imported = (legal[np.ix_(foreign, labs)] * h100e[foreign, None]).sum()
+        if imported > lic.tier_cap[n]:
+            factor = lic.tier_cap[n] / imported
+            legal[np.ix_(foreign, labs)] *= factor
+    return legal, grey
+
+
+def _record_chip_cutoff(static: Static, s: WorldState, eligible: np.ndarray, lic: Licences, value: np.ndarray) -> None:
+    score = eligible * (np.maximum(s.accel_stock, 1.0) * value**2)[:, None]
+    total = score.sum(axis=0)
+    blocked = (score * (1.0 - lic.chip_allowed)).sum(axis=0)
+    n = len(static.nations)
+    b, t = np.zeros(n), np.zeros(n)
+    np.add.at(b, static.lab_nation, blocked)
+    np.add.at(t, static.lab_nation, total)
+    column = CUTOFF_KINDS.index("chips")
+    s.cutoff[:, column] = np.where(t > 0, b / np.maximum(t, 1e-30), s.cutoff[:, column] * 0.8)

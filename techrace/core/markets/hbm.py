@@ -1,0 +1,56 @@
+"""The HBM market: memory makers' stacks allocated to chip firms under the HBM and entity rules.
+
+A maker serves a firm only if its generation is at least what the firm's designs need. Firms hold
+stocks (stockpiles before an announced rule bites, as in December 2024).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from techrace.core.mechanisms.controls import Licences
+from techrace.core.state import CUTOFF_KINDS, WorldState
+from techrace.core.static import Static
+
+MONTHS = 3.0
+HBM_PRICE_USD = 1500.0  # per stack; calibration §5 "HBM ~50% of an accelerator's BOM" - P
+
+
+def hbm_production(static: Static, s: WorldState, halted_sites: np.ndarray) -> np.ndarray:
+    """Stacks produced per memory maker this quarter (halted sites ship nothing)."""
+    gens = static.ruleset.technology.hbm_generations
+    per_wafer = {g.level: g.stacks_per_wafer for g in gens.values()}
+    stacks = np.array([per_wafer.get(level, 0.0) for level in s.hbm_level])
+    wafers = np.zeros(len(static.foundries))
+    np.add.at(wafers, static.site_foundry, s.hbm_usable * MONTHS * (~halted_sites))
+    produced = wafers * stacks * s.hbm_yield
+    s.hbm_produced = produced
+    return produced
+
+
+def hbm_market(static: Static, s: WorldState, lic: Licences, produced: np.ndarray, needed: np.ndarray,
+               need_level: np.ndarray, stockpile_boost: np.ndarray) -> None:
+    """Allocate this quarter's stacks and makers' stock; firms' demand is their shortfall plus any stockpiling."""
+    demand = np.maximum(needed * (1.0 + stockpile_boost) - s.hbm_stock, 0.0)
+    level_ok = s.hbm_level[:, None] >= need_level[None, :] - 1e-9
+    allowed = lic.hbm_allowed * level_ok
+    available = produced + s.hbm_maker_stock
+    # each firm spreads its demand over the makers it may buy from, by their stock
+    weight = allowed * available[:, None]
+    weight = weight / np.maximum(weight.sum(axis=0, keepdims=True), 1e-12)
+    want = demand[None, :] * weight
+    total = want.sum(axis=1)
+    fill = np.where(total > 0, np.minimum(1.0, available / np.maximum(total, 1e-12)), 0.0)
+    got = want * fill[:, None]
+    s.hbm_maker_stock = np.maximum(available - got.sum(axis=1), 0.0)
+    s.hbm_stock += got.sum(axis=0)
+    s.hbm_bought += got.sum(axis=0)
+    s.hbm_unmet = np.maximum(total - available, 0.0)
+    np.add.at(s.revenue, np.arange(len(static.foundries)), got.sum(axis=1) * HBM_PRICE_USD / 1e9)
+    blocked = demand * (1.0 - np.clip((lic.hbm_allowed * level_ok).max(axis=0), 0.0, 1.0))
+    n = len(static.nations)
+    b, d = np.zeros(n), np.zeros(n)
+    np.add.at(b, static.chip_firm_nation, blocked)
+    np.add.at(d, static.chip_firm_nation, demand)
+    column = CUTOFF_KINDS.index("hbm")
+    s.cutoff[:, column] = np.where(d > 0, b / np.maximum(d, 1e-12), s.cutoff[:, column] * 0.8)

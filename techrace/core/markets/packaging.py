@@ -1,0 +1,44 @@
+"""Advanced packaging: good dies plus HBM stacks become accelerators, within CoWoS-class capacity.
+
+Packaging capacity is pooled per bloc (Chinese designers use domestic packaging; the others use
+TSMC, Samsung and Intel lines), and a site whose exports are halted or that is offline packages
+nothing for the world. Dies and stacks are only consumed for accelerators actually built.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from techrace.core.state import WorldState
+from techrace.core.static import Static
+
+
+def packaging_pools(static: Static, s: WorldState, halted_sites: np.ndarray) -> np.ndarray:
+    """Packages per quarter available to (0) non-China and (1) China-bloc designers."""
+    capacity = s.packaging * (1.0 - s.offline) * (~halted_sites)
+    china_site = static.is_china_bloc[static.site_nation] > 0
+    return np.array([capacity[~china_site].sum(), capacity[china_site].sum()])
+
+
+def assemble(static: Static, s: WorldState, planned_units: np.ndarray, halted_sites: np.ndarray) -> np.ndarray:
+    """Build accelerators; returns units built per SKU this quarter."""
+    firm = s.sku_firm.astype(np.int64)
+    nc = len(static.chip_firms)
+    stacks_needed = planned_units * s.sku_stacks
+    firm_need = np.bincount(firm, weights=stacks_needed, minlength=nc)
+    hbm_for_sku = np.where(firm_need[firm] > 0, s.hbm_stock[firm] * stacks_needed / np.maximum(firm_need[firm], 1e-12), 0.0)
+    by_hbm = np.where(s.sku_stacks > 0, hbm_for_sku / np.maximum(s.sku_stacks, 1.0), np.inf)
+    by_dies = s.die_stock / np.maximum(s.sku_dies, 1.0)
+    possible = np.minimum(np.minimum(planned_units, by_dies), by_hbm)
+    possible = np.where(s.sku_active > 0, np.maximum(possible, 0.0), 0.0)
+    bloc = (static.is_china_bloc[static.chip_firm_nation[firm]] > 0).astype(np.int64)
+    need = np.bincount(bloc, weights=possible, minlength=2)
+    pools = packaging_pools(static, s, halted_sites)
+    fill = np.where(need > 0, np.minimum(1.0, pools / np.maximum(need, 1e-12)), 0.0)
+    built = possible * fill[bloc]
+    s.die_stock = np.maximum(s.die_stock - built * s.sku_dies, 0.0)
+    s.hbm_stock = np.maximum(s.hbm_stock - np.bincount(firm, weights=built * s.sku_stacks, minlength=nc), 0.0)
+    s.accel_stock += built
+    s.accel_made += built
+    s.accel_quarter = built
+    return built

@@ -1,0 +1,165 @@
+"""Fabs: tool-limited capacity per node, the DUV multi-patterning path, die yield, learning, node R&D
+and fab construction.
+
+Capacity only runs where the site's owner has mastered the node and enough healthy tools of every
+kind are installed. Nodes that need EUV run on the EUV path as far as EUV scanners reach; beyond
+that they fall back to DUV multi-patterning where the node allows it (more ArF scanners per wafer,
+higher defect density, slower learning), otherwise they stay idle.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from techrace.core.state import WorldState
+from techrace.core.static import Static
+from techrace.ruleset.schema import TOOL_KINDS
+
+EUV = TOOL_KINDS.index("euv")
+ARF = TOOL_KINDS.index("arf_immersion")
+OTHER_KINDS = np.array([k != EUV for k in range(len(TOOL_KINDS))])
+
+
+def dies_per_wafer(area_mm2: np.ndarray, diameter_mm: float = 300.0) -> np.ndarray:
+    """Gross dies per wafer (the standard edge-loss formula)."""
+    area = np.maximum(area_mm2, 1.0)
+    radius = diameter_mm / 2.0
+    return np.maximum(math.pi * radius * radius / area - math.pi * diameter_mm / np.sqrt(2.0 * area), 0.0)
+
+
+def die_yield(area_mm2: np.ndarray, d0_per_cm2: np.ndarray, model: str = "murphy") -> np.ndarray:
+    """Share of good dies from defect density and die area (Murphy or Poisson)."""
+    defects = np.maximum(area_mm2 / 100.0 * d0_per_cm2, 1e-9)
+    if model == "poisson":
+        return np.exp(-defects)
+    return ((1.0 - np.exp(-defects)) / defects) ** 2
+
+
+def effective_tools(s: WorldState) -> np.ndarray:
+    """Healthy tool units per (site, kind)."""
+    return (s.tools * s.health).sum(axis=1)
+
+
+def update_usable(static: Static, s: WorldState) -> None:
+    """Recompute usable wafer starts per (site, node), the DUV-path share and usable HBM TSV starts."""
+    mastered = s.mastered[static.site_foundry]
+    up = (1.0 - s.offline)[:, None]
+    active = s.capacity * mastered * up
+    eff = effective_tools(s)
+    req = static.tools_per_kwpm / 1000.0
+    euv_need = (active * req[:, EUV] * static.needs_euv).sum(axis=1)
+    euv_ratio = np.where(euv_need > 0, np.minimum(1.0, eff[:, EUV] / np.maximum(euv_need, 1e-12)), 1.0)
+    euv_frac = np.where(static.needs_euv > 0, euv_ratio[:, None], 1.0)
+    duv_frac = np.where(static.needs_euv > 0, (1.0 - euv_ratio[:, None]) * static.mp_allowed, 0.0)
+    run_frac = euv_frac + duv_frac
+    need = (active * run_frac) @ req
+    need[:, ARF] += ((active * duv_frac) * req[:, ARF] * (static.mp_arf - 1.0)).sum(axis=1)
+    hbm_active = s.hbm_tsv_wpm * (1.0 - s.offline)
+    need += np.outer(hbm_active, static.hbm_tools_per_kwpm / 1000.0)
+    ratio = np.where(need > 0, np.minimum(1.0, eff / np.maximum(need, 1e-12)), 1.0)
+    utilisation = ratio[:, OTHER_KINDS].min(axis=1)
+    s.usable = active * run_frac * utilisation[:, None]
+    s.duv_share = np.where(run_frac > 0, duv_frac / np.maximum(run_frac, 1e-12), 0.0)
+    s.hbm_usable = hbm_active * utilisation
+
+
+def foundry_duv_share(static: Static, s: WorldState) -> np.ndarray:
+    """Capacity-weighted DUV-path share per (foundry, node)."""
+    nf = len(static.foundries)
+    weighted = np.zeros((nf, len(static.nodes)))
+    total = np.zeros_like(weighted)
+    np.add.at(weighted, static.site_foundry, s.usable * s.duv_share)
+    np.add.at(total, static.site_foundry, s.usable)
+    return np.where(total > 0, weighted / np.maximum(total, 1e-12), 0.0)
+
+
+def effective_d0(static: Static, s: WorldState) -> np.ndarray:
+    """Defect density per (foundry, node) including the multi-patterning penalty."""
+    duv = foundry_duv_share(static, s)
+    return s.d0 * (1.0 + duv * (static.mp_defect - 1.0))
+
+
+def learn(static: Static, s: WorldState, wafers: np.ndarray, talent: np.ndarray) -> None:
+    """Yield learning: defect density falls with wafers run and with experienced engineers."""
+    duv = foundry_duv_share(static, s)
+    volume = np.sqrt(np.minimum(wafers / 60000.0, 4.0))
+    speed = 1.0 - duv * (1.0 - static.mp_learning)
+    rate = static.learning_rate * volume * np.sqrt(np.clip(talent, 0.05, 4.0))[:, None] * speed
+    floor = static.d0_mature
+    s.d0 = np.where(s.mastered > 0, floor + (s.d0 - floor) * np.exp(-rate), s.d0)
+    s.cum_wafers += wafers
+
+
+def research_target(static: Static, s: WorldState, foundry: int) -> int:
+    """The next node a foundry researches: the largest unmastered node after a mastered one (-1: none)."""
+    mastered = s.mastered[foundry]
+    for m in range(len(static.nodes)):
+        if mastered[m] <= 0 and (m == 0 or mastered[m - 1] > 0):
+            return m
+    return -1
+
+
+def research(static: Static, s: WorldState, funding: np.ndarray, talent: np.ndarray,
+             espionage_bonus: np.ndarray) -> list[tuple[int, int, bool]]:
+    """Advance node R&D; returns (foundry, node, on_duv) for every node mastered this turn.
+
+    A node that needs EUV cannot be developed without EUV scanners unless multi-patterning is
+    allowed, in which case it is developed more slowly on DUV and carries the defect penalty.
+    """
+    mastered_now: list[tuple[int, int, bool]] = []
+    euv_units = np.zeros(len(static.foundries))
+    np.add.at(euv_units, static.site_foundry, effective_tools(s)[:, EUV])
+    for fi in range(len(static.foundries)):
+        if static.foundry_is_memory[fi] > 0:
+            continue
+        m = research_target(static, s, fi)
+        if m < 0:
+            continue
+        per_quarter = static.rd_cost[m] / static.rd_quarters[m]
+        funded = min(1.0, funding[fi] / per_quarter) if per_quarter > 0 else 1.0
+        on_duv = static.needs_euv[m] > 0 and euv_units[fi] < 1.0
+        gate = 1.0
+        if on_duv:
+            gate = 0.6 if static.mp_allowed[m] > 0 else 0.0
+        speed = min(1.5, math.sqrt(max(talent[fi], 0.0)))
+        s.rd_progress[fi, m] += gate * (funded * speed / static.rd_quarters[m] + espionage_bonus[fi])
+        if s.rd_progress[fi, m] >= 1.0:
+            s.rd_progress[fi, m] = 1.0
+            s.mastered[fi, m] = 1.0
+            s.d0[fi, m] = static.d0_initial[m]
+            mastered_now.append((fi, m, bool(on_duv)))
+    return mastered_now
+
+
+def hbm_research(static: Static, s: WorldState, funding: np.ndarray, talent: np.ndarray) -> list[tuple[int, float]]:
+    """Memory makers advance HBM generations; returns (foundry, new level) for each advance."""
+    rs = static.ruleset.technology
+    advanced: list[tuple[int, float]] = []
+    per_quarter = rs.hbm_rd_cost_usd_b / rs.hbm_rd_quarters
+    for fi in np.flatnonzero(static.foundry_is_memory > 0):
+        higher = static.hbm_level[static.hbm_level > s.hbm_level[fi]]
+        if len(higher) == 0 or s.hbm_level[fi] <= 0:
+            continue
+        funded = min(1.0, funding[fi] / per_quarter) if per_quarter > 0 else 1.0
+        s.hbm_rd[fi] += funded * min(1.5, math.sqrt(max(talent[fi], 0.0))) / rs.hbm_rd_quarters
+        if s.hbm_rd[fi] >= 1.0:
+            s.hbm_rd[fi] = 0.0
+            s.hbm_level[fi] = float(higher.min())
+            advanced.append((int(fi), float(s.hbm_level[fi])))
+    return advanced
+
+
+def advance_construction(s: WorldState) -> np.ndarray:
+    """Fabs whose construction completes this quarter join capacity; returns the wpm completed."""
+    completed = s.construction[:, :, 0].copy()
+    s.capacity += completed
+    s.construction[:, :, :-1] = s.construction[:, :, 1:]
+    s.construction[:, :, -1] = 0.0
+    return completed
+
+
+def start_construction(static: Static, s: WorldState, site: int, node: int, wpm: float) -> None:
+    quarters = int(min(static.build_quarters[node], s.construction.shape[2]))
+    s.construction[site, node, quarters - 1] += wpm

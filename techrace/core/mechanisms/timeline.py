@@ -1,0 +1,62 @@
+"""The control timeline: rules announced, taking effect and expiring on their quarters."""
+
+from __future__ import annotations
+
+from techrace.core.events import Event
+from techrace.core.mechanisms.economy import schedule_gdp_hit
+from techrace.core.state import WorldState
+from techrace.core.static import Static
+from techrace.ruleset.schema import quarter_index
+
+
+def advance_controls(static: Static, s: WorldState, quarter: str) -> list[Event]:
+    events: list[Event] = []
+    start = static.start_quarter
+    now = quarter_index(quarter, start)
+    for rule_id in sorted(s.controls):
+        rule = s.controls[rule_id]
+        status = s.control_status[rule_id]
+        effective = rule.get("effective")
+        expires = rule.get("expires")
+        announced = rule.get("announced")
+        new = status
+        if expires and now >= quarter_index(expires, start):
+            new = "expired"
+        elif effective and now >= quarter_index(effective, start):
+            new = "active"
+        elif announced and now >= quarter_index(announced, start) and status == "inactive":
+            new = "announced"
+        if new == status:
+            continue
+        s.control_status[rule_id] = new
+        regulator = rule["regulator"]
+        if new == "active":
+            in_force = effective and quarter_index(effective, start) < 0
+            text = rule_label(rule) + (" (in force)" if in_force else " takes effect")
+            events.append(Event(s.turn, quarter, "control", text, f"effective {effective}", (regulator, rule_id)))
+            if not in_force:
+                on_activate(static, s, rule)
+        elif new == "announced":
+            events.append(Event(s.turn, quarter, "control", f"{regulator} announces {rule_label(rule)}",
+                                f"takes effect {effective or 'later'}; buyers stockpile", (regulator, rule_id)))
+        else:
+            events.append(Event(s.turn, quarter, "control", f"{rule_label(rule)}: ends",
+                                f"expires {expires}", (regulator, rule_id)))
+    return events
+
+
+def rule_label(rule: dict) -> str:
+    """`REGULATOR: description` without repeating a regulator name the description already starts with."""
+    text = rule.get("description") or ""
+    regulator = rule["regulator"]
+    if not text:
+        return regulator
+    return text if text.split(":")[0].split(" ")[0] in (regulator, regulator.split("_")[0]) else f"{regulator}: {text}"
+
+
+def on_activate(static: Static, s: WorldState, rule: dict) -> None:
+    """One-off consequences of a rule taking effect (mineral bans hit the targets' GDP)."""
+    if rule["kind"] == "mineral" and rule.get("mineral_gdp_hit"):
+        for code in rule.get("destinations", []):
+            if code in static.nations:
+                schedule_gdp_hit(s, static.nations.index(code), -float(rule["mineral_gdp_hit"]), 1)

@@ -1,0 +1,59 @@
+"""Victory conditions from the ruleset, checked every turn (in the ruleset's order)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from techrace.core.metrics import nation_metrics
+from techrace.core.state import WorldState
+from techrace.core.static import Static
+
+
+@dataclass(frozen=True)
+class Outcome:
+    winner: str
+    kind: str
+    reason: str
+    turn: int
+    quarter: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Outcome:
+        return cls(str(data["winner"]), str(data["kind"]), str(data["reason"]), int(data["turn"]), str(data["quarter"]))
+
+
+def check(static: Static, s: WorldState, quarter: str, final: bool) -> Outcome | None:
+    metrics = nation_metrics(static, s)
+    capability = metrics["capability"]
+    gdp = metrics["gdp_index"]
+    for cond in static.ruleset.victory:
+        if cond.kind == "capability_threshold":
+            passed = np.flatnonzero(capability >= cond.value)
+            if len(passed):
+                w = int(passed[np.argmax(capability[passed])])
+                code = static.nations[w]
+                return Outcome(code, cond.kind, f"{code} passed capability {cond.value:g} first ({capability[w]:.1f}) in {quarter}",
+                               s.turn, quarter)
+        elif cond.kind == "economic_collapse":
+            collapsed = np.flatnonzero(gdp < cond.value)
+            if len(collapsed):
+                alive = np.setdiff1d(np.arange(len(static.nations)), collapsed)
+                if len(alive) == 0:
+                    continue
+                w = int(alive[np.argmax(capability[alive])])
+                names = ", ".join(f"{static.nations[i]} (GDP index {gdp[i]:.0f})" for i in collapsed)
+                return Outcome(static.nations[w], cond.kind,
+                               f"{names} collapsed in {quarter}; {static.nations[w]} leads the survivors", s.turn, quarter)
+        elif cond.kind == "leader_at_end" and final:
+            values = metrics[cond.metric]
+            values = np.where(np.isfinite(values), values, -np.inf)
+            w = int(np.argmax(values))
+            code = static.nations[w]
+            return Outcome(code, cond.kind, f"{code} leads on {cond.metric} ({values[w]:.1f}) at the end, {quarter}", s.turn, quarter)
+    return None

@@ -1,0 +1,129 @@
+"""Default decision policies of nations and regulators.
+
+A nation's computer player spends its industrial budget as data actions (the same objects a human
+player queues): the "jigsaw" share goes to whatever controls just cut off, the rest to domestic
+fabs; it adds power when its labs run short and, if it trails its rival, centralises compute.
+A regulator enacts its prepared escalation steps when their data conditions hold.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from techrace.core.actions import Action
+from techrace.core.events import Event
+from techrace.core.mechanisms.conditions import condition_holds
+from techrace.core.state import CUTOFF_KINDS
+from techrace.ruleset.schema import TOOL_KINDS
+
+if TYPE_CHECKING:
+    from techrace.core.model import WorldModel
+
+JIGSAW_TRIGGER = 0.05
+
+
+def nation_default(model: WorldModel, n: int) -> list[Action]:
+    static, s = model.static, model.state
+    code = static.nations[n]
+    budget = float(s.budget[n])
+    actions: list[Action] = []
+    spent = 0.0
+    cut = s.cutoff[n]
+    if cut.max() > JIGSAW_TRIGGER and budget > 0:
+        jigsaw = static.ruleset.market.jigsaw_share * budget * min(1.0, cut.max() * 2.0)
+        weights = cut / cut.sum()
+        for j, kind in enumerate(CUTOFF_KINDS):
+            amount = jigsaw * weights[j]
+            targets = _substitutes(model, n, kind)
+            if amount < 0.01 or not targets:
+                continue
+            for firm, share in targets:
+                actions.append(Action("subsidy", code, {"firm": firm, "usd_b": round(amount * share, 6)}))
+            s.jigsaw_spend[n, j] += amount
+            spent += amount
+    rest = budget - spent
+    fabs = [(fid, w) for fid, w in _domestic_foundries(model, n)]
+    if rest > 0.01 and fabs:
+        power_share = 0.15 if _power_short(model, n) else 0.0
+        for fid, w in fabs:
+            actions.append(Action("subsidy", code, {"firm": fid, "usd_b": round(rest * (1 - power_share) * w, 6)}))
+        if power_share:
+            cost = static.ruleset.nations[code].power_cost_usd_b_per_gw
+            actions.append(Action("power_buildout", code, {"extra_gw": round(rest * power_share / max(cost, 1e-6), 6)}))
+    elif _power_short(model, n) and budget > 0.01:
+        cost = static.ruleset.nations[code].power_cost_usd_b_per_gw
+        actions.append(Action("power_buildout", code, {"extra_gw": round(budget * 0.3 / max(cost, 1e-6), 6)}))
+    rival = _rival_capability(model, n)
+    leads_bloc = s.capability[n] >= s.capability[static.is_china_bloc == static.is_china_bloc[n]].max()
+    if leads_bloc and rival > 0 and s.capability[n] < 0.9 * rival and s.centralisation[n] < 0.5:
+        actions.append(Action("centralisation", code, {"share": round(min(0.5, s.centralisation[n] + 0.05), 6)}))
+    return actions
+
+
+def _substitutes(model: WorldModel, n: int, kind: str) -> list[tuple[str, float]]:
+    """Domestic firms that can replace what `kind` cut off, with budget shares."""
+    static, s = model.static, model.state
+    if kind in TOOL_KINDS:
+        k = TOOL_KINDS.index(kind)
+        ids = [i for i in range(len(static.toolmakers)) if static.toolmaker_nation[i] == n
+               and (s.tool_capacity[i, k] > 0 or s.tool_dev[i, k] >= 0)]
+        weight = np.array([s.tool_capacity[i, k] + 1.0 for i in ids])
+        names = [static.toolmakers[i] for i in ids]
+    elif kind == "hbm":
+        ids = [i for i in range(len(static.foundries)) if static.foundry_nation[i] == n and static.foundry_is_memory[i] > 0]
+        weight = np.array([1.0 for _ in ids])
+        names = [static.foundries[i] for i in ids]
+    else:  # chips, wafers: domestic logic foundries push their next node
+        pairs = [(fid, w) for fid, w in _domestic_foundries(model, n, logic_only=True)]
+        return pairs
+    if not ids:
+        return []
+    weight = weight / weight.sum()
+    return list(zip(names, weight.tolist(), strict=True))
+
+
+def _domestic_foundries(model: WorldModel, n: int, logic_only: bool = False) -> list[tuple[str, float]]:
+    static, s = model.static, model.state
+    ids = [i for i in range(len(static.foundries)) if static.foundry_nation[i] == n
+           and (not logic_only or static.foundry_is_memory[i] == 0)]
+    if not ids:
+        return []
+    size = np.array([s.capacity[static.site_foundry == i].sum() + s.hbm_tsv_wpm[static.site_foundry == i].sum() + 1.0 for i in ids])
+    size = size / size.sum()
+    return [(static.foundries[i], float(w)) for i, w in zip(ids, size, strict=True)]
+
+
+def _power_short(model: WorldModel, n: int) -> bool:
+    static, s = model.static, model.state
+    used = s.lab_power[static.lab_nation == n].sum()
+    return bool(used > 0.85 * s.power_gw[n])
+
+
+def _rival_capability(model: WorldModel, n: int) -> float:
+    static, s = model.static, model.state
+    mine = static.is_china_bloc[n]
+    others = static.is_china_bloc != mine
+    return float(s.capability[others].max()) if others.any() else 0.0
+
+
+def regulator_default(model: WorldModel, r: int) -> list[Event]:
+    """Enact prepared rules (no `effective` date) whose `when` condition now holds."""
+    static, s = model.static, model.state
+    reg_id = static.regulators[r]
+    events: list[Event] = []
+    for rule_id in sorted(s.controls):
+        rule = s.controls[rule_id]
+        if rule["regulator"] != reg_id or s.control_status[rule_id] != "inactive":
+            continue
+        if rule.get("effective") or not rule.get("when"):
+            continue
+        if condition_holds(static, rule["when"], model.quarter, model.metrics_before):
+            events += model.enact(rule_id, f"its condition held in {model.quarter}")
+    return events
+
+
+def passive(model: WorldModel, index: int) -> list:
+    """Decide nothing."""
+    return []

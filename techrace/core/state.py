@@ -1,0 +1,319 @@
+"""Every mutable number of the world, held in numpy arrays.
+
+Keeping all changing state here (agents are thin views over it) makes markets vectorised, snapshots
+complete by construction and restores exact: a snapshot is this object's arrays plus a few small
+ordered records.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+
+from techrace.core.static import Static
+from techrace.ruleset.schema import SKILLS, TOOL_KINDS
+
+PIPELINE_QUARTERS = 16  # longest construction or tool lead time the pipelines hold
+
+# field -> axis names; every array field of WorldState is listed here (snapshot and restore use it)
+ARRAY_AXES: dict[str, tuple[str, ...]] = {
+    # nations
+    "gdp_trend": ("nation",), "gdp_gap": ("nation",), "gdp_shock_queue": ("nation", "quarter_ahead"),
+    "budget": ("nation",), "licence_income": ("nation",), "power_gw": ("nation",),
+    "power_buildout": ("nation",), "centralisation": ("nation",), "visa": ("nation",), "pay": ("nation",),
+    "espionage": ("nation",), "anti_poaching": ("nation",), "pool": ("nation", "skill"),
+    "pool_exp": ("nation", "skill"), "mineral_loss": ("nation",), "cutoff": ("nation", "cutoff_kind"),
+    "capability": ("nation",), "largest_run": ("nation",), "retired_engineers": ("nation",),
+    "graduated_engineers": ("nation",), "emigrated": ("nation",), "immigrated": ("nation",),
+    "jigsaw_spend": ("nation", "cutoff_kind"),
+    # sites
+    "capacity": ("site", "node"), "construction": ("site", "node", "quarter_ahead"),
+    "offline": ("site",), "offline_recovery": ("site",), "hbm_tsv_wpm": ("site",), "packaging": ("site",),
+    "usable": ("site", "node"), "duv_share": ("site", "node"), "tools": ("site", "toolmaker", "tool_kind"),
+    "health": ("site", "toolmaker", "tool_kind"), "hbm_usable": ("site",),
+    "tool_pipeline": ("toolmaker", "site", "tool_kind", "quarter_ahead"),
+    # foundries
+    "mastered": ("foundry", "node"), "rd_progress": ("foundry", "node"), "d0": ("foundry", "node"),
+    "cum_wafers": ("foundry", "node"), "cash": ("foundry",), "revenue": ("foundry",),
+    "hbm_level": ("foundry",), "hbm_rd": ("foundry",), "hbm_yield": ("foundry",), "rd_budget": ("foundry",),
+    "wafers_sold": ("foundry", "node"), "subsidy": ("foundry",), "wafer_unmet": ("foundry", "node"),
+    "hbm_unmet": ("foundry",), "hbm_maker_stock": ("foundry",),
+    # toolmakers
+    "tool_capacity": ("toolmaker", "tool_kind"), "tool_price": ("toolmaker", "tool_kind"),
+    "tool_lead": ("toolmaker", "tool_kind"), "tool_dev": ("toolmaker", "tool_kind"),
+    "tool_inventory": ("toolmaker", "tool_kind"), "tools_produced": ("toolmaker", "tool_kind"),
+    "tools_scrapped": ("toolmaker", "tool_kind"), "tool_backlog": ("toolmaker", "tool_kind"),
+    "toolmaker_cash": ("toolmaker",), "toolmaker_subsidy": ("toolmaker",),
+    # chip firms and SKUs
+    "target_units": ("chip_firm",), "demand_growth": ("chip_firm",), "hbm_stock": ("chip_firm",),
+    "sku_firm": ("sku",), "sku_node": ("sku",), "sku_area": ("sku",), "sku_dies": ("sku",),
+    "sku_transistors": ("sku",), "sku_tflops": ("sku",), "sku_stacks": ("sku",), "sku_hbm_level": ("sku",),
+    "sku_power": ("sku",), "sku_price": ("sku",), "sku_active": ("sku",), "sku_ready_turn": ("sku",),
+    "sku_share": ("sku",), "die_stock": ("sku",), "accel_stock": ("sku",), "accel_made": ("sku",),
+    "accel_quarter": ("sku",), "accel_sold": ("sku",), "wafers_bought": ("sku",), "hbm_bought": ("chip_firm",),
+    # labs
+    "compute": ("lab",), "lab_power": ("lab",), "capital": ("lab",), "capital_growth": ("lab",),
+    "algo": ("lab",), "site_share": ("lab",), "usable_compute": ("lab",), "retired_compute": ("lab",),
+    "bought_h100e": ("lab",), "grey_h100e": ("lab",), "capex_cut": ("lab",), "capex_cut_left": ("lab",),
+    # talent: employers = foundries + toolmakers + chip firms + labs
+    "eng": ("employer", "skill"), "exp": ("employer", "skill"), "stars": ("employer",),
+    "eng_target": ("employer", "skill"),
+    # world
+    "hbm_produced": ("foundry",), "trailing_shortfall": ("world",),
+}
+
+CUTOFF_KINDS = (*TOOL_KINDS, "hbm", "chips", "wafers")
+
+
+class WorldState:
+    """Mutable world: arrays listed in ARRAY_AXES plus small ordered records."""
+
+    def __init__(self) -> None:
+        self.turn = 0
+        self.sku_names: list[str] = []
+        self.controls: dict[str, dict[str, Any]] = {}   # id -> rule dict (ruleset or enacted), sorted ids
+        self.control_status: dict[str, str] = {}       # id -> inactive | announced | active | expired
+        self.shock_status: dict[str, dict[str, int]] = {}  # id -> {"fired": n, "until": turn}
+        self.export_halt_until: dict[str, int] = {}    # nation -> last turn of halt
+        self.action_counter = 0
+
+    # ------------------------------------------------------------------ snapshot
+    def to_dict(self) -> dict[str, Any]:
+        arrays = {name: _plain(getattr(self, name)) for name in ARRAY_AXES}
+        return {
+            "turn": self.turn,
+            "arrays": arrays,
+            "sku_names": list(self.sku_names),
+            "controls": copy.deepcopy(self.controls),
+            "control_status": dict(self.control_status),
+            "shock_status": copy.deepcopy(self.shock_status),
+            "export_halt_until": dict(self.export_halt_until),
+            "action_counter": self.action_counter,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> WorldState:
+        state = cls()
+        state.turn = int(data["turn"])
+        for name in ARRAY_AXES:
+            setattr(state, name, np.asarray(data["arrays"][name], dtype=np.float64))
+        state.sku_names = list(data["sku_names"])
+        state.controls = copy.deepcopy(data["controls"])
+        state.control_status = dict(data["control_status"])
+        state.shock_status = copy.deepcopy(data["shock_status"])
+        state.export_halt_until = {k: int(v) for k, v in data["export_halt_until"].items()}
+        state.action_counter = int(data["action_counter"])
+        return state
+
+
+def _plain(array: np.ndarray) -> Any:
+    return np.asarray(array, dtype=np.float64).tolist()
+
+
+def axis_labels(static: Static, state: WorldState) -> dict[str, list[str]]:
+    """Ids along every axis name used in ARRAY_AXES (for saves and divergence reports)."""
+    return {
+        "nation": list(static.nations), "site": list(static.sites), "node": list(static.nodes),
+        "foundry": list(static.foundries), "toolmaker": list(static.toolmakers),
+        "chip_firm": list(static.chip_firms), "lab": list(static.labs), "employer": list(static.employers),
+        "skill": list(SKILLS), "tool_kind": list(TOOL_KINDS), "cutoff_kind": list(CUTOFF_KINDS),
+        "sku": list(state.sku_names) + [f"(free slot {i})" for i in range(static.sku_capacity - len(state.sku_names))],
+        "quarter_ahead": [str(i) for i in range(PIPELINE_QUARTERS)], "world": ["world"],
+    }
+
+
+def build_state(static: Static) -> WorldState:
+    """The 2025Q1 (start-quarter) state of a ruleset."""
+    rs = static.ruleset
+    s = WorldState()
+    n, m, k = len(static.nations), len(static.nodes), len(TOOL_KINDS)
+    nf, ns, nt, nc, nl = len(static.foundries), len(static.sites), len(static.toolmakers), len(static.chip_firms), len(static.labs)
+    ne, nk, ng = len(static.employers), static.sku_capacity, len(SKILLS)
+    z = np.zeros
+    nations = [rs.nations[c] for c in static.nations]
+    s.gdp_trend = np.full(n, 100.0)
+    s.gdp_gap = z(n)
+    s.gdp_shock_queue = z((n, PIPELINE_QUARTERS))
+    s.budget = np.array([x.industrial_budget_usd_b for x in nations])
+    s.licence_income = z(n)
+    s.power_gw = np.array([x.datacenter_power_gw for x in nations])
+    s.power_buildout = np.array([x.power_buildout_gw_per_quarter for x in nations])
+    s.centralisation = np.array([x.centralisation for x in nations])
+    s.visa = np.array([x.visa_openness for x in nations])
+    s.pay = np.array([x.pay_index for x in nations])
+    s.espionage = np.array([x.espionage_effort for x in nations])
+    s.anti_poaching = np.array([x.anti_poaching for x in nations])
+    s.pool = np.array([[getattr(x.engineer_pool, sk) for sk in SKILLS] for x in nations])
+    s.pool_exp = np.full((n, ng), 4.0)
+    s.mineral_loss = z(n)
+    s.cutoff = z((n, len(CUTOFF_KINDS)))
+    s.jigsaw_spend = z((n, len(CUTOFF_KINDS)))
+    s.capability = z(n)
+    s.largest_run = z(n)
+    s.retired_engineers = z(n)
+    s.graduated_engineers = z(n)
+    s.emigrated = z(n)
+    s.immigrated = z(n)
+
+    # sites and foundries
+    s.capacity = z((ns, m))
+    s.construction = z((ns, m, PIPELINE_QUARTERS))
+    s.offline = z(ns)
+    s.offline_recovery = z(ns)
+    s.hbm_tsv_wpm = z(ns)
+    s.packaging = z(ns)
+    domestic = z(ns)
+    for si, sid in enumerate(static.sites):
+        site = rs.foundries[static.foundries[static.site_foundry[si]]].sites[sid]
+        for node, wpm in site.capacity_wpm.items():
+            s.capacity[si, static.nodes.index(node)] = wpm
+        s.hbm_tsv_wpm[si] = site.hbm_tsv_wpm
+        s.packaging[si] = site.packaging_units_per_quarter
+        domestic[si] = site.domestic_tool_share
+    s.usable = s.capacity.copy()
+    s.duv_share = z((ns, m))
+    s.hbm_usable = s.hbm_tsv_wpm.copy()
+    s.mastered = z((nf, m))
+    s.rd_progress = z((nf, m))
+    s.d0 = z((nf, m))
+    s.cum_wafers = z((nf, m))
+    s.cash = z(nf)
+    s.revenue = z(nf)
+    s.hbm_level = z(nf)
+    s.hbm_rd = z(nf)
+    s.hbm_yield = z(nf)
+    s.rd_budget = z(nf)
+    s.wafers_sold = z((nf, m))
+    s.subsidy = z(nf)
+    s.wafer_unmet = z((nf, m))
+    s.hbm_unmet = z(nf)
+    s.hbm_maker_stock = z(nf)
+    s.hbm_produced = z(nf)
+    for fi, fid in enumerate(static.foundries):
+        f = rs.foundries[fid]
+        for node in f.nodes_mastered:
+            s.mastered[fi, static.nodes.index(node)] = 1.0
+        for node, progress in f.rd_progress.items():
+            s.rd_progress[fi, static.nodes.index(node)] = progress
+        s.mastered[fi] = np.maximum(s.mastered[fi], s.rd_progress[fi] >= 1.0)
+        s.d0[fi] = np.where(s.mastered[fi] > 0, static.d0_mature * 1.15, static.d0_initial)
+        for node, d0 in f.d0.items():
+            s.d0[fi, static.nodes.index(node)] = d0
+        s.cash[fi] = f.cash_usd_b
+        if f.hbm_generation:
+            s.hbm_level[fi] = static.hbm_level[static.hbm_generations.index(f.hbm_generation)]
+        s.hbm_yield[fi] = f.hbm_yield
+
+    # toolmakers
+    s.tool_capacity = z((nt, k))
+    s.tool_price = z((nt, k))
+    s.tool_lead = z((nt, k))
+    s.tool_dev = np.full((nt, k), -1.0)  # -1: not developing
+    for ti, tid in enumerate(static.toolmakers):
+        tm = rs.toolmakers[tid]
+        for kind, line in tm.makes.items():
+            ki = TOOL_KINDS.index(kind)
+            s.tool_capacity[ti, ki] = line.units_per_quarter
+            s.tool_price[ti, ki] = line.price_usd_m
+            s.tool_lead[ti, ki] = line.lead_quarters
+        for kind, dev in tm.developing.items():
+            s.tool_dev[ti, TOOL_KINDS.index(kind)] = dev.progress
+    s.tool_inventory = z((nt, k))
+    s.tools_produced = z((nt, k))
+    s.tools_scrapped = z((nt, k))
+    s.tool_backlog = z((nt, k))
+    s.toolmaker_cash = np.full(nt, 2.0)
+    s.toolmaker_subsidy = z(nt)
+    s.tool_pipeline = z((nt, ns, k, PIPELINE_QUARTERS))
+    s.tools, s.health = _initial_tools(static, s, domestic)
+
+    # chip firms and SKUs
+    s.target_units = np.array([rs.chip_firms[c].target_units_per_quarter for c in static.chip_firms], dtype=np.float64)
+    s.demand_growth = np.array([rs.chip_firms[c].demand_growth_per_quarter for c in static.chip_firms], dtype=np.float64)
+    s.hbm_stock = np.array([rs.chip_firms[c].hbm_stockpile_stacks for c in static.chip_firms], dtype=np.float64)
+    s.hbm_bought = z(nc)
+    for name in ("sku_firm", "sku_node", "sku_area", "sku_dies", "sku_transistors", "sku_tflops", "sku_stacks",
+                 "sku_hbm_level", "sku_power", "sku_price", "sku_active", "sku_ready_turn", "sku_share",
+                 "die_stock", "accel_stock", "accel_made", "accel_quarter", "accel_sold", "wafers_bought"):
+        setattr(s, name, z(nk))
+    for ci, cid in enumerate(static.chip_firms):
+        for sku_id, sku in rs.chip_firms[cid].skus.items():
+            hbm = static.hbm_level[static.hbm_generations.index(sku.hbm_generation)] if sku.hbm_generation else 0.0
+            add_sku(static, s, sku_id, ci, static.nodes.index(sku.node), sku.die_area_mm2, sku.dies_per_package,
+                    sku.transistors_b, sku.dense_tflops_16bit, sku.hbm_stacks, hbm, sku.power_w, sku.price_usd, 0)
+
+    # labs
+    labs = [rs.labs[lab] for lab in static.labs]
+    s.compute = np.array([x.compute_h100e for x in labs], dtype=np.float64)
+    kw_per_h100e = np.where(static.is_china_bloc[static.lab_nation] > 0, 2.4, 1.7)  # §6b 1.7 kW all-in; CN chips less efficient (P)
+    s.lab_power = s.compute * kw_per_h100e / 1e6  # GW
+    s.capital = np.array([x.capital_usd_b_per_quarter for x in labs], dtype=np.float64)
+    s.capital_growth = np.array([x.capital_growth_per_quarter for x in labs], dtype=np.float64)
+    s.algo = np.array([x.algorithmic_multiplier for x in labs], dtype=np.float64)
+    s.site_share = np.array([x.largest_site_share for x in labs], dtype=np.float64)
+    s.usable_compute = s.compute.copy()
+    s.retired_compute = z(nl)
+    s.bought_h100e = z(nl)
+    s.grey_h100e = z(nl)
+    s.capex_cut = z(nl)
+    s.capex_cut_left = z(nl)
+
+    # talent
+    groups = [rs.foundries, rs.toolmakers, rs.chip_firms, rs.labs]
+    specs = [g[e] for g in groups for e in g]
+    s.eng = np.array([[getattr(x.engineers, sk) for sk in SKILLS] for x in specs], dtype=np.float64).reshape(ne, ng)
+    s.exp = np.where(s.eng > 0, 7.0, 0.0)
+    s.stars = np.array([x.stars for x in specs], dtype=np.float64)
+    s.eng_target = s.eng.copy()
+    s.trailing_shortfall = z(1)
+
+    # controls and shocks: sorted ids for a stable order
+    for cid in sorted(rs.controls):
+        s.controls[cid] = rs.controls[cid].model_dump(mode="json", by_alias=True)
+        s.control_status[cid] = "inactive"
+    for sid in sorted(rs.shocks):
+        s.shock_status[sid] = {"fired": 0, "until": 0}
+    return s
+
+
+def add_sku(static: Static, s: WorldState, name: str, firm: int, node: int, area: float, dies: int,
+            transistors: float, tflops: float, stacks: int, hbm_level: float, power: float, price: float,
+            ready_turn: int) -> int:
+    """Put a design into the next free SKU slot; returns its index (or -1 when the slots are full)."""
+    index = len(s.sku_names)
+    if index >= static.sku_capacity:
+        return -1
+    s.sku_names.append(name)
+    values = {"sku_firm": firm, "sku_node": node, "sku_area": area, "sku_dies": dies, "sku_transistors": transistors,
+              "sku_tflops": tflops, "sku_stacks": stacks, "sku_hbm_level": hbm_level, "sku_power": power,
+              "sku_price": price, "sku_active": 1.0, "sku_ready_turn": ready_turn}
+    for field, value in values.items():
+        getattr(s, field)[index] = value
+    return index
+
+
+def _initial_tools(static: Static, s: WorldState, domestic: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Installed base at start: each site fully tooled for its capacity, split across the makers of its bloc.
+
+    Sites of the China bloc buy `domestic_tool_share` from Chinese makers and the rest from the others
+    (the legacy installed base, e.g. ~1,400 ASML DUV systems, calibration §3a).
+    """
+    ns, nt, k = len(static.sites), len(static.toolmakers), len(TOOL_KINDS)
+    tools = np.zeros((ns, nt, k))
+    need = (s.capacity @ static.tools_per_kwpm) / 1000.0 + np.outer(s.hbm_tsv_wpm, static.hbm_tools_per_kwpm) / 1000.0
+    maker_china = static.is_china_bloc[static.toolmaker_nation] > 0
+    cap = s.tool_capacity
+    for si in range(ns):
+        china_site = static.is_china_bloc[static.site_nation[si]] > 0
+        for ki in range(k):
+            western = cap[:, ki] * (~maker_china)
+            chinese = cap[:, ki] * maker_china
+            split = np.zeros(nt)
+            if western.sum() > 0:
+                split += western / western.sum() * (1.0 - (domestic[si] if china_site and chinese.sum() > 0 else 0.0))
+            if china_site and chinese.sum() > 0:
+                split += chinese / chinese.sum() * domestic[si]
+            tools[si, :, ki] = need[si, ki] * split
+    return tools, np.where(tools > 0, 1.0, 0.0)
