@@ -36,8 +36,8 @@ class NationPanel(Vertical):
     """Figures for one nation from its metric rows and its row of `game.view.nations()`."""
 
     DEFAULT_CSS = """
-    NationPanel { height: auto; border: round $primary; padding: 0 1; }
-    NationPanel #glance { height: auto; }
+    NationPanel { height: 10; border: round $primary; padding: 0 1; }
+    NationPanel #glance { height: 7; }
     NationPanel Sparkline { height: 1; margin: 0 0; }
     """
 

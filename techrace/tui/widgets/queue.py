@@ -13,19 +13,23 @@ class QueuePanel(Vertical):
     DEFAULT_CSS = """
     QueuePanel { height: 1fr; border: round $accent; padding: 0 1; }
     QueuePanel ListView { height: 1fr; background: transparent; }
-    QueuePanel #queue-summary { color: $text-muted; height: auto; }
+    QueuePanel #queue-summary { color: $text-muted; height: 2; }
     """
 
     def compose(self) -> ComposeResult:
         yield ListView(id="queue-list")
         yield Static(id="queue-summary")
 
+    shown: tuple[str, ...] = ()
+
     def show(self, quarter: str, actions: list[Any], cost_usd_b: float) -> None:
         self.border_title = f"Orders for {quarter}"
-        listing = self.query_one(ListView)
-        listing.clear()
-        for action in actions:
-            listing.append(ListItem(Label(action.describe().split(": ", 1)[-1])))
+        lines = tuple(action.describe().split(": ", 1)[-1] for action in actions)
+        if lines != self.shown:  # (re)mounting list items costs a layout pass: only when they change
+            listing = self.query_one(ListView)
+            listing.clear()
+            listing.extend(ListItem(Label(line)) for line in lines)
+            self.shown = lines
         summary = (
             f"{len(actions)} queued · costs ${cost_usd_b:.2f} bn\nu/del: undo · n: end turn"
             if actions else "a: add an order · n: end turn"

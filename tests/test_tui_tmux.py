@@ -1,0 +1,94 @@
+"""The real `techrace play` process in a real terminal (tmux, 100x30): two turns, then quit."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+TMUX = shutil.which("tmux") or "/usr/bin/tmux"
+
+pytestmark = pytest.mark.skipif(not Path(TMUX).exists(), reason="tmux is not installed")
+
+
+class Terminal:
+    """A tmux session on a private socket, driven with send-keys and read with capture-pane."""
+
+    def __init__(self, command: str, cwd: Path, size: tuple[int, int] = (100, 30)) -> None:
+        self.socket = f"techrace-test-{uuid.uuid4().hex[:12]}"
+        self.session = "play"
+        env = {**os.environ, "PYTHONPATH": str(REPO), "TERM": "xterm-256color"}
+        env.pop("TMUX", None)
+        self._tmux("new-session", "-d", "-s", self.session, "-x", str(size[0]), "-y", str(size[1]),
+                   "-c", str(cwd), command, env=env)
+
+    def _tmux(self, *args: str, env: dict[str, str] | None = None) -> str:
+        result = subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True, text=True,
+                                env=env, timeout=20, check=False)
+        return result.stdout
+
+    def screen(self) -> str:
+        return self._tmux("capture-pane", "-p", "-t", self.session)
+
+    def keys(self, *keys: str) -> None:
+        self._tmux("send-keys", "-t", self.session, *keys)
+
+    def wait_for(self, text: str, timeout: float = 60.0) -> str:
+        """Poll the screen until `text` shows (bounded); fail with the last screen otherwise."""
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.2)
+        pytest.fail(f"{text!r} did not appear within {timeout:.0f} s; the screen was:\n{screen}")
+
+    def alive(self) -> bool:
+        return subprocess.run([TMUX, "-L", self.socket, "has-session", "-t", self.session],
+                              capture_output=True, timeout=10, check=False).returncode == 0
+
+    def close(self) -> None:
+        subprocess.run([TMUX, "-L", self.socket, "kill-server"], capture_output=True, timeout=10, check=False)
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    command = " ".join(shlex.quote(a) for a in (sys.executable, "-m", "techrace", "play", "--ruleset", "baseline",
+                                                "--nation", "CN", "--seed", "7"))
+    term = Terminal(command, cwd=tmp_path)
+    try:
+        yield term
+    finally:
+        term.close()
+
+
+def test_play_two_turns_in_a_real_terminal(terminal: Terminal, tmp_path: Path) -> None:
+    terminal.wait_for("Turn 1/")
+    screen = terminal.wait_for("End turn")
+    assert "CN (China)" in screen and "Events" in screen
+    terminal.keys("n")
+    terminal.wait_for("Turn 2/")
+    terminal.keys("n")
+    screen = terminal.wait_for("Turn 3/")
+    assert "2025Q3" in screen  # the header names the quarter to be played next
+    assert "Events (why things happened)" in screen
+    assert "2025Q2" in screen, "the event log shows what happened in the second turn"
+    assert "Traceback" not in screen
+    assert list((tmp_path / "saves" / "autosave").glob("*.json.gz")), "each turn is autosaved"
+    terminal.keys("q")
+    terminal.wait_for("since the last save will be lost")
+    terminal.keys("y")
+    deadline = time.monotonic() + 15
+    while terminal.alive() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not terminal.alive(), "the game quits after confirming"
