@@ -204,7 +204,7 @@ def _in_file_order(lines: list[str]) -> list[str]:
     def key(line: str) -> tuple[str, int, int]:
         match = _LOCATION.match(line)
         return (match.group(1), int(match.group(2)), int(match.group(3))) if match else ("", 0, 0)
-    return sorted(dict.fromkeys(lines), key=key)
+    return sorted(dict.fromkeys(" ".join(line.split()) for line in lines), key=key)  # one line each, always
 
 
 def load_ruleset(name_or_path: str) -> Ruleset:

@@ -173,10 +173,15 @@ def parse_yaml_text(text: str, file: str, layer: str) -> SourceFile:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else f"{file}:1:1"
-        problem = " ".join(p for p in (exc.context, exc.problem) if p)
+        problem = " ".join(" ".join(p.split()) for p in (exc.context, exc.problem) if p)
         return SourceFile({}, {}, [f"{where}: (yaml): bad YAML: {problem} [layer {layer}]"])
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow: locate it by its offset
+        before = text[: exc.position]
+        line, col = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return SourceFile({}, {}, [f"{file}:{line}:{col}: (yaml): bad YAML: character U+{code:04X} is not allowed [layer {layer}]"])
     except yaml.YAMLError as exc:
-        return SourceFile({}, {}, [f"{file}:1:1: (yaml): bad YAML: {exc} [layer {layer}]"])
+        return SourceFile({}, {}, [f"{file}:1:1: (yaml): bad YAML: {' '.join(str(exc).split())} [layer {layer}]"])
     except RecursionError:
         return SourceFile({}, {}, [f"{file}:1:1: (yaml): nested too deeply to read [layer {layer}]"])
     if node is None:
