@@ -62,6 +62,8 @@ ARRAY_AXES: dict[str, tuple[str, ...]] = {
     "eng_target": ("employer", "skill"),
     # world
     "hbm_produced": ("foundry",), "trailing_shortfall": ("world",),
+    # cumulative accounting for conservation checks
+    "hbm_made": ("foundry",), "dies_made": ("sku",), "hbm_used": ("chip_firm",),
 }
 
 CUTOFF_KINDS = (*TOOL_KINDS, "hbm", "chips", "wafers")
@@ -268,6 +270,9 @@ def build_state(static: Static) -> WorldState:
     s.stars = np.array([x.stars for x in specs], dtype=np.float64)
     s.eng_target = s.eng.copy()
     s.trailing_shortfall = z(1)
+    s.hbm_made = z(nf)
+    s.dies_made = z(nk)
+    s.hbm_used = z(nc)
 
     # controls and shocks: sorted ids for a stable order
     for cid in sorted(rs.controls):

@@ -25,6 +25,7 @@ def hbm_production(static: Static, s: WorldState, halted_sites: np.ndarray) -> n
     np.add.at(wafers, static.site_foundry, s.hbm_usable * MONTHS * (~halted_sites))
     produced = wafers * stacks * s.hbm_yield
     s.hbm_produced = produced
+    s.hbm_made += produced
     return produced
 
 

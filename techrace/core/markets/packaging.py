@@ -37,7 +37,9 @@ def assemble(static: Static, s: WorldState, planned_units: np.ndarray, halted_si
     fill = np.where(need > 0, np.minimum(1.0, pools / np.maximum(need, 1e-12)), 0.0)
     built = possible * fill[bloc]
     s.die_stock = np.maximum(s.die_stock - built * s.sku_dies, 0.0)
-    s.hbm_stock = np.maximum(s.hbm_stock - np.bincount(firm, weights=built * s.sku_stacks, minlength=nc), 0.0)
+    used = np.bincount(firm, weights=built * s.sku_stacks, minlength=nc)
+    s.hbm_stock = np.maximum(s.hbm_stock - used, 0.0)
+    s.hbm_used += used
     s.accel_stock += built
     s.accel_made += built
     s.accel_quarter = built

@@ -68,6 +68,7 @@ def wafer_market(static: Static, s: WorldState, lic: Licences, planned_dies: np.
         wafers_bought[live] += got
         dies = got * gdw
         s.die_stock[live] += dies
+        s.dies_made[live] += dies
         remaining[live] = np.maximum(remaining[live] - dies, 0.0)
         np.add.at(s.wafers_sold, (fl, node), got)
         price = static.wafer_price[node] * np.where(static.is_china_bloc[static.foundry_nation[fl]] > 0, 1.45, 1.0)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 SHELL_SHARE = 0.25          # share of fab capex that is the building (tools are bought separately), §1e 70-80% tools
 ORDER_HORIZON = 4           # order tools for capacity completing within this many quarters
 RAMP_WPM = 20000.0          # first fab on a newly mastered node
+PILOT_EUV = 2.0             # EUV scanners on an R&D pilot line
 
 
 def foundry_default(model: WorldModel, fi: int) -> None:
@@ -40,6 +41,7 @@ def foundry_default(model: WorldModel, fi: int) -> None:
     else:
         _build_fabs(model, fi, sites, budget)
     _order_tools(model, sites)
+    _pilot_line(model, fi, sites)
     _staff(model, fi, spec.engineers.process)
 
 
@@ -97,6 +99,21 @@ def _order_tools(model: WorldModel, sites: np.ndarray) -> None:
     have = effective_tools(s)[sites] + s.tool_pipeline[:, sites].sum(axis=(0, 3))
     order = np.maximum(need * static.ruleset.market.tool_demand_headroom - have, 0.0)
     model.tool_orders[sites] = order
+
+
+def _pilot_line(model: WorldModel, fi: int, sites: np.ndarray) -> None:
+    """R&D on an EUV node needs EUV scanners on a pilot line before any volume fab exists."""
+    static, s = model.static, model.state
+    if static.foundry_is_memory[fi] > 0:
+        return
+    m = research_target(static, s, fi)
+    if m < 0 or static.needs_euv[m] <= 0:
+        return
+    from techrace.core.mechanisms.fabrication import EUV
+
+    have = effective_tools(s)[sites, EUV].sum() + s.tool_pipeline[:, sites, EUV].sum()
+    if have < PILOT_EUV:
+        model.tool_orders[_home_site(model, fi, sites), EUV] += PILOT_EUV - have
 
 
 def _staff(model: WorldModel, employer: int, base: float) -> None:

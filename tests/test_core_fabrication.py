@@ -1,0 +1,109 @@
+"""Fabs: EUV and the DUV multi-patterning path, yield, learning, node R&D, construction."""
+
+from __future__ import annotations
+
+import numpy as np
+from core_helpers import baseline, play
+from hypothesis import given
+from hypothesis import strategies as st
+
+from techrace.core import Game
+from techrace.core.mechanisms import fabrication as fab
+
+
+def _model():
+    return Game.from_ruleset(baseline(), seed=1).model
+
+
+def test_without_euv_n5_pays_the_multipatterning_penalty_and_n3_stops() -> None:
+    model = _model()
+    st_, s = model.static, model.state
+    tw = st_.sites.index("TSMC-TW")
+    n5, n3 = st_.nodes.index("N5"), st_.nodes.index("N3")
+    fab.update_usable(st_, s)
+    d0_with = fab.effective_d0(st_, s)[0, n5]
+    assert s.duv_share[tw, n5] == 0.0 and s.usable[tw, n3] > 0
+    s.tools[:, :, fab.EUV] = 0.0
+    fab.update_usable(st_, s)
+    assert s.usable[tw, n3] == 0.0  # N3 needs EUV and cannot be multi-patterned
+    assert s.duv_share[tw, n5] == 1.0  # N5 falls back to DUV multi-patterning
+    assert fab.effective_d0(st_, s)[0, n5] > 1.9 * d0_with  # with a defect penalty
+    # the DUV path needs twice the ArF scanners: a site making only N5 runs about half its capacity
+    az = st_.sites.index("TSMC-AZ")
+    assert s.usable[az, n5] < 0.6 * s.capacity[az, n5]
+
+
+def test_research_without_euv_cannot_master_n3_but_can_reach_n5_slowly() -> None:
+    model = _model()
+    st_, s = model.static, model.state
+    smic = st_.foundries.index("SMIC")
+    n5, n3 = st_.nodes.index("N5"), st_.nodes.index("N3")
+    funding = np.full(len(st_.foundries), 100.0)
+    talent = np.ones(len(st_.foundries))
+    quarters_to_n5 = 0
+    while s.mastered[smic, n5] == 0 and quarters_to_n5 < 40:
+        fab.research(st_, s, funding, talent, np.zeros(len(st_.foundries)))
+        quarters_to_n5 += 1
+    assert s.mastered[smic, n5] == 1.0
+    # 45% left at 0.6 speed over 12 quarters -> ~9 quarters, slower than with EUV (~6)
+    assert 8 <= quarters_to_n5 <= 11
+    for _ in range(40):
+        fab.research(st_, s, funding, talent, np.zeros(len(st_.foundries)))
+    assert s.mastered[smic, n3] == 0.0 and s.rd_progress[smic, n3] == 0.0
+
+
+def test_unfunded_research_does_not_progress() -> None:
+    model = _model()
+    st_, s = model.static, model.state
+    before = s.rd_progress.copy()
+    fab.research(st_, s, np.zeros(len(st_.foundries)), np.ones(len(st_.foundries)), np.zeros(len(st_.foundries)))
+    assert np.array_equal(before, s.rd_progress)
+
+
+def test_learning_is_faster_with_more_wafers_and_more_experienced_engineers() -> None:
+    model = _model()
+    st_, s = model.static, model.state
+    f = st_.foundries.index("SMIC")
+    m = st_.nodes.index("N7")
+    start = s.d0.copy()
+
+    def after(wafers: float, talent: float) -> float:
+        s.d0 = start.copy()
+        volume = np.zeros_like(s.d0)
+        volume[f, m] = wafers
+        fab.learn(st_, s, volume, np.full(len(st_.foundries), talent))
+        return float(s.d0[f, m])
+
+    assert after(0.0, 1.0) == start[f, m]
+    assert after(100000.0, 1.0) < after(20000.0, 1.0) < start[f, m]
+    assert after(60000.0, 2.0) < after(60000.0, 0.5)
+    assert after(1e9, 4.0) >= st_.d0_mature[m]  # never below the mature floor
+
+
+def test_fab_construction_takes_its_build_quarters() -> None:
+    model = _model()
+    st_, s = model.static, model.state
+    site, m = st_.sites.index("SMIC-BJ"), st_.nodes.index("N28")
+    before = s.capacity[site, m]
+    fab.start_construction(st_, s, site, m, 10000.0)
+    for quarter in range(1, st_.build_quarters[m] + 1):
+        fab.advance_construction(s)
+        if quarter < st_.build_quarters[m]:
+            assert s.capacity[site, m] == before
+    assert s.capacity[site, m] == before + 10000.0
+    assert 8 <= st_.build_quarters[m] <= 12  # §1e 2-3 years
+
+
+def test_foundries_master_new_nodes_over_years_in_a_game() -> None:
+    game = play(turns=12)
+    texts = [e.text for e in game.events if e.kind == "technology"]
+    assert any("TSMC masters N2" in t for t in texts)
+    assert any("SMIC masters N5 on DUV multi-patterning" in t for t in texts)
+
+
+@given(st.floats(20, 850), st.floats(20, 850), st.floats(0.01, 1.0))
+def test_yield_falls_with_die_area(a: float, b: float, d0: float) -> None:
+    small, large = sorted((a, b))
+    for model in ("murphy", "poisson"):
+        ys, yl = (float(fab.die_yield(np.array(x), np.array(d0), model)) for x in (small, large))
+        assert 0.0 < yl <= ys <= 1.0
