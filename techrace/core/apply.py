@@ -130,24 +130,24 @@ def _rule_from_action(action: Action, regulator: str) -> dict[str, Any]:
     kind = action.kind
     if kind == "entity_list":
         entities = _as_list(p["entities"])
-        base.update(kind="entity_list", entities=entities, description=f"adds {', '.join(entities)} to the entity list")
+        base.update(kind="entity_list", entities=entities, description=f"{regulator} adds {', '.join(entities)} to the entity list")
     elif kind == "chip_threshold":
         base.update(kind="chip_threshold", tpp=float(p["tpp"]), tpp_with_density=_opt(p.get("tpp_with_density")),
                     density=_opt(p.get("density")), destinations=_as_list(p["destinations"]),
-                    description=f"controls accelerators with TPP >= {float(p['tpp']):,.0f}")
+                    description=f"{regulator} controls accelerators with TPP >= {float(p['tpp']):,.0f}")
     elif kind == "tool_ban":
         kinds = _as_list(p["tool_kinds"])
         base.update(kind="tool_list", tool_kinds=kinds, destinations=_as_list(p["destinations"]),
                     node_nm_at_or_below=_opt(p.get("node_nm_at_or_below")),
-                    description=f"bans {', '.join(kinds)} tools to {', '.join(_as_list(p['destinations']))}")
+                    description=f"{regulator} bans {', '.join(kinds)} tools to {', '.join(_as_list(p['destinations']))}")
     elif kind == "servicing_ban":
         kinds = _as_list(p["tool_kinds"])
         base.update(kind="servicing_ban", tool_kinds=kinds, destinations=_as_list(p["destinations"]),
-                    description=f"bans servicing of {', '.join(kinds)} tools in {', '.join(_as_list(p['destinations']))}")
+                    description=f"{regulator} bans servicing of {', '.join(kinds)} tools in {', '.join(_as_list(p['destinations']))}")
     elif kind == "retaliation":
         base.update(kind="mineral", destinations=_as_list(p["destinations"]), mineral_cost_share=float(p["mineral_cost_share"]),
                     mineral_gdp_hit=float(p["mineral_cost_share"]) * 0.02,
-                    description=f"licenses critical minerals to {', '.join(_as_list(p['destinations']))}")
+                    description=f"{regulator} licenses critical minerals to {', '.join(_as_list(p['destinations']))}")
     else:
         raise ValueError(f"action {kind!r} does not make a rule")
     return base

@@ -105,8 +105,8 @@ class WorldModel(mesa.Model):
         events += timeline.advance_controls(st, s, self.quarter)
         valid = [a for a in player_actions if not validate_action(self.ruleset, a, self.control_owners())]
         military = [(a.nation, a.params["shock"]) for a in valid if a.kind == "military"]
-        events += shocks.fire_shocks(st, s, self.rng, self.quarter, self.metrics_before, military)
         shocks.recover(st, s)
+        events += shocks.fire_shocks(st, s, self.rng, self.quarter, self.metrics_before, military)
         events += self._decide(valid)
         events += self._markets()
         self.turn_events = events

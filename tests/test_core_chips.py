@@ -1,0 +1,97 @@
+"""Chips: conservation, HBM and foundry rules, grey market, stockpiling, compliant SKUs, controls."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from core_helpers import baseline, no_controls, play, value, variant
+
+from techrace.core import Action, Game
+
+
+@pytest.fixture(scope="module")
+def played() -> Game:
+    return play(turns=12)
+
+
+def test_no_accelerators_hbm_or_dies_from_nothing(played: Game) -> None:
+    s = played.model.state
+    fresh = Game.from_ruleset(baseline(), seed=1).model.state
+    assert np.allclose(s.accel_made, s.accel_stock + s.accel_sold, atol=1e-6)
+    assert np.allclose(s.dies_made, s.die_stock + s.accel_made * s.sku_dies, rtol=1e-9, atol=1e-3)
+    assert np.allclose(s.hbm_made.sum(), s.hbm_maker_stock.sum() + s.hbm_bought.sum(), rtol=1e-9)
+    assert np.allclose(fresh.hbm_stock + s.hbm_bought, s.hbm_stock + s.hbm_used, rtol=1e-9, atol=1e-3)
+    # lab compute = start + bought - retired
+    assert s.compute.sum() == pytest.approx(fresh.compute.sum() + _bought_total(played) - s.retired_compute.sum(), rel=1e-9)
+
+
+def _bought_total(game: Game) -> float:
+    s = game.model.state
+    h100e = s.sku_tflops * 16.0 / game.ruleset.technology.h100_tpp
+    return float((s.accel_sold * h100e).sum())
+
+
+def test_lifting_all_controls_raises_chinas_ai_compute() -> None:
+    for seed in (1, 2):
+        free = play(variant(no_controls), seed=seed, turns=8)
+        base = play(seed=seed, turns=8)
+        assert value(free, "CN", "ai_compute_h100e") > 1.2 * value(base, "CN", "ai_compute_h100e")
+
+
+def test_hbm_rule_keeps_korean_hbm_out_of_chinese_accelerators(played: Game) -> None:
+    st, s = played.model.static, played.model.state
+    lic = played.model.licences
+    huawei = st.chip_firms.index("HUAWEI")
+    for maker in ("SK_HYNIX", "SAMSUNG_MEMORY", "MICRON"):
+        assert lic.hbm_allowed[st.foundries.index(maker), huawei] < 0.1
+    assert lic.hbm_allowed[st.foundries.index("CXMT"), huawei] == 1.0
+
+
+def test_foundry_rule_and_entity_list_keep_tsmc_from_making_ascends(played: Game) -> None:
+    st, s = played.model.static, played.model.state
+    tsmc = st.foundries.index("TSMC")
+    ascend = s.sku_names.index("ASCEND910C")
+    assert played.model.licences.wafer_allowed[tsmc, ascend] < 0.1
+    h100 = s.sku_names.index("H100")
+    assert played.model.licences.wafer_allowed[tsmc, h100] == 1.0
+
+
+def test_grey_market_leaks_a_set_share_at_a_premium() -> None:
+    leaky = play(turns=6)
+    sealed = play(variant(lambda d: d["market"].update(grey_market_leak_share=0.0)), turns=6)
+    cn_labs = leaky.model.static.lab_nation == leaky.model.static.nations.index("CN")
+    assert leaky.model.state.grey_h100e[cn_labs].sum() > 0
+    assert sealed.model.state.grey_h100e.sum() == 0
+    assert value(leaky, "CN", "ai_compute_h100e") > value(sealed, "CN", "ai_compute_h100e")
+
+
+def test_buyers_stockpile_ahead_of_an_announced_rule() -> None:
+    def announce(data: dict) -> None:
+        rule = dict(data["controls"]["oct2023_chips"])
+        rule.update(announced="2025Q1", effective="2025Q4", tpp=1000.0, tpp_with_density=None, density=None,
+                    description="a tighter threshold announced ahead")
+        data["controls"]["tight"] = rule
+
+    ahead = play(variant(announce), turns=2)
+    base = play(turns=2)
+    assert value(ahead, "CN", "ai_compute_h100e") > value(base, "CN", "ai_compute_h100e")
+    assert any("announces" in e.text for e in ahead.events)
+
+
+def test_chip_firms_design_compliant_skus_when_a_threshold_bites() -> None:
+    game = Game.from_ruleset(baseline(), seed=1, player="US")
+    game.step([Action("chip_threshold", "US", {"tpp": 2000.0, "destinations": ["CN"]})])
+    game.run(3)
+    designs = [e for e in game.events if "designs" in e.text and "NVIDIA" in e.text]
+    assert designs and "TPP 1,900" in designs[0].text and designs[0].cause
+    new = [r for r in game.view.chip_firms() if r["firm"] == "NVIDIA" and r["sku"].endswith("-CN")]
+    assert new and new[0]["tpp"] < 2000.0
+
+
+def test_packaging_capacity_limits_output() -> None:
+    def us_output(packages: float) -> float:
+        def edit(data: dict) -> None:
+            data["foundries"]["TSMC"]["sites"]["TSMC-TW"]["packaging_units_per_quarter"] = packages
+        return value(play(variant(edit), turns=1), "US", "accelerators_produced")
+
+    assert us_output(200000) < 0.5 * us_output(1600000)

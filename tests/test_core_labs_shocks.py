@@ -1,0 +1,91 @@
+"""Labs (power, centralisation, capability) and shocks (blockade, invasion, earthquake, capex bust)."""
+
+from __future__ import annotations
+
+import pytest
+from core_helpers import baseline, play, value, variant, world
+
+from techrace.core import Action, Game
+from techrace.core.mechanisms.labs import capability_of
+
+
+def _schedule(shock: str, quarter: str = "2025Q3"):
+    def edit(data: dict) -> None:
+        data["shocks"][shock].update(at=quarter, triggered_by_action=False)
+    return variant(edit)
+
+
+def test_power_limits_clusters() -> None:
+    def dark(data: dict) -> None:
+        data["nations"]["US"].update(power_buildout_gw_per_quarter=0.0, datacenter_power_gw=8.0)
+    limited = play(variant(dark), turns=6)
+    base = play(turns=6)
+    assert value(limited, "US", "ai_compute_h100e") < 0.8 * value(base, "US", "ai_compute_h100e")
+
+
+def test_centralisation_raises_the_largest_run() -> None:
+    game = Game.from_ruleset(baseline(), seed=1, player="CN")
+    game.step([Action("centralisation", "CN", {"share": 0.6})])
+    base = Game.from_ruleset(baseline(), seed=1, player="CN")
+    base.step()
+    assert value(game, "CN", "largest_training_run_flop") > 3 * value(base, "CN", "largest_training_run_flop")
+
+
+def test_capability_scale() -> None:
+    assert capability_of(1e26) == pytest.approx(100.0)
+    assert capability_of(1e27) == pytest.approx(125.0)
+    game = play(turns=8)
+    caps = [r["capability"] for r in game.metric_rows if r["nation"] == "US"]
+    assert caps == sorted(caps)  # capability never falls
+
+
+def test_taiwan_blockade_cuts_world_accelerator_output_within_two_quarters() -> None:
+    for seed in (1, 2):
+        shocked = play(_schedule("taiwan_blockade"), seed=seed, turns=4)
+        base = play(seed=seed, turns=4)
+        # fires in 2025Q3 (turn 3); by turn 4 most of the volume is gone
+        assert world(shocked, "accelerators_produced", 4) < 0.4 * world(base, "accelerators_produced", 4)
+        assert value(shocked, "TW", "gdp_index", 4) < value(base, "TW", "gdp_index", 4) - 3
+        assert any(e.kind == "shock" and "blockades" in e.text for e in shocked.events)
+
+
+def test_invasion_hits_harder_and_longer_than_a_blockade() -> None:
+    invaded = play(_schedule("taiwan_invasion"), turns=12)
+    blockaded = play(_schedule("taiwan_blockade"), turns=12)
+    assert world(invaded, "accelerators_produced") < world(blockaded, "accelerators_produced")
+    assert value(invaded, "US", "gdp_index") < value(blockaded, "US", "gdp_index")
+
+
+def test_earthquake_takes_capacity_offline_and_it_recovers() -> None:
+    game = play(_schedule("taiwan_earthquake"), turns=3)
+    base = play(turns=3)
+    assert value(game, "TW", "advanced_wafer_starts") < 0.8 * value(base, "TW", "advanced_wafer_starts")
+    game.run(3)
+    base.run(3)
+    assert value(game, "TW", "advanced_wafer_starts") == pytest.approx(value(base, "TW", "advanced_wafer_starts"), rel=0.05)
+
+
+def test_capex_bust_cuts_lab_purchases() -> None:
+    bust = play(_schedule("capex_bust", "2026Q1"), turns=8)
+    base = play(turns=8)
+    assert value(bust, "US", "ai_compute_h100e") < 0.95 * value(base, "US", "ai_compute_h100e")
+
+
+def test_a_military_move_fires_its_shock_only_where_allowed() -> None:
+    game = Game.from_ruleset(baseline(), seed=1, player="CN")
+    game.step([Action("military", "CN", {"shock": "taiwan_blockade"})])
+    assert any(e.kind == "shock" and "CN ordered it" in e.cause for e in game.events)
+    assert game.validate(Action("military", "US", {"shock": "taiwan_blockade"}))
+
+
+def test_conditions_gate_probabilistic_shocks() -> None:
+    def certain(data: dict) -> None:
+        data["shocks"]["capex_bust"].update(probability_per_quarter=1.0, when={"from": "2025Q3"})
+    game = play(variant(certain), turns=3)
+    fired = [e for e in game.events if e.kind == "shock"]
+    assert [e.quarter for e in fired if "capex" in e.text] == ["2025Q3"]
+
+    def impossible(data: dict) -> None:
+        data["shocks"]["capex_bust"].update(probability_per_quarter=1.0, when={
+            "all": [{"metric": "capability", "nation": "CN", "op": "gt", "of_nation": "US", "ratio": 5.0}]})
+    assert not [e for e in play(variant(impossible), turns=3).events if e.kind == "shock"]
