@@ -71,3 +71,10 @@ def test_a_type_change_alone_is_a_divergence() -> None:
 def test_describe_is_one_line_with_turn_actor_and_field() -> None:
     text = Divergence(7, "SMIC", "d0[N7]", 0.1, 0.2).describe()
     assert text == "turn 7, actor SMIC, field d0[N7]: saved 0.1, replay gives 0.2"
+
+
+def test_a_differing_record_outside_the_arrays_is_named_by_its_path() -> None:
+    saved, replayed = snapshot(), snapshot()
+    saved["records"] = {"control_status": {"oct2023_chips": "active"}}
+    replayed["records"] = {"control_status": {"oct2023_chips": "expired"}}
+    assert first_divergence(saved, replayed) == Divergence(4, "world", "control_status.oct2023_chips", "active", "expired")

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from techrace.core import Action, Game
 from techrace.launcher import main
 from techrace.saves import (
     SaveError,
@@ -21,11 +22,6 @@ from techrace.saves import (
     save_game,
     verify_replay,
 )
-
-try:  # TEMPORARY until the core lands; then a plain import
-    from techrace.core import Action, Game
-except ImportError:
-    pytest.skip("core not landed yet", allow_module_level=True)
 
 TURNS = 12
 SAVE_AT = (4, 9)
@@ -195,3 +191,46 @@ def test_saving_refuses_a_name_outside_saves_but_the_cli_may_pass_a_path(tmp_pat
     outside = save_game(game, str(tmp_path / "elsewhere" / "game"), saves_dir=tmp_path / "saves", allow_outside=True)
     assert outside == (tmp_path / "elsewhere" / "game.json.gz").resolve()
     assert load_game(str(outside), allow_outside=True).turn == 0
+
+
+def test_run_load_and_save_on_the_command_line_matches_the_uninterrupted_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "--seed", "3", "--turns", "5", "--save", "part", "--quiet"]) == 0
+    assert main(["run", "--load", "part", "--turns", "4", "--save", "resumed", "--quiet"]) == 0
+    assert main(["run", "--seed", "3", "--turns", "9", "--save", "whole", "--quiet"]) == 0
+    saves = tmp_path / "saves"
+    assert (saves / "resumed.json.gz").read_bytes() == (saves / "whole.json.gz").read_bytes()
+
+
+def test_a_disk_full_during_save_game_keeps_the_previous_save_loadable(
+        observed: tuple[Game, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import os
+
+    from techrace.saves import atomic
+
+    game, path = observed
+    game.step([])
+    real_fdopen = os.fdopen
+
+    class HalfWrite:
+        def __init__(self, handle: Any) -> None:
+            self.handle = handle
+
+        def __enter__(self) -> Any:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.handle.close()
+
+        def write(self, data: bytes) -> None:
+            self.handle.write(data[: len(data) // 2])
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(atomic.os, "fdopen", lambda fd, mode: HalfWrite(real_fdopen(fd, mode)))
+    with pytest.raises(SaveError, match="No space left on device"):
+        save_game(game, "observed", saves_dir=path.parent)
+    monkeypatch.undo()
+    assert load_game("observed", saves_dir=path.parent).turn == 6
+    assert [p.name for p in path.parent.iterdir()] == ["observed.json.gz"]

@@ -78,7 +78,8 @@ def build_document(snapshot: dict[str, Any], quarter: str) -> dict[str, Any]:
     document: dict[str, Any] = {
         "techrace_save": FORMAT_VERSION,
         "techrace_version": __version__,
-        "ruleset": {"name": str(plain["ruleset"].get("name", "")), "hash": plain["ruleset_hash"]},
+        "ruleset": {"name": str(plain.get("ruleset_name") or plain["ruleset"].get("name", "")),
+                    "hash": plain["ruleset_hash"]},
         "seed": plain["seed"],
         "player": plain["player"],
         "turn": plain["turn"],

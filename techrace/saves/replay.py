@@ -64,11 +64,11 @@ def first_divergence(saved: dict[str, Any], replayed: dict[str, Any]) -> Diverge
     found = [d for d in (_history_divergence(saved, replayed), _state_divergence(saved, replayed)) if d]
     if found:
         return min(found, key=lambda d: d.turn)
-    for key in ("rng", "action_log"):
+    actors = {"records": "world", "rng": "random generators", "action_log": "action log"}
+    for key, actor in actors.items():
         diff = _first_difference(saved.get(key), replayed.get(key), (key,))
         if diff:
             path, expected, actual = diff
-            actor = "random generators" if key == "rng" else "action log"
             at = int(path[1]) if key == "action_log" and len(path) > 1 and isinstance(path[1], int) else turn
             return Divergence(at, actor, _dotted(path[1:]) or key, expected, actual)
     path, expected, actual = _first_difference(saved, replayed, ()) or ((), saved, replayed)

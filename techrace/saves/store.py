@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from techrace.errors import TechraceError
 from techrace.saves import container
 from techrace.saves.atomic import atomic_write_bytes
 from techrace.saves.errors import SaveError
@@ -76,6 +77,8 @@ def load_game(name_or_path: str | Path, *, saves_dir: Path | None = None, allow_
         return Game.from_snapshot(container.snapshot_of(document))
     except SaveError:
         raise
+    except TechraceError as exc:
+        raise SaveError(f"{name_or_path}: save does not restore a game: {exc}") from None
     except (KeyError, IndexError, TypeError, ValueError) as exc:
         raise SaveError(f"{name_or_path}: save does not restore a game: {type(exc).__name__}: {exc}") from None
 
