@@ -39,7 +39,7 @@ def test_lifting_all_controls_raises_chinas_ai_compute() -> None:
 
 
 def test_hbm_rule_keeps_korean_hbm_out_of_chinese_accelerators(played: Game) -> None:
-    st, s = played.model.static, played.model.state
+    st = played.model.static
     lic = played.model.licences
     huawei = st.chip_firms.index("HUAWEI")
     for maker in ("SK_HYNIX", "SAMSUNG_MEMORY", "MICRON"):

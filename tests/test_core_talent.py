@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
 from core_helpers import baseline, play, variant
 
 from techrace.core import Action, Game
 from techrace.core.markets import talent
-
 
 
 def test_engineers_only_enter_by_graduation_and_leave_by_retirement() -> None:
