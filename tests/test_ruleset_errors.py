@@ -206,3 +206,24 @@ def test_formats_that_cannot_be_upgraded_are_refused_naming_the_change(tmp_path)
     assert "no migration from format 0" in inspect_ruleset(str(old)).errors[0]
     future = write_mod(tmp_path / "future", {}, format_version=9)
     assert "newer than this techrace understands" in inspect_ruleset(str(future)).errors[0]
+
+
+def test_hbm_lines_no_toolmaker_can_equip(tmp_path):
+    matches = errors_of(tmp_path, {"t.yaml": """
+        technology:
+          hbm_tools_per_kwpm: {metrology: 1.0}
+        toolmakers:
+          AMAT:
+            makes:
+              metrology: !remove
+          KLA: !remove
+          NAURA: {developing: {metrology: !remove }}   # in flow style, a space before the brace
+    """})
+    found = [(m["path"], m["message"]) for m in matches]
+    assert ("technology.hbm_tools_per_kwpm", "no toolmaker makes or develops metrology: no memory maker can ever equip HBM lines") in found
+    assert ("technology.nodes.N28.tools_per_kwpm", "no toolmaker makes or develops metrology: no fab can ever equip node N28") in found
+
+
+def test_a_file_path_to_ruleset_yaml_means_its_directory(tmp_path):
+    mod = write_mod(tmp_path / "mod", {})
+    assert inspect_ruleset(str(mod / "ruleset.yaml")).errors == []

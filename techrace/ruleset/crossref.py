@@ -209,3 +209,11 @@ def _market_and_tools(c: _Checker) -> None:
             c.error(("technology", "nodes", nid, "tools_per_kwpm"),
                     f"no toolmaker makes or develops {', '.join(missing)}: no fab can ever equip node {nid}"
                     + (" (allow multipatterning to make it without EUV)" if "euv" in missing else ""))
+    tech = c.data.get("technology") if isinstance(c.data.get("technology"), dict) else {}
+    hbm_tools = tech.get("hbm_tools_per_kwpm")
+    memory = [fid for fid, f in _entries(c.data, "foundries") if f.get("kind") == "memory"]
+    if memory and isinstance(hbm_tools, dict):
+        missing = sorted(k for k in TOOL_KINDS if isinstance(hbm_tools.get(k), int | float) and hbm_tools[k] > 0 and k not in available)
+        if missing:
+            c.error(("technology", "hbm_tools_per_kwpm"),
+                    f"no toolmaker makes or develops {', '.join(missing)}: no memory maker can ever equip HBM lines")

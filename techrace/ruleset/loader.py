@@ -68,6 +68,8 @@ def _is_path(name_or_path: str) -> bool:
 def find_ruleset(name_or_path: str) -> Path:
     """The directory of a ruleset given by name (looked up in `rulesets_dirs()`) or by path."""
     candidate = Path(name_or_path)
+    if candidate.name == "ruleset.yaml" and candidate.is_file():
+        candidate = candidate.parent  # `check mods/x/ruleset.yaml` means the directory
     if candidate.is_dir() and (candidate / "ruleset.yaml").is_file():
         return candidate
     if not _is_path(name_or_path):
