@@ -104,7 +104,11 @@ class TechraceApp(App[None]):
         self._show_page(ObserveScreen(session) if session.observing else GameScreen(session))
 
     def _game_failed(self, message: str) -> None:
-        self.pop_screen()  # the loading screen
+        self.call_after_refresh(self._back_from_loading, message)
+
+    def _back_from_loading(self, message: str) -> None:
+        if isinstance(self.screen, LoadingScreen):
+            self.pop_screen()
         if len(self.screen_stack) <= 1:
             self.show_new_game()
         self.notify(message, title="Error", severity="error", timeout=10)

@@ -91,6 +91,8 @@ class ActionForm(ModalScreen[Any]):
         return Select(choices, id=wid, value=default, allow_blank=True, prompt=f"choose {param.label.lower()}")
 
     def on_mount(self) -> None:
+        if self.spec.params:
+            self.query_one(f"#p-{self.spec.params[0].name}").focus()
         self.refresh_checks()
 
     def params(self) -> dict[str, Any]:
@@ -134,7 +136,8 @@ class ActionForm(ModalScreen[Any]):
             return problems
         try:
             result = self.game.preview(action)
-            notes = "".join(f"\n  {n}" for n in getattr(result, "notes", ()) or ())
+            raw = getattr(result, "notes", ()) or ()
+            notes = "".join(f"\n  {n}" for n in ([raw] if isinstance(raw, str) else raw))
             preview.update(f"Cost this quarter: ${float(result.budget_usd_b):.2f} bn of budget{notes}")
         except Exception as exc:
             preview.update(f"no preview: {exc}")
@@ -161,7 +164,7 @@ class ActionForm(ModalScreen[Any]):
 
     def action_queue(self) -> None:
         if self.refresh_checks():
-            self.notify("Fix the problems listed in the form first.", severity="warning")
+            self.app.bell()  # the problems are listed in the form itself
             return
         self.dismiss(self.action_value())
 

@@ -19,7 +19,7 @@ from textual.widgets import Footer, Header, TabbedContent, TabPane
 from techrace.tui.session import Session, nation_label
 from techrace.tui.widgets.charts import RaceCharts
 from techrace.tui.widgets.event_log import EventLog
-from techrace.tui.widgets.history import by_nation
+from techrace.tui.widgets.history import by_nation, rows_of
 from techrace.tui.widgets.nation_panel import NationPanel
 from techrace.tui.widgets.queue import QueuePanel
 from techrace.tui.widgets.rivals import RivalsTable
@@ -27,9 +27,9 @@ from techrace.tui.widgets.tables import DictTable
 
 VIEW_TABS = (
     ("foundries", "Foundries", "foundries"),
-    ("chip-firms", "Chip firms", "chip_firms"),
+    ("chip-firms", "Chips", "chip_firms"),
     ("labs", "Labs", "labs"),
-    ("toolmakers", "Toolmakers", "toolmakers"),
+    ("toolmakers", "Tools", "toolmakers"),
     ("controls", "Controls", "controls"),
 )
 TABS = ("rivals", "charts") + tuple(tab for tab, _, _ in VIEW_TABS)
@@ -104,7 +104,7 @@ class GameScreen(Screen[None]):
 
     def draw_side(self) -> None:
         game, player = self.session.game, self.session.player
-        rows = by_nation(game.metric_rows).get(player or "", [])
+        rows = by_nation(rows_of(game)).get(player or "", [])
         self.query_one(NationPanel).show(nation_label(game, player), rows, self.nation_row(player))
         self.draw_queue()
 
@@ -127,9 +127,9 @@ class GameScreen(Screen[None]):
         self.stale.discard(tab)
         game = self.session.game
         if tab == "rivals":
-            self.query_one(RivalsTable).show(game.metric_rows, self.session.player)
+            self.query_one(RivalsTable).show(rows_of(game), self.session.player)
         elif tab == "charts":
-            self.query_one(RaceCharts).show(game.metric_rows, list(game.ruleset.nations))
+            self.query_one(RaceCharts).show(rows_of(game), list(game.ruleset.nations))
         else:
             method = dict((t, m) for t, _, m in VIEW_TABS)[tab]
             try:
@@ -137,6 +137,8 @@ class GameScreen(Screen[None]):
             except Exception as exc:
                 self.notify(f"cannot show {tab}: {exc}", severity="error")
                 rows = []
+            if tab == "controls":  # rules in force first, then announced and prepared ones
+                rows.sort(key=lambda row: str(row.get("status", "active")) != "active")
             self.query_one(f"#{tab}-table", DictTable).show_rows(rows)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Center, Middle
 from textual.screen import Screen
-from textual.widgets import Footer, Header, LoadingIndicator, Static
+from textual.widgets import LoadingIndicator, Static
 
 
 class LoadingScreen(Screen[None]):
@@ -14,9 +14,8 @@ class LoadingScreen(Screen[None]):
         self.message = message
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
+        # No Header/Footer here: a load that fails at once pops this screen while they would still mount.
         with Middle():
             with Center():
                 yield Static(self.message, id="loading-message")
             yield LoadingIndicator()
-        yield Footer()

@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from techrace.tui.screens.game import TABS, GameScreen
 from techrace.tui.session import nation_label
-from techrace.tui.widgets.history import by_nation
+from techrace.tui.widgets.history import by_nation, rows_of
 from techrace.tui.widgets.nation_panel import NationPanel
 
 SPEEDS = (2.0, 1.0, 0.5, 0.25, 0.1, 0.0)  # seconds between quarters while playing
@@ -47,7 +47,7 @@ class ObserveScreen(GameScreen):
 
     def draw_side(self) -> None:
         game = self.session.game
-        nations = by_nation(game.metric_rows)
+        nations = by_nation(rows_of(game))
         leader = max(nations, key=lambda n: (float(nations[n][-1].get("capability") or 0.0), n), default=None)
         if leader is None:
             leader = next(iter(game.ruleset.nations))

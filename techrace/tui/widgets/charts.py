@@ -3,19 +3,33 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
-from textual_plot import HiResMode, PlotWidget
+from textual_plot import AxisFormatter, HiResMode, PlotWidget
 
 from techrace.tui.widgets.history import by_nation, series
 
 # Named ANSI colours only, so the charts read the same with 16 colours and under any theme.
 PALETTE = ("red", "green", "yellow", "blue", "magenta", "cyan", "bright_red", "bright_green",
            "bright_yellow", "bright_blue", "bright_magenta", "bright_cyan", "white")
+
+
+class TurnAxis(AxisFormatter):
+    """Whole turns, at most four of them, so tick labels never run into each other on narrow charts."""
+
+    def get_ticks(self, min_: float, max_: float, max_ticks: int = 8) -> list[float]:
+        span = max(1.0, max_ - min_)
+        step = next(s for s in (1, 2, 4, 5, 10, 20, 25, 50, 100, 200, 500, 1000) if span / s <= 4 or s == 1000)
+        first = math.ceil(min_ / step) * step
+        return [float(t) for t in range(int(first), int(math.floor(max_)) + 1, step)]
+
+    def get_labels_for_ticks(self, ticks: Sequence[float]) -> list[str]:
+        return [str(int(t)) for t in ticks]
 
 
 class RaceCharts(Vertical):
@@ -57,6 +71,7 @@ class RaceCharts(Vertical):
         capability.set_ylabel("capability")
         for plot in (compute, capability):
             plot.show_legend(is_visible=False)
+            plot.set_x_formatter(TurnAxis())
         key = Text("nations: ")
         for code in nations:
             key.append(f"━ {code} ", style=colours[code])

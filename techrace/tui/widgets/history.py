@@ -5,6 +5,28 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+# Names the core's nation view uses for the figures the metric rows carry.
+VIEW_ALIASES = {"ai_compute_h100e": "compute_h100e", "advanced_wafer_starts": "advanced_wpm"}
+METRICS = ("ai_compute_h100e", "capability", "best_node_nm", "advanced_wafer_starts", "engineers", "gdp_index")
+
+
+def rows_of(game: Any) -> list[dict[str, Any]]:
+    """The game's metric rows; before the first turn, the starting state from `game.view.nations()`."""
+    rows = list(game.metric_rows)
+    if rows:
+        return rows
+    try:
+        nations = game.view.nations()
+    except Exception:
+        return []
+    start = []
+    for row in nations:
+        entry: dict[str, Any] = {"turn": 0, "quarter": game.quarter, "nation": row.get("nation")}
+        for metric in METRICS:
+            entry[metric] = row.get(metric, row.get(VIEW_ALIASES.get(metric, metric)))
+        start.append(entry)
+    return start
+
 
 def by_nation(rows: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     """Each nation's rows in turn order (row order of the core, which is turn order)."""
