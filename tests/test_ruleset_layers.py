@@ -139,3 +139,14 @@ def test_same_key_in_two_files_of_one_layer(tmp_path):
     assert_located(errors)
     assert any("b.yaml:3:5: controls.oct2023_chips.tpp: set twice in this layer (also at" in e for e in errors)
     assert any("c.yaml:1:1: name: belongs in ruleset.yaml" in e for e in errors)
+
+
+def test_reference_errors_of_a_built_ruleset():
+    from techrace.ruleset import reference_errors
+
+    base = load_ruleset("baseline")
+    assert reference_errors(base) == []
+    data = base.model_dump(by_alias=True)
+    data["controls"]["oct2023_chips"]["regulator"] = "BSI"
+    assert reference_errors(Ruleset.model_validate(data)) == [
+        "controls.oct2023_chips.regulator: unknown regulator 'BSI' — did you mean 'BIS'?"]

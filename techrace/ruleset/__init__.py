@@ -11,6 +11,7 @@ from techrace.ruleset.loader import (
     inspect_ruleset,
     list_rulesets,
     load_ruleset,
+    reference_errors,
     ruleset_hash,
     rulesets_dirs,
 )
@@ -18,5 +19,5 @@ from techrace.ruleset.schema import Ruleset, quarter_index, quarter_label
 
 __all__ = [
     "InspectedRuleset", "Ruleset", "RulesetError", "RulesetNotice", "inspect_ruleset", "find_ruleset", "list_rulesets", "load_ruleset", "quarter_index",
-    "quarter_label", "ruleset_hash", "rulesets_dirs",
+    "quarter_label", "reference_errors", "ruleset_hash", "rulesets_dirs",
 ]

@@ -219,6 +219,13 @@ def load_ruleset(name_or_path: str) -> Ruleset:
     return inspected.ruleset
 
 
+def reference_errors(ruleset: Ruleset) -> list[str]:
+    """Cross-reference problems of an already built Ruleset (e.g. after overrides), as `key.path: message`."""
+    nowhere = Mark("", 0, 0, ruleset.name)
+    lines = check_references(ruleset.model_dump(mode="json", by_alias=True), {}, nowhere)
+    return [line.split(": ", 1)[1].rsplit(" [layer ", 1)[0] for line in lines]
+
+
 def ruleset_hash(ruleset: Ruleset) -> str:
     """A content hash of the merged ruleset (sha256 of its canonical JSON)."""
     canonical = json.dumps(ruleset.model_dump(mode="json", by_alias=True), sort_keys=True, separators=(",", ":"))
@@ -227,5 +234,5 @@ def ruleset_hash(ruleset: Ruleset) -> str:
 
 __all__ = [
     "InspectedRuleset", "Mark", "RulesetError", "RulesetNotice", "find_ruleset", "inspect_ruleset", "list_rulesets",
-    "load_ruleset", "ruleset_hash", "rulesets_dirs",
+    "load_ruleset", "reference_errors", "ruleset_hash", "rulesets_dirs",
 ]
