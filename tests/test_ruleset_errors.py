@@ -227,3 +227,8 @@ def test_hbm_lines_no_toolmaker_can_equip(tmp_path):
 def test_a_file_path_to_ruleset_yaml_means_its_directory(tmp_path):
     mod = write_mod(tmp_path / "mod", {})
     assert inspect_ruleset(str(mod / "ruleset.yaml")).errors == []
+
+
+def test_an_empty_section_is_explained(tmp_path):
+    matches = errors_of(tmp_path, {"c.yaml": "controls:\n  # everything commented out\n"})
+    assert [m["path"] for m in matches] == ["controls"] and "an empty `key:` means null" in matches[0]["message"]

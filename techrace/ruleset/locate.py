@@ -101,6 +101,8 @@ def _message(root: type[BaseModel], error: dict[str, Any], path: KeyPath) -> str
         message += suggest(value, options)
     if isinstance(value, bool) and kind in ("string_type", "literal_error", "string_pattern_mismatch"):
         message += " (YAML reads yes/no/on/off/true/false as true or false: quote the text, e.g. 'NO')"
+    if value is None and kind in ("model_type", "dict_type", "list_type"):
+        return message + " (an empty `key:` means null and replaces what the layers below set: delete the line, or write `{}`)"
     if kind not in ("model_type", "dict_type", "list_type") and not isinstance(value, dict | list):
         shown = repr(value)
         message += f", got {shown[:60]}{'...' if len(shown) > 60 else ''}"
