@@ -117,7 +117,7 @@ class Game:
                 raise TechraceError(f"invalid action {action.describe()}: {'; '.join(problems)}")
         self.model.play_turn(actions)
         self.action_log.append(actions)
-        rows = metric_rows(self.model.static, self.model.state, self.seed, self.model.quarter)
+        rows = metric_rows(self.model.static, self.model.state, self.seed, self.model.quarter, self.model.metrics_now)
         self.metric_rows.extend(rows)
         events = list(self.model.turn_events)
         if self.outcome is None and self.model.outcome is not None:

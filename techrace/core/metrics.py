@@ -43,21 +43,29 @@ def nation_metrics(static: Static, s: WorldState) -> dict[str, np.ndarray]:
     }
 
 
-def metric_rows(static: Static, s: WorldState, seed: int, quarter: str) -> list[dict[str, Any]]:
-    values = nation_metrics(static, s)
+def metric_rows(static: Static, s: WorldState, seed: int, quarter: str,
+                values: dict[str, np.ndarray] | None = None) -> list[dict[str, Any]]:
+    values = values if values is not None else nation_metrics(static, s)
+    rounded = {
+        "ai_compute_h100e": np.round(values["ai_compute_h100e"], 1).tolist(),
+        "capability": np.round(values["capability"], 3).tolist(),
+        "advanced_wafer_starts": np.round(values["advanced_wafer_starts"], 1).tolist(),
+        "accelerators_produced": np.round(values["accelerators_produced"], 1).tolist(),
+        "hbm_stacks_produced": np.round(values["hbm_stacks_produced"], 1).tolist(),
+        "engineers": np.round(values["engineers"], 1).tolist(),
+        "gdp_index": np.round(values["gdp_index"], 3).tolist(),
+    }
+    runs = [float(f"{x:.6e}") for x in values["largest_training_run_flop"].tolist()]
+    best = [None if math.isinf(x) else x for x in values["best_node_nm"].tolist()]
     rows = []
     for i, code in enumerate(static.nations):
-        best = float(values["best_node_nm"][i])
         rows.append({
             "seed": seed, "turn": s.turn, "quarter": quarter, "nation": code,
-            "ai_compute_h100e": round(float(values["ai_compute_h100e"][i]), 1),
-            "largest_training_run_flop": float(f"{values['largest_training_run_flop'][i]:.6e}"),
-            "capability": round(float(values["capability"][i]), 3),
-            "best_node_nm": None if math.isinf(best) else best,
-            "advanced_wafer_starts": round(float(values["advanced_wafer_starts"][i]), 1),
-            "accelerators_produced": round(float(values["accelerators_produced"][i]), 1),
-            "hbm_stacks_produced": round(float(values["hbm_stacks_produced"][i]), 1),
-            "engineers": round(float(values["engineers"][i]), 1),
-            "gdp_index": round(float(values["gdp_index"][i]), 3),
+            "ai_compute_h100e": rounded["ai_compute_h100e"][i], "largest_training_run_flop": runs[i],
+            "capability": rounded["capability"][i], "best_node_nm": best[i],
+            "advanced_wafer_starts": rounded["advanced_wafer_starts"][i],
+            "accelerators_produced": rounded["accelerators_produced"][i],
+            "hbm_stacks_produced": rounded["hbm_stacks_produced"][i], "engineers": rounded["engineers"][i],
+            "gdp_index": rounded["gdp_index"][i],
         })
     return rows

@@ -38,6 +38,8 @@ class WorldModel(mesa.Model):
         self.outcome: victory.Outcome | None = None
         self.turn_events: list[Event] = []
         self.pending_actions: list[Action] = []
+        self.turn_cache: dict[object, object] = {}
+        self.metrics_now: dict[str, np.ndarray] | None = None
         self.start_capacity = np.array([fresh.capacity[self.static.site_foundry == f].sum() + fresh.hbm_tsv_wpm[self.static.site_foundry == f].sum()
                                         for f in range(len(self.static.foundries))])
         self.start_engineers = fresh.eng_target.copy()
@@ -96,9 +98,11 @@ class WorldModel(mesa.Model):
     def play_turn(self, player_actions: list[Action]) -> None:
         st, s = self.static, self.state
         s.turn += 1
+        self.turn_cache.clear()
         self.quarter = quarter_label(s.turn - 1, st.start_quarter)
         self.ai_share = self._ai_share()
-        self.metrics_before = nation_metrics(st, s)
+        self.metrics_before = self.metrics_now if self.metrics_now is not None else nation_metrics(st, s)
+        self.metrics_now = None
         events: list[Event] = []
         for name in ("revenue", "wafers_sold", "accel_quarter", "bought_h100e", "grey_h100e", "subsidy"):
             getattr(s, name)[...] = 0.0
@@ -110,7 +114,8 @@ class WorldModel(mesa.Model):
         events += self._decide(valid)
         events += self._markets()
         self.turn_events = events
-        self.outcome = victory.check(st, s, self.quarter, s.turn >= self.ruleset.turns)
+        self.metrics_now = nation_metrics(st, s)
+        self.outcome = victory.check(st, s, self.quarter, s.turn >= self.ruleset.turns, self.metrics_now)
         if self.outcome is not None:
             events.append(Event(s.turn, self.quarter, "victory", self.outcome.reason, self.outcome.kind, (self.outcome.winner,)))
 
@@ -120,28 +125,29 @@ class WorldModel(mesa.Model):
         for action in player_actions:
             events += actions_apply.apply_action(self, action)
             events.append(Event(s.turn, self.quarter, "action", action.describe(), "the player's order", (action.nation,)))
-        for agent in self.nation_agents:
-            if self.is_ai(agent.index):
-                for action in agent.decide() or []:
-                    events += actions_apply.apply_action(self, action)
-        for agent in self.regulator_agents:
-            nation = st.nations.index(self.ruleset.regulators[agent.code].nation)
-            if self.is_ai(nation):
-                events += agent.decide() or []
+        for policy, agents in self._groups(self.nation_agents, lambda a: self.is_ai(a.index)):
+            for action in policy(self, agents) or []:
+                events += actions_apply.apply_action(self, action)
+        ai_regulator = lambda a: self.is_ai(st.nations.index(self.ruleset.regulators[a.code].nation))  # noqa: E731
+        for policy, agents in self._groups(self.regulator_agents, ai_regulator):
+            events += policy(self, agents) or []
         self.licences = controls.compute_licences(st, s)
         self.eligible = chips.eligibility(st, s)
         self.talent = talent.talent_index(st, s, self.talent_reference)
         self.tool_orders = np.zeros((len(st.sites), s.tools.shape[2]))
         self.lab_budget = np.zeros(len(st.labs))
-        for agent in self.foundry_agents:
-            agent.decide()
-        for agent in self.toolmaker_agents:
-            events += agent.decide() or []
-        for agent in self.chip_firm_agents:
-            events += agent.decide() or []
-        for agent in self.lab_agents:
-            agent.decide()
+        for group in (self.foundry_agents, self.toolmaker_agents, self.chip_firm_agents, self.lab_agents):
+            for policy, agents in self._groups(group):
+                events += policy(self, agents) or []
         return events
+
+    def _groups(self, agents: list, include: Any = None) -> list[tuple[Any, np.ndarray]]:
+        """Agents of one kind grouped by policy (in order of first appearance), as index arrays."""
+        groups: dict[str, tuple[Any, list[int]]] = {}
+        for agent in agents:
+            if include is None or include(agent):
+                groups.setdefault(agent.policy_name, (agent.policy, []))[1].append(agent.index)
+        return [(policy, np.array(indices, dtype=np.int64)) for policy, indices in groups.values()]
 
     def _markets(self) -> list[Event]:
         st, s = self.static, self.state

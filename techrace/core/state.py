@@ -39,7 +39,7 @@ ARRAY_AXES: dict[str, tuple[str, ...]] = {
     "cum_wafers": ("foundry", "node"), "cash": ("foundry",), "revenue": ("foundry",),
     "hbm_level": ("foundry",), "hbm_rd": ("foundry",), "hbm_yield": ("foundry",), "rd_budget": ("foundry",),
     "wafers_sold": ("foundry", "node"), "subsidy": ("foundry",), "wafer_unmet": ("foundry", "node"),
-    "hbm_unmet": ("foundry",), "hbm_maker_stock": ("foundry",),
+    "hbm_unmet": ("foundry",), "hbm_maker_stock": ("foundry",), "packaging_unmet": ("bloc",),
     # toolmakers
     "tool_capacity": ("toolmaker", "tool_kind"), "tool_price": ("toolmaker", "tool_kind"),
     "tool_lead": ("toolmaker", "tool_kind"), "tool_dev": ("toolmaker", "tool_kind"),
@@ -122,7 +122,7 @@ def axis_labels(static: Static, state: WorldState) -> dict[str, list[str]]:
         "chip_firm": list(static.chip_firms), "lab": list(static.labs), "employer": list(static.employers),
         "skill": list(SKILLS), "tool_kind": list(TOOL_KINDS), "cutoff_kind": list(CUTOFF_KINDS),
         "sku": list(state.sku_names) + [f"(free slot {i})" for i in range(static.sku_capacity - len(state.sku_names))],
-        "quarter_ahead": [str(i) for i in range(PIPELINE_QUARTERS)], "world": ["world"],
+        "quarter_ahead": [str(i) for i in range(PIPELINE_QUARTERS)], "world": ["world"], "bloc": ["others", "china"],
     }
 
 
@@ -192,6 +192,7 @@ def build_state(static: Static) -> WorldState:
     s.wafer_unmet = z((nf, m))
     s.hbm_unmet = z(nf)
     s.hbm_maker_stock = z(nf)
+    s.packaging_unmet = z(2)
     s.hbm_produced = z(nf)
     for fi, fid in enumerate(static.foundries):
         f = rs.foundries[fid]

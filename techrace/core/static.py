@@ -6,7 +6,7 @@ Axis orders follow the ruleset's own order, which is deterministic.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -59,6 +59,7 @@ class Static:
     nation_bloc: list[str]
     is_china_bloc: np.ndarray
     start_quarter: str
+    cache: dict = field(default_factory=dict)  # derived tables keyed by what they depend on (per game)
 
     def nation_index(self, code: str) -> int:
         return self.nations.index(code)

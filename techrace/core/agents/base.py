@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import mesa
+import numpy as np
 
 from techrace.core.policies import policy_for
 
@@ -13,7 +14,10 @@ if TYPE_CHECKING:
 
 
 class WorldAgent(mesa.Agent):
-    """An actor: `index` into its kind's arrays, `code` its ruleset id; state lives in model.state."""
+    """An actor: `index` into its kind's arrays, `code` its ruleset id; state lives in model.state.
+
+    Policies are vectorised: one call decides for every agent of a kind that uses the same policy.
+    """
 
     kind = ""
 
@@ -25,7 +29,8 @@ class WorldAgent(mesa.Agent):
         self.policy = policy_for(self.kind, self.policy_name)
 
     def decide(self) -> Any:
-        return self.policy(self.model, self.index)
+        """Decide for this agent alone (the model batches agents sharing a policy; see WorldModel)."""
+        return self.policy(self.model, np.array([self.index]))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.code}>"

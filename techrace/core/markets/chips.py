@@ -23,9 +23,18 @@ def h100_equivalents(static: Static, s: WorldState) -> np.ndarray:
 
 def eligibility(static: Static, s: WorldState) -> np.ndarray:
     """(sku, lab): the lab would buy this design at all (captive designs, bloc preferences)."""
+    live = (s.sku_active > 0) & (s.sku_ready_turn <= s.turn)
+    live[len(s.sku_names):] = False
+    firm = s.sku_firm.astype(np.int64)
+    key = ("buyers", firm.tobytes())
+    if key not in static.cache:
+        static.cache[key] = _static_buyers(static, firm)
+    return static.cache[key] & live[:, None]
+
+
+def _static_buyers(static: Static, firm: np.ndarray) -> np.ndarray:
     rs = static.ruleset
     nk, nl = static.sku_capacity, len(static.labs)
-    firm = s.sku_firm.astype(np.int64)
     ok = np.zeros((nk, nl), dtype=bool)
     lab_china = static.is_china_bloc[static.lab_nation] > 0
     for ci, cid in enumerate(static.chip_firms):
@@ -35,9 +44,7 @@ def eligibility(static: Static, s: WorldState) -> np.ndarray:
         if firm_china:
             mask &= lab_china  # §4c BIS guidance: Ascend use "anywhere" risks violating the EAR
         ok[firm == ci] = mask
-    live = (s.sku_active > 0) & (s.sku_ready_turn <= s.turn)
-    live[len(s.sku_names):] = False
-    return ok & live[:, None]
+    return ok
 
 
 def chip_market(static: Static, s: WorldState, lic: Licences, budget: np.ndarray, power_room_gw: np.ndarray) -> None:

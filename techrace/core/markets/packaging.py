@@ -35,6 +35,7 @@ def assemble(static: Static, s: WorldState, planned_units: np.ndarray, halted_si
     need = np.bincount(bloc, weights=possible, minlength=2)
     pools = packaging_pools(static, s, halted_sites)
     fill = np.where(need > 0, np.minimum(1.0, pools / np.maximum(need, 1e-12)), 0.0)
+    s.packaging_unmet = np.maximum(need - pools, 0.0)
     built = possible * fill[bloc]
     s.die_stock = np.maximum(s.die_stock - built * s.sku_dies, 0.0)
     used = np.bincount(firm, weights=built * s.sku_stacks, minlength=nc)

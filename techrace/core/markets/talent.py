@@ -90,31 +90,34 @@ def poach_stars(static: Static, s: WorldState, rng: np.random.Generator) -> list
 
     Success is likelier when the target's nation enforces little and the poacher's nation spends on
     espionage; stars carry large multipliers (the Liang Mong-song effect). Returns (from, to) moves.
+    One draw per (poacher, target) pair every turn keeps the random stream independent of outcomes.
     """
     china = static.is_china_bloc[static.employer_nation] > 0
-    kinds = np.array([hash_kind(k) for k in static.employer_kind])
-    memory = np.zeros(len(static.employers), dtype=bool)
-    memory[: len(static.foundries)] = static.foundry_is_memory > 0
-    moves: list[tuple[int, int]] = []
     poachers = np.flatnonzero(china)
     targets = np.flatnonzero(~china)
     if len(poachers) == 0 or len(targets) == 0:
-        return moves
+        return []
     draws = rng.random((len(poachers), len(targets)))
-    for pi, p in enumerate(poachers):
-        for ti, t in enumerate(targets):
-            if kinds[p] != kinds[t] or memory[p] != memory[t] or s.stars[t] < 1.0:
-                continue
-            chance = POACH_PROBABILITY * s.espionage[static.employer_nation[p]] * (1.0 - s.anti_poaching[static.employer_nation[t]])
-            if draws[pi, ti] < chance:
-                s.stars[t] -= 1.0
-                s.stars[p] += 1.0
-                moves.append((int(t), int(p)))
+    kind = _employer_class(static)
+    same = kind[poachers][:, None] == kind[targets][None, :]
+    chance = (POACH_PROBABILITY * s.espionage[static.employer_nation[poachers]][:, None]
+              * (1.0 - s.anti_poaching[static.employer_nation[targets]])[None, :])
+    success = same & (draws < chance)
+    moves: list[tuple[int, int]] = []
+    for pi, ti in zip(*np.nonzero(success), strict=True):
+        p, t = int(poachers[pi]), int(targets[ti])
+        if s.stars[t] >= 1.0:
+            s.stars[t] -= 1.0
+            s.stars[p] += 1.0
+            moves.append((t, p))
     return moves
 
 
-def hash_kind(kind: str) -> int:
-    return ("foundry", "toolmaker", "chip_firm", "lab").index(kind)
+def _employer_class(static: Static) -> np.ndarray:
+    """Employer kind with memory makers apart from logic foundries (poaching stays within a class)."""
+    kind = np.array([("foundry", "toolmaker", "chip_firm", "lab").index(k) for k in static.employer_kind])
+    kind[: len(static.foundries)] += 10 * (static.foundry_is_memory > 0)
+    return kind
 
 
 def talent_index(static: Static, s: WorldState, reference: np.ndarray) -> np.ndarray:

@@ -56,9 +56,8 @@ def tools_market(static: Static, s: WorldState, lic: Licences, orders: np.ndarra
     s.toolmaker_cash += value.sum(axis=(1, 2))
     np.subtract.at(s.cash, static.site_foundry, value.sum(axis=(0, 2)))
     lead = np.clip(s.tool_lead.astype(np.int64), 0, s.tool_pipeline.shape[3] - 1)
-    for t in range(len(static.toolmakers)):
-        for k in range(shipped.shape[2]):
-            s.tool_pipeline[t, :, k, lead[t, k]] += shipped[t, :, k]
+    for quarters in np.unique(lead):
+        s.tool_pipeline[:, :, :, quarters] += shipped * (lead == quarters)[:, None, :]
     _deliver(s, lic)
     _service(static, s, lic)
     return blocked

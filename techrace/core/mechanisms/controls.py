@@ -45,6 +45,23 @@ def _dest(static: Static, rule: dict[str, Any]) -> np.ndarray:
 
 
 def compute_licences(static: Static, s: WorldState) -> Licences:
+    """Licences for the current rules; cached, since rules change far less often than quarters pass."""
+    site_min_nm = _site_min_nm(static, s)
+    key = (
+        "licences", tuple(sorted(s.control_status.items())),
+        tuple((rid, r.get("licence_share"), r.get("licence_revenue_share")) for rid, r in s.controls.items()),
+        tuple(s.sku_names), s.sku_firm.tobytes(), s.sku_tflops.tobytes(), s.hbm_level.tobytes(), site_min_nm.tobytes(),
+    )
+    cached = static.cache.get(key)
+    if cached is None:
+        if len(static.cache) > 256:
+            static.cache.clear()
+        cached = _compute(static, s, site_min_nm)
+        static.cache[key] = cached
+    return cached
+
+
+def _compute(static: Static, s: WorldState, site_min_nm: np.ndarray) -> Licences:
     nk, nl, nf = static.sku_capacity, len(static.labs), len(static.foundries)
     nt, ns, nc, n = len(static.toolmakers), len(static.sites), len(static.chip_firms), len(static.nations)
     k = len(TOOL_KINDS)
@@ -60,7 +77,6 @@ def compute_licences(static: Static, s: WorldState) -> Licences:
     density = tpp / np.maximum(s.sku_area * s.sku_dies, 1.0)
     firm_nation = static.chip_firm_nation
     sku_seller_nation = firm_nation[sku_firm]
-    site_min_nm = _site_min_nm(static, s)
     for rule_id, rule in s.controls.items():
         status = s.control_status.get(rule_id)
         if status == "announced":

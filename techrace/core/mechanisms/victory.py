@@ -28,8 +28,9 @@ class Outcome:
         return cls(str(data["winner"]), str(data["kind"]), str(data["reason"]), int(data["turn"]), str(data["quarter"]))
 
 
-def check(static: Static, s: WorldState, quarter: str, final: bool) -> Outcome | None:
-    metrics = nation_metrics(static, s)
+def check(static: Static, s: WorldState, quarter: str, final: bool,
+          metrics: dict[str, np.ndarray] | None = None) -> Outcome | None:
+    metrics = metrics if metrics is not None else nation_metrics(static, s)
     capability = metrics["capability"]
     gdp = metrics["gdp_index"]
     for cond in static.ruleset.victory:

@@ -1,7 +1,9 @@
 """Default decision policies of firms: foundries and memory makers, toolmakers, chip firms, labs.
 
-Each policy reads the world state and writes its decisions (budgets, targets, orders) back into it;
-the markets then clear those decisions for everyone at once.
+A policy is called once per turn with the indices of every agent of its kind that uses it, and
+decides for all of them at once over numpy arrays (agents sharing a policy are grouped like a Mesa
+AgentSet groupby). It writes its decisions (budgets, targets, orders) into the world state; the
+markets then clear them for everyone.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from techrace.core.events import Event
-from techrace.core.mechanisms.fabrication import ARF, effective_tools, research_target
+from techrace.core.mechanisms.fabrication import ARF, EUV, effective_tools, start_construction
 from techrace.core.state import add_sku
+from techrace.ruleset.schema import TOOL_KINDS
 
 if TYPE_CHECKING:
     from techrace.core.model import WorldModel
@@ -21,130 +24,159 @@ SHELL_SHARE = 0.25          # share of fab capex that is the building (tools are
 ORDER_HORIZON = 4           # order tools for capacity completing within this many quarters
 RAMP_WPM = 20000.0          # first fab on a newly mastered node
 PILOT_EUV = 2.0             # EUV scanners on an R&D pilot line
+HBM_CAPEX_PER_WPM = 120000.0  # P
+PACKAGING_CAPEX_PER_UNIT = 2000.0  # USD per package per quarter of CoWoS-class capacity - P
 
 
-def foundry_default(model: WorldModel, fi: int) -> None:
-    static, s = model.static, model.state
-    spec = static.ruleset.foundries[static.foundries[fi]]
-    sites = np.flatnonzero(static.site_foundry == fi)
-    # research: fund the next node (or HBM generation) at up to 1.2x the fully funded rate
-    if static.foundry_is_memory[fi] > 0:
-        per_quarter = static.ruleset.technology.hbm_rd_cost_usd_b / static.ruleset.technology.hbm_rd_quarters
-    else:
-        m = research_target(static, s, fi)
-        per_quarter = static.rd_cost[m] / static.rd_quarters[m] if m >= 0 else 0.0
-    s.rd_budget[fi] = min(max(s.cash[fi], 0.0) * 0.3, per_quarter * 1.2)
-    s.cash[fi] -= s.rd_budget[fi]
-    budget = max(s.cash[fi], 0.0) * 0.5
-    if static.foundry_is_memory[fi] > 0:
-        _grow_hbm(model, fi, sites, budget)
-    else:
-        _build_fabs(model, fi, sites, budget)
-    _order_tools(model, sites)
-    _pilot_line(model, fi, sites)
-    _staff(model, fi, spec.engineers.process)
-
-
-def _build_fabs(model: WorldModel, fi: int, sites: np.ndarray, budget: float) -> None:
-    static, s = model.static, model.state
-    home = _home_site(model, fi, sites)
-    for m in range(len(static.nodes)):
-        if s.mastered[fi, m] <= 0:
-            continue
-        site_cap = s.capacity[sites, m] + s.construction[sites, m].sum(axis=1)
-        wpm = 0.0
-        if site_cap.sum() < RAMP_WPM * 0.5 and m >= len(static.nodes) - 3:
-            wpm = RAMP_WPM
-        elif s.wafer_unmet[fi, m] > 0:
-            wpm = min(s.wafer_unmet[fi, m] / 3.0 / max(model.ai_share[m], 0.05), site_cap.sum() * 0.15 + 5000.0)
-        if wpm <= 0:
-            continue
-        cost = static.capex_per_wpm[m] * SHELL_SHARE * wpm / 1e9
-        if cost > budget:
-            wpm *= budget / cost
-            cost = budget
-        if wpm < 1000.0:
-            continue
-        site = sites[int(np.argmax(site_cap))] if site_cap.max() > 0 else home
-        from techrace.core.mechanisms.fabrication import start_construction
-
-        start_construction(static, s, int(site), m, wpm)
-        s.cash[fi] -= cost
-        budget -= cost
-
-
-def _grow_hbm(model: WorldModel, fi: int, sites: np.ndarray, budget: float) -> None:
+def research_targets(model: WorldModel) -> np.ndarray:
+    """Next node each foundry researches (-1: none): the first unmastered node after a mastered one."""
     s = model.state
-    if s.hbm_unmet[fi] <= 0 or len(sites) == 0:
+    unmastered = s.mastered <= 0
+    first = np.argmax(unmastered, axis=1)
+    rows = np.arange(len(first))
+    previous_ok = (first == 0) | (s.mastered[rows, np.maximum(first - 1, 0)] > 0)
+    return np.where(unmastered.any(axis=1) & previous_ok, first, -1)
+
+
+def foundry_default(model: WorldModel, idx: np.ndarray) -> None:
+    static, s = model.static, model.state
+    memory = static.foundry_is_memory[idx] > 0
+    target = research_targets(model)[idx]
+    tech = static.ruleset.technology
+    logic_cost = np.where(target >= 0, static.rd_cost[target] / static.rd_quarters[target], 0.0)
+    per_quarter = np.where(memory, tech.hbm_rd_cost_usd_b / tech.hbm_rd_quarters, logic_cost)
+    s.rd_budget[idx] = np.minimum(np.maximum(s.cash[idx], 0.0) * 0.3, per_quarter * 1.2)
+    s.cash[idx] -= s.rd_budget[idx]
+    budget = np.maximum(s.cash[idx], 0.0) * 0.5
+    _build_fabs(model, idx[~memory], budget[~memory])
+    _grow_hbm(model, idx[memory], budget[memory])
+    _grow_packaging(model, idx[~memory])
+    model.tool_orders += tool_needs(model) * np.isin(static.site_foundry, idx)[:, None]
+    _pilot_lines(model, idx[~memory], target[~memory])
+    _staff(model, idx)
+
+
+def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
+    """Build where wafer demand went unmet, and a first fab on each newly mastered leading node."""
+    static, s = model.static, model.state
+    if len(idx) == 0:
         return
-    site = int(sites[np.argmax(s.hbm_tsv_wpm[sites])])
-    add = min(s.hbm_tsv_wpm[site] * 0.06, budget * 1e9 / (120000.0 * SHELL_SHARE))
-    s.hbm_tsv_wpm[site] += max(add, 0.0)
-    s.cash[fi] -= add * 120000.0 * SHELL_SHARE / 1e9
+    own = static.site_foundry[None, :] == idx[:, None]                    # (f, site)
+    site_cap = s.capacity + s.construction.sum(axis=2)                      # (site, node)
+    per_site = np.where(own[:, :, None], site_cap[None, :, :], -1.0)        # (f, site, node)
+    total = np.maximum(per_site, 0.0).sum(axis=1)                           # (f, node)
+    leading = np.arange(len(static.nodes)) >= len(static.nodes) - 3
+    mastered = s.mastered[idx] > 0
+    ramp = mastered & leading[None, :] & (total < RAMP_WPM * 0.5)
+    grow = np.minimum(s.wafer_unmet[idx] / 3.0 / np.maximum(model.ai_share, 0.05)[None, :], total * 0.15 + 5000.0)
+    wpm = np.where(ramp, RAMP_WPM, np.where(mastered & (s.wafer_unmet[idx] > 0), grow, 0.0))
+    cost = static.capex_per_wpm[None, :] * SHELL_SHARE * wpm / 1e9
+    spent_before = np.cumsum(cost, axis=1) - cost
+    affordable = np.clip(budget[:, None] - spent_before, 0.0, None)
+    scale = np.where(cost > 0, np.minimum(1.0, affordable / np.maximum(cost, 1e-12)), 0.0)
+    wpm = wpm * scale
+    wpm = np.where(wpm >= 1000.0, wpm, 0.0)
+    if not wpm.any():
+        return
+    best_site = np.argmax(per_site, axis=1)                                  # (f, node)
+    home = np.array([_home_site(model, int(f)) for f in idx])
+    for fi, m in zip(*np.nonzero(wpm), strict=True):
+        site = best_site[fi, m] if total[fi, m] > 0 else home[fi]
+        start_construction(static, s, int(site), int(m), float(wpm[fi, m]))
+    s.cash[idx] -= (static.capex_per_wpm[None, :] * SHELL_SHARE * wpm / 1e9).sum(axis=1)
 
 
-def _home_site(model: WorldModel, fi: int, sites: np.ndarray) -> int:
+def _grow_hbm(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
+    static, s = model.static, model.state
+    for fi, money in zip(idx, budget, strict=True):
+        if s.hbm_unmet[fi] <= 0:
+            continue
+        sites = np.flatnonzero(static.site_foundry == fi)
+        site = int(sites[np.argmax(s.hbm_tsv_wpm[sites])])
+        add = max(min(s.hbm_tsv_wpm[site] * 0.06, money * 1e9 / (HBM_CAPEX_PER_WPM * SHELL_SHARE)), 0.0)
+        s.hbm_tsv_wpm[site] += add
+        s.cash[fi] -= add * HBM_CAPEX_PER_WPM * SHELL_SHARE / 1e9
+
+
+def _grow_packaging(model: WorldModel, idx: np.ndarray) -> None:
+    """Packaging lines grow (up to 8% a quarter) while their bloc's designers wait for packages."""
+    static, s = model.static, model.state
+    china = static.is_china_bloc[static.site_nation] > 0
+    unmet = np.where(china, s.packaging_unmet[1], s.packaging_unmet[0])
+    pool = np.where(china, s.packaging[china].sum(), s.packaging[~china].sum())
+    mine = np.isin(static.site_foundry, idx) & (s.packaging > 0) & (unmet > 0)
+    if not mine.any():
+        return
+    add = np.where(mine, s.packaging * np.minimum(0.08, unmet / np.maximum(pool, 1.0)), 0.0)
+    s.packaging += add
+    np.subtract.at(s.cash, static.site_foundry, add * PACKAGING_CAPEX_PER_UNIT / 1e9)
+
+
+def _home_site(model: WorldModel, fi: int) -> int:
     static = model.static
-    home = [si for si in sites if static.site_nation[si] == static.foundry_nation[fi]]
-    return int(home[0] if home else sites[0])
+    sites = np.flatnonzero(static.site_foundry == fi)
+    home = sites[static.site_nation[sites] == static.foundry_nation[fi]]
+    return int(home[0] if len(home) else sites[0])
 
 
-def _order_tools(model: WorldModel, sites: np.ndarray) -> None:
+def tool_needs(model: WorldModel) -> np.ndarray:
+    """Tools every site should order this quarter (computed once per turn for all sites): enough for
+    its capacity and the fabs completing within ORDER_HORIZON, less what is installed or in transit."""
+    cached = model.turn_cache.get("tool_needs")
+    if cached is not None:
+        return cached
     static, s = model.static, model.state
     req = static.tools_per_kwpm / 1000.0
-    planned = s.capacity[sites] + s.construction[sites, :, :ORDER_HORIZON].sum(axis=2)
+    planned = s.capacity + s.construction[:, :, :ORDER_HORIZON].sum(axis=2)
     need = planned @ req
-    need[:, ARF] += (planned * s.duv_share[sites] * req[:, ARF] * (static.mp_arf - 1.0)).sum(axis=1)
-    need += np.outer(s.hbm_tsv_wpm[sites], static.hbm_tools_per_kwpm / 1000.0)
-    have = effective_tools(s)[sites] + s.tool_pipeline[:, sites].sum(axis=(0, 3))
-    order = np.maximum(need * static.ruleset.market.tool_demand_headroom - have, 0.0)
-    model.tool_orders[sites] = order
+    need[:, ARF] += (planned * s.duv_share * req[:, ARF] * (static.mp_arf - 1.0)).sum(axis=1)
+    need += np.outer(s.hbm_tsv_wpm, static.hbm_tools_per_kwpm / 1000.0)
+    have = effective_tools(s) + s.tool_pipeline.sum(axis=(0, 3))
+    orders = np.maximum(need * static.ruleset.market.tool_demand_headroom - have, 0.0)
+    model.turn_cache["tool_needs"] = orders
+    return orders
 
 
-def _pilot_line(model: WorldModel, fi: int, sites: np.ndarray) -> None:
+def _pilot_lines(model: WorldModel, idx: np.ndarray, target: np.ndarray) -> None:
     """R&D on an EUV node needs EUV scanners on a pilot line before any volume fab exists."""
     static, s = model.static, model.state
-    if static.foundry_is_memory[fi] > 0:
+    euv_node = (target >= 0) & (static.needs_euv[np.maximum(target, 0)] > 0)
+    if not euv_node.any():
         return
-    m = research_target(static, s, fi)
-    if m < 0 or static.needs_euv[m] <= 0:
-        return
-    from techrace.core.mechanisms.fabrication import EUV
-
-    have = effective_tools(s)[sites, EUV].sum() + s.tool_pipeline[:, sites, EUV].sum()
-    if have < PILOT_EUV:
-        model.tool_orders[_home_site(model, fi, sites), EUV] += PILOT_EUV - have
+    per_site = effective_tools(s)[:, EUV] + s.tool_pipeline[:, :, EUV].sum(axis=(0, 2))
+    have = np.bincount(static.site_foundry, weights=per_site, minlength=len(static.foundries))
+    for fi in idx[euv_node]:
+        if have[fi] < PILOT_EUV:
+            model.tool_orders[_home_site(model, int(fi)), EUV] += PILOT_EUV - have[fi]
 
 
-def _staff(model: WorldModel, employer: int, base: float) -> None:
-    """Process engineers scale with capacity relative to the start."""
+def _staff(model: WorldModel, idx: np.ndarray) -> None:
+    """Engineers scale with capacity relative to the start."""
     static, s = model.static, model.state
-    sites = static.site_foundry == employer
-    now = s.capacity[sites].sum() + s.hbm_tsv_wpm[sites].sum()
-    start = model.start_capacity[employer]
-    factor = now / start if start > 0 else 1.0
-    s.eng_target[employer] = model.start_engineers[employer] * max(factor, 0.5)
+    now = np.bincount(static.site_foundry, weights=s.capacity.sum(axis=1) + s.hbm_tsv_wpm, minlength=len(static.foundries))
+    start = model.start_capacity
+    factor = np.where(start > 0, now / np.maximum(start, 1e-12), 1.0)[idx]
+    s.eng_target[idx] = model.start_engineers[idx] * np.maximum(factor, 0.5)[:, None]
 
 
-def toolmaker_default(model: WorldModel, ti: int) -> list[Event]:
+def toolmaker_default(model: WorldModel, idx: np.ndarray) -> list[Event]:
+    """Expand lines with a backlog (faster with subsidies); fund development of new lines."""
     static, s = model.static, model.state
     events: list[Event] = []
-    spec = static.ruleset.toolmakers[static.toolmakers[ti]]
-    subsidy = s.toolmaker_subsidy[ti]
-    busy = s.tool_backlog[ti] > 0.1 * np.maximum(s.tool_capacity[ti], 1.0)
-    growth = 0.01 + 0.04 * busy + 0.02 * min(subsidy, 5.0)
-    s.tool_capacity[ti] *= 1.0 + np.where(s.tool_capacity[ti] > 0, growth, 0.0)
-    employer = len(static.foundries) + ti
-    talent = max(model.talent[employer], 0.05) ** 0.5
-    from techrace.ruleset.schema import TOOL_KINDS
-
-    for k, kind in enumerate(TOOL_KINDS):
-        if s.tool_dev[ti, k] < 0 or kind not in spec.developing:
+    subsidy = s.toolmaker_subsidy[idx]
+    busy = s.tool_backlog[idx] > 0.1 * np.maximum(s.tool_capacity[idx], 1.0)
+    growth = 0.01 + 0.04 * busy + 0.02 * np.minimum(subsidy, 5.0)[:, None]
+    s.tool_capacity[idx] *= 1.0 + np.where(s.tool_capacity[idx] > 0, growth, 0.0)
+    talent = np.minimum(np.sqrt(np.maximum(model.talent[len(static.foundries) + idx], 0.05)), 1.5)
+    for row, k in zip(*np.nonzero(s.tool_dev[idx] >= 0), strict=True):
+        ti = int(idx[row])
+        spec = static.ruleset.toolmakers[static.toolmakers[ti]]
+        kind = TOOL_KINDS[k]
+        if kind not in spec.developing:
             continue
         dev = spec.developing[kind]
-        per_quarter = dev.rd_cost_usd_b / dev.rd_quarters
-        funding = 0.1 + 0.5 * subsidy
-        s.tool_dev[ti, k] += min(1.0, funding / per_quarter) * min(talent, 1.5) / dev.rd_quarters
+        funding = 0.1 + 0.5 * subsidy[row]
+        s.tool_dev[ti, k] += min(1.0, funding / (dev.rd_cost_usd_b / dev.rd_quarters)) * talent[row] / dev.rd_quarters
         if s.tool_dev[ti, k] >= 1.0:
             s.tool_dev[ti, k] = -1.0
             s.tool_capacity[ti, k] = max(s.tool_capacity[ti, k], dev.units_per_quarter)
@@ -153,40 +185,39 @@ def toolmaker_default(model: WorldModel, ti: int) -> list[Event]:
             events.append(Event(s.turn, model.quarter, "technology",
                                 f"{spec.name} starts producing {kind.replace('_', ' ')} tools ({dev.units_per_quarter:g} per quarter)",
                                 "its development programme finished", (static.toolmakers[ti],)))
-    s.toolmaker_subsidy[ti] = 0.0
+    s.toolmaker_subsidy[idx] = 0.0
     return events
 
 
-def chip_firm_default(model: WorldModel, ci: int) -> list[Event]:
+def chip_firm_default(model: WorldModel, idx: np.ndarray) -> list[Event]:
     """Grow output, pick each market's best legal design, and design compliant variants when a
     threshold rule closes a market (the H20 response)."""
     static, s = model.static, model.state
     events: list[Event] = []
-    s.target_units[ci] *= 1.0 + s.demand_growth[ci] * (1.0 - s.capex_cut.mean() if len(s.capex_cut) else 1.0)
-    skus = np.flatnonzero((s.sku_firm == ci) & (s.sku_active > 0))
-    skus = skus[skus < len(s.sku_names)]
-    if len(skus) == 0:
-        return events
+    cut = float(s.capex_cut.mean()) if len(s.capex_cut) else 0.0
+    s.target_units[idx] *= 1.0 + s.demand_growth[idx] * (1.0 - cut)
     lic, eligible = model.licences, model.eligible
-    h100e = s.sku_tflops * 16.0 / static.ruleset.technology.h100_tpp
-    ready = s.sku_ready_turn[skus] <= s.turn
-    share = np.zeros(static.sku_capacity)
-    blocked_nations: set[int] = set()
-    for lab in range(len(static.labs)):
-        ok = eligible[skus, lab]
-        if not ok.any():
+    n = len(s.sku_names)
+    h100e = s.sku_tflops[:n] * 16.0 / static.ruleset.technology.h100_tpp
+    ready = (s.sku_ready_turn[:n] <= s.turn) & (s.sku_active[:n] > 0)
+    access = lic.chip_allowed[:n] + 0.5 * lic.chip_grey[:n]
+    score = np.where(eligible[:n] & ready[:, None], h100e[:, None] * access, 0.0)   # (sku, lab)
+    legal = np.where(eligible[:n], lic.chip_allowed[:n], -1.0)
+    firm_of = s.sku_firm[:n].astype(np.int64)
+    for ci in idx:
+        skus = np.flatnonzero((firm_of == ci) & (s.sku_active[:n] > 0))
+        if len(skus) == 0:
             continue
-        access = lic.chip_allowed[skus, lab] + 0.5 * lic.chip_grey[skus, lab]
-        score = np.where(ok & ready, h100e[skus] * access, 0.0)
-        if score.max() <= 0:
-            continue
-        share[skus[int(np.argmax(score))]] += s.capital[lab]
-        if lic.chip_allowed[skus, lab][ok].max() < 0.5:
-            blocked_nations.add(int(static.lab_nation[lab]))
-    total = share.sum()
-    s.sku_share[skus] = share[skus] / total if total > 0 else 0.0
-    for nation in sorted(blocked_nations):
-        events += _design_compliant(model, ci, skus, nation)
+        firm_score = score[skus]
+        buys = firm_score.max(axis=0) > 0
+        share = np.zeros(static.sku_capacity)
+        np.add.at(share, skus[np.argmax(firm_score, axis=0)[buys]], s.capital[buys])
+        total = share.sum()
+        s.sku_share[skus] = share[skus] / total if total > 0 else 0.0
+        customer = eligible[skus].any(axis=0)
+        blocked = customer & (legal[skus].max(axis=0) < 0.5)
+        for nation in sorted({int(x) for x in static.lab_nation[blocked]}):
+            events += _design_compliant(model, int(ci), skus, nation)
     return events
 
 
@@ -206,6 +237,8 @@ def _design_compliant(model: WorldModel, ci: int, skus: np.ndarray, nation: int)
         allowed = compliant_tpp(rule, area)
         if allowed < limit:
             limit, rule_id = allowed, rid
+    if not np.isfinite(limit) or limit <= 0:
+        return []
     tflops = limit / 16.0
     design_quarters = max(sku.design_quarters for sku in static.ruleset.chip_firms[firm_id].skus.values())
     price = s.sku_price[best] * (tflops / max(s.sku_tflops[best], 1.0)) ** 0.5
@@ -229,15 +262,16 @@ def compliant_tpp(rule: dict, die_area_mm2: float) -> float:
     return 0.95 * max(min(cap, low), by_density)
 
 
-def lab_default(model: WorldModel, li: int) -> None:
+def lab_default(model: WorldModel, idx: np.ndarray) -> None:
+    """Spend this quarter's capital (more when a rule against the lab's nation is announced)."""
     static, s = model.static, model.state
-    boost = static.ruleset.market.stockpile_boost * model.licences.stockpile[static.lab_nation[li]]
-    model.lab_budget[li] = s.capital[li] * (1.0 - s.capex_cut[li]) * (1.0 + boost) * 1e9
-    employer = len(static.foundries) + len(static.toolmakers) + len(static.chip_firms) + li
-    growth = (s.compute[li] / max(model.start_compute[li], 1.0)) ** 0.3
-    s.eng_target[employer] = model.start_engineers[employer] * max(growth, 0.5)
+    boost = static.ruleset.market.stockpile_boost * model.licences.stockpile[static.lab_nation[idx]]
+    model.lab_budget[idx] = s.capital[idx] * (1.0 - s.capex_cut[idx]) * (1.0 + boost) * 1e9
+    employer = len(static.foundries) + len(static.toolmakers) + len(static.chip_firms) + idx
+    growth = (s.compute[idx] / np.maximum(model.start_compute[idx], 1.0)) ** 0.3
+    s.eng_target[employer] = model.start_engineers[employer] * np.maximum(growth, 0.5)[:, None]
 
 
-def passive(model: WorldModel, index: int) -> None:
-    """A policy that decides nothing (for experiments: what if this actor stood still?)."""
-    return None
+def passive(model: WorldModel, idx: np.ndarray) -> list:
+    """A policy that decides nothing (for experiments: what if these actors stood still?)."""
+    return []

@@ -24,7 +24,14 @@ if TYPE_CHECKING:
 JIGSAW_TRIGGER = 0.05
 
 
-def nation_default(model: WorldModel, n: int) -> list[Action]:
+def nation_default(model: WorldModel, idx: np.ndarray) -> list[Action]:
+    actions: list[Action] = []
+    for n in idx:
+        actions += _nation(model, int(n))
+    return actions
+
+
+def _nation(model: WorldModel, n: int) -> list[Action]:
     static, s = model.static, model.state
     code = static.nations[n]
     budget = float(s.budget[n])
@@ -85,6 +92,13 @@ def _substitutes(model: WorldModel, n: int, kind: str) -> list[tuple[str, float]
 
 
 def _domestic_foundries(model: WorldModel, n: int, logic_only: bool = False) -> list[tuple[str, float]]:
+    key = ("domestic_foundries", n, logic_only)
+    if key not in model.turn_cache:
+        model.turn_cache[key] = _rank_foundries(model, n, logic_only)
+    return model.turn_cache[key]
+
+
+def _rank_foundries(model: WorldModel, n: int, logic_only: bool) -> list[tuple[str, float]]:
     static, s = model.static, model.state
     ids = [i for i in range(len(static.foundries)) if static.foundry_nation[i] == n
            and (not logic_only or static.foundry_is_memory[i] == 0)]
@@ -108,14 +122,14 @@ def _rival_capability(model: WorldModel, n: int) -> float:
     return float(s.capability[others].max()) if others.any() else 0.0
 
 
-def regulator_default(model: WorldModel, r: int) -> list[Event]:
+def regulator_default(model: WorldModel, idx: np.ndarray) -> list[Event]:
     """Enact prepared rules (no `effective` date) whose `when` condition now holds."""
     static, s = model.static, model.state
-    reg_id = static.regulators[r]
+    regulators = {static.regulators[int(r)] for r in idx}
     events: list[Event] = []
     for rule_id in sorted(s.controls):
         rule = s.controls[rule_id]
-        if rule["regulator"] != reg_id or s.control_status[rule_id] != "inactive":
+        if rule["regulator"] not in regulators or s.control_status[rule_id] != "inactive":
             continue
         if rule.get("effective") or not rule.get("when"):
             continue
@@ -124,6 +138,6 @@ def regulator_default(model: WorldModel, r: int) -> list[Event]:
     return events
 
 
-def passive(model: WorldModel, index: int) -> list:
+def passive(model: WorldModel, idx: np.ndarray) -> list:
     """Decide nothing."""
     return []
