@@ -66,7 +66,7 @@ def _env() -> dict[str, str]:
 
 def test_resume_after_kill_9_yields_every_run_exactly_once(tmp_path):
     out = tmp_path / "killed"
-    runs, turns = 60, 4
+    runs, turns = 40, 3
     command = [sys.executable, "-m", "techrace", "batch", "--runs", str(runs), "--turns", str(turns), "--seed", "9",
                "--workers", "2", "--chunk-size", "1", "--out", str(out), "--no-progress"]
     proc = subprocess.Popen(command, env=_env(), start_new_session=True, stdout=subprocess.DEVNULL,

@@ -70,6 +70,8 @@ def run_compare(
             x = fa[fa["nation"] == nation].set_index("run")[outcome]
             y = fb[fb["nation"] == nation].set_index("run")[outcome]
             paired = pd.concat({"a": x, "b": y}, axis=1).dropna()
+            if paired.empty:  # e.g. best_node_nm of a nation without fabs
+                continue
             rows.append({"outcome": outcome, "nation": nation, **_test(paired["a"].to_numpy(), paired["b"].to_numpy(), seed)})
     table = pd.DataFrame(rows)
     if len(table):

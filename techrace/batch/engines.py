@@ -14,6 +14,8 @@ from typing import Any
 
 from techrace.errors import TechraceError
 
+CONNECT_TIMEOUT_S = 20.0
+
 
 class EngineError(TechraceError):
     """An engine that cannot start (bad --workers, unreachable scheduler, missing extra)."""
@@ -41,9 +43,12 @@ class LocalEngine:
 
     def _start(self) -> Executor:
         # forkserver: workers never inherit the parent's threads (progress bar), and the preloaded
-        # server makes a rebuilt pool start in milliseconds.
+        # server makes a rebuilt pool start in milliseconds. A main script that cannot be re-read
+        # (`python - < script.py`) would kill every forkserver child at start, so fork there instead.
+        if _main_is_unreadable():
+            return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("fork"))
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["techrace.batch.worker"])
+        context.set_forkserver_preload(["techrace.batch.worker", "techrace.core"])
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
 
     def rebuild(self) -> None:
@@ -63,13 +68,14 @@ class DaskEngine:
     name = "dask"
     can_rebuild = False
 
-    def __init__(self, address: str, timeout_s: float = 30.0):
+    def __init__(self, address: str, timeout_s: float | None = None):
         try:
             from distributed import Client
         except ImportError:
             raise EngineError("--scheduler needs Dask: pip install 'techrace[distributed]'") from None
         try:
-            self.client: Any = Client(address, timeout=f"{timeout_s}s", set_as_default=False)
+            timeout = CONNECT_TIMEOUT_S if timeout_s is None else timeout_s
+            self.client: Any = Client(address, timeout=f"{timeout}s", set_as_default=False)
         except (OSError, TimeoutError) as exc:
             raise EngineError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
         self.address = address
@@ -91,3 +97,14 @@ def make_engine(workers: int | None = None, scheduler: str | None = None) -> Loc
     if scheduler:
         return DaskEngine(scheduler)
     return LocalEngine(workers)
+
+
+def _main_is_unreadable() -> bool:
+    """True when worker processes could not re-import `__main__` (a script piped on stdin)."""
+    import sys
+
+    main = sys.modules.get("__main__")
+    if main is None or getattr(main, "__spec__", None) is not None:
+        return False
+    path = getattr(main, "__file__", None)
+    return path is not None and not os.path.isfile(path)

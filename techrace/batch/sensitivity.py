@@ -12,16 +12,18 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 from techrace.batch.plan import PlanError
 from techrace.batch.store import BatchStore
 from techrace.batch.summary import final_rows
+from techrace.ruleset.schema import Metric
 
 if TYPE_CHECKING:
     import pandas as pd
 
 METHODS = ("sobol", "morris")
+OUTCOMES = get_args(Metric)  # the per-nation columns of `techrace run --out`
 MORRIS_LEVELS = 4
 
 
@@ -60,6 +62,8 @@ def run_sensitivity(
 
     if method not in METHODS:
         raise PlanError(f"--method must be one of {', '.join(METHODS)}, got {method!r}")
+    if outcome not in OUTCOMES:
+        raise PlanError(f"--outcome must be a results column ({', '.join(OUTCOMES)}), got {outcome!r}")
     if len(params) < 2:
         raise PlanError("sensitivity needs at least two --param KEY=LO:HI ranges")
     n = samples or samples_default(method)
@@ -77,8 +81,6 @@ def run_sensitivity(
     if result.failed:
         raise PlanError(f"{result.failed} runs failed (see {target}/_failures.json); the indices need every run")
     final = final_rows(store, [outcome])
-    if outcome not in final.columns:
-        raise PlanError(f"--outcome {outcome!r} is not a results column")
     final["point"] = final["run"] // replicates
     means = final.groupby(["nation", "point"])[outcome].mean().unstack("point")
     rows: list[dict[str, Any]] = []
