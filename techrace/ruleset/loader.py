@@ -30,7 +30,7 @@ from techrace.ruleset.layers import (
     read_layer,
     suggest,
 )
-from techrace.ruleset.locate import validation_messages
+from techrace.ruleset.locate import validate_located
 from techrace.ruleset.migrations import MIGRATIONS, Migration, MigrationRefused, migrate_layer
 from techrace.ruleset.schema import FORMAT_VERSION, Ruleset
 from techrace.ruleset.source import KeyPath, Mark
@@ -190,11 +190,9 @@ def inspect_ruleset(name_or_path: str, migrations: tuple[Migration, ...] | None 
     fallback = meta_mark(top, "name")
     for key in ("name", "description", "extends"):
         merged.where[(key,)] = meta_mark(top, key)
-    errors += validation_messages(Ruleset, data, merged.where, fallback)
-    errors += check_references(data, merged.where, fallback)
-    ruleset = None
-    if not errors:
-        ruleset = Ruleset.model_validate(data)
+    model, schema_errors = validate_located(Ruleset, data, merged.where, fallback)
+    errors += schema_errors + check_references(data, merged.where, fallback)
+    ruleset = model if isinstance(model, Ruleset) and not errors else None
     return InspectedRuleset(chain, merged, ruleset, _in_file_order(errors), notices)
 
 

@@ -109,15 +109,15 @@ def _message(root: type[BaseModel], error: dict[str, Any], path: KeyPath) -> str
     return message
 
 
-def validation_messages(root: type[BaseModel], data: dict[str, Any], where: dict[KeyPath, Mark], fallback: Mark) -> list[str]:
-    """Every schema error of `data` as a located line, in file order."""
+def validate_located(root: type[BaseModel], data: dict[str, Any], where: dict[KeyPath, Mark],
+                     fallback: Mark) -> tuple[BaseModel | None, list[str]]:
+    """The validated model, or None and every schema error of `data` as a located line, in file order."""
     try:
-        root.model_validate(data)
+        return root.model_validate(data), []
     except ValidationError as exc:
         lines = []
         for error in exc.errors():
             path = _data_path(data, error["loc"])
             mark = locate(path, where, fallback)
             lines.append((mark.file, mark.line, mark.col, f"{mark}: {dotted(path)}: {_message(root, error, path)} [layer {mark.layer}]"))
-        return [line for *_, line in sorted(lines)]
-    return []
+        return None, [line for *_, line in sorted(lines)]
