@@ -265,3 +265,19 @@ async def test_tabs_show_the_core_view_tables() -> None:
             assert screen.query_one("#tabs").active == tab  # type: ignore[attr-defined]
         foundries = screen.query_one("#foundries-table")
         assert foundries.row_count == len(screen.session.game.view.foundries())  # type: ignore[attr-defined]
+
+
+@sync
+async def test_every_theme_including_the_16_colour_ansi_ones_draws_the_board() -> None:
+    app = TechraceApp(GameOptions("play", "baseline", "KR", 6), autosaves=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await end_turn(pilot)
+        for theme in sorted(app.available_themes):
+            app.theme = theme
+            await pilot.pause()
+            assert isinstance(app.screen, GameScreen)
+        app.theme = "ansi-dark"
+        await pilot.press("2")  # the charts use ANSI colour names, so they survive 16 colours too
+        await pilot.pause()
+        assert "KR" in str(app.screen.query_one("#chart-key").render())

@@ -42,7 +42,8 @@ class TechraceApp(App[None]):
             self.start_game(GameOptions(options.mode, options.ruleset or "baseline", options.nation, seed))
         else:
             self.show_new_game()
-            self.warm_up_core()
+            # After the first paint and the ruleset list, so the import does not delay what the player sees.
+            self.set_timer(0.5, self.warm_up_core)
 
     @work(thread=True, group="warm-up", exit_on_error=False)
     def warm_up_core(self) -> None:

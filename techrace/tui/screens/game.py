@@ -62,7 +62,7 @@ class GameScreen(Screen[None]):
         with Horizontal(id="top"):
             with Vertical(id="side"):
                 yield from self.compose_side()
-            with TabbedContent(id="tabs", initial="rivals"):
+            with TabbedContent(id="tabs"):
                 with TabPane("Rivals", id="rivals"):
                     yield RivalsTable(id="rivals-table")
                 with TabPane("Charts", id="charts"):
