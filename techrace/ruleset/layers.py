@@ -48,14 +48,31 @@ def dotted(path: KeyPath) -> str:
     return ".".join(str(p) for p in path) or "(top)"
 
 
+def _number(text: str) -> float | None:
+    digits = "".join(ch for ch in text if ch.isdigit() or ch == ".").strip(".")
+    try:
+        return float(digits) if digits else None
+    except ValueError:
+        return None
+
+
 def suggest(name: object, candidates: Any) -> str:
-    """' — did you mean 'X'?' for the nearest candidate name, or ''."""
+    """' — did you mean 'X'?' for the nearest candidate name, or ''. Ties go to the numerically nearest
+    (N4 -> N5 rather than N7)."""
     names = [str(c) for c in candidates]
     text = str(name)
     lowered = {n.lower(): n for n in names}
-    close = [lowered[text.lower()]] if text.lower() in lowered else []
-    close = close or difflib.get_close_matches(text, names, n=1, cutoff=0.5 if len(text) <= 4 else 0.6)
-    return f" — did you mean {close[0]!r}?" if close else ""
+    if text.lower() in lowered:
+        return f" — did you mean {lowered[text.lower()]!r}?"
+    close = difflib.get_close_matches(text, names, n=5, cutoff=0.5 if len(text) <= 4 else 0.6)
+    if not close:
+        return ""
+    best = difflib.SequenceMatcher(None, text, close[0]).ratio()
+    tied = [c for c in close if difflib.SequenceMatcher(None, text, c).ratio() == best]
+    wanted = _number(text)
+    if wanted is not None and len(tied) > 1:
+        tied.sort(key=lambda c: abs((_number(c) if _number(c) is not None else float("inf")) - wanted))
+    return f" — did you mean {tied[0]!r}?"
 
 
 def read_layer(directory: Path) -> Layer:
