@@ -137,3 +137,11 @@ def test_the_reference_in_docs_is_generated_from_the_schema():
     assert committed == reference_markdown(), "run: python -m techrace.ruleset.reference docs/modding.md"
     for field in ("tier_caps_h100e", "probability_per_quarter", "multipatterning", "licence_revenue_share"):
         assert f"`{field}`" in committed
+
+
+def test_the_guide_describes_every_shipped_scenario():
+    from techrace.ruleset import list_rulesets
+
+    text = (ROOT / "docs" / "modding.md").read_text(encoding="utf-8")
+    missing = [name for name, _, _ in list_rulesets() if name != "baseline" and f"| `{name}` |" not in text]
+    assert missing == []
