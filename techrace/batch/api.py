@@ -11,6 +11,7 @@ result.summary()            # p5 / median / p95 per nation at the final turn
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,6 +144,11 @@ def run_batch(
         failures: dict[int, dict[str, Any]] = {}
         store.write_failures([])  # earlier failures are played again on resume
         todo = [run for run in range(plan.total) if run not in done]
+        if progress:
+            points = f" ({plan.runs} per point x {len(plan.points)} points)" if len(plan.points) > 1 else ""
+            resumed = f", {len(done)} already done" if done else ""
+            print(f"batch: {plan.total} runs{points} of {manifest['ruleset']}, {plan.turns} turns, seed {plan.seed}, "
+                  f"on {engine.describe()}{resumed} -> {store.dir}", file=sys.stderr, flush=True)
         bar = Progress(plan.total, already=len(done), enabled=progress)
 
         def on_result(result: ChunkResult) -> None:
