@@ -3,7 +3,7 @@
 Each lab spends its quarterly capital across the accelerators it may buy, weighted towards
 H100-equivalents per dollar, within the power it can connect. Controlled sales are licensed in part
 (licence exceptions, with a revenue share to the regulator's government); a set share of blocked
-demand leaks through the grey market at a premium. A second pass re-spends what a lab could not buy.
+demand leaks through the grey market at a premium. A second pass spends what the controls left unspent on what the lab may legally buy.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from techrace.core.state import CUTOFF_KINDS, WorldState
 from techrace.core.static import Static
 
 KW_OVERHEAD = 1.7 / 0.7  # §6b H100 700 W board ~1.7 kW all-in
+DOMINATED = 0.25
 
 
 def h100_equivalents(static: Static, s: WorldState) -> np.ndarray:
@@ -48,54 +49,66 @@ def _static_buyers(static: Static, firm: np.ndarray) -> np.ndarray:
 
 
 def chip_market(static: Static, s: WorldState, lic: Licences, budget: np.ndarray, power_room_gw: np.ndarray) -> None:
+    """Two passes. First each lab spends as if there were no controls; licences then let through the
+    legal share of each purchase and the grey market a set share of the blocked rest, at a premium.
+    Second, what the controls left unspent goes to designs the lab may legally buy."""
     market = static.ruleset.market
     h100e = h100_equivalents(static, s)
     eligible = eligibility(static, s)
-    legal = eligible * lic.chip_allowed
-    grey = eligible * lic.chip_grey
     value = np.where(s.sku_price > 0, h100e / np.maximum(s.sku_price, 1.0), 0.0)
-    premium = market.grey_market_premium
     _record_chip_cutoff(static, s, eligible, lic, value)
     room = power_room_gw.copy()
     remaining = budget.copy()
-    for _ in range(2):
-        stock = s.accel_stock
-        score_legal = legal * (stock * value**2)[:, None]
-        score_grey = grey * (stock * (value / premium) ** 2)[:, None]
-        total = score_legal.sum(axis=0) + score_grey.sum(axis=0)
-        if not (total > 0).any():
-            break
-        w_legal = np.where(total > 0, score_legal / np.maximum(total, 1e-30), 0.0)
-        w_grey = np.where(total > 0, score_grey / np.maximum(total, 1e-30), 0.0)
-        price = np.maximum(s.sku_price, 1.0)[:, None]
-        units_legal = remaining * w_legal / price
-        units_grey = remaining * w_grey / (price * premium)
-        units = units_legal + units_grey
-        gw = (units * (s.sku_power * KW_OVERHEAD / 1e9)[:, None]).sum(axis=0)
-        scale = np.where(gw > 0, np.minimum(1.0, np.maximum(room, 0.0) / np.maximum(gw, 1e-12)), 1.0)
-        units_legal *= scale
-        units_grey *= scale
-        units_legal, units_grey = _tier_caps(static, s, lic, units_legal, units_grey, h100e)
-        want = (units_legal + units_grey).sum(axis=1)
-        fill = np.where(want > 0, np.minimum(1.0, stock / np.maximum(want, 1e-12)), 0.0)
-        bought_legal = units_legal * fill[:, None]
-        bought_grey = units_grey * fill[:, None]
-        bought = bought_legal + bought_grey
-        s.accel_stock = np.maximum(stock - bought.sum(axis=1), 0.0)
-        s.accel_sold += bought.sum(axis=1)
-        gained = (bought * h100e[:, None]).sum(axis=0)
-        s.compute += gained
-        s.bought_h100e += gained
-        s.grey_h100e += (bought_grey * h100e[:, None]).sum(axis=0)
-        power = (bought * (s.sku_power * KW_OVERHEAD / 1e9)[:, None]).sum(axis=0)
-        s.lab_power += power
-        room -= power
-        spent = (bought_legal * price).sum(axis=0) + (bought_grey * price * premium).sum(axis=0)
-        remaining = np.maximum(remaining - spent, 0.0)
-        income = bought_legal * price * lic.chip_revenue_share / 1e9
-        nations = lic.chip_revenue_nation
-        if (nations >= 0).any():
-            np.add.at(s.licence_income, nations[nations >= 0], income[nations >= 0])
+    unrestricted = eligible.astype(np.float64)
+    passes = ((unrestricted, lic.chip_allowed, lic.chip_grey), (eligible * lic.chip_allowed, 1.0, 0.0))
+    for channel, legal_share, grey_share in passes:
+        room, remaining = _spend(static, s, lic, channel, legal_share, grey_share, value, h100e, room, remaining,
+                                 market.grey_market_premium)
+
+
+def _spend(static: Static, s: WorldState, lic: Licences, channel: np.ndarray, legal_share, grey_share,
+           value: np.ndarray, h100e: np.ndarray, room: np.ndarray, remaining: np.ndarray,
+           premium: float) -> tuple[np.ndarray, np.ndarray]:
+    stock = s.accel_stock
+    # a lab ignores designs worth under a quarter of the best it can get per dollar (nobody in the US
+    # buys an H20 while B200s are on offer)
+    offered = (channel > 0) & (stock > 0)[:, None]
+    best = np.where(offered, value[:, None], 0.0).max(axis=0)
+    score = channel * (stock * value**2)[:, None] * (value[:, None] >= DOMINATED * best[None, :])
+    total = score.sum(axis=0)
+    if not (total > 0).any():
+        return room, remaining
+    weight = np.where(total > 0, score / np.maximum(total, 1e-30), 0.0)
+    price = np.maximum(s.sku_price, 1.0)[:, None]
+    wanted = remaining * weight / price
+    units_legal = wanted * legal_share
+    units_grey = wanted * grey_share
+    units = units_legal + units_grey
+    gw = (units * (s.sku_power * KW_OVERHEAD / 1e9)[:, None]).sum(axis=0)
+    scale = np.where(gw > 0, np.minimum(1.0, np.maximum(room, 0.0) / np.maximum(gw, 1e-12)), 1.0)
+    units_legal = units_legal * scale
+    units_grey = units_grey * scale
+    units_legal, units_grey = _tier_caps(static, s, lic, units_legal, units_grey, h100e)
+    want = (units_legal + units_grey).sum(axis=1)
+    fill = np.where(want > 0, np.minimum(1.0, stock / np.maximum(want, 1e-12)), 0.0)
+    bought_legal = units_legal * fill[:, None]
+    bought_grey = units_grey * fill[:, None]
+    bought = bought_legal + bought_grey
+    s.accel_stock = np.maximum(stock - bought.sum(axis=1), 0.0)
+    s.accel_sold += bought.sum(axis=1)
+    gained = (bought * h100e[:, None]).sum(axis=0)
+    s.compute += gained
+    s.bought_h100e += gained
+    s.grey_h100e += (bought_grey * h100e[:, None]).sum(axis=0)
+    power = (bought * (s.sku_power * KW_OVERHEAD / 1e9)[:, None]).sum(axis=0)
+    s.lab_power += power
+    spent = (bought_legal * price).sum(axis=0) + (bought_grey * price * premium).sum(axis=0)
+    # in the first pass the blocked, non-leaking part of each purchase is left for the second pass
+    income = bought_legal * price * lic.chip_revenue_share / 1e9
+    nations = lic.chip_revenue_nation
+    if (nations >= 0).any():
+        np.add.at(s.licence_income, nations[nations >= 0], income[nations >= 0])
+    return room - power, np.maximum(remaining - spent, 0.0)
 
 
 def _tier_caps(static: Static, s: WorldState, lic: Licences, legal: np.ndarray, grey: np.ndarray,

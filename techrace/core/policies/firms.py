@@ -200,8 +200,10 @@ def chip_firm_default(model: WorldModel, idx: np.ndarray) -> list[Event]:
     n = len(s.sku_names)
     h100e = s.sku_tflops[:n] * 16.0 / static.ruleset.technology.h100_tpp
     ready = (s.sku_ready_turn[:n] <= s.turn) & (s.sku_active[:n] > 0)
-    access = lic.chip_allowed[:n] + 0.5 * lic.chip_grey[:n]
-    score = np.where(eligible[:n] & ready[:, None], h100e[:, None] * access, 0.0)   # (sku, lab)
+    # firms plan for legal sales only: grey-market buyers are not a market a firm can plan for
+    score = np.where(eligible[:n] & ready[:, None], h100e[:, None] * lic.chip_allowed[:n], 0.0)   # (sku, lab)
+    foreign = static.chip_firm_nation[s.sku_firm[:n].astype(np.int64)][:, None] != static.lab_nation[None, :]
+    score = np.where(foreign & (lic.tier_cap[static.lab_nation] <= 0)[None, :], 0.0, score)  # country tiers
     legal = np.where(eligible[:n], lic.chip_allowed[:n], -1.0)
     firm_of = s.sku_firm[:n].astype(np.int64)
     for ci in idx:
