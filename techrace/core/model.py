@@ -104,6 +104,7 @@ class WorldModel(mesa.Model):
         self.metrics_before = self.metrics_now if self.metrics_now is not None else nation_metrics(st, s)
         self.metrics_now = None
         events: list[Event] = []
+        s.revenue_last = s.revenue.copy()
         for name in ("revenue", "wafers_sold", "accel_quarter", "bought_h100e", "grey_h100e", "subsidy"):
             getattr(s, name)[...] = 0.0
         events += timeline.advance_controls(st, s, self.quarter)

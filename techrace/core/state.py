@@ -36,7 +36,7 @@ ARRAY_AXES: dict[str, tuple[str, ...]] = {
     "tool_pipeline": ("toolmaker", "site", "tool_kind", "quarter_ahead"),
     # foundries
     "mastered": ("foundry", "node"), "rd_progress": ("foundry", "node"), "d0": ("foundry", "node"),
-    "cum_wafers": ("foundry", "node"), "cash": ("foundry",), "revenue": ("foundry",),
+    "cum_wafers": ("foundry", "node"), "cash": ("foundry",), "revenue": ("foundry",), "revenue_last": ("foundry",),
     "hbm_level": ("foundry",), "hbm_rd": ("foundry",), "hbm_yield": ("foundry",), "rd_budget": ("foundry",),
     "wafers_sold": ("foundry", "node"), "subsidy": ("foundry",), "wafer_unmet": ("foundry", "node"),
     "hbm_unmet": ("foundry",), "hbm_maker_stock": ("foundry",), "packaging_unmet": ("bloc",),
@@ -183,6 +183,7 @@ def build_state(static: Static) -> WorldState:
     s.cum_wafers = z((nf, m))
     s.cash = z(nf)
     s.revenue = z(nf)
+    s.revenue_last = z(nf)
     s.hbm_level = z(nf)
     s.hbm_rd = z(nf)
     s.hbm_yield = z(nf)

@@ -16,7 +16,7 @@ from techrace.ruleset.schema import SKILLS
 EMPLOYER_SKILL = {"foundry": SKILLS.index("process"), "toolmaker": SKILLS.index("tools"),
                   "chip_firm": SKILLS.index("design"), "lab": SKILLS.index("ai_research")}
 MIGRATION_RATE = 0.004
-POACH_PROBABILITY = 0.06
+POACH_PROBABILITY = 0.03
 EXPERIENCE_PER_QUARTER = 0.25
 
 

@@ -24,6 +24,7 @@ SHELL_SHARE = 0.25          # share of fab capex that is the building (tools are
 ORDER_HORIZON = 4           # order tools for capacity completing within this many quarters
 RAMP_WPM = 20000.0          # first fab on a newly mastered node
 PILOT_EUV = 2.0             # EUV scanners on an R&D pilot line
+RD_SHARE_OF_REVENUE = 0.12  # P
 HBM_CAPEX_PER_WPM = 120000.0  # P
 PACKAGING_CAPEX_PER_UNIT = 2000.0  # USD per package per quarter of CoWoS-class capacity - P
 
@@ -45,7 +46,10 @@ def foundry_default(model: WorldModel, idx: np.ndarray) -> None:
     tech = static.ruleset.technology
     logic_cost = np.where(target >= 0, static.rd_cost[target] / static.rd_quarters[target], 0.0)
     per_quarter = np.where(memory, tech.hbm_rd_cost_usd_b / tech.hbm_rd_quarters, logic_cost)
-    s.rd_budget[idx] = np.minimum(np.maximum(s.cash[idx], 0.0) * 0.3, per_quarter * 1.2)
+    # R&D at up to 1.2x the fully funded rate, paid from revenue (at most 12% of it, §1e TSMC ~8%) and
+    # from industrial-policy subsidies; a trailing-edge firm cannot fund a leading-node programme alone
+    affordable = np.minimum(np.maximum(s.cash[idx], 0.0) * 0.3, RD_SHARE_OF_REVENUE * s.revenue_last[idx] + 0.5 * s.subsidy[idx])
+    s.rd_budget[idx] = np.minimum(affordable, per_quarter * 1.2)
     s.cash[idx] -= s.rd_budget[idx]
     budget = np.maximum(s.cash[idx], 0.0) * 0.5
     _build_fabs(model, idx[~memory], budget[~memory])

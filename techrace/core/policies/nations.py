@@ -104,7 +104,10 @@ def _rank_foundries(model: WorldModel, n: int, logic_only: bool) -> list[tuple[s
            and (not logic_only or static.foundry_is_memory[i] == 0)]
     if not ids:
         return []
-    size = np.array([s.capacity[static.site_foundry == i].sum() + s.hbm_tsv_wpm[static.site_foundry == i].sum() + 1.0 for i in ids])
+    # industrial policy backs advanced capacity: weight <= 7 nm fully, trailing nodes at a tenth
+    advanced = np.where(static.node_nm <= 7.0, 1.0, 0.1)
+    size = np.array([(s.capacity[static.site_foundry == i] @ advanced).sum() + s.hbm_tsv_wpm[static.site_foundry == i].sum() + 1.0
+                     for i in ids])
     size = size / size.sum()
     return [(static.foundries[i], float(w)) for i, w in zip(ids, size, strict=True)]
 
