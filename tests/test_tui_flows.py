@@ -281,3 +281,20 @@ async def test_every_theme_including_the_16_colour_ansi_ones_draws_the_board() -
         await pilot.press("2")  # the charts use ANSI colour names, so they survive 16 colours too
         await pilot.pause()
         assert "KR" in str(app.screen.query_one("#chart-key").render())
+
+
+@sync
+async def test_command_palette_offers_the_main_commands() -> None:
+    app = TechraceApp(GameOptions("play", "baseline", "JP", 4), autosaves=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        for title in ("End turn", "Give an order", "Undo last order", "Save game", "Load game", "Help", "Show charts"):
+            assert title in titles
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"End turn")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.session.game.turn == 1  # type: ignore[attr-defined]

@@ -7,10 +7,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Markdown
+from textual.widgets import Markdown
 
 PANELS = """\
 # techrace — how to play
+
+*escape, q or ? closes this help; arrows and page keys scroll it.*
 
 You run one nation's industrial and export policy, one quarter per turn, from 2025Q1. The ruleset's
 victory conditions decide the game (shown on the final screen). Computer players run every other nation.
@@ -57,7 +59,6 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
             yield Markdown(PANELS + "\n(loading the list of levers…)", id="help-text")
-        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#help").focus()

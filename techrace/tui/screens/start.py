@@ -8,7 +8,7 @@ from typing import Any
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
@@ -37,7 +37,8 @@ class NewGameScreen(Screen[None]):
             with Vertical(id="ruleset-column"):
                 yield Label("Ruleset", classes="field-label")
                 yield OptionList(id="rulesets")
-                yield Static("", id="ruleset-description")
+                with VerticalScroll(id="description-box"):
+                    yield Static("", id="ruleset-description")
             with Vertical(id="setup-column"):
                 yield Label("Nation you play", classes="field-label")
                 yield Select([], id="nation", prompt="loading nations…", allow_blank=True)

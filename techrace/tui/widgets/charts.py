@@ -45,8 +45,10 @@ class RaceCharts(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", id="chart-key")
         with Horizontal():
-            yield PlotWidget(id="compute-chart", allow_pan_and_zoom=False)
-            yield PlotWidget(id="capability-chart", allow_pan_and_zoom=False)
+            for chart in ("compute-chart", "capability-chart"):
+                plot = PlotWidget(id=chart, allow_pan_and_zoom=False)
+                plot.can_focus = False  # no zoom or pan here: keep the screen's own keys in the footer
+                yield plot
 
     def show(self, metric_rows: list[dict[str, Any]], nations: list[str]) -> None:
         per_nation = by_nation(metric_rows)
