@@ -95,3 +95,14 @@ def test_packaging_capacity_limits_output() -> None:
         return value(play(variant(edit), turns=1), "US", "accelerators_produced")
 
     assert us_output(200000) < 0.5 * us_output(1600000)
+
+
+def test_no_wafers_beyond_usable_capacity() -> None:
+    game = Game.from_ruleset(baseline(), seed=1)
+    model = game.model
+    for _ in range(6):
+        game.step()
+        s, st = model.state, model.static
+        capacity = np.zeros_like(s.wafers_sold)
+        np.add.at(capacity, st.site_foundry, s.usable * 3.0 * model.ai_share[None, :])
+        assert (s.wafers_sold <= capacity + 1e-6).all()
