@@ -39,6 +39,7 @@ class WorldModel(mesa.Model):
         self.turn_events: list[Event] = []
         self.pending_actions: list[Action] = []
         self.turn_cache: dict[object, object] = {}
+        self._group_cache: dict[object, list] = {}
         self.metrics_now: dict[str, np.ndarray] | None = None
         self.start_capacity = np.array([fresh.capacity[self.static.site_foundry == f].sum() + fresh.hbm_tsv_wpm[self.static.site_foundry == f].sum()
                                         for f in range(len(self.static.foundries))])
@@ -143,7 +144,14 @@ class WorldModel(mesa.Model):
         return events
 
     def _groups(self, agents: list, include: Any = None) -> list[tuple[Any, np.ndarray]]:
-        """Agents of one kind grouped by policy (in order of first appearance), as index arrays."""
+        """Agents of one kind grouped by policy (in order of first appearance), as index arrays.
+        Policies and the player are fixed for a game, so the grouping is computed once."""
+        key = (id(agents), include is not None)
+        if key not in self._group_cache:
+            self._group_cache[key] = self._group(agents, include)
+        return self._group_cache[key]
+
+    def _group(self, agents: list, include: Any) -> list[tuple[Any, np.ndarray]]:
         groups: dict[str, tuple[Any, list[int]]] = {}
         for agent in agents:
             if include is None or include(agent):

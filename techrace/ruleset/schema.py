@@ -8,6 +8,7 @@ description; ranges are pydantic constraints.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -23,6 +24,7 @@ NonNeg = Annotated[float, Field(ge=0.0)]
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$")]
 
 
+@lru_cache(maxsize=4096)
 def quarter_index(quarter: str, start: str = "2025Q1") -> int:
     """Turn offset of `quarter` from `start` (0 for the start quarter)."""
     year, q = QUARTER_RE.match(quarter).groups()  # type: ignore[union-attr]
@@ -30,6 +32,7 @@ def quarter_index(quarter: str, start: str = "2025Q1") -> int:
     return (int(year) - int(syear)) * 4 + (int(q) - int(sq))
 
 
+@lru_cache(maxsize=4096)
 def quarter_label(index: int, start: str = "2025Q1") -> str:
     """The calendar quarter `index` quarters after `start`."""
     syear, sq = QUARTER_RE.match(start).groups()  # type: ignore[union-attr]

@@ -210,20 +210,22 @@ def chip_firm_default(model: WorldModel, idx: np.ndarray) -> list[Event]:
     score = np.where(foreign & (lic.tier_cap[static.lab_nation] <= 0)[None, :], 0.0, score)  # country tiers
     legal = np.where(eligible[:n], lic.chip_allowed[:n], -1.0)
     firm_of = s.sku_firm[:n].astype(np.int64)
-    for ci in idx:
-        skus = np.flatnonzero((firm_of == ci) & (s.sku_active[:n] > 0))
-        if len(skus) == 0:
-            continue
-        firm_score = score[skus]
-        buys = firm_score.max(axis=0) > 0
-        share = np.zeros(static.sku_capacity)
-        np.add.at(share, skus[np.argmax(firm_score, axis=0)[buys]], s.capital[buys])
-        total = share.sum()
-        s.sku_share[skus] = share[skus] / total if total > 0 else 0.0
-        customer = eligible[skus].any(axis=0)
-        blocked = customer & (legal[skus].max(axis=0) < 0.5)
-        for nation in sorted({int(x) for x in static.lab_nation[blocked]}):
-            events += _design_compliant(model, int(ci), skus, nation)
+    active = s.sku_active[:n] > 0
+    mine = (firm_of[None, :] == idx[:, None]) & active[None, :]                  # (firm, sku)
+    firm_score = np.where(mine[:, :, None], score[None, :, :], 0.0)            # (firm, sku, lab)
+    best = np.argmax(firm_score, axis=1)                                         # (firm, lab)
+    buys = firm_score.max(axis=1) > 0
+    share = np.zeros(static.sku_capacity)
+    np.add.at(share, best[buys], np.broadcast_to(s.capital, buys.shape)[buys])
+    total = np.where(mine, share[None, :n], 0.0).sum(axis=1)                     # each firm's planned sales
+    firm_total = (mine * total[:, None]).sum(axis=0)                             # ... seen from each SKU
+    planned = mine.any(axis=0)
+    s.sku_share[:n] = np.where(planned, np.where(firm_total > 0, share[:n] / np.maximum(firm_total, 1e-300), 0.0), s.sku_share[:n])
+    customer = (mine[:, :, None] & eligible[None, :n, :]).any(axis=1)            # (firm, lab)
+    best_legal = np.where(mine[:, :, None] & eligible[None, :n, :], legal[None, :, :], -1.0).max(axis=1)
+    blocked = customer & (best_legal < 0.5)
+    for row, lab_nation in sorted({(int(r), int(static.lab_nation[c])) for r, c in zip(*np.nonzero(blocked), strict=True)}):
+        events += _design_compliant(model, int(idx[row]), np.flatnonzero(mine[row]), lab_nation)
     return events
 
 

@@ -99,17 +99,26 @@ def _domestic_foundries(model: WorldModel, n: int, logic_only: bool = False) -> 
 
 
 def _rank_foundries(model: WorldModel, n: int, logic_only: bool) -> list[tuple[str, float]]:
-    static, s = model.static, model.state
+    static = model.static
     ids = [i for i in range(len(static.foundries)) if static.foundry_nation[i] == n
            and (not logic_only or static.foundry_is_memory[i] == 0)]
     if not ids:
         return []
-    # industrial policy backs advanced capacity: weight <= 7 nm fully, trailing nodes at a tenth
-    advanced = np.where(static.node_nm <= 7.0, 1.0, 0.1)
-    size = np.array([(s.capacity[static.site_foundry == i] @ advanced).sum() + s.hbm_tsv_wpm[static.site_foundry == i].sum() + 1.0
-                     for i in ids])
+    size = _foundry_weights(model)[ids] + 1.0
     size = size / size.sum()
     return [(static.foundries[i], float(w)) for i, w in zip(ids, size, strict=True)]
+
+
+def _foundry_weights(model: WorldModel) -> np.ndarray:
+    """What industrial policy backs: capacity at <= 7 nm in full, trailing nodes at a tenth, and HBM."""
+    cached = model.turn_cache.get("foundry_weights")
+    if cached is None:
+        static, s = model.static, model.state
+        advanced = np.where(static.node_nm <= 7.0, 1.0, 0.1)
+        per_site = s.capacity @ advanced + s.hbm_tsv_wpm
+        cached = np.bincount(static.site_foundry, weights=per_site, minlength=len(static.foundries))
+        model.turn_cache["foundry_weights"] = cached
+    return cached
 
 
 def _power_short(model: WorldModel, n: int) -> bool:
