@@ -88,13 +88,22 @@ class GameScreen(Screen[None]):
     # ------------------------------------------------------------------ drawing
 
     def redraw(self) -> None:
-        """Redraw from the game after a turn (visible tab now, the others when opened)."""
+        """Redraw from the game after a turn (visible tab now, the others when opened).
+
+        A figure the board cannot draw becomes a notice; the game itself is untouched by drawing.
+        """
         game = self.session.game
         self.app.sub_title = self.status_line()
-        self.draw_side()
-        self.query_one(EventLog).show(game.events, self.session.player)
         self.stale = set(TABS)
-        self.draw_tab(self.query_one(TabbedContent).active or "rivals")
+        for part, draw in (
+            ("nation panel", self.draw_side),
+            ("event log", lambda: self.query_one(EventLog).show(game.events, self.session.player)),
+            ("tab", lambda: self.draw_tab(self.query_one(TabbedContent).active or "rivals")),
+        ):
+            try:
+                draw()
+            except Exception as exc:
+                self.notify(f"cannot draw the {part}: {exc}", title="Display problem", severity="error")
 
     def status_line(self) -> str:
         game = self.session.game
@@ -143,7 +152,10 @@ class GameScreen(Screen[None]):
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id:
-            self.draw_tab(event.pane.id)
+            try:
+                self.draw_tab(event.pane.id)
+            except Exception as exc:
+                self.notify(f"cannot draw {event.pane.id}: {exc}", title="Display problem", severity="error")
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
