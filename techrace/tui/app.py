@@ -148,6 +148,10 @@ class TechraceApp(App[None]):
     def action_load_dialog(self) -> None:
         from techrace.tui.dialogs.load_dialog import LoadDialog
 
+        if getattr(self.screen, "busy", False):
+            self.notify("Wait for the quarter to finish, then load.")
+            return
+
         def chosen(name: str | None) -> None:
             if name:
                 self._confirm_discard(lambda: self.load_save(name), "load another game")

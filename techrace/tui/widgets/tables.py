@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual.widgets import DataTable
 
 from techrace.tui.widgets.format import cell, heading
@@ -37,6 +38,12 @@ class DictTable(DataTable):
         else:
             self.clear()
         for row in rows:
-            self.add_row(*(cell(row.get(k)) for k in keys))
+            self.add_row(*(_aligned(row.get(k)) for k in keys))
         if rows and cursor < len(rows):
             self.move_cursor(row=cursor, animate=False)
+
+
+def _aligned(value: Any) -> Text:
+    """Numbers right-aligned so columns of figures line up; everything else as text."""
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    return Text(cell(value), justify="right" if numeric else "left")
