@@ -54,8 +54,10 @@ def foundry_default(model: WorldModel, idx: np.ndarray) -> None:
     budget = np.maximum(s.cash[idx], 0.0) * 0.5
     _build_fabs(model, idx[~memory], budget[~memory])
     _grow_hbm(model, idx[memory], budget[memory])
-    _grow_packaging(model, idx[~memory])
-    model.tool_orders += tool_needs(model) * np.isin(static.site_foundry, idx)[:, None]
+    chosen = np.zeros(len(static.foundries), dtype=bool)
+    chosen[idx] = True
+    _grow_packaging(model, chosen & (static.foundry_is_memory == 0))
+    model.tool_orders += tool_needs(model) * chosen[static.site_foundry][:, None]
     _pilot_lines(model, idx[~memory], target[~memory])
     _staff(model, idx)
 
@@ -91,24 +93,26 @@ def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
 
 
 def _grow_hbm(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
+    """Memory makers with unmet HBM demand grow their largest TSV line (up to 6% a quarter)."""
     static, s = model.static, model.state
-    for fi, money in zip(idx, budget, strict=True):
-        if s.hbm_unmet[fi] <= 0:
-            continue
-        sites = np.flatnonzero(static.site_foundry == fi)
-        site = int(sites[np.argmax(s.hbm_tsv_wpm[sites])])
-        add = max(min(s.hbm_tsv_wpm[site] * 0.06, money * 1e9 / (HBM_CAPEX_PER_WPM * SHELL_SHARE)), 0.0)
-        s.hbm_tsv_wpm[site] += add
-        s.cash[fi] -= add * HBM_CAPEX_PER_WPM * SHELL_SHARE / 1e9
+    grow = idx[s.hbm_unmet[idx] > 0]
+    if len(grow) == 0:
+        return
+    money = budget[s.hbm_unmet[idx] > 0]
+    own = static.site_foundry[None, :] == grow[:, None]
+    site = np.argmax(np.where(own, s.hbm_tsv_wpm[None, :], -1.0), axis=1)
+    add = np.maximum(np.minimum(s.hbm_tsv_wpm[site] * 0.06, money * 1e9 / (HBM_CAPEX_PER_WPM * SHELL_SHARE)), 0.0)
+    np.add.at(s.hbm_tsv_wpm, site, add)
+    s.cash[grow] -= add * HBM_CAPEX_PER_WPM * SHELL_SHARE / 1e9
 
 
-def _grow_packaging(model: WorldModel, idx: np.ndarray) -> None:
+def _grow_packaging(model: WorldModel, chosen: np.ndarray) -> None:
     """Packaging lines grow (up to 8% a quarter) while their bloc's designers wait for packages."""
     static, s = model.static, model.state
     china = static.is_china_bloc[static.site_nation] > 0
     unmet = np.where(china, s.packaging_unmet[1], s.packaging_unmet[0])
     pool = np.where(china, s.packaging[china].sum(), s.packaging[~china].sum())
-    mine = np.isin(static.site_foundry, idx) & (s.packaging > 0) & (unmet > 0)
+    mine = chosen[static.site_foundry] & (s.packaging > 0) & (unmet > 0)
     if not mine.any():
         return
     add = np.where(mine, s.packaging * np.minimum(0.08, unmet / np.maximum(pool, 1.0)), 0.0)

@@ -47,7 +47,7 @@ def _nation(model: WorldModel, n: int) -> list[Action]:
             if amount < 0.01 or not targets:
                 continue
             for firm, share in targets:
-                actions.append(Action("subsidy", code, {"firm": firm, "usd_b": round(amount * share, 6)}))
+                actions.append(Action("subsidy", code, {"firm": firm, "usd_b": float(amount * share)}))
             s.jigsaw_spend[n, j] += amount
             spent += amount
     rest = budget - spent
@@ -55,17 +55,17 @@ def _nation(model: WorldModel, n: int) -> list[Action]:
     if rest > 0.01 and fabs:
         power_share = 0.15 if _power_short(model, n) else 0.0
         for fid, w in fabs:
-            actions.append(Action("subsidy", code, {"firm": fid, "usd_b": round(rest * (1 - power_share) * w, 6)}))
+            actions.append(Action("subsidy", code, {"firm": fid, "usd_b": float(rest * (1 - power_share) * w)}))
         if power_share:
             cost = static.ruleset.nations[code].power_cost_usd_b_per_gw
-            actions.append(Action("power_buildout", code, {"extra_gw": round(rest * power_share / max(cost, 1e-6), 6)}))
+            actions.append(Action("power_buildout", code, {"extra_gw": float(rest * power_share / max(cost, 1e-6))}))
     elif _power_short(model, n) and budget > 0.01:
         cost = static.ruleset.nations[code].power_cost_usd_b_per_gw
-        actions.append(Action("power_buildout", code, {"extra_gw": round(budget * 0.3 / max(cost, 1e-6), 6)}))
+        actions.append(Action("power_buildout", code, {"extra_gw": float(budget * 0.3 / max(cost, 1e-6))}))
     rival = _rival_capability(model, n)
     leads_bloc = s.capability[n] >= s.capability[static.is_china_bloc == static.is_china_bloc[n]].max()
     if leads_bloc and rival > 0 and s.capability[n] < 0.9 * rival and s.centralisation[n] < 0.5:
-        actions.append(Action("centralisation", code, {"share": round(min(0.5, s.centralisation[n] + 0.05), 6)}))
+        actions.append(Action("centralisation", code, {"share": float(min(0.5, s.centralisation[n] + 0.05))}))
     return actions
 
 
@@ -122,9 +122,14 @@ def _foundry_weights(model: WorldModel) -> np.ndarray:
 
 
 def _power_short(model: WorldModel, n: int) -> bool:
-    static, s = model.static, model.state
-    used = s.lab_power[static.lab_nation == n].sum()
-    return bool(used > 0.85 * s.power_gw[n])
+    """The nation's labs draw more than 85% of its AI power (computed for all nations once a turn)."""
+    short = model.turn_cache.get("power_short")
+    if short is None:
+        static, s = model.static, model.state
+        used = np.bincount(static.lab_nation, weights=s.lab_power, minlength=len(static.nations))
+        short = used > 0.85 * s.power_gw
+        model.turn_cache["power_short"] = short
+    return bool(short[n])
 
 
 def _rival_capability(model: WorldModel, n: int) -> float:
