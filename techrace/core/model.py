@@ -33,7 +33,12 @@ class WorldModel(mesa.Model):
         self.ruleset = load_ruleset(ruleset) if isinstance(ruleset, str) else ruleset
         self.static = build_static(self.ruleset)
         fresh = build_state(self.static)
-        self.state = state if state is not None else fresh
+        if state is None:
+            # the start quarter as it stands before the first turn: usable capacity, runs, capability
+            state = build_state(self.static)
+            fabrication.update_usable(self.static, state)
+            labs.training_runs(self.static, state)
+        self.state = state
         self.player = player
         self.outcome: victory.Outcome | None = None
         self.turn_events: list[Event] = []
