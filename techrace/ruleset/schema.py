@@ -351,6 +351,7 @@ class Market(Strict):
     intra_company_transfer_share: Share = Field(0.3, description="Share of a listed site's blocked tools obtained via unlisted sites of the same firm")
     jigsaw_share: Share = Field(0.5, description="Share of a controlled nation's industrial budget redirected to what was just cut off")
     tool_demand_headroom: float = Field(1.1, ge=1, le=3, description="Tools ordered relative to need")
+    growth_decay_per_quarter: float = Field(0.96, gt=0, le=1, description="Factor by which labs' capital growth and chip firms' demand growth shrink each quarter (1 = growth never slows)")
     trailing_demand_wpm: dict[str, NonNeg] = Field(default_factory=dict, description="World demand for trailing-node wafers (wpm) by node, for shortage accounting")
 
 

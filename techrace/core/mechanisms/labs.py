@@ -79,7 +79,7 @@ def training_runs(static: Static, s: WorldState) -> None:
 
 
 def grow_capital(static: Static, s: WorldState) -> None:
-    s.capital *= 1.0 + s.capital_growth
+    s.capital *= 1.0 + s.capital_growth * static.ruleset.market.growth_decay_per_quarter ** s.turn
     active = s.capex_cut_left > 0
     s.capex_cut_left = np.maximum(s.capex_cut_left - 1.0, 0.0)
     s.capex_cut = np.where(active, s.capex_cut, 0.0)

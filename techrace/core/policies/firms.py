@@ -203,7 +203,8 @@ def chip_firm_default(model: WorldModel, idx: np.ndarray) -> list[Event]:
     static, s = model.static, model.state
     events: list[Event] = []
     cut = float(s.capex_cut.mean()) if len(s.capex_cut) else 0.0
-    s.target_units[idx] *= 1.0 + s.demand_growth[idx] * (1.0 - cut)
+    decay = static.ruleset.market.growth_decay_per_quarter ** s.turn
+    s.target_units[idx] *= 1.0 + s.demand_growth[idx] * decay * (1.0 - cut)
     lic, eligible = model.licences, model.eligible
     n = len(s.sku_names)
     h100e = s.sku_tflops[:n] * 16.0 / static.ruleset.technology.h100_tpp
