@@ -23,6 +23,9 @@ from techrace.core.state import WorldState, build_state
 from techrace.core.static import build_static
 from techrace.ruleset import Ruleset, load_ruleset, quarter_label
 
+RD_LUCK_SIGMA = 0.35       # spread of a quarter's R&D progress (P)
+CAPITAL_LUCK_SIGMA = 0.04  # spread of a lab's quarterly capital growth (P)
+
 
 class WorldModel(mesa.Model):
     """The world of one game. All mutable numbers live in `self.state` (see state.py)."""
@@ -46,6 +49,7 @@ class WorldModel(mesa.Model):
         self.turn_cache: dict[object, object] = {}
         self._group_cache: dict[object, list] = {}
         self.metrics_now: dict[str, np.ndarray] | None = None
+        self.luck: dict[str, np.ndarray] = {}
         self.start_capacity = np.array([fresh.capacity[self.static.site_foundry == f].sum() + fresh.hbm_tsv_wpm[self.static.site_foundry == f].sum()
                                         for f in range(len(self.static.foundries))])
         self.start_engineers = fresh.eng_target.copy()
@@ -118,6 +122,7 @@ class WorldModel(mesa.Model):
         military = [(a.nation, a.params["shock"]) for a in valid if a.kind == "military"]
         shocks.recover(st, s)
         events += shocks.fire_shocks(st, s, self.rng, self.quarter, self.metrics_before, military)
+        self.luck = self._draw_luck()
         events += self._decide(valid)
         events += self._markets()
         self.turn_events = events
@@ -180,11 +185,11 @@ class WorldModel(mesa.Model):
         fabrication.advance_construction(s)
         foundry_talent = self.talent[: len(st.foundries)]
         bonus = self._espionage_bonus()
-        for fi, m, on_duv in fabrication.research(st, s, s.rd_budget, foundry_talent, bonus):
+        for fi, m, on_duv in fabrication.research(st, s, s.rd_budget, foundry_talent, bonus, self.luck["rd"]):
             how = " on DUV multi-patterning" if on_duv else ""
             events.append(Event(s.turn, self.quarter, "technology", f"{st.foundries[fi]} masters {st.nodes[m]}{how}",
                                 "years of funded process R&D", (st.foundries[fi],)))
-        for fi, level in fabrication.hbm_research(st, s, s.rd_budget, foundry_talent):
+        for fi, level in fabrication.hbm_research(st, s, s.rd_budget, foundry_talent, self.luck["rd"]):
             gen = st.hbm_generations[list(st.hbm_level).index(level)]
             events.append(Event(s.turn, self.quarter, "technology", f"{st.foundries[fi]} reaches {gen}", "HBM R&D", (st.foundries[fi],)))
         fabrication.update_usable(st, s)
@@ -203,7 +208,7 @@ class WorldModel(mesa.Model):
         chips.chip_market(st, s, lic, self.lab_budget, labs.power_room(st, s))
         fabrication.learn(st, s, s.wafers_sold + self._non_ai_wafers(), foundry_talent)
         labs.training_runs(st, s)
-        labs.grow_capital(st, s)
+        labs.grow_capital(st, s, self.luck["capital"])
         labs.espionage_catch_up(st, s)
         shortfall = wafers.other_customers(st, s, self.ai_share, halted)
         economy.update_gdp(st, s, shortfall)
@@ -212,6 +217,17 @@ class WorldModel(mesa.Model):
         capex_share = np.array([self.ruleset.foundries[f].capex_share_of_revenue for f in st.foundries])
         s.cash += s.revenue * capex_share
         return events
+
+    def _draw_luck(self) -> dict[str, np.ndarray]:
+        """This quarter's random factors, drawn in one fixed order and shape whatever happens, so a
+        seed's stream never depends on the course of the game: R&D outcomes (lognormal, median 1)
+        and lab capital (funding rounds, sentiment)."""
+        st = self.static
+        return {
+            "rd": self.rng.lognormal(0.0, RD_LUCK_SIGMA, len(st.foundries)),
+            "tool_dev": self.rng.lognormal(0.0, RD_LUCK_SIGMA, (len(st.toolmakers), self.state.tools.shape[2])),
+            "capital": self.rng.lognormal(0.0, CAPITAL_LUCK_SIGMA, len(st.labs)),
+        }
 
     def _non_ai_wafers(self) -> np.ndarray:
         st, s = self.static, self.state

@@ -102,7 +102,7 @@ def research_target(static: Static, s: WorldState, foundry: int) -> int:
 
 
 def research(static: Static, s: WorldState, funding: np.ndarray, talent: np.ndarray,
-             espionage_bonus: np.ndarray) -> list[tuple[int, int, bool]]:
+             espionage_bonus: np.ndarray, luck: np.ndarray | None = None) -> list[tuple[int, int, bool]]:
     """Advance node R&D; returns (foundry, node, on_duv) for every node mastered this turn.
 
     A node that needs EUV cannot be developed without EUV scanners unless multi-patterning is
@@ -124,7 +124,8 @@ def research(static: Static, s: WorldState, funding: np.ndarray, talent: np.ndar
         if on_duv:
             gate = 0.6 if static.mp_allowed[m] > 0 else 0.0
         speed = min(1.5, math.sqrt(max(talent[fi], 0.0)))
-        s.rd_progress[fi, m] += gate * (funded * speed / static.rd_quarters[m] + espionage_bonus[fi])
+        fortune = 1.0 if luck is None else float(luck[fi])
+        s.rd_progress[fi, m] += gate * (funded * speed * fortune / static.rd_quarters[m] + espionage_bonus[fi])
         if s.rd_progress[fi, m] >= 1.0:
             s.rd_progress[fi, m] = 1.0
             s.mastered[fi, m] = 1.0
@@ -133,7 +134,8 @@ def research(static: Static, s: WorldState, funding: np.ndarray, talent: np.ndar
     return mastered_now
 
 
-def hbm_research(static: Static, s: WorldState, funding: np.ndarray, talent: np.ndarray) -> list[tuple[int, float]]:
+def hbm_research(static: Static, s: WorldState, funding: np.ndarray, talent: np.ndarray,
+                 luck: np.ndarray | None = None) -> list[tuple[int, float]]:
     """Memory makers advance HBM generations; returns (foundry, new level) for each advance."""
     rs = static.ruleset.technology
     advanced: list[tuple[int, float]] = []
@@ -143,7 +145,8 @@ def hbm_research(static: Static, s: WorldState, funding: np.ndarray, talent: np.
         if len(higher) == 0 or s.hbm_level[fi] <= 0:
             continue
         funded = min(1.0, funding[fi] / per_quarter) if per_quarter > 0 else 1.0
-        s.hbm_rd[fi] += funded * min(1.5, math.sqrt(max(talent[fi], 0.0))) / rs.hbm_rd_quarters
+        fortune = 1.0 if luck is None else float(luck[fi])
+        s.hbm_rd[fi] += funded * fortune * min(1.5, math.sqrt(max(talent[fi], 0.0))) / rs.hbm_rd_quarters
         if s.hbm_rd[fi] >= 1.0:
             s.hbm_rd[fi] = 0.0
             s.hbm_level[fi] = float(higher.min())

@@ -78,8 +78,10 @@ def training_runs(static: Static, s: WorldState) -> None:
     s.capability = np.maximum(s.capability, np.maximum(score, 0.0))
 
 
-def grow_capital(static: Static, s: WorldState) -> None:
-    s.capital *= 1.0 + s.capital_growth * static.ruleset.market.growth_decay_per_quarter ** s.turn
+def grow_capital(static: Static, s: WorldState, luck: np.ndarray | None = None) -> None:
+    """Capital grows at a slowing rate, with a random factor per lab (funding rounds, sentiment)."""
+    fortune = 1.0 if luck is None else luck
+    s.capital *= (1.0 + s.capital_growth * static.ruleset.market.growth_decay_per_quarter ** s.turn) * fortune
     active = s.capex_cut_left > 0
     s.capex_cut_left = np.maximum(s.capex_cut_left - 1.0, 0.0)
     s.capex_cut = np.where(active, s.capex_cut, 0.0)

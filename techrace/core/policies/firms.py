@@ -184,7 +184,8 @@ def toolmaker_default(model: WorldModel, idx: np.ndarray) -> list[Event]:
             continue
         dev = spec.developing[kind]
         funding = 0.1 + 0.5 * subsidy[row]
-        s.tool_dev[ti, k] += min(1.0, funding / (dev.rd_cost_usd_b / dev.rd_quarters)) * talent[row] / dev.rd_quarters
+        luck = model.luck["tool_dev"][ti, k]
+        s.tool_dev[ti, k] += min(1.0, funding / (dev.rd_cost_usd_b / dev.rd_quarters)) * talent[row] * luck / dev.rd_quarters
         if s.tool_dev[ti, k] >= 1.0:
             s.tool_dev[ti, k] = -1.0
             s.tool_capacity[ti, k] = max(s.tool_capacity[ti, k], dev.units_per_quarter)
