@@ -104,12 +104,12 @@ def test_h200_deal_raises_chinas_compute():
 
 
 def test_full_decoupling_collapses_chinese_chip_and_wafer_output():
-    assert nation("full-decoupling", "CN", "2026Q4", "accelerators_produced", 14) < 0.5 * nation("baseline", "CN", "2026Q4", "accelerators_produced", 14)
-    assert nation("full-decoupling", "CN", "2028Q2", "advanced_wafer_starts", 14) < 0.8 * nation("baseline", "CN", "2028Q2", "advanced_wafer_starts", 14)
+    assert nation("full-decoupling", "CN", "2028Q2", "accelerators_produced", 14) < 0.5 * nation("baseline", "CN", "2028Q2", "accelerators_produced", 14)
+    assert nation("full-decoupling", "CN", "2028Q2", "advanced_wafer_starts", 14) < 0.9 * nation("baseline", "CN", "2028Q2", "advanced_wafer_starts", 14)
 
 
 def test_full_decoupling_lowers_chinas_compute():
-    assert nation("full-decoupling", "CN", "2026Q4", "ai_compute_h100e", 8) < nation("baseline", "CN", "2026Q4", "ai_compute_h100e", 8)
+    assert nation("full-decoupling", "CN", "2027Q2", "ai_compute_h100e", 14) < 0.95 * nation("baseline", "CN", "2027Q2", "ai_compute_h100e", 14)
 
 
 def test_taiwan_blockade_drops_world_accelerators_from_2027q3_then_recovers():
