@@ -62,8 +62,8 @@ def test_before_the_2024_tool_rules_chinas_fabs_run_more_advanced_wafers(name):
     assert nation(name, "CN", "2027Q2", "advanced_wafer_starts", 10) > 1.03 * nation("baseline", "CN", "2027Q2", "advanced_wafer_starts", 10)
 
 
-def test_dec_2024_tool_rules_cut_chinese_advanced_wafers_against_oct_2023():
-    assert nation("dec-2024", "CN", "2027Q2", "advanced_wafer_starts", 10) < 0.96 * nation("oct-2023", "CN", "2027Q2", "advanced_wafer_starts", 10)
+def test_dec_2024_hbm_rule_cuts_chinese_accelerators_against_oct_2023_once_stockpiles_run_out():
+    assert nation("dec-2024", "CN", "2027Q4", "accelerators_produced", 12) < 0.95 * nation("oct-2023", "CN", "2027Q4", "accelerators_produced", 12)
 
 
 def test_dec_2024_leaves_the_tsmc_die_bank_open():
