@@ -23,21 +23,23 @@ pytestmark = pytest.mark.skipif(not Path(TMUX).exists(), reason="tmux is not ins
 class Terminal:
     """A tmux session on a private socket, driven with send-keys and read with capture-pane."""
 
-    def __init__(self, command: str, cwd: Path, size: tuple[int, int] = (100, 30)) -> None:
+    def __init__(self, command: str, cwd: Path, size: tuple[int, int] = (100, 30), term: str = "xterm-256color") -> None:
         self.socket = f"techrace-test-{uuid.uuid4().hex[:12]}"
         self.session = "play"
-        env = {**os.environ, "PYTHONPATH": str(REPO), "TERM": "xterm-256color"}
-        env.pop("TMUX", None)
+        env = {**os.environ, "PYTHONPATH": str(REPO), "TERM": term}
+        for name in ("TMUX", "COLORTERM", "NO_COLOR", "TEXTUAL_COLOR_SYSTEM"):
+            env.pop(name, None)
+        # tmux sets TERM inside the pane itself: pass the terminal type to the game explicitly.
         self._tmux("new-session", "-d", "-s", self.session, "-x", str(size[0]), "-y", str(size[1]),
-                   "-c", str(cwd), command, env=env)
+                   "-c", str(cwd), f"env TERM={shlex.quote(term)} {command}", env=env)
 
     def _tmux(self, *args: str, env: dict[str, str] | None = None) -> str:
         result = subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True, text=True,
                                 env=env, timeout=20, check=False)
         return result.stdout
 
-    def screen(self) -> str:
-        return self._tmux("capture-pane", "-p", "-t", self.session)
+    def screen(self, escapes: bool = False) -> str:
+        return self._tmux("capture-pane", "-p", *(["-e"] if escapes else []), "-t", self.session)
 
     def keys(self, *keys: str) -> None:
         self._tmux("send-keys", "-t", self.session, *keys)
@@ -61,11 +63,13 @@ class Terminal:
         subprocess.run([TMUX, "-L", self.socket, "kill-server"], capture_output=True, timeout=10, check=False)
 
 
+COMMAND = " ".join(shlex.quote(a) for a in (sys.executable, "-m", "techrace", "play", "--ruleset", "baseline",
+                                             "--nation", "CN", "--seed", "7"))
+
+
 @pytest.fixture
 def terminal(tmp_path: Path) -> Iterator[Terminal]:
-    command = " ".join(shlex.quote(a) for a in (sys.executable, "-m", "techrace", "play", "--ruleset", "baseline",
-                                                "--nation", "CN", "--seed", "7"))
-    term = Terminal(command, cwd=tmp_path)
+    term = Terminal(COMMAND, cwd=tmp_path)
     try:
         yield term
     finally:
@@ -92,3 +96,15 @@ def test_play_two_turns_in_a_real_terminal(terminal: Terminal, tmp_path: Path) -
     while terminal.alive() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not terminal.alive(), "the game quits after confirming"
+
+
+def test_a_16_colour_terminal_gets_only_16_colour_codes(tmp_path: Path) -> None:
+    term = Terminal(COMMAND, cwd=tmp_path, size=(80, 24), term="xterm")
+    try:
+        term.wait_for("End turn")
+        raw = term.screen(escapes=True)
+        assert "CN (China)" in raw
+        assert "38;5;" not in raw and "48;5;" not in raw, "256-colour codes sent to a 16-colour terminal"
+        assert "38;2;" not in raw and "48;2;" not in raw, "true-colour codes sent to a 16-colour terminal"
+    finally:
+        term.close()
