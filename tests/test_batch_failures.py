@@ -95,6 +95,26 @@ def test_resume_after_kill_9_yields_every_run_exactly_once(tmp_path):
     pd.testing.assert_frame_equal(table, uninterrupted.load())
 
 
+def test_ctrl_c_keeps_finished_runs_and_says_how_to_resume(tmp_path):
+    out = tmp_path / "interrupted"
+    command = [sys.executable, "-m", "techrace", "batch", "--runs", "40", "--turns", "3", "--workers", "2",
+               "--chunk-size", "1", "--out", str(out), "--no-progress"]
+    proc = subprocess.Popen(command, env=_env(), start_new_session=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while len(list(out.glob("part-*.parquet"))) < 3 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends to the terminal's foreground group
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert "Traceback" not in err
+    assert f"continue with: techrace batch --resume --out {out}" in err
+    kept = load_results(out)["run"].nunique()
+    assert kept >= 3
+    assert run_batch(out=out, resume=True, progress=False).done == 40
+    assert sorted(load_results(out)["run"].unique()) == list(range(40))
+
+
 def test_resume_refuses_a_different_plan(tmp_path):
     out = tmp_path / "small"
     run_batch("baseline", 2, 2, 0, workers=1, out=out, progress=False)

@@ -38,6 +38,14 @@ FORMAT = 1
 DEFAULT_RUNS = 100
 
 
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a batch: the finished runs are on disk and `--resume` continues."""
+
+    def __init__(self, out: Path):
+        super().__init__(str(out))
+        self.out = out
+
+
 @dataclass
 class BatchResult:
     """Where a batch is, how many runs it finished and which failed."""
@@ -143,7 +151,7 @@ def run_batch(
         done = store.done_runs()
         failures: dict[int, dict[str, Any]] = {}
         store.write_failures([])  # earlier failures are played again on resume
-        todo = [run for run in range(plan.total) if run not in done]
+        todo = (run for run in range(plan.total) if run not in done)
         if progress:
             points = f" ({plan.runs} per point x {len(plan.points)} points)" if len(plan.points) > 1 else ""
             resumed = f", {len(done)} already done" if done else ""
@@ -164,11 +172,14 @@ def run_batch(
 
         template = ChunkTask(ruleset_json, manifest["ruleset_hash"], plan.turns, (), plan.param_types, play)
         try:
-            run_chunks(list(plan.specs(todo)), template, engine, on_result, chunk_size)
+            run_chunks(plan.specs(todo), plan.total - len(done), template, engine, on_result, chunk_size)
         finally:
             bar.close()
         manifest.update(complete=len(done) == plan.total, engine=engine.describe())
         store.write_manifest(manifest)
+    except KeyboardInterrupt:
+        engine.close(cancel=True)
+        raise BatchInterrupted(store.dir) from None
     except BaseException:
         engine.close(cancel=True)
         raise

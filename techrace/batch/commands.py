@@ -93,16 +93,21 @@ def _console():  # noqa: ANN202 - rich imported lazily
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from techrace.batch.api import run_batch
+    from techrace.batch.api import BatchInterrupted, run_batch
     from techrace.batch.store import BatchStore
     from techrace.batch.summary import final_rows, headlines, quantile_table, render
 
     command = "techrace " + shlex.join(sys.argv[1:]) if sys.argv[1:2] == ["batch"] else "techrace batch"
-    result = run_batch(
-        args.ruleset, args.runs, args.turns, args.seed, workers=args.workers, scheduler=args.scheduler,
-        out=args.out, sweep=args.sweep or None, vary=args.vary or None, resume=args.resume,
-        progress=not args.no_progress, chunk_size=args.chunk_size, command=command,
-    )
+    try:
+        result = run_batch(
+            args.ruleset, args.runs, args.turns, args.seed, workers=args.workers, scheduler=args.scheduler,
+            out=args.out, sweep=args.sweep or None, vary=args.vary or None, resume=args.resume,
+            progress=not args.no_progress, chunk_size=args.chunk_size, command=command,
+        )
+    except BatchInterrupted as stop:
+        print(f"interrupted: finished runs are kept; continue with: techrace batch --resume --out {shlex.quote(str(stop.out))}",
+              file=sys.stderr)
+        return 130
     console = _console()
     store = BatchStore(result.out)
     outcomes = headlines(store)

@@ -12,6 +12,7 @@ import os
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
+from techrace.batch.worker import ignore_interrupts
 from techrace.errors import TechraceError
 
 CONNECT_TIMEOUT_S = 20.0
@@ -46,10 +47,11 @@ class LocalEngine:
         # server makes a rebuilt pool start in milliseconds. A main script that cannot be re-read
         # (`python - < script.py`) would kill every forkserver child at start, so fork there instead.
         if _main_is_unreadable():
-            return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("fork"))
+            return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("fork"),
+                                       initializer=ignore_interrupts)
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["techrace.batch.worker", "techrace.core"])
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=context, initializer=ignore_interrupts)
 
     def rebuild(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)

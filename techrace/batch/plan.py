@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,7 +118,7 @@ class BatchPlan:
             params.update({key: dist.draw(rng) for key, dist in self.vary.items()})
         return RunSpec(run, seed, params)
 
-    def specs(self, runs: Sequence[int]) -> Iterator[RunSpec]:
+    def specs(self, runs: Iterable[int]) -> Iterator[RunSpec]:
         return (self.spec(run) for run in runs)
 
     def to_json(self) -> dict[str, Any]:

@@ -11,9 +11,10 @@ worker twice on its own is set aside as failed and the batch goes on.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter, deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
@@ -39,20 +40,24 @@ def chunk_size_for(total: int, workers: int) -> int:
     return max(1, min(MAX_CHUNK, math.ceil(total / (workers * 8))))
 
 
-def chunked(specs: Sequence[RunSpec], size: int) -> list[tuple[RunSpec, ...]]:
-    return [tuple(specs[i : i + size]) for i in range(0, len(specs), size)]
+def chunked(specs: Iterable[RunSpec], size: int) -> Iterator[tuple[RunSpec, ...]]:
+    """Chunks made as they are needed, so a batch of a million runs never lists them all."""
+    iterator = iter(specs)
+    while chunk := tuple(itertools.islice(iterator, size)):
+        yield chunk
 
 
 def run_chunks(
-    specs: Sequence[RunSpec],
+    specs: Iterable[RunSpec],
+    count: int,
     template: ChunkTask,
     engine: Engine,
     on_result: Callable[[ChunkResult], None],
     chunk_size: int | None = None,
 ) -> None:
-    """Play every spec; each finished chunk (rows, done runs, failures) goes to `on_result`."""
-    size = chunk_size or chunk_size_for(len(specs), engine.workers)
-    pending: deque[tuple[RunSpec, ...]] = deque(chunked(list(specs), size))
+    """Play every spec (`count` of them); each finished chunk (rows, done runs, failures) goes to `on_result`."""
+    size = chunk_size or chunk_size_for(count, engine.workers)
+    pending = chunked(specs, size)
     suspects: deque[RunSpec] = deque()
     crashes: Counter[int] = Counter()
     in_flight: dict[Future[ChunkResult], tuple[RunSpec, ...]] = {}
@@ -61,13 +66,15 @@ def run_chunks(
     def submit(chunk: tuple[RunSpec, ...]) -> None:
         in_flight[engine.executor.submit(play_chunk, replace(template, runs=chunk))] = chunk  # type: ignore[attr-defined]
 
-    while pending or suspects or in_flight:
+    while True:
         if suspects:
             if not in_flight:  # a suspect plays alone, so a crash is its own
                 submit((suspects.popleft(),))
         else:
-            while pending and len(in_flight) < window:
-                submit(pending.popleft())
+            while len(in_flight) < window and (chunk := next(pending, None)) is not None:
+                submit(chunk)
+        if not in_flight:  # no suspect left and nothing pending
+            return
         finished, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
         for future in sorted(finished, key=lambda f: in_flight[f][0].run):
             chunk = in_flight.pop(future)

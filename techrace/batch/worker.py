@@ -7,6 +7,7 @@ runner and takes plain, picklable data. A run that raises becomes a failure reco
 from __future__ import annotations
 
 import importlib
+import signal
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,6 +51,11 @@ class ChunkResult:
     table: pa.Table | None
     done: list[int]
     failures: list[Failure]
+
+
+def ignore_interrupts() -> None:
+    """Worker processes leave Ctrl-C to the batch process, which saves what finished and stops."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def play_game(ruleset: Any, seed: int, turns: int) -> list[dict[str, Any]]:
