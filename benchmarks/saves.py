@@ -54,7 +54,7 @@ def main() -> None:
     print("| measure | value |\n|---|---|")
     print(f"| save_game (snapshot + JSON + gzip + fsync) | {t_save * 1000:.0f} ms |")
     print(f"| read_save (gunzip + JSON + checksum + validation) | {t_read * 1000:.0f} ms |")
-    print(f"| load_game (read_save + ruleset check + Game.from_snapshot) | {t_load * 1000:.0f} ms |")
+    print(f"| load_game (read_save + ruleset, records, shape and round-trip checks + Game.from_snapshot) | {t_load * 1000:.0f} ms |")
     print(f"| verify_replay (replay {game.turn} turns + compare) | {t_verify:.2f} s |")
     print(f"| file size (gzip) | {size / 1e3:.0f} kB |")
     print(f"| uncompressed JSON | {raw / 1e3:.0f} kB |")

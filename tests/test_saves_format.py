@@ -140,6 +140,7 @@ def test_an_older_format_is_migrated_when_a_migration_exists(monkeypatch: pytest
     (gzip.compress(b'{"hello": 1}'), "not a techrace save"),
     (gzip.compress(b'{"techrace_save": "one"}'), "format marker"),
     (gzip.compress(b'{"techrace_save": 1, "x": NaN}'), "corrupted"),
+    (gzip.compress(b'{"techrace_save": 1, "x": -1e999}'), "corrupted: -1e999 is out of range"),
     (gzip.compress(b'{"techrace_save": 1,'), "invalid JSON"),
     (gzip.compress(b"\xff\xfe{}"), "not UTF-8"),
     (gzip.compress(b'{"techrace_save": 1}'), "no checksum"),

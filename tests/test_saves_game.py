@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from techrace.core import Action, Game
 from techrace.launcher import main
@@ -234,3 +238,74 @@ def test_a_disk_full_during_save_game_keeps_the_previous_save_loadable(
     monkeypatch.undo()
     assert load_game("observed", saves_dir=path.parent).turn == 6
     assert [p.name for p in path.parent.iterdir()] == ["observed.json.gz"]
+
+
+# --- hand-edited saves whose checksum was recomputed -----------------------------------------------
+
+@functools.cache
+def small_save() -> tuple[bytes, tuple[tuple[Any, ...], ...]]:
+    """A 2-turn save's bytes, and every path into its snapshot (lists sampled at their first 3 items)."""
+    import tempfile
+
+    game = Game.from_ruleset("baseline", seed=11, player="CN")
+    advance(game, 2)
+    with tempfile.TemporaryDirectory() as tmp:
+        data = save_game(game, "small", saves_dir=Path(tmp)).read_bytes()
+
+    def paths(value: Any, prefix: tuple[Any, ...]) -> Any:
+        yield prefix
+        items = value.items() if isinstance(value, dict) else enumerate(value[:3]) if isinstance(value, list) else ()
+        for key, child in items:
+            yield from paths(child, (*prefix, key))
+
+    snapshot = json.loads(gzip.decompress(data))["snapshot"]
+    return data, tuple(p for p in paths(snapshot, ()) if p)
+
+
+def forged_save(tmp: Path, path: tuple[Any, ...], value: Any, delete: bool = False) -> None:
+    document = json.loads(gzip.decompress(small_save()[0]))
+    target = document["snapshot"]
+    for key in path[:-1]:
+        target = target[key]
+    if delete and isinstance(target, dict):
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    document["checksum"] = container.checksum_of(document)
+    tmp.mkdir(parents=True, exist_ok=True)
+    (tmp / "forged.json.gz").write_bytes(gzip.compress(json.dumps(document).encode()))
+
+
+def test_a_state_array_of_the_wrong_shape_is_refused_by_name(tmp_path: Path) -> None:
+    forged_save(tmp_path, ("state", "offline"), [])
+    with pytest.raises(SaveError, match=r"forged: save is malformed: state field offline has shape \(0,\)"):
+        load_game("forged", saves_dir=tmp_path)
+
+
+def test_a_rule_naming_an_unknown_nation_is_refused(tmp_path: Path) -> None:
+    rule = sorted(json.loads(gzip.decompress(small_save()[0]))["snapshot"]["records"]["controls"])[0]
+    forged_save(tmp_path, ("records", "controls", rule, "destinations"), ["ZZ"])
+    with pytest.raises(SaveError, match=f"rule '{rule}' names unknown ZZ"):
+        load_game("forged", saves_dir=tmp_path)
+
+
+json_values = st.one_of(st.none(), st.booleans(), st.integers(-2, 10**20), st.floats(-1e300, 1e300),
+                        st.text(max_size=5), st.lists(st.integers(0, 3), max_size=3),
+                        st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(min_value=0), json_values, st.booleans())
+def test_fuzz_a_forged_snapshot_loads_and_plays_or_gives_a_save_error(
+        tmp_path_factory: pytest.TempPathFactory, where: int, value: Any, delete: bool) -> None:
+    paths = small_save()[1]
+    tmp = tmp_path_factory.mktemp("forged")
+    forged_save(tmp, paths[where % len(paths)], value, delete)
+    try:
+        game = load_game("forged", saves_dir=tmp)
+    except SaveError as exc:
+        assert "\n" not in str(exc)
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # absurd but well-typed numbers may overflow
+        game.step([])

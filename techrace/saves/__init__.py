@@ -6,9 +6,10 @@ rule that keeps user-given save names inside saves/.
 """
 
 from techrace.saves.container import FORMAT_VERSION
+from techrace.saves.divergence import Divergence, first_divergence
 from techrace.saves.errors import SaveError
 from techrace.saves.paths import SAVE_SUFFIX, default_saves_dir, resolve_save
-from techrace.saves.replay import Divergence, first_divergence, verify_replay
+from techrace.saves.replay import verify_replay
 from techrace.saves.store import SaveInfo, autosave, list_saves, load_game, read_save, save_game
 
 __all__ = [

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import zlib
 from typing import Annotated, Any
 
@@ -154,9 +155,16 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a valid number in a save")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:20]} is out of range for a number in a save")
+    return value
+
+
 def _parse(raw: bytes) -> dict[str, Any]:
     try:
-        document = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        document = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant, parse_float=_finite_float)
     except UnicodeDecodeError as exc:
         raise SaveError(f"save is corrupted: not UTF-8 text at byte {exc.start}") from None
     except json.JSONDecodeError as exc:
@@ -185,6 +193,8 @@ def _validate(document: dict[str, Any]) -> None:
     for key, value in expected.items():
         if snapshot[key] != value or type(snapshot[key]) is not type(value):
             raise SaveError(f"save is inconsistent: header {key} is {value!r} but the snapshot has {snapshot[key]!r}")
+    if len(header.action_log) != header.turn:
+        raise SaveError(f"save is inconsistent: {header.turn} turns played but {len(header.action_log)} turns of actions logged")
     if not isinstance(snapshot["ruleset"], dict):
         raise SaveError("save is malformed: the snapshot's ruleset is not a mapping")
 

@@ -17,6 +17,7 @@ from techrace.errors import TechraceError
 from techrace.saves import container
 from techrace.saves.atomic import atomic_write_bytes
 from techrace.saves.errors import SaveError
+from techrace.saves.integrity import check_records, check_round_trip
 from techrace.saves.paths import AUTOSAVE_DIR, SAVE_SUFFIX, name_of, resolve_save, saves_root
 
 if TYPE_CHECKING:
@@ -71,16 +72,18 @@ def load_game(name_or_path: str | Path, *, saves_dir: Path | None = None, allow_
     """The saved game, restored so that playing on gives exactly the uninterrupted game's future."""
     from techrace.core import Game
 
+    label = str(name_or_path)
     document = read_save(name_or_path, saves_dir=saves_dir, allow_outside=allow_outside)
-    ruleset_of(document, label=str(name_or_path))
+    snapshot = container.snapshot_of(document)
+    check_records(snapshot, ruleset_of(document, label=label), label)
     try:
-        return Game.from_snapshot(container.snapshot_of(document))
-    except SaveError:
-        raise
+        game = Game.from_snapshot(snapshot)
     except TechraceError as exc:
-        raise SaveError(f"{name_or_path}: save does not restore a game: {exc}") from None
-    except (KeyError, IndexError, TypeError, ValueError) as exc:
-        raise SaveError(f"{name_or_path}: save does not restore a game: {type(exc).__name__}: {exc}") from None
+        raise SaveError(f"{label}: save does not restore a game: {exc}") from None
+    except (KeyError, IndexError, TypeError, ValueError, ArithmeticError) as exc:
+        raise SaveError(f"{label}: save does not restore a game: {type(exc).__name__}: {exc}") from None
+    check_round_trip(snapshot, game, label)
+    return game
 
 
 def ruleset_of(document: dict[str, Any], *, label: str) -> Ruleset:
