@@ -70,6 +70,16 @@ def test_explicit_paths_are_allowed_only_when_the_caller_says_so(tmp_path: Path)
     assert resolve_save("plain", tmp_path / "saves", allow_outside=True) == (tmp_path / "saves" / "plain.json.gz").resolve()
 
 
+def test_with_explicit_paths_allowed_an_existing_save_name_still_means_the_saves_directory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    saves = tmp_path / "saves"
+    auto = write(saves / "autosave" / "t3.json.gz", document())
+    assert resolve_save("autosave/t3", saves, allow_outside=True) == auto.resolve()
+    assert resolve_save("other/t3", saves, allow_outside=True) == (tmp_path / "other" / "t3.json.gz").resolve()
+    assert resolve_save("../t3", saves, allow_outside=True) == (tmp_path.parent / "t3.json.gz").resolve()
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(["a", "b", ".", "..", "/", "\\", "C:", "~", " ", "-", "\x00", "autosave"]), max_size=10)
        .map("".join) | st.text(max_size=20))

@@ -4,8 +4,9 @@ Rule: a *name* (what a player types in the UI, or gives to `saves`/`replay` comm
 inside the saves directory: relative only, no `..`, no absolute path or drive, and after following
 symlinks the file must still be inside the saves directory. Sub-folders are allowed
 (`autosave/baseline-s7-CN-t0012`). Only a caller that passes `allow_outside=True` (the CLI, for a
-path the user typed in their own shell, e.g. `techrace run --save /tmp/game.json.gz`) may name a file
-anywhere; a bare name still goes into the saves directory then.
+path the user typed in their own shell, e.g. `techrace replay ~/Downloads/game.json.gz`) may name a
+file anywhere: a valid name of an existing save, or a bare name, still means the saves directory;
+anything else with a path separator is a path.
 """
 
 from __future__ import annotations
@@ -51,8 +52,18 @@ def resolve_save(name_or_path: str | Path, saves_dir: Path | str | None = None, 
         raise SaveError("a save name cannot be empty")
     if _BAD_CHARS.search(text):
         raise SaveError(f"save name {text!r} contains control characters")
-    if allow_outside and _looks_like_path(text):
+    if allow_outside:
+        try:
+            inside: Path | None = _inside(text, root)
+        except SaveError:
+            inside = None
+        if inside is not None and (inside.exists() or not _looks_like_path(text)):
+            return inside
         return Path(with_suffix(text) if Path(text).suffix == "" else text).expanduser().resolve()
+    return _inside(text, root)
+
+
+def _inside(text: str, root: Path) -> Path:
     if PurePosixPath(text).is_absolute() or PureWindowsPath(text).is_absolute() or PureWindowsPath(text).drive:
         raise SaveError(f"save name {text!r} is an absolute path; names resolve inside {root}")
     parts = re.split(r"[\\/]", text)
