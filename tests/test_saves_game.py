@@ -309,3 +309,22 @@ def test_fuzz_a_forged_snapshot_loads_and_plays_or_gives_a_save_error(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # absurd but well-typed numbers may overflow
         game.step([])
+
+
+def test_a_save_from_before_a_schema_field_was_added_still_loads_and_plays_the_same(
+        observed: tuple[Game, Path]) -> None:
+    import hashlib
+
+    game, path = observed
+
+    def older_schema(document: dict[str, Any]) -> None:
+        ruleset = document["snapshot"]["ruleset"]
+        del ruleset["extends"]  # a field with a default that older techrace builds did not write
+        digest = hashlib.sha256(json.dumps(ruleset, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+        document["ruleset"]["hash"] = document["snapshot"]["ruleset_hash"] = digest
+
+    rewrite(path, older_schema)
+    resumed = load_game("observed", saves_dir=path.parent)
+    advance(resumed, 9)
+    advance(game, 9)
+    assert resumed.metric_rows == game.metric_rows and events_of(resumed) == events_of(game)

@@ -103,9 +103,21 @@ def _replay(args: argparse.Namespace) -> int:
 
 
 def _final_rows(game: object) -> list[str]:
-    """The last turn's metric rows, one line per nation."""
+    """The last turn's metric rows as an aligned table, one line per nation."""
     rows = [r for r in getattr(game, "metric_rows", []) if r.get("turn") == getattr(game, "turn", None)]
-    return [", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()) for row in rows]
+    if not rows:
+        return []
+    columns = [c for c in rows[0] if c not in ("seed", "turn", "quarter")]
+    cells = [columns] + [[_cell(row.get(c)) for c in columns] for row in rows]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
+    return ["  ".join(cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in enumerate(zip(line, widths, strict=True)))
+            for line in cells]
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return "-" if value is None else str(value)
 
 
 def _size(size: int) -> str:

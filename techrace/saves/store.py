@@ -7,6 +7,8 @@ modification time: it is never stored in the file and never reaches a simulation
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -87,20 +89,25 @@ def load_game(name_or_path: str | Path, *, saves_dir: Path | None = None, allow_
 
 
 def ruleset_of(document: dict[str, Any], *, label: str) -> Ruleset:
-    """The merged ruleset stored in a save, checked against the content hash in its header."""
+    """The merged ruleset stored in a save, checked against the content hash in its header.
+
+    The hash is taken over the stored JSON itself (as `ruleset_hash` computed it when saving), so a
+    save stays loadable after the schema gains a field with a default.
+    """
     from pydantic import ValidationError
 
-    from techrace.ruleset import Ruleset, ruleset_hash
+    from techrace.ruleset import Ruleset
 
+    stored = document["snapshot"]["ruleset"]
+    canonical = json.dumps(stored, sort_keys=True, separators=(",", ":"))
+    if hashlib.sha256(canonical.encode()).hexdigest() != document["ruleset"]["hash"]:
+        raise SaveError(f"{label}: the ruleset stored in the save does not match its content hash")
     try:
-        ruleset = Ruleset.model_validate(document["snapshot"]["ruleset"])
+        return Ruleset.model_validate(stored)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise SaveError(f"{label}: the ruleset stored in the save is invalid: {where}: {first['msg']}") from None
-    if ruleset_hash(ruleset) != document["ruleset"]["hash"]:
-        raise SaveError(f"{label}: the ruleset stored in the save does not match its content hash")
-    return ruleset
 
 
 def list_saves(saves_dir: Path | None = None) -> list[SaveInfo]:
