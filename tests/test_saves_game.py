@@ -328,3 +328,13 @@ def test_a_save_from_before_a_schema_field_was_added_still_loads_and_plays_the_s
     advance(resumed, 9)
     advance(game, 9)
     assert resumed.metric_rows == game.metric_rows and events_of(resumed) == events_of(game)
+
+
+def test_replay_without_verify_prints_the_replayed_final_turn(
+        observed: tuple[Game, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    game, path = observed
+    assert main(["replay", "observed", "--dir", str(path.parent)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[0] == "nation"
+    assert [line.split()[0] for line in lines[1:-1]] == game.nations
+    assert lines[-1] == f"replayed observed: 6 turns, {sum(map(len, game.action_log))} logged actions, next quarter {game.quarter}"
