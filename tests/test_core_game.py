@@ -138,3 +138,14 @@ def test_invariants_hold_under_random_play(seed: int, kinds: list[str]) -> None:
     for name in ("tools", "tool_inventory", "accel_stock", "die_stock", "hbm_stock", "compute", "pool", "eng", "capacity"):
         assert (getattr(s, name) >= -1e-6).all(), name
     assert np.isfinite(np.concatenate([np.ravel(v) for v in game.snapshot()["state"].values()], axis=None).astype(float)).all()
+
+
+def test_snapshot_from_another_build_is_refused_clearly() -> None:
+    data = play(turns=1).snapshot()
+    del data["state"]["revenue_last"]
+    with pytest.raises(TechraceError, match="different techrace build: missing state fields revenue_last"):
+        Game.from_snapshot(data)
+    data = play(turns=1).snapshot()
+    data["state"]["capacity"] = data["state"]["capacity"][:-1]
+    with pytest.raises(TechraceError, match="state field capacity has shape"):
+        Game.from_snapshot(data)

@@ -278,7 +278,7 @@ def forged_save(tmp: Path, path: tuple[Any, ...], value: Any, delete: bool = Fal
 
 def test_a_state_array_of_the_wrong_shape_is_refused_by_name(tmp_path: Path) -> None:
     forged_save(tmp_path, ("state", "offline"), [])
-    with pytest.raises(SaveError, match=r"forged: save is malformed: state field offline has shape \(0,\)"):
+    with pytest.raises(SaveError, match=r"forged: .*state field offline has shape \(0,\)"):
         load_game("forged", saves_dir=tmp_path)
 
 

@@ -19,8 +19,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--turns", type=int, default=None, metavar="N", help="quarters to play (default: the ruleset's game length)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default: 0)")
     p.add_argument("--out", type=Path, default=None, metavar="FILE.csv", help="write one row per (turn, nation)")
-    p.add_argument("--save", default=None, metavar="FILE", help="save the game at the end (see `techrace saves`)")
-    p.add_argument("--load", default=None, metavar="FILE", help="continue a saved game headless")
+    p.add_argument("--save", default=None, metavar="NAME|FILE",
+                   help="save the game at the end: a name in saves/ or a file path (see `techrace saves`)")
+    p.add_argument("--load", default=None, metavar="NAME|FILE", help="continue a saved game headless (a name in saves/ or a path)")
     p.add_argument("--quiet", action="store_true", help="no summary table")
     p.set_defaults(func=run)
 
@@ -38,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     if args.load:
         from techrace.saves import load_game
 
-        game = load_game(args.load)
+        game = load_game(args.load, allow_outside=True)
         start = len(game.metric_rows)
     else:
         game = Game.from_ruleset(args.ruleset, seed=args.seed)
@@ -50,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     if args.save:
         from techrace.saves import save_game
 
-        path = save_game(game, args.save)
+        path = save_game(game, args.save, allow_outside=True)
         print(f"saved {path}", file=sys.stderr)
     if not args.quiet:
         print(summary(game))

@@ -21,7 +21,8 @@ from techrace.core.events import Event
 from techrace.core.mechanisms.victory import Outcome
 from techrace.core.metrics import COLUMNS, metric_rows
 from techrace.core.model import WorldModel
-from techrace.core.state import ARRAY_AXES, WorldState, axis_labels
+from techrace.core.state import ARRAY_AXES, WorldState, axis_labels, build_state
+from techrace.core.static import build_static
 from techrace.core.view import WorldView
 from techrace.errors import TechraceError
 from techrace.ruleset import Ruleset, load_ruleset, quarter_label, ruleset_hash
@@ -173,9 +174,16 @@ class Game:
     def from_snapshot(cls, data: dict[str, Any]) -> Game:
         if data.get("format") != SNAPSHOT_FORMAT:
             raise TechraceError(f"unsupported snapshot format {data.get('format')!r} (this techrace reads {SNAPSHOT_FORMAT})")
+        missing = sorted(set(ARRAY_AXES) - set(data.get("state", {})))
+        extra = sorted(set(data.get("state", {})) - set(ARRAY_AXES))
+        if missing or extra:
+            raise TechraceError("snapshot is from a different techrace build: "
+                                + "; ".join(x for x in (f"missing state fields {', '.join(missing)}" if missing else "",
+                                                         f"unknown state fields {', '.join(extra)}" if extra else "") if x))
         try:
             ruleset = Ruleset.model_validate(data["ruleset"])
             state = WorldState.from_dict({"arrays": data["state"], **data["records"]})
+            _check_shapes(state, build_state(build_static(ruleset)))
             model = WorldModel(ruleset, rng=int(data["seed"]), player=data.get("player"), state=state)
             model.rng.bit_generator.state = _numpy_state(data["rng"]["numpy"])
             model.random.setstate(_python_state(data["rng"]["python"]))
@@ -187,9 +195,16 @@ class Game:
             game.outcome = Outcome.from_dict(outcome) if outcome else None
             model.outcome = game.outcome
             game.action_log = [[Action.from_dict(a) for a in turn] for turn in data["action_log"]]
-        except (KeyError, TypeError, ValueError, IndexError) as exc:
+        except (KeyError, TypeError, ValueError, IndexError, OverflowError) as exc:
             raise TechraceError(f"snapshot is incomplete or malformed: {exc}") from None
         return game
+
+
+def _check_shapes(state: WorldState, fresh: WorldState) -> None:
+    for name in ARRAY_AXES:
+        got, want = getattr(state, name).shape, getattr(fresh, name).shape
+        if got != want:
+            raise ValueError(f"state field {name} has shape {got}, the ruleset needs {want}")
 
 
 def check_seed(seed: Any) -> int:
