@@ -100,3 +100,8 @@ def test_an_existing_batch_is_never_overwritten_and_bad_keys_fail_before_playing
     err = capsys.readouterr().err
     assert code == 2 and "did you mean 'controls.oct2023_chips.tpp'" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "bad").exists()
+    with pytest.raises(TechraceError, match="needs a numeric value"):
+        run_batch("baseline", 1, 1, out=tmp_path / "text", vary={"controls.oct2023_chips.description": "uniform:0:1"})
+    with pytest.raises(TechraceError, match="gives an invalid ruleset"):
+        run_batch("baseline", 1, 1, out=tmp_path / "value", sweep={"regulators.BIS.enforcement": [0.5, 2]})
+    assert not (tmp_path / "text").exists() and not (tmp_path / "value").exists()

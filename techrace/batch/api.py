@@ -222,7 +222,9 @@ def _check_paths(base: Ruleset, plan: BatchPlan) -> None:
     from techrace.ruleset.overrides import apply_overrides, get_path
 
     for key in plan.vary:
-        get_path(base, key)
+        current = get_path(base, key)
+        if isinstance(current, bool) or not isinstance(current, int | float | None):
+            raise PlanError(f"--vary {key}: needs a numeric value, but {key} is {current!r}")
     for point in plan.points:
         apply_overrides(base, point)
 
