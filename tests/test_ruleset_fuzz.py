@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -11,10 +12,11 @@ from hypothesis import strategies as st
 from test_ruleset_support import LOCATED, write_mod
 
 from techrace.ruleset import Ruleset, RulesetError, inspect_ruleset, load_ruleset
+from techrace.ruleset.schema import ChipFirmSpec, ControlRule, Effect, FoundrySpec, ShockSpec
 
 BASELINE = Path(__file__).resolve().parents[1] / "rulesets" / "baseline"
 SECTIONS = ["controls", "shocks", "nations", "foundries", "chip_firms", "labs", "technology", "market", "turns", "victory"]
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
                     st.text(max_size=12), st.sampled_from(["2027Q3", "CN", "TSMC", "N5", "!remove", "HBM3E"]))
@@ -78,3 +80,26 @@ def test_mutated_baseline_files(file, edits):
             (copy / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
         (copy / file).write_text(text, encoding="utf-8")
         _check_outcome(copy)
+
+
+ENTRY_FIELDS = {
+    "controls": sorted(ControlRule.model_fields) + ["from"],
+    "shocks": sorted(ShockSpec.model_fields),
+    "chip_firms": sorted(ChipFirmSpec.model_fields),
+    "foundries": sorted(FoundrySpec.model_fields),
+}
+
+
+@FUZZ
+@given(section=st.sampled_from(sorted(ENTRY_FIELDS)), entry=st.sampled_from(["new_entry", "oct2023_chips", "NVIDIA", "SMIC"]),
+       data=st.data())
+def test_entries_with_real_field_names_and_any_values(section, entry, data):
+    """Real keys with wrong-typed values reach the cross-reference checks; they must stay located errors."""
+    fields = data.draw(st.dictionaries(st.sampled_from(ENTRY_FIELDS[section]), values, max_size=6))
+    effects = data.draw(st.lists(st.dictionaries(st.sampled_from(sorted(Effect.model_fields)), values, max_size=4), max_size=2))
+    if section == "shocks" and effects:
+        fields["effects"] = effects
+    with tempfile.TemporaryDirectory() as tmp:
+        mod = write_mod(Path(tmp) / "mod", {})
+        (mod / "fuzz.yaml").write_text(yaml.safe_dump({section: {entry: fields}}, allow_unicode=True), encoding="utf-8")
+        _check_outcome(mod)

@@ -61,7 +61,7 @@ class _Checker:
         self.toolmakers = _names(data, "toolmakers")
         self.chip_firms = _names(data, "chip_firms")
         self.labs = _names(data, "labs")
-        self.sites = {site for _, f in _entries(data, "foundries") for site in (f.get("sites") or {}) if isinstance(f.get("sites"), dict)}
+        self.sites = {site for _, f in _entries(data, "foundries") if isinstance(f.get("sites"), dict) for site in f["sites"]}
 
     def error(self, path: KeyPath, message: str) -> None:
         self.errors.append(located(path, message, self.where, self.fallback))
@@ -110,7 +110,7 @@ def _firms(c: _Checker) -> None:
         base = ("chip_firms", fid)
         c.refs(base + ("foundries",), firm.get("foundries"), c.foundries, "foundry")
         for i, name in enumerate(firm.get("foundries") or []) if isinstance(firm.get("foundries"), list) else []:
-            if name in c.foundries and name not in logic:
+            if isinstance(name, str) and name in c.foundries and name not in logic:
                 c.error(base + ("foundries", i), f"{name!r} is a memory maker, not a logic foundry")
         c.refs(base + ("captive_labs",), firm.get("captive_labs"), c.labs, "lab")
         for sku_id, sku in _entries(c.data, "chip_firms", fid, "skus"):
@@ -137,6 +137,11 @@ def _condition(c: _Checker, path: KeyPath, cond: Any) -> None:
         c.error(path + ("until",), f"`until` {end} is before `from` {start}")
 
 
+def _text(value: Any) -> str:
+    """A kind as text ('' for anything else), so malformed data never reaches a dict lookup."""
+    return value if isinstance(value, str) else ""
+
+
 def _quarter(value: Any) -> bool:
     return isinstance(value, str) and QUARTER_RE.match(value) is not None
 
@@ -152,7 +157,7 @@ def _controls(c: _Checker) -> None:
         c.refs(base + ("entities",), rule.get("entities"), entities, "firm or site")
         c.keys(base + ("tier_caps_h100e",), rule.get("tier_caps_h100e"), c.nations, "nation")
         _condition(c, base + ("when",), rule.get("when"))
-        for needed in CONTROL_NEEDS.get(rule.get("kind"), ()):  # type: ignore[arg-type]
+        for needed in CONTROL_NEEDS.get(_text(rule.get("kind")), ()):
             if rule.get(needed) in (None, [], {}):
                 c.error(base, f"a {rule.get('kind')} control needs `{needed}`")
         dates = [(k, rule.get(k)) for k in ("announced", "effective", "expires") if _quarter(rule.get(k))]
@@ -175,14 +180,14 @@ def _shocks(c: _Checker) -> None:
             if not isinstance(effect, dict):
                 continue
             path = base + ("effects", i)
-            kind = effect.get("kind")
+            kind = _text(effect.get("kind"))
             c.ref(path + ("nation",), effect.get("nation"), c.nations, "nation")
             c.keys(path + ("nations_gdp",), effect.get("nations_gdp"), c.nations, "nation")
             c.ref(path + ("node",), effect.get("node"), c.nodes, "node")
             c.ref(path + ("control",), effect.get("control"), controls, "control")
             if kind in firms:
                 c.ref(path + ("firm",), effect.get("firm"), firms[kind], "toolmaker" if kind == "tool_breakthrough" else "foundry")
-            for needed in EFFECT_NEEDS.get(kind, ()):  # type: ignore[arg-type]
+            for needed in EFFECT_NEEDS.get(kind, ()):
                 if effect.get(needed) is None:
                     c.error(path, f"a {kind} effect needs `{needed}`")
 

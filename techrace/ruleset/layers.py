@@ -11,6 +11,7 @@ Every value remembers which layer and line set it, so errors are located and `ex
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,8 +45,19 @@ class Origin:
     value: Any
 
 
+_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_\-]+$")
+
+
+def _key_text(part: str | int) -> str:
+    """A key as written in a dotted path; odd keys are quoted with no ':' or '.' left to confuse readers."""
+    text = str(part)
+    if _PLAIN_KEY.match(text):
+        return text
+    return ascii(text).replace(":", "\\x3a").replace(".", "\\x2e")
+
+
 def dotted(path: KeyPath) -> str:
-    return ".".join(str(p) for p in path) or "(top)"
+    return ".".join(_key_text(p) for p in path) or "(top)"
 
 
 def _number(text: str) -> float | None:
