@@ -65,6 +65,8 @@ def test_plan_refuses_bad_numbers_and_a_key_both_swept_and_varied():
         BatchPlan(runs=1, turns=1, seed=-1)
     with pytest.raises(PlanError, match="--runs"):
         BatchPlan(runs=0, turns=1, seed=0)
+    with pytest.raises(PlanError, match="--turns must be from 1 to 400"):
+        BatchPlan(runs=1, turns=401, seed=0)
     with pytest.raises(PlanError, match="both swept and varied"):
         BatchPlan(runs=1, turns=1, seed=0, points=({"k": 1},), vary=parse_vary(["k=uniform:0:1"]))
 

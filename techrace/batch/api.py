@@ -120,6 +120,8 @@ def run_batch(
     from techrace.batch.runner import run_chunks
     from techrace.ruleset import ruleset_hash
 
+    if chunk_size is not None and chunk_size < 1:
+        raise PlanError(f"--chunk-size must be at least 1, got {chunk_size}")
     if resume:
         if out is None:
             raise BatchDirError("--resume needs --out DIR, the batch to continue")

@@ -21,6 +21,7 @@ import yaml
 from techrace.errors import TechraceError
 
 DISTRIBUTIONS = ("uniform", "loguniform")
+MAX_TURNS = 400  # the longest game a ruleset may set (schema: Ruleset.turns)
 _VARY_STREAM = 0x76617279  # "vary": keeps the sampling stream apart from anything else seeded by the run
 
 
@@ -80,8 +81,8 @@ class BatchPlan:
         check_seed(self.seed)
         if self.runs < 1:
             raise PlanError(f"--runs must be at least 1, got {self.runs}")
-        if self.turns < 1:
-            raise PlanError(f"--turns must be at least 1, got {self.turns}")
+        if not 1 <= self.turns <= MAX_TURNS:
+            raise PlanError(f"--turns must be from 1 to {MAX_TURNS}, got {self.turns}")
         clash = sorted(set(self.vary) & {k for p in self.points for k in p})
         if clash:
             raise PlanError(f"{clash[0]} is both swept and varied; give it once")
