@@ -4,6 +4,7 @@ line on 127.0.0.1) gives the same table as local processes."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -19,7 +20,8 @@ from techrace.launcher import main
 pytest.importorskip("distributed")
 
 REPO = Path(__file__).resolve().parents[1]
-DASK = Path(sys.executable).with_name("dask")
+DASK = Path(sys.executable).with_name("dask") if Path(sys.executable).with_name("dask").exists() else Path(
+    shutil.which("dask") or "dask")
 
 
 def _free_port() -> int:

@@ -75,8 +75,8 @@ def test_a_value_set_is_the_value_read_back_or_a_clear_error(path, factor):
     value = get_path(BASELINE, path) * factor
     try:
         changed = apply_overrides(BASELINE, {path: value})
-    except OverrideError as exc:  # the schema's range refused it, and said where
-        assert path.split(".")[-1] in str(exc)
+    except OverrideError as exc:  # the schema refused it, and the message names the override
+        assert path in str(exc) and "\n" not in str(exc)
     else:
         assert get_path(changed, path) == pytest.approx(value)
 
