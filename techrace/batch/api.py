@@ -249,7 +249,7 @@ def _check_same(plan: BatchPlan, manifest: Mapping[str, Any], ruleset: object, r
 
 
 def _default_out(name: str, plan: BatchPlan) -> Path:
-    return Path("batches") / f"{name}-n{plan.runs}-t{plan.turns}-s{plan.seed}"
+    return Path("batch-out") / f"{name}-n{plan.runs}-t{plan.turns}-s{plan.seed}"
 
 
 def _api_command(name: str, plan: BatchPlan) -> str:

@@ -37,7 +37,7 @@ def _register_batch(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--runs", type=int, metavar="N", help="games per parameter point (default: 100)")
     p.add_argument("--turns", type=int, metavar="T", help="quarters per game (default: the ruleset's length)")
     p.add_argument("--seed", type=int, metavar="S", help="batch seed (default: 0)")
-    p.add_argument("--out", metavar="DIR", help="result directory (default: batches/<ruleset>-n<N>-t<T>-s<S>)")
+    p.add_argument("--out", metavar="DIR", help="result directory (default: batch-out/<ruleset>-n<N>-t<T>-s<S>)")
     p.add_argument("--sweep", action="append", default=[], metavar="KEY=v1,v2,...",
                    help="grid over a ruleset value by key path, e.g. controls.oct2023_chips.tpp=2400,4800,9600 (repeatable)")
     p.add_argument("--vary", action="append", default=[], metavar="KEY=uniform:LO:HI",

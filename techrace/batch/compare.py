@@ -54,7 +54,7 @@ def run_compare(
 
     ra, rb = load_ruleset(a), load_ruleset(b)
     turns = turns if turns is not None else min(ra.turns, rb.turns)
-    base = Path(out) if out is not None else Path("batches") / f"compare-{ra.name}-{rb.name}-n{runs}-t{turns}-s{seed}"
+    base = Path(out) if out is not None else Path("batch-out") / f"compare-{ra.name}-{rb.name}-n{runs}-t{turns}-s{seed}"
     finals = []
     for label, ruleset in (("a", ra), ("b", rb)):
         store = BatchStore(base / label)

@@ -73,7 +73,7 @@ def run_sensitivity(
     x = _sample(problem, method, n, seed)
     points = [dict(zip(problem["names"], map(float, row), strict=True)) for row in x]
     name = ruleset or "baseline"
-    target = Path(out) if out is not None else Path("batches") / f"sensitivity-{Path(name).name}-{method}-{outcome}-s{seed}"
+    target = Path(out) if out is not None else Path("batch-out") / f"sensitivity-{Path(name).name}-{method}-{outcome}-s{seed}"
     store = BatchStore(target)
     result = run_batch(ruleset, replicates, turns, seed, workers=workers, scheduler=scheduler, out=target,
                        points=points, resume=store.is_batch(), progress=progress,
