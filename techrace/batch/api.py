@@ -238,7 +238,7 @@ def _check_same(plan: BatchPlan, manifest: Mapping[str, Any], ruleset: object, r
         if value is not None and value != stored:
             raise BatchDirError(f"{option} {value} differs from the batch being resumed ({stored}); drop it or use a new --out")
     if (sweep and _points(sweep, None) != plan.points) or (points and tuple(map(dict, points)) != plan.points):  # type: ignore[arg-type]
-        raise BatchDirError("the sweep differs from the batch being resumed; drop it or use a new --out")
+        raise BatchDirError("the parameter points (sweep or samples) differ from the batch being resumed; use a new --out")
     if vary and {k: v.text() for k, v in _vary(vary).items()} != manifest["plan"]["vary"]:  # type: ignore[arg-type]
         raise BatchDirError("--vary differs from the batch being resumed; drop it or use a new --out")
     if ruleset is not None:
