@@ -22,19 +22,14 @@ ADVANCED_NM = 7.0
 
 def nation_metrics(static: Static, s: WorldState) -> dict[str, np.ndarray]:
     n = len(static.nations)
-    compute = np.zeros(n)
-    np.add.at(compute, static.lab_nation, s.compute)
-    usable_by_nation = np.zeros((n, len(static.nodes)))
-    np.add.at(usable_by_nation, static.site_nation, s.usable)
+    compute = static.lab_to_nation @ s.compute
+    usable_by_nation = static.site_to_nation @ s.usable
     in_volume = usable_by_nation >= VOLUME_WPM
     best = np.where(in_volume, static.node_nm[None, :], np.inf).min(axis=1)
     advanced = usable_by_nation[:, static.node_nm <= ADVANCED_NM].sum(axis=1)
-    accelerators = np.zeros(n)
-    np.add.at(accelerators, static.chip_firm_nation[s.sku_firm.astype(np.int64)], s.accel_quarter)
-    hbm = np.zeros(n)
-    np.add.at(hbm, static.foundry_nation, s.hbm_produced)
-    engineers = s.pool.sum(axis=1).copy()
-    np.add.at(engineers, static.employer_nation, s.eng.sum(axis=1))
+    accelerators = np.bincount(static.chip_firm_nation[s.sku_firm.astype(np.int64)], weights=s.accel_quarter, minlength=n)
+    hbm = static.foundry_to_nation @ s.hbm_produced
+    engineers = s.pool.sum(axis=1) + static.employer_to_nation @ s.eng.sum(axis=1)
     return {
         "ai_compute_h100e": compute, "largest_training_run_flop": s.largest_run.copy(),
         "capability": s.capability.copy(), "best_node_nm": best, "advanced_wafer_starts": advanced,

@@ -231,9 +231,7 @@ class WorldModel(mesa.Model):
 
     def _non_ai_wafers(self) -> np.ndarray:
         st, s = self.static, self.state
-        volume = np.zeros((len(st.foundries), len(st.nodes)))
-        np.add.at(volume, st.site_foundry, s.usable * 3.0 * (1.0 - self.ai_share[None, :]))
-        return volume
+        return st.site_to_foundry @ (s.usable * 3.0 * (1.0 - self.ai_share[None, :]))
 
     def _hbm_need_level(self, planned: np.ndarray) -> np.ndarray:
         st, s = self.static, self.state

@@ -59,6 +59,13 @@ class Static:
     nation_bloc: list[str]
     is_china_bloc: np.ndarray
     start_quarter: str
+    # one-hot aggregation matrices: `site_to_foundry @ x` sums a per-site array by foundry, and so on
+    site_to_foundry: np.ndarray = None  # type: ignore[assignment]
+    site_to_nation: np.ndarray = None  # type: ignore[assignment]
+    lab_to_nation: np.ndarray = None  # type: ignore[assignment]
+    employer_to_nation: np.ndarray = None  # type: ignore[assignment]
+    chip_firm_to_nation: np.ndarray = None  # type: ignore[assignment]
+    foundry_to_nation: np.ndarray = None  # type: ignore[assignment]
     cache: dict = field(default_factory=dict)  # derived tables keyed by what they depend on (per game)
 
     def nation_index(self, code: str) -> int:
@@ -95,7 +102,7 @@ def build_static(ruleset: Ruleset) -> Static:
         return np.asarray(values, dtype=np.float64)
 
     blocs = [ruleset.nations[n].bloc for n in nations]
-    return Static(
+    static = Static(
         ruleset=ruleset,
         nations=nations,
         nodes=nodes,
@@ -138,6 +145,21 @@ def build_static(ruleset: Ruleset) -> Static:
         is_china_bloc=arr([float(b == "china") for b in blocs]),
         start_quarter=ruleset.start_quarter,
     )
+    n = len(nations)
+    static.site_to_foundry = one_hot(static.site_foundry, len(foundries))
+    static.site_to_nation = one_hot(static.site_nation, n)
+    static.lab_to_nation = one_hot(static.lab_nation, n)
+    static.employer_to_nation = one_hot(static.employer_nation, n)
+    static.chip_firm_to_nation = one_hot(static.chip_firm_nation, n)
+    static.foundry_to_nation = one_hot(static.foundry_nation, n)
+    return static
+
+
+def one_hot(groups: np.ndarray, count: int) -> np.ndarray:
+    """(count, len(groups)) matrix M with M[g, i] = 1 where item i belongs to group g."""
+    matrix = np.zeros((count, len(groups)))
+    matrix[groups, np.arange(len(groups))] = 1.0
+    return matrix
 
 
 __all__ = ["SKILLS", "TOOL_KINDS", "Static", "build_static"]

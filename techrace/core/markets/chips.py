@@ -131,9 +131,7 @@ def _record_chip_cutoff(static: Static, s: WorldState, eligible: np.ndarray, lic
     score = eligible * (np.maximum(s.accel_stock, 1.0) * value**2)[:, None]
     total = score.sum(axis=0)
     blocked = (score * (1.0 - lic.chip_allowed)).sum(axis=0)
-    n = len(static.nations)
-    b, t = np.zeros(n), np.zeros(n)
-    np.add.at(b, static.lab_nation, blocked)
-    np.add.at(t, static.lab_nation, total)
+    b = static.lab_to_nation @ blocked
+    t = static.lab_to_nation @ total
     column = CUTOFF_KINDS.index("chips")
     s.cutoff[:, column] = np.where(t > 0, b / np.maximum(t, 1e-30), s.cutoff[:, column] * 0.8)

@@ -21,8 +21,7 @@ def hbm_production(static: Static, s: WorldState, halted_sites: np.ndarray) -> n
     gens = static.ruleset.technology.hbm_generations
     per_wafer = {g.level: g.stacks_per_wafer for g in gens.values()}
     stacks = np.array([per_wafer.get(level, 0.0) for level in s.hbm_level])
-    wafers = np.zeros(len(static.foundries))
-    np.add.at(wafers, static.site_foundry, s.hbm_usable * MONTHS * (~halted_sites))
+    wafers = static.site_to_foundry @ (s.hbm_usable * MONTHS * (~halted_sites))
     produced = wafers * stacks * s.hbm_yield
     s.hbm_produced = produced
     s.hbm_made += produced
@@ -47,11 +46,9 @@ def hbm_market(static: Static, s: WorldState, lic: Licences, produced: np.ndarra
     s.hbm_stock += got.sum(axis=0)
     s.hbm_bought += got.sum(axis=0)
     s.hbm_unmet = np.maximum(total - available, 0.0)
-    np.add.at(s.revenue, np.arange(len(static.foundries)), got.sum(axis=1) * HBM_PRICE_USD / 1e9)
+    s.revenue += got.sum(axis=1) * HBM_PRICE_USD / 1e9
     blocked = demand * (1.0 - np.clip((lic.hbm_allowed * level_ok).max(axis=0), 0.0, 1.0))
-    n = len(static.nations)
-    b, d = np.zeros(n), np.zeros(n)
-    np.add.at(b, static.chip_firm_nation, blocked)
-    np.add.at(d, static.chip_firm_nation, demand)
+    b = static.chip_firm_to_nation @ blocked
+    d = static.chip_firm_to_nation @ demand
     column = CUTOFF_KINDS.index("hbm")
     s.cutoff[:, column] = np.where(d > 0, b / np.maximum(d, 1e-12), s.cutoff[:, column] * 0.8)

@@ -32,8 +32,7 @@ def graduates_and_retirement(static: Static, s: WorldState) -> None:
     retired_emp = s.eng * rate[static.employer_nation][:, None]
     s.pool -= retired_pool
     s.eng -= retired_emp
-    retired = retired_pool.sum(axis=1)
-    np.add.at(retired, static.employer_nation, retired_emp.sum(axis=1))
+    retired = retired_pool.sum(axis=1) + static.employer_to_nation @ retired_emp.sum(axis=1)
     s.retired_engineers += retired
 
 
@@ -58,25 +57,19 @@ def migrate(static: Static, s: WorldState) -> None:
 
 def hire(static: Static, s: WorldState) -> None:
     """Employers fill the gap to their target from their nation's pool, pro rata; surplus returns."""
-    n = len(static.nations)
     gap = np.maximum(s.eng_target - s.eng, 0.0)
-    wanted = np.zeros((n, len(SKILLS)))
-    np.add.at(wanted, static.employer_nation, gap)
+    wanted = static.employer_to_nation @ gap
     fill = np.where(wanted > 0, np.minimum(1.0, s.pool / np.maximum(wanted, 1e-12)), 0.0)
     hires = gap * fill[static.employer_nation]
     pool_exp = s.pool_exp[static.employer_nation]
     total = s.eng + hires
     s.exp = np.where(total > 0, (s.eng * s.exp + hires * pool_exp) / np.maximum(total, 1e-12), 0.0)
     s.eng = total
-    taken = np.zeros_like(s.pool)
-    np.add.at(taken, static.employer_nation, hires)
-    s.pool -= taken
+    s.pool -= static.employer_to_nation @ hires
     surplus = np.maximum(s.eng - s.eng_target * 1.25, 0.0)
     if surplus.any():
-        released = np.zeros_like(s.pool)
-        np.add.at(released, static.employer_nation, surplus)
-        released_exp = np.zeros_like(s.pool)
-        np.add.at(released_exp, static.employer_nation, surplus * s.exp)
+        released = static.employer_to_nation @ surplus
+        released_exp = static.employer_to_nation @ (surplus * s.exp)
         s.eng -= surplus
         new_pool = s.pool + released
         s.pool_exp = np.where(new_pool > 0, (s.pool * s.pool_exp + released_exp) / np.maximum(new_pool, 1e-12), 0.0)

@@ -92,11 +92,8 @@ def _service(static: Static, s: WorldState, lic: Licences) -> None:
 
 def record_tool_cutoff(static: Static, s: WorldState, blocked: np.ndarray, orders: np.ndarray) -> None:
     """Share of each nation's tool orders blocked, per kind (what the jigsaw responds to)."""
-    n = len(static.nations)
-    b = np.zeros((n, blocked.shape[1]))
-    o = np.zeros_like(b)
-    np.add.at(b, static.site_nation, blocked)
-    np.add.at(o, static.site_nation, orders)
+    b = static.site_to_nation @ blocked
+    o = static.site_to_nation @ orders
     share = np.where(o > 0, b / np.maximum(o, 1e-12), 0.0)
     s.cutoff[:, : blocked.shape[1]] = np.maximum(share, s.cutoff[:, : blocked.shape[1]] * 0.8)
 

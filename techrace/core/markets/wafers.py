@@ -23,9 +23,7 @@ PREFERENCE_DEPTH = 3
 
 def foundry_ai_capacity(static: Static, s: WorldState, ai_share: np.ndarray, halted_sites: np.ndarray) -> np.ndarray:
     """AI-open wafers per quarter per (foundry, node), excluding sites whose exports are halted."""
-    cap = np.zeros((len(static.foundries), len(static.nodes)))
-    np.add.at(cap, static.site_foundry, s.usable * MONTHS * ai_share[None, :] * (~halted_sites)[:, None])
-    return cap
+    return static.site_to_foundry @ (s.usable * MONTHS * ai_share[None, :] * (~halted_sites)[:, None])
 
 
 def good_dies_per_wafer(static: Static, s: WorldState, d0: np.ndarray, foundry: np.ndarray, skus: np.ndarray) -> np.ndarray:
@@ -93,9 +91,8 @@ def _record_wafer_cutoff(static: Static, s: WorldState, blocked: np.ndarray, pla
 
     n = len(static.nations)
     nation = static.chip_firm_nation[s.sku_firm.astype(np.int64)]
-    b, p = np.zeros(n), np.zeros(n)
-    np.add.at(b, nation, blocked)
-    np.add.at(p, nation, planned)
+    b = np.bincount(nation, weights=blocked, minlength=n)
+    p = np.bincount(nation, weights=planned, minlength=n)
     column = CUTOFF_KINDS.index("wafers")
     s.cutoff[:, column] = np.where(p > 0, b / np.maximum(p, 1e-12), s.cutoff[:, column] * 0.8)
 
@@ -105,7 +102,7 @@ def other_customers(static: Static, s: WorldState, ai_share: np.ndarray, halted_
     non_ai = s.usable * MONTHS * (1.0 - ai_share[None, :]) * NON_AI_UTILISATION
     price = static.wafer_price[None, :] * np.where(static.is_china_bloc[static.site_nation] > 0, 1.1, 1.0)[:, None]
     revenue = (non_ai * price).sum(axis=1) / 1e9
-    np.add.at(s.revenue, static.site_foundry, revenue)
+    s.revenue += static.site_to_foundry @ revenue
     demand = static.ruleset.market.trailing_demand_wpm
     wanted = supplied = 0.0
     for node, wpm in demand.items():

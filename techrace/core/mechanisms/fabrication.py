@@ -67,11 +67,8 @@ def update_usable(static: Static, s: WorldState) -> None:
 
 def foundry_duv_share(static: Static, s: WorldState) -> np.ndarray:
     """Capacity-weighted DUV-path share per (foundry, node)."""
-    nf = len(static.foundries)
-    weighted = np.zeros((nf, len(static.nodes)))
-    total = np.zeros_like(weighted)
-    np.add.at(weighted, static.site_foundry, s.usable * s.duv_share)
-    np.add.at(total, static.site_foundry, s.usable)
+    weighted = static.site_to_foundry @ (s.usable * s.duv_share)
+    total = static.site_to_foundry @ s.usable
     return np.where(total > 0, weighted / np.maximum(total, 1e-12), 0.0)
 
 
@@ -109,8 +106,7 @@ def research(static: Static, s: WorldState, funding: np.ndarray, talent: np.ndar
     allowed, in which case it is developed more slowly on DUV and carries the defect penalty.
     """
     mastered_now: list[tuple[int, int, bool]] = []
-    euv_units = np.zeros(len(static.foundries))
-    np.add.at(euv_units, static.site_foundry, effective_tools(s)[:, EUV])
+    euv_units = static.site_to_foundry @ effective_tools(s)[:, EUV]
     for fi in range(len(static.foundries)):
         if static.foundry_is_memory[fi] > 0:
             continue

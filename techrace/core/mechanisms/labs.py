@@ -30,21 +30,16 @@ def retire_accelerators(static: Static, s: WorldState) -> None:
 
 def power_allocation(static: Static, s: WorldState) -> np.ndarray:
     """GW each lab can draw: its nation's AI power shared by the labs' needs."""
-    n = len(static.nations)
-    need = np.zeros(n)
-    np.add.at(need, static.lab_nation, s.lab_power)
+    need = static.lab_to_nation @ s.lab_power
     ratio = np.where(need > 0, np.minimum(1.0, s.power_gw / np.maximum(need, 1e-12)), 1.0)
     return s.lab_power * ratio[static.lab_nation]
 
 
 def power_room(static: Static, s: WorldState) -> np.ndarray:
     """GW each lab may add this quarter: its capital share of its nation's spare and coming power."""
-    n = len(static.nations)
-    used = np.zeros(n)
-    np.add.at(used, static.lab_nation, s.lab_power)
+    used = static.lab_to_nation @ s.lab_power
     spare = np.maximum(s.power_gw + 2.0 * s.power_buildout - used, 0.0)
-    capital = np.zeros(n)
-    np.add.at(capital, static.lab_nation, s.capital)
+    capital = static.lab_to_nation @ s.capital
     share = np.where(capital[static.lab_nation] > 0, s.capital / np.maximum(capital[static.lab_nation], 1e-12), 0.0)
     return spare[static.lab_nation] * share
 
@@ -61,11 +56,9 @@ def training_runs(static: Static, s: WorldState) -> None:
     s.usable_compute = s.compute * powered
     n = len(static.nations)
     lab_runs = run_flop(static, s.usable_compute * s.site_share)
-    national = np.zeros(n)
-    np.add.at(national, static.lab_nation, s.usable_compute)
+    national = static.lab_to_nation @ s.usable_compute
     pooled = run_flop(static, national * s.centralisation)
-    weighted_algo = np.zeros(n)
-    np.add.at(weighted_algo, static.lab_nation, s.usable_compute * s.algo)
+    weighted_algo = static.lab_to_nation @ (s.usable_compute * s.algo)
     pooled_algo = np.where(national > 0, weighted_algo / np.maximum(national, 1e-12), 1.0)
     best_lab_run = np.zeros(n)
     best_lab_eff = np.zeros(n)
