@@ -59,7 +59,7 @@ def test_no_controls_raises_chinas_compute():
 
 @pytest.mark.parametrize("name", ["oct-2022", "oct-2023"])
 def test_before_the_2024_tool_rules_chinas_fabs_run_more_advanced_wafers(name):
-    assert nation(name, "CN", "2027Q2", "advanced_wafer_starts", 10) > 1.03 * nation("baseline", "CN", "2027Q2", "advanced_wafer_starts", 10)
+    assert nation(name, "CN", "2028Q4", "advanced_wafer_starts", 16) > 1.03 * nation("baseline", "CN", "2028Q4", "advanced_wafer_starts", 16)
 
 
 def test_dec_2024_hbm_rule_cuts_chinese_accelerators_against_oct_2023_once_stockpiles_run_out():
