@@ -10,10 +10,4 @@ _MODULES = ("techrace.cli.run_cmd", "techrace.cli.ruleset_cmd", "techrace.cli.sa
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     for name in _MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        module.register(subparsers)
+        importlib.import_module(name).register(subparsers)
