@@ -28,13 +28,19 @@ def apply_overrides(ruleset: Ruleset, overrides: Mapping[str, object]) -> Rulese
     data = ruleset.model_dump(mode="json", by_alias=True)
     for path, value in overrides.items():
         _set_path(data, path, value)
+    paths = ", ".join(overrides)
     try:
-        return Ruleset.model_validate(data)
+        result = Ruleset.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        paths = ", ".join(overrides)
         raise OverrideError(f"override of {paths} gives an invalid ruleset: {where}: {first['msg']}") from None
+    from techrace.ruleset.loader import reference_errors
+
+    problems = reference_errors(result)
+    if problems:
+        raise OverrideError(f"override of {paths} breaks a cross-reference: {problems[0]}")
+    return result
 
 
 def key_paths(ruleset: Ruleset) -> list[str]:

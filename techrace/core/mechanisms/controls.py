@@ -16,6 +16,8 @@ from techrace.core.state import WorldState
 from techrace.core.static import Static
 from techrace.ruleset.schema import TOOL_KINDS
 
+STOCKPILED_KINDS = ("chip_threshold", "country_tiers", "hbm", "foundry_rule")
+
 
 @dataclass
 class Licences:
@@ -80,7 +82,8 @@ def _compute(static: Static, s: WorldState, site_min_nm: np.ndarray) -> Licences
     for rule_id, rule in s.controls.items():
         status = s.control_status.get(rule_id)
         if status == "announced":
-            lic.stockpile = np.maximum(lic.stockpile, _dest(static, rule).astype(np.float64))
+            if rule["kind"] in STOCKPILED_KINDS:  # buyers stock up on what a rule will cut off
+                lic.stockpile = np.maximum(lic.stockpile, _dest(static, rule).astype(np.float64))
             continue
         if status != "active":
             continue
