@@ -52,6 +52,8 @@ def cold_start(args: list[str], marker: str, repeats: int) -> list[float]:
                     raise RuntimeError(f"{marker!r} never appeared")
             finally:
                 subprocess.run([tmux, "-L", socket, "kill-server"], capture_output=True, check=False)
+                socket_dir = Path(os.environ.get("TMUX_TMPDIR", "/tmp")) / f"tmux-{os.getuid()}"
+                (socket_dir / socket).unlink(missing_ok=True)
     return times
 
 

@@ -61,6 +61,8 @@ class Terminal:
 
     def close(self) -> None:
         subprocess.run([TMUX, "-L", self.socket, "kill-server"], capture_output=True, timeout=10, check=False)
+        socket_dir = Path(os.environ.get("TMUX_TMPDIR", "/tmp")) / f"tmux-{os.getuid()}"
+        (socket_dir / self.socket).unlink(missing_ok=True)  # kill-server leaves the socket file behind
 
 
 COMMAND = " ".join(shlex.quote(a) for a in (sys.executable, "-m", "techrace", "play", "--ruleset", "baseline",
