@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Select
+from tui_helpers import SIZE, settle, sync
 
 from techrace.tui.app import TechraceApp
 from techrace.tui.dialogs.action_form import ActionForm
@@ -21,28 +19,7 @@ from techrace.tui.options import GameOptions
 from techrace.tui.screens.game import GameScreen
 from techrace.tui.screens.start import NewGameScreen
 
-SIZE = (100, 30)
-
-
-def sync(test: Callable[..., Awaitable[None]]) -> Callable[..., None]:
-    @functools.wraps(test)
-    def run(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))  # type: ignore[arg-type]
-
-    return run
-
-
-@pytest.fixture(autouse=True)
-def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-async def settle(pilot: Pilot) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
+pytestmark = pytest.mark.usefixtures("in_tmp")  # saves go to a temporary ./saves
 
 def text_of(screen: Any, selector: str) -> str:
     return str(screen.query_one(selector).render())

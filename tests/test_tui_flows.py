@@ -6,15 +6,12 @@ the end screen; the help screen.
 
 from __future__ import annotations
 
-import asyncio
-import functools
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select
+from tui_helpers import SIZE, settle, sync
 
 from techrace.tui.app import TechraceApp
 from techrace.tui.dialogs.action_form import ActionForm
@@ -29,32 +26,7 @@ from techrace.tui.screens.observe import ObserveScreen
 from techrace.tui.screens.start import NewGameScreen
 from techrace.tui.widgets.event_log import EventLog
 
-SIZE = (100, 30)
-
-
-def sync(test: Callable[..., Awaitable[None]]) -> Callable[..., None]:
-    """Run an async pilot test in its own event loop (no async pytest plugin needed)."""
-
-    @functools.wraps(test)
-    def run(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))  # type: ignore[arg-type]
-
-    return run
-
-
-@pytest.fixture(autouse=True)
-def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Saves go to ./saves: keep them in a temporary folder."""
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-async def settle(pilot: Pilot) -> None:
-    """Let workers (core import, world building, turns, saves) finish and the screen catch up."""
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
+pytestmark = pytest.mark.usefixtures("in_tmp")  # saves go to a temporary ./saves
 
 async def give_order(pilot: Pilot, kind: str, fill: dict[str, object]) -> ActionForm:
     """Open the levers (a), pick `kind`, fill the form's fields and press enter to queue."""

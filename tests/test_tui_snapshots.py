@@ -6,22 +6,12 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from tui_helpers import settle
 
 from techrace.tui.app import TechraceApp
 from techrace.tui.options import GameOptions
 
-
-@pytest.fixture(autouse=True)
-def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-async def settle(pilot: Pilot) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
+pytestmark = pytest.mark.usefixtures("in_tmp")  # saves go to a temporary ./saves
 
 def playing(nation: str = "CN", seed: int = 7) -> TechraceApp:
     return TechraceApp(GameOptions("play", "baseline", nation, seed), autosaves=False)

@@ -1,0 +1,39 @@
+"""Shared pieces of the terminal UI tests: run async pilot tests, keep saves in a temporary folder,
+and wait for workers."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+SIZE = (100, 30)
+
+
+def sync(test: Callable[..., Awaitable[None]]) -> Callable[..., None]:
+    """Run an async pilot test in its own event loop (no async pytest plugin needed)."""
+
+    @functools.wraps(test)
+    def run(*args: Any, **kwargs: Any) -> None:
+        asyncio.run(test(*args, **kwargs))  # type: ignore[arg-type]
+
+    return run
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Saves go to ./saves: keep them in a temporary folder."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+async def settle(pilot: Pilot) -> None:
+    """Let workers (core import, world building, turns, saves) finish and the screen catch up."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
