@@ -21,6 +21,7 @@ from techrace.tui.screens.start import NewGameScreen
 
 pytestmark = pytest.mark.usefixtures("in_tmp")  # saves go to a temporary ./saves
 
+
 def text_of(screen: Any, selector: str) -> str:
     return str(screen.query_one(selector).render())
 

@@ -28,6 +28,7 @@ from techrace.tui.widgets.event_log import EventLog
 
 pytestmark = pytest.mark.usefixtures("in_tmp")  # saves go to a temporary ./saves
 
+
 async def give_order(pilot: Pilot, kind: str, fill: dict[str, object]) -> ActionForm:
     """Open the levers (a), pick `kind`, fill the form's fields and press enter to queue."""
     await pilot.press("a")

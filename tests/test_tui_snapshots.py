@@ -13,6 +13,7 @@ from techrace.tui.options import GameOptions
 
 pytestmark = pytest.mark.usefixtures("in_tmp")  # saves go to a temporary ./saves
 
+
 def playing(nation: str = "CN", seed: int = 7) -> TechraceApp:
     return TechraceApp(GameOptions("play", "baseline", nation, seed), autosaves=False)
 
