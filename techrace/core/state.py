@@ -134,12 +134,14 @@ def build_state(static: Static) -> WorldState:
     nf, ns, nt, nc, nl = len(static.foundries), len(static.sites), len(static.toolmakers), len(static.chip_firms), len(static.labs)
     ne, nk, ng = len(static.employers), static.sku_capacity, len(SKILLS)
     z = np.zeros
+    sizes = {"nation": n, "site": ns, "node": m, "foundry": nf, "toolmaker": nt, "chip_firm": nc, "lab": nl,
+             "employer": ne, "skill": ng, "tool_kind": k, "cutoff_kind": len(CUTOFF_KINDS), "sku": nk,
+             "quarter_ahead": PIPELINE_QUARTERS, "world": 1, "bloc": 2}
+    for name, axes in ARRAY_AXES.items():  # everything starts at zero; what does not is set below
+        setattr(s, name, z(tuple(sizes[axis] for axis in axes)))
     nations = [rs.nations[c] for c in static.nations]
     s.gdp_trend = np.full(n, 100.0)
-    s.gdp_gap = z(n)
-    s.gdp_shock_queue = z((n, PIPELINE_QUARTERS))
     s.budget = np.array([x.industrial_budget_usd_b for x in nations])
-    s.licence_income = z(n)
     s.power_gw = np.array([x.datacenter_power_gw for x in nations])
     s.power_buildout = np.array([x.power_buildout_gw_per_quarter for x in nations])
     s.centralisation = np.array([x.centralisation for x in nations])
@@ -149,23 +151,8 @@ def build_state(static: Static) -> WorldState:
     s.anti_poaching = np.array([x.anti_poaching for x in nations])
     s.pool = np.array([[getattr(x.engineer_pool, sk) for sk in SKILLS] for x in nations])
     s.pool_exp = np.full((n, ng), 4.0)
-    s.mineral_loss = z(n)
-    s.cutoff = z((n, len(CUTOFF_KINDS)))
-    s.jigsaw_spend = z((n, len(CUTOFF_KINDS)))
-    s.capability = z(n)
-    s.largest_run = z(n)
-    s.retired_engineers = z(n)
-    s.graduated_engineers = z(n)
-    s.emigrated = z(n)
-    s.immigrated = z(n)
 
     # sites and foundries
-    s.capacity = z((ns, m))
-    s.construction = z((ns, m, PIPELINE_QUARTERS))
-    s.offline = z(ns)
-    s.offline_recovery = z(ns)
-    s.hbm_tsv_wpm = z(ns)
-    s.packaging = z(ns)
     domestic = z(ns)
     for si, sid in enumerate(static.sites):
         site = rs.foundries[static.foundries[static.site_foundry[si]]].sites[sid]
@@ -175,26 +162,7 @@ def build_state(static: Static) -> WorldState:
         s.packaging[si] = site.packaging_units_per_quarter
         domestic[si] = site.domestic_tool_share
     s.usable = s.capacity.copy()
-    s.duv_share = z((ns, m))
     s.hbm_usable = s.hbm_tsv_wpm.copy()
-    s.mastered = z((nf, m))
-    s.rd_progress = z((nf, m))
-    s.d0 = z((nf, m))
-    s.cum_wafers = z((nf, m))
-    s.cash = z(nf)
-    s.revenue = z(nf)
-    s.revenue_last = z(nf)
-    s.hbm_level = z(nf)
-    s.hbm_rd = z(nf)
-    s.hbm_yield = z(nf)
-    s.rd_budget = z(nf)
-    s.wafers_sold = z((nf, m))
-    s.subsidy = z(nf)
-    s.wafer_unmet = z((nf, m))
-    s.hbm_unmet = z(nf)
-    s.hbm_maker_stock = z(nf)
-    s.packaging_unmet = z(2)
-    s.hbm_produced = z(nf)
     for fi, fid in enumerate(static.foundries):
         f = rs.foundries[fid]
         for node in f.nodes_mastered:
@@ -211,9 +179,6 @@ def build_state(static: Static) -> WorldState:
         s.hbm_yield[fi] = f.hbm_yield
 
     # toolmakers
-    s.tool_capacity = z((nt, k))
-    s.tool_price = z((nt, k))
-    s.tool_lead = z((nt, k))
     s.tool_dev = np.full((nt, k), -1.0)  # -1: not developing
     for ti, tid in enumerate(static.toolmakers):
         tm = rs.toolmakers[tid]
@@ -224,24 +189,13 @@ def build_state(static: Static) -> WorldState:
             s.tool_lead[ti, ki] = line.lead_quarters
         for kind, dev in tm.developing.items():
             s.tool_dev[ti, TOOL_KINDS.index(kind)] = dev.progress
-    s.tool_inventory = z((nt, k))
-    s.tools_produced = z((nt, k))
-    s.tools_scrapped = z((nt, k))
-    s.tool_backlog = z((nt, k))
     s.toolmaker_cash = np.full(nt, 2.0)
-    s.toolmaker_subsidy = z(nt)
-    s.tool_pipeline = z((nt, ns, k, PIPELINE_QUARTERS))
     s.tools, s.health = _initial_tools(static, s, domestic)
 
     # chip firms and SKUs
     s.target_units = np.array([rs.chip_firms[c].target_units_per_quarter for c in static.chip_firms], dtype=np.float64)
     s.demand_growth = np.array([rs.chip_firms[c].demand_growth_per_quarter for c in static.chip_firms], dtype=np.float64)
     s.hbm_stock = np.array([rs.chip_firms[c].hbm_stockpile_stacks for c in static.chip_firms], dtype=np.float64)
-    s.hbm_bought = z(nc)
-    for name in ("sku_firm", "sku_node", "sku_area", "sku_dies", "sku_transistors", "sku_tflops", "sku_stacks",
-                 "sku_hbm_level", "sku_power", "sku_price", "sku_active", "sku_ready_turn", "sku_share",
-                 "die_stock", "accel_stock", "accel_made", "accel_quarter", "accel_sold", "wafers_bought"):
-        setattr(s, name, z(nk))
     for ci, cid in enumerate(static.chip_firms):
         for sku_id, sku in rs.chip_firms[cid].skus.items():
             hbm = static.hbm_level[static.hbm_generations.index(sku.hbm_generation)] if sku.hbm_generation else 0.0
@@ -258,11 +212,6 @@ def build_state(static: Static) -> WorldState:
     s.algo = np.array([x.algorithmic_multiplier for x in labs], dtype=np.float64)
     s.site_share = np.array([x.largest_site_share for x in labs], dtype=np.float64)
     s.usable_compute = s.compute.copy()
-    s.retired_compute = z(nl)
-    s.bought_h100e = z(nl)
-    s.grey_h100e = z(nl)
-    s.capex_cut = z(nl)
-    s.capex_cut_left = z(nl)
 
     # talent
     groups = [rs.foundries, rs.toolmakers, rs.chip_firms, rs.labs]
@@ -271,10 +220,6 @@ def build_state(static: Static) -> WorldState:
     s.exp = np.where(s.eng > 0, 7.0, 0.0)
     s.stars = np.array([x.stars for x in specs], dtype=np.float64)
     s.eng_target = s.eng.copy()
-    s.trailing_shortfall = z(1)
-    s.hbm_made = z(nf)
-    s.dies_made = z(nk)
-    s.hbm_used = z(nc)
 
     # controls and shocks: sorted ids for a stable order
     for cid in sorted(rs.controls):
