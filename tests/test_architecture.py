@@ -31,3 +31,11 @@ def test_core_modules_stay_small() -> None:
     long = [f"{p.relative_to(ROOT)}: {n}" for p in (ROOT / "techrace" / "core").rglob("*.py")
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400]
     assert long == []
+
+
+def test_the_shipped_rulesets_travel_with_the_package() -> None:
+    """`techrace/shipped_rulesets` links to the top-level rulesets/ so a plain wheel carries them."""
+    link = ROOT / "techrace" / "shipped_rulesets"
+    assert link.is_symlink() and link.resolve() == (ROOT / "rulesets").resolve()
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'techrace = ["shipped_rulesets/*/*.yaml"]' in text

@@ -35,7 +35,8 @@ from techrace.ruleset.migrations import MIGRATIONS, Migration, MigrationRefused,
 from techrace.ruleset.schema import FORMAT_VERSION, Ruleset
 from techrace.ruleset.source import KeyPath, Mark
 
-PACKAGE_RULESETS = Path(__file__).resolve().parents[2] / "rulesets"
+PACKAGE_RULESETS = Path(__file__).resolve().parents[2] / "rulesets"  # a source checkout / editable install
+WHEEL_RULESETS = Path(__file__).resolve().parents[1] / "shipped_rulesets"  # copied into an installed wheel
 
 
 class RulesetError(TechraceError):
@@ -53,7 +54,7 @@ class RulesetNotice(UserWarning):
 def rulesets_dirs() -> list[Path]:
     """Where named rulesets are looked up, in order: $TECHRACE_RULESETS, ./rulesets, the shipped ones."""
     dirs = [Path(p) for p in os.environ.get("TECHRACE_RULESETS", "").split(os.pathsep) if p]
-    dirs += [Path.cwd() / "rulesets", PACKAGE_RULESETS]
+    dirs += [Path.cwd() / "rulesets", PACKAGE_RULESETS, WHEEL_RULESETS]
     seen: list[Path] = []
     for d in dirs:
         if d.is_dir() and d.resolve() not in [s.resolve() for s in seen]:
