@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select
-from tui_helpers import SIZE, settle, sync
+from tui_helpers import SIZE, press_settled, settle, sync
 
 from techrace.tui.app import TechraceApp
 from techrace.tui.dialogs.action_form import ActionForm
@@ -196,9 +196,7 @@ async def test_end_screen_says_who_won_and_why(tmp_path: Path) -> None:
     app = TechraceApp(GameOptions("observe", str(short), seed=1))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        for _ in range(2):
-            await pilot.press("s")
-            await settle(pilot)
+        await press_settled(pilot, "s", 2)
         assert isinstance(app.screen, EndScreen)
         game = app.screen.session.game
         assert game.finished

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from tui_helpers import settle
+from tui_helpers import press_settled, settle
 
 from techrace.tui.app import TechraceApp
 from techrace.tui.options import GameOptions
@@ -45,9 +45,7 @@ def test_main_screen_fits_80x24(snap_compare) -> None:  # noqa: ANN001
 def test_charts_tab(snap_compare) -> None:  # noqa: ANN001
     async def run_before(pilot: Pilot) -> None:
         await settle(pilot)
-        for _ in range(3):
-            await pilot.press("n")
-            await settle(pilot)
+        await press_settled(pilot, "n", 3)
         await pilot.press("2")
         await quiet(pilot)
 
@@ -70,9 +68,7 @@ def test_order_form_with_validation_and_preview(snap_compare) -> None:  # noqa: 
 def test_observe_screen(snap_compare) -> None:  # noqa: ANN001
     async def run_before(pilot: Pilot) -> None:
         await settle(pilot)
-        for _ in range(2):
-            await pilot.press("s")
-            await settle(pilot)
+        await press_settled(pilot, "s", 2)
         await quiet(pilot)
 
     app = TechraceApp(GameOptions("observe", "baseline", seed=5), autosaves=False)
@@ -86,9 +82,7 @@ def test_end_screen(snap_compare, tmp_path: Path) -> None:  # noqa: ANN001
 
     async def run_before(pilot: Pilot) -> None:
         await settle(pilot)
-        for _ in range(2):
-            await pilot.press("s")
-            await settle(pilot)
+        await press_settled(pilot, "s", 2)
         await quiet(pilot)
 
     app = TechraceApp(GameOptions("observe", str(short), seed=2), autosaves=False)

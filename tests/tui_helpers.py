@@ -37,3 +37,10 @@ async def settle(pilot: Pilot) -> None:
     for _ in range(3):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+
+
+async def press_settled(pilot: Pilot, key: str, times: int = 1) -> None:
+    """Press `key` `times` times, letting each turn (or step) finish before the next."""
+    for _ in range(times):
+        await pilot.press(key)
+        await settle(pilot)
