@@ -205,7 +205,7 @@ class WorldModel(mesa.Model):
         hbm.hbm_market(st, s, lic, made, stacks_needed, need_level, boost)
         packaging.assemble(st, s, planned_units, halted)
         labs.retire_accelerators(st, s)
-        chips.chip_market(st, s, lic, self.lab_budget, labs.power_room(st, s))
+        chips.chip_market(st, s, lic, self.lab_budget, labs.power_room(st, s), self.eligible)
         fabrication.learn(st, s, s.wafers_sold + self._non_ai_wafers(), foundry_talent)
         labs.training_runs(st, s)
         labs.grow_capital(st, s, self.luck["capital"])

@@ -48,13 +48,14 @@ def _static_buyers(static: Static, firm: np.ndarray) -> np.ndarray:
     return ok
 
 
-def chip_market(static: Static, s: WorldState, lic: Licences, budget: np.ndarray, power_room_gw: np.ndarray) -> None:
+def chip_market(static: Static, s: WorldState, lic: Licences, budget: np.ndarray, power_room_gw: np.ndarray,
+                eligible: np.ndarray | None = None) -> None:
     """Two passes. First each lab spends as if there were no controls; licences then let through the
     legal share of each purchase and the grey market a set share of the blocked rest, at a premium.
     Second, what the controls left unspent goes to designs the lab may legally buy."""
     market = static.ruleset.market
     h100e = h100_equivalents(static, s)
-    eligible = eligibility(static, s)
+    eligible = eligibility(static, s) if eligible is None else eligible
     value = np.where(s.sku_price > 0, h100e / np.maximum(s.sku_price, 1.0), 0.0)
     _record_chip_cutoff(static, s, eligible, lic, value)
     room = power_room_gw.copy()
