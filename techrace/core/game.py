@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,13 +19,13 @@ import numpy as np
 from techrace.core.actions import Action, validate_action
 from techrace.core.apply import Preview, preview
 from techrace.core.events import Event
-from techrace.core.mechanisms.victory import Outcome
+from techrace.core.mechanisms.victory import Outcome, end_scores
 from techrace.core.metrics import COLUMNS, metric_rows
 from techrace.core.model import WorldModel
 from techrace.core.state import ARRAY_AXES, WorldState, axis_labels, build_state
 from techrace.core.static import build_static
 from techrace.core.view import WorldView
-from techrace.errors import TechraceError
+from techrace.errors import NonFiniteError, TechraceError
 from techrace.ruleset import Ruleset, load_ruleset, quarter_label, ruleset_hash
 
 SNAPSHOT_FORMAT = 1
@@ -119,6 +120,7 @@ class Game:
         self.model.play_turn(actions)
         self.action_log.append(actions)
         rows = metric_rows(self.model.static, self.model.state, self.seed, self.model.quarter, self.model.metrics_now)
+        check_finite_rows(rows)
         self.metric_rows.extend(rows)
         events = list(self.model.turn_events)
         if self.outcome is None and self.model.outcome is not None:
@@ -134,6 +136,11 @@ class Game:
         for _ in range(max(count, 0)):
             self.step()
         return self
+
+    def scores(self) -> dict[str, float]:
+        """Each nation's end score now (what ranks the nations when no victory condition decides)."""
+        values = end_scores(self.model.static, self.model.state, self.model.metrics_now)
+        return {code: float(v) for code, v in zip(self.nations, values, strict=True)}
 
     def metrics(self) -> Any:
         import pandas as pd
@@ -198,6 +205,15 @@ class Game:
         except (KeyError, TypeError, ValueError, IndexError, OverflowError) as exc:
             raise TechraceError(f"snapshot is incomplete or malformed: {exc}") from None
         return game
+
+
+def check_finite_rows(rows: list[dict[str, Any]]) -> None:
+    """A game whose numbers went non-finite stops with the turn, nation and field, never writes NaN."""
+    for row in rows:
+        for key, value in row.items():
+            if isinstance(value, float) and not math.isfinite(value):
+                raise NonFiniteError(f"turn {row['turn']} ({row['quarter']}): {key} of {row['nation']} is {value}, "
+                                     "not a finite number (check the ruleset's extreme values)")
 
 
 def _check_shapes(state: WorldState, fresh: WorldState) -> None:

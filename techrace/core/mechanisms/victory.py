@@ -58,3 +58,10 @@ def check(static: Static, s: WorldState, quarter: str, final: bool,
             code = static.nations[w]
             return Outcome(code, cond.kind, f"{code} leads on {cond.metric} ({values[w]:.1f}) at the end, {quarter}", s.turn, quarter)
     return None
+
+
+def end_scores(static: Static, s: WorldState, metrics: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """Each nation's end score: the metric of the ruleset's `leader_at_end` condition (capability by default)."""
+    metrics = metrics if metrics is not None else nation_metrics(static, s)
+    metric = next((c.metric for c in static.ruleset.victory if c.kind == "leader_at_end"), "capability")
+    return np.where(np.isfinite(metrics[metric]), metrics[metric], 0.0)
