@@ -19,7 +19,8 @@ import numpy as np
 from techrace.core.actions import Action, validate_action
 from techrace.core.apply import Preview, preview
 from techrace.core.events import Event
-from techrace.core.mechanisms.victory import Outcome, end_scores
+from techrace.core.mechanisms.victory import Goal, Outcome, end_scores
+from techrace.core.mechanisms.victory import goals as victory_goals
 from techrace.core.metrics import COLUMNS, metric_rows
 from techrace.core.model import WorldModel
 from techrace.core.state import ARRAY_AXES, WorldState, axis_labels, build_state
@@ -141,6 +142,14 @@ class Game:
         """Each nation's end score now (what ranks the nations when no victory condition decides)."""
         values = end_scores(self.model.static, self.model.state, self.model.metrics_now)
         return {code: float(v) for code, v in zip(self.nations, values, strict=True)}
+
+    def goals(self, nation: str | None = None) -> list[Goal]:
+        """The victory and loss conditions as `nation` (default: the player) sees them now."""
+        code = nation or self.player or self.nations[0]
+        if code not in self.nations:
+            raise TechraceError(f"unknown nation {code!r} (known: {', '.join(self.nations)})")
+        left = max(self.turns_total - self.turn, 0)
+        return victory_goals(self.model.static, self.model.state, self.nations.index(code), left, self.model.metrics_now)
 
     def metrics(self) -> Any:
         import pandas as pd
