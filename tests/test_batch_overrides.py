@@ -20,12 +20,12 @@ def test_sets_values_by_key_path_and_leaves_the_original_alone():
     changed = apply_overrides(BASELINE, {
         "controls.oct2023_chips.tpp": 2400,
         "shocks.taiwan_earthquake.probability_per_quarter": 0.05,
-        "victory.0.value": 150,
+        "victory.collapse.value": 150,
         "controls.escalate_smic_whole.when.from": "2026Q1",
     })
     assert changed.controls["oct2023_chips"].tpp == 2400
     assert changed.shocks["taiwan_earthquake"].probability_per_quarter == 0.05
-    assert changed.victory[0].value == 150
+    assert changed.victory["collapse"].value == 150
     assert changed.controls["escalate_smic_whole"].when.from_quarter == "2026Q1"
     assert BASELINE.controls["oct2023_chips"].tpp == 4800
     assert ruleset_hash(changed) != ruleset_hash(BASELINE)

@@ -83,15 +83,13 @@ def test_policies_are_selected_by_name() -> None:
 
 
 def test_victory_conditions() -> None:
-    low_bar = variant(lambda d: d.update(victory=[{"kind": "capability_threshold", "value": 100.0}]))
+    low_bar = variant(lambda d: d.update(victory={"bar": {"kind": "threshold", "value": 100.0}}))
     game = play(low_bar, turns=2)
     assert game.outcome and game.outcome.winner == "US" and game.outcome.turn == 1 and game.finished
-    collapse = variant(lambda d: d.update(victory=[{"kind": "economic_collapse", "value": 100.2}]))
-    game = play(collapse, turns=1)
-    assert game.outcome.kind == "economic_collapse" and "collapsed" in game.outcome.reason
-    end = variant(lambda d: d.update(turns=3, victory=[{"kind": "leader_at_end", "metric": "capability"}]))
+    assert game.outcome.condition == "bar"
+    end = variant(lambda d: d.update(turns=3, victory={}))
     game = play(end, turns=3)
-    assert game.outcome.kind == "leader_at_end" and game.outcome.turn == 3
+    assert game.outcome.kind == "score" and game.outcome.turn == 3
 
 
 def test_snapshot_restores_the_same_future() -> None:

@@ -35,8 +35,23 @@ def test_capability_scale() -> None:
     assert capability_of(1e26) == pytest.approx(100.0)
     assert capability_of(1e27) == pytest.approx(125.0)
     game = play(turns=8)
+    best = [r["best_capability"] for r in game.metric_rows if r["nation"] == "US"]
     caps = [r["capability"] for r in game.metric_rows if r["nation"] == "US"]
-    assert caps == sorted(caps)  # capability never falls
+    assert best == sorted(best) and all(b >= c for b, c in zip(best, caps, strict=True))  # the record never falls
+
+
+def test_capability_is_what_can_be_trained_now_and_falls_when_compute_is_lost() -> None:
+    from techrace.core.mechanisms import labs
+
+    game = play(turns=2)
+    st, s = game.model.static, game.model.state
+    us = st.nations.index("US")
+    before, record = s.capability[us], s.best_capability[us]
+    s.compute[st.lab_nation == us] *= 0.1  # nine tenths of the US's accelerators lost
+    labs.usable_compute(st, s)
+    labs.training_runs(st, s)
+    assert before - 25.5 < s.capability[us] < before - 20.0  # a tenth of the compute: about a decade less
+    assert s.best_capability[us] == record
 
 
 def test_taiwan_blockade_cuts_world_accelerator_output_within_two_quarters() -> None:

@@ -15,8 +15,10 @@ def test_no_tools_from_nothing() -> None:
     fresh = Game.from_ruleset(baseline(), seed=1).model.state
     s = game.model.state
     installed_growth = s.tools.sum(axis=0) - fresh.tools.sum(axis=0)  # (maker, kind)
-    accounted = s.tool_inventory + s.tool_pipeline.sum(axis=(1, 3)) + installed_growth + s.tools_scrapped
+    from_stockpiles = fresh.site_stockpile.sum(axis=0) - s.site_stockpile.sum(axis=0)  # installed from sites' own stock
+    accounted = s.tool_inventory + s.tool_pipeline.sum(axis=(1, 3)) + installed_growth + s.tools_scrapped - from_stockpiles
     assert np.allclose(accounted, s.tools_produced, rtol=1e-9, atol=1e-6)
+    assert (from_stockpiles >= -1e-9).all()
     assert (s.tools >= 0).all() and (s.tool_inventory >= -1e-9).all()
 
 

@@ -71,7 +71,7 @@ def test_explain_tells_which_layer_set_a_value_and_what_it_overrode(capsys, tmp_
     assert "not in the merged ruleset" in out and "removed by layer no-controls" in out
     code, out, _ = run(capsys, "explain", "baseline", "turns")
     assert "added by layer baseline" in out
-    code, out, _ = run(capsys, "explain", "baseline", "market.ai_share_growth_per_quarter")
+    code, out, _ = run(capsys, "explain", "baseline", "market.non_ai_growth_per_quarter")
     assert code == 0
     code, out, _ = run(capsys, "explain", "baseline", "technology.hbm_rd_cost_usd_b")
     assert "added by layer baseline" in out

@@ -29,7 +29,8 @@ from techrace.core.view import WorldView
 from techrace.errors import NonFiniteError, TechraceError
 from techrace.ruleset import Ruleset, load_ruleset, quarter_label, ruleset_hash
 
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2  # 2: the causal world (earned algorithms, forecast-driven industry, per-nation victory)
+OLD_FORMATS = {1: "the first world model (a fixed algorithmic multiplier and capability that never fell)"}
 MAX_SEED = 2**63 - 1
 
 
@@ -188,6 +189,9 @@ class Game:
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any]) -> Game:
+        if data.get("format") in OLD_FORMATS:
+            raise TechraceError(f"snapshot format {data['format']} is from {OLD_FORMATS[data['format']]}; this techrace "
+                                f"plays format {SNAPSHOT_FORMAT} and cannot continue it (replay its action log in a new game instead)")
         if data.get("format") != SNAPSHOT_FORMAT:
             raise TechraceError(f"unsupported snapshot format {data.get('format')!r} (this techrace reads {SNAPSHOT_FORMAT})")
         missing = sorted(set(ARRAY_AXES) - set(data.get("state", {})))

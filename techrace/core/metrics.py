@@ -14,8 +14,14 @@ from techrace.core.static import Static
 COLUMNS = (
     "seed", "turn", "quarter", "nation", "ai_compute_h100e", "largest_training_run_flop", "capability",
     "best_node_nm", "advanced_wafer_starts", "accelerators_produced", "hbm_stacks_produced", "engineers",
-    "gdp_index",
+    "gdp_index", "best_capability", "algorithmic_efficiency", "lab_capex_usd_b", "ai_revenue_usd_b",
+    "datacenter_power_gw", "domestic_accelerator_share",
 )
+ROUNDING = {  # decimals written per column
+    "ai_compute_h100e": 1, "capability": 3, "advanced_wafer_starts": 1, "accelerators_produced": 1,
+    "hbm_stacks_produced": 1, "engineers": 1, "gdp_index": 3, "best_capability": 3, "algorithmic_efficiency": 4,
+    "lab_capex_usd_b": 3, "ai_revenue_usd_b": 3, "datacenter_power_gw": 3, "domestic_accelerator_share": 4,
+}
 VOLUME_WPM = 1000.0  # "in volume": at least this many usable wafer starts per month
 ADVANCED_NM = 7.0
 
@@ -30,37 +36,28 @@ def nation_metrics(static: Static, s: WorldState) -> dict[str, np.ndarray]:
     accelerators = np.bincount(static.chip_firm_nation[s.sku_firm.astype(np.int64)], weights=s.accel_quarter, minlength=n)
     hbm = static.foundry_to_nation @ s.hbm_produced
     engineers = s.pool.sum(axis=1) + static.employer_to_nation @ s.eng.sum(axis=1)
+    algo = np.zeros(n)
+    np.maximum.at(algo, static.lab_nation, 10.0 ** s.algo_log10)
     return {
         "ai_compute_h100e": compute, "largest_training_run_flop": s.largest_run.copy(),
         "capability": s.capability.copy(), "best_node_nm": best, "advanced_wafer_starts": advanced,
         "accelerators_produced": accelerators, "hbm_stacks_produced": hbm, "engineers": engineers,
-        "gdp_index": gdp_index(s),
+        "gdp_index": gdp_index(s), "best_capability": s.best_capability.copy(), "algorithmic_efficiency": algo,
+        "lab_capex_usd_b": static.lab_to_nation @ s.capital, "ai_revenue_usd_b": static.lab_to_nation @ s.ai_revenue,
+        "datacenter_power_gw": s.power_gw.copy(), "domestic_accelerator_share": s.domestic_share.copy(),
     }
 
 
 def metric_rows(static: Static, s: WorldState, seed: int, quarter: str,
                 values: dict[str, np.ndarray] | None = None) -> list[dict[str, Any]]:
     values = values if values is not None else nation_metrics(static, s)
-    rounded = {
-        "ai_compute_h100e": np.round(values["ai_compute_h100e"], 1).tolist(),
-        "capability": np.round(values["capability"], 3).tolist(),
-        "advanced_wafer_starts": np.round(values["advanced_wafer_starts"], 1).tolist(),
-        "accelerators_produced": np.round(values["accelerators_produced"], 1).tolist(),
-        "hbm_stacks_produced": np.round(values["hbm_stacks_produced"], 1).tolist(),
-        "engineers": np.round(values["engineers"], 1).tolist(),
-        "gdp_index": np.round(values["gdp_index"], 3).tolist(),
-    }
+    rounded = {name: np.round(values[name], places).tolist() for name, places in ROUNDING.items()}
     runs = [float(f"{x:.6e}") for x in values["largest_training_run_flop"].tolist()]
     best = [None if math.isinf(x) else x for x in values["best_node_nm"].tolist()]
     rows = []
     for i, code in enumerate(static.nations):
-        rows.append({
-            "seed": seed, "turn": s.turn, "quarter": quarter, "nation": code,
-            "ai_compute_h100e": rounded["ai_compute_h100e"][i], "largest_training_run_flop": runs[i],
-            "capability": rounded["capability"][i], "best_node_nm": best[i],
-            "advanced_wafer_starts": rounded["advanced_wafer_starts"][i],
-            "accelerators_produced": rounded["accelerators_produced"][i],
-            "hbm_stacks_produced": rounded["hbm_stacks_produced"][i], "engineers": rounded["engineers"][i],
-            "gdp_index": rounded["gdp_index"][i],
-        })
+        row: dict[str, Any] = {"seed": seed, "turn": s.turn, "quarter": quarter, "nation": code}
+        for name in COLUMNS[4:]:
+            row[name] = runs[i] if name == "largest_training_run_flop" else best[i] if name == "best_node_nm" else rounded[name][i]
+        rows.append(row)
     return rows

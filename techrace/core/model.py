@@ -17,14 +17,22 @@ from techrace.core.actions import Action, validate_action
 from techrace.core.agents import ChipFirm, Foundry, Lab, Nation, Regulator, ToolMaker
 from techrace.core.events import Event
 from techrace.core.markets import chips, hbm, packaging, talent, tools, wafers
-from techrace.core.mechanisms import controls, economy, fabrication, labs, shocks, timeline, victory
+from techrace.core.mechanisms import (
+    controls,
+    economy,
+    fabrication,
+    finance,
+    forecast,
+    labs,
+    research,
+    shocks,
+    timeline,
+    victory,
+)
 from techrace.core.metrics import nation_metrics
 from techrace.core.state import WorldState, build_state
 from techrace.core.static import build_static
 from techrace.ruleset import Ruleset, load_ruleset, quarter_label
-
-RD_LUCK_SIGMA = 0.35       # spread of a quarter's R&D progress (P)
-CAPITAL_LUCK_SIGMA = 0.04  # spread of a lab's quarterly capital growth (P)
 
 
 class WorldModel(mesa.Model):
@@ -36,11 +44,17 @@ class WorldModel(mesa.Model):
         self.ruleset = load_ruleset(ruleset) if isinstance(ruleset, str) else ruleset
         self.static = build_static(self.ruleset)
         fresh = build_state(self.static)
+        fabrication.update_usable(self.static, fresh)
+        labs.usable_compute(self.static, fresh)
+        self.research_ref = research.reference(self.static, fresh)
+        labs.training_runs(self.static, fresh)
+        self.market_start = finance.market_start(self.static, fresh)
         if state is None:
-            # the start quarter as it stands before the first turn: usable capacity, runs, capability
-            state = build_state(self.static)
-            fabrication.update_usable(self.static, state)
-            labs.training_runs(self.static, state)
+            # the start quarter as it stands before the first turn: usable capacity, runs, capability, money
+            state = fresh
+            finance.start(self.static, state, self.market_start)
+            state.recent_gain[:] = self.ruleset.finance.investor_hurdle  # investors start neither euphoric nor let down
+            fresh = build_state(self.static)
         self.state = state
         self.player = player
         self.outcome: victory.Outcome | None = None
@@ -90,13 +104,19 @@ class WorldModel(mesa.Model):
         self.ai_share = self._ai_share()
 
     def _ai_share(self) -> np.ndarray:
-        market = self.ruleset.market
-        base = np.array([market.ai_share_of_node.get(node, 0.0) for node in self.static.nodes])
-        return np.minimum(base * (1.0 + market.ai_share_growth_per_quarter) ** max(self.state.turn - 1, 0),
-                          np.maximum(base, market.ai_share_max))
+        """(site, node) share of capacity AI accelerators may book this quarter (see wafers.ai_share)."""
+        return wafers.ai_share(self.static, self.state)[self.static.site_foundry]
+
+    def quarter_of(self, turn: int) -> str:
+        """The calendar quarter that turn `turn` plays."""
+        return quarter_label(int(turn) - 1, self.static.start_quarter)
 
     def is_ai(self, nation: int) -> bool:
         return self.player is None or self.static.nations[nation] != self.player
+
+    def in_game(self, nation: int) -> bool:
+        """A collapsed nation is out of the game: it decides nothing more."""
+        return self.state.collapsed[nation] <= 0
 
     # ------------------------------------------------------------------ the turn
     def step(self) -> None:
@@ -115,7 +135,7 @@ class WorldModel(mesa.Model):
         self.metrics_now = None
         events: list[Event] = []
         s.revenue_last = s.revenue.copy()
-        for name in ("revenue", "wafers_sold", "accel_quarter", "bought_h100e", "grey_h100e", "subsidy"):
+        for name in ("revenue", "wafers_sold", "accel_quarter", "bought_h100e", "grey_h100e", "subsidy", "researcher_inflow"):
             getattr(s, name)[...] = 0.0
         events += timeline.advance_controls(st, s, self.quarter)
         valid = [a for a in player_actions if not validate_action(self.ruleset, a, self.control_owners())]
@@ -125,11 +145,13 @@ class WorldModel(mesa.Model):
         self.luck = self._draw_luck()
         events += self._decide(valid)
         events += self._markets()
-        self.turn_events = events
         self.metrics_now = nation_metrics(st, s)
-        self.outcome = victory.check(st, s, self.quarter, s.turn >= self.ruleset.turns, self.metrics_now)
+        player = st.nations.index(self.player) if self.player is not None else None
+        self.outcome, ended = victory.check(st, s, self.quarter, s.turn >= self.ruleset.turns, self.metrics_now, player)
+        events += ended
         if self.outcome is not None:
             events.append(Event(s.turn, self.quarter, "victory", self.outcome.reason, self.outcome.kind, (self.outcome.winner,)))
+        self.turn_events = events
 
     def _decide(self, player_actions: list[Action]) -> list[Event]:
         st, s = self.static, self.state
@@ -137,10 +159,11 @@ class WorldModel(mesa.Model):
         for action in player_actions:
             events += actions_apply.apply_action(self, action)
             events.append(Event(s.turn, self.quarter, "action", action.describe(), "the player's order", (action.nation,)))
-        for policy, agents in self._groups(self.nation_agents, lambda a: self.is_ai(a.index)):
+        for policy, agents in self._groups(self.nation_agents, lambda a: self.is_ai(a.index) and self.in_game(a.index)):
             for action in policy(self, agents) or []:
                 events += actions_apply.apply_action(self, action)
-        ai_regulator = lambda a: self.is_ai(st.nations.index(self.ruleset.regulators[a.code].nation))  # noqa: E731
+        owner = {a.code: st.nations.index(self.ruleset.regulators[a.code].nation) for a in self.regulator_agents}
+        ai_regulator = lambda a: self.is_ai(owner[a.code]) and self.in_game(owner[a.code])  # noqa: E731
         for policy, agents in self._groups(self.regulator_agents, ai_regulator):
             events += policy(self, agents) or []
         self.licences = controls.compute_licences(st, s)
@@ -148,15 +171,19 @@ class WorldModel(mesa.Model):
         self.talent = talent.talent_index(st, s, self.talent_reference)
         self.tool_orders = np.zeros((len(st.sites), s.tools.shape[2]))
         self.lab_budget = np.zeros(len(st.labs))
+        designs = list(s.sku_names)
         for group in (self.foundry_agents, self.toolmaker_agents, self.chip_firm_agents, self.lab_agents):
             for policy, agents in self._groups(group):
                 events += policy(self, agents) or []
+        if s.sku_names != designs:  # new or retired designs: their licences and buyers
+            self.licences = controls.compute_licences(st, s)
+            self.eligible = chips.eligibility(st, s)
         return events
 
     def _groups(self, agents: list, include: Any = None) -> list[tuple[Any, np.ndarray]]:
         """Agents of one kind grouped by policy (in order of first appearance), as index arrays.
         Policies and the player are fixed for a game, so the grouping is computed once."""
-        key = (id(agents), include is not None)
+        key = (id(agents), include is not None, self.state.collapsed.tobytes())
         if key not in self._group_cache:
             self._group_cache[key] = self._group(agents, include)
         return self._group_cache[key]
@@ -169,9 +196,26 @@ class WorldModel(mesa.Model):
         return [(policy, np.array(indices, dtype=np.int64)) for policy, indices in groups.values()]
 
     def _markets(self) -> list[Event]:
+        """Every market and mechanism after the decisions, in the order of the causal chain."""
+        st, s = self.static, self.state
+        events = self._talent()
+        blocked = tools.tools_market(st, s, self.licences, self.tool_orders, self.domestic_share)
+        tools.record_tool_cutoff(st, s, blocked, self.tool_orders)
+        events += self._fabs()
+        self._chips()
+        events += self._labs()
+        shortfall = wafers.other_customers(st, s, self.ai_share, shocks.halted_sites(st, s))
+        wafers.grow_non_ai(st, s)
+        economy.update_gdp(st, s, shortfall)
+        economy.update_budgets(st, s)
+        s.power_gw += s.power_buildout
+        capex_share = np.array([self.ruleset.foundries[f].capex_share_of_revenue for f in st.foundries])
+        s.cash += s.revenue * capex_share
+        return events
+
+    def _talent(self) -> list[Event]:
         st, s = self.static, self.state
         events: list[Event] = []
-        lic = self.licences
         talent.graduates_and_retirement(st, s)
         talent.migrate(st, s)
         talent.hire(st, s)
@@ -180,8 +224,12 @@ class WorldModel(mesa.Model):
                                 f"{st.employers[target]} poaches a star engineer from {st.employers[source]}",
                                 "a pay offer its rival's enforcement did not stop", (st.employers[target], st.employers[source])))
         self.talent = talent.talent_index(st, s, self.talent_reference)
-        blocked = tools.tools_market(st, s, lic, self.tool_orders, self.domestic_share)
-        tools.record_tool_cutoff(st, s, blocked, self.tool_orders)
+        return events
+
+    def _fabs(self) -> list[Event]:
+        """Construction, node and HBM R&D, then the capacity the tools can run."""
+        st, s = self.static, self.state
+        events: list[Event] = []
         fabrication.advance_construction(s)
         foundry_talent = self.talent[: len(st.foundries)]
         bonus = self._espionage_bonus()
@@ -193,45 +241,63 @@ class WorldModel(mesa.Model):
             gen = st.hbm_generations[list(st.hbm_level).index(level)]
             events.append(Event(s.turn, self.quarter, "technology", f"{st.foundries[fi]} reaches {gen}", "HBM R&D", (st.foundries[fi],)))
         fabrication.update_usable(st, s)
+        return events
+
+    def _chips(self) -> None:
+        """Wafers, HBM and packaging become accelerators; every demand seen feeds the firms' forecasts."""
+        st, s = self.static, self.state
+        lic, rules = self.licences, self.ruleset.industry.forecast
         halted = shocks.halted_sites(st, s)
-        planned_units = s.target_units[s.sku_firm.astype(np.int64)] * s.sku_share
-        planned_units[len(s.sku_names):] = 0.0
-        planned_dies = np.maximum(planned_units * s.sku_dies * 1.05 - s.die_stock, 0.0)
+        live = (s.sku_used > 0) & (s.sku_active > 0)
+        planned_units = s.target_units[s.sku_firm.astype(np.int64)] * s.sku_share * live
+        planned_dies = np.maximum(planned_units * s.sku_dies * self.ruleset.industry.die_overorder - s.die_stock, 0.0)
+        # retired designs still package the dies they hold
+        planned_units = np.where(live, planned_units, np.where(s.sku_used > 0, s.die_stock / np.maximum(s.sku_dies, 1.0), 0.0))
         wafers.wafer_market(st, s, lic, planned_dies, self.ai_share, halted)
+        s.wafer_demand_level, s.wafer_demand_trend = forecast.observe(s.wafer_demand_level, s.wafer_demand_trend, s.wafer_demand, rules)
         made = hbm.hbm_production(st, s, halted)
         stacks_needed = np.bincount(s.sku_firm.astype(np.int64), weights=planned_units * s.sku_stacks, minlength=len(st.chip_firms))
-        need_level = self._hbm_need_level(planned_units)
-        boost = st.ruleset.market.stockpile_boost * lic.stockpile[st.chip_firm_nation]
-        hbm.hbm_market(st, s, lic, made, stacks_needed, need_level, boost)
+        boost = self.ruleset.market.stockpile_boost * lic.stockpile[st.chip_firm_nation]
+        hbm.hbm_market(st, s, lic, made, stacks_needed, self._hbm_need_level(planned_units), boost)
+        s.hbm_demand_level, s.hbm_demand_trend = forecast.observe(s.hbm_demand_level, s.hbm_demand_trend, s.hbm_demand, rules)
         packaging.assemble(st, s, planned_units, halted)
+        s.packaging_demand_level, s.packaging_demand_trend = forecast.observe(
+            s.packaging_demand_level, s.packaging_demand_trend, s.packaging_demand, rules)
+        s.tool_demand_level, s.tool_demand_trend = forecast.observe(s.tool_demand_level, s.tool_demand_trend, s.tool_demand, rules)
         labs.retire_accelerators(st, s)
         chips.chip_market(st, s, lic, self.lab_budget, labs.power_room(st, s), self.eligible)
-        fabrication.learn(st, s, s.wafers_sold + self._non_ai_wafers(), foundry_talent)
+        s.unit_demand = np.bincount(s.sku_firm.astype(np.int64), weights=s.sku_wanted * (s.sku_used > 0), minlength=len(st.chip_firms))
+        fabrication.learn(st, s, s.wafers_sold + self._non_ai_wafers(), self.talent[: len(st.foundries)])
+
+    def _labs(self) -> list[Event]:
+        """Power-limited compute, research, training runs and capability, then the labs' money."""
+        st, s = self.static, self.state
+        labs.usable_compute(st, s)
+        research.advance(st, s, self.research_ref, self.luck["research"])
+        before = s.lab_capability.copy()
         labs.training_runs(st, s)
-        labs.grow_capital(st, s, self.luck["capital"])
-        labs.espionage_catch_up(st, s)
-        shortfall = wafers.other_customers(st, s, self.ai_share, halted)
-        economy.update_gdp(st, s, shortfall)
-        economy.update_budgets(st, s)
-        s.power_gw += s.power_buildout
-        capex_share = np.array([self.ruleset.foundries[f].capex_share_of_revenue for f in st.foundries])
-        s.cash += s.revenue * capex_share
-        return events
+        finance.update(st, s, self.market_start, s.lab_capability - before, self.luck["capital"])
+        smoothing = self.ruleset.finance.expectation_smoothing
+        share = np.where(s.accel_bought > 0, s.accel_domestic / np.maximum(s.accel_bought, 1e-12), s.domestic_share)
+        s.domestic_share = smoothing * share + (1.0 - smoothing) * s.domestic_share
+        return []
 
     def _draw_luck(self) -> dict[str, np.ndarray]:
         """This quarter's random factors, drawn in one fixed order and shape whatever happens, so a
-        seed's stream never depends on the course of the game: R&D outcomes (lognormal, median 1)
-        and lab capital (funding rounds, sentiment)."""
-        st = self.static
+        seed's stream never depends on the course of the game: R&D outcomes (lognormal, median 1),
+        lab research output and lab capital (funding rounds, sentiment)."""
+        st, rs = self.static, self.ruleset
+        sigma = rs.technology.rd_luck_sigma
         return {
-            "rd": self.rng.lognormal(0.0, RD_LUCK_SIGMA, len(st.foundries)),
-            "tool_dev": self.rng.lognormal(0.0, RD_LUCK_SIGMA, (len(st.toolmakers), self.state.tools.shape[2])),
-            "capital": self.rng.lognormal(0.0, CAPITAL_LUCK_SIGMA, len(st.labs)),
+            "rd": self.rng.lognormal(0.0, sigma, len(st.foundries)),
+            "tool_dev": self.rng.lognormal(0.0, sigma, (len(st.toolmakers), self.state.tools.shape[2])),
+            "capital": self.rng.lognormal(0.0, rs.finance.capital_luck_sigma, len(st.labs)),
+            "research": self.rng.lognormal(0.0, rs.research.luck_sigma, len(st.labs)),
         }
 
     def _non_ai_wafers(self) -> np.ndarray:
         st, s = self.static, self.state
-        return st.site_to_foundry @ (s.usable * 3.0 * (1.0 - self.ai_share[None, :]))
+        return st.site_to_foundry @ (s.usable * wafers.MONTHS * (1.0 - self.ai_share))
 
     def _hbm_need_level(self, planned: np.ndarray) -> np.ndarray:
         st, s = self.static, self.state
@@ -244,10 +310,11 @@ class WorldModel(mesa.Model):
         """R&D progress from stolen know-how: only for foundries with enough experienced engineers."""
         st, s = self.static, self.state
         nf = len(st.foundries)
-        experienced = s.eng[:nf, 0] * np.minimum(1.0, s.exp[:nf, 0] / 5.0)
-        execution = np.minimum(1.0, experienced / max(st.ruleset.technology.espionage_execution_threshold, 1.0))
-        execution = np.where(experienced >= st.ruleset.technology.espionage_execution_threshold, execution, 0.0)
-        return 0.02 * s.espionage[st.foundry_nation] * execution
+        industry = st.ruleset.industry
+        experienced = s.eng[:nf, 0] * np.minimum(1.0, s.exp[:nf, 0] / industry.espionage_experience_years)
+        threshold = st.ruleset.technology.espionage_execution_threshold
+        execution = np.where(experienced >= threshold, np.minimum(1.0, experienced / max(threshold, 1.0)), 0.0)
+        return industry.espionage_rd_bonus * s.espionage[st.foundry_nation] * execution
 
     # ------------------------------------------------------------------ controls
     def control_owners(self) -> dict[str, str]:

@@ -8,6 +8,7 @@ ordered records.
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,29 +26,41 @@ ARRAY_AXES: dict[str, tuple[str, ...]] = {
     "power_buildout": ("nation",), "centralisation": ("nation",), "visa": ("nation",), "pay": ("nation",),
     "espionage": ("nation",), "anti_poaching": ("nation",), "pool": ("nation", "skill"),
     "pool_exp": ("nation", "skill"), "mineral_loss": ("nation",), "cutoff": ("nation", "cutoff_kind"),
-    "capability": ("nation",), "largest_run": ("nation",), "retired_engineers": ("nation",),
+    "capability": ("nation",), "best_capability": ("nation",), "largest_run": ("nation",), "retired_engineers": ("nation",),
+    "collapsed": ("nation",), "accel_domestic": ("nation",), "accel_bought": ("nation",), "domestic_share": ("nation",),
+    "victory_streak": ("victory", "nation"),
     "graduated_engineers": ("nation",), "emigrated": ("nation",), "immigrated": ("nation",),
-    "jigsaw_spend": ("nation", "cutoff_kind"),
+    "jigsaw_spend": ("nation", "cutoff_kind"), "researcher_inflow": ("nation", "nation"),
     # sites
     "capacity": ("site", "node"), "construction": ("site", "node", "quarter_ahead"),
     "offline": ("site",), "offline_recovery": ("site",), "hbm_tsv_wpm": ("site",), "packaging": ("site",),
     "usable": ("site", "node"), "duv_share": ("site", "node"), "tools": ("site", "toolmaker", "tool_kind"),
     "health": ("site", "toolmaker", "tool_kind"), "hbm_usable": ("site",),
     "tool_pipeline": ("toolmaker", "site", "tool_kind", "quarter_ahead"),
+    "site_stockpile": ("site", "toolmaker", "tool_kind"),
     # foundries
     "mastered": ("foundry", "node"), "rd_progress": ("foundry", "node"), "d0": ("foundry", "node"),
     "cum_wafers": ("foundry", "node"), "cash": ("foundry",), "revenue": ("foundry",), "revenue_last": ("foundry",),
     "hbm_level": ("foundry",), "hbm_rd": ("foundry",), "hbm_yield": ("foundry",), "rd_budget": ("foundry",),
     "wafers_sold": ("foundry", "node"), "subsidy": ("foundry",), "wafer_unmet": ("foundry", "node"),
-    "hbm_unmet": ("foundry",), "hbm_maker_stock": ("foundry",), "packaging_unmet": ("bloc",),
+    "hbm_unmet": ("foundry",), "hbm_maker_stock": ("foundry",), "packaging_unmet": ("packaging_pool",),
+    "non_ai_wpm": ("foundry", "node"), "wafer_demand": ("foundry", "node"), "wafer_demand_level": ("foundry", "node"), "wafer_demand_trend": ("foundry", "node"),
+    "hbm_demand": ("foundry",), "hbm_demand_level": ("foundry",), "hbm_demand_trend": ("foundry",),
+    "hbm_construction": ("site", "quarter_ahead"), "packaging_construction": ("site", "quarter_ahead"),
+    "packaging_demand": ("packaging_pool",), "packaging_demand_level": ("packaging_pool",),
+    "packaging_demand_trend": ("packaging_pool",),
     # toolmakers
     "tool_capacity": ("toolmaker", "tool_kind"), "tool_price": ("toolmaker", "tool_kind"),
     "tool_lead": ("toolmaker", "tool_kind"), "tool_dev": ("toolmaker", "tool_kind"),
     "tool_inventory": ("toolmaker", "tool_kind"), "tools_produced": ("toolmaker", "tool_kind"),
+    "tool_demand": ("toolmaker", "tool_kind"), "tool_demand_level": ("toolmaker", "tool_kind"), "tool_demand_trend": ("toolmaker", "tool_kind"),
     "tools_scrapped": ("toolmaker", "tool_kind"), "tool_backlog": ("toolmaker", "tool_kind"),
     "toolmaker_cash": ("toolmaker",), "toolmaker_subsidy": ("toolmaker",),
     # chip firms and SKUs
-    "target_units": ("chip_firm",), "demand_growth": ("chip_firm",), "hbm_stock": ("chip_firm",),
+    "target_units": ("chip_firm",), "hbm_stock": ("chip_firm",), "unit_demand": ("chip_firm",),
+    "unit_demand_level": ("chip_firm",), "unit_demand_trend": ("chip_firm",), "next_generation_turn": ("chip_firm",),
+    "sku_used": ("sku",), "sku_retire_turn": ("sku",), "sku_wanted": ("sku",), "sku_compliant": ("sku",),
+    "sku_domestic": ("sku",), "sku_wafers": ("sku",),
     "sku_firm": ("sku",), "sku_node": ("sku",), "sku_area": ("sku",), "sku_dies": ("sku",),
     "sku_transistors": ("sku",), "sku_tflops": ("sku",), "sku_stacks": ("sku",), "sku_hbm_level": ("sku",),
     "sku_power": ("sku",), "sku_price": ("sku",), "sku_active": ("sku",), "sku_ready_turn": ("sku",),
@@ -55,7 +68,9 @@ ARRAY_AXES: dict[str, tuple[str, ...]] = {
     "accel_quarter": ("sku",), "accel_sold": ("sku",), "wafers_bought": ("sku",), "hbm_bought": ("chip_firm",),
     # labs
     "compute": ("lab",), "lab_power": ("lab",), "capital": ("lab",), "capital_growth": ("lab",),
-    "algo": ("lab",), "site_share": ("lab",), "usable_compute": ("lab",), "retired_compute": ("lab",),
+    "algo_log10": ("lab",), "algo_history": ("lab", "quarter_ahead"), "research_input": ("lab",),
+    "ai_revenue": ("lab",), "investor_capital": ("lab",), "recent_gain": ("lab",), "lab_capability": ("lab",),
+    "chip_spend": ("lab",), "site_share": ("lab",), "usable_compute": ("lab",), "retired_compute": ("lab",),
     "bought_h100e": ("lab",), "grey_h100e": ("lab",), "capex_cut": ("lab",), "capex_cut_left": ("lab",),
     # talent: employers = foundries + toolmakers + chip firms + labs
     "eng": ("employer", "skill"), "exp": ("employer", "skill"), "stars": ("employer",),
@@ -63,10 +78,12 @@ ARRAY_AXES: dict[str, tuple[str, ...]] = {
     # world
     "hbm_produced": ("foundry",), "trailing_shortfall": ("world",),
     # cumulative accounting for conservation checks
-    "hbm_made": ("foundry",), "dies_made": ("sku",), "hbm_used": ("chip_firm",),
+    "hbm_made": ("foundry",), "dies_made": ("sku",), "dies_used": ("sku",), "hbm_used": ("chip_firm",),
+    "compute_bought": ("lab",),
 }
 
 CUTOFF_KINDS = (*TOOL_KINDS, "hbm", "chips", "wafers")
+NEVER = 1e9  # a turn that never comes (e.g. the retirement turn of a design with no successor yet)
 
 
 class WorldState:
@@ -121,8 +138,9 @@ def axis_labels(static: Static, state: WorldState) -> dict[str, list[str]]:
         "foundry": list(static.foundries), "toolmaker": list(static.toolmakers),
         "chip_firm": list(static.chip_firms), "lab": list(static.labs), "employer": list(static.employers),
         "skill": list(SKILLS), "tool_kind": list(TOOL_KINDS), "cutoff_kind": list(CUTOFF_KINDS),
-        "sku": list(state.sku_names) + [f"(free slot {i})" for i in range(static.sku_capacity - len(state.sku_names))],
-        "quarter_ahead": [str(i) for i in range(PIPELINE_QUARTERS)], "world": ["world"], "bloc": ["others", "china"],
+        "sku": [name or f"(free slot {i})" for i, name in enumerate(state.sku_names)],
+        "quarter_ahead": [str(i) for i in range(PIPELINE_QUARTERS)], "world": ["world"],
+        "packaging_pool": list(static.blocs.pools), "victory": list(static.victory_ids),
     }
 
 
@@ -136,7 +154,8 @@ def build_state(static: Static) -> WorldState:
     z = np.zeros
     sizes = {"nation": n, "site": ns, "node": m, "foundry": nf, "toolmaker": nt, "chip_firm": nc, "lab": nl,
              "employer": ne, "skill": ng, "tool_kind": k, "cutoff_kind": len(CUTOFF_KINDS), "sku": nk,
-             "quarter_ahead": PIPELINE_QUARTERS, "world": 1, "bloc": 2}
+             "quarter_ahead": PIPELINE_QUARTERS, "world": 1, "packaging_pool": len(static.blocs.pools),
+             "victory": len(static.victory_ids)}
     for name, axes in ARRAY_AXES.items():  # everything starts at zero; what does not is set below
         setattr(s, name, z(tuple(sizes[axis] for axis in axes)))
     nations = [rs.nations[c] for c in static.nations]
@@ -150,7 +169,8 @@ def build_state(static: Static) -> WorldState:
     s.espionage = np.array([x.espionage_effort for x in nations])
     s.anti_poaching = np.array([x.anti_poaching for x in nations])
     s.pool = np.array([[getattr(x.engineer_pool, sk) for sk in SKILLS] for x in nations])
-    s.pool_exp = np.full((n, ng), 4.0)
+    s.pool_exp = np.full((n, ng), rs.talent.pool_start_experience_years)
+    s.sku_names = [""] * nk
 
     # sites and foundries
     domestic = z(ns)
@@ -158,10 +178,14 @@ def build_state(static: Static) -> WorldState:
         site = rs.foundries[static.foundries[static.site_foundry[si]]].sites[sid]
         for node, wpm in site.capacity_wpm.items():
             s.capacity[si, static.nodes.index(node)] = wpm
+        for fab in site.under_construction:
+            s.construction[si, static.nodes.index(fab.node), min(fab.quarters_left, PIPELINE_QUARTERS) - 1] += fab.wpm
         s.hbm_tsv_wpm[si] = site.hbm_tsv_wpm
         s.packaging[si] = site.packaging_units_per_quarter
         domestic[si] = site.domestic_tool_share
     s.usable = s.capacity.copy()
+    floor = np.array([rs.market.ai_share_of_node.get(node, 0.0) for node in static.nodes])
+    s.non_ai_wpm = (static.site_to_foundry @ s.capacity) * (1.0 - floor)[None, :]   # other customers' bookings at start
     s.hbm_usable = s.hbm_tsv_wpm.copy()
     for fi, fid in enumerate(static.foundries):
         f = rs.foundries[fid]
@@ -189,27 +213,37 @@ def build_state(static: Static) -> WorldState:
             s.tool_lead[ti, ki] = line.lead_quarters
         for kind, dev in tm.developing.items():
             s.tool_dev[ti, TOOL_KINDS.index(kind)] = dev.progress
-    s.toolmaker_cash = np.full(nt, 2.0)
+    s.toolmaker_cash = np.full(nt, rs.industry.toolmaker_start_cash_usd_b)
     s.tools, s.health = _initial_tools(static, s, domestic)
+    stockpile = np.array([[getattr(rs.foundries[static.foundries[static.site_foundry[si]]].sites[sid].tool_stockpile, kind)
+                           for kind in TOOL_KINDS] for si, sid in enumerate(static.sites)]).reshape(ns, k)
+    from techrace.core.markets.tools import supplier_weights
+
+    foreign = supplier_weights(static, s.tool_capacity, np.zeros(ns)).transpose(1, 0, 2)  # bought abroad, before controls
+    s.site_stockpile = stockpile[:, None, :] * foreign
 
     # chip firms and SKUs
     s.target_units = np.array([rs.chip_firms[c].target_units_per_quarter for c in static.chip_firms], dtype=np.float64)
-    s.demand_growth = np.array([rs.chip_firms[c].demand_growth_per_quarter for c in static.chip_firms], dtype=np.float64)
+    s.unit_demand = s.target_units.copy()
+    s.unit_demand_level = np.log(np.maximum(s.target_units, 1.0))
+    s.next_generation_turn = np.array([rs.chip_firms[c].generation_quarters for c in static.chip_firms], dtype=np.float64) \
+        - rs.design.design_quarters
     s.hbm_stock = np.array([rs.chip_firms[c].hbm_stockpile_stacks for c in static.chip_firms], dtype=np.float64)
     for ci, cid in enumerate(static.chip_firms):
         for sku_id, sku in rs.chip_firms[cid].skus.items():
             hbm = static.hbm_level[static.hbm_generations.index(sku.hbm_generation)] if sku.hbm_generation else 0.0
-            add_sku(static, s, sku_id, ci, static.nodes.index(sku.node), sku.die_area_mm2, sku.dies_per_package,
-                    sku.transistors_b, sku.dense_tflops_16bit, sku.hbm_stacks, hbm, sku.power_w, sku.price_usd, 0)
+            add_sku(static, s, SkuDesign(sku_id, ci, static.nodes.index(sku.node), sku.die_area_mm2, sku.dies_per_package,
+                                         sku.transistors_b, sku.dense_tflops_16bit, sku.hbm_stacks, hbm, sku.power_w,
+                                         sku.price_usd, 0))
 
     # labs
     labs = [rs.labs[lab] for lab in static.labs]
     s.compute = np.array([x.compute_h100e for x in labs], dtype=np.float64)
-    kw_per_h100e = np.where(static.is_china_bloc[static.lab_nation] > 0, 2.4, 1.7)  # §6b 1.7 kW all-in; CN chips less efficient (P)
-    s.lab_power = s.compute * kw_per_h100e / 1e6  # GW
+    s.lab_power = s.compute * static.blocs.lab_kw_per_h100e / 1e6  # GW
     s.capital = np.array([x.capital_usd_b_per_quarter for x in labs], dtype=np.float64)
     s.capital_growth = np.array([x.capital_growth_per_quarter for x in labs], dtype=np.float64)
-    s.algo = np.array([x.algorithmic_multiplier for x in labs], dtype=np.float64)
+    s.algo_log10 = np.log10([x.algorithmic_multiplier for x in labs])
+    s.algo_history = np.repeat(s.algo_log10[:, None], PIPELINE_QUARTERS, axis=1)
     s.site_share = np.array([x.largest_site_share for x in labs], dtype=np.float64)
     s.usable_compute = s.compute.copy()
 
@@ -217,7 +251,7 @@ def build_state(static: Static) -> WorldState:
     groups = [rs.foundries, rs.toolmakers, rs.chip_firms, rs.labs]
     specs = [g[e] for g in groups for e in g]
     s.eng = np.array([[getattr(x.engineers, sk) for sk in SKILLS] for x in specs], dtype=np.float64).reshape(ne, ng)
-    s.exp = np.where(s.eng > 0, 7.0, 0.0)
+    s.exp = np.where(s.eng > 0, rs.talent.start_experience_years, 0.0)
     s.stars = np.array([x.stars for x in specs], dtype=np.float64)
     s.eng_target = s.eng.copy()
 
@@ -230,42 +264,56 @@ def build_state(static: Static) -> WorldState:
     return s
 
 
-def add_sku(static: Static, s: WorldState, name: str, firm: int, node: int, area: float, dies: int,
-            transistors: float, tflops: float, stacks: int, hbm_level: float, power: float, price: float,
-            ready_turn: int) -> int:
-    """Put a design into the next free SKU slot; returns its index (or -1 when the slots are full)."""
-    index = len(s.sku_names)
-    if index >= static.sku_capacity:
+@dataclass(frozen=True)
+class SkuDesign:
+    """An accelerator design: what a SKU slot holds."""
+
+    name: str
+    firm: int
+    node: int
+    die_area_mm2: float
+    dies: int
+    transistors_b: float
+    tflops: float
+    stacks: int
+    hbm_level: float
+    power_w: float
+    price_usd: float
+    ready_turn: int
+    compliant: bool = False
+
+
+def add_sku(static: Static, s: WorldState, design: SkuDesign) -> int:
+    """Put a design into a free SKU slot; returns its index (or -1 when every slot holds a live design)."""
+    free = np.flatnonzero(s.sku_used <= 0)
+    if len(free) == 0:
         return -1
-    s.sku_names.append(name)
-    values = {"sku_firm": firm, "sku_node": node, "sku_area": area, "sku_dies": dies, "sku_transistors": transistors,
-              "sku_tflops": tflops, "sku_stacks": stacks, "sku_hbm_level": hbm_level, "sku_power": power,
-              "sku_price": price, "sku_active": 1.0, "sku_ready_turn": ready_turn}
-    for field, value in values.items():
-        getattr(s, field)[index] = value
+    index = int(free[0])
+    s.sku_names[index] = design.name
+    values = {"sku_firm": design.firm, "sku_node": design.node, "sku_area": design.die_area_mm2, "sku_dies": design.dies,
+              "sku_transistors": design.transistors_b, "sku_tflops": design.tflops, "sku_stacks": design.stacks,
+              "sku_hbm_level": design.hbm_level, "sku_power": design.power_w, "sku_price": design.price_usd,
+              "sku_active": 1.0, "sku_used": 1.0, "sku_ready_turn": design.ready_turn, "sku_retire_turn": NEVER,
+              "sku_share": 0.0, "sku_wanted": 0.0, "sku_compliant": float(design.compliant), "sku_domestic": 0.0}
+    for name, value in values.items():
+        getattr(s, name)[index] = value
     return index
 
 
-def _initial_tools(static: Static, s: WorldState, domestic: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Installed base at start: each site fully tooled for its capacity, split across the makers of its bloc.
+def free_sku(s: WorldState, index: int) -> None:
+    """Release a retired design's slot once nothing of it is left in stock."""
+    s.sku_names[index] = ""
+    for name in ("sku_active", "sku_used", "sku_share", "sku_tflops", "sku_price", "sku_wanted"):
+        getattr(s, name)[index] = 0.0
 
-    Sites of the China bloc buy `domestic_tool_share` from Chinese makers and the rest from the others
-    (the legacy installed base, e.g. ~1,400 ASML DUV systems, calibration §3a).
-    """
-    ns, nt, k = len(static.sites), len(static.toolmakers), len(TOOL_KINDS)
-    tools = np.zeros((ns, nt, k))
+
+def _initial_tools(static: Static, s: WorldState, domestic: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Installed base at start: each site fully tooled for its capacity, bought as its bloc buys
+    (`domestic_tool_share` from makers of its own bloc, the rest from the other blocs it may buy from; e.g.
+    China's legacy base of ~1,400 ASML DUV systems, calibration §3a)."""
+    from techrace.core.markets.tools import supplier_weights
+
     need = (s.capacity @ static.tools_per_kwpm) / 1000.0 + np.outer(s.hbm_tsv_wpm, static.hbm_tools_per_kwpm) / 1000.0
-    maker_china = static.is_china_bloc[static.toolmaker_nation] > 0
-    cap = s.tool_capacity
-    for si in range(ns):
-        china_site = static.is_china_bloc[static.site_nation[si]] > 0
-        for ki in range(k):
-            western = cap[:, ki] * (~maker_china)
-            chinese = cap[:, ki] * maker_china
-            split = np.zeros(nt)
-            if western.sum() > 0:
-                split += western / western.sum() * (1.0 - (domestic[si] if china_site and chinese.sum() > 0 else 0.0))
-            if china_site and chinese.sum() > 0:
-                split += chinese / chinese.sum() * domestic[si]
-            tools[si, :, ki] = need[si, ki] * split
+    weights = supplier_weights(static, s.tool_capacity, domestic)          # (toolmaker, site, kind)
+    tools = need[:, None, :] * weights.transpose(1, 0, 2)
     return tools, np.where(tools > 0, 1.0, 0.0)

@@ -12,7 +12,7 @@ import numpy as np
 
 from techrace.ruleset.schema import SKILLS, TOOL_KINDS, Ruleset, quarter_index
 
-SKU_SLACK = 3  # extra SKU slots per chip firm for compliant variants designed in play
+SKU_SLOTS_PER_FIRM = 8  # design slots per chip firm: generations and compliant variants reuse retired slots
 
 
 @dataclass
@@ -57,8 +57,11 @@ class Static:
     chip_firm_nation: np.ndarray
     lab_nation: np.ndarray
     nation_bloc: list[str]
-    is_china_bloc: np.ndarray
     start_quarter: str
+    blocs: BlocTables = None  # type: ignore[assignment]
+    nation_params: NationParams = None  # type: ignore[assignment]
+    victory_ids: list[str] = field(default_factory=list)
+    buyer_preference: np.ndarray = None  # type: ignore[assignment]
     # one-hot aggregation matrices: `site_to_foundry @ x` sums a per-site array by foundry, and so on
     site_to_foundry: np.ndarray = None  # type: ignore[assignment]
     site_to_nation: np.ndarray = None  # type: ignore[assignment]
@@ -96,7 +99,7 @@ def build_static(ruleset: Ruleset) -> Static:
     emp_nation = [ruleset.foundries[i].nation for i in foundries] + [ruleset.toolmakers[i].nation for i in toolmakers]
     emp_nation += [ruleset.chip_firms[i].nation for i in chip_firms] + [ruleset.labs[i].nation for i in labs]
     gens = sorted(ruleset.technology.hbm_generations.items(), key=lambda kv: kv[1].level)
-    sku_capacity = sum(len(c.skus) for c in ruleset.chip_firms.values()) + SKU_SLACK * len(chip_firms)
+    sku_capacity = sum(max(SKU_SLOTS_PER_FIRM, 2 * len(c.skus) + 2) for c in ruleset.chip_firms.values())
 
     def arr(values: list[float]) -> np.ndarray:
         return np.asarray(values, dtype=np.float64)
@@ -142,8 +145,8 @@ def build_static(ruleset: Ruleset) -> Static:
         chip_firm_nation=np.asarray([nations.index(ruleset.chip_firms[c].nation) for c in chip_firms], dtype=np.int64),
         lab_nation=np.asarray([nations.index(ruleset.labs[lab].nation) for lab in labs], dtype=np.int64),
         nation_bloc=blocs,
-        is_china_bloc=arr([float(b == "china") for b in blocs]),
         start_quarter=ruleset.start_quarter,
+        victory_ids=list(ruleset.victory),
     )
     n = len(nations)
     static.site_to_foundry = one_hot(static.site_foundry, len(foundries))
@@ -152,7 +155,99 @@ def build_static(ruleset: Ruleset) -> Static:
     static.employer_to_nation = one_hot(static.employer_nation, n)
     static.chip_firm_to_nation = one_hot(static.chip_firm_nation, n)
     static.foundry_to_nation = one_hot(static.foundry_nation, n)
+    static.blocs = build_blocs(static)
+    static.buyer_preference = arr([ruleset.chip_firms[c].buyer_preference for c in chip_firms])
+    static.nation_params = build_nation_params(ruleset, nations)
     return static
+
+
+@dataclass
+class BlocTables:
+    """Bloc data (`blocs:` in the ruleset) spread over the actors it concerns, so markets never branch on a bloc."""
+
+    names: list[str]
+    nation_bloc: np.ndarray        # (nation,) index into names
+    rival: np.ndarray              # (nation, nation) True where j's bloc is a rival of i's
+    ai_wafer_price: np.ndarray     # (foundry,) price factor on AI wafers
+    wafer_price: np.ndarray        # (site,) price factor on other wafers
+    tool_source: np.ndarray        # (site, toolmaker) the site may buy from the maker's bloc
+    tool_domestic: np.ndarray      # (site, toolmaker) the maker is of the site's own bloc
+    pools: list[str]               # packaging pools
+    site_pool: np.ndarray          # (site,) pool its packaging lines serve
+    firm_pool: np.ndarray          # (chip_firm,) pool its packages come from
+    accelerator_buyer: np.ndarray  # (chip_firm, lab) the lab's bloc buys the firm's bloc's accelerators
+    poaches: np.ndarray            # (employer, employer) i's bloc poaches from j's bloc
+    grey_servicing: np.ndarray     # (site,) share of banned servicing obtained anyway
+    lab_kw_per_h100e: np.ndarray   # (lab,) all-in kW per H100e at start
+    lab_investor_weight: np.ndarray  # (lab,) share of capital that follows sentiment
+    serves: np.ndarray             # (bloc, lab) the lab may sell AI services in the bloc's market
+    nation_to_bloc: np.ndarray     # (bloc, nation) one-hot: sums a per-nation array by bloc
+
+
+def build_blocs(static: Static) -> BlocTables:
+    rs = static.ruleset
+    names = list(rs.blocs)
+    nb = np.array([names.index(b) for b in static.nation_bloc], dtype=np.int64)
+    spec = [rs.blocs[b] for b in names]
+
+    def member(lists: list[list[str]], default_own: bool) -> np.ndarray:
+        """(bloc, bloc) True where bloc j is in bloc i's list (or i itself when the list is empty and default_own)."""
+        out = np.zeros((len(names), len(names)), dtype=bool)
+        for i, items in enumerate(lists):
+            for j, other in enumerate(names):
+                out[i, j] = other in items or (not items and default_own and i == j)
+        return out
+
+    rivals = member([b.rivals for b in spec], False)
+    sources = member([b.tool_sources for b in spec], True)
+    buyers = member([b.accelerator_buyers for b in spec], False) | np.array([[not b.accelerator_buyers] * len(names) for b in spec])
+    open_to = member([b.ai_market_open_to for b in spec], False) | np.array([[not b.ai_market_open_to] * len(names) for b in spec])
+    poach = member([b.poaches_from for b in spec], False)
+    site_bloc, maker_bloc = nb[static.site_nation], nb[static.toolmaker_nation]
+    firm_bloc, lab_bloc, emp_bloc = nb[static.chip_firm_nation], nb[static.lab_nation], nb[static.employer_nation]
+    pools = sorted({b.packaging_pool for b in spec})
+    pool_of_bloc = np.array([pools.index(b.packaging_pool) for b in spec], dtype=np.int64)
+    grey = rs.industry.grey_servicing_share
+    return BlocTables(
+        names=names, nation_bloc=nb, rival=rivals[nb][:, nb],
+        ai_wafer_price=np.array([spec[b].ai_wafer_price_factor for b in nb[static.foundry_nation]]),
+        wafer_price=np.array([spec[b].wafer_price_factor for b in site_bloc]),
+        tool_source=sources[site_bloc][:, maker_bloc], tool_domestic=site_bloc[:, None] == maker_bloc[None, :],
+        pools=pools, site_pool=pool_of_bloc[site_bloc], firm_pool=pool_of_bloc[firm_bloc],
+        accelerator_buyer=buyers[firm_bloc][:, lab_bloc], poaches=poach[emp_bloc][:, emp_bloc],
+        grey_servicing=np.array([grey if spec[b].grey_servicing else 0.0 for b in site_bloc]),
+        lab_kw_per_h100e=np.array([spec[b].kw_per_h100e for b in lab_bloc]),
+        lab_investor_weight=np.array([spec[b].investor_weight for b in lab_bloc]),
+        serves=open_to[:, lab_bloc], nation_to_bloc=one_hot(nb, len(names)),
+    )
+
+
+@dataclass
+class NationParams:
+    """Per-nation ruleset values as arrays (read every quarter, so built once)."""
+
+    gdp_growth: np.ndarray
+    chip_dependence: np.ndarray
+    base_budget: np.ndarray
+    graduates: np.ndarray      # (nation, skill)
+    retirement: np.ndarray
+    power_cost: np.ndarray
+    gdp_usd_t: np.ndarray
+    pay_index: np.ndarray
+
+
+def build_nation_params(ruleset: Ruleset, nations: list[str]) -> NationParams:
+    specs = [ruleset.nations[c] for c in nations]
+    return NationParams(
+        gdp_growth=np.array([x.gdp_growth_per_quarter for x in specs]),
+        chip_dependence=np.array([x.chip_dependence for x in specs]),
+        base_budget=np.array([x.industrial_budget_usd_b for x in specs]),
+        graduates=np.array([[getattr(x.graduates_per_quarter, sk) for sk in SKILLS] for x in specs]).reshape(len(specs), len(SKILLS)),
+        retirement=np.array([x.retirement_per_quarter for x in specs]),
+        power_cost=np.array([x.power_cost_usd_b_per_gw for x in specs]),
+        gdp_usd_t=np.array([x.gdp_usd_t for x in specs]),
+        pay_index=np.array([x.pay_index for x in specs]),
+    )
 
 
 def one_hot(groups: np.ndarray, count: int) -> np.ndarray:

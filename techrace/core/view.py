@@ -70,11 +70,14 @@ class WorldView:
         h100e = h100_equivalents(st, s)
         rows = []
         for k, name in enumerate(s.sku_names):
+            if not name:
+                continue
             ci = int(s.sku_firm[k])
             rows.append({
                 "firm": st.chip_firms[ci], "sku": name, "node": st.nodes[int(s.sku_node[k])],
                 "tpp": float(s.sku_tflops[k] * 16.0), "h100e": float(h100e[k]), "hbm_stacks": float(s.sku_stacks[k]),
-                "ready": bool(s.sku_ready_turn[k] <= s.turn), "share": float(s.sku_share[k]),
+                "ready": bool(s.sku_ready_turn[k] <= s.turn), "in_production": bool(s.sku_active[k] > 0),
+                "share": float(s.sku_share[k]),
                 "built_last_quarter": float(s.accel_quarter[k]), "sold_total": float(s.accel_sold[k]),
                 "in_stock": float(s.accel_stock[k]),
             })
@@ -86,7 +89,7 @@ class WorldView:
             "lab": lab, "name": st.ruleset.labs[lab].name, "nation": st.ruleset.labs[lab].nation,
             "compute_h100e": float(s.compute[i]), "usable_h100e": float(s.usable_compute[i]),
             "power_gw": float(s.lab_power[i]), "capital_usd_b": float(s.capital[i]),
-            "largest_site_h100e": float(s.usable_compute[i] * s.site_share[i]), "algorithmic_multiplier": float(s.algo[i]),
+            "largest_site_h100e": float(s.usable_compute[i] * s.site_share[i]), "algorithmic_multiplier": float(10.0 ** s.algo_log10[i]),
             "bought_h100e_last_quarter": float(s.bought_h100e[i]), "grey_h100e_last_quarter": float(s.grey_h100e[i]),
         } for i, lab in enumerate(st.labs)]
 

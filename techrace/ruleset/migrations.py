@@ -50,7 +50,27 @@ class Migration:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
-MIGRATIONS: tuple[Migration, ...] = ()
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        from_version=1,
+        summary="the causal world: algorithmic progress is earned by labs (research:), chip firms plan to forecast "
+                "demand and design new generations, and victory conditions became per-nation entries by id",
+        operations=(
+            Drop("technology.algorithmic_efficiency_per_quarter"),
+            Drop("chip_firms.*.demand_growth_per_quarter"),
+            Drop("market.ai_share_growth_per_quarter"),
+            Drop("victory"),
+        ),
+        notes=(
+            "technology.algorithmic_efficiency_per_quarter is gone: each lab now earns its algorithmic progress (see research:)",
+            "chip_firms.*.demand_growth_per_quarter is gone: chip firms plan output from forecast demand",
+            "market.ai_share_growth_per_quarter is gone: the AI share of a node grows as foundries build for AI demand "
+            "(other customers' demand grows by market.non_ai_growth_per_quarter)",
+            "a victory list of format 1 is dropped (conditions are now a mapping by id with kinds lead, parity, threshold, "
+            "self_sufficiency, economic_share, collapse); restate them or inherit the base ruleset's",
+        ),
+    ),
+)
 
 
 class MigrationRefused(Exception):

@@ -109,6 +109,8 @@ def _default(info: Any) -> str:
     if isinstance(value, BaseModel):
         dumped = {k: v for k, v in value.model_dump(by_alias=True).items() if v not in (0, 0.0, False, None, [], {})}
         return f"`{json.dumps(dumped)}`" if dumped else "(all defaults)"
+    if isinstance(value, dict) and any(isinstance(v, BaseModel) for v in value.values()):
+        return "`" + json.dumps({k: "(all defaults)" if isinstance(v, BaseModel) else v for k, v in value.items()}) + "`"
     return f"`{json.dumps(value)}`"
 
 

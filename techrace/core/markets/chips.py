@@ -14,9 +14,6 @@ from techrace.core.mechanisms.controls import Licences
 from techrace.core.state import CUTOFF_KINDS, WorldState
 from techrace.core.static import Static
 
-KW_OVERHEAD = 1.7 / 0.7  # §6b H100 700 W board ~1.7 kW all-in
-DOMINATED = 0.25
-
 
 def h100_equivalents(static: Static, s: WorldState) -> np.ndarray:
     return s.sku_tflops * 16.0 / static.ruleset.technology.h100_tpp
@@ -24,8 +21,8 @@ def h100_equivalents(static: Static, s: WorldState) -> np.ndarray:
 
 def eligibility(static: Static, s: WorldState) -> np.ndarray:
     """(sku, lab): the lab would buy this design at all (captive designs, bloc preferences)."""
-    live = (s.sku_active > 0) & (s.sku_ready_turn <= s.turn)
-    live[len(s.sku_names):] = False
+    # a retired design is still sold until its stock is gone
+    live = (s.sku_used > 0) & (s.sku_ready_turn <= s.turn) & ((s.sku_active > 0) | (s.accel_stock >= 1.0))
     firm = s.sku_firm.astype(np.int64)
     key = ("buyers", firm.tobytes())
     if key not in static.cache:
@@ -37,14 +34,10 @@ def _static_buyers(static: Static, firm: np.ndarray) -> np.ndarray:
     rs = static.ruleset
     nk, nl = static.sku_capacity, len(static.labs)
     ok = np.zeros((nk, nl), dtype=bool)
-    lab_china = static.is_china_bloc[static.lab_nation] > 0
     for ci, cid in enumerate(static.chip_firms):
         captive = rs.chip_firms[cid].captive_labs
         mask = np.array([lab in captive for lab in static.labs]) if captive else np.ones(nl, dtype=bool)
-        firm_china = static.is_china_bloc[static.chip_firm_nation[ci]] > 0
-        if firm_china:
-            mask &= lab_china  # §4c BIS guidance: Ascend use "anywhere" risks violating the EAR
-        ok[firm == ci] = mask
+        ok[firm == ci] = mask & static.blocs.accelerator_buyer[ci]  # e.g. §4c: Ascend use "anywhere" risks the EAR
     return ok
 
 
@@ -58,34 +51,72 @@ def chip_market(static: Static, s: WorldState, lic: Licences, budget: np.ndarray
     eligible = eligibility(static, s) if eligible is None else eligible
     value = np.where(s.sku_price > 0, h100e / np.maximum(s.sku_price, 1.0), 0.0)
     _record_chip_cutoff(static, s, eligible, lic, value)
+    preference = static.buyer_preference[s.sku_firm.astype(np.int64)]
+    s.sku_wanted = notional_demand(static, s, lic, eligible, value, budget, preference)
     room = power_room_gw.copy()
     remaining = budget.copy()
     unrestricted = eligible.astype(np.float64)
     passes = ((unrestricted, lic.chip_allowed, lic.chip_grey), (eligible * lic.chip_allowed, 1.0, 0.0))
+    bought_h100e = np.zeros(len(static.labs))
+    domestic_h100e = np.zeros(len(static.labs))
     for channel, legal_share, grey_share in passes:
-        room, remaining = _spend(static, s, lic, channel, legal_share, grey_share, value, h100e, room, remaining,
-                                 market.grey_market_premium)
+        room, remaining, bought = _spend(static, s, lic, channel, legal_share, grey_share, value, preference, h100e, room,
+                                         remaining, market.grey_market_premium)
+        bought_h100e += (bought * h100e[:, None]).sum(axis=0)
+        domestic_h100e += (bought * (h100e * s.sku_domestic)[:, None] * home_made(static, s)).sum(axis=0)
+    s.chip_spend = (budget - remaining) / 1e9
+    s.accel_bought = static.lab_to_nation @ bought_h100e
+    s.accel_domestic = static.lab_to_nation @ domestic_h100e
+
+
+def home_made(static: Static, s: WorldState) -> np.ndarray:
+    """(sku, lab): the design's firm is headquartered in the lab's nation."""
+    return static.chip_firm_nation[s.sku_firm.astype(np.int64)][:, None] == static.lab_nation[None, :]
+
+
+def _weights(static: Static, offered: np.ndarray, value: np.ndarray, preference: np.ndarray) -> np.ndarray:
+    """(sku, lab) share of each lab's spending per design: by value (H100e per dollar through the channel it
+    is offered by) times buyers' preference for the firm, ignoring designs worth under
+    `market.dominated_value_share` of the best value offered (nobody in the US buys an H20 while B200s are on offer)."""
+    value = np.where(offered, value, 0.0)
+    best = value.max(axis=0)
+    score = value * preference[:, None] * (value >= static.ruleset.market.dominated_value_share * best[None, :])
+    total = score.sum(axis=0)
+    return np.where(total > 0, score / np.maximum(total, 1e-30), 0.0)
+
+
+def _channel_value(static: Static, lic: Licences, eligible: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """(sku, lab) value per dollar as a lab can buy it: the legal share at list price plus the grey share at a premium."""
+    channel = lic.chip_allowed + lic.chip_grey / static.ruleset.market.grey_market_premium
+    return eligible * value[:, None] * channel
+
+
+def notional_demand(static: Static, s: WorldState, lic: Licences, eligible: np.ndarray, value: np.ndarray,
+                    budget: np.ndarray, preference: np.ndarray) -> np.ndarray:
+    """Units of each design labs would buy this quarter if every design were in stock: each lab's whole
+    budget split over what it may buy (legally or through the grey market). This is the demand chip firms
+    forecast (stock and power limits are theirs and the labs' constraints, not demand)."""
+    reach = _channel_value(static, lic, eligible, value)
+    weight = _weights(static, reach > 0, reach, preference)
+    return (budget[None, :] * weight / np.maximum(s.sku_price, 1.0)[:, None]).sum(axis=1)
 
 
 def _spend(static: Static, s: WorldState, lic: Licences, channel: np.ndarray, legal_share, grey_share,
-           value: np.ndarray, h100e: np.ndarray, room: np.ndarray, remaining: np.ndarray,
-           premium: float) -> tuple[np.ndarray, np.ndarray]:
+           value: np.ndarray, preference: np.ndarray, h100e: np.ndarray, room: np.ndarray, remaining: np.ndarray,
+           premium: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    market = static.ruleset.market
+    kw = s.sku_power * market.accelerator_overhead_kw_per_board_kw / 1e9   # GW per unit
     stock = s.accel_stock
-    # a lab ignores designs worth under a quarter of the best it can get per dollar (nobody in the US
-    # buys an H20 while B200s are on offer)
-    offered = (channel > 0) & (stock > 0)[:, None]
-    best = np.where(offered, value[:, None], 0.0).max(axis=0)
-    score = channel * (stock * value**2)[:, None] * (value[:, None] >= DOMINATED * best[None, :])
-    total = score.sum(axis=0)
-    if not (total > 0).any():
-        return room, remaining
-    weight = np.where(total > 0, score / np.maximum(total, 1e-30), 0.0)
+    offered = (channel > 0) & (stock >= 1.0)[:, None]
+    weight = _weights(static, offered, value[:, None] * channel, preference)
+    if not weight.any():
+        return room, remaining, np.zeros_like(weight)
     price = np.maximum(s.sku_price, 1.0)[:, None]
     wanted = remaining * weight / price
     units_legal = wanted * legal_share
     units_grey = wanted * grey_share
     units = units_legal + units_grey
-    gw = (units * (s.sku_power * KW_OVERHEAD / 1e9)[:, None]).sum(axis=0)
+    gw = (units * kw[:, None]).sum(axis=0)
     scale = np.where(gw > 0, np.minimum(1.0, np.maximum(room, 0.0) / np.maximum(gw, 1e-12)), 1.0)
     units_legal = units_legal * scale
     units_grey = units_grey * scale
@@ -100,8 +131,9 @@ def _spend(static: Static, s: WorldState, lic: Licences, channel: np.ndarray, le
     gained = (bought * h100e[:, None]).sum(axis=0)
     s.compute += gained
     s.bought_h100e += gained
+    s.compute_bought += gained
     s.grey_h100e += (bought_grey * h100e[:, None]).sum(axis=0)
-    power = (bought * (s.sku_power * KW_OVERHEAD / 1e9)[:, None]).sum(axis=0)
+    power = (bought * kw[:, None]).sum(axis=0)
     s.lab_power += power
     spent = (bought_legal * price).sum(axis=0) + (bought_grey * price * premium).sum(axis=0)
     # in the first pass the blocked, non-leaking part of each purchase is left for the second pass
@@ -109,7 +141,7 @@ def _spend(static: Static, s: WorldState, lic: Licences, channel: np.ndarray, le
     nations = lic.chip_revenue_nation
     if (nations >= 0).any():
         np.add.at(s.licence_income, nations[nations >= 0], income[nations >= 0])
-    return room - power, np.maximum(remaining - spent, 0.0)
+    return room - power, np.maximum(remaining - spent, 0.0), bought
 
 
 def _tier_caps(static: Static, s: WorldState, lic: Licences, legal: np.ndarray, grey: np.ndarray,
@@ -135,4 +167,4 @@ def _record_chip_cutoff(static: Static, s: WorldState, eligible: np.ndarray, lic
     b = static.lab_to_nation @ blocked
     t = static.lab_to_nation @ total
     column = CUTOFF_KINDS.index("chips")
-    s.cutoff[:, column] = np.where(t > 0, b / np.maximum(t, 1e-30), s.cutoff[:, column] * 0.8)
+    s.cutoff[:, column] = np.where(t > 0, b / np.maximum(t, 1e-30), s.cutoff[:, column] * static.ruleset.industry.cutoff_memory)

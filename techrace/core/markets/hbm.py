@@ -13,7 +13,6 @@ from techrace.core.state import CUTOFF_KINDS, WorldState
 from techrace.core.static import Static
 
 MONTHS = 3.0
-HBM_PRICE_USD = 1500.0  # per stack; calibration §5 "HBM ~50% of an accelerator's BOM" - P
 
 
 def hbm_production(static: Static, s: WorldState, halted_sites: np.ndarray) -> np.ndarray:
@@ -42,13 +41,14 @@ def hbm_market(static: Static, s: WorldState, lic: Licences, produced: np.ndarra
     total = want.sum(axis=1)
     fill = np.where(total > 0, np.minimum(1.0, available / np.maximum(total, 1e-12)), 0.0)
     got = want * fill[:, None]
+    s.hbm_demand = total
     s.hbm_maker_stock = np.maximum(available - got.sum(axis=1), 0.0)
     s.hbm_stock += got.sum(axis=0)
     s.hbm_bought += got.sum(axis=0)
     s.hbm_unmet = np.maximum(total - available, 0.0)
-    s.revenue += got.sum(axis=1) * HBM_PRICE_USD / 1e9
+    s.revenue += got.sum(axis=1) * static.ruleset.technology.hbm_price_usd / 1e9
     blocked = demand * (1.0 - np.clip((lic.hbm_allowed * level_ok).max(axis=0), 0.0, 1.0))
     b = static.chip_firm_to_nation @ blocked
     d = static.chip_firm_to_nation @ demand
     column = CUTOFF_KINDS.index("hbm")
-    s.cutoff[:, column] = np.where(d > 0, b / np.maximum(d, 1e-12), s.cutoff[:, column] * 0.8)
+    s.cutoff[:, column] = np.where(d > 0, b / np.maximum(d, 1e-12), s.cutoff[:, column] * static.ruleset.industry.cutoff_memory)

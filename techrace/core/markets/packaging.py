@@ -1,8 +1,8 @@
 """Advanced packaging: good dies plus HBM stacks become accelerators, within CoWoS-class capacity.
 
-Packaging capacity is pooled per bloc (Chinese designers use domestic packaging; the others use
-TSMC, Samsung and Intel lines), and a site whose exports are halted or that is offline packages
-nothing for the world. Dies and stacks are only consumed for accelerators actually built.
+Packaging capacity is pooled (`blocs.*.packaging_pool`: e.g. Chinese designers use domestic packaging,
+the others TSMC, Samsung and Intel lines), and a site whose exports are halted or that is offline
+packages nothing for the world. Dies and stacks are only consumed for accelerators actually built.
 """
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ from techrace.core.static import Static
 
 
 def packaging_pools(static: Static, s: WorldState, halted_sites: np.ndarray) -> np.ndarray:
-    """Packages per quarter available to (0) non-China and (1) China-bloc designers."""
+    """Packages per quarter available in each packaging pool."""
     capacity = s.packaging * (1.0 - s.offline) * (~halted_sites)
-    china_site = static.is_china_bloc[static.site_nation] > 0
-    return np.array([capacity[~china_site].sum(), capacity[china_site].sum()])
+    return np.bincount(static.blocs.site_pool, weights=capacity, minlength=len(static.blocs.pools))
 
 
 def assemble(static: Static, s: WorldState, planned_units: np.ndarray, halted_sites: np.ndarray) -> np.ndarray:
@@ -30,14 +29,17 @@ def assemble(static: Static, s: WorldState, planned_units: np.ndarray, halted_si
     by_hbm = np.where(s.sku_stacks > 0, hbm_for_sku / np.maximum(s.sku_stacks, 1.0), np.inf)
     by_dies = s.die_stock / np.maximum(s.sku_dies, 1.0)
     possible = np.minimum(np.minimum(planned_units, by_dies), by_hbm)
-    possible = np.where(s.sku_active > 0, np.maximum(possible, 0.0), 0.0)
-    bloc = (static.is_china_bloc[static.chip_firm_nation[firm]] > 0).astype(np.int64)
-    need = np.bincount(bloc, weights=possible, minlength=2)
+    possible = np.where(s.sku_used > 0, np.maximum(possible, 0.0), 0.0)
+    pool = static.blocs.firm_pool[firm]
+    count = len(static.blocs.pools)
+    need = np.bincount(pool, weights=possible, minlength=count)
+    s.packaging_demand = np.bincount(pool, weights=planned_units, minlength=count)
     pools = packaging_pools(static, s, halted_sites)
     fill = np.where(need > 0, np.minimum(1.0, pools / np.maximum(need, 1e-12)), 0.0)
     s.packaging_unmet = np.maximum(need - pools, 0.0)
-    built = possible * fill[bloc]
+    built = possible * fill[pool]
     s.die_stock = np.maximum(s.die_stock - built * s.sku_dies, 0.0)
+    s.dies_used += built * s.sku_dies
     used = np.bincount(firm, weights=built * s.sku_stacks, minlength=nc)
     s.hbm_stock = np.maximum(s.hbm_stock - used, 0.0)
     s.hbm_used += used

@@ -15,15 +15,11 @@ from techrace.ruleset.schema import SKILLS
 
 EMPLOYER_SKILL = {"foundry": SKILLS.index("process"), "toolmaker": SKILLS.index("tools"),
                   "chip_firm": SKILLS.index("design"), "lab": SKILLS.index("ai_research")}
-MIGRATION_RATE = 0.004
-POACH_PROBABILITY = 0.03
-EXPERIENCE_PER_QUARTER = 0.25
 
 
 def graduates_and_retirement(static: Static, s: WorldState) -> None:
-    rs = static.ruleset
-    grads = np.array([[getattr(rs.nations[c].graduates_per_quarter, sk) for sk in SKILLS] for c in static.nations])
-    rate = np.array([rs.nations[c].retirement_per_quarter for c in static.nations])
+    grads = static.nation_params.graduates
+    rate = static.nation_params.retirement
     pool_exp_mass = s.pool * s.pool_exp
     s.pool += grads
     s.pool_exp = np.where(s.pool > 0, pool_exp_mass / np.maximum(s.pool, 1e-12), 0.0)
@@ -38,11 +34,13 @@ def graduates_and_retirement(static: Static, s: WorldState) -> None:
 
 def migrate(static: Static, s: WorldState) -> None:
     """Engineers in national pools move towards better pay where visas let them in."""
+    rules = static.ruleset.talent
     pay_ratio = s.pay[None, :] / np.maximum(s.pay[:, None], 1e-9)  # [from, to]
-    rate = MIGRATION_RATE * np.maximum(pay_ratio - 1.0, 0.0) * s.visa[None, :]
+    rate = rules.migration_rate * np.maximum(pay_ratio - 1.0, 0.0) * s.visa[None, :]
     np.fill_diagonal(rate, 0.0)
     out_share = rate.sum(axis=1)
-    rate = np.where(out_share[:, None] > 0.05, rate * 0.05 / np.maximum(out_share[:, None], 1e-12), rate)
+    cap = rules.migration_out_cap
+    rate = np.where(out_share[:, None] > cap, rate * cap / np.maximum(out_share[:, None], 1e-12), rate)
     flows = rate[:, :, None] * s.pool[:, None, :]  # [from, to, skill]
     outgoing = flows.sum(axis=1)
     incoming = flows.sum(axis=0)
@@ -53,6 +51,7 @@ def migrate(static: Static, s: WorldState) -> None:
     s.pool = new_pool
     s.emigrated += outgoing.sum(axis=1)
     s.immigrated += incoming.sum(axis=1)
+    s.researcher_inflow = flows[:, :, SKILLS.index("ai_research")]
 
 
 def hire(static: Static, s: WorldState) -> None:
@@ -66,7 +65,8 @@ def hire(static: Static, s: WorldState) -> None:
     s.exp = np.where(total > 0, (s.eng * s.exp + hires * pool_exp) / np.maximum(total, 1e-12), 0.0)
     s.eng = total
     s.pool -= static.employer_to_nation @ hires
-    surplus = np.maximum(s.eng - s.eng_target * 1.25, 0.0)
+    rules = static.ruleset.talent
+    surplus = np.maximum(s.eng - s.eng_target * rules.surplus_release, 0.0)
     if surplus.any():
         released = static.employer_to_nation @ surplus
         released_exp = static.employer_to_nation @ (surplus * s.exp)
@@ -74,31 +74,30 @@ def hire(static: Static, s: WorldState) -> None:
         new_pool = s.pool + released
         s.pool_exp = np.where(new_pool > 0, (s.pool * s.pool_exp + released_exp) / np.maximum(new_pool, 1e-12), 0.0)
         s.pool = new_pool
-    s.exp = np.minimum(s.exp + EXPERIENCE_PER_QUARTER, 25.0)
-    s.pool_exp = np.minimum(s.pool_exp + EXPERIENCE_PER_QUARTER * 0.5, 15.0)
+    s.exp = np.minimum(s.exp + rules.experience_per_quarter, rules.experience_cap_years)
+    s.pool_exp = np.minimum(s.pool_exp + rules.experience_per_quarter * rules.pool_experience_rate, rules.pool_experience_cap_years)
 
 
 def poach_stars(static: Static, s: WorldState, rng: np.random.Generator) -> list[tuple[int, int]]:
-    """China-bloc employers try to poach one star each from rivals of the same kind abroad.
+    """Employers of blocs that poach (`blocs.*.poaches_from`) try to lure one star each from firms of the
+    same kind in the blocs they poach from.
 
     Success is likelier when the target's nation enforces little and the poacher's nation spends on
     espionage; stars carry large multipliers (the Liang Mong-song effect). Returns (from, to) moves.
-    One draw per (poacher, target) pair every turn keeps the random stream independent of outcomes.
+    One draw per ordered pair of employers every turn keeps the random stream independent of outcomes.
     """
-    china = static.is_china_bloc[static.employer_nation] > 0
-    poachers = np.flatnonzero(china)
-    targets = np.flatnonzero(~china)
-    if len(poachers) == 0 or len(targets) == 0:
+    allowed = static.blocs.poaches
+    if not allowed.any():
         return []
-    draws = rng.random((len(poachers), len(targets)))
+    draws = rng.random(allowed.shape)
     kind = _employer_class(static)
-    same = kind[poachers][:, None] == kind[targets][None, :]
-    chance = (POACH_PROBABILITY * s.espionage[static.employer_nation[poachers]][:, None]
-              * (1.0 - s.anti_poaching[static.employer_nation[targets]])[None, :])
-    success = same & (draws < chance)
+    same = kind[:, None] == kind[None, :]
+    chance = (static.ruleset.talent.poach_probability * s.espionage[static.employer_nation][:, None]
+              * (1.0 - s.anti_poaching[static.employer_nation])[None, :])
+    success = allowed & same & (draws < chance)
     moves: list[tuple[int, int]] = []
-    for pi, ti in zip(*np.nonzero(success), strict=True):
-        p, t = int(poachers[pi]), int(targets[ti])
+    for p, t in zip(*np.nonzero(success), strict=True):
+        p, t = int(p), int(t)
         if s.stars[t] >= 1.0:
             s.stars[t] -= 1.0
             s.stars[p] += 1.0
@@ -122,5 +121,6 @@ def talent_units(static: Static, s: WorldState) -> np.ndarray:
     skill = np.array([EMPLOYER_SKILL[k] for k in static.employer_kind])
     rows = np.arange(len(static.employers))
     engineers = s.eng[rows, skill]
-    experience = np.minimum(1.5, 0.5 + s.exp[rows, skill] / 10.0)
-    return engineers * experience + s.stars * static.ruleset.technology.star_multiplier * 100.0
+    rules = static.ruleset.talent
+    experience = np.minimum(rules.experience_weight_cap, rules.experience_weight_base + s.exp[rows, skill] * rules.experience_weight_per_year)
+    return engineers * experience + s.stars * static.ruleset.technology.star_multiplier * rules.star_weight_engineers

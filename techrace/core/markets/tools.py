@@ -1,10 +1,11 @@
 """The tool market: production, licensed orders, deliveries after lead times, servicing and wear.
 
-Orders of a site are split across the makers of each kind: sites of the China bloc buy their
-domestic share from Chinese makers and the rest abroad; what licences block abroad is re-ordered from
-domestic makers where any make the kind (substitution). Unserviced tools lose health each quarter
-and are scrapped below a floor. Tools are conserved: produced = in stock + in transit + installed +
-scrapped.
+Orders of a site are split across the makers its bloc buys from (`blocs.*.tool_sources`): its
+`domestic_tool_share` from makers of its own bloc, the rest from the others; what licences block
+abroad is re-ordered from its own bloc's makers where any make the kind (substitution). A site first
+installs tools it stockpiled before controls bit. Unserviced tools lose health each quarter and are
+scrapped below a floor; a bloc with grey servicing gets a share of banned service anyway (third
+parties, former staff). Tools are conserved: produced = in stock + in transit + installed + scrapped.
 """
 
 from __future__ import annotations
@@ -15,21 +16,30 @@ from techrace.core.mechanisms.controls import Licences
 from techrace.core.state import CUTOFF_KINDS, WorldState
 from techrace.core.static import Static
 
-SERVICE_RECOVERY = 0.15
+
+def supplier_weights(static: Static, capacity: np.ndarray, domestic_share: np.ndarray) -> np.ndarray:
+    """(toolmaker, site, kind) share of each site's order placed with each maker, before licences.
+
+    Within each group (own bloc, other allowed blocs) orders follow makers' capacity. A site whose bloc
+    buys only from itself, or whose own bloc makes none of a kind, orders everything from the group that can."""
+    bloc = static.blocs
+    dom = (bloc.tool_source & bloc.tool_domestic).T[:, :, None] * capacity[:, None, :]     # (maker, site, kind)
+    far = (bloc.tool_source & ~bloc.tool_domestic).T[:, :, None] * capacity[:, None, :]
+    dom_total, far_total = dom.sum(axis=0), far.sum(axis=0)                                # (site, kind)
+    share = np.where(far_total > 0, np.where(dom_total > 0, domestic_share[:, None], 0.0), 1.0)
+    return (dom / np.maximum(dom_total, 1e-12) * share[None] + far / np.maximum(far_total, 1e-12) * (1.0 - share)[None])
 
 
-def supplier_weights(static: Static, s: WorldState, domestic_share: np.ndarray) -> np.ndarray:
-    """(toolmaker, site, kind) share of each site's order placed with each maker, before licences."""
-    cap = s.tool_capacity + s.tool_inventory
-    maker_china = static.is_china_bloc[static.toolmaker_nation] > 0
-    west = np.where(maker_china[:, None], 0.0, cap)
-    china = np.where(maker_china[:, None], cap, 0.0)
-    west_n = west / np.maximum(west.sum(axis=0), 1e-12)
-    china_n = china / np.maximum(china.sum(axis=0), 1e-12)
-    site_china = static.is_china_bloc[static.site_nation] > 0
-    has_china = china.sum(axis=0) > 0
-    dom = np.where(site_china[:, None] & has_china[None, :], domestic_share[:, None], 0.0)  # (site, kind)
-    return west_n[:, None, :] * (1.0 - dom)[None, :, :] + china_n[:, None, :] * dom[None, :, :]
+def install_stockpile(s: WorldState, orders: np.ndarray) -> np.ndarray:
+    """Install stockpiled tools against this quarter's orders; returns the orders left (site, kind)."""
+    held = s.site_stockpile.sum(axis=1)                                       # (site, kind)
+    used = np.minimum(held, orders)
+    if not used.any():
+        return orders
+    take = s.site_stockpile * np.where(held > 0, used / np.maximum(held, 1e-12), 0.0)[:, None, :]
+    s.site_stockpile -= take
+    _install(s, take)
+    return orders - used
 
 
 def tools_market(static: Static, s: WorldState, lic: Licences, orders: np.ndarray, domestic_share: np.ndarray) -> np.ndarray:
@@ -37,24 +47,22 @@ def tools_market(static: Static, s: WorldState, lic: Licences, orders: np.ndarra
     produced = s.tool_capacity * (1.0 - lic.mineral_loss[static.toolmaker_nation])[:, None]
     s.tools_produced += produced
     s.tool_inventory += produced
-    weights = supplier_weights(static, s, domestic_share)
+    orders = install_stockpile(s, orders)
+    weights = supplier_weights(static, s.tool_capacity + s.tool_inventory, domestic_share)
     legal = weights * lic.tool_allowed
     blocked = orders * (1.0 - legal.sum(axis=0))  # (site, kind)
-    maker_china = static.is_china_bloc[static.toolmaker_nation] > 0
-    china_cap = np.where(maker_china[:, None], s.tool_capacity + s.tool_inventory, 0.0)
-    site_china = static.is_china_bloc[static.site_nation] > 0
-    reroute = china_cap / np.maximum(china_cap.sum(axis=0), 1e-12)  # (maker, kind)
-    demand = orders[None, :, :] * legal
-    demand += np.where(site_china[None, :, None], reroute[:, None, :] * blocked[None, :, :], 0.0)
+    own = static.blocs.tool_domestic.T[:, :, None] * (s.tool_capacity + s.tool_inventory)[:, None, :]
+    reroute = own / np.maximum(own.sum(axis=0, keepdims=True), 1e-12)       # own-bloc makers take the blocked share
+    demand = orders[None, :, :] * legal + reroute * blocked[None, :, :] * lic.tool_allowed
     total = demand.sum(axis=1)
+    s.tool_demand = total
     fill = np.where(total > 0, np.minimum(1.0, s.tool_inventory / np.maximum(total, 1e-12)), 0.0)
     shipped = demand * fill[:, None, :]
     s.tool_backlog = np.maximum(total - s.tool_inventory, 0.0)
-    s.tool_inventory -= shipped.sum(axis=1)
-    s.tool_inventory = np.maximum(s.tool_inventory, 0.0)
+    s.tool_inventory = np.maximum(s.tool_inventory - shipped.sum(axis=1), 0.0)
     value = shipped * s.tool_price[:, None, :] / 1000.0  # USD billions
     s.toolmaker_cash += value.sum(axis=(1, 2))
-    np.subtract.at(s.cash, static.site_foundry, value.sum(axis=(0, 2)))
+    s.cash -= static.site_to_foundry @ value.sum(axis=(0, 2))
     lead = np.clip(s.tool_lead.astype(np.int64), 0, s.tool_pipeline.shape[3] - 1)
     for quarters in np.unique(lead):
         s.tool_pipeline[:, :, :, quarters] += shipped * (lead == quarters)[:, None, :]
@@ -63,26 +71,30 @@ def tools_market(static: Static, s: WorldState, lic: Licences, orders: np.ndarra
     return blocked
 
 
+def _install(s: WorldState, new: np.ndarray) -> None:
+    """Add tools (site, maker, kind) at full health."""
+    total = s.tools + new
+    s.health = np.where(total > 0, (s.tools * s.health + new) / np.maximum(total, 1e-12), 0.0)
+    s.tools = total
+
+
 def _deliver(s: WorldState, lic: Licences) -> None:
     arriving = s.tool_pipeline[:, :, :, 0]
     admitted = arriving * np.minimum(lic.tool_allowed, 1.0)
     s.tool_inventory += (arriving - admitted).sum(axis=1)
-    new = admitted.transpose(1, 0, 2)
-    total = s.tools + new
-    s.health = np.where(total > 0, (s.tools * s.health + new) / np.maximum(total, 1e-12), 0.0)
-    s.tools = total
+    _install(s, admitted.transpose(1, 0, 2))
     s.tool_pipeline[:, :, :, :-1] = s.tool_pipeline[:, :, :, 1:]
     s.tool_pipeline[:, :, :, -1] = 0.0
 
 
 def _service(static: Static, s: WorldState, lic: Licences) -> None:
-    tech = static.ruleset.technology
-    serviced = lic.service_allowed.transpose(1, 0, 2)
-    s.health = np.where(
-        s.tools > 0,
-        np.minimum(1.0, s.health + serviced * SERVICE_RECOVERY) - (1.0 - serviced) * tech.tool_service_decay_per_quarter,
-        0.0,
-    )
+    """Serviced tools recover health; unserviced ones wear, more slowly where the bloc gets grey service
+    (it keeps tools running longer but cannot restore them)."""
+    tech, industry = static.ruleset.technology, static.ruleset.industry
+    allowed = lic.service_allowed.transpose(1, 0, 2)
+    grey = static.blocs.grey_servicing[:, None, None]
+    wear = (1.0 - allowed) * (1.0 - grey) * tech.tool_service_decay_per_quarter
+    s.health = np.where(s.tools > 0, np.minimum(1.0, s.health + allowed * industry.service_recovery_per_quarter) - wear, 0.0)
     scrap = (s.tools > 0) & (s.health < tech.tool_scrap_health)
     if scrap.any():
         s.tools_scrapped += np.where(scrap, s.tools, 0.0).sum(axis=0)
@@ -98,4 +110,4 @@ def record_tool_cutoff(static: Static, s: WorldState, blocked: np.ndarray, order
     s.cutoff[:, : blocked.shape[1]] = np.maximum(share, s.cutoff[:, : blocked.shape[1]] * 0.8)
 
 
-__all__ = ["CUTOFF_KINDS", "record_tool_cutoff", "supplier_weights", "tools_market"]
+__all__ = ["CUTOFF_KINDS", "install_stockpile", "record_tool_cutoff", "supplier_weights", "tools_market"]

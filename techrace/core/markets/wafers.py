@@ -17,13 +17,34 @@ from techrace.core.state import WorldState
 from techrace.core.static import Static
 
 MONTHS = 3.0
-NON_AI_UTILISATION = 0.85
-PREFERENCE_DEPTH = 3
+PREFERENCE_DEPTH = 3  # foundries a chip firm may order from, in its preference order (a table size, not behaviour)
+
+
+def ai_share(static: Static, s: WorldState) -> np.ndarray:
+    """(foundry, node) share of capacity open to AI accelerators: what other customers do not book
+    (`non_ai_wpm`, which grows slowly), at least the ruleset's `ai_share_of_node` and at most `ai_share_max`.
+    Capacity built for AI demand therefore raises the AI share (calibration.md §0 seed 000: AI at 60-80% of
+    the leading edge by 2028)."""
+    market = static.ruleset.market
+    capacity = static.site_to_foundry @ s.capacity
+    floor = ai_share_floor(static)
+    free = np.where(capacity > 0, 1.0 - s.non_ai_wpm / np.maximum(capacity, 1e-9), floor[None, :])
+    return np.clip(free, floor[None, :], np.maximum(floor, market.ai_share_max)[None, :])
+
+
+def ai_share_floor(static: Static) -> np.ndarray:
+    market = static.ruleset.market
+    return np.array([market.ai_share_of_node.get(node, 0.0) for node in static.nodes])
+
+
+def grow_non_ai(static: Static, s: WorldState) -> None:
+    """Other customers' wafer demand per (foundry, node) grows at `market.non_ai_growth_per_quarter`."""
+    s.non_ai_wpm *= 1.0 + static.ruleset.market.non_ai_growth_per_quarter
 
 
 def foundry_ai_capacity(static: Static, s: WorldState, ai_share: np.ndarray, halted_sites: np.ndarray) -> np.ndarray:
     """AI-open wafers per quarter per (foundry, node), excluding sites whose exports are halted."""
-    return static.site_to_foundry @ (s.usable * MONTHS * ai_share[None, :] * (~halted_sites)[:, None])
+    return static.site_to_foundry @ (s.usable * MONTHS * ai_share * (~halted_sites)[:, None])
 
 
 def good_dies_per_wafer(static: Static, s: WorldState, d0: np.ndarray, foundry: np.ndarray, skus: np.ndarray) -> np.ndarray:
@@ -43,6 +64,8 @@ def wafer_market(static: Static, s: WorldState, lic: Licences, planned_dies: np.
     wafers_bought = np.zeros(nk)
     blocked_dies = np.zeros(nk)
     s.wafer_unmet[:] = 0.0
+    s.wafer_demand[:] = 0.0
+    domestic = np.zeros(nk)
     prefs = _preferences(static, s)
     for rank in range(PREFERENCE_DEPTH):
         f = prefs[:, rank]
@@ -63,27 +86,33 @@ def wafer_market(static: Static, s: WorldState, lic: Licences, planned_dies: np.
         got = want * fill[fl, node]
         np.add.at(cap_left, (fl, node), -got)
         np.add.at(s.wafer_unmet, (fl, node), want - got)
+        np.add.at(s.wafer_demand, (fl, node), want)
         wafers_bought[live] += got
+        domestic[live] += got * (static.foundry_nation[fl] == static.chip_firm_nation[s.sku_firm[live].astype(np.int64)])
         dies = got * gdw
         s.die_stock[live] += dies
         s.dies_made[live] += dies
         remaining[live] = np.maximum(remaining[live] - dies, 0.0)
         np.add.at(s.wafers_sold, (fl, node), got)
-        price = static.wafer_price[node] * np.where(static.is_china_bloc[static.foundry_nation[fl]] > 0, 1.45, 1.0)
+        price = static.wafer_price[node] * static.blocs.ai_wafer_price[fl]
         np.add.at(s.revenue, fl, got * price / 1e9)
     s.wafers_bought += wafers_bought
+    s.sku_wafers = wafers_bought
+    # share of each design's wafers made by foundries of its firm's own nation (kept when none were bought)
+    s.sku_domestic = np.where(wafers_bought > 0, domestic / np.maximum(wafers_bought, 1e-12), s.sku_domestic)
     _record_wafer_cutoff(static, s, blocked_dies, planned_dies)
     return wafers_bought
 
 
 def _preferences(static: Static, s: WorldState) -> np.ndarray:
-    prefs = np.full((static.sku_capacity, PREFERENCE_DEPTH), -1, dtype=np.int64)
-    for k in range(len(s.sku_names)):
-        firm = static.chip_firms[int(s.sku_firm[k])]
-        order = [static.foundries.index(f) for f in static.ruleset.chip_firms[firm].foundries if f in static.foundries]
-        for rank, fi in enumerate(order[:PREFERENCE_DEPTH]):
-            prefs[k, rank] = fi
-    return prefs
+    key = ("preferences", PREFERENCE_DEPTH)
+    if key not in static.cache:
+        table = np.full((len(static.chip_firms), PREFERENCE_DEPTH), -1, dtype=np.int64)
+        for ci, firm in enumerate(static.chip_firms):
+            order = [static.foundries.index(f) for f in static.ruleset.chip_firms[firm].foundries if f in static.foundries]
+            table[ci, :len(order[:PREFERENCE_DEPTH])] = order[:PREFERENCE_DEPTH]
+        static.cache[key] = table
+    return np.where((s.sku_used > 0)[:, None], static.cache[key][s.sku_firm.astype(np.int64)], -1)
 
 
 def _record_wafer_cutoff(static: Static, s: WorldState, blocked: np.ndarray, planned: np.ndarray) -> None:
@@ -94,13 +123,13 @@ def _record_wafer_cutoff(static: Static, s: WorldState, blocked: np.ndarray, pla
     b = np.bincount(nation, weights=blocked, minlength=n)
     p = np.bincount(nation, weights=planned, minlength=n)
     column = CUTOFF_KINDS.index("wafers")
-    s.cutoff[:, column] = np.where(p > 0, b / np.maximum(p, 1e-12), s.cutoff[:, column] * 0.8)
+    s.cutoff[:, column] = np.where(p > 0, b / np.maximum(p, 1e-12), s.cutoff[:, column] * static.ruleset.industry.cutoff_memory)
 
 
 def other_customers(static: Static, s: WorldState, ai_share: np.ndarray, halted_sites: np.ndarray) -> float:
     """Sell non-AI capacity to other customers; returns the world trailing-node shortfall share."""
-    non_ai = s.usable * MONTHS * (1.0 - ai_share[None, :]) * NON_AI_UTILISATION
-    price = static.wafer_price[None, :] * np.where(static.is_china_bloc[static.site_nation] > 0, 1.1, 1.0)[:, None]
+    non_ai = s.usable * MONTHS * (1.0 - ai_share) * static.ruleset.industry.non_ai_utilisation
+    price = static.wafer_price[None, :] * static.blocs.wafer_price[:, None]
     revenue = (non_ai * price).sum(axis=1) / 1e9
     s.revenue += static.site_to_foundry @ revenue
     demand = static.ruleset.market.trailing_demand_wpm

@@ -81,9 +81,10 @@ def effective_d0(static: Static, s: WorldState) -> np.ndarray:
 def learn(static: Static, s: WorldState, wafers: np.ndarray, talent: np.ndarray) -> None:
     """Yield learning: defect density falls with wafers run and with experienced engineers."""
     duv = foundry_duv_share(static, s)
-    volume = np.sqrt(np.minimum(wafers / 60000.0, 4.0))
+    industry = static.ruleset.industry
+    volume = np.sqrt(np.minimum(wafers / industry.learning_reference_wafers, industry.learning_volume_cap))
     speed = 1.0 - duv * (1.0 - static.mp_learning)
-    rate = static.learning_rate * volume * np.sqrt(np.clip(talent, 0.05, 4.0))[:, None] * speed
+    rate = static.learning_rate * volume * np.sqrt(np.clip(talent, 0.05, industry.learning_talent_cap))[:, None] * speed
     floor = static.d0_mature
     s.d0 = np.where(s.mastered > 0, floor + (s.d0 - floor) * np.exp(-rate), s.d0)
     s.cum_wafers += wafers
@@ -105,6 +106,7 @@ def research(static: Static, s: WorldState, funding: np.ndarray, talent: np.ndar
     A node that needs EUV cannot be developed without EUV scanners unless multi-patterning is
     allowed, in which case it is developed more slowly on DUV and carries the defect penalty.
     """
+    industry = static.ruleset.industry
     mastered_now: list[tuple[int, int, bool]] = []
     euv_units = static.site_to_foundry @ effective_tools(s)[:, EUV]
     for fi in range(len(static.foundries)):
@@ -118,8 +120,8 @@ def research(static: Static, s: WorldState, funding: np.ndarray, talent: np.ndar
         on_duv = static.needs_euv[m] > 0 and euv_units[fi] < 1.0
         gate = 1.0
         if on_duv:
-            gate = 0.6 if static.mp_allowed[m] > 0 else 0.0
-        speed = min(1.5, math.sqrt(max(talent[fi], 0.0)))
+            gate = industry.duv_rd_gate if static.mp_allowed[m] > 0 else 0.0
+        speed = min(industry.rd_speed_cap, math.sqrt(max(talent[fi], 0.0)))
         fortune = 1.0 if luck is None else float(luck[fi])
         s.rd_progress[fi, m] += gate * (funded * speed * fortune / static.rd_quarters[m] + espionage_bonus[fi])
         if s.rd_progress[fi, m] >= 1.0:
@@ -142,7 +144,8 @@ def hbm_research(static: Static, s: WorldState, funding: np.ndarray, talent: np.
             continue
         funded = min(1.0, funding[fi] / per_quarter) if per_quarter > 0 else 1.0
         fortune = 1.0 if luck is None else float(luck[fi])
-        s.hbm_rd[fi] += funded * fortune * min(1.5, math.sqrt(max(talent[fi], 0.0))) / rs.hbm_rd_quarters
+        speed = min(static.ruleset.industry.rd_speed_cap, math.sqrt(max(talent[fi], 0.0)))
+        s.hbm_rd[fi] += funded * fortune * speed / rs.hbm_rd_quarters
         if s.hbm_rd[fi] >= 1.0:
             s.hbm_rd[fi] = 0.0
             s.hbm_level[fi] = float(higher.min())
@@ -151,11 +154,17 @@ def hbm_research(static: Static, s: WorldState, funding: np.ndarray, talent: np.
 
 
 def advance_construction(s: WorldState) -> np.ndarray:
-    """Fabs whose construction completes this quarter join capacity; returns the wpm completed."""
+    """Fabs, HBM lines and packaging lines whose construction completes this quarter join capacity;
+    returns the fab wpm completed."""
     completed = s.construction[:, :, 0].copy()
     s.capacity += completed
     s.construction[:, :, :-1] = s.construction[:, :, 1:]
     s.construction[:, :, -1] = 0.0
+    for pipeline, target in (("hbm_construction", "hbm_tsv_wpm"), ("packaging_construction", "packaging")):
+        queue = getattr(s, pipeline)
+        setattr(s, target, getattr(s, target) + queue[:, 0])
+        queue[:, :-1] = queue[:, 1:]
+        queue[:, -1] = 0.0
     return completed
 
 

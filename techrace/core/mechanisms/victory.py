@@ -1,4 +1,11 @@
-"""Victory conditions from the ruleset, checked every turn (in the ruleset's order)."""
+"""Victory per nation, from the ruleset's `victory:` conditions, checked every quarter in their order.
+
+Each condition applies to some nations and compares them with their rivals (lead by a margin, parity,
+a threshold, self-sufficiency in accelerators, a share of the economy) for a number of consecutive
+quarters; `collapse` conditions take a nation out of the game instead (it keeps its economy but can no
+longer win) without ending it for the others, unless it is the player's. When no condition decides, the
+end score (`scoring.weights`) ranks the nations still in the game at the final quarter.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +14,11 @@ from typing import Any
 
 import numpy as np
 
+from techrace.core.events import Event
 from techrace.core.metrics import nation_metrics
 from techrace.core.state import WorldState
 from techrace.core.static import Static
+from techrace.ruleset.schema import VictoryCondition, quarter_index
 
 
 @dataclass(frozen=True)
@@ -19,65 +28,138 @@ class Outcome:
     reason: str
     turn: int
     quarter: str
+    condition: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Outcome:
-        return cls(str(data["winner"]), str(data["kind"]), str(data["reason"]), int(data["turn"]), str(data["quarter"]))
+        return cls(str(data["winner"]), str(data["kind"]), str(data["reason"]), int(data["turn"]), str(data["quarter"]),
+                   str(data.get("condition", "")))
 
 
-def check(static: Static, s: WorldState, quarter: str, final: bool,
-          metrics: dict[str, np.ndarray] | None = None) -> Outcome | None:
+def _applies(static: Static, cond: VictoryCondition) -> np.ndarray:
+    return np.array([not cond.nations or c in cond.nations for c in static.nations])
+
+
+def _rival_mask(static: Static, cond: VictoryCondition, alive: np.ndarray) -> np.ndarray:
+    """(nation, nation): True where j is a rival of i under this condition (alive, not i itself)."""
+    n = len(static.nations)
+    listed = np.array([not cond.rivals or c in cond.rivals for c in static.nations])
+    return listed[None, :] & alive[None, :] & ~np.eye(n, dtype=bool)
+
+
+def best_rival(values: np.ndarray, rivals: np.ndarray) -> np.ndarray:
+    """Each nation's best rival value (-inf where it has none)."""
+    return np.where(rivals, values[None, :], -np.inf).max(axis=1, initial=-np.inf)
+
+
+def _metric(metrics: dict[str, np.ndarray], name: str) -> np.ndarray:
+    values = metrics[name]
+    return np.where(np.isfinite(values), values, 0.0)
+
+
+def holds(static: Static, cond: VictoryCondition, metrics: dict[str, np.ndarray], alive: np.ndarray) -> np.ndarray:
+    """(nation,) where the condition holds this quarter (before counting quarters)."""
+    values = _metric(metrics, cond.metric)
+    rivals = _rival_mask(static, cond, alive)
+    top = best_rival(values, rivals)
+    if cond.kind == "lead":
+        return np.isfinite(top) & (values - top >= cond.value)
+    if cond.kind == "parity":
+        return np.isfinite(top) & (values >= top - cond.value)
+    if cond.kind == "threshold":
+        return values >= cond.value
+    if cond.kind == "self_sufficiency":
+        close = np.ones(len(values), dtype=bool) if cond.within is None else (values >= top - cond.within)
+        return (metrics["domestic_accelerator_share"] >= cond.value) & close
+    if cond.kind == "economic_share":
+        gdp = metrics["gdp_index"] * static.nation_params.gdp_usd_t
+        total = gdp + (rivals * gdp[None, :]).sum(axis=1)
+        return gdp / np.maximum(total, 1e-12) >= cond.value
+    return values < cond.value  # collapse
+
+
+def check(static: Static, s: WorldState, quarter: str, final: bool, metrics: dict[str, np.ndarray] | None = None,
+          player: int | None = None) -> tuple[Outcome | None, list[Event]]:
+    """Count the quarters each condition has held, take collapsed nations out, and decide a winner if any."""
     metrics = metrics if metrics is not None else nation_metrics(static, s)
-    capability = metrics["capability"]
-    gdp = metrics["gdp_index"]
-    for cond in static.ruleset.victory:
-        if cond.kind == "capability_threshold":
-            passed = np.flatnonzero(capability >= cond.value)
-            if len(passed):
-                w = int(passed[np.argmax(capability[passed])])
-                code = static.nations[w]
-                return Outcome(code, cond.kind, f"{code} passed capability {cond.value:g} first ({capability[w]:.1f}) in {quarter}",
-                               s.turn, quarter)
-        elif cond.kind == "economic_collapse":
-            collapsed = np.flatnonzero(gdp < cond.value)
-            if len(collapsed):
-                alive = np.setdiff1d(np.arange(len(static.nations)), collapsed)
-                if len(alive) == 0:
-                    continue
-                w = int(alive[np.argmax(capability[alive])])
-                names = ", ".join(f"{static.nations[i]} (GDP index {gdp[i]:.0f})" for i in collapsed)
-                return Outcome(static.nations[w], cond.kind,
-                               f"{names} collapsed in {quarter}; {static.nations[w]} leads the survivors", s.turn, quarter)
-        elif cond.kind == "leader_at_end" and final:
-            values = metrics[cond.metric]
-            values = np.where(np.isfinite(values), values, -np.inf)
-            w = int(np.argmax(values))
-            code = static.nations[w]
-            return Outcome(code, cond.kind, f"{code} leads on {cond.metric} ({values[w]:.1f}) at the end, {quarter}", s.turn, quarter)
-    return None
+    events: list[Event] = []
+    now = quarter_index(quarter, static.start_quarter)
+    for ci, (cid, cond) in enumerate(static.ruleset.victory.items()):
+        alive = s.collapsed <= 0
+        started = cond.from_quarter is None or now >= quarter_index(cond.from_quarter, static.start_quarter)
+        ok = holds(static, cond, metrics, alive) & _applies(static, cond) & alive & started
+        s.victory_streak[ci] = np.where(ok, s.victory_streak[ci] + 1.0, 0.0)
+        decided = np.flatnonzero(s.victory_streak[ci] >= cond.quarters)
+        if len(decided) == 0:
+            continue
+        if cond.kind == "collapse":
+            for n in decided:
+                s.collapsed[n] = 1.0
+                code = static.nations[n]
+                text = f"{code} collapses: {cond.metric} {metrics[cond.metric][n]:.1f} is below {cond.value:g}"
+                events.append(Event(s.turn, quarter, "collapse", text, cond.description or cid, (code,)))
+            if player is not None and player in decided:
+                return _by_score(static, s, metrics, quarter, f"{static.nations[player]}, your nation, collapsed",
+                                 "collapse", cid), events
+            continue
+        values = _metric(metrics, cond.metric)
+        w = int(decided[np.argmax(values[decided])])
+        return Outcome(static.nations[w], cond.kind, _reason(static, cond, metrics, w, quarter), s.turn, quarter, cid), events
+    if final:
+        return _by_score(static, s, metrics, quarter, "no condition decided", "score", "scoring"), events
+    return None, events
+
+
+def _reason(static: Static, cond: VictoryCondition, metrics: dict[str, np.ndarray], w: int, quarter: str) -> str:
+    code = static.nations[w]
+    values = _metric(metrics, cond.metric)
+    span = f" for {cond.quarters} quarters" if cond.quarters > 1 else ""
+    if cond.kind in ("lead", "parity"):
+        top = best_rival(values, _rival_mask(static, cond, np.ones(len(values), dtype=bool)))[w]
+        word = "led every rival by" if cond.kind == "lead" else "kept within"
+        return f"{code} {word} {cond.value:g} on {cond.metric}{span} ({values[w]:.1f} vs {top:.1f}) by {quarter}"
+    if cond.kind == "self_sufficiency":
+        share = metrics["domestic_accelerator_share"][w]
+        return f"{code} made {share:.0%} of its new AI compute at home{span} by {quarter}"
+    if cond.kind == "economic_share":
+        return f"{code} held {cond.value:.0%} of its rivals' combined economy{span} by {quarter}"
+    return f"{code} passed {cond.metric} {cond.value:g}{span} ({values[w]:.1f}) first, in {quarter}"
 
 
 def end_scores(static: Static, s: WorldState, metrics: dict[str, np.ndarray] | None = None) -> np.ndarray:
-    """Each nation's end score: the metric of the ruleset's `leader_at_end` condition (capability by default)."""
+    """Each nation's end score: the weighted sum of metrics in `scoring.weights`."""
     metrics = metrics if metrics is not None else nation_metrics(static, s)
-    metric = next((c.metric for c in static.ruleset.victory if c.kind == "leader_at_end"), "capability")
-    return np.where(np.isfinite(metrics[metric]), metrics[metric], 0.0)
+    total = np.zeros(len(static.nations))
+    for name, weight in static.ruleset.scoring.weights.items():
+        total += weight * _metric(metrics, name)
+    return total
+
+
+def _by_score(static: Static, s: WorldState, metrics: dict[str, np.ndarray], quarter: str, why: str, kind: str,
+              condition: str) -> Outcome:
+    scores = np.where(s.collapsed > 0, -np.inf, end_scores(static, s, metrics))
+    w = int(np.argmax(scores))
+    code = static.nations[w]
+    return Outcome(code, kind, f"{why}: {code} has the best end score ({scores[w]:.1f}) in {quarter}", s.turn, quarter, condition)
 
 
 @dataclass(frozen=True)
 class Goal:
     """One victory or loss condition as seen by one nation: where it stands and who is nearest."""
 
+    id: str
     kind: str
     description: str
     value: float          # the nation's current figure for this condition
-    target: float | None  # the threshold to reach (or, for a loss condition, not to fall below)
+    target: float | None  # what it must reach (for a loss condition: not fall below)
     rival: str | None     # the nearest other nation on this figure
     rival_value: float | None
     progress: float       # 0..1 towards the goal (for a loss condition: 1 = safe)
+    quarters_held: int    # consecutive quarters it has held so far
+    quarters_needed: int
     loss: bool            # True for a condition that makes the nation lose
     text: str             # one line for a goal panel
 
@@ -87,28 +169,50 @@ class Goal:
 
 def goals(static: Static, s: WorldState, nation: int, turns_left: int,
           metrics: dict[str, np.ndarray] | None = None) -> list[Goal]:
-    """The ruleset's victory conditions from `nation`'s point of view, in the ruleset's order."""
+    """The conditions that apply to `nation`, with its standing, plus the end score; ruleset order."""
     metrics = metrics if metrics is not None else nation_metrics(static, s)
+    alive = s.collapsed <= 0
     out: list[Goal] = []
-    for cond in static.ruleset.victory:
-        metric = "gdp_index" if cond.kind == "economic_collapse" else cond.metric if cond.kind == "leader_at_end" else "capability"
-        values = np.where(np.isfinite(metrics[metric]), metrics[metric], 0.0)
-        mine = float(values[nation])
-        others = np.delete(np.arange(len(static.nations)), nation)
-        best = int(others[np.argmax(values[others])]) if len(others) else nation
-        rival, rival_value = static.nations[best], float(values[best])
-        if cond.kind == "capability_threshold":
-            progress = min(1.0, mine / cond.value) if cond.value > 0 else 1.0
-            text = f"{metric} {mine:.1f} of {cond.value:g}; {rival} {rival_value:.1f}"
-            out.append(Goal(cond.kind, cond.description, mine, cond.value, rival, rival_value, progress, False, text))
-        elif cond.kind == "economic_collapse":
-            start = 100.0
-            progress = float(np.clip((mine - cond.value) / max(start - cond.value, 1e-9), 0.0, 1.0))
-            text = f"GDP index {mine:.1f}; collapse below {cond.value:g}"
-            out.append(Goal(cond.kind, cond.description, mine, cond.value, rival, rival_value, progress, True, text))
-        else:
-            lead = mine - rival_value
-            progress = 1.0 if lead >= 0 else float(mine / rival_value) if rival_value > 0 else 0.0
-            text = f"{metric} {mine:.1f} vs {rival} {rival_value:.1f} ({lead:+.1f}); {turns_left} turns left"
-            out.append(Goal(cond.kind, cond.description, mine, None, rival, rival_value, progress, False, text))
+    for ci, (cid, cond) in enumerate(static.ruleset.victory.items()):
+        if not _applies(static, cond)[nation]:
+            continue
+        values = _metric(metrics, cond.metric)
+        rivals = _rival_mask(static, cond, alive)[nation]
+        top = best_rival(values, rivals[None, :])[0]
+        rival = static.nations[int(np.argmax(np.where(rivals, values, -np.inf)))] if rivals.any() else None
+        rival_value = float(top) if np.isfinite(top) else None
+        target, progress, text = _standing(static, cond, metrics, nation, rival, rival_value)
+        held = int(s.victory_streak[ci, nation])
+        if cond.quarters > 1 and cond.kind != "collapse":
+            text += f"; held {held} of {cond.quarters} quarters"
+        out.append(Goal(cid, cond.kind, cond.description, float(values[nation]), target, rival, rival_value, progress,
+                        held, cond.quarters, cond.kind == "collapse", text))
+    scores = np.where(alive, end_scores(static, s, metrics), -np.inf)
+    rank = int((scores > scores[nation]).sum()) + 1
+    out.append(Goal("scoring", "score", "Otherwise the best end score wins at the final quarter", float(scores[nation]),
+                    None, None, None, 1.0 if rank == 1 else 0.0, 0, 0, False,
+                    f"end score {scores[nation]:.1f}, rank {rank} of {int(alive.sum())}; {turns_left} turns left"))
     return out
+
+
+def _standing(static: Static, cond: VictoryCondition, metrics: dict[str, np.ndarray], n: int, rival: str | None,
+              rival_value: float | None) -> tuple[float | None, float, str]:
+    """Target, progress 0..1 and a one-line text for one nation under one condition."""
+    value = float(_metric(metrics, cond.metric)[n])
+    versus = f" ({rival} {rival_value:.1f})" if rival is not None and rival_value is not None else ""
+    if cond.kind in ("lead", "parity") and rival_value is not None:
+        target = rival_value + (cond.value if cond.kind == "lead" else -cond.value)
+        progress = float(np.clip(1.0 - (target - value) / max(abs(target), 1.0), 0.0, 1.0))
+        return target, progress, f"{cond.metric} {value:.1f}, needs {target:.1f}{versus}"
+    if cond.kind == "self_sufficiency":
+        share = float(metrics["domestic_accelerator_share"][n])
+        return cond.value, float(min(1.0, share / max(cond.value, 1e-9))), f"domestic share {share:.0%} of {cond.value:.0%}{versus}"
+    if cond.kind == "economic_share":
+        gdp = metrics["gdp_index"] * static.nation_params.gdp_usd_t
+        share = float(gdp[n] / max(gdp.sum(), 1e-12))
+        return cond.value, float(min(1.0, share / max(cond.value, 1e-9))), f"economic share {share:.0%} of {cond.value:.0%}"
+    if cond.kind == "collapse":
+        margin = float(np.clip((value - cond.value) / max(abs(cond.value), 1.0), 0.0, 1.0))
+        return cond.value, margin, f"{cond.metric} {value:.1f}; out of the game below {cond.value:g}"
+    progress = float(min(1.0, value / cond.value)) if cond.value > 0 else 1.0
+    return cond.value, progress, f"{cond.metric} {value:.1f} of {cond.value:g}{versus}"

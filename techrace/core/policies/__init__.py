@@ -6,16 +6,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from techrace.core.policies import firms, nations
+from techrace.core.policies import chip_firms, foundries, labs, nations, toolmakers
 from techrace.errors import TechraceError
 
+
+def passive(model: Any, idx: Any) -> list:
+    """A policy that decides nothing (for experiments: what if these actors stood still?)."""
+    return []
+
+
 POLICIES: dict[str, dict[str, Callable[..., Any]]] = {
-    "nation": {"default": nations.nation_default, "passive": nations.passive},
-    "regulator": {"default": nations.regulator_default, "passive": nations.passive},
-    "foundry": {"default": firms.foundry_default, "passive": firms.passive},
-    "toolmaker": {"default": firms.toolmaker_default, "passive": firms.passive},
-    "chip_firm": {"default": firms.chip_firm_default, "passive": firms.passive},
-    "lab": {"default": firms.lab_default, "passive": firms.passive},
+    "nation": {"default": nations.nation_default, "passive": passive},
+    "regulator": {"default": nations.regulator_default, "passive": passive},
+    "foundry": {"default": foundries.foundry_default, "passive": passive},
+    "toolmaker": {"default": toolmakers.toolmaker_default, "passive": passive},
+    "chip_firm": {"default": chip_firms.chip_firm_default, "passive": passive},
+    "lab": {"default": labs.lab_default, "passive": passive},
 }
 
 

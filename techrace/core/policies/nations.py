@@ -63,7 +63,8 @@ def _nation(model: WorldModel, n: int) -> list[Action]:
         cost = static.ruleset.nations[code].power_cost_usd_b_per_gw
         actions.append(Action("power_buildout", code, {"extra_gw": float(budget * 0.3 / max(cost, 1e-6))}))
     rival = _rival_capability(model, n)
-    leads_bloc = s.capability[n] >= s.capability[static.is_china_bloc == static.is_china_bloc[n]].max()
+    bloc = static.blocs.nation_bloc
+    leads_bloc = s.capability[n] >= s.capability[bloc == bloc[n]].max()
     if leads_bloc and rival > 0 and s.capability[n] < 0.9 * rival and s.centralisation[n] < 0.5:
         actions.append(Action("centralisation", code, {"share": float(min(0.5, s.centralisation[n] + 0.05))}))
     return actions
@@ -134,9 +135,8 @@ def _power_short(model: WorldModel, n: int) -> bool:
 
 def _rival_capability(model: WorldModel, n: int) -> float:
     static, s = model.static, model.state
-    mine = static.is_china_bloc[n]
-    others = static.is_china_bloc != mine
-    return float(s.capability[others].max()) if others.any() else 0.0
+    rivals = static.blocs.rival[n] & (s.collapsed <= 0)
+    return float(s.capability[rivals].max()) if rivals.any() else 0.0
 
 
 def regulator_default(model: WorldModel, idx: np.ndarray) -> list[Event]:
@@ -155,6 +155,3 @@ def regulator_default(model: WorldModel, idx: np.ndarray) -> list[Event]:
     return events
 
 
-def passive(model: WorldModel, idx: np.ndarray) -> list:
-    """Decide nothing."""
-    return []

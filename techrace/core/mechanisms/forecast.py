@@ -1,0 +1,34 @@
+"""Demand forecasts that firms build capacity against: Holt's linear trend method (Holt 1957) on the
+log of demand, so a market growing by a steady factor is forecast to keep growing by it, with the trend
+damped (Gardner & McKenzie 1985) so that a boom is not extrapolated forever.
+
+Every forecast keeps two arrays in the world state, a level and a trend (natural logs); `observe` folds in
+this quarter's demand and `ahead` says what demand will be `h` quarters on.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from techrace.ruleset.schema import Forecasting
+
+FLOOR = 1.0  # demand of less than one unit counts as one (the log needs a floor; units are wafers, stacks, packages)
+
+
+def observe(level: np.ndarray, trend: np.ndarray, demand: np.ndarray, rules: Forecasting) -> tuple[np.ndarray, np.ndarray]:
+    """New (level, trend) after seeing `demand`; a level of 0 means no history yet (the first demand sets it)."""
+    seen = np.log(np.maximum(demand, FLOOR))
+    fresh = level <= 0
+    expected = level + trend * rules.trend_damping
+    new_level = np.where(fresh, seen, rules.level_smoothing * seen + (1.0 - rules.level_smoothing) * expected)
+    new_trend = np.where(fresh, 0.0,
+                         rules.trend_smoothing * (new_level - level) + (1.0 - rules.trend_smoothing) * trend * rules.trend_damping)
+    return new_level, new_trend
+
+
+def ahead(level: np.ndarray, trend: np.ndarray, quarters: np.ndarray | int, rules: Forecasting) -> np.ndarray:
+    """Demand forecast `quarters` ahead (0 where there is no history)."""
+    h = np.asarray(quarters, dtype=np.float64)
+    phi = rules.trend_damping
+    steps = h if phi >= 1.0 else phi * (1.0 - phi ** h) / (1.0 - phi)
+    return np.where(level > 0, np.exp(level + trend * steps), 0.0)

@@ -1,0 +1,77 @@
+"""Chip firms: plan output to forecast demand, split it over their designs, and keep designing.
+
+Called once per turn with every chip firm that uses the policy. A firm plans next quarter's packages
+from the demand it forecasts (what labs wanted of its designs, `industry.forecast`), less what it holds
+in stock; each lab's spending goes to the firm's best legal design for it; designs past their time are
+retired and successors designed (policies/design.py).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from techrace.core.events import Event
+from techrace.core.mechanisms import forecast
+from techrace.core.policies.design import design_compliant, new_generations, retire
+
+if TYPE_CHECKING:
+    from techrace.core.model import WorldModel
+
+
+def chip_firm_default(model: WorldModel, idx: np.ndarray) -> list[Event]:
+    retire(model)
+    events = new_generations(model, idx)
+    _plan_output(model, idx)
+    events += _split_output(model, idx)
+    return events
+
+
+def _plan_output(model: WorldModel, idx: np.ndarray) -> None:
+    """Packages to build next quarter by the stock management rule (Sterman 2000, ch. 17): forecast demand
+    plus a share of the gap between the stock wanted (`stock_cover_quarters` of demand) and the stock held,
+    so that stock-outs and gluts are worked off over `stock_adjust_quarters` instead of all at once."""
+    static, s = model.static, model.state
+    rules, industry = static.ruleset.industry.forecast, static.ruleset.industry
+    level, trend = forecast.observe(s.unit_demand_level[idx], s.unit_demand_trend[idx], s.unit_demand[idx], rules)
+    s.unit_demand_level[idx], s.unit_demand_trend[idx] = level, trend
+    held = s.accel_stock + s.die_stock / np.maximum(s.sku_dies, 1.0)
+    stock = np.bincount(s.sku_firm.astype(np.int64), weights=held * (s.sku_used > 0), minlength=len(static.chip_firms))
+    cut = float(s.capex_cut.mean()) if len(s.capex_cut) else 0.0
+    expected = forecast.ahead(level, trend, 1, rules) * (1.0 - cut)
+    correction = (expected * industry.stock_cover_quarters - stock[idx]) / industry.stock_adjust_quarters
+    s.target_units[idx] = np.maximum(expected + correction, 0.0)
+
+
+def _split_output(model: WorldModel, idx: np.ndarray) -> list[Event]:
+    """Each lab's spending goes to the firm's best legal design for it; a market closed to all of a firm's
+    designs by a threshold rule gets a compliant variant."""
+    static, s = model.static, model.state
+    lic, eligible = model.licences, model.eligible
+    h100e = s.sku_tflops * 16.0 / static.ruleset.technology.h100_tpp
+    ready = (s.sku_ready_turn <= s.turn) & (s.sku_active > 0)
+    # firms plan for legal sales only: grey-market buyers are not a market a firm can plan for
+    score = np.where(eligible & ready[:, None], h100e[:, None] * lic.chip_allowed, 0.0)    # (sku, lab)
+    foreign = static.chip_firm_nation[s.sku_firm.astype(np.int64)][:, None] != static.lab_nation[None, :]
+    score = np.where(foreign & (lic.tier_cap[static.lab_nation] <= 0)[None, :], 0.0, score)  # country tiers
+    firm_of = s.sku_firm.astype(np.int64)
+    active = (s.sku_active > 0) & (s.sku_used > 0)
+    mine = (firm_of[None, :] == idx[:, None]) & active[None, :]                  # (firm, sku)
+    firm_score = np.where(mine[:, :, None], score[None, :, :], 0.0)            # (firm, sku, lab)
+    best = np.argmax(firm_score, axis=1)                                         # (firm, lab)
+    buys = firm_score.max(axis=1) > 0
+    share = np.zeros(static.sku_capacity)
+    np.add.at(share, best[buys], np.broadcast_to(s.capital, buys.shape)[buys])
+    total = np.where(mine, share[None, :], 0.0).sum(axis=1)                      # each firm's planned sales
+    firm_total = (mine * total[:, None]).sum(axis=0)                             # ... seen from each SKU
+    planned = mine.any(axis=0)
+    s.sku_share = np.where(planned, np.where(firm_total > 0, share / np.maximum(firm_total, 1e-300), 0.0), s.sku_share)
+    legal = np.where(eligible, lic.chip_allowed, -1.0)
+    customer = (mine[:, :, None] & eligible[None, :, :]).any(axis=1)             # (firm, lab)
+    best_legal = np.where(mine[:, :, None] & eligible[None, :, :], legal[None, :, :], -1.0).max(axis=1)
+    blocked = customer & (best_legal < 0.5)
+    events: list[Event] = []
+    for row, lab_nation in sorted({(int(r), int(static.lab_nation[c])) for r, c in zip(*np.nonzero(blocked), strict=True)}):
+        events += design_compliant(model, int(idx[row]), np.flatnonzero(mine[row]), lab_nation)
+    return events

@@ -1,0 +1,194 @@
+"""Foundries and memory makers: process R&D, and capacity built ahead of forecast demand.
+
+Called once per turn with every foundry that uses the policy. A foundry funds the R&D of its next node
+from revenue, cash and subsidies; builds fabs where its forecast AI wafer demand, `build_quarters` ahead,
+exceeds its capacity and construction (plus a first fab on its newest mastered node); memory makers
+grow HBM lines and foundries grow packaging lines the same way with their own lead times; every site
+orders the tools its capacity and the construction finishing soon need. All numbers from `industry:`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from techrace.core.mechanisms import forecast
+from techrace.core.mechanisms.fabrication import ARF, EUV, effective_tools, start_construction
+
+if TYPE_CHECKING:
+    from techrace.core.model import WorldModel
+
+def research_targets(model: WorldModel) -> np.ndarray:
+    """Next node each foundry researches (-1: none): the first unmastered node after a mastered one."""
+    s = model.state
+    unmastered = s.mastered <= 0
+    first = np.argmax(unmastered, axis=1)
+    rows = np.arange(len(first))
+    previous_ok = (first == 0) | (s.mastered[rows, np.maximum(first - 1, 0)] > 0)
+    return np.where(unmastered.any(axis=1) & previous_ok, first, -1)
+
+
+def foundry_default(model: WorldModel, idx: np.ndarray) -> None:
+    static, s = model.static, model.state
+    industry, tech = static.ruleset.industry, static.ruleset.technology
+    memory = static.foundry_is_memory[idx] > 0
+    target = research_targets(model)[idx]
+    logic_cost = np.where(target >= 0, static.rd_cost[target] / static.rd_quarters[target], 0.0)
+    per_quarter = np.where(memory, tech.hbm_rd_cost_usd_b / tech.hbm_rd_quarters, logic_cost)
+    # R&D paid from revenue (capped, §1e TSMC ~8%) and subsidies; a trailing-edge firm cannot fund a
+    # leading-node programme alone
+    affordable = np.minimum(np.maximum(s.cash[idx], 0.0) * industry.rd_cash_share,
+                            industry.rd_share_of_revenue * s.revenue_last[idx] + industry.subsidy_rd_share * s.subsidy[idx])
+    s.rd_budget[idx] = np.minimum(affordable, per_quarter * industry.rd_overfunding)
+    s.cash[idx] -= s.rd_budget[idx]
+    budget = np.maximum(s.cash[idx], 0.0) * industry.build_cash_share
+    _build_fabs(model, idx[~memory], budget[~memory])
+    _grow_hbm(model, idx[memory], budget[memory])
+    chosen = np.zeros(len(static.foundries), dtype=bool)
+    chosen[idx] = True
+    _grow_packaging(model, chosen & (static.foundry_is_memory == 0))
+    model.tool_orders += tool_needs(model) * chosen[static.site_foundry][:, None]
+    _pilot_lines(model, idx[~memory], target[~memory])
+    _staff(model, idx)
+
+
+def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
+    """Build for the AI wafer demand forecast `build_quarters` ahead: the capacity it needs beyond what
+    exists or is being built, on the foundry's leading mastered node (where designs move next), plus a
+    first fab on a newly mastered leading node; spend at most the construction budget."""
+    static, s = model.static, model.state
+    if len(idx) == 0:
+        return
+    industry = static.ruleset.industry
+    own = static.site_foundry[None, :] == idx[:, None]                    # (f, site)
+    site_cap = s.capacity + s.construction.sum(axis=2)                      # (site, node)
+    per_site = np.where(own[:, :, None], site_cap[None, :, :], -1.0)        # (f, site, node)
+    total = np.maximum(per_site, 0.0).sum(axis=1)                           # (f, node)
+    horizon = static.build_quarters
+    demand = forecast.ahead(s.wafer_demand_level[idx], s.wafer_demand_trend[idx], horizon[None, :], industry.forecast)
+    growth = (1.0 + static.ruleset.market.non_ai_growth_per_quarter) ** horizon
+    needed = (demand / 3.0 + s.non_ai_wpm[idx] * growth[None, :]) * industry.forecast.headroom
+    mastered = s.mastered[idx] > 0
+    wpm = np.where(mastered, np.maximum(needed - total, 0.0), 0.0)            # where demand is
+    # the newest node (mastered, or far enough in R&D to be mastered by the time a fab is built) gets capacity
+    # for `new_node_share` of all the AI demand ahead, since designs move there as soon as it can serve them
+    ready = mastered | (s.rd_progress[idx] >= industry.build_ahead_progress)
+    lead = np.where(ready.any(axis=1), len(static.nodes) - 1 - np.argmax(ready[:, ::-1], axis=1), -1)
+    rows = np.flatnonzero(lead >= 0)
+    ai_need = demand.sum(axis=1) / 3.0 * industry.forecast.headroom
+    ahead = industry.new_node_share * ai_need - total[np.arange(len(idx)), np.maximum(lead, 0)]
+    wpm[rows, lead[rows]] = np.maximum(wpm[rows, lead[rows]], ahead[rows])
+    newest = np.where(mastered.any(axis=1), len(static.nodes) - 1 - np.argmax(mastered[:, ::-1], axis=1), -1)
+    ramp = mastered & (np.arange(len(static.nodes))[None, :] == newest[:, None]) & (total < industry.first_fab_wpm * 0.5)
+    wpm = np.where(ramp, np.maximum(wpm, industry.first_fab_wpm), wpm)
+    limit = total.sum(axis=1, keepdims=True) * industry.max_fab_growth_per_quarter + industry.fab_growth_floor_wpm
+    wpm = np.minimum(wpm, limit)
+    cost = static.capex_per_wpm[None, :] * industry.shell_share_of_capex * wpm / 1e9
+    spent_before = np.cumsum(cost[:, ::-1], axis=1)[:, ::-1] - cost        # leading nodes are paid for first
+    affordable = np.clip(budget[:, None] - spent_before, 0.0, None)
+    wpm = wpm * np.where(cost > 0, np.minimum(1.0, affordable / np.maximum(cost, 1e-12)), 0.0)
+    wpm = np.where(wpm >= industry.min_fab_wpm, wpm, 0.0)
+    if not wpm.any():
+        return
+    best_site = np.argmax(per_site, axis=1)                                  # (f, node)
+    home = np.array([_home_site(model, int(f)) for f in idx])
+    for fi, m in zip(*np.nonzero(wpm), strict=True):
+        site = best_site[fi, m] if total[fi, m] > 0 else home[fi]
+        start_construction(static, s, int(site), int(m), float(wpm[fi, m]))
+    s.cash[idx] -= (static.capex_per_wpm[None, :] * industry.shell_share_of_capex * wpm / 1e9).sum(axis=1)
+
+
+def _grow_hbm(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
+    """Memory makers start TSV lines for the HBM demand they forecast `hbm_build_quarters` ahead."""
+    static, s = model.static, model.state
+    if len(idx) == 0:
+        return
+    industry = static.ruleset.industry
+    h = industry.hbm_build_quarters
+    per_wafer = stacks_per_tsv_wafer(model)[idx] * np.maximum(s.hbm_yield[idx], 0.05)
+    demand = forecast.ahead(s.hbm_demand_level[idx], s.hbm_demand_trend[idx], h, industry.forecast)
+    needed = demand / 3.0 / np.maximum(per_wafer, 1e-9) * industry.forecast.headroom          # TSV wpm
+    own = static.site_foundry[None, :] == idx[:, None]
+    have = own @ (s.hbm_tsv_wpm + s.hbm_construction.sum(axis=1))
+    add = np.clip(needed - have, 0.0, have * industry.max_hbm_growth_per_quarter)
+    capex = industry.hbm_capex_per_wpm_usd * industry.shell_share_of_capex / 1e9
+    add = np.minimum(add, np.maximum(budget, 0.0) / capex)
+    site = np.argmax(np.where(own, s.hbm_tsv_wpm[None, :], -1.0), axis=1)
+    np.add.at(s.hbm_construction[:, h - 1], site, add)
+    s.cash[idx] -= add * capex
+
+
+def stacks_per_tsv_wafer(model: WorldModel) -> np.ndarray:
+    """Stacks one TSV wafer start yields per memory maker at its current generation (at mature yield)."""
+    per_level = {g.level: g.stacks_per_wafer for g in model.static.ruleset.technology.hbm_generations.values()}
+    return np.array([per_level.get(level, 0.0) for level in model.state.hbm_level])
+
+
+def _grow_packaging(model: WorldModel, chosen: np.ndarray) -> None:
+    """Packaging lines of each pool grow towards the pool's forecast demand `packaging_build_quarters` ahead."""
+    static, s = model.static, model.state
+    industry = static.ruleset.industry
+    h = industry.packaging_build_quarters
+    pool = static.blocs.site_pool
+    demand = forecast.ahead(s.packaging_demand_level, s.packaging_demand_trend, h, industry.forecast)
+    have = np.bincount(pool, weights=s.packaging + s.packaging_construction.sum(axis=1), minlength=len(static.blocs.pools))
+    gap = np.maximum(demand * industry.forecast.headroom - have, 0.0)
+    mine = chosen[static.site_foundry] & (s.packaging > 0)
+    weight = np.where(mine, s.packaging, 0.0)
+    share = weight / np.maximum(np.bincount(pool, weights=weight, minlength=len(have))[pool], 1e-12)
+    add = np.minimum(gap[pool] * share, s.packaging * industry.max_packaging_growth_per_quarter)
+    if not add.any():
+        return
+    s.packaging_construction[:, h - 1] += add
+    s.cash -= static.site_to_foundry @ (add * industry.packaging_capex_per_unit_usd / 1e9)
+
+
+def _home_site(model: WorldModel, fi: int) -> int:
+    static = model.static
+    sites = np.flatnonzero(static.site_foundry == fi)
+    home = sites[static.site_nation[sites] == static.foundry_nation[fi]]
+    return int(home[0] if len(home) else sites[0])
+
+
+def tool_needs(model: WorldModel) -> np.ndarray:
+    """Tools every site should order this quarter (computed once per turn for all sites): enough for its
+    capacity and what completes within the order horizon, less what is installed, in transit or stockpiled."""
+    cached = model.turn_cache.get("tool_needs")
+    if cached is not None:
+        return cached
+    static, s = model.static, model.state
+    horizon = static.ruleset.industry.tool_order_horizon_quarters
+    req = static.tools_per_kwpm / 1000.0
+    planned = s.capacity + s.construction[:, :, :horizon].sum(axis=2)
+    need = planned @ req
+    need[:, ARF] += (planned * s.duv_share * req[:, ARF] * (static.mp_arf - 1.0)).sum(axis=1)
+    tsv = s.hbm_tsv_wpm + s.hbm_construction[:, :horizon].sum(axis=1)
+    need += np.outer(tsv, static.hbm_tools_per_kwpm / 1000.0)
+    have = effective_tools(s) + s.tool_pipeline.sum(axis=(0, 3))
+    orders = np.maximum(need * static.ruleset.market.tool_demand_headroom - have, 0.0)
+    model.turn_cache["tool_needs"] = orders
+    return orders
+
+
+def _pilot_lines(model: WorldModel, idx: np.ndarray, target: np.ndarray) -> None:
+    """R&D on an EUV node needs EUV scanners on a pilot line before any volume fab exists."""
+    static, s = model.static, model.state
+    euv_node = (target >= 0) & (static.needs_euv[np.maximum(target, 0)] > 0)
+    if not euv_node.any():
+        return
+    pilot = static.ruleset.industry.pilot_euv_scanners
+    per_site = effective_tools(s)[:, EUV] + s.tool_pipeline[:, :, EUV].sum(axis=(0, 2))
+    have = np.bincount(static.site_foundry, weights=per_site, minlength=len(static.foundries))
+    for fi in idx[euv_node]:
+        if have[fi] < pilot:
+            model.tool_orders[_home_site(model, int(fi)), EUV] += pilot - have[fi]
+
+
+def _staff(model: WorldModel, idx: np.ndarray) -> None:
+    """Engineers scale with capacity relative to the start."""
+    static, s = model.static, model.state
+    now = np.bincount(static.site_foundry, weights=s.capacity.sum(axis=1) + s.hbm_tsv_wpm, minlength=len(static.foundries))
+    start = model.start_capacity
+    factor = np.where(start > 0, now / np.maximum(start, 1e-12), 1.0)[idx]
+    s.eng_target[idx] = model.start_engineers[idx] * np.maximum(factor, static.ruleset.industry.staff_floor)[:, None]

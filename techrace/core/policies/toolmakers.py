@@ -1,0 +1,56 @@
+"""Toolmakers: lines that grow towards forecast orders (faster with subsidies) and development of new lines."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from techrace.core.events import Event
+from techrace.core.mechanisms import forecast
+from techrace.ruleset.schema import TOOL_KINDS
+
+if TYPE_CHECKING:
+    from techrace.core.model import WorldModel
+
+
+def toolmaker_default(model: WorldModel, idx: np.ndarray) -> list[Event]:
+    static, s = model.static, model.state
+    industry = static.ruleset.industry
+    subsidy = s.toolmaker_subsidy[idx]
+    orders = forecast.ahead(s.tool_demand_level[idx], s.tool_demand_trend[idx], industry.toolmaker_planning_quarters,
+                             industry.forecast)
+    pressure = np.clip(orders / np.maximum(s.tool_capacity[idx], 1e-9) - 1.0, 0.0, 1.0)
+    growth = (industry.toolmaker_growth_base + industry.toolmaker_growth_busy * pressure
+              + industry.toolmaker_growth_per_subsidy * np.minimum(subsidy, industry.toolmaker_subsidy_cap_usd_b)[:, None])
+    s.tool_capacity[idx] *= 1.0 + np.where(s.tool_capacity[idx] > 0, growth, 0.0)
+    events = _develop(model, idx, subsidy)
+    s.toolmaker_subsidy[idx] = 0.0
+    return events
+
+
+def _develop(model: WorldModel, idx: np.ndarray, subsidy: np.ndarray) -> list[Event]:
+    """Fund development programmes; a finished one opens a production line."""
+    static, s = model.static, model.state
+    industry = static.ruleset.industry
+    events: list[Event] = []
+    talent = np.minimum(np.sqrt(np.maximum(model.talent[len(static.foundries) + idx], 0.05)), industry.rd_speed_cap)
+    for row, k in zip(*np.nonzero(s.tool_dev[idx] >= 0), strict=True):
+        ti = int(idx[row])
+        spec = static.ruleset.toolmakers[static.toolmakers[ti]]
+        kind = TOOL_KINDS[k]
+        if kind not in spec.developing:
+            continue
+        dev = spec.developing[kind]
+        funding = industry.tool_dev_base_funding_usd_b + industry.tool_dev_subsidy_share * subsidy[row]
+        luck = model.luck["tool_dev"][ti, k]
+        s.tool_dev[ti, k] += min(1.0, funding / (dev.rd_cost_usd_b / dev.rd_quarters)) * talent[row] * luck / dev.rd_quarters
+        if s.tool_dev[ti, k] >= 1.0:
+            s.tool_dev[ti, k] = -1.0
+            s.tool_capacity[ti, k] = max(s.tool_capacity[ti, k], dev.units_per_quarter)
+            s.tool_price[ti, k] = dev.price_usd_m
+            s.tool_lead[ti, k] = dev.lead_quarters
+            events.append(Event(s.turn, model.quarter, "technology",
+                                f"{spec.name} starts producing {kind.replace('_', ' ')} tools ({dev.units_per_quarter:g} per quarter)",
+                                "its development programme finished", (static.toolmakers[ti],)))
+    return events

@@ -1,0 +1,73 @@
+"""Victory per nation: conditions that apply to some nations, held for quarters, collapse, end score, goals."""
+
+from __future__ import annotations
+
+import pytest
+from core_helpers import play, variant
+
+from techrace.core import Game
+
+
+def _victory(conditions: dict, **extra):
+    return variant(lambda d: d.update(victory=conditions, **extra))
+
+
+def test_a_condition_applies_only_to_its_nations() -> None:
+    rules = _victory({"cn_bar": {"kind": "threshold", "nations": ["CN"], "value": 100.0}})
+    game = play(rules, turns=6)
+    assert game.outcome is not None and game.outcome.winner == "CN" and game.outcome.condition == "cn_bar"
+
+
+def test_a_lead_must_hold_for_consecutive_quarters() -> None:
+    once = play(_victory({"lead": {"kind": "lead", "nations": ["US"], "rivals": ["CN"], "value": 5.0, "quarters": 1}}), turns=3)
+    long = play(_victory({"lead": {"kind": "lead", "nations": ["US"], "rivals": ["CN"], "value": 5.0, "quarters": 3}}), turns=3)
+    assert once.outcome.turn == 1
+    assert long.outcome.turn == 3
+    goal = next(g for g in Game.from_ruleset(long.ruleset, seed=1).run(2).goals("US") if g.id == "lead")
+    assert goal.quarters_held == 2 and goal.quarters_needed == 3 and "held 2 of 3" in goal.text
+
+
+def test_parity_and_from_quarter() -> None:
+    rules = _victory({"catch_up": {"kind": "parity", "nations": ["CN"], "rivals": ["US"], "value": 100.0, "from": "2025Q3"}})
+    game = play(rules, turns=4)
+    assert game.outcome.winner == "CN" and game.outcome.quarter == "2025Q3"
+
+
+def test_a_collapsed_bystander_is_out_but_the_game_goes_on() -> None:
+    rules = _victory({"fall": {"kind": "collapse", "metric": "gdp_index", "value": 99.0, "nations": ["TW"]},
+                      "bar": {"kind": "threshold", "value": 1000.0}},
+                     shocks={"crash": {"description": "Taiwan's economy crashes", "at": "2025Q1",
+                                       "effects": [{"kind": "gdp_shock", "world_gdp": 0.0, "nations_gdp": {"TW": -0.3}, "quarters": 1}]}})
+    game = play(rules, turns=3)
+    assert game.outcome is None and not game.finished
+    assert game.model.state.collapsed[game.nations.index("TW")] == 1.0
+    assert any(e.kind == "collapse" and "TW" in e.text for e in game.events)
+
+
+def test_the_players_collapse_ends_the_game() -> None:
+    rules = _victory({"fall": {"kind": "collapse", "metric": "gdp_index", "value": 99.0, "nations": ["TW"]}},
+                     shocks={"crash": {"description": "Taiwan's economy crashes", "at": "2025Q1",
+                                       "effects": [{"kind": "gdp_shock", "world_gdp": 0.0, "nations_gdp": {"TW": -0.3}, "quarters": 1}]}})
+    game = Game.from_ruleset(rules, seed=1, player="TW")
+    game.step()
+    assert game.outcome is not None and game.outcome.kind == "collapse" and game.outcome.winner != "TW"
+    assert "your nation, collapsed" in game.outcome.reason
+
+
+def test_the_end_score_ranks_the_nations_still_in_the_game() -> None:
+    rules = _victory({}, turns=2, scoring={"weights": {"gdp_index": 1.0}})
+    game = play(rules, turns=2)
+    scores = game.scores()
+    assert game.outcome.kind == "score" and game.outcome.winner == max(scores, key=scores.get)
+    goal = game.goals("US")[-1]
+    assert goal.id == "scoring" and "rank" in goal.text
+
+
+def test_goals_list_the_conditions_of_one_nation() -> None:
+    game = Game.from_ruleset("baseline", seed=1, player="CN").run(1)
+    ids = [g.id for g in game.goals()]
+    assert "cn_parity" in ids and "cn_self_reliance" in ids and "us_decisive_lead" not in ids
+    assert ids[-1] == "scoring"
+    assert all(0.0 <= g.progress <= 1.0 for g in game.goals())
+    with pytest.raises(Exception, match="unknown nation"):
+        game.goals("XX")
