@@ -64,7 +64,7 @@ def test_the_same_game_always_gives_byte_identical_files() -> None:
 def test_snapshot_with_a_nan_is_refused_at_save_time() -> None:
     snapshot = fake_snapshot()
     snapshot["state"]["capacity_wpm"][0][0] = float("nan")
-    with pytest.raises(ValueError):
+    with pytest.raises(SaveError, match=r"non-finite number .* in state\.capacity_wpm\[0\]\[0\]$"):
         container.build_document(snapshot, "2025Q4")
 
 

@@ -6,8 +6,8 @@ import argparse
 import csv
 import io
 import os
+import stat
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -27,19 +27,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from techrace.safe_text import printable
+
+    # Where the results go is checked first, before the simulation is even imported: a bad --out or
+    # --save (a name too long, a file that is not a save, a device) costs nothing.
+    if args.out is not None:
+        check_output_file(args.out)
+    if args.save:
+        from techrace.saves.paths import locate_save
+
+        locate_save(args.save, for_writing=True)
     from techrace.core import Game
     from techrace.core.game import check_seed, check_turns
-    from techrace.errors import TechraceError
 
     if args.turns is not None:
         check_turns(args.turns)
     check_seed(args.seed)
-    if args.out is not None and args.out.parent and not args.out.parent.exists():
-        raise TechraceError(f"cannot write {args.out}: directory {args.out.parent} does not exist")
     if args.load:
         from techrace.saves import load_game
 
-        game = load_game(args.load, allow_outside=True)
+        game = load_game(args.load)
         start = len(game.metric_rows)
     else:
         game = Game.from_ruleset(args.ruleset, seed=args.seed)
@@ -51,33 +58,45 @@ def run(args: argparse.Namespace) -> int:
     if args.save:
         from techrace.saves import save_game
 
-        path = save_game(game, args.save, allow_outside=True)
-        print(f"saved {path}", file=sys.stderr)
+        path = save_game(game, args.save)
+        print(f"saved {printable(path)}", file=sys.stderr)
     if not args.quiet:
-        print(summary(game))
+        print(printable(summary(game), keep_newlines=True))
     return 0
 
 
+def check_output_file(path: Path) -> None:
+    """TechraceError unless `path` can take a new file: checked before the game is played."""
+    from techrace.errors import TechraceError
+    from techrace.saves.paths import MAX_NAME_BYTES, file_kind
+
+    if len(os.fsencode(path.name)) > MAX_NAME_BYTES:
+        raise TechraceError(f"cannot write {str(path)[:60]}...: the file name is {len(os.fsencode(path.name))} bytes, "
+                            f"at most {MAX_NAME_BYTES} are allowed")
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise TechraceError(f"cannot write {path}: directory {directory} does not exist")
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        raise TechraceError(f"cannot write {path}: it is {file_kind(mode)}; --out writes a new regular file")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise TechraceError(f"cannot write {path}: no permission to write in {directory}")
+
+
 def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
-    """Write metric rows atomically (a temporary file in the same directory, then rename)."""
+    """Write metric rows atomically: a full disk or an interrupt leaves no half-written file."""
     from techrace.core import COLUMNS
+    from techrace.saves.atomic import atomic_write_bytes
 
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS), lineterminator="\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: ("" if row[k] is None else row[k]) for k in COLUMNS})
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(buffer.getvalue())
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(path.absolute(), buffer.getvalue().encode("utf-8"), what="output file")
 
 
 def summary(game: Any) -> str:
