@@ -37,24 +37,11 @@ def run(args: argparse.Namespace) -> int:
         from techrace.saves.paths import locate_save
 
         locate_save(args.save, for_writing=True)
-    from techrace.core import Game
-    from techrace.core.game import check_seed, check_turns
-
-    if args.turns is not None:
-        check_turns(args.turns)
-    check_seed(args.seed)
-    if args.load:
-        from techrace.saves import load_game
-
-        game = load_game(args.load)
-        start = len(game.metric_rows)
-    else:
-        game = Game.from_ruleset(args.ruleset, seed=args.seed)
-        start = 0
+    game, start = _start_game(args)
     turns = args.turns if args.turns is not None else max(game.turns_total - game.turn, 0)
     game.run(turns)
     if args.out is not None:
-        write_csv(args.out, game.metric_rows[start:] if args.load else game.metric_rows)
+        write_csv(args.out, game.metric_rows[start:])
     if args.save:
         from techrace.saves import save_game
 
@@ -63,6 +50,22 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(printable(summary(game), keep_newlines=True))
     return 0
+
+
+def _start_game(args: argparse.Namespace) -> tuple[Any, int]:
+    """The loaded or new game and how many metric rows it already holds (not written again to --out)."""
+    if args.load:  # a bad save is refused (bounded read, validation) before Mesa is even imported
+        from techrace.saves import load_game
+
+        game = load_game(args.load)
+    from techrace.core import Game
+    from techrace.core.game import check_seed, check_turns
+
+    if args.turns is not None:
+        check_turns(args.turns)
+    if args.load:
+        return game, len(game.metric_rows)
+    return Game.from_ruleset(args.ruleset, seed=check_seed(args.seed)), 0
 
 
 def check_output_file(path: Path) -> None:

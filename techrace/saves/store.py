@@ -63,10 +63,10 @@ def read_save(name_or_path: str | Path, *, saves_dir: Path | None = None) -> dic
 
 def load_game(name_or_path: str | Path, *, saves_dir: Path | None = None) -> Game:
     """The saved game, restored so that playing on gives exactly the uninterrupted game's future."""
+    label = str(name_or_path)
+    document = read_save(name_or_path, saves_dir=saves_dir)  # bounded and validated before Mesa is imported
     from techrace.core import Game
 
-    label = str(name_or_path)
-    document = read_save(name_or_path, saves_dir=saves_dir)
     snapshot = container.snapshot_of(document)
     ruleset = ruleset_of(document, label=label)
     check_records(snapshot, ruleset, label)
