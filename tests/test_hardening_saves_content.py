@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from techrace.core import Game
 from techrace.errors import TechraceError
-from techrace.saves import SaveError, container, load_game, read_save, save_game
+from techrace.saves import SaveError, load_game, read_save, save_game
 
 ROOT = Path(__file__).resolve().parents[1]
 
