@@ -124,7 +124,7 @@ def refusal(action: Callable[[], Any], repeat: int) -> tuple[float, float, str]:
 
 
 def hostile(args: argparse.Namespace) -> None:
-    from techrace.saves import list_saves, load_game, read_header, read_save
+    from techrace.saves import container, list_saves, load_game, read_header, read_save
 
     with tempfile.TemporaryDirectory() as tmp:
         saves = Path(tmp) / "saves"
@@ -135,7 +135,8 @@ def hostile(args: argparse.Namespace) -> None:
         crowd, forged = Path(tmp) / "crowd", Path(tmp) / "forged"
         crowd.mkdir()
         forged.mkdir()
-        lying = files["bomb500"][:-4] + (100_000).to_bytes(4, "little")  # a trailer claiming 100 kB
+        cap = container.MAX_DECOMPRESSED_BYTES
+        lying = files["bomb500"][:-4] + cap.to_bytes(4, "little")  # the worst liar: claims just the cap
         for i in range(20):
             (crowd / f"bomb{i:02d}.json.gz").write_bytes(files["bomb500"])
             (forged / f"bomb{i:02d}.json.gz").write_bytes(lying)
@@ -147,7 +148,7 @@ def hostile(args: argparse.Namespace) -> None:
                       (f"`load_game` of {name}", lambda n=name: load_game(n, saves_dir=saves))]
         cases.append(("`saves list` of a folder of 20 bomb500 files",
                       lambda: f"{sum(1 for i in list_saves(crowd) if i.problem)} listed as damaged"))
-        cases.append(("`saves list` of 20 bomb500 files whose gzip trailer lies (claims 100 kB)",
+        cases.append(("`saves list` of 20 bomb500 files whose gzip trailer lies (claims 16 MB, the worst case)",
                       lambda: f"{sum(1 for i in list_saves(forged) if i.problem)} listed as damaged"))
         print(f"median of {args.repeat}; peak = most memory Python allocated at once (tracemalloc):\n")
         print("| case | time | peak memory | outcome |\n|---|---|---|---|")

@@ -100,15 +100,17 @@ def read_summary(data: bytes) -> container.SaveSummary:
 def _inflate_checked(data: bytes) -> bytes:
     """The first HEADER_BYTES of the JSON; the rest is inflated in chunks and dropped (CRC and size checks).
 
-    An honest bomb is refused from its gzip trailer without inflating; one with a forged trailer
-    costs at most MAX_DECOMPRESSED_BYTES of inflating (~40-70 ms here), never memory.
+    An honest bomb is refused from its gzip trailer without inflating. Inflating stops as soon as the
+    output passes the size the trailer gives (a real save inflates to exactly that), so a bomb with
+    a forged trailer costs at most what it claims, never over MAX_DECOMPRESSED_BYTES, never memory.
     """
     if not data:
         raise SaveError("save is empty (0 bytes): it was never completely written")
     if not data.startswith(b"\x1f\x8b"):
         raise SaveError("not a techrace save: the file is not gzip-compressed")
-    claimed = int.from_bytes(data[-4:], "little")  # gzip trailer: the inflated size (mod 4 GiB)
-    if len(data) >= 18 and claimed > container.MAX_DECOMPRESSED_BYTES:  # a bomb, or a cut file's random tail
+    # gzip trailer: the inflated size (mod 4 GiB); a file too short to hold one is reported truncated below
+    claimed = int.from_bytes(data[-4:], "little") if len(data) >= 18 else container.MAX_DECOMPRESSED_BYTES
+    if claimed > container.MAX_DECOMPRESSED_BYTES:  # a bomb, or a cut file's random tail
         raise SaveError(f"save is truncated or too large: its gzip trailer gives {claimed / 1e6:,.0f} MB "
                         f"uncompressed, a save holds at most {container.MAX_DECOMPRESSED_BYTES >> 20} MB")
     inflater, head, total, fed = zlib.decompressobj(wbits=31), b"", 0, 0
@@ -121,8 +123,9 @@ def _inflate_checked(data: bytes) -> bytes:
                 chunk = inflater.decompress(pending, _CHUNK)
                 pending = inflater.unconsumed_tail
                 total += len(chunk)
-                if total > container.MAX_DECOMPRESSED_BYTES:
-                    raise SaveError(f"save is too large: over {container.MAX_DECOMPRESSED_BYTES >> 20} MB uncompressed")
+                if total > claimed:  # a save inflates to exactly what its trailer says; a liar stops here
+                    raise SaveError(f"save is truncated or corrupted: it inflates past the {claimed:,} bytes "
+                                    "its gzip trailer gives")
                 if len(head) < HEADER_BYTES:
                     head += chunk[: HEADER_BYTES - len(head)]
             if inflater.eof:
