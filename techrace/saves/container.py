@@ -179,9 +179,9 @@ def decode(data: bytes) -> dict[str, Any]:
     return document
 
 
-def decompress(data: bytes, limit: int | None = None) -> bytes:
-    """The JSON bytes of a save file, inflating at most `limit` bytes (default MAX_DECOMPRESSED_BYTES)."""
-    limit = MAX_DECOMPRESSED_BYTES if limit is None else limit
+def decompress(data: bytes) -> bytes:
+    """The JSON bytes of a save file, inflating at most MAX_DECOMPRESSED_BYTES (read when called)."""
+    limit = MAX_DECOMPRESSED_BYTES
     if not data:
         raise SaveError("save is empty (0 bytes): it was never completely written")
     if not _GZIP_MAGIC.startswith(data[:2]):
