@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    survive_any_terminal()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -47,16 +48,41 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # user errors from any layer: one line, no traceback
-        if _is_user_error(exc):
-            print(f"techrace: error: {exc}", file=sys.stderr)
-            return 2
-        raise
+        message = user_error_message(exc)
+        if message is None:
+            raise
+        from techrace.safe_text import printable
+
+        print(f"techrace: error: {printable(message)}", file=sys.stderr)
+        return 2
 
 
-def _is_user_error(exc: Exception) -> bool:
+def survive_any_terminal() -> None:
+    """Make stdout and stderr replace what their encoding cannot show (e.g. `PYTHONIOENCODING=ascii`,
+    a Latin-1 terminal) instead of raising UnicodeEncodeError half way through the output."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", "strict") == "strict":
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):  # a closed or detached stream: nothing to protect
+                pass
+
+
+def user_error_message(exc: BaseException) -> str | None:
+    """The one-line message for an error the user or their machine caused, or None for a bug.
+
+    Every OSError counts (a full disk, a read-only folder, a name too long, no permission): it names
+    the cause and the file, never a traceback.
+    """
     from techrace.errors import TechraceError
 
-    return isinstance(exc, UserError | TechraceError)
+    if isinstance(exc, UserError | TechraceError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        where = f": {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror or exc}{where}"
+    return None
 
 
 if __name__ == "__main__":

@@ -55,7 +55,8 @@ def test_saves_list_on_an_empty_directory_says_so(tmp_path: Path, capsys: pytest
 @pytest.mark.parametrize(("save", "problem"), [
     ("cut", "cut: save is truncated"),
     ("nothere", "no save 'nothere'"),
-    ("../escape", "no save file"),
+    ("../escape", "save path '../escape' does not end in .json.gz"),
+    ("../escape.json.gz", "no save file"),
 ])
 def test_replay_of_a_bad_save_is_one_line_and_exit_2(saves: Path, capsys: pytest.CaptureFixture[str],
                                                      save: str, problem: str) -> None:
@@ -72,15 +73,21 @@ def test_saves_show_prints_the_header_of_a_valid_save(saves: Path, capsys: pytes
 
 
 @pytest.mark.parametrize(("name", "problem"), [
-    ("../saves/my-game", "may not contain '..'"),
-    (None, "absolute path"),
+    ("../saves/my-game", "does not end in .json.gz"),
+    ("saves/../../my-game", "may not contain '..'"),
+    ("/etc/passwd", "does not end in .json.gz"),
     ("cut", "truncated"),
 ])
 def test_saves_show_refuses_names_outside_saves_and_damaged_files(
-        saves: Path, capsys: pytest.CaptureFixture[str], name: str | None, problem: str) -> None:
-    assert main(["saves", "show", name or str(saves / "my-game.json.gz")]) == 2
+        saves: Path, capsys: pytest.CaptureFixture[str], name: str, problem: str) -> None:
+    assert main(["saves", "show", name]) == 2
     err = capsys.readouterr().err
     assert problem in err and err.count("\n") == 1
+
+
+def test_saves_show_accepts_a_path_that_ends_in_json_gz(saves: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["saves", "show", str(saves / "my-game.json.gz")]) == 0
+    assert "checksum  OK sha256:" in capsys.readouterr().out
 
 
 def test_a_real_process_reports_a_damaged_save_without_a_traceback(saves: Path) -> None:

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from techrace.saves import SaveError, atomic, container, list_saves, read_save, resolve_save
+from techrace.saves import SaveError, atomic, container, list_saves, locate_save, read_save
 from techrace.saves.atomic import atomic_write_bytes
 
 
@@ -35,9 +35,9 @@ def write(path: Path, doc: dict[str, Any]) -> Path:
 # --- names -------------------------------------------------------------------------------------------
 
 def test_a_bare_name_goes_into_the_saves_directory_with_the_extension(tmp_path: Path) -> None:
-    assert resolve_save("campaign", tmp_path) == tmp_path.resolve() / "campaign.json.gz"
-    assert resolve_save("campaign.json.gz", tmp_path) == tmp_path.resolve() / "campaign.json.gz"
-    assert resolve_save("autosave/t3", tmp_path) == tmp_path.resolve() / "autosave" / "t3.json.gz"
+    assert locate_save("campaign", tmp_path) == tmp_path.resolve() / "campaign.json.gz"
+    assert locate_save("campaign.json.gz", tmp_path) == tmp_path.resolve() / "campaign.json.gz"
+    assert locate_save("autosave/t3", tmp_path) == tmp_path.resolve() / "autosave" / "t3.json.gz"
 
 
 @pytest.mark.parametrize("name", [
@@ -46,7 +46,7 @@ def test_a_bare_name_goes_into_the_saves_directory_with_the_extension(tmp_path: 
 ])
 def test_names_that_could_escape_or_hide_are_refused(tmp_path: Path, name: str) -> None:
     with pytest.raises(SaveError):
-        resolve_save(name, tmp_path)
+        locate_save(name, tmp_path)
 
 
 def test_a_symlink_leading_out_of_saves_is_refused(tmp_path: Path) -> None:
@@ -56,28 +56,27 @@ def test_a_symlink_leading_out_of_saves_is_refused(tmp_path: Path) -> None:
     (saves / "door").symlink_to(outside, target_is_directory=True)
     (saves / "evil.json.gz").symlink_to(write(outside / "secret.json.gz", document()))
     with pytest.raises(SaveError, match="symlink"):
-        resolve_save("door/game", saves)
+        locate_save("door/game", saves)
     with pytest.raises(SaveError, match="symlink"):
         read_save("evil", saves_dir=saves)
     assert [info.name for info in list_saves(saves)] == []
 
 
-def test_explicit_paths_are_allowed_only_when_the_caller_says_so(tmp_path: Path) -> None:
+def test_a_path_is_used_only_when_it_clearly_names_a_save(tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere" / "game.json.gz"
-    with pytest.raises(SaveError):
-        resolve_save(str(elsewhere), tmp_path / "saves")
-    assert resolve_save(str(elsewhere), tmp_path / "saves", allow_outside=True) == elsewhere.resolve()
-    assert resolve_save("plain", tmp_path / "saves", allow_outside=True) == (tmp_path / "saves" / "plain.json.gz").resolve()
+    assert locate_save(str(elsewhere), tmp_path / "saves") == elsewhere.resolve()
+    for not_a_save in (str(tmp_path / "notes.md"), str(tmp_path / "game"), "../x", "./x", "~/x"):
+        with pytest.raises(SaveError, match=r"does not end in \.json\.gz"):
+            locate_save(not_a_save, tmp_path / "saves")
 
 
-def test_with_explicit_paths_allowed_an_existing_save_name_still_means_the_saves_directory(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_relative_value_with_a_folder_is_a_name_in_saves(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     saves = tmp_path / "saves"
-    auto = write(saves / "autosave" / "t3.json.gz", document())
-    assert resolve_save("autosave/t3", saves, allow_outside=True) == auto.resolve()
-    assert resolve_save("other/t3", saves, allow_outside=True) == (tmp_path / "other" / "t3.json.gz").resolve()
-    assert resolve_save("../t3", saves, allow_outside=True) == (tmp_path.parent / "t3.json.gz").resolve()
+    assert locate_save("autosave/t3", saves) == (saves / "autosave" / "t3.json.gz").resolve()
+    assert locate_save("newsub/game", saves) == (saves / "newsub" / "game.json.gz").resolve()
+    assert locate_save("./other/t3.json.gz", saves) == (tmp_path / "other" / "t3.json.gz").resolve()
+    assert locate_save("../t3.json.gz", saves) == (tmp_path.parent / "t3.json.gz").resolve()
 
 
 @settings(max_examples=300, deadline=None)
@@ -86,11 +85,12 @@ def test_with_explicit_paths_allowed_an_existing_save_name_still_means_the_saves
 def test_fuzz_any_name_resolves_inside_saves_or_is_refused(name: str) -> None:
     root = Path("/tmp/techrace-saves-fuzz").resolve()
     try:
-        path = resolve_save(name, root)
+        path = locate_save(name, root)
     except SaveError as exc:
         assert "\n" not in str(exc)
-    else:
-        assert path.is_relative_to(root) and path.name.endswith(".json.gz")
+    else:  # inside saves/, or a path the user typed that ends in .json.gz
+        assert path.name.endswith(".json.gz")
+        assert path.is_relative_to(root) or name.endswith(".json.gz")
 
 
 # --- atomic writes -----------------------------------------------------------------------------------

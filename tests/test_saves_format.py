@@ -64,7 +64,7 @@ def test_the_same_game_always_gives_byte_identical_files() -> None:
 def test_snapshot_with_a_nan_is_refused_at_save_time() -> None:
     snapshot = fake_snapshot()
     snapshot["state"]["capacity_wpm"][0][0] = float("nan")
-    with pytest.raises(ValueError):
+    with pytest.raises(SaveError, match=r"non-finite number .* in state\.capacity_wpm\[0\]\[0\]$"):
         container.build_document(snapshot, "2025Q4")
 
 
@@ -195,8 +195,12 @@ def test_fuzz_arbitrary_gzip_content_only_ever_raises_save_error(payload: bytes)
         container.decode(gzip.compress(payload))
 
 
+oversized = st.text(min_size=100, max_size=3000) | st.integers(min_value=10**30, max_value=10**79) | st.lists(
+    st.lists(st.just({}), max_size=3), min_size=1000, max_size=20_000)
+
+
 @FUZZ
-@given(json_values, st.sampled_from(["seed", "turn", "player", "quarter", "ruleset", "action_log", "snapshot"]))
+@given(json_values | oversized, st.sampled_from(["seed", "turn", "player", "quarter", "ruleset", "action_log", "snapshot"]))
 def test_fuzz_any_checksummed_header_value_is_accepted_only_if_valid(value: Any, field: str) -> None:
     document = json.loads(gzip.decompress(encoded()))
     document[field] = value
@@ -219,3 +223,17 @@ def test_fuzz_a_flipped_byte_is_caught_or_harmless(position: int, mask: int) -> 
         return
     # only gzip header bytes that carry no content (mtime, flags for the OS) can change harmlessly
     assert container.snapshot_of(document) == fake_snapshot()
+
+
+@FUZZ
+@given(st.sampled_from(["NaN", "-Infinity", "Infinity", "1e999", "-1e309", "9" * 81, "-" + "1" * 5000]),
+       st.integers(min_value=0))
+def test_fuzz_a_non_finite_or_huge_number_anywhere_is_refused(token: str, where: int) -> None:
+    import re
+
+    text = json.dumps(container.build_document(fake_snapshot(), "2025Q4"))
+    numbers = [m.span() for m in re.finditer(r"(?:(?<=: )|(?<=\[)|(?<=, ))-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?", text)]
+    start, end = numbers[where % len(numbers)]
+    with pytest.raises(SaveError, match="is not a valid number|is out of range") as caught:
+        container.decode(gzip.compress((text[:start] + token + text[end:]).encode()))
+    assert "\n" not in str(caught.value)

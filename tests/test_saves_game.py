@@ -188,13 +188,15 @@ def test_after_going_back_the_new_autosaves_are_kept(tmp_path: Path) -> None:
     assert [i.turn for i in list_saves(tmp_path)] == [3, 5]
 
 
-def test_saving_refuses_a_name_outside_saves_but_the_cli_may_pass_a_path(tmp_path: Path) -> None:
+def test_saving_outside_saves_needs_a_path_that_clearly_names_a_save(tmp_path: Path) -> None:
     game = Game.from_ruleset("baseline", seed=1)
-    with pytest.raises(SaveError):
+    with pytest.raises(SaveError, match="does not end in .json.gz"):
         save_game(game, "../out", saves_dir=tmp_path / "saves")
-    outside = save_game(game, str(tmp_path / "elsewhere" / "game"), saves_dir=tmp_path / "saves", allow_outside=True)
+    with pytest.raises(SaveError, match="does not end in .json.gz"):
+        save_game(game, str(tmp_path / "elsewhere" / "game"), saves_dir=tmp_path / "saves")
+    outside = save_game(game, str(tmp_path / "elsewhere" / "game.json.gz"), saves_dir=tmp_path / "saves")
     assert outside == (tmp_path / "elsewhere" / "game.json.gz").resolve()
-    assert load_game(str(outside), allow_outside=True).turn == 0
+    assert load_game(str(outside)).turn == 0
 
 
 def test_run_load_and_save_on_the_command_line_matches_the_uninterrupted_file(

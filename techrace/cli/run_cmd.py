@@ -6,8 +6,8 @@ import argparse
 import csv
 import io
 import os
+import stat
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -27,57 +27,79 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from techrace.core import Game
-    from techrace.core.game import check_seed, check_turns
-    from techrace.errors import TechraceError
+    from techrace.safe_text import printable
 
-    if args.turns is not None:
-        check_turns(args.turns)
-    check_seed(args.seed)
-    if args.out is not None and args.out.parent and not args.out.parent.exists():
-        raise TechraceError(f"cannot write {args.out}: directory {args.out.parent} does not exist")
-    if args.load:
-        from techrace.saves import load_game
+    # Where the results go is checked first, before the simulation is even imported: a bad --out or
+    # --save (a name too long, a file that is not a save, a device) costs nothing.
+    if args.out is not None:
+        check_output_file(args.out)
+    if args.save:
+        from techrace.saves.paths import locate_save
 
-        game = load_game(args.load, allow_outside=True)
-        start = len(game.metric_rows)
-    else:
-        game = Game.from_ruleset(args.ruleset, seed=args.seed)
-        start = 0
+        locate_save(args.save, for_writing=True)
+    game, start = _start_game(args)
     turns = args.turns if args.turns is not None else max(game.turns_total - game.turn, 0)
     game.run(turns)
     if args.out is not None:
-        write_csv(args.out, game.metric_rows[start:] if args.load else game.metric_rows)
+        write_csv(args.out, game.metric_rows[start:])
     if args.save:
         from techrace.saves import save_game
 
-        path = save_game(game, args.save, allow_outside=True)
-        print(f"saved {path}", file=sys.stderr)
+        path = save_game(game, args.save)
+        print(f"saved {printable(path)}", file=sys.stderr)
     if not args.quiet:
-        print(summary(game))
+        print(printable(summary(game), keep_newlines=True))
     return 0
 
 
+def _start_game(args: argparse.Namespace) -> tuple[Any, int]:
+    """The loaded or new game and how many metric rows it already holds (not written again to --out)."""
+    if args.load:  # a bad save is refused (bounded read, validation) before Mesa is even imported
+        from techrace.saves import load_game
+
+        game = load_game(args.load)
+    from techrace.core import Game
+    from techrace.core.game import check_seed, check_turns
+
+    if args.turns is not None:
+        check_turns(args.turns)
+    if args.load:
+        return game, len(game.metric_rows)
+    return Game.from_ruleset(args.ruleset, seed=check_seed(args.seed)), 0
+
+
+def check_output_file(path: Path) -> None:
+    """TechraceError unless `path` can take a new file: checked before the game is played."""
+    from techrace.errors import TechraceError
+    from techrace.saves.paths import MAX_NAME_BYTES, file_kind
+
+    if len(os.fsencode(path.name)) > MAX_NAME_BYTES:
+        raise TechraceError(f"cannot write {str(path)[:60]}...: the file name is {len(os.fsencode(path.name))} bytes, "
+                            f"at most {MAX_NAME_BYTES} are allowed")
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise TechraceError(f"cannot write {path}: directory {directory} does not exist")
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        raise TechraceError(f"cannot write {path}: it is {file_kind(mode)}; --out writes a new regular file")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise TechraceError(f"cannot write {path}: no permission to write in {directory}")
+
+
 def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
-    """Write metric rows atomically (a temporary file in the same directory, then rename)."""
+    """Write metric rows atomically: a full disk or an interrupt leaves no half-written file."""
     from techrace.core import COLUMNS
+    from techrace.saves.atomic import atomic_write_bytes
 
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS), lineterminator="\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: ("" if row[k] is None else row[k]) for k in COLUMNS})
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(buffer.getvalue())
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(path.absolute(), buffer.getvalue().encode("utf-8"), what="output file")
 
 
 def summary(game: Any) -> str:

@@ -1,7 +1,8 @@
-"""`techrace saves list` and `techrace replay SAVE [--verify]` (argparse only at import time).
+"""`techrace saves list|show` and `techrace replay SAVE [--verify]` (argparse only at import time).
 
-`saves` commands take save *names*, which always resolve inside the saves directory. `replay` is
-typed in the user's own shell, so like `run --load FILE` it also accepts an explicit file path.
+Every command takes a save name or path under the one rule of `techrace.saves.locate_save` (a name
+lives in the saves directory; a path must end in .json.gz). Everything read from a save is printed
+through `printable`, so a crafted header cannot drive the terminal.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing.add_argument("--dir", type=Path, default=None, help="saves directory (default: ./saves)")
     listing.set_defaults(func=_list)
     show = saves_sub.add_parser("show", help="check a save and print its header",
-                                description="Validate a save (format, checksum) and print what it holds.")
-    show.add_argument("name", metavar="NAME", help="save name inside the saves directory")
+                                description="Print what a save holds, then validate it (format, checksum).")
+    show.add_argument("name", metavar="NAME", help="a save name in the saves directory, or a path ending in .json.gz")
     show.add_argument("--dir", type=Path, default=None, help="saves directory (default: ./saves)")
     show.set_defaults(func=_show)
     saves.set_defaults(func=_list, dir=None)
@@ -28,28 +29,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "replay", help="re-run a save headless from its seed and action log",
         description="Re-run a saved game from its ruleset, seed and action log. With --verify, compare "
                     "the result with the saved snapshot: print the first divergence and exit 1, or OK.")
-    replay.add_argument("save", metavar="SAVE", help="a save name in the saves directory, or a file path")
+    replay.add_argument("save", metavar="SAVE", help="a save name in the saves directory, or a path ending in .json.gz")
     replay.add_argument("--verify", action="store_true", help="check the replay against the saved snapshot")
     replay.add_argument("--dir", type=Path, default=None, help="saves directory (default: ./saves)")
     replay.set_defaults(func=_replay)
 
 
 def _list(args: argparse.Namespace) -> int:
+    from techrace.safe_text import printable
     from techrace.saves import list_saves
     from techrace.saves.paths import saves_root
 
     infos = list_saves(args.dir)
     if not infos:
-        print(f"no saves in {saves_root(args.dir)}")
+        print(f"no saves in {printable(saves_root(args.dir))}")
         return 0
     rows = [("NAME", "RULESET", "NATION", "SEED", "TURN", "QUARTER", "SAVED (UTC)", "SIZE")]
     problems: list[str] = []
     for info in infos:
-        rows.append((info.name, info.ruleset or "-", info.player or ("-" if info.problem else "observer"),
+        rows.append((printable(info.name), printable(info.ruleset or "-"),
+                     printable(info.player or ("-" if info.problem else "observer")),
                      "-" if info.seed is None else str(info.seed), "-" if info.turn is None else str(info.turn),
                      info.quarter or "-", info.saved.strftime("%Y-%m-%d %H:%M"), _size(info.size)))
         if info.problem:
-            problems.append(f"{info.name}: {info.problem}")
+            problems.append(printable(f"{info.name}: {info.problem}"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     numeric = {3, 4, 7}
     for row in rows:
@@ -61,44 +64,53 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from techrace.saves import read_save, resolve_save
+    """The header first (read without the body), then the full check: a damaged save still shows what it claims."""
+    from techrace.safe_text import printable
+    from techrace.saves import SaveError, read_header, read_save
 
-    path = resolve_save(args.name, args.dir)
-    document = read_save(args.name, saves_dir=args.dir)
-    actions = sum(len(turn) for turn in document["action_log"])
+    path, header = read_header(args.name, args.dir)
     fields = [
         ("file", str(path)), ("size", _size(path.stat().st_size)),
-        ("format", f"{document['techrace_save']} (written by techrace {document['techrace_version']})"),
-        ("ruleset", f"{document['ruleset']['name']} (sha256 {document['ruleset']['hash'][:12]})"),
-        ("nation", document["player"] or "observer (all computer players)"), ("seed", str(document["seed"])),
-        ("turn", f"{document['turn']} played, next quarter {document['quarter']}"),
-        ("actions", f"{actions} logged"), ("checksum", "OK " + document["checksum"][:19]),
+        ("format", f"{header.techrace_save} (written by techrace {header.techrace_version})"),
+        ("ruleset", f"{header.ruleset.name} (sha256 {header.ruleset.hash[:12]})"),
+        ("nation", header.player or "observer (all computer players)"), ("seed", str(header.seed)),
+        ("turn", f"{header.turn} played, next quarter {header.quarter}"),
     ]
     for key, value in fields:
-        print(f"{key:<9} {value}")
+        print(f"{key:<9} {printable(value)}", flush=True)
+    try:
+        document = read_save(args.name, saves_dir=args.dir)
+    except SaveError:
+        print(f"{'checksum':<9} FAILED", flush=True)
+        raise
+    actions = sum(len(turn) for turn in document["action_log"])
+    print(f"{'actions':<9} {actions} logged")
+    print(f"{'checksum':<9} OK {document['checksum'][:19]}")
     return 0
 
 
 def _replay(args: argparse.Namespace) -> int:
+    from techrace.safe_text import printable
     from techrace.saves import read_save
     from techrace.saves.container import snapshot_of
     from techrace.saves.replay import first_divergence, replay_document
 
-    document = read_save(args.save, saves_dir=args.dir, allow_outside=True)
+    document = read_save(args.save, saves_dir=args.dir)
+    label = printable(args.save)
     game = replay_document(document, label=args.save)
     turns, actions = document["turn"], sum(len(a) for a in document["action_log"][: document["turn"]])
     if not args.verify:
         for row in _final_rows(game):
-            print(row)
-        print(f"replayed {args.save}: {turns} turns, {actions} logged actions, next quarter {game.quarter}")
+            print(printable(row))
+        print(f"replayed {label}: {turns} turns, {actions} logged actions, next quarter {game.quarter}")
         return 0
     import json
 
     divergence = first_divergence(snapshot_of(document), json.loads(json.dumps(game.snapshot())))
     if divergence is not None:
-        print(f"DIVERGED {args.save}: {divergence.describe()}")
+        print(f"DIVERGED {label}: {printable(divergence.describe())}")
         return 1
-    print(f"OK {args.save}: replaying {turns} turns and {actions} logged actions reproduces the saved game exactly")
+    print(f"OK {label}: replaying {turns} turns and {actions} logged actions reproduces the saved game exactly")
     return 0
 
 

@@ -16,13 +16,17 @@ from techrace.saves.errors import SaveError
 from techrace.saves.paths import temp_name
 
 
-def atomic_write_bytes(target: Path, data: bytes) -> None:
-    """Replace `target` with `data` all at once, or raise SaveError and leave it untouched."""
+def atomic_write_bytes(target: Path, data: bytes, *, what: str = "save") -> None:
+    """Replace `target` with `data` all at once, or raise SaveError and leave it untouched.
+
+    `what` names the file in messages ("save", "output file"); every OSError (full disk, read-only
+    folder, name too long, permissions) becomes one line saying that nothing was written.
+    """
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=temp_name(target))
     except OSError as exc:
-        raise SaveError(f"cannot write save {target}: {exc.strerror or exc}") from None
+        raise SaveError(f"cannot write {what} {target}: {exc.strerror or exc}; nothing was written") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -34,7 +38,7 @@ def atomic_write_bytes(target: Path, data: bytes) -> None:
             os.unlink(tmp)
         if isinstance(exc, OSError):
             raise SaveError(
-                f"cannot write save {target}: {exc.strerror or exc}; any previous save there is intact"
+                f"cannot write {what} {target}: {exc.strerror or exc}; any previous {what} there is intact"
             ) from None
         raise
     _fsync_dir(target.parent)

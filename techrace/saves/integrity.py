@@ -8,6 +8,7 @@ wrong type or rules naming unknown nations; the core would otherwise fail later,
 from __future__ import annotations
 
 import json
+import math
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -76,6 +77,61 @@ def check_records(snapshot: dict[str, Any], ruleset: Ruleset, label: str) -> Non
             problems.append(f"rule {rid!r} names unknown {', '.join(unknown)}")
     if problems:
         raise SaveError(f"{label}: save is malformed: {problems[0]}")
+
+
+IDENTITY_COLUMNS = {"seed": int, "turn": int, "quarter": str, "nation": str}
+
+
+def check_history(snapshot: dict[str, Any], ruleset: Ruleset, label: str) -> None:
+    """SaveError unless the metric history is what the core writes: at most one row per (turn, nation),
+    in turn order, with exactly the core's columns, and numbers (or None) that are finite.
+
+    Metric rows are copied into the restored game as they are, so the round-trip check cannot see a
+    rewritten row; without this a forged row fails later (a KeyError in a summary, a string in a CSV).
+    """
+    from techrace.core import COLUMNS
+
+    history = snapshot.get("history")
+    rows = history.get("metric_rows") if isinstance(history, dict) else None
+    if not isinstance(rows, list):
+        raise SaveError(f"{label}: save is malformed: history.metric_rows is not a list")
+    turn, nations = snapshot["turn"], set(ruleset.nations)
+    if len(rows) > turn * len(nations):
+        raise SaveError(f"{label}: save is malformed: {len(rows):,} metric rows for {turn} turns of {len(nations)} nations")
+    seen: set[tuple[int, str]] = set()
+    last = 1
+    for index, row in enumerate(rows):
+        problem = _row_problem(row, COLUMNS, snapshot["seed"], turn, nations)
+        if problem is None and (row["turn"], row["nation"]) in seen:
+            problem = f"a second row for turn {row['turn']}, nation {row['nation']}"
+        if problem is None and row["turn"] < last:
+            problem = f"turn {row['turn']} after turn {last}"
+        if problem:
+            raise SaveError(f"{label}: save is malformed: history.metric_rows[{index}]: {problem}")
+        seen.add((row["turn"], row["nation"]))
+        last = row["turn"]
+
+
+def _row_problem(row: Any, columns: tuple[str, ...], seed: int, turn: int, nations: set[str]) -> str | None:
+    if not isinstance(row, dict):
+        return "not a mapping"
+    if set(row) != set(columns):
+        missing, extra = sorted(set(columns) - set(row)), sorted(set(row) - set(columns), key=str)
+        return "; ".join(x for x in (f"lacks {', '.join(missing)}" if missing else "",
+                                     f"has unknown {', '.join(map(str, extra))[:80]}" if extra else "") if x)
+    for key in columns:
+        value, kind = row[key], IDENTITY_COLUMNS.get(key)
+        if kind is not None and type(value) is not kind:
+            return f"{key} is {value!r:.40}, not {'a whole number' if kind is int else 'text'}"
+        if kind is None and value is not None and (type(value) not in (int, float) or not math.isfinite(value)):
+            return f"{key} is {value!r:.40}, not a finite number"
+    if row["seed"] != seed:
+        return f"seed {row['seed']} is not the game's seed {seed}"
+    if not 1 <= row["turn"] <= turn:
+        return f"turn {row['turn']} is outside 1..{turn}"
+    if row["nation"] not in nations:
+        return f"unknown nation {row['nation']!r:.20}"
+    return None
 
 
 def check_round_trip(snapshot: dict[str, Any], game: Game, label: str) -> None:

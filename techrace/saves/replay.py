@@ -34,10 +34,9 @@ def replay_document(document: dict[str, Any], *, label: str = "save") -> Game:
     return game
 
 
-def verify_replay(name_or_path: str | Path, *, saves_dir: Path | None = None,
-                  allow_outside: bool = False) -> Divergence | None:
+def verify_replay(name_or_path: str | Path, *, saves_dir: Path | None = None) -> Divergence | None:
     """Re-run a save from ruleset + seed + action log and compare with its snapshot (None: identical)."""
-    document = read_save(name_or_path, saves_dir=saves_dir, allow_outside=allow_outside)
+    document = read_save(name_or_path, saves_dir=saves_dir)
     game = replay_document(document, label=str(name_or_path))
     replayed = json.loads(json.dumps(game.snapshot(), allow_nan=False))
     return first_divergence(container.snapshot_of(document), replayed)

@@ -1,8 +1,8 @@
-"""Saving, loading, listing and autosaving games in the saves directory.
+"""Saving, loading and autosaving games in the saves directory.
 
-Names given by players resolve inside saves/ (see `paths`); writes are atomic (see `atomic`); reads
-are validated and checksummed (see `container`). The saved date shown by `list_saves` is the file's
-modification time: it is never stored in the file and never reaches a simulation result.
+Names and paths follow the one rule of `paths.locate_save`; writes are atomic (see `atomic`); reads
+are bounded (see `listing.read_file`), validated and checksummed (see `container`), and a loaded
+game is checked against its ruleset (see `integrity`) before anything plays it.
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,65 +17,60 @@ from techrace.errors import TechraceError
 from techrace.saves import container
 from techrace.saves.atomic import atomic_write_bytes
 from techrace.saves.errors import SaveError
-from techrace.saves.integrity import check_records, check_round_trip
-from techrace.saves.paths import AUTOSAVE_DIR, SAVE_SUFFIX, name_of, resolve_save, saves_root
+from techrace.saves.integrity import check_history, check_records, check_round_trip
+from techrace.saves.listing import SaveInfo, list_saves, read_file
+from techrace.saves.paths import AUTOSAVE_DIR, SAVE_SUFFIX, locate_save, name_of, saves_root
+
+__all__ = ["SaveInfo", "autosave", "list_saves", "load_game", "read_save", "ruleset_of", "save_game"]
 
 if TYPE_CHECKING:
     from techrace.core import Game
     from techrace.ruleset import Ruleset
 
 
-@dataclass(frozen=True)
-class SaveInfo:
-    """One line of `techrace saves list`; `problem` says why a damaged save cannot be loaded."""
+def save_game(game: Game, name_or_path: str | Path, *, saves_dir: Path | None = None) -> Path:
+    """Write the game to a save and return its path; the previous file survives any failure.
 
-    name: str
-    path: Path
-    ruleset: str | None
-    player: str | None
-    seed: int | None
-    turn: int | None
-    quarter: str | None
-    saved: datetime
-    size: int
-    problem: str | None = None
-
-
-def save_game(game: Game, name_or_path: str | Path, *, saves_dir: Path | None = None,
-              allow_outside: bool = False) -> Path:
-    """Write the game to a save and return its path; the previous file survives any failure."""
-    target = resolve_save(name_or_path, saves_dir, allow_outside=allow_outside)
-    if target.is_dir():
-        raise SaveError(f"cannot save to {target}: it is a directory")
-    document = container.build_document(game.snapshot(), str(game.quarter))
+    The target is checked first (`locate_save(..., for_writing=True)`): a file that is not a save
+    is never overwritten.
+    """
+    target = locate_save(name_or_path, saves_dir, for_writing=True)
+    try:
+        snapshot = game.snapshot()
+    except TechraceError as exc:  # e.g. a state array that went non-finite
+        raise SaveError(f"cannot save {name_or_path}: {exc}") from None
+    document = container.build_document(snapshot, str(game.quarter))
     atomic_write_bytes(target, container.encode(document))
     return target
 
 
-def read_save(name_or_path: str | Path, *, saves_dir: Path | None = None,
-              allow_outside: bool = False) -> dict[str, Any]:
+def read_save(name_or_path: str | Path, *, saves_dir: Path | None = None) -> dict[str, Any]:
     """The validated save document (header, action log, snapshot); SaveError naming any problem."""
-    path = resolve_save(name_or_path, saves_dir, allow_outside=allow_outside)
+    path = locate_save(name_or_path, saves_dir)
     try:
-        data = path.read_bytes()
+        data = read_file(path)
     except FileNotFoundError:
         raise SaveError(_not_found(name_or_path, path, saves_dir)) from None
     except OSError as exc:
         raise SaveError(f"cannot read save {name_or_path}: {exc.strerror or exc}") from None
+    except SaveError as exc:
+        raise SaveError(f"{name_or_path}: {exc}") from None
     try:
         return container.decode(data)
     except SaveError as exc:
         raise SaveError(f"{name_or_path}: {exc}") from None
 
 
-def load_game(name_or_path: str | Path, *, saves_dir: Path | None = None, allow_outside: bool = False) -> Game:
+def load_game(name_or_path: str | Path, *, saves_dir: Path | None = None) -> Game:
     """The saved game, restored so that playing on gives exactly the uninterrupted game's future."""
+    label = str(name_or_path)
+    document = read_save(name_or_path, saves_dir=saves_dir)  # bounded and validated before Mesa is imported
     from techrace.core import Game
 
-    label = str(name_or_path)
-    document = read_save(name_or_path, saves_dir=saves_dir, allow_outside=allow_outside)
     snapshot = container.snapshot_of(document)
-    check_records(snapshot, ruleset_of(document, label=label), label)
+    ruleset = ruleset_of(document, label=label)
+    check_records(snapshot, ruleset, label)
+    check_history(snapshot, ruleset, label)
     try:
         game = Game.from_snapshot(snapshot)
     except TechraceError as exc:
@@ -108,31 +101,6 @@ def ruleset_of(document: dict[str, Any], *, label: str) -> Ruleset:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise SaveError(f"{label}: the ruleset stored in the save is invalid: {where}: {first['msg']}") from None
-
-
-def list_saves(saves_dir: Path | None = None) -> list[SaveInfo]:
-    """Every save below the saves directory (autosaves included), sorted by name; damaged ones too."""
-    root = saves_root(saves_dir)
-    if not root.is_dir():
-        return []
-    infos: list[SaveInfo] = []
-    for path in sorted(root.rglob("*" + SAVE_SUFFIX)):
-        rel = path.relative_to(root)
-        if any(part.startswith(".") for part in rel.parts) or not path.resolve().is_relative_to(root):
-            continue  # temporary files, hidden files and symlinks leading out of saves/
-        if not path.is_file():
-            continue
-        stat = path.stat()
-        saved = datetime.fromtimestamp(stat.st_mtime, tz=UTC)
-        name = name_of(path, root)
-        try:
-            doc = container.decode(path.read_bytes())
-        except (SaveError, OSError) as exc:
-            infos.append(SaveInfo(name, path, None, None, None, None, None, saved, stat.st_size, str(exc)))
-            continue
-        infos.append(SaveInfo(name, path, doc["ruleset"]["name"], doc["player"], doc["seed"], doc["turn"],
-                              doc["quarter"], saved, stat.st_size))
-    return infos
 
 
 def autosave(game: Game, *, keep: int = 5, saves_dir: Path | None = None) -> Path:
