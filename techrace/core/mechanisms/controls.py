@@ -47,136 +47,145 @@ def _dest(static: Static, rule: dict[str, Any]) -> np.ndarray:
 
 
 def compute_licences(static: Static, s: WorldState) -> Licences:
-    """Licences for the current rules; cached, since rules change far less often than quarters pass."""
+    """Licences for the current rules, in two cached parts: what depends on the designs (chips, wafers)
+    changes when a design appears; what depends on sites and memory makers (tools, servicing, HBM) when
+    a fab or an HBM generation does. Rules change far less often than quarters pass."""
+    rules = (tuple(sorted(s.control_status.items())),
+             tuple((rid, r.get("licence_share"), r.get("licence_revenue_share")) for rid, r in s.controls.items()))
     site_min_nm = _site_min_nm(static, s)
-    key = (
-        "licences", tuple(sorted(s.control_status.items())),
-        tuple((rid, r.get("licence_share"), r.get("licence_revenue_share")) for rid, r in s.controls.items()),
-        tuple(s.sku_names), s.sku_firm.tobytes(), s.sku_tflops.tobytes(), s.hbm_level.tobytes(), site_min_nm.tobytes(),
-    )
-    cached = static.cache.get(key)
-    if cached is None:
-        if len(static.cache) > 256:
-            static.cache.clear()
-        cached = _compute(static, s, site_min_nm)
-        static.cache[key] = cached
-    return cached
+    sku_key = ("licences/designs", rules, tuple(s.sku_names), s.sku_firm.tobytes(), s.sku_tflops.tobytes(), s.sku_node.tobytes())
+    site_key = ("licences/sites", rules, s.hbm_level.tobytes(), site_min_nm.tobytes())
+    if len(static.cache) > 256:
+        static.cache.clear()
+    designs = static.cache.get(sku_key)
+    if designs is None:
+        designs = static.cache[sku_key] = _design_part(static, s)
+    sites = static.cache.get(site_key)
+    if sites is None:
+        sites = static.cache[site_key] = _site_part(static, s, site_min_nm)
+    return Licences(**designs, **sites)
 
 
-def _compute(static: Static, s: WorldState, site_min_nm: np.ndarray) -> Licences:
+def _active(static: Static, s: WorldState):
+    """(rule, reach, destinations, block share) of every active rule, in id order."""
+    for rule_id, rule in s.controls.items():
+        if s.control_status.get(rule_id) == "active":
+            yield rule, _reach(static, rule), _dest(static, rule), 1.0 - float(rule.get("licence_share", 0.0))
+
+
+def _design_part(static: Static, s: WorldState) -> dict[str, np.ndarray]:
+    """Chip sales and wafer orders per design: chip thresholds, the foundry rule, entity listings."""
     nk, nl, nf = static.sku_capacity, len(static.labs), len(static.foundries)
-    nt, ns, nc, n = len(static.toolmakers), len(static.sites), len(static.chip_firms), len(static.nations)
-    k = len(TOOL_KINDS)
-    lic = Licences(
-        chip_allowed=np.ones((nk, nl)), chip_grey=np.zeros((nk, nl)), chip_revenue_share=np.zeros((nk, nl)),
-        chip_revenue_nation=np.full((nk, nl), -1, dtype=np.int64), tier_cap=np.full(n, np.inf),
-        hbm_allowed=np.ones((nf, nc)), wafer_allowed=np.ones((nf, nk)), tool_allowed=np.ones((nt, ns, k)),
-        service_allowed=np.ones((nt, ns, k)), stockpile=np.zeros(n), mineral_loss=np.zeros(n),
-    )
-    market = static.ruleset.market
+    out = {"chip_allowed": np.ones((nk, nl)), "chip_grey": np.zeros((nk, nl)), "chip_revenue_share": np.zeros((nk, nl)),
+           "chip_revenue_nation": np.full((nk, nl), -1, dtype=np.int64), "wafer_allowed": np.ones((nf, nk))}
     sku_firm = s.sku_firm.astype(np.int64)
     tpp = s.sku_tflops * 16.0
     density = tpp / np.maximum(s.sku_area * s.sku_dies, 1.0)
-    firm_nation = static.chip_firm_nation
-    sku_seller_nation = firm_nation[sku_firm]
-    for rule_id, rule in s.controls.items():
-        status = s.control_status.get(rule_id)
-        if status == "announced":
-            if rule["kind"] in STOCKPILED_KINDS:  # buyers stock up on what a rule will cut off
-                lic.stockpile = np.maximum(lic.stockpile, _dest(static, rule).astype(np.float64))
-            continue
-        if status != "active":
-            continue
-        reg = static.ruleset.regulators[rule["regulator"]]
-        enforcement = reg.enforcement
-        licensed = float(rule.get("licence_share", 0.0))
-        reach = _reach(static, rule)
-        dest = _dest(static, rule)
-        kind = rule["kind"]
-        block = (1.0 - licensed)
-        if kind == "chip_threshold":
+    seller_nation = static.chip_firm_nation[sku_firm]
+    leak = static.ruleset.market.grey_market_leak_share
+    for rule, reach, dest, block in _active(static, s):
+        enforcement = static.ruleset.regulators[rule["regulator"]].enforcement
+        if rule["kind"] == "chip_threshold":
             controlled = np.zeros(nk, dtype=bool)
             if rule.get("tpp") is not None:
                 controlled |= tpp >= rule["tpp"]
             if rule.get("tpp_with_density") is not None and rule.get("density") is not None:
                 controlled |= (tpp >= rule["tpp_with_density"]) & (density >= rule["density"])
-            controlled &= reach[sku_seller_nation]
-            mask = np.outer(controlled, dest[static.lab_nation])
-            _block_chips(lic, mask, block, market.grey_market_leak_share, rule, static)
-        elif kind == "country_tiers":
-            for code, cap in rule.get("tier_caps_h100e", {}).items():
-                if code in static.nations:
-                    i = static.nations.index(code)
-                    lic.tier_cap[i] = min(lic.tier_cap[i], cap)
-        elif kind == "hbm":
-            gens = static.ruleset.technology.hbm_generations
-            level_density = {g.level: g.bandwidth_tb_s * 1000.0 / g.die_area_mm2 for g in gens.values()}
-            threshold = rule.get("bandwidth_density_gb_s_mm2") or 0.0
-            maker_density = np.array([max((d for lv, d in level_density.items() if lv <= lvl), default=0.0) for lvl in s.hbm_level])
-            controlled = (maker_density > threshold) & reach[static.foundry_nation]
-            lic.hbm_allowed *= 1.0 - np.outer(controlled, dest[firm_nation]) * block * enforcement
-        elif kind == "foundry_rule":
+            controlled &= reach[seller_nation]
+            _block_chips(out, np.outer(controlled, dest[static.lab_nation]), block, leak, rule, static)
+        elif rule["kind"] == "foundry_rule":
             limit = rule.get("node_nm_at_or_below") or 0.0
             big = rule.get("transistors_b") or np.inf
             small_no_hbm = rule.get("no_hbm_transistors_b") or big
             node_ok = static.node_nm[s.sku_node.astype(np.int64)] <= limit
             presumed = node_ok & (s.sku_transistors >= big) & ~((s.sku_stacks == 0) & (s.sku_transistors < small_no_hbm))
-            presumed &= dest[sku_seller_nation]
-            lic.wafer_allowed *= 1.0 - np.outer(reach[static.foundry_nation], presumed) * block * enforcement
+            presumed &= dest[seller_nation]
+            out["wafer_allowed"] *= 1.0 - np.outer(reach[static.foundry_nation], presumed) * block * enforcement
+        elif rule["kind"] == "entity_list":
+            firm_listed, lab_listed = _listed(static, rule)[1:]
+            blocked = block * enforcement
+            out["wafer_allowed"] *= 1.0 - np.outer(reach[static.foundry_nation], firm_listed[sku_firm]) * blocked
+            out["chip_allowed"] *= 1.0 - np.outer(reach[seller_nation], lab_listed) * blocked
+    return out
+
+
+def _site_part(static: Static, s: WorldState, site_min_nm: np.ndarray) -> dict[str, np.ndarray]:
+    """Tools, servicing and HBM per site and maker; tier caps, stockpiling, mineral losses per nation."""
+    nt, ns, nf, nc, n = len(static.toolmakers), len(static.sites), len(static.foundries), len(static.chip_firms), len(static.nations)
+    k = len(TOOL_KINDS)
+    out = {"tier_cap": np.full(n, np.inf), "hbm_allowed": np.ones((nf, nc)), "tool_allowed": np.ones((nt, ns, k)),
+           "service_allowed": np.ones((nt, ns, k)), "stockpile": np.zeros(n), "mineral_loss": np.zeros(n)}
+    for rule_id, rule in s.controls.items():  # buyers stock up on what an announced rule will cut off
+        if s.control_status.get(rule_id) == "announced" and rule["kind"] in STOCKPILED_KINDS:
+            out["stockpile"] = np.maximum(out["stockpile"], _dest(static, rule).astype(np.float64))
+    for rule, reach, dest, block in _active(static, s):
+        enforcement = static.ruleset.regulators[rule["regulator"]].enforcement
+        kind = rule["kind"]
+        if kind == "country_tiers":
+            for code, cap in rule.get("tier_caps_h100e", {}).items():
+                if code in static.nations:
+                    i = static.nations.index(code)
+                    out["tier_cap"][i] = min(out["tier_cap"][i], cap)
+        elif kind == "hbm":
+            controlled = (_hbm_density(static, s) > (rule.get("bandwidth_density_gb_s_mm2") or 0.0)) & reach[static.foundry_nation]
+            out["hbm_allowed"] *= 1.0 - np.outer(controlled, dest[static.chip_firm_nation]) * block * enforcement
         elif kind in ("tool_list", "servicing_ban"):
             kinds = np.array([kd in rule.get("tool_kinds", []) for kd in TOOL_KINDS])
             sites = dest[static.site_nation]
             if rule.get("node_nm_at_or_below") is not None:
                 sites &= site_min_nm <= rule["node_nm_at_or_below"]
             mask = reach[static.toolmaker_nation][:, None, None] & sites[None, :, None] & kinds[None, None, :]
-            target = lic.tool_allowed if kind == "tool_list" else lic.service_allowed
-            target *= 1.0 - mask * block * enforcement
+            out["tool_allowed" if kind == "tool_list" else "service_allowed"] *= 1.0 - mask * block * enforcement
         elif kind == "entity_list":
-            _entity_list(static, lic, rule, reach, block * enforcement, sku_firm)
+            site_listed, firm_listed, _ = _listed(static, rule)
+            blocked = block * enforcement
+            mask = reach[static.toolmaker_nation][:, None, None] & site_listed[None, :, None]
+            out["tool_allowed"] *= 1.0 - mask * blocked
+            out["service_allowed"] *= 1.0 - mask * blocked
+            out["hbm_allowed"] *= 1.0 - np.outer(reach[static.foundry_nation], firm_listed) * blocked
         elif kind == "mineral":
-            lic.mineral_loss = 1.0 - (1.0 - lic.mineral_loss) * (1.0 - dest * float(rule.get("mineral_cost_share", 0.0)))
-    _intra_company_transfer(static, lic, market.intra_company_transfer_share)
-    return lic
+            out["mineral_loss"] = 1.0 - (1.0 - out["mineral_loss"]) * (1.0 - dest * float(rule.get("mineral_cost_share", 0.0)))
+    _intra_company_transfer(static, out["tool_allowed"], static.ruleset.market.intra_company_transfer_share)
+    return out
 
 
-def _block_chips(lic: Licences, mask: np.ndarray, block: float, leak: float, rule: dict[str, Any], static: Static) -> None:
-    lic.chip_allowed *= 1.0 - mask * block
-    lic.chip_grey = np.maximum(lic.chip_grey, mask * block * leak)
+def _hbm_density(static: Static, s: WorldState) -> np.ndarray:
+    """Bandwidth density (GB/s/mm2) of each memory maker's best generation."""
+    gens = static.ruleset.technology.hbm_generations
+    level_density = {g.level: g.bandwidth_tb_s * 1000.0 / g.die_area_mm2 for g in gens.values()}
+    return np.array([max((d for lv, d in level_density.items() if lv <= lvl), default=0.0) for lvl in s.hbm_level])
+
+
+def _listed(static: Static, rule: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(site, chip firm, lab) masks of the entities a listing names (a firm id lists all its sites)."""
+    key = ("listed", tuple(sorted(rule.get("entities", []))))
+    if key not in static.cache:
+        entities = set(rule.get("entities", []))
+        static.cache[key] = (
+            np.array([sid in entities or static.foundries[static.site_foundry[i]] in entities for i, sid in enumerate(static.sites)]),
+            np.array([c in entities for c in static.chip_firms]),
+            np.array([lab in entities for lab in static.labs]))
+    return static.cache[key]
+
+
+def _block_chips(out: dict[str, np.ndarray], mask: np.ndarray, block: float, leak: float, rule: dict[str, Any],
+                 static: Static) -> None:
+    out["chip_allowed"] *= 1.0 - mask * block
+    out["chip_grey"] = np.maximum(out["chip_grey"], mask * block * leak)
     share = float(rule.get("licence_revenue_share", 0.0))
     if share > 0 and block < 1.0:
         nation = static.nations.index(static.ruleset.regulators[rule["regulator"]].nation)
-        lic.chip_revenue_share = np.where(mask, share, lic.chip_revenue_share)
-        lic.chip_revenue_nation = np.where(mask, nation, lic.chip_revenue_nation)
+        out["chip_revenue_share"] = np.where(mask, share, out["chip_revenue_share"])
+        out["chip_revenue_nation"] = np.where(mask, nation, out["chip_revenue_nation"])
 
 
-def _entity_list(static: Static, lic: Licences, rule: dict[str, Any], reach: np.ndarray, blocked: float,
-                 sku_firm: np.ndarray) -> None:
-    entities = set(rule.get("entities", []))
-    site_listed = np.array([sid in entities or static.foundries[static.site_foundry[i]] in entities
-                            for i, sid in enumerate(static.sites)])
-    firm_listed = np.array([c in entities for c in static.chip_firms])
-    lab_listed = np.array([lab in entities for lab in static.labs])
-    maker_reach = reach[static.toolmaker_nation]
-    mask = maker_reach[:, None, None] & site_listed[None, :, None]
-    lic.tool_allowed *= 1.0 - mask * blocked
-    lic.service_allowed *= 1.0 - mask * blocked
-    foundry_reach = reach[static.foundry_nation]
-    lic.wafer_allowed *= 1.0 - np.outer(foundry_reach, firm_listed[sku_firm]) * blocked
-    lic.hbm_allowed *= 1.0 - np.outer(foundry_reach, firm_listed) * blocked
-    seller = reach[static.chip_firm_nation][sku_firm]
-    lic.chip_allowed *= 1.0 - np.outer(seller, lab_listed) * blocked
-
-
-def _intra_company_transfer(static: Static, lic: Licences, share: float) -> None:
+def _intra_company_transfer(static: Static, tool_allowed: np.ndarray, share: float) -> None:
     """Sanctions bind sites, not companies: a listed site gets part of what its unlisted siblings may buy."""
     if share <= 0:
         return
-    for fi in range(len(static.foundries)):
-        idx = np.flatnonzero(static.site_foundry == fi)
-        if len(idx) < 2:
-            continue
-        best = lic.tool_allowed[:, idx, :].max(axis=1)
-        lic.tool_allowed[:, idx, :] = np.maximum(lic.tool_allowed[:, idx, :], share * best[:, None, :])
+    sibling = static.site_foundry[:, None] == static.site_foundry[None, :]            # (site, site)
+    best = np.where(sibling[None, :, :, None], tool_allowed[:, None, :, :], 0.0).max(axis=2)  # (maker, site, kind)
+    np.maximum(tool_allowed, share * best, out=tool_allowed)
 
 
 def _site_min_nm(static: Static, s: WorldState) -> np.ndarray:

@@ -92,7 +92,7 @@ def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     if not wpm.any():
         return
     best_site = np.argmax(per_site, axis=1)                                  # (f, node)
-    home = np.array([_home_site(model, int(f)) for f in idx])
+    home = home_sites(model)[idx]
     for fi, m in zip(*np.nonzero(wpm), strict=True):
         site = best_site[fi, m] if total[fi, m] > 0 else home[fi]
         start_construction(static, s, int(site), int(m), float(wpm[fi, m]))
@@ -144,11 +144,17 @@ def _grow_packaging(model: WorldModel, chosen: np.ndarray) -> None:
     s.cash -= static.site_to_foundry @ (add * industry.packaging_capex_per_unit_usd / 1e9)
 
 
-def _home_site(model: WorldModel, fi: int) -> int:
+def home_sites(model: WorldModel) -> np.ndarray:
+    """Each foundry's first site in its own nation (else its first site): where a first fab goes."""
     static = model.static
-    sites = np.flatnonzero(static.site_foundry == fi)
-    home = sites[static.site_nation[sites] == static.foundry_nation[fi]]
-    return int(home[0] if len(home) else sites[0])
+    if "home_sites" not in static.cache:
+        homes = []
+        for fi in range(len(static.foundries)):
+            sites = np.flatnonzero(static.site_foundry == fi)
+            home = sites[static.site_nation[sites] == static.foundry_nation[fi]]
+            homes.append(int(home[0] if len(home) else sites[0]))
+        static.cache["home_sites"] = np.array(homes, dtype=np.int64)
+    return static.cache["home_sites"]
 
 
 def tool_needs(model: WorldModel) -> np.ndarray:
@@ -182,7 +188,7 @@ def _pilot_lines(model: WorldModel, idx: np.ndarray, target: np.ndarray) -> None
     have = np.bincount(static.site_foundry, weights=per_site, minlength=len(static.foundries))
     for fi in idx[euv_node]:
         if have[fi] < pilot:
-            model.tool_orders[_home_site(model, int(fi)), EUV] += pilot - have[fi]
+            model.tool_orders[home_sites(model)[fi], EUV] += pilot - have[fi]
 
 
 def _staff(model: WorldModel, idx: np.ndarray) -> None:
