@@ -66,6 +66,10 @@ def type_name(tp: Any) -> str:
         pattern = next((getattr(c, "pattern", None) for c in flat if getattr(c, "pattern", None)), None)
         if pattern and "Q[1-4]" in pattern:
             return "quarter (e.g. 2027Q3)"
+        if pattern and "==|!=" in pattern:
+            return "requirement (e.g. `techrace >= 0.2`)"
+        if pattern and pattern.startswith("^[0-9]"):
+            return "version (e.g. 1.2.0)"
         if pattern:
             return "id"
         limits = _constraints(flat)
