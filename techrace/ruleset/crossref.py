@@ -26,7 +26,7 @@ SECTIONS: dict[str, tuple[KeyPath, ...]] = {
 Removed = Callable[[KeyPath], str | None]  # "removed by layer L at file:line:col" for a removed entry, or None
 
 
-def nearest(name: object, known: Any, count: int = 6) -> str:
+def nearest(name: object, known: Any, count: int = 8) -> str:
     """' — did you mean X?' for a close name, else ' (known: a, b, ...)' listing the nearest ids."""
     names = sorted(str(k) for k in known)
     hint = suggest(name, names)

@@ -40,12 +40,45 @@ class SetDefault:
 
 
 @dataclass(frozen=True)
+class ListToMapping:
+    """Turn the list at `path` (`*` matches any id) into a mapping by id, so a later layer can change one item.
+
+    Each item's id is its `key` field (removed from the item unless `keep_key`), or, for items without it,
+    `id_template` filled with the item's fields and `index` (e.g. `"{kind}"`; a repeated id gets `_2`,
+    `_3` ...). With `replace` (the default) the mapping replaces the one below whole, as the list did,
+    so an upgraded mod means exactly what it meant before; locations move with the items."""
+
+    path: str
+    key: str | None = None
+    id_template: str = "item{index}"
+    keep_key: bool = False
+    replace: bool = True
+
+    def item_id(self, item: Any, index: int, taken: set[str]) -> str:
+        fields = item if isinstance(item, dict) else {}
+        own = fields.get(self.key) if self.key else None
+        if isinstance(own, str | int) and not isinstance(own, bool) and str(own) not in taken:
+            return str(own)
+        try:
+            base = self.id_template.format(index=index, **{k: v for k, v in fields.items() if isinstance(k, str)})
+        except (KeyError, IndexError, ValueError):
+            base = f"item{index}"
+        candidate, n = base, 2
+        while candidate in taken:
+            candidate, n = f"{base}_{n}", n + 1
+        return candidate
+
+
+Operation = Rename | Drop | SetDefault | ListToMapping
+
+
+@dataclass(frozen=True)
 class Migration:
     """One step from `from_version` to `from_version + 1`."""
 
     from_version: int
     summary: str
-    operations: tuple[Rename | Drop | SetDefault, ...] = ()
+    operations: tuple[Operation, ...] = ()
     refuse: bool = False  # True: cannot be upgraded automatically; `summary` tells the modder what to do
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -94,8 +127,31 @@ def _move_marks(marks: dict[KeyPath, Mark], old: KeyPath, new: KeyPath) -> None:
         marks[new + path[len(old):]] = marks.pop(path)
 
 
-def _apply(op: Rename | Drop | SetDefault, data: dict[str, Any], marks: dict[KeyPath, Mark]) -> int:
+def _to_mapping(op: ListToMapping, data: dict[str, Any], marks: dict[KeyPath, Mark]) -> int:
+    from techrace.ruleset.source import Replace
+
+    count = 0
+    for path in _expand(op.path, data):
+        parent, items = _get(data, path[:-1]), _get(data, path)
+        if not isinstance(items, list):
+            continue  # already a mapping, or `!remove`: nothing to convert
+        mapping: dict[str, Any] = Replace() if op.replace else {}
+        for index, item in enumerate(items):
+            item_id = op.item_id(item, index, set(mapping))
+            if isinstance(item, dict) and op.key in item and not op.keep_key:
+                item = {k: v for k, v in item.items() if k != op.key}
+                marks.pop(path + (index, op.key), None)
+            mapping[item_id] = item
+            _move_marks(marks, path + (index,), path + (item_id,))
+        parent[path[-1]] = mapping
+        count += 1
+    return count
+
+
+def _apply(op: Operation, data: dict[str, Any], marks: dict[KeyPath, Mark]) -> int:
     """Apply one operation; returns how many places it changed."""
+    if isinstance(op, ListToMapping):
+        return _to_mapping(op, data, marks)
     if isinstance(op, Rename):
         matches = _expand(op.old, data)
         for path in matches:
