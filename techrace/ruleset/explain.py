@@ -99,12 +99,12 @@ def explain(inspected: InspectedRuleset, text: str) -> list[str]:
     data = as_data(inspected.ruleset)
     raw = tuple(int(p) if p.isdigit() else p for p in text.split(".") if p)
     try:
-        path = parse_path(data, text)
+        path, present = parse_path(data, text), True
         lines = [f"{dotted(path)} = {short(get_path(data, path))}"]
     except RulesetError:
         if not _writes(inspected, raw):
             raise
-        path, lines = raw, [f"{text}: not in the merged ruleset"]
+        path, present, lines = raw, False, [f"{text}: not in the merged ruleset"]
     previous: tuple[str, Any] | None = None
     for p, origin in _writes(inspected, path):
         line, value = _write_line(inspected, path, p, origin)
@@ -113,7 +113,7 @@ def explain(inspected: InspectedRuleset, text: str) -> list[str]:
             before = "nothing" if previous[1] is _ABSENT else short(previous[1])
             lines.append(f"    (overrode {before} from layer {previous[0]})")
         previous = (origin.layer, value)
-    inside = [(p, o) for p, o in inspected.merged.log if len(p) > len(path) and p[: len(path)] == path]
+    inside = [(p, o) for p, o in inspected.merged.log if present and len(p) > len(path) and p[: len(path)] == path]
     if inside and len(lines) == 1:
         lines.append("  the entry itself was written by no layer directly")
     for p, origin in inside[:40]:

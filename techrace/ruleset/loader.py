@@ -30,7 +30,7 @@ from techrace.ruleset.layers import (
     meta_mark,
     suggest,
 )
-from techrace.ruleset.locate import render, schema_findings
+from techrace.ruleset.locate import near_miss_findings, render, schema_findings
 from techrace.ruleset.meta import meta_errors, meta_marks, requirement_errors
 from techrace.ruleset.migrations import MIGRATIONS, Migration
 from techrace.ruleset.schema import FORMAT_VERSION, Ruleset
@@ -228,7 +228,9 @@ def inspect_ruleset(name_or_path: str, migrations: tuple[Migration, ...] | None 
     if fatal:  # what an unreadable file would have defined is missing: its knock-on errors would mislead
         result.held_back, knock_on = len(set(knock_on)), []
     result.errors = _in_file_order(fatal) + _in_file_order(direct) + _in_file_order(knock_on)
-    result.warnings = [] if chain.linear else _in_file_order(conflicts(merged, chain.ancestors))
+    flagged = {f.path for f in findings}
+    result.warnings = render(near_miss_findings(data, added, flagged), merged.where, fallback)
+    result.warnings = _in_file_order(result.warnings + ([] if chain.linear else conflicts(merged, chain.ancestors)))
     result.ruleset = model if isinstance(model, Ruleset) and not result.errors else None
     return result
 

@@ -7,6 +7,7 @@ when those missing keys mean the modder misspelt the id of an entry that exists 
 
 from __future__ import annotations
 
+import difflib
 import types
 import typing
 from collections.abc import Callable
@@ -171,3 +172,29 @@ def validate_located(root: type[BaseModel], data: dict[str, Any], where: dict[Ke
     lines = [(locate(f.path, where, fallback), f) for f in findings]
     lines.sort(key=lambda item: (item[0].file, item[0].line, item[0].col))
     return model, [located(f.path, f.message, where, fallback) for _, f in lines]
+
+
+def _near_miss(new: str, old: str) -> bool:
+    """`chian` for `china`, `Tsmc` for `TSMC`; not `TSMC-AZ2` beside `TSMC-AZ` or `N2` beside `N3` (real additions)."""
+    a, b = new.lower(), old.lower()
+    if a == b:
+        return True
+    if a.startswith(b) or b.startswith(a) or a.strip("0123456789") == b.strip("0123456789"):
+        return False
+    return sorted(a) == sorted(b) or difflib.SequenceMatcher(None, a, b).ratio() >= 0.85
+
+
+def near_miss_findings(data: dict[str, Any], added: set[KeyPath], flagged: set[KeyPath]) -> list[Finding]:
+    """Entries a mod adds whose id is a near miss of an existing one: its values were probably meant for that
+    entry. Entries lacking required keys are already `flagged` (with a did-you-mean) and are skipped."""
+    findings = []
+    for path in sorted(added, key=lambda p: [str(x) for x in p]):
+        siblings, entry = _get(data, path[:-1]), _get(data, path)
+        if path in flagged or not isinstance(entry, dict) or not isinstance(siblings, dict) or not isinstance(path[-1], str):
+            continue
+        old = [k for k in siblings if k != path[-1] and path[:-1] + (k,) not in added and isinstance(siblings[k], dict)]
+        match = next((k for k in old if _near_miss(path[-1], k)), None)
+        if match:
+            findings.append(Finding(path, f"adds a new entry {path[-1]!r} beside the existing {match!r}: "
+                                          f"did you mean to change {match!r}? (if not, pick a more distinct id)"))
+    return findings
