@@ -132,3 +132,10 @@ def test_the_tutorial_in_the_guide_is_the_mod_in_tests_and_it_plays():
     game = Game.from_ruleset(ruleset, seed=3)
     game.run(2)
     assert {row["nation"] for row in game.metric_rows} >= {"IN", "US", "CN"}
+
+
+def test_the_version_requires_checks_against_is_the_running_techrace():
+    import techrace
+    from techrace.ruleset.meta import installed_version
+
+    assert installed_version() == techrace.__version__

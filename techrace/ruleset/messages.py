@@ -131,7 +131,7 @@ def _share_message(value: Any) -> str:
 
 def _bound(kind: str, ctx: dict[str, Any], value: Any) -> str:
     limit = next(iter(ctx.values())) if ctx else "?"
-    limit_text = shown(limit) if isinstance(limit, int | float) else str(limit)
+    limit_text = f"{limit:g}" if isinstance(limit, int | float) else str(limit)
     if kind == "less_than_equal" and limit == 1 and isinstance(value, int | float) and value > 1:
         return _share_message(value)
     if kind == "greater_than_equal" and limit == 0:

@@ -42,10 +42,15 @@ def meta_errors(layer: Layer) -> list[str]:
     return render(findings, meta_marks(layer), meta_mark(layer, "name"))
 
 
-def _installed_version() -> str:
-    from techrace import __version__
+def installed_version() -> str:
+    """The running techrace's version, from package metadata (importing `techrace` would pull in its lazy
+    attributes, which the import contract of this package forbids)."""
+    from importlib.metadata import PackageNotFoundError, version
 
-    return __version__
+    try:
+        return version(TECHRACE)
+    except PackageNotFoundError:
+        return "0"
 
 
 def requirement_errors(chain: Chain) -> list[str]:
@@ -72,7 +77,7 @@ def _unmet(text: str, layer: Layer, chain: Chain, by_name: dict[str, Layer]) -> 
     except InvalidRequirement:
         return None  # the schema already says the form is wrong
     if requirement.name == TECHRACE:
-        have = _installed_version()
+        have = installed_version()
         if requirement.specifier and not requirement.specifier.contains(have, prereleases=True):
             return f"needs {text.strip()}, but this is techrace {have}: upgrade techrace"
         return None

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from techrace import __version__
 from techrace.errors import TechraceError
 from techrace.ruleset.loader import find_ruleset
+from techrace.ruleset.meta import installed_version
 from techrace.ruleset.schema import FORMAT_VERSION
 
 RULESET_YAML = """\
@@ -89,7 +89,7 @@ def create_skeleton(directory: Path, extends: str, name: str | None = None) -> l
     mod_name = name or directory.resolve().name
     files = {
         "ruleset.yaml": RULESET_YAML.format(name=mod_name, extends=extends, directory=directory, version=FORMAT_VERSION,
-                                            techrace_version=__version__),
+                                            techrace_version=installed_version()),
         "controls.yaml": CONTROLS_YAML,
         "shocks.yaml": SHOCKS_YAML,
     }
