@@ -39,6 +39,8 @@ MISTAKES: dict[str, Mistake] = {
                                         r"c.yaml:3:19: controls.oct2023_chips.destinations: unknown tag '!!python/tuple'"),
     "unknown tag on a scalar": Mistake({"c.yaml": "controls:\n  oct2023_chips:\n    tpp: !big 5\n"},
                                        r"c.yaml:3:10: controls.oct2023_chips.tpp: unknown tag '!big'"),
+    "a tag the value cannot take": Mistake({"c.yaml": "controls:\n  oct2023_chips:\n    tpp: !!int lots\n"},
+                                           r"c.yaml:3:10: controls.oct2023_chips.tpp: cannot read 'lots' as !!int"),
     "syntax error hides knock-ons": Mistake(
         {"f.yaml": NEW_FOUNDRY_BROKEN, "c.yaml": "chip_firms:\n  NVIDIA:\n    foundries: [NEWF]\n"},
         r"f.yaml:2:9: \(yaml\): this '\{' is never closed: add '\}'"),

@@ -78,7 +78,7 @@ def shown(value: Any) -> str:
             return ".inf" if value > 0 else "-.inf"
         return f"{value:g}" if abs(value) >= 1e15 or (value and abs(value) < 1e-4) else repr(value)
     if isinstance(value, int):
-        return str(value)
+        return str(value) if abs(value) < 10**15 else f"{value:.3g}"
     if isinstance(value, str):
         text = value if len(value) <= 60 else value[:57] + "..."
         return "'" + text.encode("unicode_escape").decode("ascii").replace("'", "\\'") + "'"

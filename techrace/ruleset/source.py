@@ -216,6 +216,9 @@ class _Builder:
         except yaml.YAMLError as exc:
             self.error(node, path, f"cannot read value: {getattr(exc, 'problem', None) or exc}")
             return REFUSED
+        except (ValueError, IndexError, TypeError, OverflowError):  # an explicit tag on a value it cannot take
+            self.error(node, path, f"cannot read {node.value!r} as {_short_tag(tag)}")
+            return REFUSED
 
 
 def read_yaml(path: Path, layer: str) -> SourceFile:
