@@ -11,6 +11,7 @@ Every value remembers which layer and line set it, so errors are located and `ex
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,7 +92,7 @@ def suggest(name: object, candidates: Any) -> str:
 def _misnamed(directory: Path, layer: str) -> list[str]:
     """Files that look like ruleset files but would be skipped (`labs.yml`), so nothing is silently ignored."""
     lines = []
-    for path in sorted(directory.glob("*")):
+    for path in sorted(directory / name for name in os.listdir(directory)):
         if path.suffix.lower() in (".yml", ".yaml") and path.suffix != ".yaml":
             lines.append(f"{display_path(path)}:1:1: (file): not read: ruleset files end in `.yaml` — "
                          f"rename it to {path.stem}.yaml [layer {layer}]")

@@ -193,9 +193,7 @@ def _top_meta(top: Layer, merged: Merged) -> dict[str, Any]:
         data.pop(key, None)
         if key in top.meta and key != "format_version":
             data[key] = top.meta[key]
-        for path, mark in meta_marks(top).items():
-            if path[0] == key:
-                merged.where[path] = mark
+    merged.where.update(meta_marks(top))
     data.setdefault("name", top.name)
     data["format_version"] = FORMAT_VERSION
     return data

@@ -10,8 +10,6 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.version import InvalidVersion, Version
 from pydantic import create_model
 
 from techrace.ruleset.chain import Chain
@@ -72,6 +70,12 @@ def requirement_errors(chain: Chain) -> list[str]:
 
 
 def _unmet(text: str, layer: Layer, chain: Chain, by_name: dict[str, Layer]) -> str | None:
+    from packaging.requirements import (  # only paid when a layer has `requires`
+        InvalidRequirement,
+        Requirement,
+    )
+    from packaging.version import InvalidVersion, Version
+
     try:
         requirement = Requirement(text)
     except InvalidRequirement:
