@@ -180,22 +180,7 @@ class _Builder:
             if tag not in ("tag:yaml.org,2002:map", "!replace"):
                 self.error(node, path, f"unknown tag {_short_tag(tag)!r} (only !remove and !replace are allowed)")
                 return REFUSED
-            out: dict[str, Any] = Replace() if tag == "!replace" else {}
-            first_line: dict[str, int] = {}
-            for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
-                    self.error(key_node, path, "keys must be plain names (no lists, mappings or `<<` merges)")
-                    continue
-                key = str(key_node.value)  # keys are always names: `NO` stays Norway, not false
-                if key in first_line:
-                    self.error(key_node, path + (key,), f"duplicate key {key!r} (first at line {first_line[key]})")
-                    continue
-                first_line[key] = key_node.start_mark.line + 1
-                self.marks[path + (key,)] = self.mark(key_node)
-                value = self.build(value_node, path + (key,), depth + 1)
-                if value is not REFUSED:  # a refused value leaves the key unset, so no knock-on errors follow
-                    out[key] = value
-            return out
+            return self.mapping(node, path, depth)
         if tag == "!replace":
             self.error(node, path, "`!replace` goes on a mapping (key: !replace {field: value, ...})")
             return REFUSED
@@ -219,6 +204,25 @@ class _Builder:
         except (ValueError, IndexError, TypeError, OverflowError):  # an explicit tag on a value it cannot take
             self.error(node, path, f"cannot read {node.value!r} as {_short_tag(tag)}")
             return REFUSED
+
+    def mapping(self, node: yaml.MappingNode, path: KeyPath, depth: int) -> dict[str, Any]:
+        """A mapping's keys as names (never booleans), duplicates and merge keys refused, located."""
+        out: dict[str, Any] = Replace() if node.tag == "!replace" else {}
+        first_line: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                self.error(key_node, path, "keys must be plain names (no lists, mappings or `<<` merges)")
+                continue
+            key = str(key_node.value)  # keys are always names: `NO` stays Norway, not false
+            if key in first_line:
+                self.error(key_node, path + (key,), f"duplicate key {key!r} (first at line {first_line[key]})")
+                continue
+            first_line[key] = key_node.start_mark.line + 1
+            self.marks[path + (key,)] = self.mark(key_node)
+            value = self.build(value_node, path + (key,), depth + 1)
+            if value is not REFUSED:  # a refused value leaves the key unset, so no knock-on errors follow
+                out[key] = value
+        return out
 
 
 def read_yaml(path: Path, layer: str) -> SourceFile:
