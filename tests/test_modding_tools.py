@@ -139,3 +139,21 @@ def test_the_version_requires_checks_against_is_the_running_techrace():
     from techrace.ruleset.meta import installed_version
 
     assert installed_version() == techrace.__version__
+
+
+def test_a_policy_from_a_plug_in_package_is_known(tmp_path, monkeypatch):
+    """Names of other installed packages' entry points count, though techrace's own are read first."""
+    from importlib.metadata import EntryPoint
+
+    import techrace.ruleset.policies as policies
+
+    plug_in = EntryPoint(name="lab.cautious", value="my_plugin:cautious", group=policies.GROUP)
+    real = policies.entry_points
+    monkeypatch.setattr(policies, "entry_points", lambda group: [*real(group=group), plug_in])
+    policies.registered_policy_names.cache_clear()
+    try:
+        mod = write_mod(tmp_path / "mod", {"l.yaml": "labs:\n  OPENAI:\n    policy: cautious\n"})
+        assert inspect_ruleset(str(mod)).errors == []
+        assert "cautious" not in policies.registered_policy_names(everywhere=False)["lab"]
+    finally:
+        policies.registered_policy_names.cache_clear()

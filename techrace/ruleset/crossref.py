@@ -138,8 +138,13 @@ def check_references(data: dict[str, Any], where: dict[KeyPath, Mark], fallback:
 
 def _policies(c: _Checker) -> None:
     """Policy names must be registered (entry points) or defined by the ruleset; no core import needed."""
-    known = known_policy_names(c.data)
     policies = c.data.get("policies") if isinstance(c.data.get("policies"), dict) else {}
+    used = [(kind, name) for kind, name in policies.items() if isinstance(name, str)]
+    used += [(kind, actor.get("policy")) for section, kind in ACTOR_SECTIONS.items() for _, actor in _entries(c.data, section)
+             if isinstance(actor.get("policy"), str)]
+    known = known_policy_names(c.data, everywhere=False)  # techrace's own names first: no scan of every package
+    if any(name not in known.get(kind, ()) for kind, name in used):
+        known = known_policy_names(c.data)
     for kind, name in policies.items():
         if isinstance(name, str) and kind in known and name not in known[kind]:
             c.error(("policies", kind), f"unknown {kind} policy {name!r}{nearest(name, known[kind])}")
