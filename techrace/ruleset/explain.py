@@ -102,11 +102,11 @@ def explain(inspected: InspectedRuleset, text: str) -> list[str]:
         path, present = parse_path(data, text), True
         lines = [f"{dotted(path)} = {short(get_path(data, path))}"]
     except RulesetError:
-        if not _writes(inspected, raw):
+        if not inspected.writes(raw):
             raise
         path, present, lines = raw, False, [f"{text}: not in the merged ruleset"]
     previous: tuple[str, Any] | None = None
-    for p, origin in _writes(inspected, path):
+    for p, origin in inspected.writes(path):
         line, value = _write_line(inspected, path, p, origin)
         lines.append(line)
         if previous is not None and origin.action in ("set", "replaced") and previous[1] != value:
@@ -125,13 +125,6 @@ def explain(inspected: InspectedRuleset, text: str) -> list[str]:
     if len(lines) == 1:
         lines.append("  not set by any layer: the schema default")
     return lines
-
-
-def _writes(inspected: InspectedRuleset, path: KeyPath) -> list[tuple[KeyPath, Origin]]:
-    """Writes at `path` and at enclosing keys that decided it (removals, replacements, whole values)."""
-    n = len(path)
-    return [(p, o) for p, o in inspected.merged.log
-            if p == path or (len(p) < n and path[: len(p)] == p and (o.action in ("removed", "replaced") or o.value is not None))]
 
 
 def diff(a: Ruleset, b: Ruleset) -> list[str]:

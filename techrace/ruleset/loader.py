@@ -165,12 +165,15 @@ class InspectedRuleset:
     def name(self) -> str:
         return self.chain[0].meta.get("name") or self.chain[0].name if self.chain else "?"
 
-    def origins(self, path: KeyPath) -> list[Origin]:
-        """Writes that decided the value at `path`, base layer first: its own, and removals or
-        wholesale replacements of an enclosing entry, or whole values (lists) that contain it."""
+    def writes(self, path: KeyPath) -> list[tuple[KeyPath, Origin]]:
+        """Writes that decided the value at `path`, base layer first, with the path each was made at: its
+        own, removals or wholesale replacements of an enclosing entry, and whole values (lists) holding it."""
         n = len(path)
-        return [o for p, o in self.merged.log
+        return [(p, o) for p, o in self.merged.log
                 if p == path or (len(p) < n and path[: len(p)] == p and (o.action in ("removed", "replaced") or o.value is not None))]
+
+    def origins(self, path: KeyPath) -> list[Origin]:
+        return [origin for _, origin in self.writes(path)]
 
     def layer(self, name: str) -> Layer | None:
         return next((layer for layer in self.chain if layer.name == name), None)
