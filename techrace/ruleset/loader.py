@@ -222,8 +222,9 @@ def inspect_ruleset(name_or_path: str, migrations: tuple[Migration, ...] | None 
             merged.where.setdefault(path, origin.mark)
     base = layers[0].name
     added = {path for path, origin in merged.log if origin.action == "added" and origin.layer != base}
-    model, findings = schema_findings(Ruleset, data, lambda path: path in added)
-    findings += reference_findings(data, lambda path: _removal_text(removed.get(path)))
+    removed_by = lambda path: _removal_text(removed.get(path))  # noqa: E731
+    model, findings = schema_findings(Ruleset, data, lambda path: path in added, removed_by)
+    findings += reference_findings(data, removed_by)
     direct += render([f for f in findings if not f.knock_on], merged.where, fallback)
     knock_on = render([f for f in findings if f.knock_on], merged.where, fallback)
     if fatal:  # what an unreadable file would have defined is missing: its knock-on errors would mislead

@@ -127,7 +127,7 @@ def _get(data: Any, path: KeyPath) -> Any:
 
 
 def _missing(root: type[BaseModel], data: dict[str, Any], entry: KeyPath, keys: list[str],
-             is_new_entry: Callable[[KeyPath], bool]) -> Finding:
+             is_new_entry: Callable[[KeyPath], bool], removed: Callable[[KeyPath], str | None]) -> Finding:
     """The missing keys of one entry as one finding; a new entry named like an existing one is a misspelling."""
     siblings = _get(data, entry[:-1])
     if entry and isinstance(entry[-1], str) and isinstance(siblings, dict) and is_new_entry(entry):
@@ -136,11 +136,15 @@ def _missing(root: type[BaseModel], data: dict[str, Any], entry: KeyPath, keys: 
             return Finding(entry, f"adds a new entry {entry[-1]!r}, which lacks {', '.join(repr(k) for k in keys)}{hint} "
                                   "(to change an entry, write its exact id)")
     expected = [(key, expected_at(root, entry + (key,))) for key in keys]
+    removals = [f"'{key}' {removed(entry + (key,))}" for key in keys if removed(entry + (key,))]
+    if removals:  # the cause is a `!remove`, not a forgotten key
+        return Finding(entry, missing_message(expected) + f" ({'; '.join(removals)})")
     return Finding(entry, missing_message(expected), knock_on=True)
 
 
 def schema_findings(root: type[BaseModel], data: dict[str, Any],
-                    is_new_entry: Callable[[KeyPath], bool] = lambda path: False) -> tuple[BaseModel | None, list[Finding]]:
+                    is_new_entry: Callable[[KeyPath], bool] = lambda path: False,
+                    removed: Callable[[KeyPath], str | None] = lambda path: None) -> tuple[BaseModel | None, list[Finding]]:
     """The validated model, or None and every schema error of `data` as findings in the modder's words."""
     try:
         return root.model_validate(data), []
@@ -161,7 +165,7 @@ def schema_findings(root: type[BaseModel], data: dict[str, Any],
         elif path not in seen:  # the branches of a union (`extends: 5`) say one thing once
             findings.append(Finding(path, describe(error, expected_at(root, path))))
         seen.add(path)
-    findings += [_missing(root, data, entry, keys, is_new_entry) for entry, keys in missing.items()]
+    findings += [_missing(root, data, entry, keys, is_new_entry, removed) for entry, keys in missing.items()]
     return None, findings
 
 
