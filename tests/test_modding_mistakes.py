@@ -94,6 +94,8 @@ MISTAKES: dict[str, Mistake] = {
                                r"c.yaml:4:5: controls.oct2023_chips.tpp: duplicate key 'tpp' \(first at line 3\)"),
     "past the calendar": Mistake({"ruleset.yaml": "start_quarter: 9999Q1\nturns: 10\n"},
                                  r"ruleset.yaml:\d+:1: turns: 10 turns from 9999Q1 run past the last quarter of the calendar, 9999Q4"),
+    "a misspelt extends": Mistake({"ruleset.yaml": "extend: baseline\n"},
+                                  r"ruleset.yaml:4:1: extend: unknown key 'extend' — did you mean 'extends'\?", extends=None),
     "unknown base": Mistake({}, r"ruleset.yaml:4:1: extends: unknown ruleset 'baseilne' — did you mean 'baseline'\?", extends="baseilne"),
     "a newer techrace required": Mistake({"ruleset.yaml": "requires: techrace >= 99\n"},
                                          r"ruleset.yaml:5:1: requires: needs techrace >= 99, but this is techrace"),
