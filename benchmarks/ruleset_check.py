@@ -39,6 +39,21 @@ def cold(name: str, repeat: int) -> tuple[list[float], list[float]]:
     return walls, cpus
 
 
+def instructions(name: str) -> int | None:
+    """Instructions one cold `ruleset check` executes (valgrind's callgrind): exact, whatever else runs."""
+    import re
+    import shutil
+    import tempfile
+
+    if shutil.which("valgrind") is None:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        done = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/out", sys.executable, "-m",
+                               "techrace", "ruleset", "check", name], cwd=ROOT, capture_output=True, text=True, check=True)
+    match = re.search(r"Collected : (\d+)", done.stderr)
+    return int(match.group(1)) if match else None
+
+
 def warm(name: str, repeat: int) -> float:
     from techrace.ruleset import inspect_ruleset
 
@@ -55,6 +70,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("names", nargs="*", default=["baseline", "foundry-rule-2025", "tests/modding_tutorial"])
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--instructions", action="store_true", help="also count instructions with valgrind (slow, exact)")
     args = parser.parse_args()
     start = time.perf_counter()
     subprocess.run([sys.executable, "-c", "pass"], check=True)
@@ -65,6 +81,9 @@ def main() -> None:
         print(f"{name}: cold `ruleset check` wall {statistics.median(walls) * 1000:.0f} ms (best {min(walls) * 1000:.0f}), "
               f"CPU {statistics.median(cpus) * 1000:.0f} ms (best {min(cpus) * 1000:.0f}); "
               f"warm inspect_ruleset {warm(name, args.repeat) * 1000:.1f} ms (medians of {args.repeat})")
+        if args.instructions:
+            count = instructions(name)
+            print(f"  {name}: {count / 1e9:.3f} G instructions" if count else "  (valgrind not found)")
     sys.path.insert(0, str(ROOT))
     print("mesa imported by the check:", "mesa" in sys.modules)
 
