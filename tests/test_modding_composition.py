@@ -138,3 +138,12 @@ def test_control_characters_in_names_and_descriptions_never_reach_the_terminal(t
         assert "\x1b" not in out + err and "\x9b" not in out + err and "\x07" not in out + err
     main(["ruleset", "list"])
     assert "\\x1b[2J" in capsys.readouterr().out
+
+
+def test_two_rulesets_of_one_name_in_a_chain_are_refused(tmp_path):
+    write_mod(tmp_path / "a" / "common", {})
+    write_mod(tmp_path / "b" / "common", {})
+    pack = write_mod(tmp_path / "pack", {}, extends="[../a/common, ../b/common]")
+    errors = inspect_ruleset(str(pack)).errors
+    assert_located(errors)
+    assert "two rulesets in one chain are both named 'common'" in errors[0]

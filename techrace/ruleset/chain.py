@@ -96,6 +96,11 @@ def read_chain(directory: Path, migrations: tuple[Migration, ...], find: object)
                                 f"[layer {stack[-1][1].name}]")
             return None
         layer = read_layer(path)
+        twin = next((other for other in [*done.values(), *(lay for _, lay in stack)] if other.name == layer.name), None)
+        if twin is not None:  # layers are told apart by name (in messages, provenance, conflicts)
+            chain.broken.append(f"{meta_mark(layer, 'name')}: (layer): two rulesets in one chain are both named "
+                                f"{layer.name!r} ({twin.directory} and {layer.directory}): rename one directory [layer {layer.name}]")
+            return None
         _migrate(layer, chain, migrations)
         stack.append((key, layer))
         targets, problem = _targets(layer)
