@@ -31,8 +31,8 @@ def test_check_clean_and_with_errors(capsys, tmp_path):
     lines = out.splitlines()
     assert code == 1 and len(lines) == 2 and all(LOCATED.match(line) for line in lines)
     assert "2 error(s)" in err
-    code, out, _ = run(capsys, "check", "no-such-ruleset")
-    assert code == 1 and "unknown ruleset" in out
+    code, _, err = run(capsys, "check", "no-such-ruleset")
+    assert code == 2 and "unknown ruleset" in err  # a usage error, not an answer about a ruleset
 
 
 def test_check_does_not_import_the_engine_or_the_ui():
@@ -125,7 +125,8 @@ def test_schema_for_editors(capsys):
     code, out, _ = run(capsys, "schema")
     layer = json.loads(out)
     assert code == 0 and "required" not in json.dumps(layer)
-    assert layer["properties"]["controls"]["additionalProperties"]["$ref"].endswith("ControlRule")
+    controls = layer["properties"]["controls"]["anyOf"][0]
+    assert controls["additionalProperties"]["anyOf"][0]["$ref"].endswith("ControlRule")
     assert layer["$defs"]["ControlRule"]["additionalProperties"] is False
     _, out, _ = run(capsys, "schema", "--complete")
     assert "market" in json.loads(out)["required"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -102,4 +103,115 @@ def test_entries_with_real_field_names_and_any_values(section, entry, data):
     with tempfile.TemporaryDirectory() as tmp:
         mod = write_mod(Path(tmp) / "mod", {})
         (mod / "fuzz.yaml").write_text(yaml.safe_dump({section: {entry: fields}}, allow_unicode=True), encoding="utf-8")
+        _check_outcome(mod)
+
+
+# --------------------------------------------------------------------------- non-finite and oversized numbers
+
+huge = st.one_of(st.sampled_from([float("inf"), float("-inf"), float("nan"), 1e308, -1e300, 1e37, 10**40, -(10**60)]),
+                 st.floats(min_value=1e36, max_value=1e308).map(lambda x: x * 1.0000001))
+
+
+def _all_finite(value) -> bool:
+    if isinstance(value, dict):
+        return all(_all_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_all_finite(v) for v in value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return True
+    return math.isfinite(value) and abs(value) <= 1e36
+
+
+NUMBER_PATHS = ["nations.US.gdp_usd_t", "foundries.TSMC.d0.N5", "foundries.TSMC.sites.TSMC-TW.capacity_wpm.N3",
+                "controls.oct2023_chips.tpp", "victory.collapse.value", "technology.h100_dense_flops", "labs.OPENAI.compute_h100e",
+                "foundries.TSMC.stars", "turns", "shocks.capex_bust.effects.0.share"]
+
+
+@FUZZ
+@given(path=st.sampled_from(NUMBER_PATHS), number=huge, text_form=st.booleans())
+def test_no_ruleset_loads_with_a_non_finite_or_absurd_number(path, number, text_form):
+    """Whatever number a modder writes (as YAML `.inf`, `1e308` ...), a loaded ruleset holds only sane ones."""
+    written = yaml.safe_dump(number) .split("\n")[0] if text_form else repr(number)
+    if not text_form and isinstance(number, float) and not math.isfinite(number):
+        written = {"inf": ".inf", "-inf": "-.inf", "nan": ".nan"}[repr(number)]
+    parts = path.split(".")
+    body = "".join("  " * i + f"{part}:\n" for i, part in enumerate(parts[:-1]) if not part.isdigit())
+    if "victory" in parts or "effects" in parts:
+        body = {"victory": f"victory:\n  - {{kind: capability_threshold, value: {written}}}\n",
+                "effects": f"shocks:\n  capex_bust:\n    effects:\n      - {{kind: capex_cut, share: {written}}}\n"}[
+                    "victory" if "victory" in parts else "effects"]
+    else:
+        body += "  " * (len(parts) - 1) + f"{parts[-1]}: {written}\n"
+    with tempfile.TemporaryDirectory() as tmp:
+        mod = write_mod(Path(tmp) / "mod", {"fuzz.yaml": body})
+        inspected = inspect_ruleset(str(mod))
+        assert inspected.errors, body
+        match = LOCATED.match(inspected.errors[0])
+        assert match and match["path"].endswith(parts[-1]), inspected.errors[0]  # refused where it is written
+
+
+@FUZZ
+@given(path=st.sampled_from(NUMBER_PATHS), number=huge)
+def test_overrides_never_build_a_ruleset_with_a_non_finite_number(path, number):
+    from techrace.ruleset.overrides import OverrideError, apply_overrides
+
+    try:
+        result = apply_overrides(_BASE, {path: number})
+    except OverrideError as exc:
+        assert "\n" not in str(exc) and path in str(exc)
+    else:
+        raise AssertionError(f"{path}={number!r} was accepted: {_all_finite(result.model_dump())}")
+
+
+_BASE = load_ruleset("baseline")
+
+
+@FUZZ
+@given(data=values)
+def test_any_loaded_ruleset_holds_only_finite_numbers(data):
+    with tempfile.TemporaryDirectory() as tmp:
+        mod = write_mod(Path(tmp) / "mod", {})
+        (mod / "fuzz.yaml").write_text(yaml.safe_dump({"controls": {"oct2023_chips": data}} if isinstance(data, dict) else {"turns": data},
+                                                      allow_unicode=True), encoding="utf-8")
+        inspected = inspect_ruleset(str(mod))
+        if inspected.ruleset is not None:
+            assert _all_finite(inspected.ruleset.model_dump())
+
+
+# ----------------------------------------------------------------- tags on any node, extends lists, metadata
+
+TAGS = ["!!python/tuple", "!!python/object:os.system", "!foo", "!!set", "!!binary", "!!omap", "!!python/name:os.getcwd",
+        "!remove", "!replace", "!!str", "!!int"]
+
+
+@FUZZ
+@given(tag=st.sampled_from(TAGS), node=st.sampled_from(["[CN, KR]", "{a: 1}", "5", "'x'", "", "- CN\n      - KR"]),
+       key=st.sampled_from(["destinations", "tpp", "description", "when"]))
+def test_any_tag_on_any_node_is_read_or_refused_located(tag, node, key):
+    value = f"{tag}\n      - CN\n      - KR" if node.startswith("- ") else f"{tag} {node}"
+    with tempfile.TemporaryDirectory() as tmp:
+        mod = write_mod(Path(tmp) / "mod", {"fuzz.yaml": f"controls:\n  oct2023_chips:\n    {key}: {value}\n"})
+        _check_outcome(mod)
+        errors = inspect_ruleset(str(mod)).errors
+        if tag.startswith("!!python") or tag in ("!foo", "!!set", "!!binary", "!!omap"):
+            assert errors and "unknown tag" in errors[0] or "cannot read" in errors[0], errors
+
+
+NAMES = ["baseline", "taiwan-earthquake", "capex-bust", "basline", "../other", "", "5"]
+
+
+@FUZZ
+@given(extends=st.one_of(st.sampled_from(NAMES), st.lists(st.sampled_from(NAMES), max_size=4)),
+       meta=st.dictionaries(st.sampled_from(["version", "authors", "requires", "description"]),
+                            st.one_of(values, st.sampled_from(["1.2.0", "techrace >= 0.1", "baseline >= 1", "taiwan-earthquake"]),
+                                      st.lists(st.sampled_from(["techrace >= 0.1", "capex-bust < 2", "Ada", "x y"]), max_size=3)),
+                            max_size=3))
+def test_extends_lists_and_metadata(extends, meta):
+    with tempfile.TemporaryDirectory() as tmp:
+        other = write_mod(Path(tmp) / "other", {"c.yaml": "controls:\n  oct2023_chips:\n    tpp: 1000\n"})
+        assert other.is_dir()
+        mod = Path(tmp) / "mod"
+        mod.mkdir()
+        head = yaml.safe_dump({"name": "mod", "extends": extends, **meta}, allow_unicode=True)
+        (mod / "ruleset.yaml").write_text(head, encoding="utf-8")
         _check_outcome(mod)

@@ -10,7 +10,7 @@ LOCATED = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<path>[^:
 
 
 def write_mod(directory: Path, files: dict[str, str], extends: str | None = "baseline", name: str | None = None,
-              format_version: int | None = 1) -> Path:
+              format_version: int | None = 2) -> Path:
     """Create a ruleset directory with a ruleset.yaml and the given extra files (dedented)."""
     directory.mkdir(parents=True, exist_ok=True)
     meta = [f"name: {name or directory.name}", "description: a test mod"]

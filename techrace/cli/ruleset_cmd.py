@@ -15,8 +15,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                    description="Tools for ruleset authors: see docs/modding.md.")
     sub = parser.add_subparsers(dest="ruleset_command", metavar="SUBCOMMAND", required=True)
 
-    check = sub.add_parser("check", help="validate a ruleset: every error, located (exit 0 clean, 1 errors)")
+    check = sub.add_parser("check", help="validate a ruleset: every error, located (exit 0 clean, 1 errors, 2 not found)")
     check.add_argument("ruleset", help="ruleset name or directory")
+    check.add_argument("--strict", action="store_true", help="warnings (e.g. two mods setting one key) fail the check too")
     check.set_defaults(func=_check)
 
     show = sub.add_parser("show", help="print the merged ruleset as YAML")
@@ -41,7 +42,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     new.add_argument("--name", default=None, help="mod name (default: the directory name)")
     new.set_defaults(func=_new)
 
-    listing = sub.add_parser("list", help="the rulesets found, with their descriptions")
+    listing = sub.add_parser("list", help="the rulesets found, with version, description and authors")
+    listing.add_argument("--verbose", "-v", action="store_true", help="also say what each extends")
     listing.set_defaults(func=_list)
 
     schema = sub.add_parser("schema", help="JSON Schema for editors (techrace ruleset schema > techrace.schema.json)")
@@ -51,12 +53,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     schema.set_defaults(func=_schema)
 
 
+def _say(text: str, file=None) -> None:
+    """Print user-supplied text (names, descriptions, values) with control characters shown as escapes."""
+    from techrace.safe_text import encodable, printable
+
+    stream = file or sys.stdout
+    print(encodable(printable(text, keep_newlines=True), getattr(stream, "encoding", None)), file=stream)
+
+
+def _report(inspected) -> None:  # notices and warnings on stderr, never changing the exit code
+    for notice in inspected.notices:
+        _say(f"notice: {notice}", sys.stderr)
+    for warning in inspected.warnings:
+        _say(f"warning: {warning}", sys.stderr)
+
+
 def _inspect(name: str):  # -> InspectedRuleset, with errors raised as one RulesetError
     from techrace.ruleset import RulesetError, inspect_ruleset
 
     inspected = inspect_ruleset(name)
-    for notice in inspected.notices:
-        print(f"notice: {notice}", file=sys.stderr)
+    _report(inspected)
     if inspected.errors:
         raise RulesetError(inspected.errors)
     return inspected
@@ -64,21 +80,28 @@ def _inspect(name: str):  # -> InspectedRuleset, with errors raised as one Rules
 
 def _check(args: argparse.Namespace) -> int:
     from techrace.ruleset import RulesetError, inspect_ruleset, ruleset_hash
+    from techrace.ruleset.meta import summary
 
     try:
         inspected = inspect_ruleset(args.ruleset)
-    except RulesetError as exc:  # the ruleset itself could not be found
-        print("\n".join(exc.errors))
-        return 1
-    for notice in inspected.notices:
-        print(f"notice: {notice}", file=sys.stderr)
+    except RulesetError as exc:  # the ruleset itself could not be found: a usage error
+        _say("\n".join(exc.errors), sys.stderr)
+        return 2
+    _report(inspected)
     if inspected.errors:
-        print("\n".join(inspected.errors))
-        print(f"{len(inspected.errors)} error(s) in {args.ruleset}", file=sys.stderr)
+        _say("\n".join(inspected.errors))
+        if inspected.held_back:
+            _say(f"{inspected.held_back} further error(s) held back: they may only follow from the file(s) above "
+                 "that could not be read; fix those first, then check again", sys.stderr)
+        _say(f"{len(inspected.errors)} error(s) in {args.ruleset}", sys.stderr)
+        return 1
+    if args.strict and inspected.warnings:
+        _say(f"{len(inspected.warnings)} warning(s) in {args.ruleset} (--strict)", sys.stderr)
         return 1
     chain = " <- ".join(layer.name for layer in reversed(inspected.chain))
     assert inspected.ruleset is not None
-    print(f"ok: {inspected.ruleset.name} ({chain}; sha256 {ruleset_hash(inspected.ruleset)[:12]})")
+    title = summary(inspected.chain[0].meta, inspected.ruleset.name)
+    _say(f"ok: {title} ({chain}; sha256 {ruleset_hash(inspected.ruleset)[:12]})")
     return 0
 
 
@@ -87,22 +110,24 @@ def _show(args: argparse.Namespace) -> int:
 
     import yaml
 
-    from techrace.ruleset.explain import as_data, get_path, parse_path
+    from techrace.ruleset.explain import as_data, get_path, parse_path, provenance_header
 
     inspected = _inspect(args.ruleset)
     data = as_data(inspected.ruleset)
     value = get_path(data, parse_path(data, args.path))
     if args.json:
-        print(json.dumps(value, indent=2, ensure_ascii=False))
+        _say(json.dumps(value, indent=2, ensure_ascii=False))
     else:
-        print(yaml.safe_dump(value, sort_keys=False, allow_unicode=True, width=110), end="")
+        if not args.path:
+            _say("\n".join(provenance_header(inspected)))
+        _say(yaml.safe_dump(value, sort_keys=False, allow_unicode=True, width=110).rstrip("\n"))
     return 0
 
 
 def _explain(args: argparse.Namespace) -> int:
     from techrace.ruleset.explain import explain
 
-    print("\n".join(explain(_inspect(args.ruleset), args.path)))
+    _say("\n".join(explain(_inspect(args.ruleset), args.path)))
     return 0
 
 
@@ -110,7 +135,7 @@ def _diff(args: argparse.Namespace) -> int:
     from techrace.ruleset.explain import diff
 
     lines = diff(_inspect(args.a).ruleset, _inspect(args.b).ruleset)
-    print("\n".join(lines) if lines else f"no differences between {args.a} and {args.b}")
+    _say("\n".join(lines) if lines else f"no differences between {args.a} and {args.b}")
     return 0
 
 
@@ -123,22 +148,25 @@ def _new(args: argparse.Namespace) -> int:
     directory = Path(args.directory)
     written = create_skeleton(directory, args.extends, args.name)
     for path in written:
-        print(f"created {path}")
+        _say(f"created {path}")
     problems = inspect_ruleset(str(directory)).errors
     if problems:  # the skeleton must check clean; if not, that is our bug
         raise RulesetError(problems)
-    print(f"next: edit the files, then `techrace ruleset check {directory}`")
+    _say(f"next: edit the files, then `techrace ruleset check {directory}`")
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
-    from techrace.ruleset import list_rulesets
+    from techrace.ruleset import ruleset_infos
 
-    rulesets = list_rulesets()
-    width = max((len(name) for name, _, _ in rulesets), default=4)
-    for name, _directory, description in rulesets:
-        text = description if len(description) <= 96 else description[:93] + "..."
-        print(f"{name:<{width}}  {text}")
+    infos = ruleset_infos()
+    titles = [info.name + (f" {info.version}" if info.version else "") for info in infos]
+    width = max((len(t) for t in titles), default=4)
+    for title, info in zip(titles, infos, strict=True):
+        text = info.description if len(info.description) <= 96 else info.description[:93] + "..."
+        extra = [f"by {', '.join(info.authors)}"] if info.authors else []
+        extra += [f"extends {', '.join(info.extends)}"] if info.extends and args.verbose else []
+        _say(f"{title:<{width}}  {text}" + (f" ({'; '.join(extra)})" if extra else ""))
     return 0
 
 

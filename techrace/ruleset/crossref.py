@@ -6,13 +6,36 @@ in one pass; every access is defensive because the data may also be malformed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import difflib
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from techrace.ruleset.layers import suggest
-from techrace.ruleset.locate import located
-from techrace.ruleset.schema import QUARTER_RE, TOOL_KINDS, quarter_index
+from techrace.ruleset.locate import Finding, render
+from techrace.ruleset.policies import ACTOR_SECTIONS, known_policy_names
+from techrace.ruleset.schema import LAST_QUARTER, QUARTER_RE, TOOL_KINDS, quarter_index
 from techrace.ruleset.source import KeyPath, Mark
+
+# Where the entries a reference names live, by what the message calls them.
+SECTIONS: dict[str, tuple[KeyPath, ...]] = {
+    "nation": (("nations",),), "foundry": (("foundries",),), "toolmaker": (("toolmakers",),), "lab": (("labs",),),
+    "regulator": (("regulators",),), "control": (("controls",),), "node": (("technology", "nodes"),),
+    "HBM generation": (("technology", "hbm_generations"),), "chip firm": (("chip_firms",),),
+    "firm or site": (("foundries",), ("toolmakers",), ("chip_firms",), ("labs",)),
+}
+Removed = Callable[[KeyPath], str | None]  # "removed by layer L at file:line:col" for a removed entry, or None
+
+
+def nearest(name: object, known: Any, count: int = 8) -> str:
+    """' — did you mean X?' for a close name, else ' (known: a, b, ...)' listing the nearest ids."""
+    names = sorted(str(k) for k in known)
+    hint = suggest(name, names)
+    if hint or not names:
+        return hint
+    text = str(name).lower()
+    ranked = sorted(names, key=lambda n: -difflib.SequenceMatcher(None, text, n.lower()).ratio())
+    shown = ranked[:count] if len(names) > count else names
+    return f" (known: {', '.join(shown)}{', ...' if len(names) > count else ''})"
 
 # Which fields a control of each kind must set to mean anything.
 CONTROL_NEEDS: dict[str, tuple[str, ...]] = {
@@ -50,9 +73,10 @@ def _names(data: dict[str, Any], section: str) -> set[str]:
 
 
 class _Checker:
-    def __init__(self, data: dict[str, Any], where: dict[KeyPath, Mark], fallback: Mark):
-        self.data, self.where, self.fallback = data, where, fallback
-        self.errors: list[str] = []
+    def __init__(self, data: dict[str, Any], removed: Removed):
+        self.data, self.removed = data, removed
+        self.findings: list[Finding] = []
+        self.dangling: dict[KeyPath, list[KeyPath]] = {}  # removed entry -> references still naming it
         self.nations = _names(data, "nations")
         self.nodes = _names(data.get("technology") or {}, "nodes") if isinstance(data.get("technology"), dict) else set()
         tech = data.get("technology") if isinstance(data.get("technology"), dict) else {}
@@ -63,12 +87,21 @@ class _Checker:
         self.labs = _names(data, "labs")
         self.sites = {site for _, f in _entries(data, "foundries") if isinstance(f.get("sites"), dict) for site in f["sites"]}
 
-    def error(self, path: KeyPath, message: str) -> None:
-        self.errors.append(located(path, message, self.where, self.fallback))
+    def error(self, path: KeyPath, message: str, knock_on: bool = False) -> None:
+        self.findings.append(Finding(path, message, knock_on))
 
     def ref(self, path: KeyPath, value: Any, known: set[str], what: str) -> None:
-        if isinstance(value, str) and value not in known:
-            self.error(path, f"unknown {what} {value!r}{suggest(value, sorted(known))}")
+        """A name that must name an entry: unknown names are knock-on findings (the entry may be in a file
+        that could not be read, or removed by a layer, which is then said)."""
+        if not isinstance(value, str) or value in known:
+            return
+        entry = next((section + (value,) for section in SECTIONS.get(what, ()) if self.removed(section + (value,))), None)
+        removal = self.removed(entry) if entry else None
+        if entry and removal:
+            self.dangling.setdefault(entry, []).append(path)
+            self.error(path, f"unknown {what} {value!r}: {removal}", knock_on=True)
+        else:
+            self.error(path, f"unknown {what} {value!r}{nearest(value, known)}", knock_on=True)
 
     def refs(self, path: KeyPath, values: Any, known: set[str], what: str) -> None:
         if isinstance(values, list):
@@ -81,14 +114,68 @@ class _Checker:
                 self.ref(path + (key,), key, known, what)
 
 
-def check_references(data: dict[str, Any], where: dict[KeyPath, Mark], fallback: Mark) -> list[str]:
-    """Located messages for names that point at nothing, rules that cannot act, and nodes nobody can equip."""
-    c = _Checker(data, where, fallback)
+def reference_findings(data: dict[str, Any], removed: Removed = lambda path: None) -> list[Finding]:
+    """Names that point at nothing, rules that cannot act, nodes nobody can equip, unknown policies and
+    games that run past the calendar. A removal that leaves names dangling is reported at the removal."""
+    c = _Checker(data, removed)
     _firms(c)
     _controls(c)
     _shocks(c)
     _market_and_tools(c)
-    return c.errors
+    _policies(c)
+    _blocs_and_victory(c)
+    _calendar(c)
+    for entry, paths in c.dangling.items():
+        shown = ", ".join(".".join(str(p) for p in path) for path in paths[:4]) + (", ..." if len(paths) > 4 else "")
+        c.error(entry, f"removed here, but still named in {len(paths)} place(s): {shown} — remove or change those too")
+    return c.findings
+
+
+def check_references(data: dict[str, Any], where: dict[KeyPath, Mark], fallback: Mark,
+                     removed: Removed = lambda path: None) -> list[str]:
+    """`reference_findings` as located lines."""
+    return render(reference_findings(data, removed), where, fallback)
+
+
+def _policies(c: _Checker) -> None:
+    """Policy names must be registered (entry points) or defined by the ruleset; no core import needed."""
+    policies = c.data.get("policies") if isinstance(c.data.get("policies"), dict) else {}
+    used = [(kind, name) for kind, name in policies.items() if isinstance(name, str)]
+    used += [(kind, actor.get("policy")) for section, kind in ACTOR_SECTIONS.items() for _, actor in _entries(c.data, section)
+             if isinstance(actor.get("policy"), str)]
+    known = known_policy_names(c.data, everywhere=False)  # techrace's own names first: no scan of every package
+    if any(name not in known.get(kind, ()) for kind, name in used):
+        known = known_policy_names(c.data)
+    for kind, name in policies.items():
+        if isinstance(name, str) and kind in known and name not in known[kind]:
+            c.error(("policies", kind), f"unknown {kind} policy {name!r}{nearest(name, known[kind])}")
+    for section, kind in ACTOR_SECTIONS.items():
+        for aid, actor in _entries(c.data, section):
+            name = actor.get("policy")
+            if isinstance(name, str) and name not in known.get(kind, ()):
+                c.error((section, aid, "policy"), f"unknown {kind} policy {name!r}{nearest(name, known.get(kind, ()))}")
+
+
+def _blocs_and_victory(c: _Checker) -> None:
+    """Nations name blocs that exist; bloc lists name blocs; victory conditions name nations."""
+    blocs = _names(c.data, "blocs") if "blocs" in c.data else {"us_allied", "china", "neutral"}
+    for code, nation in _entries(c.data, "nations"):
+        c.ref(("nations", code, "bloc"), nation.get("bloc"), blocs, "bloc")
+    for name, bloc in _entries(c.data, "blocs"):
+        for field in ("rivals", "tool_sources", "accelerator_buyers", "ai_market_open_to", "poaches_from"):
+            c.refs(("blocs", name, field), bloc.get(field), blocs, "bloc")
+    for cid, cond in _entries(c.data, "victory"):
+        for field in ("nations", "rivals"):
+            c.refs(("victory", cid, field), cond.get(field), c.nations, "nation")
+
+
+def _calendar(c: _Checker) -> None:
+    start, turns = c.data.get("start_quarter", "2025Q1"), c.data.get("turns", 44)
+    if _quarter(start) and isinstance(turns, int) and not isinstance(turns, bool) and turns >= 1:
+        room = quarter_index(LAST_QUARTER, start) + 1
+        if turns > room:
+            c.error(("turns",), f"{turns} turns from {start} run past the last quarter of the calendar, {LAST_QUARTER} "
+                                f"(at most {room} turns from {start})")
 
 
 def _firms(c: _Checker) -> None:
@@ -159,7 +246,7 @@ def _controls(c: _Checker) -> None:
         _condition(c, base + ("when",), rule.get("when"))
         for needed in CONTROL_NEEDS.get(_text(rule.get("kind")), ()):
             if rule.get(needed) in (None, [], {}):
-                c.error(base, f"a {rule.get('kind')} control needs `{needed}`")
+                c.error(base, f"a {rule.get('kind')} control needs `{needed}`", knock_on=True)
         dates = [(k, rule.get(k)) for k in ("announced", "effective", "expires") if _quarter(rule.get(k))]
         for (k1, q1), (k2, q2) in zip(dates, dates[1:], strict=False):
             if quarter_index(q2) < quarter_index(q1) or (k2 == "expires" and q1 == q2):
@@ -189,7 +276,7 @@ def _shocks(c: _Checker) -> None:
                 c.ref(path + ("firm",), effect.get("firm"), firms[kind], "toolmaker" if kind == "tool_breakthrough" else "foundry")
             for needed in EFFECT_NEEDS.get(kind, ()):
                 if effect.get(needed) is None:
-                    c.error(path, f"a {kind} effect needs `{needed}`")
+                    c.error(path, f"a {kind} effect needs `{needed}`", knock_on=True)
 
 
 def _market_and_tools(c: _Checker) -> None:
@@ -213,7 +300,7 @@ def _market_and_tools(c: _Checker) -> None:
         if missing:
             c.error(("technology", "nodes", nid, "tools_per_kwpm"),
                     f"no toolmaker makes or develops {', '.join(missing)}: no fab can ever equip node {nid}"
-                    + (" (allow multipatterning to make it without EUV)" if "euv" in missing else ""))
+                    + (" (allow multipatterning to make it without EUV)" if "euv" in missing else ""), knock_on=True)
     tech = c.data.get("technology") if isinstance(c.data.get("technology"), dict) else {}
     hbm_tools = tech.get("hbm_tools_per_kwpm")
     memory = [fid for fid, f in _entries(c.data, "foundries") if f.get("kind") == "memory"]
@@ -221,4 +308,4 @@ def _market_and_tools(c: _Checker) -> None:
         missing = sorted(k for k in TOOL_KINDS if isinstance(hbm_tools.get(k), int | float) and hbm_tools[k] > 0 and k not in available)
         if missing:
             c.error(("technology", "hbm_tools_per_kwpm"),
-                    f"no toolmaker makes or develops {', '.join(missing)}: no memory maker can ever equip HBM lines")
+                    f"no toolmaker makes or develops {', '.join(missing)}: no memory maker can ever equip HBM lines", knock_on=True)

@@ -11,6 +11,7 @@ Every value remembers which layer and line set it, so errors are located and `ex
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 
 from techrace.ruleset.source import REMOVE, KeyPath, Mark, Replace, display_path, marks_of, read_yaml
 
-META_KEYS = ("name", "description", "format_version", "extends")
+META_KEYS = ("name", "description", "version", "authors", "requires", "format_version", "extends")
 MAX_CHAIN = 32
 
 
@@ -33,6 +34,7 @@ class Layer:
     meta: dict[str, Any]
     errors: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # files dropped whole: what they define is missing
 
 
 @dataclass(frozen=True)
@@ -87,20 +89,32 @@ def suggest(name: object, candidates: Any) -> str:
     return f" — did you mean {tied[0]!r}?"
 
 
+def _misnamed(directory: Path, layer: str) -> list[str]:
+    """Files that look like ruleset files but would be skipped (`labs.yml`), so nothing is silently ignored."""
+    lines = []
+    for path in sorted(directory / name for name in os.listdir(directory)):
+        if path.suffix.lower() in (".yml", ".yaml") and path.suffix != ".yaml":
+            lines.append(f"{display_path(path)}:1:1: (file): not read: ruleset files end in `.yaml` — "
+                         f"rename it to {path.stem}.yaml [layer {layer}]")
+    return lines
+
+
 def read_layer(directory: Path) -> Layer:
     """Combine the YAML files of one ruleset directory; a key set in two of its files is an error."""
     name = directory.name
     files = [directory / "ruleset.yaml"] + sorted(p for p in directory.glob("*.yaml") if p.name != "ruleset.yaml")
     layer = Layer(name, directory, {}, {}, {})
+    layer.unreadable += _misnamed(directory, name)
     for path in files:
         source = read_yaml(path, name)
-        layer.errors += source.errors
+        (layer.unreadable if source.unreadable else layer.errors).extend(source.errors)
         for key in META_KEYS:
             if key in source.data:
                 value = source.data.pop(key)
                 if path.name == "ruleset.yaml":
                     layer.meta[key] = value
-                    layer.marks[("@" + key,)] = source.marks[(key,)]
+                    for p, mark in marks_of(value, (key,), source.marks).items():
+                        layer.marks[("@" + key,) + p[1:]] = mark
                 else:
                     layer.errors.append(f"{source.marks[(key,)]}: {key}: belongs in ruleset.yaml [layer {name}]")
         _combine(layer, layer.data, source.data, source.marks, ())
@@ -198,3 +212,50 @@ def _merge(merged: Merged, base: dict[str, Any], overlay: dict[str, Any], layer:
             base[key] = _plain(value, layer, p, merged)
             merged.where.update(marks_of(value, p, layer.marks))
             merged.record(p, Origin(layer.name, mark, action, base[key]))
+
+
+def _differs(first: Origin, second: Origin) -> bool:
+    if "removed" in (first.action, second.action) or "replaced" in (first.action, second.action):
+        return True
+    return not (first.value is None and second.value is None) and first.value != second.value
+
+
+def _what(origin: Origin) -> str:
+    if origin.action == "removed":
+        return "removes it"
+    if origin.action == "replaced":
+        return "replaces it whole"
+    return "sets it" if origin.value is None else f"sets {_short(origin.value)}"
+
+
+def _short(value: Any) -> str:
+    text = repr(value) if not isinstance(value, str) else f"'{value}'"
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def conflicts(merged: Merged, ancestors: Any) -> list[str]:
+    """Warnings for a key that two layers change differently when neither builds on the other (mods side by
+    side in an `extends` list), unless a layer built on both sets it again. `ancestors(name)` gives the
+    layers a layer builds on."""
+    events: dict[KeyPath, list[tuple[int, Origin]]] = {}
+    wipes: list[tuple[int, KeyPath, Origin]] = []
+    for index, (path, origin) in enumerate(merged.log):
+        events.setdefault(path, []).append((index, origin))
+        if origin.action in ("removed", "replaced"):
+            wipes.append((index, path, origin))
+    warnings: dict[tuple[str, str, KeyPath], str] = {}
+    for path, own in events.items():
+        above = [(i, o) for i, p, o in wipes if len(p) < len(path) and path[: len(p)] == p]
+        sequence = sorted(own + above, key=lambda item: item[0])
+        for (_, first), (k, second) in zip(sequence, sequence[1:], strict=False):
+            if first.layer == second.layer or first.layer in ancestors(second.layer) or not _differs(first, second):
+                continue
+            later = [o for i, o in sequence if i > k]
+            if any({first.layer, second.layer} <= ancestors(o.layer) for o in later):
+                continue  # a layer over both decided
+            key = (first.layer, second.layer, path if first.action != "removed" and second.action != "removed" else path[:2])
+            warnings.setdefault(key, f"{second.mark}: {dotted(path)}: layers {first.layer} and {second.layer} both change this "
+                                     f"and neither builds on the other: {first.layer} {_what(first)} (at {first.mark}), "
+                                     f"{second.layer} {_what(second)}; {second.layer} wins, being later in `extends` — "
+                                     f"set it in a layer over both to decide [layer {second.layer}]")
+    return list(warnings.values())

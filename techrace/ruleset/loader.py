@@ -16,24 +16,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from techrace.errors import TechraceError
-from techrace.ruleset.crossref import check_references
+from techrace.ruleset.chain import read_chain
+from techrace.ruleset.crossref import reference_findings
 from techrace.ruleset.layers import (
-    MAX_CHAIN,
+    META_KEYS,
     Layer,
     Merged,
     Origin,
+    conflicts,
+    dotted,
     merge_layers,
     meta_mark,
-    read_layer,
     suggest,
 )
-from techrace.ruleset.locate import validate_located
-from techrace.ruleset.migrations import MIGRATIONS, Migration, MigrationRefused, migrate_layer
+from techrace.ruleset.locate import near_miss_findings, render, schema_findings
+from techrace.ruleset.meta import meta_errors, meta_marks, requirement_errors
+from techrace.ruleset.migrations import MIGRATIONS, Migration
 from techrace.ruleset.schema import FORMAT_VERSION, Ruleset
-from techrace.ruleset.source import KeyPath, Mark
+from techrace.ruleset.source import KeyPath, Mark, UnreadableFile, read_text_safely
+from techrace.safe_text import printable
 
 PACKAGE_RULESETS = Path(__file__).resolve().parents[2] / "rulesets"  # a source checkout / editable install
 WHEEL_RULESETS = Path(__file__).resolve().parents[1] / "shipped_rulesets"  # copied into an installed wheel
@@ -43,7 +45,7 @@ class RulesetError(TechraceError):
     """A ruleset that cannot be used; `errors` lists every problem, one located line each."""
 
     def __init__(self, errors: list[str]):
-        self.errors = list(errors)
+        self.errors = [printable(line) for line in errors]
         super().__init__("\n".join(self.errors))
 
 
@@ -62,139 +64,183 @@ def rulesets_dirs() -> list[Path]:
     return seen
 
 
-def _is_path(name_or_path: str) -> bool:
+def is_path(name_or_path: str) -> bool:
     return "/" in name_or_path or "\\" in name_or_path or name_or_path.startswith(".")
+
+
+def _has_meta(directory: Path) -> bool:
+    """A directory with a `ruleset.yaml` of any kind (a FIFO or device is then refused, located, on reading)."""
+    return directory.is_dir() and os.path.lexists(directory / "ruleset.yaml")
 
 
 def find_ruleset(name_or_path: str) -> Path:
     """The directory of a ruleset given by name (looked up in `rulesets_dirs()`) or by path."""
     candidate = Path(name_or_path)
-    if candidate.name == "ruleset.yaml" and candidate.is_file():
+    if candidate.name == "ruleset.yaml" and os.path.lexists(candidate):
         candidate = candidate.parent  # `check mods/x/ruleset.yaml` means the directory
-    if candidate.is_dir() and (candidate / "ruleset.yaml").is_file():
+    if _has_meta(candidate):
         return candidate
-    if not _is_path(name_or_path):
+    if not is_path(name_or_path):
         for base in rulesets_dirs():
-            if (base / name_or_path / "ruleset.yaml").is_file():
+            if _has_meta(base / name_or_path):
                 return base / name_or_path
-    known = [name for name, _, _ in list_rulesets()]
+    known = [info.name for info in ruleset_infos()]
     if candidate.is_dir():
-        raise RulesetError([f"{name_or_path}: not a ruleset: it has no ruleset.yaml"])
-    hint = suggest(name_or_path, known) if not _is_path(name_or_path) else ""
+        found = sorted(p.name for p in candidate.glob("ruleset.*"))
+        hint = f" (found {', '.join(found)}: rename it to ruleset.yaml)" if found else ""
+        raise RulesetError([f"{name_or_path}: not a ruleset: it has no ruleset.yaml{hint}"])
+    hint = suggest(name_or_path, known) if not is_path(name_or_path) else ""
     raise RulesetError([f"unknown ruleset {name_or_path!r}{hint} (known: {', '.join(known) or 'none'})"])
+
+
+@dataclass(frozen=True)
+class RulesetInfo:
+    """What a listing shows of a ruleset, read from its ruleset.yaml alone."""
+
+    name: str
+    directory: Path
+    description: str
+    version: str | None = None
+    authors: tuple[str, ...] = ()
+    extends: tuple[str, ...] = ()
+
+
+def read_info(directory: Path) -> RulesetInfo:
+    """The metadata of one ruleset directory (never raises: an unreadable file says so in `description`)."""
+    from techrace.ruleset.source import parse_yaml_text
+
+    try:
+        text = read_text_safely(directory / "ruleset.yaml")
+    except UnreadableFile as exc:
+        return RulesetInfo(directory.name, directory, f"(unreadable ruleset.yaml: {exc})")
+    source = parse_yaml_text(text, "ruleset.yaml", directory.name)
+    if source.unreadable:
+        return RulesetInfo(directory.name, directory, "(unreadable ruleset.yaml)")
+    data = source.data
+
+    def texts(value: Any) -> tuple[str, ...]:
+        items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        return tuple(" ".join(str(v).split()) for v in items if isinstance(v, str | int | float))
+
+    version = data.get("version")
+    return RulesetInfo(directory.name, directory, " ".join(str(data.get("description") or "").split()),
+                       None if version is None or isinstance(version, dict | list) else str(version),
+                       texts(data.get("authors")), texts(data.get("extends")))
+
+
+def ruleset_infos() -> list[RulesetInfo]:
+    """Every ruleset found, sorted by name; the first found of a name wins."""
+    found: dict[str, RulesetInfo] = {}
+    for base in rulesets_dirs():
+        for meta in sorted(base.glob("*/ruleset.yaml")):
+            if meta.parent.name not in found:
+                found[meta.parent.name] = read_info(meta.parent)
+    return [found[k] for k in sorted(found)]
 
 
 def list_rulesets() -> list[tuple[str, Path, str]]:
     """(name, directory, description) of every ruleset found, sorted by name; the first found wins."""
-    found: dict[str, tuple[str, Path, str]] = {}
-    for base in rulesets_dirs():
-        for meta in sorted(base.glob("*/ruleset.yaml")):
-            name = meta.parent.name
-            if name in found:
-                continue
-            try:
-                data = yaml.safe_load(meta.read_text(encoding="utf-8")) or {}
-                description = " ".join(str(data.get("description", "")).split()) if isinstance(data, dict) else ""
-            except (yaml.YAMLError, OSError, UnicodeDecodeError):
-                description = "(unreadable ruleset.yaml)"
-            found[name] = (name, meta.parent, description)
-    return [found[k] for k in sorted(found)]
+    return [(info.name, info.directory, info.description) for info in ruleset_infos()]
 
 
 @dataclass
 class InspectedRuleset:
-    """Everything the tooling knows about a ruleset: layers (top first), merged data, provenance, problems."""
+    """Everything the tooling knows about a ruleset: layers (top first), merged data, provenance, problems.
+
+    `errors` come causes first: files that could not be read and a broken `extends`, then values wrong
+    where they are written, then what may only follow from those (missing keys, names of removed or
+    unknown entries). While a file could not be read its knock-on errors are held back (`held_back`
+    counts them). `warnings` (e.g. two mods side by side setting one key) do not stop a load."""
 
     chain: list[Layer]
     merged: Merged
     ruleset: Ruleset | None
     errors: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    held_back: int = 0
+    parents: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
         return self.chain[0].meta.get("name") or self.chain[0].name if self.chain else "?"
 
-    def origins(self, path: KeyPath) -> list[Origin]:
-        """Writes that decided the value at `path`, base layer first: its own, and removals or
-        wholesale replacements of an enclosing entry."""
+    def writes(self, path: KeyPath) -> list[tuple[KeyPath, Origin]]:
+        """Writes that decided the value at `path`, base layer first, with the path each was made at: its
+        own, removals or wholesale replacements of an enclosing entry, and whole values (lists) holding it."""
         n = len(path)
-        return [o for p, o in self.merged.log
-                if p == path or (len(p) < n and path[: len(p)] == p and o.action in ("removed", "replaced"))]
+        return [(p, o) for p, o in self.merged.log
+                if p == path or (len(p) < n and path[: len(p)] == p and (o.action in ("removed", "replaced") or o.value is not None))]
+
+    def origins(self, path: KeyPath) -> list[Origin]:
+        return [origin for _, origin in self.writes(path)]
+
+    def layer(self, name: str) -> Layer | None:
+        return next((layer for layer in self.chain if layer.name == name), None)
 
 
-def _resolve_extends(layer: Layer) -> tuple[Path | None, str | None]:
-    target = layer.meta.get("extends")
-    if target is None:
-        return None, None
-    mark = meta_mark(layer, "extends")
-    if not isinstance(target, str) or not target:
-        return None, f"{mark}: extends: must be the name or path of another ruleset [layer {layer.name}]"
-    if _is_path(target):
-        directory = (layer.directory / target) if not Path(target).is_absolute() else Path(target)
-        if (directory / "ruleset.yaml").is_file():
-            return directory, None
-        return None, f"{mark}: extends: no ruleset at {target!r} (relative to {layer.directory}) [layer {layer.name}]"
-    try:
-        return find_ruleset(target), None
-    except RulesetError as exc:
-        return None, f"{mark}: extends: {exc.errors[0]} [layer {layer.name}]"
-
-
-def _read_chain(name_or_path: str, migrations: tuple[Migration, ...]) -> tuple[list[Layer], list[str], list[str], list[str]]:
-    """(layers top first, file errors, chain errors, notices); chain errors make validation meaningless."""
-    chain: list[Layer] = []
-    errors: list[str] = []
-    broken: list[str] = []
-    notices: list[str] = []
-    directory: Path | None = find_ruleset(name_or_path)
-    while directory is not None:
-        if directory.resolve() in [c.directory.resolve() for c in chain]:
-            broken.append(f"{meta_mark(chain[-1], 'extends')}: extends: forms a cycle "
-                          f"({' -> '.join(c.name for c in chain)} -> {directory.name}) [layer {chain[-1].name}]")
-            break
-        if len(chain) >= MAX_CHAIN:
-            broken.append(f"{meta_mark(chain[-1], 'extends')}: extends: chain longer than {MAX_CHAIN} layers [layer {chain[-1].name}]")
-            break
-        layer = read_layer(directory)
-        chain.append(layer)
-        errors += layer.errors
-        version = layer.meta.get("format_version", FORMAT_VERSION)
-        if not isinstance(version, int) or isinstance(version, bool):
-            broken.append(f"{meta_mark(layer, 'format_version')}: format_version: must be a whole number [layer {layer.name}]")
+def _removals(merged: Merged) -> dict[KeyPath, Origin]:
+    """Entries a layer removed that no later layer put back."""
+    removed: dict[KeyPath, Origin] = {}
+    for path, origin in merged.log:
+        if origin.action == "removed":
+            removed[path] = origin
         else:
-            try:
-                notices += migrate_layer(layer.data, layer.marks, version, layer.name, migrations)
-            except MigrationRefused as exc:
-                broken.append(f"{meta_mark(layer, 'format_version')}: format_version: {exc} [layer {layer.name}]")
-        directory, problem = _resolve_extends(layer)
-        if problem:
-            broken.append(problem)
-    return chain, errors, broken, notices
+            removed.pop(path, None)
+    return removed
+
+
+def _top_meta(top: Layer, merged: Merged) -> dict[str, Any]:
+    data: dict[str, Any] = dict(merged.data)
+    for key in META_KEYS:
+        data.pop(key, None)
+        if key in top.meta and key != "format_version":
+            data[key] = top.meta[key]
+    merged.where.update(meta_marks(top))
+    data.setdefault("name", top.name)
+    data["format_version"] = FORMAT_VERSION
+    return data
 
 
 def inspect_ruleset(name_or_path: str, migrations: tuple[Migration, ...] | None = None) -> InspectedRuleset:
     """Read, merge, migrate and validate a ruleset, collecting every problem instead of stopping at the first."""
-    chain, errors, broken, notices = _read_chain(name_or_path, MIGRATIONS if migrations is None else migrations)
-    merged = merge_layers(list(reversed(chain)))
-    errors += merged.errors
-    if broken:  # the chain itself is wrong: checking a partial merge would only add noise
-        return InspectedRuleset(chain, merged, None, _in_file_order(errors + broken), notices)
-    top = chain[0]
-    data: dict[str, Any] = dict(merged.data)
-    for key in ("name", "description", "extends"):
-        data.pop(key, None)
-        if key in top.meta:
-            data[key] = top.meta[key]
-    data.setdefault("name", top.name)
-    data["format_version"] = FORMAT_VERSION
+    chain = read_chain(find_ruleset(name_or_path), MIGRATIONS if migrations is None else migrations, find_ruleset)
+    layers, top = chain.layers, chain.layers[-1]
+    merged = merge_layers(layers)
+    fatal = chain.broken + [line for layer in layers for line in layer.unreadable]
+    direct = [line for layer in layers for line in layer.errors] + merged.errors
+    direct += [line for layer in layers[:-1] for line in meta_errors(layer)] + requirement_errors(chain)
+    result = InspectedRuleset(list(reversed(layers)), merged, None, notices=chain.notices, parents=chain.parents)
+    if chain.broken:  # the chain itself is wrong: checking a partial merge would only add noise
+        result.errors = _in_file_order(fatal) + _in_file_order(direct)
+        return result
+    data = _top_meta(top, merged)
     fallback = meta_mark(top, "name")
-    for key in ("name", "description", "extends"):
-        merged.where[(key,)] = meta_mark(top, key)
-    model, schema_errors = validate_located(Ruleset, data, merged.where, fallback)
-    errors += schema_errors + check_references(data, merged.where, fallback)
-    ruleset = model if isinstance(model, Ruleset) and not errors else None
-    return InspectedRuleset(chain, merged, ruleset, _in_file_order(errors), notices)
+    removed = _removals(merged)
+    for path, origin in removed.items():  # a removed entry is located at its `!remove`
+        if origin.mark is not None:
+            merged.where.setdefault(path, origin.mark)
+    base = layers[0].name
+    added = {path for path, origin in merged.log if origin.action == "added" and origin.layer != base}
+    removed_by = lambda path: _removal_text(removed.get(path))  # noqa: E731
+    model, findings = schema_findings(Ruleset, data, lambda path: path in added, removed_by)
+    findings += reference_findings(data, removed_by)
+    direct += render([f for f in findings if not f.knock_on], merged.where, fallback)
+    knock_on = render([f for f in findings if f.knock_on], merged.where, fallback)
+    if fatal:  # what an unreadable file would have defined is missing: its knock-on errors would mislead
+        result.held_back, knock_on = len(set(knock_on)), []
+    result.errors = _in_file_order(fatal) + _in_file_order(direct) + _in_file_order(knock_on)
+    flagged = {f.path for f in findings}
+    result.warnings = render(near_miss_findings(data, added, flagged), merged.where, fallback)
+    result.warnings = _in_file_order(result.warnings + ([] if chain.linear else conflicts(merged, chain.ancestors)))
+    result.ruleset = model if isinstance(model, Ruleset) and not result.errors else None
+    return result
+
+
+def _removal_text(origin: Origin | None) -> str | None:
+    if origin is None:
+        return None
+    return f"removed by layer {origin.layer}" + (f" at {origin.mark}" if origin.mark else "")
 
 
 _LOCATION = re.compile(r"^(.*?):(\d+):(\d+): ")
@@ -205,7 +251,7 @@ def _in_file_order(lines: list[str]) -> list[str]:
     def key(line: str) -> tuple[str, int, int]:
         match = _LOCATION.match(line)
         return (match.group(1), int(match.group(2)), int(match.group(3))) if match else ("", 0, 0)
-    return sorted(dict.fromkeys(" ".join(line.split()) for line in lines), key=key)  # one line each, always
+    return sorted(dict.fromkeys(printable(" ".join(line.split())) for line in lines), key=key)  # one line each, always
 
 
 def load_ruleset(name_or_path: str) -> Ruleset:
@@ -220,9 +266,8 @@ def load_ruleset(name_or_path: str) -> Ruleset:
 
 def reference_errors(ruleset: Ruleset) -> list[str]:
     """Cross-reference problems of an already built Ruleset (e.g. after overrides), as `key.path: message`."""
-    nowhere = Mark("", 0, 0, ruleset.name)
-    lines = check_references(ruleset.model_dump(mode="json", by_alias=True), {}, nowhere)
-    return [line.split(": ", 1)[1].rsplit(" [layer ", 1)[0] for line in lines]
+    findings = reference_findings(ruleset.model_dump(mode="json", by_alias=True))
+    return [printable(f"{dotted(f.path)}: {f.message}") for f in findings]
 
 
 def ruleset_hash(ruleset: Ruleset) -> str:
@@ -232,6 +277,7 @@ def ruleset_hash(ruleset: Ruleset) -> str:
 
 
 __all__ = [
-    "InspectedRuleset", "Mark", "RulesetError", "RulesetNotice", "find_ruleset", "inspect_ruleset", "list_rulesets",
+    "InspectedRuleset", "Mark", "RulesetError", "RulesetInfo", "RulesetNotice", "find_ruleset", "inspect_ruleset",
+    "list_rulesets", "read_info", "ruleset_infos",
     "load_ruleset", "reference_errors", "ruleset_hash", "rulesets_dirs",
 ]

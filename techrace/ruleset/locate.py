@@ -1,19 +1,34 @@
-"""Turn pydantic validation errors into `file:line:col: key.path: message [layer L]` lines.
+"""Turn pydantic validation errors into located findings: `file:line:col: key.path: message [layer L]`.
 
-The schema (pydantic) does the checking; this module only says where each problem was written and adds
-a did-you-mean for unknown keys and a hint for YAML's yes/no/on/off booleans.
+The schema (pydantic) does the checking; `messages` puts each error in the modder's words; this module
+says where each problem was written, folds the missing keys of one entry into one line, and notices
+when those missing keys mean the modder misspelt the id of an entry that exists (`TMSC:` for `TSMC:`).
 """
 
 from __future__ import annotations
 
+import difflib
 import types
 import typing
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from techrace.ruleset.layers import dotted, suggest
+from techrace.ruleset.messages import Expected, describe, missing_message
 from techrace.ruleset.source import KeyPath, Mark
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem at a key path; `knock_on` when it may only follow from another problem (a missing key
+    that an unreadable file may have set, a name that points at something removed or never read)."""
+
+    path: KeyPath
+    message: str
+    knock_on: bool = False
 
 
 def locate(path: KeyPath, where: dict[KeyPath, Mark], fallback: Mark) -> Mark:
@@ -29,6 +44,10 @@ def located(path: KeyPath, message: str, where: dict[KeyPath, Mark], fallback: M
     return f"{mark}: {dotted(path)}: {message} [layer {mark.layer}]"
 
 
+def render(findings: list[Finding], where: dict[KeyPath, Mark], fallback: Mark) -> list[str]:
+    return [located(f.path, f.message, where, fallback) for f in findings]
+
+
 def _members(tp: Any) -> list[Any]:
     """The alternatives of a union (or the type itself), with Annotated unwrapped."""
     origin = typing.get_origin(tp)
@@ -39,22 +58,32 @@ def _members(tp: Any) -> list[Any]:
     return [tp]
 
 
-def model_at(root: type[BaseModel], path: KeyPath) -> type[BaseModel] | None:
-    """The schema model that describes the mapping at `path`, if any."""
+def expected_at(root: type[BaseModel], path: KeyPath) -> Expected:
+    """What the schema expects at `path` (the raw annotation, so quarters and ids can be told apart)."""
     current: list[Any] = [root]
+    annotation: Any = None
     for part in path:
         nxt: list[Any] = []
+        annotation = None
         for tp in current:
             if isinstance(tp, type) and issubclass(tp, BaseModel):
                 for name, info in tp.model_fields.items():
                     if part in (name, info.alias):
+                        annotation = typing.Annotated[info.annotation, info] if info.metadata else info.annotation
                         nxt += _members(info.annotation)
             elif typing.get_origin(tp) is dict:
-                nxt += _members(typing.get_args(tp)[1])
+                annotation = typing.get_args(tp)[1]
+                nxt += _members(annotation)
             elif typing.get_origin(tp) is list and isinstance(part, int):
-                nxt += _members(typing.get_args(tp)[0])
+                annotation = typing.get_args(tp)[0]
+                nxt += _members(annotation)
         current = nxt
-    for tp in current:
+    return Expected(annotation, path[-1] if path else None)
+
+
+def model_at(root: type[BaseModel], path: KeyPath) -> type[BaseModel] | None:
+    """The schema model that describes the mapping at `path`, if any."""
+    for tp in _members(expected_at(root, path).annotation) if path else [root]:
         if isinstance(tp, type) and issubclass(tp, BaseModel):
             return tp
     return None
@@ -62,6 +91,9 @@ def model_at(root: type[BaseModel], path: KeyPath) -> type[BaseModel] | None:
 
 def field_names(model: type[BaseModel]) -> list[str]:
     return [info.alias or name for name, info in model.model_fields.items()]
+
+
+_BRANCHES = {"str", "int", "float", "bool", "list", "dict", "none", "literal", "constrained-str", "nullable"}
 
 
 def _data_path(data: Any, loc: tuple[Any, ...]) -> KeyPath:
@@ -81,43 +113,92 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> KeyPath:
     return tuple(path)
 
 
-_BRANCHES = {"str", "int", "float", "bool", "list", "dict", "none", "literal", "constrained-str", "nullable"}
+def _unknown_key(root: type[BaseModel], path: KeyPath) -> str:
+    model = model_at(root, path[:-1])
+    names = field_names(model) if model else []
+    hint = suggest(path[-1], names) if model else ""
+    return f"unknown key {path[-1]!r}{hint}" + ("" if hint else f" (allowed: {', '.join(names)})" if names else "")
 
 
-def _message(root: type[BaseModel], error: dict[str, Any], path: KeyPath) -> str:
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        model = model_at(root, path[:-1])
-        names = field_names(model) if model else []
-        hint = suggest(path[-1], names) if model else ""
-        return f"unknown key {path[-1]!r}{hint}" + ("" if hint else f" (allowed: {', '.join(names)})" if names else "")
-    if kind == "missing":
-        return f"required key {path[-1]!r} is missing"
-    message = error["msg"]
-    value = error.get("input")
-    if kind == "literal_error" and isinstance(value, str):
-        expected = error.get("ctx", {}).get("expected", "")
-        options = [o.strip().strip("'") for o in expected.replace(" or ", ",").split(",") if o.strip()]
-        message += suggest(value, options)
-    if isinstance(value, bool) and kind in ("string_type", "literal_error", "string_pattern_mismatch"):
-        message += " (YAML reads yes/no/on/off/true/false as true or false: quote the text, e.g. 'NO')"
-    if value is None and kind in ("model_type", "dict_type", "list_type"):
-        return message + " (an empty `key:` means null and replaces what the layers below set: delete the line, or write `{}`)"
-    if kind not in ("model_type", "dict_type", "list_type") and not isinstance(value, dict | list):
-        shown = repr(value)
-        message += f", got {shown[:60]}{'...' if len(shown) > 60 else ''}"
-    return message
+def _get(data: Any, path: KeyPath) -> Any:
+    for part in path:
+        data = data[part] if isinstance(data, dict | list) else None
+    return data
+
+
+def _missing(root: type[BaseModel], data: dict[str, Any], entry: KeyPath, keys: list[str],
+             is_new_entry: Callable[[KeyPath], bool], removed: Callable[[KeyPath], str | None]) -> Finding:
+    """The missing keys of one entry as one finding; a new entry named like an existing one is a misspelling."""
+    siblings = _get(data, entry[:-1])
+    if entry and isinstance(entry[-1], str) and isinstance(siblings, dict) and is_new_entry(entry):
+        hint = suggest(entry[-1], [k for k in siblings if k != entry[-1] and not is_new_entry(entry[:-1] + (k,))])
+        if hint:
+            return Finding(entry, f"adds a new entry {entry[-1]!r}, which lacks {', '.join(repr(k) for k in keys)}{hint} "
+                                  "(to change an entry, write its exact id)")
+    expected = [(key, expected_at(root, entry + (key,))) for key in keys]
+    removals = [f"'{key}' {removed(entry + (key,))}" for key in keys if removed(entry + (key,))]
+    if removals:  # the cause is a `!remove`, not a forgotten key
+        return Finding(entry, missing_message(expected) + f" ({'; '.join(removals)})")
+    return Finding(entry, missing_message(expected), knock_on=True)
+
+
+def schema_findings(root: type[BaseModel], data: dict[str, Any],
+                    is_new_entry: Callable[[KeyPath], bool] = lambda path: False,
+                    removed: Callable[[KeyPath], str | None] = lambda path: None) -> tuple[BaseModel | None, list[Finding]]:
+    """The validated model, or None and every schema error of `data` as findings in the modder's words."""
+    try:
+        return root.model_validate(data), []
+    except ValidationError as exc:
+        errors = exc.errors()
+    findings: list[Finding] = []
+    missing: dict[KeyPath, list[str]] = {}
+    seen: set[KeyPath] = set()
+    for error in errors:
+        path = _data_path(data, error["loc"])
+        if error["type"] == "number_too_large":  # found inside a mapping or list field: point at the number
+            path += tuple((error.get("ctx") or {}).get("at", ()))
+            error = {**error, "input": error["ctx"]["number"]}
+        if error["type"] == "missing":
+            missing.setdefault(path[:-1], []).append(str(path[-1]))
+        elif error["type"] == "extra_forbidden":
+            findings.append(Finding(path, _unknown_key(root, path)))
+        elif path not in seen:  # the branches of a union (`extends: 5`) say one thing once
+            findings.append(Finding(path, describe(error, expected_at(root, path))))
+        seen.add(path)
+    findings += [_missing(root, data, entry, keys, is_new_entry, removed) for entry, keys in missing.items()]
+    return None, findings
 
 
 def validate_located(root: type[BaseModel], data: dict[str, Any], where: dict[KeyPath, Mark],
                      fallback: Mark) -> tuple[BaseModel | None, list[str]]:
     """The validated model, or None and every schema error of `data` as a located line, in file order."""
-    try:
-        return root.model_validate(data), []
-    except ValidationError as exc:
-        lines = []
-        for error in exc.errors():
-            path = _data_path(data, error["loc"])
-            mark = locate(path, where, fallback)
-            lines.append((mark.file, mark.line, mark.col, f"{mark}: {dotted(path)}: {_message(root, error, path)} [layer {mark.layer}]"))
-        return None, [line for *_, line in sorted(lines)]
+    model, findings = schema_findings(root, data)
+    lines = [(locate(f.path, where, fallback), f) for f in findings]
+    lines.sort(key=lambda item: (item[0].file, item[0].line, item[0].col))
+    return model, [located(f.path, f.message, where, fallback) for _, f in lines]
+
+
+def _near_miss(new: str, old: str) -> bool:
+    """`chian` for `china`, `Tsmc` for `TSMC`; not `TSMC-AZ2` beside `TSMC-AZ` or `N2` beside `N3` (real additions)."""
+    a, b = new.lower(), old.lower()
+    if a == b:
+        return True
+    if a.startswith(b) or b.startswith(a) or a.strip("0123456789") == b.strip("0123456789"):
+        return False
+    return sorted(a) == sorted(b) or difflib.SequenceMatcher(None, a, b).ratio() >= 0.85
+
+
+def near_miss_findings(data: dict[str, Any], added: set[KeyPath], flagged: set[KeyPath]) -> list[Finding]:
+    """Entries a mod adds whose id is a near miss of an existing one: its values were probably meant for that
+    entry. Entries lacking required keys are already `flagged` (with a did-you-mean) and are skipped."""
+    findings = []
+    for path in sorted(added, key=lambda p: [str(x) for x in p]):
+        siblings, entry = _get(data, path[:-1]), _get(data, path)
+        if path in flagged or not isinstance(entry, dict) or not isinstance(siblings, dict) or not isinstance(path[-1], str):
+            continue
+        old = [k for k in siblings if k != path[-1] and path[:-1] + (k,) not in added and isinstance(siblings[k], dict)]
+        match = next((k for k in old if _near_miss(path[-1], k)), None)
+        if match:
+            findings.append(Finding(path, f"adds a new entry {path[-1]!r} beside the existing {match!r}: "
+                                          f"did you mean to change {match!r}? (if not, pick a more distinct id)"))
+    return findings

@@ -40,12 +40,53 @@ class SetDefault:
 
 
 @dataclass(frozen=True)
+class ListToMapping:
+    """Turn the list at `path` (`*` matches any id) into a mapping by id, so a later layer can change one item.
+
+    Each item's id is its `key` field (removed from the item unless `keep_key`), or, for items without it,
+    `id_template` filled with the item's fields and `index` (e.g. `"{kind}"`; a repeated id gets `_2`,
+    `_3` ...). With `replace` (the default) the mapping replaces the one below whole, as the list did,
+    so an upgraded mod means exactly what it meant before; locations move with the items."""
+
+    path: str
+    key: str | None = None
+    id_template: str = "item{index}"
+    keep_key: bool = False
+    replace: bool = True
+
+    def item_id(self, item: Any, index: int, taken: set[str]) -> str:
+        fields = item if isinstance(item, dict) else {}
+        own = fields.get(self.key) if self.key else None
+        if isinstance(own, str | int) and not isinstance(own, bool) and str(own) not in taken:
+            return str(own)
+        try:
+            base = self.id_template.format(index=index, **{k: v for k, v in fields.items() if isinstance(k, str)})
+        except (KeyError, IndexError, ValueError):
+            base = f"item{index}"
+        candidate, n = base, 2
+        while candidate in taken:
+            candidate, n = f"{base}_{n}", n + 1
+        return candidate
+
+
+@dataclass(frozen=True)
+class MapValue:
+    """Replace values at `path` (`*` matches any id) that appear in `values` (e.g. a renamed kind)."""
+
+    path: str
+    values: Mapping[str, Any]
+
+
+Operation = Rename | Drop | SetDefault | ListToMapping | MapValue
+
+
+@dataclass(frozen=True)
 class Migration:
     """One step from `from_version` to `from_version + 1`."""
 
     from_version: int
     summary: str
-    operations: tuple[Rename | Drop | SetDefault, ...] = ()
+    operations: tuple[Operation, ...] = ()
     refuse: bool = False  # True: cannot be upgraded automatically; `summary` tells the modder what to do
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -59,15 +100,20 @@ MIGRATIONS: tuple[Migration, ...] = (
             Drop("technology.algorithmic_efficiency_per_quarter"),
             Drop("chip_firms.*.demand_growth_per_quarter"),
             Drop("market.ai_share_growth_per_quarter"),
-            Drop("victory"),
+            ListToMapping("victory", id_template="{kind}"),
+            SetDefault("victory.economic_collapse.metric", "gdp_index"),
+            Drop("victory.leader_at_end"),
+            MapValue("victory.*.kind", {"capability_threshold": "threshold", "economic_collapse": "collapse"}),
         ),
         notes=(
             "technology.algorithmic_efficiency_per_quarter is gone: each lab now earns its algorithmic progress (see research:)",
             "chip_firms.*.demand_growth_per_quarter is gone: chip firms plan output from forecast demand",
             "market.ai_share_growth_per_quarter is gone: the AI share of a node grows as foundries build for AI demand "
             "(other customers' demand grows by market.non_ai_growth_per_quarter)",
-            "a victory list of format 1 is dropped (conditions are now a mapping by id with kinds lead, parity, threshold, "
-            "self_sufficiency, economic_share, collapse); restate them or inherit the base ruleset's",
+            "victory conditions became a mapping by id for every nation: capability_threshold became threshold, "
+            "economic_collapse became collapse (on gdp_index; a collapsed nation is now out of the game, the others play "
+            "on), and leader_at_end became the end score (scoring.weights); new kinds: lead, parity, "
+            "self_sufficiency, economic_share",
         ),
     ),
 )
@@ -114,8 +160,40 @@ def _move_marks(marks: dict[KeyPath, Mark], old: KeyPath, new: KeyPath) -> None:
         marks[new + path[len(old):]] = marks.pop(path)
 
 
-def _apply(op: Rename | Drop | SetDefault, data: dict[str, Any], marks: dict[KeyPath, Mark]) -> int:
+def _to_mapping(op: ListToMapping, data: dict[str, Any], marks: dict[KeyPath, Mark]) -> int:
+    from techrace.ruleset.source import Replace
+
+    count = 0
+    for path in _expand(op.path, data):
+        parent, items = _get(data, path[:-1]), _get(data, path)
+        if not isinstance(items, list):
+            continue  # already a mapping, or `!remove`: nothing to convert
+        mapping: dict[str, Any] = Replace() if op.replace else {}
+        for index, item in enumerate(items):
+            item_id = op.item_id(item, index, set(mapping))
+            if isinstance(item, dict) and op.key in item and not op.keep_key:
+                item = {k: v for k, v in item.items() if k != op.key}
+                marks.pop(path + (index, op.key), None)
+            mapping[item_id] = item
+            _move_marks(marks, path + (index,), path + (item_id,))
+        parent[path[-1]] = mapping
+        count += 1
+    return count
+
+
+def _apply(op: Operation, data: dict[str, Any], marks: dict[KeyPath, Mark]) -> int:
     """Apply one operation; returns how many places it changed."""
+    if isinstance(op, ListToMapping):
+        return _to_mapping(op, data, marks)
+    if isinstance(op, MapValue):
+        count = 0
+        for path in _expand(op.path, data):
+            parent = _get(data, path[:-1])
+            value = parent[path[-1]]
+            if isinstance(value, str) and value in op.values:
+                parent[path[-1]] = op.values[value]
+                count += 1
+        return count
     if isinstance(op, Rename):
         matches = _expand(op.old, data)
         for path in matches:

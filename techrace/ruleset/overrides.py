@@ -8,13 +8,13 @@ as a whole, so an override can never produce a ruleset the loader would have ref
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from pydantic import ValidationError
-
 from techrace.errors import TechraceError
-from techrace.ruleset.schema import Ruleset
+from techrace.ruleset.messages import shown
+from techrace.ruleset.schema import MAX_MAGNITUDE, Ruleset
 
 
 class OverrideError(TechraceError):
@@ -27,20 +27,41 @@ def apply_overrides(ruleset: Ruleset, overrides: Mapping[str, object]) -> Rulese
         return ruleset
     data = ruleset.model_dump(mode="json", by_alias=True)
     for path, value in overrides.items():
+        check_value(path, value)
         _set_path(data, path, value)
     paths = ", ".join(overrides)
-    try:
-        result = Ruleset.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise OverrideError(f"override of {paths} gives an invalid ruleset: {where}: {first['msg']}") from None
+    from techrace.ruleset.layers import dotted
+    from techrace.ruleset.locate import schema_findings
+
+    result, findings = schema_findings(Ruleset, data)
+    if findings or not isinstance(result, Ruleset):
+        first = findings[0]
+        raise OverrideError(f"override of {paths} gives an invalid ruleset: {dotted(first.path)}: {first.message}")
     from techrace.ruleset.loader import reference_errors
 
     problems = reference_errors(result)
     if problems:
         raise OverrideError(f"override of {paths} breaks a cross-reference: {problems[0]}")
     return result
+
+
+def check_value(path: str, value: object) -> None:
+    """Refuse a value no ruleset may hold before it is tried: not finite (.inf, .nan) or absurdly large.
+    Batch runs call it on swept values and on the bounds of sampled distributions."""
+    numbers = [value] if not isinstance(value, dict | list) else list(_numbers(value))
+    for number in numbers:
+        if isinstance(number, float) and not math.isfinite(number):
+            raise OverrideError(f"override of {path}: {shown(number)} is not a finite number")
+        if isinstance(number, int | float) and not isinstance(number, bool) and abs(number) > MAX_MAGNITUDE:
+            raise OverrideError(f"override of {path}: {shown(number)} is too large (numbers in a ruleset stay within ±{MAX_MAGNITUDE:g})")
+
+
+def _numbers(value: Any) -> Iterator[Any]:
+    for item in value.values() if isinstance(value, dict) else value:
+        if isinstance(item, dict | list):
+            yield from _numbers(item)
+        else:
+            yield item
 
 
 def key_paths(ruleset: Ruleset) -> list[str]:

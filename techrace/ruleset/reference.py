@@ -30,7 +30,33 @@ def json_schema(layer: bool = True) -> dict[str, Any]:
     schema["title"] = f"techrace ruleset (format {FORMAT_VERSION}){' layer file' if layer else ''}"
     if layer:
         _drop_required(schema)
+        _allow_remove(schema)
+        schema.setdefault("$defs", {})["Remove"] = REMOVE_SCHEMA
     return schema
+
+
+# `key: !remove` reaches an editor (the YAML language server, with `!remove scalar` as a custom tag) as an
+# empty scalar: null, or "" in some editors.
+REMOVE_SCHEMA = {"description": "`!remove`: delete this entry or field of the layers below", "enum": [None, ""]}
+
+
+def _allow_remove(node: Any) -> None:
+    """Every field of an object and every entry of a mapping may be `!remove`d by a layer."""
+    if isinstance(node, dict):
+        for value in node.values():
+            _allow_remove(value)
+        for name, sub in list(node.get("properties", {}).items()) if isinstance(node.get("properties"), dict) else []:
+            node["properties"][name] = _or_remove(sub)
+        if isinstance(node.get("additionalProperties"), dict):
+            node["additionalProperties"] = _or_remove(node["additionalProperties"])
+    elif isinstance(node, list):
+        for value in node:
+            _allow_remove(value)
+
+
+def _or_remove(sub: dict[str, Any]) -> dict[str, Any]:
+    outer = {k: sub[k] for k in ("title", "description") if k in sub}
+    return {**outer, "anyOf": [sub, {"$ref": "#/$defs/Remove"}]}
 
 
 def _drop_required(node: Any) -> None:
@@ -66,6 +92,10 @@ def type_name(tp: Any) -> str:
         pattern = next((getattr(c, "pattern", None) for c in flat if getattr(c, "pattern", None)), None)
         if pattern and "Q[1-4]" in pattern:
             return "quarter (e.g. 2027Q3)"
+        if pattern and "==|!=" in pattern:
+            return "requirement (e.g. `techrace >= 0.2`)"
+        if pattern and pattern.startswith("^[0-9]"):
+            return "version (e.g. 1.2.0)"
         if pattern:
             return "id"
         limits = _constraints(flat)

@@ -11,17 +11,22 @@ import re
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 FORMAT_VERSION = 2
 SKILLS = ("process", "design", "tools", "ai_research")
 TOOL_KINDS = ("euv", "arf_immersion", "etch", "deposition", "metrology")
-QUARTER_RE = re.compile(r"^(20[2-9][0-9])Q([1-4])$")
+QUARTER_RE = re.compile(r"^([1-9][0-9]{3})Q([1-4])$")  # any four-digit year: 400 turns from 2025Q1 end in 2124
+LAST_QUARTER = "9999Q4"
+MAX_MAGNITUDE = 1e36  # no ruleset number is larger (the biggest real one is ~1e27 FLOP); beyond it, products overflow
 
-Quarter = Annotated[str, Field(pattern=r"^20[2-9][0-9]Q[1-4]$", description="A calendar quarter like 2027Q3")]
+Quarter = Annotated[str, Field(pattern=r"^[1-9][0-9]{3}Q[1-4]$", description="A calendar quarter like 2027Q3")]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNeg = Annotated[float, Field(ge=0.0)]
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$")]
+Requirement = Annotated[str, Field(pattern=r"^\s*[A-Za-z0-9][A-Za-z0-9._\-]*\s*((==|!=|<=|>=|<|>|~=)\s*[0-9][0-9A-Za-z.+!\-]*\s*,?\s*)*$",
+                                   description="A techrace or ruleset name and version bounds, like `techrace >= 0.2`")]
 
 
 @lru_cache(maxsize=4096)
@@ -41,9 +46,37 @@ def quarter_label(index: int, start: str = "2025Q1") -> str:
 
 
 class Strict(BaseModel):
-    """Base for every ruleset object: unknown keys are errors, values are immutable."""
+    """Base for every ruleset object: unknown keys are errors, values are immutable, numbers are finite and sane."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    def model_post_init(self, context: object) -> None:
+        """Refuse numbers too large to compute with (1e308 passes the finite check, then overflows).
+        A post-init hook rather than a validator per field: it adds nothing to the cost of building the schema."""
+        for name, value in self.__dict__.items():
+            if type(value) in (float, int, dict, list) and _too_large(value):
+                _check_magnitude(value, (type(self).model_fields[name].alias or name,))
+
+
+def _listed(value: object) -> object:
+    """One text where a list is expected means a list of one (`requires: techrace >= 0.2`)."""
+    return [value] if isinstance(value, str) else value
+
+
+def _too_large(value: object) -> bool:
+    if type(value) is float or type(value) is int:
+        return abs(value) > MAX_MAGNITUDE  # type: ignore[arg-type]
+    if type(value) is dict:
+        return any(_too_large(item) for item in value.values())  # type: ignore[union-attr]
+    return type(value) is list and any(_too_large(item) for item in value)  # type: ignore[union-attr]
+
+
+def _check_magnitude(value: object, at: tuple[str | int, ...] = ()) -> None:
+    if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) > MAX_MAGNITUDE:
+        raise PydanticCustomError("number_too_large", "number too large", {"limit": MAX_MAGNITUDE, "at": list(at), "number": value})
+    if isinstance(value, dict | list):
+        for key, item in value.items() if isinstance(value, dict) else enumerate(value):
+            _check_magnitude(item, at + (key,))
 
 
 class SkillCounts(Strict):
@@ -565,8 +598,11 @@ class Ruleset(Strict):
 
     name: str = Field(..., min_length=1, description="Ruleset name")
     description: str = Field("", description="One-paragraph description")
+    version: str | None = Field(None, min_length=1, max_length=40, pattern=r"^[0-9][0-9A-Za-z.+!\-]*$", description="The mod's own version, like 1.2.0 (other mods may require it)")
+    authors: Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], BeforeValidator(_listed)] = Field(default_factory=list, description="Who made it")
+    requires: Annotated[list[Requirement], BeforeValidator(_listed)] = Field(default_factory=list, description="Versions it needs: `techrace >= 0.2`, or a ruleset it extends and its `version`")
     format_version: int = Field(FORMAT_VERSION, ge=1, description="Ruleset format version")
-    extends: str | None = Field(None, description="Ruleset this one layers on")
+    extends: str | list[str] | None = Field(None, description="Ruleset(s) this one layers on: a name or path, or a list applied in order")
     start_quarter: Quarter = Field("2025Q1", description="Quarter of the first turn")
     turns: int = Field(44, ge=1, le=400, description="Default game length (quarters)")
     technology: Technology

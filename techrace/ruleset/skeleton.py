@@ -7,6 +7,7 @@ from pathlib import Path
 
 from techrace.errors import TechraceError
 from techrace.ruleset.loader import find_ruleset
+from techrace.ruleset.meta import installed_version
 from techrace.ruleset.schema import FORMAT_VERSION
 
 RULESET_YAML = """\
@@ -16,8 +17,11 @@ RULESET_YAML = """\
 name: {name}
 description: >-
   One paragraph saying what this mod changes and why.
+version: 0.1.0                  # this mod's own version (another mod may require it)
+authors: []                     # who made it, e.g. [Ada Lovelace]
+requires: [techrace >= {techrace_version}]
 format_version: {version}
-extends: {extends}
+extends: {extends}             # or a list applied in order, e.g. [{extends}, ../other-mod]
 """
 
 CONTROLS_YAML = """\
@@ -84,7 +88,8 @@ def create_skeleton(directory: Path, extends: str, name: str | None = None) -> l
     directory.mkdir(parents=True, exist_ok=True)
     mod_name = name or directory.resolve().name
     files = {
-        "ruleset.yaml": RULESET_YAML.format(name=mod_name, extends=extends, directory=directory, version=FORMAT_VERSION),
+        "ruleset.yaml": RULESET_YAML.format(name=mod_name, extends=extends, directory=directory, version=FORMAT_VERSION,
+                                            techrace_version=installed_version()),
         "controls.yaml": CONTROLS_YAML,
         "shocks.yaml": SHOCKS_YAML,
     }

@@ -7,11 +7,15 @@ overwrites or crashes. Two tags are part of the layering syntax: `!remove` and `
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import stat
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from techrace.ruleset.yaml_errors import explain_yaml_error
 
 MAX_FILE_BYTES = 1 << 20  # 1 MiB: the whole baseline is ~50 KB
 MAX_DEPTH = 24
@@ -63,17 +67,65 @@ class _Remove:
 REMOVE = _Remove()
 
 
+REFUSED = object()  # a value the reader refused (and reported): its key is left out of the data
+
+
 class Replace(dict):
     """The `!replace` tag on a mapping: use it whole instead of merging it into the layers below."""
 
 
 @dataclass
 class SourceFile:
-    """One parsed YAML file: its data, the mark of every key path, and the problems found."""
+    """One parsed YAML file: its data, the mark of every key path, and the problems found. `unreadable`
+    when the whole file was dropped (so what it would have defined is missing and errors elsewhere may
+    only follow from that)."""
 
     data: dict[str, Any]
     marks: dict[KeyPath, Mark]
     errors: list[str]
+    unreadable: bool = field(default=False)
+
+
+class UnreadableFile(Exception):
+    """A file that is not a regular file, too large or unreadable; the message says which."""
+
+
+def read_bytes_safely(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes. Devices, FIFOs and directories are refused at
+    once (checked with fstat on the opened file, never blocking on a FIFO), and the size is checked on
+    the opened file so a file that grows or a symlink to /dev/zero cannot make us read forever."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise UnreadableFile(f"cannot read: {exc.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a directory" if stat.S_ISDIR(info.st_mode) else "a FIFO" if stat.S_ISFIFO(info.st_mode) else "a device or special file"
+            raise UnreadableFile(f"not a regular file ({kind}): ruleset files must be plain files")
+        if info.st_size > limit:
+            raise UnreadableFile(f"too large ({info.st_size} bytes; the limit is {limit})")
+        chunks, total = [], 0
+        while chunk := os.read(fd, min(1 << 16, limit + 1 - total)):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                raise UnreadableFile(f"too large (more than {limit} bytes)")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise UnreadableFile(f"cannot read: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+
+
+def read_text_safely(path: Path, limit: int = MAX_FILE_BYTES) -> str:
+    """`read_bytes_safely` decoded as UTF-8 (raises UnreadableFile saying where the bad byte is)."""
+    data = read_bytes_safely(path, limit)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
 class _TooBig(Exception):
@@ -86,6 +138,14 @@ def display_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+_SCALAR_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")}
+
+
+def _short_tag(tag: str) -> str:
+    """`tag:yaml.org,2002:python/tuple` as the modder wrote it: `!!python/tuple`."""
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
 
 
 class _Builder:
@@ -110,7 +170,7 @@ class _Builder:
             raise _TooBig(f"more than {MAX_NODES} values (after expanding aliases)")
         if depth > MAX_DEPTH:
             self.error(node, path, f"nested more than {MAX_DEPTH} levels deep")
-            return None
+            return REFUSED
         tag = node.tag
         if tag == "!remove":
             if not (isinstance(node, yaml.ScalarNode) and node.value == ""):
@@ -118,50 +178,60 @@ class _Builder:
             return REMOVE
         if isinstance(node, yaml.MappingNode):
             if tag not in ("tag:yaml.org,2002:map", "!replace"):
-                self.error(node, path, f"unknown tag {tag!r} (only !remove and !replace are allowed)")
-                return None
-            out: dict[str, Any] = Replace() if tag == "!replace" else {}
-            first_line: dict[str, int] = {}
-            for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
-                    self.error(key_node, path, "keys must be plain names (no lists, mappings or `<<` merges)")
-                    continue
-                key = str(key_node.value)  # keys are always names: `NO` stays Norway, not false
-                if key in first_line:
-                    self.error(key_node, path + (key,), f"duplicate key {key!r} (first at line {first_line[key]})")
-                    continue
-                first_line[key] = key_node.start_mark.line + 1
-                self.marks[path + (key,)] = self.mark(key_node)
-                out[key] = self.build(value_node, path + (key,), depth + 1)
-            return out
+                self.error(node, path, f"unknown tag {_short_tag(tag)!r} (only !remove and !replace are allowed)")
+                return REFUSED
+            return self.mapping(node, path, depth)
         if tag == "!replace":
             self.error(node, path, "`!replace` goes on a mapping (key: !replace {field: value, ...})")
-            return None
+            return REFUSED
         if isinstance(node, yaml.SequenceNode):
+            if tag != "tag:yaml.org,2002:seq":
+                self.error(node, path, f"unknown tag {_short_tag(tag)!r} (only !remove and !replace are allowed)")
+                return REFUSED
             items = []
             for index, item in enumerate(node.value):
                 self.marks[path + (index,)] = self.mark(item)
                 items.append(self.build(item, path + (index,), depth + 1))
-            return items
+            return REFUSED if any(item is REFUSED for item in items) else items
+        if tag not in _SCALAR_TAGS:
+            self.error(node, path, f"unknown tag {_short_tag(tag)!r} (only !remove and !replace are allowed)")
+            return REFUSED
         try:
             return self.scalars.construct_object(node)
         except yaml.YAMLError as exc:
             self.error(node, path, f"cannot read value: {getattr(exc, 'problem', None) or exc}")
-            return None
+            return REFUSED
+        except (ValueError, IndexError, TypeError, OverflowError):  # an explicit tag on a value it cannot take
+            self.error(node, path, f"cannot read {node.value!r} as {_short_tag(tag)}")
+            return REFUSED
+
+    def mapping(self, node: yaml.MappingNode, path: KeyPath, depth: int) -> dict[str, Any]:
+        """A mapping's keys as names (never booleans), duplicates and merge keys refused, located."""
+        out: dict[str, Any] = Replace() if node.tag == "!replace" else {}
+        first_line: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                self.error(key_node, path, "keys must be plain names (no lists, mappings or `<<` merges)")
+                continue
+            key = str(key_node.value)  # keys are always names: `NO` stays Norway, not false
+            if key in first_line:
+                self.error(key_node, path + (key,), f"duplicate key {key!r} (first at line {first_line[key]})")
+                continue
+            first_line[key] = key_node.start_mark.line + 1
+            self.marks[path + (key,)] = self.mark(key_node)
+            value = self.build(value_node, path + (key,), depth + 1)
+            if value is not REFUSED:  # a refused value leaves the key unset, so no knock-on errors follow
+                out[key] = value
+        return out
 
 
 def read_yaml(path: Path, layer: str) -> SourceFile:
     """Parse one file of a layer; every problem is a located message in `errors`."""
     file = display_path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return SourceFile({}, {}, [f"{file}:1:1: (file): too large ({size} bytes; the limit is {MAX_FILE_BYTES}) [layer {layer}]"])
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return SourceFile({}, {}, [f"{file}:1:1: (file): not UTF-8 text ({exc.reason} at byte {exc.start}) [layer {layer}]"])
-    except OSError as exc:
-        return SourceFile({}, {}, [f"{file}:1:1: (file): cannot read: {exc.strerror} [layer {layer}]"])
+        text = read_text_safely(path)
+    except UnreadableFile as exc:
+        return SourceFile({}, {}, [f"{file}:1:1: (file): {exc} [layer {layer}]"], unreadable=True)
     return parse_yaml_text(text, file, layer)
 
 
@@ -171,29 +241,30 @@ def parse_yaml_text(text: str, file: str, layer: str) -> SourceFile:
     try:
         node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else f"{file}:1:1"
-        problem = " ".join(" ".join(p.split()) for p in (exc.context, exc.problem) if p)
-        return SourceFile({}, {}, [f"{where}: (yaml): bad YAML: {problem} [layer {layer}]"])
+        line, col, message = explain_yaml_error(text, exc)
+        return SourceFile({}, {}, [f"{file}:{line}:{col}: (yaml): {message} [layer {layer}]"], unreadable=True)
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow: locate it by its offset
         before = text[: exc.position]
         line, col = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        return SourceFile({}, {}, [f"{file}:{line}:{col}: (yaml): bad YAML: character U+{code:04X} is not allowed [layer {layer}]"])
+        return SourceFile({}, {}, [f"{file}:{line}:{col}: (yaml): character U+{code:04X} is not allowed in YAML "
+                                   f"[layer {layer}]"], unreadable=True)
     except yaml.YAMLError as exc:
-        return SourceFile({}, {}, [f"{file}:1:1: (yaml): bad YAML: {' '.join(str(exc).split())} [layer {layer}]"])
+        return SourceFile({}, {}, [f"{file}:1:1: (yaml): bad YAML: {' '.join(str(exc).split())} [layer {layer}]"], unreadable=True)
     except RecursionError:
-        return SourceFile({}, {}, [f"{file}:1:1: (yaml): nested too deeply to read [layer {layer}]"])
+        return SourceFile({}, {}, [f"{file}:1:1: (yaml): nested too deeply to read [layer {layer}]"], unreadable=True)
     if node is None:
         return SourceFile({}, {}, [])
     try:
         data = builder.build(node, (), 0)
     except _TooBig as exc:
-        return SourceFile({}, {}, [f"{file}:1:1: (file): too large: {exc} [layer {layer}]"])
+        return SourceFile({}, {}, [f"{file}:1:1: (file): too large: {exc} [layer {layer}]"], unreadable=True)
     if data is None and not builder.errors:
         return SourceFile({}, {}, [])
+    if data is REFUSED:
+        return SourceFile({}, {}, builder.errors, unreadable=True)
     if not isinstance(data, dict) or isinstance(data, Replace):
         if not builder.errors:
             builder.error(node, (), "the top level must be a mapping of sections (e.g. `controls:`)")
-        return SourceFile({}, {}, builder.errors)
+        return SourceFile({}, {}, builder.errors, unreadable=True)
     return SourceFile(data, builder.marks, builder.errors)
