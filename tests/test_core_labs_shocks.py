@@ -23,12 +23,23 @@ def test_power_limits_clusters() -> None:
     assert value(limited, "US", "ai_compute_h100e") < 0.8 * value(base, "US", "ai_compute_h100e")
 
 
-def test_centralisation_raises_the_largest_run() -> None:
+def test_centralisation_raises_the_largest_run_over_quarters_and_costs_budget() -> None:
     game = Game.from_ruleset(baseline(), seed=1, player="CN")
     game.step([Action("centralisation", "CN", {"share": 0.6})])
     base = Game.from_ruleset(baseline(), seed=1, player="CN")
-    base.step()
+    base.step([Action("advisor", "CN", {"group": "compute", "advisor": False})])  # nobody pools in the base game
+    cn = game.nations.index("CN")
+    assert game.model.state.centralisation[cn] == pytest.approx(base.model.state.centralisation[cn])  # not at once
+    game.run(5)
+    base.run(5)
+    step = baseline().levers.centralisation_step_per_quarter
+    assert game.model.state.centralisation[cn] == pytest.approx(0.05 + 5 * step)
     assert value(game, "CN", "largest_training_run_flop") > 3 * value(base, "CN", "largest_training_run_flop")
+    st, s = game.model.static, game.model.state
+    pooled = float((st.lab_to_nation @ s.usable_compute)[cn]) * s.centralisation[cn]
+    rate = baseline().levers.centralisation_cost_usd_per_h100e_quarter
+    assert s.standing_cost[cn] == pytest.approx(pooled * rate / 1e9, rel=0.2)  # charged every quarter on what is pooled
+    assert s.standing_cost[cn] > 3 * base.model.state.standing_cost[cn]
 
 
 def test_capability_scale() -> None:

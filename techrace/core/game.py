@@ -17,12 +17,13 @@ from typing import Any
 import numpy as np
 
 from techrace.core.actions import Action, validate_action
-from techrace.core.apply import Preview, preview
 from techrace.core.events import Event
 from techrace.core.mechanisms.victory import Goal, Outcome, end_scores
 from techrace.core.mechanisms.victory import goals as victory_goals
 from techrace.core.metrics import COLUMNS, metric_rows
 from techrace.core.model import WorldModel
+from techrace.core.preview import Preview, budget_problems
+from techrace.core.preview import preview as preview_order
 from techrace.core.state import ARRAY_AXES, WorldState, axis_labels, build_state
 from techrace.core.static import build_static
 from techrace.core.view import WorldView
@@ -103,23 +104,40 @@ class Game:
         return self.outcome is not None or self.turn >= self.turns_total
 
     # ------------------------------------------------------------------ playing
-    def validate(self, action: Action) -> list[str]:
-        return validate_action(self.ruleset, action, self.model.control_owners())
+    def validate(self, action: Action, queued: Sequence[Action] = ()) -> list[str]:
+        """Every problem with an order given after `queued` (values, who may give it, the budget left)."""
+        problems = validate_action(self.ruleset, action, self.model.control_owners())
+        if not problems and self.player is None:
+            problems = ["this game has no player nation: computer players decide every nation"]
+        elif not problems and action.nation != self.player:
+            problems = [f"you play {self.player}: orders for {action.nation} are refused"]
+        if not problems:
+            over = budget_problems(self.model, [*queued, action])
+            problems = [over[-1]] if over and over[-1].startswith(action.describe(self.ruleset)) else []
+        return problems
 
-    def preview(self, action: Action) -> Preview:
-        problems = self.validate(action)
+    def preview(self, action: Action, queued: Sequence[Action] = ()) -> Preview:
+        """What the order costs and what it is expected to do (two copies of the world played ahead)."""
+        problems = self.validate(action, queued)
         if problems:
             return Preview(0.0, "; ".join(problems))
-        return preview(self.model, action)
+        return preview_order(self.model, action, list(queued), self.seed)
+
+    def check_orders(self, actions: Sequence[Action]) -> list[str]:
+        """Every problem with a turn's orders taken together."""
+        problems: list[str] = []
+        for i, action in enumerate(actions):
+            problems += [f"{action.describe(self.ruleset)}: {p}" for p in self.validate(action, actions[:i])]
+        return problems
 
     def step(self, actions: Sequence[Action] = ()) -> TurnReport:
-        """Play one quarter with the player's actions (invalid ones are refused with an error)."""
+        """Play one quarter with the player's orders; any invalid order refuses the turn with an error."""
         actions = list(actions)
-        for action in actions:
-            problems = self.validate(action)
-            if problems:
-                raise TechraceError(f"invalid action {action.describe()}: {'; '.join(problems)}")
-        self.model.play_turn(actions)
+        problems = self.check_orders(actions)
+        if problems:
+            raise TechraceError("orders refused: " + "; ".join(problems))
+        self.model.pending_actions = actions
+        self.model.step()
         self.action_log.append(actions)
         rows = metric_rows(self.model.static, self.model.state, self.seed, self.model.quarter, self.model.metrics_now)
         check_finite_rows(rows)

@@ -12,10 +12,11 @@ from typing import Any
 import mesa
 import numpy as np
 
-from techrace.core import apply as actions_apply
+from techrace.core import decisions
 from techrace.core.actions import Action, validate_action
 from techrace.core.agents import ChipFirm, Foundry, Lab, Nation, Regulator, ToolMaker
 from techrace.core.events import Event
+from techrace.core.levers.controls import consequence
 from techrace.core.markets import chips, hbm, packaging, talent, tools, wafers
 from techrace.core.mechanisms import (
     controls,
@@ -39,10 +40,10 @@ class WorldModel(mesa.Model):
     """The world of one game. All mutable numbers live in `self.state` (see state.py)."""
 
     def __init__(self, ruleset: Ruleset | str = "baseline", rng: Any = None, player: str | None = None,
-                 state: WorldState | None = None, collect: bool = False, **kwargs: Any):
+                 state: WorldState | None = None, collect: bool = False, static: Any = None, **kwargs: Any):
         super().__init__(rng=rng, **kwargs)
         self.ruleset = load_ruleset(ruleset) if isinstance(ruleset, str) else ruleset
-        self.static = build_static(self.ruleset)
+        self.static = static if static is not None and static.ruleset is self.ruleset else build_static(self.ruleset)
         fresh = build_state(self.static)
         fabrication.update_usable(self.static, fresh)
         labs.usable_compute(self.static, fresh)
@@ -82,7 +83,7 @@ class WorldModel(mesa.Model):
     # ------------------------------------------------------------------ set-up
     def _make_agents(self) -> None:
         rs, st = self.ruleset, self.static
-        self.nation_agents = [Nation(self, i, c) for i, c in enumerate(st.nations)]
+        self.nation_agents = [Nation(self, i, c, rs.nations[c].policy) for i, c in enumerate(st.nations)]
         self.regulator_agents = [Regulator(self, i, r, rs.regulators[r].policy) for i, r in enumerate(st.regulators)]
         self.foundry_agents = [Foundry(self, i, f, rs.foundries[f].policy) for i, f in enumerate(st.foundries)]
         self.toolmaker_agents = [ToolMaker(self, i, t, rs.toolmakers[t].policy) for i, t in enumerate(st.toolmakers)]
@@ -137,14 +138,19 @@ class WorldModel(mesa.Model):
         s.revenue_last = s.revenue.copy()
         for name in ("revenue", "wafers_sold", "accel_quarter", "bought_h100e", "grey_h100e", "subsidy", "researcher_inflow"):
             getattr(s, name)[...] = 0.0
-        events += timeline.advance_controls(st, s, self.quarter)
+        self.activated: list[str] = []
+        events += timeline.advance_controls(st, s, self.quarter, self.activated)
         valid = [a for a in player_actions if not validate_action(self.ruleset, a, self.control_owners())]
-        military = [(a.nation, a.params["shock"]) for a in valid if a.kind == "military"]
+        military = [(a.nation, a.params["shock"]) for a in valid if a.kind == "military"] + [tuple(m) for m in s.military_orders]
+        s.military_orders = []
         shocks.recover(st, s)
-        events += shocks.fire_shocks(st, s, self.rng, self.quarter, self.metrics_before, military)
+        events += shocks.fire_shocks(st, s, self.rng, self.quarter, self.metrics_before, military, self.enact)
         self.luck = self._draw_luck()
-        events += self._decide(valid)
+        self.military_orders: list[tuple[str, str]] = []
+        events += decisions.decide(self, valid)
+        s.military_orders = [list(m) for m in self.military_orders]  # computer players' moves fire next quarter
         events += self._markets()
+        self._count_new_controls()
         self.metrics_now = nation_metrics(st, s)
         player = st.nations.index(self.player) if self.player is not None else None
         self.outcome, ended = victory.check(st, s, self.quarter, s.turn >= self.ruleset.turns, self.metrics_now, player)
@@ -152,48 +158,6 @@ class WorldModel(mesa.Model):
         if self.outcome is not None:
             events.append(Event(s.turn, self.quarter, "victory", self.outcome.reason, self.outcome.kind, (self.outcome.winner,)))
         self.turn_events = events
-
-    def _decide(self, player_actions: list[Action]) -> list[Event]:
-        st, s = self.static, self.state
-        events: list[Event] = []
-        for action in player_actions:
-            events += actions_apply.apply_action(self, action)
-            events.append(Event(s.turn, self.quarter, "action", action.describe(), "the player's order", (action.nation,)))
-        for policy, agents in self._groups(self.nation_agents, lambda a: self.is_ai(a.index) and self.in_game(a.index)):
-            for action in policy(self, agents) or []:
-                events += actions_apply.apply_action(self, action)
-        owner = {a.code: st.nations.index(self.ruleset.regulators[a.code].nation) for a in self.regulator_agents}
-        ai_regulator = lambda a: self.is_ai(owner[a.code]) and self.in_game(owner[a.code])  # noqa: E731
-        for policy, agents in self._groups(self.regulator_agents, ai_regulator):
-            events += policy(self, agents) or []
-        self.licences = controls.compute_licences(st, s)
-        self.eligible = chips.eligibility(st, s)
-        self.talent = talent.talent_index(st, s, self.talent_reference)
-        self.tool_orders = np.zeros((len(st.sites), s.tools.shape[2]))
-        self.lab_budget = np.zeros(len(st.labs))
-        designs = list(s.sku_names)
-        for group in (self.foundry_agents, self.toolmaker_agents, self.chip_firm_agents, self.lab_agents):
-            for policy, agents in self._groups(group):
-                events += policy(self, agents) or []
-        if s.sku_names != designs:  # new or retired designs: their licences and buyers
-            self.licences = controls.compute_licences(st, s)
-            self.eligible = chips.eligibility(st, s)
-        return events
-
-    def _groups(self, agents: list, include: Any = None) -> list[tuple[Any, np.ndarray]]:
-        """Agents of one kind grouped by policy (in order of first appearance), as index arrays.
-        Policies and the player are fixed for a game, so the grouping is computed once."""
-        key = (id(agents), include is not None, self.state.collapsed.tobytes())
-        if key not in self._group_cache:
-            self._group_cache[key] = self._group(agents, include)
-        return self._group_cache[key]
-
-    def _group(self, agents: list, include: Any) -> list[tuple[Any, np.ndarray]]:
-        groups: dict[str, tuple[Any, list[int]]] = {}
-        for agent in agents:
-            if include is None or include(agent):
-                groups.setdefault(agent.policy_name, (agent.policy, []))[1].append(agent.index)
-        return [(policy, np.array(indices, dtype=np.int64)) for policy, indices in groups.values()]
 
     def _markets(self) -> list[Event]:
         """Every market and mechanism after the decisions, in the order of the causal chain."""
@@ -321,11 +285,36 @@ class WorldModel(mesa.Model):
         return {rid: rule["regulator"] for rid, rule in self.state.controls.items()}
 
     def enact(self, rule_id: str, cause: str) -> list[Event]:
+        """Put a rule in force now (its one-off consequences included) and say what it does to whom."""
         s = self.state
         if s.control_status.get(rule_id) == "active":
             return []
-        actions_apply.apply_enactment(self, rule_id)
+        s.control_status[rule_id] = "active"
         rule = s.controls[rule_id]
-        effect = actions_apply.consequence(self, rule)
+        timeline.on_activate(self.static, s, rule)
+        getattr(self, "activated", []).append(rule_id)
+        effect = consequence(self, rule)
         text = timeline.rule_label({**rule, "description": rule.get("description") or rule_id}) + (f": {effect}" if effect else "")
         return [Event(s.turn, self.quarter, "control", text, cause, (rule["regulator"], rule_id))]
+
+    def lift(self, rule_id: str, cause: str) -> list[Event]:
+        """End a rule; it stays lifted (its dates no longer bring it back) until enacted again."""
+        s = self.state
+        if s.control_status.get(rule_id) != "active":
+            return []
+        s.control_status[rule_id] = "lifted"
+        regulator = s.controls[rule_id]["regulator"]
+        return [Event(s.turn, self.quarter, "control", f"{regulator} lifts {rule_id}", cause, (regulator, rule_id))]
+
+    def _count_new_controls(self) -> None:
+        """Rules that began to bind each nation this quarter, issued by a rival's regulator (what computer
+        players react to next quarter)."""
+        st, s = self.static, self.state
+        counts = np.zeros(len(st.nations))
+        for rule_id in self.activated:
+            rule = s.controls[rule_id]
+            issuer = st.nations.index(self.ruleset.regulators[rule["regulator"]].nation)
+            for code in rule.get("destinations", []):
+                if code in st.nations and st.blocs.rival[st.nations.index(code), issuer]:
+                    counts[st.nations.index(code)] += 1.0
+        s.new_controls_against = counts

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from techrace.core.static import Static
-from techrace.ruleset.schema import SKILLS, TOOL_KINDS
+from techrace.ruleset.schema import LEVER_GROUPS, SKILLS, TOOL_KINDS
 
 PIPELINE_QUARTERS = 16  # longest construction or tool lead time the pipelines hold
 
@@ -31,6 +31,10 @@ ARRAY_AXES: dict[str, tuple[str, ...]] = {
     "victory_streak": ("victory", "nation"),
     "graduated_engineers": ("nation",), "emigrated": ("nation",), "immigrated": ("nation",),
     "jigsaw_spend": ("nation", "cutoff_kind"), "researcher_inflow": ("nation", "nation"),
+    # standing orders (levers that hold until changed) and delegation to the advisor
+    "subsidy_programme": ("nation", "employer"), "power_programme": ("nation",), "centralisation_target": ("nation",),
+    "delegated": ("nation", "lever_group"), "standing_cost": ("nation",), "lab_subsidy": ("lab",),
+    "chip_subsidy": ("chip_firm",), "new_controls_against": ("nation",),
     # sites
     "capacity": ("site", "node"), "construction": ("site", "node", "quarter_ahead"),
     "offline": ("site",), "offline_recovery": ("site",), "hbm_tsv_wpm": ("site",), "packaging": ("site",),
@@ -96,6 +100,7 @@ class WorldState:
         self.control_status: dict[str, str] = {}       # id -> inactive | announced | active | expired
         self.shock_status: dict[str, dict[str, int]] = {}  # id -> {"fired": n, "until": turn}
         self.export_halt_until: dict[str, int] = {}    # nation -> last turn of halt
+        self.military_orders: list[list[str]] = []     # [nation, shock] ordered by computer players, fired next quarter
         self.action_counter = 0
 
     # ------------------------------------------------------------------ snapshot
@@ -109,6 +114,7 @@ class WorldState:
             "control_status": dict(self.control_status),
             "shock_status": copy.deepcopy(self.shock_status),
             "export_halt_until": dict(self.export_halt_until),
+            "military_orders": [list(m) for m in self.military_orders],
             "action_counter": self.action_counter,
         }
 
@@ -123,6 +129,7 @@ class WorldState:
         state.control_status = dict(data["control_status"])
         state.shock_status = copy.deepcopy(data["shock_status"])
         state.export_halt_until = {k: int(v) for k, v in data["export_halt_until"].items()}
+        state.military_orders = [[str(n), str(m)] for n, m in data.get("military_orders", [])]
         state.action_counter = int(data["action_counter"])
         return state
 
@@ -140,7 +147,7 @@ def axis_labels(static: Static, state: WorldState) -> dict[str, list[str]]:
         "skill": list(SKILLS), "tool_kind": list(TOOL_KINDS), "cutoff_kind": list(CUTOFF_KINDS),
         "sku": [name or f"(free slot {i})" for i, name in enumerate(state.sku_names)],
         "quarter_ahead": [str(i) for i in range(PIPELINE_QUARTERS)], "world": ["world"],
-        "packaging_pool": list(static.blocs.pools), "victory": list(static.victory_ids),
+        "packaging_pool": list(static.blocs.pools), "victory": list(static.victory_ids), "lever_group": list(LEVER_GROUPS),
     }
 
 
@@ -155,7 +162,7 @@ def build_state(static: Static) -> WorldState:
     sizes = {"nation": n, "site": ns, "node": m, "foundry": nf, "toolmaker": nt, "chip_firm": nc, "lab": nl,
              "employer": ne, "skill": ng, "tool_kind": k, "cutoff_kind": len(CUTOFF_KINDS), "sku": nk,
              "quarter_ahead": PIPELINE_QUARTERS, "world": 1, "packaging_pool": len(static.blocs.pools),
-             "victory": len(static.victory_ids)}
+             "victory": len(static.victory_ids), "lever_group": len(LEVER_GROUPS)}
     for name, axes in ARRAY_AXES.items():  # everything starts at zero; what does not is set below
         setattr(s, name, z(tuple(sizes[axis] for axis in axes)))
     nations = [rs.nations[c] for c in static.nations]
@@ -164,6 +171,8 @@ def build_state(static: Static) -> WorldState:
     s.power_gw = np.array([x.datacenter_power_gw for x in nations])
     s.power_buildout = np.array([x.power_buildout_gw_per_quarter for x in nations])
     s.centralisation = np.array([x.centralisation for x in nations])
+    s.centralisation_target = s.centralisation.copy()
+    s.delegated = np.ones((n, len(LEVER_GROUPS)))  # a player's nation starts with every group with the advisor
     s.visa = np.array([x.visa_openness for x in nations])
     s.pay = np.array([x.pay_index for x in nations])
     s.espionage = np.array([x.espionage_effort for x in nations])

@@ -12,7 +12,7 @@ from typing import Any
 
 from techrace.ruleset.layers import suggest
 from techrace.ruleset.locate import Finding, render
-from techrace.ruleset.policies import ACTOR_SECTIONS, known_policy_names
+from techrace.ruleset.policies import ACTOR_SECTIONS, known_policy_names, registered_policy_names
 from techrace.ruleset.schema import LAST_QUARTER, QUARTER_RE, TOOL_KINDS, quarter_index
 from techrace.ruleset.source import KeyPath, Mark
 
@@ -149,6 +149,12 @@ def _policies(c: _Checker) -> None:
     for kind, name in policies.items():
         if isinstance(name, str) and kind in known and name not in known[kind]:
             c.error(("policies", kind), f"unknown {kind} policy {name!r}{nearest(name, known[kind])}")
+    registered = registered_policy_names()
+    for pid, person in _entries(c.data, "policies", "personalities"):
+        kind, base = person.get("kind"), person.get("policy", "default")
+        if isinstance(kind, str) and isinstance(base, str) and base not in registered.get(kind, ()):
+            c.error(("policies", "personalities", pid, "policy"),
+                    f"unknown {kind} policy {base!r} (a personality parameterises a Python policy){nearest(base, registered.get(kind, ()))}")
     for section, kind in ACTOR_SECTIONS.items():
         for aid, actor in _entries(c.data, section):
             name = actor.get("policy")

@@ -100,6 +100,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             Drop("technology.algorithmic_efficiency_per_quarter"),
             Drop("chip_firms.*.demand_growth_per_quarter"),
             Drop("market.ai_share_growth_per_quarter"),
+            Drop("market.jigsaw_share"),
             ListToMapping("victory", id_template="{kind}"),
             SetDefault("victory.economic_collapse.metric", "gdp_index"),
             Drop("victory.leader_at_end"),
@@ -110,6 +111,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             "chip_firms.*.demand_growth_per_quarter is gone: chip firms plan output from forecast demand",
             "market.ai_share_growth_per_quarter is gone: the AI share of a node grows as foundries build for AI demand "
             "(other customers' demand grows by market.non_ai_growth_per_quarter)",
+            "market.jigsaw_share moved to the nation personalities (policies.personalities.*.params.jigsaw_share)",
             "victory conditions became a mapping by id for every nation: capability_threshold became threshold, "
             "economic_collapse became collapse (on gdp_index; a collapsed nation is now out of the game, the others play "
             "on), and leader_at_end became the end score (scoring.weights); new kinds: lead, parity, "

@@ -17,11 +17,18 @@ from typing import Any
 GROUP = "techrace.policies"
 KINDS = ("nation", "regulator", "toolmaker", "foundry", "chip_firm", "lab")
 # actor sections whose entries may name their own `policy:`, and the kind of policy each takes
-ACTOR_SECTIONS = {"regulators": "regulator", "toolmakers": "toolmaker", "foundries": "foundry", "chip_firms": "chip_firm",
+ACTOR_SECTIONS = {"nations": "nation", "regulators": "regulator", "toolmakers": "toolmaker", "foundries": "foundry", "chip_firms": "chip_firm",
                   "labs": "lab"}
 
+def personalities(data: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
+    """The computer players a ruleset defines in `policies.personalities` (kind, name)."""
+    section = data.get("policies") if isinstance(data.get("policies"), Mapping) else {}
+    found = section.get("personalities") if isinstance(section.get("personalities"), Mapping) else {}
+    return [(p["kind"], name) for name, p in found.items() if isinstance(p, Mapping) and isinstance(p.get("kind"), str)]
+
+
 # Each returns (kind, name) pairs a ruleset defines in its own data (e.g. YAML personalities).
-RULESET_POLICY_SOURCES: list[Callable[[Mapping[str, Any]], Iterable[tuple[str, str]]]] = []
+RULESET_POLICY_SOURCES: list[Callable[[Mapping[str, Any]], Iterable[tuple[str, str]]]] = [personalities]
 
 
 def _points(everywhere: bool) -> Iterable[Any]:

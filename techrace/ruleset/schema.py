@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 FORMAT_VERSION = 2
 SKILLS = ("process", "design", "tools", "ai_research")
 TOOL_KINDS = ("euv", "arf_immersion", "etch", "deposition", "metrology")
+LEVER_GROUPS = ("industry", "talent", "power", "compute", "controls", "military")  # what a player may hand to the advisor
 QUARTER_RE = re.compile(r"^([1-9][0-9]{3})Q([1-4])$")  # any four-digit year: 400 turns from 2025Q1 end in 2124
 LAST_QUARTER = "9999Q4"
 MAX_MAGNITUDE = 1e36  # no ruleset number is larger (the biggest real one is ~1e27 FLOP); beyond it, products overflow
@@ -169,6 +170,7 @@ class NationSpec(Strict):
     visa_openness: Share = Field(0.5, description="How readily foreign engineers get visas (0 closed, 1 open)")
     centralisation: Share = Field(0.1, description="Share of national AI compute that can be pooled into one training run")
     espionage_effort: Share = Field(0.0, description="Effort put into industrial espionage (0 to 1)")
+    policy: str | None = Field(None, description="Decision policy or personality of its computer player (default: policies.nation)")
     anti_poaching: Share = Field(0.3, description="Enforcement against poaching of its firms' star engineers (0 none, 1 airtight)")
     military_moves: bool = Field(False, description="Whether this nation may order military moves (blockade, invasion)")
 
@@ -396,7 +398,6 @@ class Market(Strict):
     grey_market_premium: float = Field(2.0, ge=1.0, le=10.0, description="Price factor on grey-market chips")
     stockpile_boost: float = Field(0.6, ge=0, le=5, description="Extra demand by targeted buyers between a rule's announcement and effect")
     intra_company_transfer_share: Share = Field(0.3, description="Share of a listed site's blocked tools obtained via unlisted sites of the same firm")
-    jigsaw_share: Share = Field(0.5, description="Share of a controlled nation's industrial budget redirected to what was just cut off")
     tool_demand_headroom: float = Field(1.1, ge=1, le=3, description="Tools ordered relative to need")
     growth_decay_per_quarter: float = Field(0.96, gt=0, le=1, description="Factor by which investors' baseline growth of labs' capital shrinks each quarter (1 = it never slows)")
     power_planning_quarters: float = Field(2.0, ge=0, le=12, description="Quarters of a nation's coming power build-out its labs may already plan clusters on")
@@ -578,13 +579,66 @@ class VictoryCondition(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+class LeverRules(Strict):
+    """What the levers cost and how fast they act."""
+
+    centralisation_step_per_quarter: Share = Field(0.05, description="Most a nation's pooled share of compute can rise in one quarter (a national project takes years to wire up)")
+    centralisation_cost_usd_per_h100e_quarter: NonNeg = Field(300.0, description="Budget cost per quarter of each pooled H100-equivalent (interconnect, co-location) (USD)")
+    retaliation_gdp_hit_per_share: float = Field(0.02, ge=0.0, le=1.0, description="One-off GDP loss in the target per unit of tool output share a mineral rule takes")
+    preview_quarters: int = Field(1, ge=1, le=8, description="Quarters a preview plays ahead, with and without the order, to show its expected effect")
+
+
 class Scoring(Strict):
     """The end score that ranks every nation when no victory condition decides the game."""
 
     weights: dict[Metric, float] = Field(default_factory=lambda: {"capability": 1.0}, description="Score = sum of weight x metric at the final quarter")
 
 
+class NationPolicyParams(Strict):
+    """How a nation's computer player (or a player's advisor) decides: the knobs of the `default` nation policy."""
+
+    jigsaw_trigger: Share = Field(0.05, description="Share of its orders a control must cut off before it answers (the jigsaw)")
+    jigsaw_share: Share = Field(0.5, description="Share of its budget redirected to domestic substitutes for what was cut off")
+    lab_support_gap: float = Field(1000.0, ge=0.0, le=1000.0, description="Capability points behind its best rival at which it starts paying its labs")
+    lab_support_share: Share = Field(0.0, description="Share of its budget paid to its labs (split by their compute) while that far behind")
+    power_short_threshold: Share = Field(0.85, description="Share of its AI power its labs draw at which it counts as short of power")
+    power_share_when_short: Share = Field(0.15, description="Share of its budget put into extra power while short")
+    centralise_gap: float = Field(10.0, ge=0.0, le=1000.0, description="Capability points behind its best rival at which it pools more compute")
+    centralisation_step: Share = Field(0.05, description="How much it raises its pooling target each quarter it is that far behind")
+    centralisation_max: Share = Field(0.5, description="Most of its compute it will pool")
+    retaliate: bool = Field(False, description="Answer a rival's new controls against it with its regulator's prepared retaliation (or a mineral rule)")
+    retaliation_share: Share = Field(0.05, description="Tool output its own mineral rule takes from the rival when it has no prepared one")
+    military_move: Code | None = Field(None, description="A military move (a shock triggered by action) it orders when the conditions below hold")
+    military_when_behind: float = Field(1000.0, ge=0.0, le=1000.0, description="Capability points behind its best rival at which it orders the move")
+    military_from: Quarter | None = Field(None, description="First quarter it would order the move")
+
+
+class RegulatorPolicyParams(Strict):
+    """How a regulator's computer player decides: the knobs of the `default` regulator policy."""
+
+    escalate: bool = Field(True, description="Enact prepared rules whose `when` condition holds")
+    escalate_when_lead_below: float | None = Field(None, ge=-1000.0, le=1000.0, description="Also enact its next prepared rule when its nation's capability lead over the best rival falls below this (points)")
+    deescalate_when_lead_above: float | None = Field(None, ge=-1000.0, le=1000.0, description="Lift its latest escalation when the lead is above this (points)")
+    retaliate_with: list[Code] = Field(default_factory=list, description="Prepared rules it enacts when a rival's new rule starts to bind its nation")
+
+
+class Personality(Strict):
+    """A named computer player: a Python policy and its parameters. Use the name wherever a policy name goes."""
+
+    kind: Literal["nation", "regulator"] = Field(..., description="Kind of actor it decides for")
+    policy: str = Field("default", description="The Python policy it parameterises")
+    description: str = Field("", description="One line on how it plays")
+    params: dict[str, float | bool | str | list[str] | None] = Field(default_factory=dict, description="Its parameters (NationPolicyParams or RegulatorPolicyParams by kind)")
+
+    @model_validator(mode="after")
+    def _params_fit_the_kind(self) -> Personality:
+        model = NationPolicyParams if self.kind == "nation" else RegulatorPolicyParams
+        model.model_validate(self.params)
+        return self
+
+
 class Policies(Strict):
+    personalities: dict[str, Personality] = Field(default_factory=dict, description="Computer players defined in data, by name")
     nation: str = Field("default", description="Decision policy of nations")
     regulator: str = Field("default", description="Decision policy of regulators")
     toolmaker: str = Field("default", description="Decision policy of toolmakers")
@@ -625,6 +679,7 @@ class Ruleset(Strict):
     blocs: dict[str, Bloc] = Field(default_factory=lambda: {"us_allied": Bloc(), "china": Bloc(), "neutral": Bloc()}, description="Blocs by name (each nation names one)")
     victory: dict[str, VictoryCondition] = Field(default_factory=dict, description="Victory conditions by id, checked every quarter in this order")
     scoring: Scoring = Field(default_factory=Scoring, description="The end score when no condition decides")
+    levers: LeverRules = Field(default_factory=LeverRules, description="What the levers cost and how fast they act")
 
     @field_validator("nations")
     @classmethod

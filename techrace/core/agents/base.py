@@ -16,7 +16,9 @@ if TYPE_CHECKING:
 class WorldAgent(mesa.Agent):
     """An actor: `index` into its kind's arrays, `code` its ruleset id; state lives in model.state.
 
-    Policies are vectorised: one call decides for every agent of a kind that uses the same policy.
+    Its behaviour is its policy (a function with the personality's parameters, `self.params`). Policies
+    are vectorised: the model groups the agents of a kind by `policy_name` (an AgentSet groupby) and one
+    call decides for every agent of a group; `decide()` runs the same policy for this agent alone.
     """
 
     kind = ""
@@ -26,10 +28,12 @@ class WorldAgent(mesa.Agent):
         self.index = index
         self.code = code
         self.policy_name = policy or getattr(model.static.ruleset.policies, self.kind)
-        self.policy = policy_for(self.kind, self.policy_name)
+        resolved = policy_for(self.kind, self.policy_name, model.static.ruleset)
+        self.policy = resolved.function
+        self.params = resolved.params
 
     def decide(self) -> Any:
-        """Decide for this agent alone (the model batches agents sharing a policy; see WorldModel)."""
+        """Decide for this agent alone."""
         return self.policy(self.model, np.array([self.index]))
 
     def __repr__(self) -> str:

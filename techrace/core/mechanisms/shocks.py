@@ -4,6 +4,7 @@ breakthroughs, control enactment)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,8 @@ from techrace.ruleset.schema import TOOL_KINDS, ShockSpec
 
 
 def fire_shocks(static: Static, s: WorldState, rng: np.random.Generator, quarter: str,
-                metrics: dict[str, np.ndarray], military: list[tuple[str, str]]) -> list[Event]:
+                metrics: dict[str, np.ndarray], military: list[tuple[str, str]],
+                enact: Callable[[str, str], list[Event]] | None = None) -> list[Event]:
     """Decide which shocks fire this turn and apply them. One draw per random shock per turn, always,
     so the random stream never depends on which shocks are eligible."""
     events: list[Event] = []
@@ -45,9 +47,13 @@ def fire_shocks(static: Static, s: WorldState, rng: np.random.Generator, quarter
             continue
         status["fired"] += 1
         status["until"] = s.turn + spec.lasts_quarters - 1
-        details = [apply_effect(static, s, effect.model_dump(mode="json"), spec) for effect in spec.effects]
+        effects = [effect.model_dump(mode="json") for effect in spec.effects]
+        details = [apply_effect(static, s, effect, spec) for effect in effects if effect["kind"] != "enact_control"]
         text = spec.description + ": " + "; ".join(d for d in details if d)
         events.append(Event(s.turn, quarter, "shock", text, cause, (sid,)))
+        for effect in effects:  # rules a shock enacts take effect like any other, with their consequences and event
+            if effect["kind"] == "enact_control" and enact is not None:
+                events += enact(effect["control"], f"{spec.description} ({sid})")
     return events
 
 

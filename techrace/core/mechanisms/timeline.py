@@ -9,7 +9,9 @@ from techrace.core.static import Static
 from techrace.ruleset.schema import quarter_index
 
 
-def advance_controls(static: Static, s: WorldState, quarter: str) -> list[Event]:
+def advance_controls(static: Static, s: WorldState, quarter: str, activated: list[str] | None = None) -> list[Event]:
+    """Move each rule along its dates: inactive -> announced -> active -> expired, never back; a lifted rule
+    stays lifted (only enacting it again brings it back)."""
     events: list[Event] = []
     start = static.start_quarter
     now = quarter_index(quarter, start)
@@ -20,6 +22,8 @@ def advance_controls(static: Static, s: WorldState, quarter: str) -> list[Event]
         expires = rule.get("expires")
         announced = rule.get("announced")
         new = status
+        if status in ("lifted", "expired"):
+            continue
         if expires and now >= quarter_index(expires, start):
             new = "expired"
         elif effective and now >= quarter_index(effective, start):
@@ -36,6 +40,8 @@ def advance_controls(static: Static, s: WorldState, quarter: str) -> list[Event]
             events.append(Event(s.turn, quarter, "control", text, f"effective {effective}", (regulator, rule_id)))
             if not in_force:
                 on_activate(static, s, rule)
+                if activated is not None:
+                    activated.append(rule_id)
         elif new == "announced":
             events.append(Event(s.turn, quarter, "control", f"{regulator} announces {rule_label(rule)}",
                                 f"takes effect {effective or 'later'}; buyers stockpile", (regulator, rule_id)))

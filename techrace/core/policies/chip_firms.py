@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from techrace.core.model import WorldModel
 
 
-def chip_firm_default(model: WorldModel, idx: np.ndarray) -> list[Event]:
+def chip_firm_default(model: WorldModel, idx: np.ndarray, params: None = None) -> list[Event]:
     retire(model)
     events = new_generations(model, idx)
     _plan_output(model, idx)
@@ -41,7 +41,13 @@ def _plan_output(model: WorldModel, idx: np.ndarray) -> None:
     cut = float(s.capex_cut.mean()) if len(s.capex_cut) else 0.0
     expected = forecast.ahead(level, trend, 1, rules) * (1.0 - cut)
     correction = (expected * industry.stock_cover_quarters - stock[idx]) / industry.stock_adjust_quarters
-    s.target_units[idx] = np.maximum(expected + correction, 0.0)
+    # a subsidy pays for extra output this quarter at the firm's current prices
+    live = (s.sku_used > 0) & (s.sku_active > 0)
+    price = np.bincount(s.sku_firm.astype(np.int64), weights=s.sku_price * live, minlength=len(static.chip_firms))
+    count = np.bincount(s.sku_firm.astype(np.int64), weights=live.astype(float), minlength=len(static.chip_firms))
+    extra = s.chip_subsidy[idx] * 1e9 / np.maximum(price[idx] / np.maximum(count[idx], 1.0), 1.0)
+    s.chip_subsidy[idx] = 0.0
+    s.target_units[idx] = np.maximum(expected + correction, 0.0) + extra
 
 
 def _split_output(model: WorldModel, idx: np.ndarray) -> list[Event]:

@@ -29,7 +29,7 @@ def research_targets(model: WorldModel) -> np.ndarray:
     return np.where(unmastered.any(axis=1) & previous_ok, first, -1)
 
 
-def foundry_default(model: WorldModel, idx: np.ndarray) -> None:
+def foundry_default(model: WorldModel, idx: np.ndarray, params: None = None) -> None:
     static, s = model.static, model.state
     industry, tech = static.ruleset.industry, static.ruleset.technology
     memory = static.foundry_is_memory[idx] > 0

@@ -1,9 +1,12 @@
-"""Default decision policies of nations and regulators.
+"""The default nation policy: a government's computer player (and a player's advisor), tuned by its
+personality (`NationPolicyParams`, from `policies.personalities` in the ruleset).
 
-A nation's computer player spends its industrial budget as data actions (the same objects a human
-player queues): the "jigsaw" share goes to whatever controls just cut off, the rest to domestic
-fabs; it adds power when its labs run short and, if it trails its rival, centralises compute.
-A regulator enacts its prepared escalation steps when their data conditions hold.
+Each quarter, within the budget left after its standing orders, a nation pays its labs when it trails its
+best rival by `lab_support_gap` points, answers what controls cut off with subsidies to domestic substitutes
+(the "jigsaw"), adds power when its labs run short, and puts the rest into its foundries. It pools more
+compute when it trails by `centralise_gap`, answers a rival's new controls with a mineral rule if it
+`retaliate`s, and orders its `military_move` when far enough behind. Every decision is an `Action`, the
+same object a human player queues.
 """
 
 from __future__ import annotations
@@ -13,61 +16,101 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from techrace.core.actions import Action
-from techrace.core.events import Event
-from techrace.core.mechanisms.conditions import condition_holds
+from techrace.core.levers.base import regulator_of
+from techrace.core.policies.regulators import regulator_default
 from techrace.core.state import CUTOFF_KINDS
-from techrace.ruleset.schema import TOOL_KINDS
+from techrace.ruleset.schema import TOOL_KINDS, NationPolicyParams
 
 if TYPE_CHECKING:
     from techrace.core.model import WorldModel
 
-JIGSAW_TRIGGER = 0.05
+MIN_ORDER_USD_B = 0.01  # smaller payments are not worth an order (a rounding floor, not behaviour)
 
 
-def nation_default(model: WorldModel, idx: np.ndarray) -> list[Action]:
+def nation_default(model: WorldModel, idx: np.ndarray, params: NationPolicyParams | None = None) -> list[Action]:
+    params = params or NationPolicyParams()
     actions: list[Action] = []
     for n in idx:
-        actions += _nation(model, int(n))
+        actions += _react(model, int(n), params)
+        actions += _spend_budget(model, int(n), params)
     return actions
 
 
-def _nation(model: WorldModel, n: int) -> list[Action]:
+def rival_gap(model: WorldModel, n: int) -> float:
+    """Capability points the nation trails its best rival by (negative when it leads; 0 with no rival)."""
+    static, s = model.static, model.state
+    rivals = static.blocs.rival[n] & (s.collapsed <= 0)
+    return float(s.capability[rivals].max() - s.capability[n]) if rivals.any() else 0.0
+
+
+def _spend_budget(model: WorldModel, n: int, p: NationPolicyParams) -> list[Action]:
     static, s = model.static, model.state
     code = static.nations[n]
-    budget = float(s.budget[n])
+    budget = max(float(s.budget[n]), 0.0)
     actions: list[Action] = []
-    spent = 0.0
+    if budget < MIN_ORDER_USD_B:
+        return actions
+    left = budget
+    if rival_gap(model, n) > p.lab_support_gap and p.lab_support_share > 0:
+        actions += _pay(code, _domestic_labs(model, n), budget * p.lab_support_share)
+        left -= budget * p.lab_support_share
     cut = s.cutoff[n]
-    if cut.max() > JIGSAW_TRIGGER and budget > 0:
-        jigsaw = static.ruleset.market.jigsaw_share * budget * min(1.0, cut.max() * 2.0)
-        weights = cut / cut.sum()
+    if cut.max() > p.jigsaw_trigger:
+        jigsaw = min(left, p.jigsaw_share * budget * min(1.0, cut.max() * 2.0))
         for j, kind in enumerate(CUTOFF_KINDS):
-            amount = jigsaw * weights[j]
+            amount = jigsaw * cut[j] / cut.sum()
             targets = _substitutes(model, n, kind)
-            if amount < 0.01 or not targets:
-                continue
-            for firm, share in targets:
-                actions.append(Action("subsidy", code, {"firm": firm, "usd_b": float(amount * share)}))
-            s.jigsaw_spend[n, j] += amount
-            spent += amount
-    rest = budget - spent
-    fabs = [(fid, w) for fid, w in _domestic_foundries(model, n)]
-    if rest > 0.01 and fabs:
-        power_share = 0.15 if _power_short(model, n) else 0.0
-        for fid, w in fabs:
-            actions.append(Action("subsidy", code, {"firm": fid, "usd_b": float(rest * (1 - power_share) * w)}))
-        if power_share:
-            cost = static.ruleset.nations[code].power_cost_usd_b_per_gw
-            actions.append(Action("power_buildout", code, {"extra_gw": float(rest * power_share / max(cost, 1e-6))}))
-    elif _power_short(model, n) and budget > 0.01:
-        cost = static.ruleset.nations[code].power_cost_usd_b_per_gw
-        actions.append(Action("power_buildout", code, {"extra_gw": float(budget * 0.3 / max(cost, 1e-6))}))
-    rival = _rival_capability(model, n)
-    bloc = static.blocs.nation_bloc
-    leads_bloc = s.capability[n] >= s.capability[bloc == bloc[n]].max()
-    if leads_bloc and rival > 0 and s.capability[n] < 0.9 * rival and s.centralisation[n] < 0.5:
-        actions.append(Action("centralisation", code, {"share": float(min(0.5, s.centralisation[n] + 0.05))}))
+            if amount >= MIN_ORDER_USD_B and targets:
+                actions += _pay(code, targets, amount)
+                s.jigsaw_spend[n, j] += amount
+                left -= amount
+    if _power_short(model, n, p):
+        power = left * p.power_share_when_short
+        cost = float(static.nation_params.power_cost[n])
+        if power >= MIN_ORDER_USD_B and cost > 0:
+            actions.append(Action("power_buildout", code, {"extra_gw": float(power / cost)}))
+            left -= power
+    actions += _pay(code, _domestic_foundries(model, n), left)
     return actions
+
+
+def _pay(code: str, targets: list[tuple[str, float]], amount: float) -> list[Action]:
+    if amount < MIN_ORDER_USD_B or not targets:
+        return []
+    return [Action("subsidy", code, {"firm": firm, "usd_b": float(amount * share)}) for firm, share in targets
+            if amount * share >= MIN_ORDER_USD_B]
+
+
+def _react(model: WorldModel, n: int, p: NationPolicyParams) -> list[Action]:
+    """Pooling compute when behind, retaliation when rivals' controls tighten, military moves."""
+    static, s = model.static, model.state
+    code = static.nations[n]
+    actions: list[Action] = []
+    gap = rival_gap(model, n)
+    if gap > p.centralise_gap and s.centralisation_target[n] < p.centralisation_max:
+        target = min(p.centralisation_max, s.centralisation_target[n] + p.centralisation_step)
+        actions.append(Action("centralisation", code, {"share": float(target)}))
+    if p.retaliate and s.new_controls_against[n] > 0 and regulator_of(static.ruleset, code) is not None:
+        rivals = [static.nations[j] for j in np.flatnonzero(static.blocs.rival[n] & (s.collapsed <= 0))]
+        if rivals:
+            actions.append(Action("retaliation", code, {"destinations": rivals, "mineral_cost_share": p.retaliation_share}))
+    move = p.military_move
+    if move and static.ruleset.nations[code].military_moves and gap > p.military_when_behind and move in static.ruleset.shocks:
+        started = p.military_from is None or model.quarter >= p.military_from
+        if started and s.shock_status.get(move, {}).get("fired", 0) == 0:
+            actions.append(Action("military", code, {"shock": move}))
+    return actions
+
+
+def _domestic_labs(model: WorldModel, n: int) -> list[tuple[str, float]]:
+    """The nation's labs, weighted by their usable compute (who can put money to work)."""
+    static, s = model.static, model.state
+    ids = np.flatnonzero(static.lab_nation == n)
+    if len(ids) == 0:
+        return []
+    weight = s.usable_compute[ids] + 1.0
+    weight = weight / weight.sum()
+    return [(static.labs[i], float(w)) for i, w in zip(ids, weight, strict=True)]
 
 
 def _substitutes(model: WorldModel, n: int, kind: str) -> list[tuple[str, float]]:
@@ -81,77 +124,34 @@ def _substitutes(model: WorldModel, n: int, kind: str) -> list[tuple[str, float]
         names = [static.toolmakers[i] for i in ids]
     elif kind == "hbm":
         ids = [i for i in range(len(static.foundries)) if static.foundry_nation[i] == n and static.foundry_is_memory[i] > 0]
-        weight = np.array([1.0 for _ in ids])
+        weight = np.ones(len(ids))
         names = [static.foundries[i] for i in ids]
     else:  # chips, wafers: domestic logic foundries push their next node
-        pairs = [(fid, w) for fid, w in _domestic_foundries(model, n, logic_only=True)]
-        return pairs
+        return _domestic_foundries(model, n, logic_only=True)
     if not ids:
         return []
-    weight = weight / weight.sum()
-    return list(zip(names, weight.tolist(), strict=True))
+    return list(zip(names, (weight / weight.sum()).tolist(), strict=True))
 
 
 def _domestic_foundries(model: WorldModel, n: int, logic_only: bool = False) -> list[tuple[str, float]]:
+    """Domestic foundries weighted by what industrial policy backs: <= 7 nm capacity in full, trailing nodes
+    at a tenth, and HBM."""
     key = ("domestic_foundries", n, logic_only)
     if key not in model.turn_cache:
-        model.turn_cache[key] = _rank_foundries(model, n, logic_only)
+        static, s = model.static, model.state
+        advanced = np.where(static.node_nm <= 7.0, 1.0, 0.1)
+        size = static.site_to_foundry @ (s.capacity @ advanced + s.hbm_tsv_wpm)
+        ids = np.flatnonzero((static.foundry_nation == n) & ((static.foundry_is_memory == 0) | (not logic_only)))
+        weight = size[ids] + 1.0
+        model.turn_cache[key] = [(static.foundries[i], float(w)) for i, w in zip(ids, weight / max(weight.sum(), 1e-12), strict=True)]
     return model.turn_cache[key]
 
 
-def _rank_foundries(model: WorldModel, n: int, logic_only: bool) -> list[tuple[str, float]]:
-    static = model.static
-    ids = [i for i in range(len(static.foundries)) if static.foundry_nation[i] == n
-           and (not logic_only or static.foundry_is_memory[i] == 0)]
-    if not ids:
-        return []
-    size = _foundry_weights(model)[ids] + 1.0
-    size = size / size.sum()
-    return [(static.foundries[i], float(w)) for i, w in zip(ids, size, strict=True)]
-
-
-def _foundry_weights(model: WorldModel) -> np.ndarray:
-    """What industrial policy backs: capacity at <= 7 nm in full, trailing nodes at a tenth, and HBM."""
-    cached = model.turn_cache.get("foundry_weights")
-    if cached is None:
-        static, s = model.static, model.state
-        advanced = np.where(static.node_nm <= 7.0, 1.0, 0.1)
-        per_site = s.capacity @ advanced + s.hbm_tsv_wpm
-        cached = np.bincount(static.site_foundry, weights=per_site, minlength=len(static.foundries))
-        model.turn_cache["foundry_weights"] = cached
-    return cached
-
-
-def _power_short(model: WorldModel, n: int) -> bool:
-    """The nation's labs draw more than 85% of its AI power (computed for all nations once a turn)."""
-    short = model.turn_cache.get("power_short")
-    if short is None:
-        static, s = model.static, model.state
-        used = np.bincount(static.lab_nation, weights=s.lab_power, minlength=len(static.nations))
-        short = used > 0.85 * s.power_gw
-        model.turn_cache["power_short"] = short
-    return bool(short[n])
-
-
-def _rival_capability(model: WorldModel, n: int) -> float:
+def _power_short(model: WorldModel, n: int, p: NationPolicyParams) -> bool:
+    """The nation's labs draw more than `power_short_threshold` of its AI power."""
     static, s = model.static, model.state
-    rivals = static.blocs.rival[n] & (s.collapsed <= 0)
-    return float(s.capability[rivals].max()) if rivals.any() else 0.0
+    used = float(s.lab_power[static.lab_nation == n].sum())
+    return used > p.power_short_threshold * float(s.power_gw[n])
 
 
-def regulator_default(model: WorldModel, idx: np.ndarray) -> list[Event]:
-    """Enact prepared rules (no `effective` date) whose `when` condition now holds."""
-    static, s = model.static, model.state
-    regulators = {static.regulators[int(r)] for r in idx}
-    events: list[Event] = []
-    for rule_id in sorted(s.controls):
-        rule = s.controls[rule_id]
-        if rule["regulator"] not in regulators or s.control_status[rule_id] != "inactive":
-            continue
-        if rule.get("effective") or not rule.get("when"):
-            continue
-        if condition_holds(static, rule["when"], model.quarter, model.metrics_before):
-            events += model.enact(rule_id, f"its condition held in {model.quarter}")
-    return events
-
-
+__all__ = ["nation_default", "regulator_default", "rival_gap"]

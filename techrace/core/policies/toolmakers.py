@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from techrace.core.model import WorldModel
 
 
-def toolmaker_default(model: WorldModel, idx: np.ndarray) -> list[Event]:
+def toolmaker_default(model: WorldModel, idx: np.ndarray, params: None = None) -> list[Event]:
     static, s = model.static, model.state
     industry = static.ruleset.industry
     subsidy = s.toolmaker_subsidy[idx]

@@ -1,0 +1,108 @@
+"""The decision phase of a quarter: standing orders, the player's orders, then every computer player.
+
+Agents of each kind are grouped by policy name with Mesa (`model.agents_by_type[...].groupby(...)`), and one
+call of a group's policy decides for all its agents over numpy arrays. A player's nation is decided by the
+player for the lever groups it holds and by its advisor (the nation's computer policy) for the groups it has
+handed over (`advisor` lever); ordering a lever of a handed-over group takes that group back.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from techrace.core.actions import Action
+from techrace.core.agents import ChipFirm, Foundry, Lab, Nation, Regulator, ToolMaker
+from techrace.core.events import Event
+from techrace.core.levers import LEVER_GROUPS, LEVERS
+from techrace.core.markets import chips, talent
+from techrace.core.mechanisms import controls, standing
+
+if TYPE_CHECKING:
+    from techrace.core.model import WorldModel
+
+
+def decide(model: WorldModel, orders: list[Action]) -> list[Event]:
+    st, s = model.static, model.state
+    events = standing.charge(st, s, model.quarter)
+    events += player_orders(model, orders)
+    events += _nations(model)
+    events += _regulators(model)
+    model.licences = controls.compute_licences(st, s)
+    model.eligible = chips.eligibility(st, s)
+    model.talent = talent.talent_index(st, s, model.talent_reference)
+    model.tool_orders = np.zeros((len(st.sites), s.tools.shape[2]))
+    model.lab_budget = np.zeros(len(st.labs))
+    designs = list(s.sku_names)
+    for kind in (Foundry, ToolMaker, ChipFirm, Lab):
+        for function, params, idx in policy_groups(model, kind):
+            events += function(model, idx, params) or []
+    if s.sku_names != designs:  # new or retired designs: their licences and buyers
+        model.licences = controls.compute_licences(st, s)
+        model.eligible = chips.eligibility(st, s)
+    return events
+
+
+def policy_groups(model: WorldModel, kind: type, include: Any = None) -> list[tuple[Any, Any, np.ndarray]]:
+    """(policy function, parameters, agent indices) per policy name among the agents of a kind, in agent order."""
+    agents = model.agents_by_type[kind]
+    if include is not None:
+        agents = agents.select(include)
+    groups = agents.groupby("policy_name", result_type="list").groups
+    return [(group[0].policy, group[0].params, np.array([a.index for a in group], dtype=np.int64))
+            for group in groups.values()]
+
+
+def player_orders(model: WorldModel, orders: list[Action]) -> list[Event]:
+    """Apply the player's orders; an order in a group the advisor holds takes that group back."""
+    st, s = model.static, model.state
+    events: list[Event] = []
+    for action in orders:
+        lever = LEVERS[action.kind]
+        n = st.nations.index(action.nation)
+        g = LEVER_GROUPS.index(lever.group)
+        if s.delegated[n, g] > 0 and lever.kind != "advisor":
+            s.delegated[n, g] = 0.0
+            events.append(Event(s.turn, model.quarter, "policy", f"{action.nation} takes {lever.group} back from the advisor",
+                                "the player gave an order in it", (action.nation,)))
+        applied = lever.apply(model, action)
+        if not applied:
+            applied = [Event(s.turn, model.quarter, "action", action.describe(st.ruleset), "the player's order", (action.nation,))]
+        events += applied
+    return events
+
+
+def _nations(model: WorldModel) -> list[Event]:
+    """Computer nations decide everything; the player's advisor only the groups handed to it."""
+    st, s = model.static, model.state
+    events: list[Event] = []
+    for function, params, idx in policy_groups(model, Nation, lambda a: model.in_game(a.index)):
+        for action in function(model, idx, params) or []:
+            n = st.nations.index(action.nation)
+            lever = LEVERS[action.kind]
+            if not model.is_ai(n) and s.delegated[n, LEVER_GROUPS.index(lever.group)] <= 0:
+                continue
+            if lever.validate(st.ruleset, action, model.control_owners()):
+                continue
+            if lever.cost(model, action) > s.budget[n] + 1e-9:
+                continue
+            if action.kind == "military":
+                model.military_orders.append((action.nation, action.params["shock"]))
+            events += lever.apply(model, action)
+    return events
+
+
+def _regulators(model: WorldModel) -> list[Event]:
+    st, s = model.static, model.state
+    owner = {code: st.nations.index(st.ruleset.regulators[code].nation) for code in st.regulators}
+    control = LEVER_GROUPS.index("controls")
+
+    def decides(agent: Any) -> bool:
+        n = owner[agent.code]
+        return model.in_game(n) and (model.is_ai(n) or s.delegated[n, control] > 0)
+
+    events: list[Event] = []
+    for function, params, idx in policy_groups(model, Regulator, decides):
+        events += function(model, idx, params) or []
+    return events

@@ -1,0 +1,217 @@
+"""What every lever shares: its form (parameters), the checks on its values, its cost and its effect.
+
+A lever is one object: a subclass of `Lever` registered in `techrace.core.levers.LEVERS`. The TUI's forms,
+`ACTION_SPECS`, the docs' lever table and the tournament's list of levers are all read from the registry,
+so adding a lever touches one module (plus its tests).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from techrace.ruleset.schema import TOOL_KINDS, Ruleset
+
+if TYPE_CHECKING:
+    from techrace.core.actions import Action
+    from techrace.core.events import Event
+    from techrace.core.model import WorldModel
+
+ParamType = Literal["float", "share", "nations", "entities", "tool_kinds", "control", "firm", "choice", "shock", "flag"]
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    name: str
+    type: ParamType
+    label: str
+    help: str
+    minimum: float | None = None
+    maximum: float | None = None
+    default: Any = None
+    choices: tuple[str, ...] = ()
+    required: bool = True
+    unit: str = ""            # how a value is written in words, e.g. "$%s bn", "%s GW"
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """The form of a lever (what UIs build their forms from)."""
+
+    kind: str
+    label: str
+    description: str
+    params: tuple[ParamSpec, ...]
+    needs_regulator: bool = False
+    group: str = "industry"
+    standing: bool = False
+    effect: str = ""
+
+
+class Lever:
+    """One lever a nation (or its regulator) can pull. Subclasses set the class attributes and override
+    `cost`, `apply` and, where they need to, `check` and `words`."""
+
+    kind: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+    description: ClassVar[str] = ""   # what it is
+    effect: ClassVar[str] = ""        # what it will do, in plain words (shown in previews and the docs)
+    group: ClassVar[str] = "industry"
+    needs_regulator: ClassVar[bool] = False
+    standing: ClassVar[bool] = False  # holds until changed
+    params: ClassVar[tuple[ParamSpec, ...]] = ()
+
+    @classmethod
+    def spec(cls) -> ActionSpec:
+        return ActionSpec(cls.kind, cls.label, cls.description, cls.params, cls.needs_regulator, cls.group,
+                          cls.standing, cls.effect)
+
+    # ------------------------------------------------------------------ checks
+    def validate(self, ruleset: Ruleset, action: Action, controls: dict[str, str]) -> list[str]:
+        """Every problem with the action's values, as messages a player can act on."""
+        errors: list[str] = []
+        regulator = regulator_of(ruleset, action.nation)
+        if self.needs_regulator and regulator is None:
+            errors.append(f"{action.nation} has no regulator in this ruleset")
+        for param in self.params:
+            value = action.params.get(param.name)
+            if value in (None, "", []):
+                if param.required:
+                    errors.append(f"{param.label}: required")
+                continue
+            message = check_param(ruleset, action, param, value, controls, regulator)
+            if message:
+                errors.append(message)
+        unknown = sorted(set(action.params) - {p.name for p in self.params})
+        if unknown:
+            errors.append(f"unknown parameter(s) {', '.join(unknown)}")
+        return errors + (self.check(ruleset, action) if not errors else [])
+
+    def check(self, ruleset: Ruleset, action: Action) -> list[str]:
+        """Lever-specific checks beyond the values of single parameters."""
+        return []
+
+    # ------------------------------------------------------------------ money and effect
+    def cost(self, model: WorldModel, action: Action) -> float:
+        """Budget this action takes in the quarter it is ordered (USD bn)."""
+        return 0.0
+
+    def recurring(self, model: WorldModel, action: Action) -> float:
+        """Budget it keeps taking every quarter after, while it stands (USD bn a quarter)."""
+        return 0.0
+
+    def apply(self, model: WorldModel, action: Action) -> list[Event]:
+        raise NotImplementedError(f"lever {self.kind} does not apply")
+
+    def words(self, action: Action, ruleset: Ruleset | None = None) -> str:
+        """The order in words, e.g. "Subsidy: $3.0 bn to Huawei"."""
+        shown = []
+        for param in self.params:
+            value = action.params.get(param.name)
+            if value in (None, "", []):
+                continue
+            shown.append(f"{param.label.lower()} {_fmt(value, param, ruleset)}")
+        return f"{self.label}: {', '.join(shown)}" if shown else self.label
+
+
+def _fmt(value: Any, param: ParamSpec, ruleset: Ruleset | None) -> str:
+    if isinstance(value, list | tuple):
+        return "/".join(str(v) for v in value)
+    if param.type == "flag":
+        return "yes" if value else "no"
+    if param.type == "share" and isinstance(value, int | float):
+        return f"{float(value):.0%}"
+    if isinstance(value, int | float):
+        text = f"{float(value):,.1f}" if abs(float(value)) < 1000 else f"{float(value):,.0f}"
+        return param.unit % text if param.unit else text
+    if param.type == "firm" and ruleset is not None:
+        return firm_name(ruleset, str(value))
+    return str(value)
+
+
+def check_param(ruleset: Ruleset, action: Action, param: ParamSpec, value: Any, controls: dict[str, str],
+                regulator: str | None) -> str:
+    """The problem with one parameter's value ('' when fine)."""
+    if param.type in ("float", "share"):
+        if isinstance(value, bool):
+            return f"{param.label}: expected a number, got {value!r}"
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return f"{param.label}: expected a number, got {value!r}"
+        if number != number or number in (float("inf"), float("-inf")):
+            return f"{param.label}: expected a finite number"
+        if param.minimum is not None and number < param.minimum:
+            return f"{param.label}: must be at least {param.minimum:g}"
+        if param.maximum is not None and number > param.maximum:
+            return f"{param.label}: must be at most {param.maximum:g}"
+        return ""
+    if param.type == "flag":
+        return "" if isinstance(value, bool) else f"{param.label}: expected yes or no (true/false), got {value!r}"
+    if param.type == "nations":
+        bad = [n for n in as_list(value) if n not in ruleset.nations]
+        return f"{param.label}: unknown nation(s) {', '.join(bad)}" if bad else ""
+    if param.type == "entities":
+        firms, sites = firm_ids(ruleset), site_ids(ruleset)
+        bad = [e for e in as_list(value) if e not in firms and e not in sites]
+        return f"{param.label}: unknown firm or site {', '.join(bad)}" if bad else ""
+    if param.type == "tool_kinds":
+        bad = [k for k in as_list(value) if k not in TOOL_KINDS]
+        return f"{param.label}: unknown tool kind(s) {', '.join(bad)} (known: {', '.join(TOOL_KINDS)})" if bad else ""
+    if param.type == "control":
+        if value not in controls:
+            return f"{param.label}: unknown rule {value!r}"
+        if regulator is not None and controls[value] != regulator:
+            return f"{param.label}: rule {value!r} belongs to another regulator"
+        return ""
+    if param.type == "firm":
+        firms = firm_ids(ruleset)
+        if value not in firms:
+            return f"{param.label}: unknown firm {value!r}"
+        return f"{param.label}: {value} is not headquartered in {action.nation}" if firms[value] != action.nation else ""
+    if param.type == "shock":
+        moves = military_moves(ruleset)
+        return f"{param.label}: unknown move {value!r} (known: {', '.join(moves) or 'none'})" if value not in moves else ""
+    if param.type == "choice" and value not in param.choices:
+        return f"{param.label}: expected one of {', '.join(param.choices)}"
+    return ""
+
+
+def regulator_of(ruleset: Ruleset, nation: str) -> str | None:
+    """The id of a nation's regulator, if it has one."""
+    for reg_id, reg in sorted(ruleset.regulators.items()):
+        if reg.nation == nation:
+            return reg_id
+    return None
+
+
+def firm_ids(ruleset: Ruleset) -> dict[str, str]:
+    """Every firm id with its headquarters nation."""
+    out: dict[str, str] = {}
+    for group in (ruleset.foundries, ruleset.toolmakers, ruleset.chip_firms, ruleset.labs):
+        for fid, spec in group.items():
+            out[fid] = spec.nation
+    return out
+
+
+def firm_name(ruleset: Ruleset, fid: str) -> str:
+    for group in (ruleset.foundries, ruleset.toolmakers, ruleset.chip_firms, ruleset.labs):
+        if fid in group:
+            return group[fid].name
+    return fid
+
+
+def site_ids(ruleset: Ruleset) -> dict[str, str]:
+    """Every fab site id with its owning foundry."""
+    return {sid: fid for fid, f in ruleset.foundries.items() for sid in f.sites}
+
+
+def military_moves(ruleset: Ruleset) -> list[str]:
+    """Shock ids a military move can fire."""
+    return sorted(sid for sid, shock in ruleset.shocks.items() if shock.triggered_by_action)
+
+
+def as_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [v.strip() for v in value.replace(",", " ").split() if v.strip()]
+    return [str(v) for v in value]

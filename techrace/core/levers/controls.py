@@ -1,0 +1,198 @@
+"""Levers of a nation's regulator: export controls, licences, lifting and enacting rules, retaliation."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from techrace.core.events import Event
+from techrace.core.levers.base import Lever, ParamSpec, as_list, regulator_of
+from techrace.core.mechanisms.fabrication import ARF, EUV
+from techrace.ruleset.schema import TOOL_KINDS
+
+if TYPE_CHECKING:
+    from techrace.core.actions import Action
+    from techrace.core.model import WorldModel
+
+NATIONS = ParamSpec("destinations", "nations", "Destinations", "Nations whose buyers are controlled")
+
+
+class NewRule(Lever):
+    """A lever that writes a new rule for the nation's regulator and puts it in force at once."""
+
+    group = "controls"
+    needs_regulator = True
+    rule_kind = ""
+
+    def apply(self, model: WorldModel, action: Action) -> list[Event]:
+        s = model.state
+        regulator = regulator_of(model.static.ruleset, action.nation) or ""
+        rule = blank_rule(regulator) | self.rule(model, action, regulator)
+        s.action_counter += 1
+        rule_id = f"{action.nation.lower()}_{action.kind}_{s.action_counter}"
+        s.controls = dict(sorted({**s.controls, rule_id: rule}.items()))
+        s.control_status[rule_id] = "inactive"
+        return model.enact(rule_id, f"{action.nation} decided it")
+
+    def rule(self, model: WorldModel, action: Action, regulator: str) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+class EntityList(NewRule):
+    kind, label, rule_kind = "entity_list", "Entity list", "entity_list"
+    description = "Your regulator bars listed firms (whole company) or sites from your sellers' chips, tools, wafers, HBM and servicing."
+    effect = "Listed fabs stop receiving your and allied tools and service (their tools wear), listed designers lose foundry and HBM access."
+    params = (ParamSpec("entities", "entities", "Firms or sites", "Firm ids (whole company) or site ids"),)
+
+    def rule(self, model: WorldModel, action: Action, regulator: str) -> dict[str, Any]:
+        entities = as_list(action.params["entities"])
+        return {"kind": "entity_list", "entities": entities, "description": f"{regulator} adds {', '.join(entities)} to the entity list"}
+
+
+class ChipThreshold(NewRule):
+    kind, label, rule_kind = "chip_threshold", "Chip thresholds", "chip_threshold"
+    description = "Control accelerators at or above a TPP (or TPP with performance density) to the given destinations."
+    effect = "Labs in the destinations lose legal access to faster designs; chip firms answer with compliant variants and a share leaks through the grey market."
+    params = (ParamSpec("tpp", "float", "TPP", "Controlled at or above this TPP", 0, 1e6, 4800.0),
+              ParamSpec("tpp_with_density", "float", "TPP with density", "Or at or above this TPP when density is high", 0, 1e6, 1600.0, required=False),
+              ParamSpec("density", "float", "Density (TPP/mm2)", "Performance density for the second test", 0, 1000, 5.92, required=False),
+              NATIONS)
+
+    def rule(self, model: WorldModel, action: Action, regulator: str) -> dict[str, Any]:
+        p = action.params
+        return {"kind": "chip_threshold", "tpp": float(p["tpp"]), "tpp_with_density": _opt(p.get("tpp_with_density")),
+                "density": _opt(p.get("density")), "destinations": as_list(p["destinations"]),
+                "description": f"{regulator} controls accelerators with TPP >= {float(p['tpp']):,.0f}"}
+
+
+class ToolBan(NewRule):
+    kind, label, rule_kind = "tool_ban", "Tool export ban", "tool_list"
+    description = "Bar tool kinds to fabs in the destinations (optionally only fabs making nodes at or below a size)."
+    effect = "Fabs in the destinations get no new tools of these kinds from your sellers; they build with stockpiles and domestic makers."
+    params = (ParamSpec("tool_kinds", "tool_kinds", "Tool kinds", "Kinds covered"), NATIONS,
+              ParamSpec("node_nm_at_or_below", "float", "Node limit (nm)", "Only fabs making nodes at or below this; empty for all", 0, 1000, None, required=False))
+
+    def rule(self, model: WorldModel, action: Action, regulator: str) -> dict[str, Any]:
+        p = action.params
+        kinds = as_list(p["tool_kinds"])
+        return {"kind": "tool_list", "tool_kinds": kinds, "destinations": as_list(p["destinations"]),
+                "node_nm_at_or_below": _opt(p.get("node_nm_at_or_below")),
+                "description": f"{regulator} bans {', '.join(kinds)} tools to {', '.join(as_list(p['destinations']))}"}
+
+
+class ServicingBan(NewRule):
+    kind, label, rule_kind = "servicing_ban", "Servicing ban", "servicing_ban"
+    description = "Stop your toolmakers servicing installed tools in the destinations; unserviced tools degrade."
+    effect = "Installed tools of these kinds in the destinations wear out over years (more slowly where grey service exists)."
+    params = (ParamSpec("tool_kinds", "tool_kinds", "Tool kinds", "Kinds covered"),
+              ParamSpec("destinations", "nations", "Destinations", "Nations whose fabs lose servicing"))
+
+    def rule(self, model: WorldModel, action: Action, regulator: str) -> dict[str, Any]:
+        p = action.params
+        kinds = as_list(p["tool_kinds"])
+        return {"kind": "servicing_ban", "tool_kinds": kinds, "destinations": as_list(p["destinations"]),
+                "description": f"{regulator} bans servicing of {', '.join(kinds)} tools in {', '.join(as_list(p['destinations']))}"}
+
+
+class Retaliation(NewRule):
+    kind, label, rule_kind = "retaliation", "Mineral retaliation", "mineral"
+    description = "License critical minerals to the destinations: their toolmakers lose output and their GDP takes a hit."
+    effect = "Toolmakers in the destinations lose this share of output while the rule stands; their GDP loses a little once."
+    params = (NATIONS, ParamSpec("mineral_cost_share", "share", "Tool output lost", "Share of target toolmakers' output lost", 0, 0.5, 0.05))
+
+    def rule(self, model: WorldModel, action: Action, regulator: str) -> dict[str, Any]:
+        p = action.params
+        return {"kind": "mineral", "destinations": as_list(p["destinations"]), "mineral_cost_share": float(p["mineral_cost_share"]),
+                "mineral_gdp_hit": float(p["mineral_cost_share"]) * model.static.ruleset.levers.retaliation_gdp_hit_per_share,
+                "description": f"{regulator} licenses critical minerals to {', '.join(as_list(p['destinations']))}"}
+
+
+class LicenceException(Lever):
+    kind, label, group, needs_regulator = "licence_exception", "Licence exception", "controls", True
+    description = "License a share of the trade a rule blocks, optionally for a revenue share to your government."
+    effect = "That share of the controlled trade goes through legally; your government collects the revenue share as budget."
+    params = (ParamSpec("control", "control", "Control rule", "Rule id"),
+              ParamSpec("licence_share", "share", "Share licensed", "Share of controlled sales licensed", 0, 1, 0.5),
+              ParamSpec("licence_revenue_share", "share", "Revenue share", "Share of licensed revenue paid to your government", 0, 1, 0.15))
+
+    def apply(self, model: WorldModel, action: Action) -> list[Event]:
+        s, p = model.state, action.params
+        rule = dict(s.controls[p["control"]])
+        rule["licence_share"] = float(p["licence_share"])
+        rule["licence_revenue_share"] = float(p.get("licence_revenue_share", 0.0))
+        s.controls[p["control"]] = rule
+        regulator = rule["regulator"]
+        text = f"{regulator} licenses {rule['licence_share']:.0%} of trade under {p['control']} for {rule['licence_revenue_share']:.0%} of revenue"
+        return [Event(s.turn, model.quarter, "control", text, f"{action.nation} decided it", (regulator, p["control"]))]
+
+
+class LiftControl(Lever):
+    kind, label, group, needs_regulator = "lift_control", "Lift a control", "controls", True
+    description = "End an active rule of your regulator (it stays lifted until you enact it again)."
+    effect = "The rule stops applying from this quarter; its dates in the ruleset no longer bring it back."
+    params = (ParamSpec("control", "control", "Control rule", "Rule id"),)
+
+    def apply(self, model: WorldModel, action: Action) -> list[Event]:
+        s = model.state
+        rule_id = action.params["control"]
+        s.control_status[rule_id] = "lifted"
+        regulator = s.controls[rule_id]["regulator"]
+        return [Event(s.turn, model.quarter, "control", f"{regulator} lifts {rule_id}", f"{action.nation} decided it", (regulator, rule_id))]
+
+
+class EnactControl(Lever):
+    kind, label, group, needs_regulator = "enact_control", "Enact a prepared rule", "controls", True
+    description = "Put a rule prepared in the ruleset (or one you lifted) into force now."
+    effect = "The rule applies from this quarter."
+    params = (ParamSpec("control", "control", "Control rule", "Rule id"),)
+
+    def apply(self, model: WorldModel, action: Action) -> list[Event]:
+        return model.enact(action.params["control"], f"{action.nation} decided it")
+
+
+def blank_rule(regulator: str) -> dict[str, Any]:
+    return {"regulator": regulator, "description": "", "announced": None, "effective": None, "expires": None, "when": None,
+            "destinations": [], "sellers": [], "tool_kinds": [], "entities": [], "tier_caps_h100e": {}, "licence_share": 0.0,
+            "licence_revenue_share": 0.0, "mineral_cost_share": 0.0, "mineral_gdp_hit": 0.0}
+
+
+def consequence(model: WorldModel, rule: dict[str, Any]) -> str:
+    """A short clause saying what a rule does to whom, for the event log."""
+    static, s = model.static, model.state
+    if rule["kind"] == "entity_list":
+        reg = static.ruleset.regulators[rule["regulator"]]
+        count = tools_losing_service(model, rule.get("entities", []), reg.nation)
+        names = rule.get("entities", [])
+        listed = ", ".join(names)
+        verb = "lose" if len(names) > 1 else "loses"
+        return f"{listed} {verb} servicing of {count:,.0f} DUV tools" if count >= 1 else f"{listed} {'are' if len(names) > 1 else 'is'} cut off from bound sellers"
+    if rule["kind"] in ("tool_list", "servicing_ban"):
+        dests = [static.nations.index(c) for c in rule.get("destinations", []) if c in static.nations]
+        sites = np.isin(static.site_nation, dests)
+        kinds = [TOOL_KINDS.index(k) for k in rule.get("tool_kinds", [])]
+        installed = s.tools[sites][:, :, kinds].sum() if kinds else 0.0
+        verb = "can no longer buy" if rule["kind"] == "tool_list" else "lose servicing of"
+        return f"fabs in {', '.join(rule.get('destinations', []))} {verb} {', '.join(rule.get('tool_kinds', []))} tools ({installed:,.0f} installed)"
+    if rule["kind"] == "chip_threshold":
+        return f"accelerators above TPP {rule.get('tpp') or 0:,.0f} need a licence for {', '.join(rule.get('destinations', []))}"
+    if rule["kind"] == "mineral":
+        return f"toolmakers in {', '.join(rule.get('destinations', []))} lose {rule.get('mineral_cost_share', 0):.0%} of output"
+    return ""
+
+
+def tools_losing_service(model: WorldModel, entities: list[str], nation: str) -> float:
+    static, s = model.static, model.state
+    reg_id = regulator_of(static.ruleset, nation)
+    reach = {nation}
+    if reg_id:
+        reach |= set(static.ruleset.regulators[reg_id].fdpr_reach)
+    makers = np.array([static.ruleset.toolmakers[t].nation in reach for t in static.toolmakers])
+    sites = np.array([sid in entities or static.foundries[static.site_foundry[i]] in entities for i, sid in enumerate(static.sites)])
+    if not sites.any() or not makers.any():
+        return 0.0
+    return float(s.tools[np.ix_(sites, makers, [ARF, EUV])].sum())
+
+
+def _opt(value: Any) -> float | None:
+    return None if value in (None, "") else float(value)

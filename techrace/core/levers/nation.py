@@ -1,0 +1,161 @@
+"""Levers of a nation's government: subsidies, visas, pay, power, compute centralisation, military moves,
+and handing lever groups to the advisor. Standing levers hold until changed (see mechanisms/standing.py)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from techrace.core.events import Event
+from techrace.core.levers.base import Lever, ParamSpec, firm_name
+from techrace.core.mechanisms.standing import pay_cost, pay_subsidy
+from techrace.ruleset.schema import LEVER_GROUPS
+
+if TYPE_CHECKING:
+    from techrace.core.actions import Action
+    from techrace.core.model import WorldModel
+
+RECURRING = ParamSpec("recurring", "flag", "Every quarter", "Pay it again every quarter until changed (0 stops it)",
+                      default=False, required=False)
+
+
+def _policy_event(model: WorldModel, action: Action, text: str) -> list[Event]:
+    return [Event(model.state.turn, model.quarter, "policy", text, "a policy decision", (action.nation,))]
+
+
+class Subsidy(Lever):
+    kind, label, group = "subsidy", "Subsidy", "industry"
+    description = "Pay part of your industrial budget to a domestic firm: a foundry's capacity and R&D, a toolmaker's lines and development, a chip firm's output or a lab's accelerator purchases."
+    effect = "A one-off payment this quarter (or every quarter, if recurring): foundries build and research faster, toolmakers grow lines, chip firms make more, labs buy more accelerators."
+    params = (ParamSpec("firm", "firm", "Firm", "A firm headquartered in your nation"),
+              ParamSpec("usd_b", "float", "Amount", "USD bn paid this quarter", 0, 500, 1.0, unit="$%s bn"),
+              RECURRING)
+
+    def cost(self, model: WorldModel, action: Action) -> float:
+        return float(action.params["usd_b"])
+
+    def recurring(self, model: WorldModel, action: Action) -> float:
+        return float(action.params["usd_b"]) if action.params.get("recurring") else 0.0
+
+    def apply(self, model: WorldModel, action: Action) -> list[Event]:
+        static, s = model.static, model.state
+        n, employer = static.nations.index(action.nation), static.employers.index(action.params["firm"])
+        amount = float(action.params["usd_b"])
+        if action.params.get("recurring"):
+            s.subsidy_programme[n, employer] = amount
+        s.budget[n] -= amount
+        pay_subsidy(static, s, employer, amount)
+        return []
+
+    def words(self, action: Action, ruleset=None) -> str:
+        firm = firm_name(ruleset, action.params.get("firm", "")) if ruleset is not None else action.params.get("firm", "")
+        every = " every quarter" if action.params.get("recurring") else ""
+        return f"Subsidy: ${float(action.params.get('usd_b', 0)):.1f} bn to {firm}{every}"
+
+
+class VisaPolicy(Lever):
+    kind, label, group, standing = "visa_policy", "Visa policy", "talent", True
+    description = "Set how readily foreign engineers get visas."
+    effect = "Engineers elsewhere move to your pools faster where your pay is higher; AI researchers who move bring their labs' know-how."
+    params = (ParamSpec("visa_openness", "share", "Openness", "0 closed, 1 open", 0, 1, 0.5),)
+
+    def apply(self, model: WorldModel, action: Action) -> list[Event]:
+        n = model.static.nations.index(action.nation)
+        model.state.visa[n] = float(action.params["visa_openness"])
+        return _policy_event(model, action, f"{action.nation} sets visa openness to {model.state.visa[n]:.2f}")
+
+
+class PayPolicy(Lever):
+    kind, label, group, standing = "pay_policy", "Pay policy", "talent", True
+    description = "Set domestic engineering pay relative to the US; pay above your ruleset's level costs budget every quarter."
+    effect = "Higher pay draws engineers from lower-paying nations where visas let them in, and keeps yours at home; it is paid every quarter from the next."
+    params = (ParamSpec("pay_index", "float", "Pay index", "1.0 = US level", 0.1, 5, 1.0),)
+
+    def recurring(self, model: WorldModel, action: Action) -> float:
+        n = model.static.nations.index(action.nation)
+        return pay_cost(model.static, n, float(action.params["pay_index"]))
+
+    def apply(self, model: WorldModel, action: Action) -> list[Event]:
+        n = model.static.nations.index(action.nation)
+        model.state.pay[n] = float(action.params["pay_index"])
+        return _policy_event(model, action, f"{action.nation} sets engineering pay to {model.state.pay[n]:.2f}x the US level")
+
+
+class PowerBuildout(Lever):
+    kind, label, group = "power_buildout", "Power build-out", "power"
+    description = "Add AI datacenter power above the default build-out: now, or every quarter if recurring."
+    effect = "More power lets your labs run and add accelerators where power is what limits them."
+    params = (ParamSpec("extra_gw", "float", "Extra power", "Gigawatts added this quarter", 0, 50, 1.0, unit="%s GW"),
+              RECURRING)
+
+    def cost(self, model: WorldModel, action: Action) -> float:
+        n = model.static.nations.index(action.nation)
+        return float(action.params["extra_gw"]) * float(model.static.nation_params.power_cost[n])
+
+    def recurring(self, model: WorldModel, action: Action) -> float:
+        return self.cost(model, action) if action.params.get("recurring") else 0.0
+
+    def apply(self, model: WorldModel, action: Action) -> list[Event]:
+        s, n = model.state, model.static.nations.index(action.nation)
+        gw = float(action.params["extra_gw"])
+        if action.params.get("recurring"):
+            s.power_programme[n] = gw
+        s.budget[n] -= self.cost(model, action)
+        s.power_gw[n] += gw
+        return []
+
+
+class Centralisation(Lever):
+    kind, label, group, standing = "centralisation", "Compute centralisation", "compute", True
+    description = "Set the share of national AI compute to pool into one training run; pooling is built up over quarters and costs budget every quarter."
+    effect = "The nation's largest run grows towards this share of its usable compute, a few points a quarter, paid every quarter from the next; lowering it is immediate and free."
+    params = (ParamSpec("share", "share", "Share", "0 to 1", 0, 1, 0.3),)
+
+    def recurring(self, model: WorldModel, action: Action) -> float:
+        static, s = model.static, model.state
+        n = static.nations.index(action.nation)
+        pooled = float((static.lab_to_nation @ s.usable_compute)[n]) * float(action.params["share"])
+        return pooled * static.ruleset.levers.centralisation_cost_usd_per_h100e_quarter / 1e9
+
+    def apply(self, model: WorldModel, action: Action) -> list[Event]:
+        s, n = model.state, model.static.nations.index(action.nation)
+        before = s.centralisation_target[n]
+        s.centralisation_target[n] = float(action.params["share"])
+        if s.centralisation_target[n] < s.centralisation[n]:
+            s.centralisation[n] = s.centralisation_target[n]
+        if abs(before - s.centralisation_target[n]) < 1e-9:
+            return []
+        why = "it trails its rival" if model.is_ai(n) else "a policy decision"
+        return [Event(s.turn, model.quarter, "policy", f"{action.nation} aims to pool {s.centralisation_target[n]:.0%} of its AI compute for national runs",
+                      why, (action.nation,))]
+
+
+class Military(Lever):
+    kind, label, group = "military", "Military move", "military"
+    description = "Order a military move the ruleset prepares, e.g. a blockade or an invasion (only where the ruleset allows your nation military moves)."
+    effect = "The move fires this quarter with the effects the ruleset gives it (fabs offline, exports halted, GDP losses)."
+    params = (ParamSpec("shock", "shock", "Move", "A shock the ruleset marks as triggered by a military move"),)
+
+    def check(self, ruleset, action: Action) -> list[str]:
+        if not ruleset.nations[action.nation].military_moves:
+            return [f"the ruleset does not allow {action.nation} military moves"]
+        return []
+
+    def apply(self, model: WorldModel, action: Action) -> list[Event]:
+        return []  # fired in the shock phase of the same turn
+
+
+class Advisor(Lever):
+    kind, label, group, standing = "advisor", "Advisor", "industry", True
+    description = "Hand a group of levers to your advisor (your nation's computer policy) or take it back."
+    effect = "While a group is with the advisor, it decides those levers every quarter as a computer player would; your own order in the group takes it back."
+    params = (ParamSpec("group", "choice", "Lever group", "Which levers", choices=LEVER_GROUPS),
+              ParamSpec("advisor", "flag", "Advisor decides", "Yes: the advisor decides; no: you do", default=True))
+
+    def apply(self, model: WorldModel, action: Action) -> list[Event]:
+        s, n = model.state, model.static.nations.index(action.nation)
+        g = LEVER_GROUPS.index(action.params["group"])
+        s.delegated[n, g] = 1.0 if action.params["advisor"] else 0.0
+        who = "hands" if action.params["advisor"] else "takes back"
+        text = f"{action.nation} {who} {action.params['group']} {'to' if action.params['advisor'] else 'from'} the advisor"
+        return _policy_event(model, action, text)
+

@@ -1,0 +1,77 @@
+"""Standing orders: what a nation has ordered to hold until changed, paid for every quarter.
+
+Recurring subsidies and power programmes, engineering pay above the ruleset's level, and the pooling of
+compute (which moves towards its target a few points a quarter) all draw on the quarter's industrial budget
+before any new order. When they cost more than the budget, every one of them is scaled down alike and an
+event says so; nothing is ever paid from a budget that is not there.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from techrace.core.events import Event
+from techrace.core.state import WorldState
+from techrace.core.static import Static
+
+
+def pay_cost(static: Static, nation: int, pay_index: float) -> float:
+    """Budget per quarter of paying engineers `pay_index` x the US level, above the ruleset's own level
+    (economy.pay_cost_usd_b_per_tenth for a $29T economy, scaled by GDP) - P."""
+    params = static.nation_params
+    above = max(0.0, pay_index - float(params.pay_index[nation]))
+    return above * 10.0 * static.ruleset.economy.pay_cost_usd_b_per_tenth * float(params.gdp_usd_t[nation]) / 29.0
+
+
+def pay_subsidy(static: Static, s: WorldState, employer: int, amount: float) -> None:
+    """Put a subsidy where the firm uses it: a foundry's cash (capacity, R&D), a toolmaker's lines and
+    development, a chip firm's extra output this quarter, a lab's accelerator budget this quarter."""
+    kind = static.employer_kind[employer]
+    offset = {"foundry": 0, "toolmaker": len(static.foundries), "chip_firm": len(static.foundries) + len(static.toolmakers),
+              "lab": len(static.foundries) + len(static.toolmakers) + len(static.chip_firms)}[kind]
+    i = employer - offset
+    if kind == "foundry":
+        s.cash[i] += amount
+        s.subsidy[i] += amount
+    elif kind == "toolmaker":
+        s.toolmaker_subsidy[i] += amount
+    elif kind == "chip_firm":
+        s.chip_subsidy[i] += amount
+    else:
+        s.lab_subsidy[i] += amount
+
+
+def centralisation_cost(static: Static, s: WorldState, share: np.ndarray) -> np.ndarray:
+    """Budget per quarter of pooling `share` of each nation's usable compute (USD bn)."""
+    pooled = (static.lab_to_nation @ s.usable_compute) * share
+    return pooled * static.ruleset.levers.centralisation_cost_usd_per_h100e_quarter / 1e9
+
+
+def due(static: Static, s: WorldState) -> tuple[np.ndarray, np.ndarray]:
+    """What every nation's standing orders cost this quarter (USD bn), and the pooled share they buy."""
+    n = len(static.nations)
+    step = static.ruleset.levers.centralisation_step_per_quarter
+    share_after = np.where(s.centralisation_target > s.centralisation,
+                           np.minimum(s.centralisation_target, s.centralisation + step), s.centralisation)
+    total = (s.subsidy_programme.sum(axis=1) + s.power_programme * static.nation_params.power_cost
+             + np.array([pay_cost(static, i, float(s.pay[i])) for i in range(n)]) + centralisation_cost(static, s, share_after))
+    return total, share_after
+
+
+def charge(static: Static, s: WorldState, quarter: str) -> list[Event]:
+    """Pay every nation's standing orders from this quarter's budget; returns events for any cut."""
+    total, share_after = due(static, s)
+    budget = np.maximum(s.budget, 0.0)
+    paid = np.where(total > budget, budget / np.maximum(total, 1e-12), 1.0)
+    events = []
+    for i in np.flatnonzero((paid < 1.0) & (total > 1e-9)):
+        events.append(Event(s.turn, quarter, "policy", f"{static.nations[i]} can pay only {paid[i]:.0%} of its standing orders "
+                            f"(${total[i]:.1f} bn due, ${budget[i]:.1f} bn of budget)", "its budget fell short", (static.nations[i],)))
+    for employer in np.flatnonzero(s.subsidy_programme.sum(axis=0) > 0):
+        amount = float((s.subsidy_programme[:, employer] * paid).sum())
+        pay_subsidy(static, s, int(employer), amount)
+    s.power_gw += s.power_programme * paid
+    s.centralisation = s.centralisation + (share_after - s.centralisation) * paid
+    s.standing_cost = total * paid
+    s.budget = s.budget - s.standing_cost
+    return events

@@ -1,0 +1,68 @@
+"""The default regulator policy, tuned by its personality (`RegulatorPolicyParams`).
+
+A regulator enacts prepared rules (rules in the ruleset with no `effective` date) when their `when`
+condition holds; a hawk also enacts its next prepared rule when its nation's lead over the best rival
+falls below a margin, a dove lifts its latest escalation when the lead is comfortable, and a regulator
+with rules to `retaliate_with` enacts them when a rival's new rule starts to bind its nation.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from techrace.core.events import Event
+from techrace.core.mechanisms.conditions import condition_holds
+from techrace.ruleset.schema import RegulatorPolicyParams
+
+if TYPE_CHECKING:
+    from techrace.core.model import WorldModel
+
+
+def regulator_default(model: WorldModel, idx: np.ndarray, params: RegulatorPolicyParams | None = None) -> list[Event]:
+    params = params or RegulatorPolicyParams()
+    events: list[Event] = []
+    for r in idx:
+        events += _regulate(model, model.static.regulators[int(r)], params)
+    return events
+
+
+def _prepared(model: WorldModel, regulator: str) -> list[str]:
+    """This regulator's prepared rules, in id order."""
+    s = model.state
+    return [rid for rid in sorted(s.controls) if s.controls[rid]["regulator"] == regulator and not s.controls[rid].get("effective")]
+
+
+def _regulate(model: WorldModel, regulator: str, p: RegulatorPolicyParams) -> list[Event]:
+    static, s = model.static, model.state
+    nation = static.nations.index(static.ruleset.regulators[regulator].nation)
+    prepared = _prepared(model, regulator)
+    waiting = [rid for rid in prepared if s.control_status[rid] == "inactive"]
+    events: list[Event] = []
+    if p.escalate:
+        for rid in waiting:
+            when = s.controls[rid].get("when")
+            if when and condition_holds(static, when, model.quarter, model.metrics_before):
+                events += model.enact(rid, f"its condition held in {model.quarter}")
+    if s.new_controls_against[nation] > 0:
+        for rid in p.retaliate_with:
+            if rid in s.controls and s.control_status.get(rid) != "active":
+                events += model.enact(rid, f"{regulator} answers a rival's new controls against {static.nations[nation]}")
+    lead = _lead(model, nation)
+    if lead is None:
+        return events
+    still_waiting = [rid for rid in waiting if s.control_status[rid] == "inactive"]
+    if p.escalate_when_lead_below is not None and lead < p.escalate_when_lead_below and still_waiting and not events:
+        events += model.enact(still_waiting[0], f"the lead over its rival fell to {lead:.1f} points")
+    active = [rid for rid in prepared if s.control_status[rid] == "active"]
+    if p.deescalate_when_lead_above is not None and lead > p.deescalate_when_lead_above and active:
+        events += model.lift(active[-1], f"the lead over its rival is {lead:.1f} points")
+    return events
+
+
+def _lead(model: WorldModel, nation: int) -> float | None:
+    """The nation's capability lead over its best rival (None without a rival)."""
+    static, s = model.static, model.state
+    rivals = static.blocs.rival[nation] & (s.collapsed <= 0)
+    return float(s.capability[nation] - s.capability[rivals].max()) if rivals.any() else None
