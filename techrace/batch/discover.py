@@ -98,7 +98,6 @@ def run_discover(batch_dir: str | Path, condition: str, *, outcomes_file: str | 
                  min_coverage: float = MIN_COVERAGE, max_boxes: int = MAX_BOXES, seed: int = 0,
                  out: str | Path | None = None) -> DiscoverResult:
     """Find the parameter boxes of a batch where `condition` holds, and write them under DIR/_discover/."""
-    import pandas as pd
 
     if not 0 < min_coverage <= 1:
         raise PlanError(f"--min-coverage must be in (0, 1], got {min_coverage}")
@@ -110,16 +109,29 @@ def run_discover(batch_dir: str | Path, condition: str, *, outcomes_file: str | 
     if hits == 0 or hits == len(y):
         raise PlanError(f"{printable(condition)} holds in {hits} of {len(y)} runs: PRIM needs runs where it happens and "
                         "runs where it does not (widen the parameter ranges or change the condition)")
+    trajectory, boxes, scores = find_boxes(x, y, min_coverage, max_boxes, seed)
+    target = Path(out) if out is not None else store.dir / "_discover" / _slug(condition)
+    result = DiscoverResult(condition, len(y), hits, trajectory, boxes, scores, target)
+    result.files = _write(result)
+    return result
+
+
+def find_boxes(x: pd.DataFrame, y: np.ndarray, min_coverage: float = MIN_COVERAGE, max_boxes: int = MAX_BOXES,
+               seed: int = 0) -> tuple[pd.DataFrame, list[Box], pd.Series]:
+    """PRIM over parameters `x` (numbers or categories) and a yes/no outcome `y`: the first box's peeling
+    trajectory, the chosen boxes (each sought among the runs outside the earlier ones) and feature scores."""
+    import pandas as pd
+
     prim, scoring = _ema()
     finder = prim.Prim(x, y, peel_alpha=0.05, paste_alpha=0.05, mass_min=0.05)
-    trajectory = None
+    trajectory = pd.DataFrame(columns=["coverage", "density", "mass", "res_dim", "n"])
     boxes: list[Box] = []
-    for _ in range(max_boxes):
+    for i in range(max_boxes):
         box = finder.find_box()
         if box is None:
             break
         steps = box.peeling_trajectory
-        if trajectory is None:
+        if i == 0:
             trajectory = steps[["coverage", "density", "mass", "res_dim", "n"]].copy()
         chosen = _choose(steps, min_coverage)
         if chosen is None:
@@ -128,11 +140,7 @@ def run_discover(batch_dir: str | Path, condition: str, *, outcomes_file: str | 
         boxes.append(_describe_box(box, chosen, x))
     scores = scoring.get_ex_feature_scores(x, y.astype(int), mode=scoring.RuleInductionType.CLASSIFICATION,
                                            random_state=seed)[0].iloc[:, 0].rename("feature_score")
-    target = Path(out) if out is not None else store.dir / "_discover" / _slug(condition)
-    result = DiscoverResult(condition, len(y), hits, trajectory if trajectory is not None else pd.DataFrame(), boxes,
-                            scores, target)
-    result.files = _write(result)
-    return result
+    return trajectory, boxes, scores
 
 
 def _factors(runs: pd.DataFrame, params: list[str], where: Path) -> pd.DataFrame:
