@@ -31,6 +31,7 @@ from techrace.batch.plan import (
 from techrace.batch.runs import write_runs_table
 from techrace.batch.store import BatchDirError, BatchStore, compress_runs
 from techrace.batch.worker import DEFAULT_PLAY, ChunkResult, ChunkTask
+from techrace.errors import TechraceError
 from techrace.safe_text import printable
 
 if TYPE_CHECKING:
@@ -334,14 +335,26 @@ def _check_paths(base: Ruleset, plan: BatchPlan) -> None:
         factors.update({k: parse_distribution(k, t) for k, t in plan.design["factors"].items()})
     for key, factor in factors.items():
         current = get_path(base, key)
-        if factor.kind == "choice":
+        if factor.kind == "choice":  # a name (a policy, say) is only known once a game is set up with it
             for choice in factor.choices:
-                apply_overrides(base, {key: choice})
+                _check_setup(apply_overrides(base, {key: choice}), f"{key}={choice}")
         elif isinstance(current, bool) or not isinstance(current, int | float | None):
             raise PlanError(f"--vary {key}: needs a numeric value, but {key} is {current!r}")
     if not plan.design.get("factors"):
         for point in plan.points:
-            apply_overrides(base, point)
+            changed = apply_overrides(base, point)
+            if any(isinstance(v, str) for v in point.values()):
+                _check_setup(changed, ", ".join(f"{k}={v}" for k, v in point.items()))
+
+
+def _check_setup(ruleset: Ruleset, where: str) -> None:
+    """Set a game up (no turn played) so that a name the schema cannot check is refused before the batch."""
+    from techrace.core import Game
+
+    try:
+        Game.from_ruleset(ruleset, seed=0)
+    except TechraceError as exc:
+        raise PlanError(f"{where}: {exc}") from None
 
 
 def _check_same(plan: BatchPlan, manifest: Mapping[str, Any], ruleset: object, runs: int | None,

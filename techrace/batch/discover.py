@@ -120,9 +120,17 @@ def find_boxes(x: pd.DataFrame, y: np.ndarray, min_coverage: float = MIN_COVERAG
                seed: int = 0) -> tuple[pd.DataFrame, list[Box], pd.Series]:
     """PRIM over parameters `x` (numbers or categories) and a yes/no outcome `y`: the first box's peeling
     trajectory, the chosen boxes (each sought among the runs outside the earlier ones) and feature scores."""
-    import pandas as pd
 
     prim, scoring = _ema()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # EMA Workbench's own deprecation warnings from pandas
+        return _prim(prim, scoring, x, y, min_coverage, max_boxes, seed)
+
+
+def _prim(prim: Any, scoring: Any, x: pd.DataFrame, y: np.ndarray, min_coverage: float, max_boxes: int,
+          seed: int) -> tuple[pd.DataFrame, list[Box], pd.Series]:
+    import pandas as pd
+
     finder = prim.Prim(x, y, peel_alpha=0.05, paste_alpha=0.05, mass_min=0.05)
     trajectory = pd.DataFrame(columns=["coverage", "density", "mass", "res_dim", "n"])
     boxes: list[Box] = []
@@ -180,7 +188,7 @@ def _describe_box(box: Any, step: int, x: pd.DataFrame) -> Box:
 
     stats = box.peeling_trajectory.loc[step]
     limits = box.box_lims[step]
-    qp = box.inspect(step, style="data")[0][1]
+    qp = box.p_values[step]  # parameter -> [qp of the lower bound, of the upper bound], -1 where none
     rows = []
     for name in x.columns:
         low, high = limits[name].iloc[0], limits[name].iloc[1]
@@ -196,11 +204,9 @@ def _describe_box(box: Any, step: int, x: pd.DataFrame) -> Box:
                pd.DataFrame(rows, columns=["parameter", "low", "high", "values", "qp"]))
 
 
-def _qp(table: pd.DataFrame, name: str) -> float:
-    """The box's quasi-p-value for a restriction (the larger of its two sides, as EMA Workbench reports)."""
-    if name not in table.index:
-        return float("nan")
-    values = [float(v) for v in table.loc[name].iloc[2:] if v == v]
+def _qp(p_values: dict[str, Any], name: str) -> float:
+    """The box's quasi-p-value for a restriction (the larger of its two sides)."""
+    values = [float(v) for v in p_values.get(name, []) if v is not None and v == v and v >= 0]
     return max(values) if values else float("nan")
 
 

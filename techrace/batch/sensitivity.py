@@ -87,7 +87,8 @@ def run_sensitivity(
     points = [dict(zip(problem["names"], map(float, row), strict=True)) for row in x]
     name = ruleset or "baseline"
     target = Path(out) if out is not None else Path("batch-out") / f"sensitivity-{Path(name).name}-{method}-{outcomes[0]}-s{seed}"
-    analysis = {"kind": "sensitivity", "method": method, "problem": problem, "samples": n, "rows": len(points),
+    recorded = {key: problem[key] for key in ("num_vars", "names", "bounds")}  # SALib adds its own keys
+    analysis = {"kind": "sensitivity", "method": method, "problem": recorded, "samples": n, "rows": len(points),
                 "seed": seed, "replicates": replicates, "second_order": second_order and method == "sobol",
                 "outcomes": outcomes, "nations": nations, "noise_runs": noise_runs,
                 "outcome_definitions": {k: v.model_dump() for k, v in specs.items() if k in outcomes}}
