@@ -150,42 +150,17 @@ def run_batch(
     must hold an interrupted batch; the plan comes from its manifest. `analysis` is recorded in the manifest
     (sensitivity stores its whole problem there).
     """
-    from techrace import __version__
     from techrace.batch.engines import make_engine
-    from techrace.batch.progress import Progress
-    from techrace.batch.runner import run_chunks
-    from techrace.ruleset import ruleset_hash
 
     if chunk_size is not None and chunk_size < 1:
         raise PlanError(f"--chunk-size must be at least 1, got {chunk_size}")
-    notes: list[str] = []
     if resume:
-        if out is None:
-            raise BatchDirError("--resume needs --out DIR, the batch to continue")
-        store = BatchStore(out)
-        manifest = store.open_existing()  # takes the lock: a second writer is refused here
-        try:
-            plan = BatchPlan.from_json(manifest["plan"])
-            _check_same(plan, manifest, ruleset, runs, turns, seed, sweep, vary, points)
-            ruleset_json = _verified_ruleset(store, manifest)
-            notes += store.repair()
-        except BaseException:
-            store.lock.release()
-            raise
+        store, manifest, plan, ruleset_json, notes = _reopen(out, ruleset, runs, turns, seed, sweep, vary, points,
+                                                             design, samples)
     else:
-        base = _load("baseline" if ruleset is None else ruleset)
-        plan = _new_plan(base, runs, turns, seed, sweep, vary, points, design, samples)
-        _check_paths(base, plan)
-        ruleset_json = base.model_dump(mode="json", by_alias=True)
-        store = BatchStore(out if out is not None else _default_out(base.name, plan))
-        manifest = {
-            "format": FORMAT, "command": command or _api_command(base.name, plan), "techrace_version": __version__,
-            "ruleset": base.name, "ruleset_hash": ruleset_hash(base), "plan": plan.to_json(),
-            "total_runs": plan.total, "param_columns": plan.param_columns, "done": [], "done_count": 0,
-            "failed": [], "complete": False, **({"analysis": dict(analysis)} if analysis else {}),
-        }
-        store.create(manifest, ruleset_json)  # takes the lock
-
+        store, manifest, plan, ruleset_json = _create(ruleset, runs, turns, seed, sweep, vary, points, design, samples,
+                                                      out, command, analysis)
+        notes = []
     try:
         engine = make_engine(workers, scheduler)
     except BaseException:
@@ -195,36 +170,7 @@ def run_batch(
     try:
         for note in notes:
             print(f"batch: {printable(note)}", file=sys.stderr, flush=True)
-        done = store.done_runs()
-        failures: dict[int, dict[str, Any]] = {}
-        store.write_failures([])  # earlier failures are played again on resume
-        todo = (run for run in range(plan.total) if run not in done)
-        if progress:
-            points = f" ({plan.runs} per point x {len(plan.points)} points)" if len(plan.points) > 1 else ""
-            resumed = f", {len(done)} already done" if done else ""
-            print(printable(f"batch: {plan.total} runs{points} of {manifest['ruleset']}, {plan.turns} turns, "
-                            f"seed {plan.seed}, on {engine.describe()}{resumed} -> {store.dir}"), file=sys.stderr, flush=True)
-        bar = Progress(plan.total, already=len(done), enabled=progress)
-
-        def on_result(result: ChunkResult) -> None:
-            if result.table is not None:
-                store.write_part(result.table, result.done, result.outcomes)
-            done.update(result.done)
-            if result.failures:
-                failures.update({f.run: vars(f) for f in result.failures})
-                store.write_failures(list(failures.values()))
-            manifest.update(done=compress_runs(list(done)), done_count=len(done), failed=sorted(failures))
-            store.write_manifest(manifest)
-            bar.advance(len(result.done) + len(result.failures), len(result.failures))
-
-        template = ChunkTask(ruleset_json, manifest["ruleset_hash"], plan.turns, (), plan.param_types, play)
-        try:
-            run_chunks(plan.specs(todo), plan.total - len(done), template, engine, on_result, chunk_size)
-        finally:
-            bar.close()
-        manifest.update(complete=len(done) == plan.total, engine=engine.describe())
-        store.write_manifest(manifest)
-        write_runs_table(store, manifest)
+        done, failures = _play(store, manifest, plan, ruleset_json, engine, progress, chunk_size, play)
     except KeyboardInterrupt:
         engine.close(cancel=True)
         _write_runs_quietly(store, manifest)
@@ -238,6 +184,90 @@ def run_batch(
     store.lock.release()
     return BatchResult(store.dir, plan.total, len(done), [failures[r] for r in sorted(failures)], engine.describe(),
                        notes)
+
+
+def _reopen(out: str | os.PathLike[str] | None, ruleset: object, runs: int | None, turns: int | None,
+            seed: int | None, sweep: Any, vary: Any, points: Any, design: str | None, samples: int | None,
+            ) -> tuple[BatchStore, dict[str, Any], BatchPlan, dict[str, Any], list[str]]:
+    """An interrupted batch, locked, checked (plan, ruleset, part files) and repaired, ready to continue."""
+    if out is None:
+        raise BatchDirError("--resume needs --out DIR, the batch to continue")
+    store = BatchStore(out)
+    manifest = store.open_existing()  # takes the lock: a second writer is refused here
+    try:
+        plan = BatchPlan.from_json(manifest["plan"])
+        _check_same(plan, manifest, ruleset, runs, turns, seed, sweep, vary, points)
+        if (design is not None and design != plan.design.get("kind")) or (
+                samples is not None and samples != plan.design.get("samples")):
+            raise BatchDirError("--design/--samples differ from the batch being resumed; drop them or use a new --out")
+        ruleset_json = _verified_ruleset(store, manifest)
+        notes = store.repair()
+    except BaseException:
+        store.lock.release()
+        raise
+    return store, manifest, plan, ruleset_json, notes
+
+
+def _create(ruleset: str | os.PathLike[str] | Ruleset | None, runs: int | None, turns: int | None, seed: int | None,
+            sweep: Any, vary: Any, points: Any, design: str | None, samples: int | None,
+            out: str | os.PathLike[str] | None, command: str | None, analysis: Mapping[str, Any] | None,
+            ) -> tuple[BatchStore, dict[str, Any], BatchPlan, dict[str, Any]]:
+    """A new batch directory, locked, with its manifest and ruleset, after every option was checked."""
+    from techrace import __version__
+    from techrace.ruleset import ruleset_hash
+
+    base = _load("baseline" if ruleset is None else ruleset)
+    plan = _new_plan(base, runs, turns, seed, sweep, vary, points, design, samples)
+    _check_paths(base, plan)
+    ruleset_json = base.model_dump(mode="json", by_alias=True)
+    store = BatchStore(out if out is not None else _default_out(base.name, plan))
+    manifest = {
+        "format": FORMAT, "command": command or _api_command(base.name, plan), "techrace_version": __version__,
+        "ruleset": base.name, "ruleset_hash": ruleset_hash(base), "plan": plan.to_json(),
+        "total_runs": plan.total, "param_columns": plan.param_columns, "done": [], "done_count": 0,
+        "failed": [], "complete": False, **({"analysis": dict(analysis)} if analysis else {}),
+    }
+    store.create(manifest, ruleset_json)  # takes the lock
+    return store, manifest, plan, ruleset_json
+
+
+def _play(store: BatchStore, manifest: dict[str, Any], plan: BatchPlan, ruleset_json: dict[str, Any], engine: Any,
+          progress: bool, chunk_size: int | None, play: str) -> tuple[set[int], dict[int, dict[str, Any]]]:
+    """Play every run not yet on disk; each finished chunk is a part file and a manifest update."""
+    from techrace.batch.progress import Progress
+    from techrace.batch.runner import run_chunks
+
+    done = store.done_runs()
+    failures: dict[int, dict[str, Any]] = {}
+    store.write_failures([])  # earlier failures are played again on resume
+    todo = (run for run in range(plan.total) if run not in done)
+    if progress:
+        points = f" ({plan.runs} per point x {len(plan.points)} points)" if len(plan.points) > 1 else ""
+        resumed = f", {len(done)} already done" if done else ""
+        print(printable(f"batch: {plan.total} runs{points} of {manifest['ruleset']}, {plan.turns} turns, "
+                        f"seed {plan.seed}, on {engine.describe()}{resumed} -> {store.dir}"), file=sys.stderr, flush=True)
+    bar = Progress(plan.total, already=len(done), enabled=progress)
+
+    def on_result(result: ChunkResult) -> None:
+        if result.table is not None:
+            store.write_part(result.table, result.done, result.outcomes)
+        done.update(result.done)
+        if result.failures:
+            failures.update({f.run: vars(f) for f in result.failures})
+            store.write_failures(list(failures.values()))
+        manifest.update(done=compress_runs(list(done)), done_count=len(done), failed=sorted(failures))
+        store.write_manifest(manifest)
+        bar.advance(len(result.done) + len(result.failures), len(result.failures))
+
+    template = ChunkTask(ruleset_json, manifest["ruleset_hash"], plan.turns, (), plan.param_types, play)
+    try:
+        run_chunks(plan.specs(todo), plan.total - len(done), template, engine, on_result, chunk_size)
+    finally:
+        bar.close()
+    manifest.update(complete=len(done) == plan.total, engine=engine.describe())
+    store.write_manifest(manifest)
+    write_runs_table(store, manifest)
+    return done, failures
 
 
 def _write_runs_quietly(store: BatchStore, manifest: dict[str, Any]) -> None:
