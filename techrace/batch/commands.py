@@ -117,6 +117,8 @@ def _register_discover(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--min-coverage", type=float, default=0.5, metavar="C",
                    help="choose the densest box that keeps at least this share of the runs with the outcome (default 0.5)")
     p.add_argument("--boxes", type=int, default=3, metavar="K", help="look for up to K boxes (default 3)")
+    p.add_argument("--keep-weak", action="store_true",
+                   help="keep restrictions whose quasi-p-value is above 0.05 (by default they are dropped)")
     p.add_argument("--out", metavar="OUT_DIR", help="where to write (default: DIR/_discover/<condition>)")
     p.set_defaults(func=_discover)
 
@@ -173,7 +175,7 @@ def _discover(args: argparse.Namespace) -> int:
     from techrace.safe_text import printable
 
     result = run_discover(args.dir, args.outcome, outcomes_file=args.outcomes, min_coverage=args.min_coverage,
-                          max_boxes=args.boxes, out=args.out)
+                          max_boxes=args.boxes, out=args.out, drop_weak=not args.keep_weak)
     console = _console()
     for item in render(result):
         console.print(item)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 MIN_COVERAGE = 0.5
 MAX_BOXES = 3
+QP_LIMIT = 0.05  # a restriction with a larger quasi-p-value could be chance
 _CONDITION = re.compile(r"^\s*(?P<metric>[A-Za-z_][\w]*)\s*:\s*(?P<nation>[A-Za-z0-9_]+)\s*(?P<op>>=|<=|>|<)\s*(?P<value>\S+)\s*$")
 _EQUALS = re.compile(r"^\s*(?P<column>winner|victory_kind)\s*(?P<op>!=|=)\s*(?P<value>[\w-]+)\s*$")
 
@@ -96,7 +97,7 @@ def outcome_hits(batch_dir: str | Path, condition: str, outcomes_file: str | Non
 
 def run_discover(batch_dir: str | Path, condition: str, *, outcomes_file: str | None = None,
                  min_coverage: float = MIN_COVERAGE, max_boxes: int = MAX_BOXES, seed: int = 0,
-                 out: str | Path | None = None) -> DiscoverResult:
+                 out: str | Path | None = None, drop_weak: bool = True) -> DiscoverResult:
     """Find the parameter boxes of a batch where `condition` holds, and write them under DIR/_discover/."""
 
     if not 0 < min_coverage <= 1:
@@ -109,7 +110,7 @@ def run_discover(batch_dir: str | Path, condition: str, *, outcomes_file: str | 
     if hits == 0 or hits == len(y):
         raise PlanError(f"{printable(condition)} holds in {hits} of {len(y)} runs: PRIM needs runs where it happens and "
                         "runs where it does not (widen the parameter ranges or change the condition)")
-    trajectory, boxes, scores = find_boxes(x, y, min_coverage, max_boxes, seed)
+    trajectory, boxes, scores = find_boxes(x, y, min_coverage, max_boxes, seed, drop_weak)
     target = Path(out) if out is not None else store.dir / "_discover" / _slug(condition)
     result = DiscoverResult(condition, len(y), hits, trajectory, boxes, scores, target)
     result.files = _write(result)
@@ -117,18 +118,20 @@ def run_discover(batch_dir: str | Path, condition: str, *, outcomes_file: str | 
 
 
 def find_boxes(x: pd.DataFrame, y: np.ndarray, min_coverage: float = MIN_COVERAGE, max_boxes: int = MAX_BOXES,
-               seed: int = 0) -> tuple[pd.DataFrame, list[Box], pd.Series]:
+               seed: int = 0, drop_weak: bool = True) -> tuple[pd.DataFrame, list[Box], pd.Series]:
     """PRIM over parameters `x` (numbers or categories) and a yes/no outcome `y`: the first box's peeling
-    trajectory, the chosen boxes (each sought among the runs outside the earlier ones) and feature scores."""
+    trajectory, the chosen boxes (each sought among the runs outside the earlier ones) and feature scores.
+    With `drop_weak`, restrictions whose quasi-p-value exceeds 0.05 are dropped from a chosen box, weakest
+    first, as EMA Workbench users do by hand: a limit that chance alone explains is not a condition."""
 
     prim, scoring = _ema()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # EMA Workbench's own deprecation warnings from pandas
-        return _prim(prim, scoring, x, y, min_coverage, max_boxes, seed)
+        return _prim(prim, scoring, x, y, min_coverage, max_boxes, seed, drop_weak)
 
 
 def _prim(prim: Any, scoring: Any, x: pd.DataFrame, y: np.ndarray, min_coverage: float, max_boxes: int,
-          seed: int) -> tuple[pd.DataFrame, list[Box], pd.Series]:
+          seed: int, drop_weak: bool) -> tuple[pd.DataFrame, list[Box], pd.Series]:
     import pandas as pd
 
     finder = prim.Prim(x, y, peel_alpha=0.05, paste_alpha=0.05, mass_min=0.05)
@@ -145,6 +148,7 @@ def _prim(prim: Any, scoring: Any, x: pd.DataFrame, y: np.ndarray, min_coverage:
         if chosen is None:
             break
         box.select(chosen)
+        chosen = _drop_weak(box, chosen, x) if drop_weak else chosen
         boxes.append(_describe_box(box, chosen, x))
     scores = scoring.get_ex_feature_scores(x, y.astype(int), mode=scoring.RuleInductionType.CLASSIFICATION,
                                            random_state=seed)[0].iloc[:, 0].rename("feature_score")
@@ -183,6 +187,25 @@ def _choose(steps: pd.DataFrame, min_coverage: float) -> int | None:
     return int(eligible.index[int(eligible["density"].to_numpy().argmax())])
 
 
+def _drop_weak(box: Any, step: int, x: pd.DataFrame) -> int:
+    """Drop the weakest restriction (highest quasi-p-value above QP_LIMIT) until every one left is significant."""
+    while True:
+        restricted = [n for n in x.columns if _restricts(box.box_lims[step][n], x[n])]
+        weak = {n: _qp(box.p_values[step], n) for n in restricted}
+        weak = {n: q for n, q in weak.items() if q > QP_LIMIT}
+        if not weak:
+            return step
+        box.drop_restriction(max(weak, key=lambda n: weak[n]), step)
+        step = len(box.box_lims) - 1
+
+
+def _restricts(limits: pd.Series, column: pd.Series) -> bool:
+    low, high = limits.iloc[0], limits.iloc[1]
+    if isinstance(low, set):
+        return len(low) < column.nunique()
+    return bool(low > column.min() or high < column.max())
+
+
 def _describe_box(box: Any, step: int, x: pd.DataFrame) -> Box:
     import pandas as pd
 
@@ -205,9 +228,10 @@ def _describe_box(box: Any, step: int, x: pd.DataFrame) -> Box:
 
 
 def _qp(p_values: dict[str, Any], name: str) -> float:
-    """The box's quasi-p-value for a restriction (the larger of its two sides)."""
+    """The quasi-p-value of a restriction: of its more significant limit (a parameter limited from below with
+    a near-certain qp keeps its restriction even if PRIM also shaved a sliver off the top)."""
     values = [float(v) for v in p_values.get(name, []) if v is not None and v == v and v >= 0]
-    return max(values) if values else float("nan")
+    return min(values) if values else float("nan")
 
 
 def _slug(condition: str) -> str:
