@@ -176,6 +176,12 @@ def run_batch(
         _write_runs_quietly(store, manifest)
         store.lock.release()
         raise BatchInterrupted(store.dir) from None
+    except OSError as exc:  # a full disk, a directory made read-only: what was written is whole and kept
+        engine.close(cancel=True)
+        store.lock.release()
+        where = f" {exc.filename}" if exc.filename else ""
+        raise BatchDirError(f"cannot write{where} ({exc.strerror or exc}); the runs written so far are kept: "
+                            f"fix it, then techrace batch --resume --out {store.dir}") from None
     except BaseException:
         engine.close(cancel=True)
         store.lock.release()
@@ -361,7 +367,7 @@ def _check_paths(base: Ruleset, plan: BatchPlan) -> None:
     from techrace.ruleset.overrides import apply_overrides, get_path
 
     factors = dict(plan.vary)
-    if plan.design.get("factors"):  # design points mix the factors' ranges: check each end of each range
+    if plan.design.get("factors"):  # design points mix the factors: check each factor's kind and choices
         factors.update({k: parse_distribution(k, t) for k, t in plan.design["factors"].items()})
     for key, factor in factors.items():
         current = get_path(base, key)

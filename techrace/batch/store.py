@@ -96,7 +96,10 @@ class BatchLock:
         self._file: Any = None
 
     def acquire(self) -> None:
-        handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release()
+        try:
+            handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release()
+        except OSError as exc:
+            raise BatchDirError(f"{self.path.parent}: cannot write here ({exc.strerror or exc})") from None
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -133,7 +136,10 @@ class BatchStore:
         """Start a new batch: the directory must be empty or new; the lock is held from here on."""
         if self.dir.exists() and not self.dir.is_dir():
             raise BatchDirError(f"{self.dir} is a file, not a directory; choose another --out")
-        self.dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BatchDirError(f"{self.dir}: cannot create the batch directory ({exc.strerror or exc})") from None
         self.lock.acquire()
         if any(p.name != LOCK for p in self.dir.iterdir()):
             self.lock.release()
