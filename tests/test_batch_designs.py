@@ -67,3 +67,34 @@ def test_random_design_draws_choices_per_run_and_bad_design_options_are_refused(
         err = capsys.readouterr().err
         assert code == 2 and message in err and len(err.strip().splitlines()) == 1, err
         assert not (tmp_path / "bad").exists()
+
+
+def test_a_ruleset_factor_plays_each_ruleset_as_if_played_alone(tmp_path):
+    both = run_batch("baseline", 2, 3, 6, workers=2, out=tmp_path / "both", progress=False,
+                     sweep={"ruleset": ["baseline", "no-controls"]})
+    alone = run_batch("no-controls", 2, 3, 6, workers=1, out=tmp_path / "alone", progress=False)
+    rows = both.load()
+    mine = rows[rows["ruleset"] == "no-controls"].drop(columns="ruleset").reset_index(drop=True)
+    mine["run"] -= 2
+    expected = alone.load()
+    assert mine[list(expected.columns)].equals(expected)
+    assert list(both.runs()["ruleset"]) == ["baseline"] * 2 + ["no-controls"] * 2
+    manifest = json.loads((both.out / "_manifest.json").read_text())
+    assert set(manifest["alternatives"]) == {"baseline", "no-controls"}
+
+
+def test_a_ruleset_choice_is_drawn_per_run_and_verified_on_resume(tmp_path, capsys):
+    out = tmp_path / "choice"
+    result = run_batch("baseline", 8, 2, 1, workers=1, out=out, progress=False, chunk_size=1,
+                       vary={"ruleset": "choice:baseline,h200-deal"})
+    assert set(result.runs()["ruleset"]) == {"baseline", "h200-deal"}
+    (out / "part-00000007-00000007.parquet").unlink()
+    alternative = out / json.loads((out / "_manifest.json").read_text())["alternatives"]["h200-deal"]["file"]
+    data = json.loads(alternative.read_text())
+    data["turns"] = data["turns"] + 1  # valid, but not what was played
+    alternative.write_text(json.dumps(data))
+    assert main(["batch", "--resume", "--out", str(out), "--no-progress"]) == 2
+    assert "does not match the ruleset hash in the manifest" in capsys.readouterr().err
+    assert main(["batch", "--runs", "1", "--turns", "1", "--out", str(tmp_path / "nope"),
+                 "--sweep", "ruleset=baseline,no-such-ruleset"]) == 2
+    assert "ruleset=no-such-ruleset" in capsys.readouterr().err and not (tmp_path / "nope").exists()

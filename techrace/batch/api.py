@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,10 +28,10 @@ from techrace.batch.plan import (
     parse_sweep,
     parse_vary,
 )
+from techrace.batch.rulesets import check_plan, frozen, load_alternatives, verified, write_alternatives
 from techrace.batch.runs import write_runs_table
 from techrace.batch.store import BatchDirError, BatchStore, compress_runs
 from techrace.batch.worker import DEFAULT_PLAY, ChunkResult, ChunkTask
-from techrace.errors import TechraceError
 from techrace.safe_text import printable
 
 if TYPE_CHECKING:
@@ -194,7 +194,7 @@ def run_batch(
 
 def _reopen(out: str | os.PathLike[str] | None, ruleset: object, runs: int | None, turns: int | None,
             seed: int | None, sweep: Any, vary: Any, points: Any, design: str | None, samples: int | None,
-            ) -> tuple[BatchStore, dict[str, Any], BatchPlan, dict[str, Any], list[str]]:
+            ) -> tuple[BatchStore, dict[str, Any], BatchPlan, tuple[dict[str, Any], Any], list[str]]:
     """An interrupted batch, locked, checked (plan, ruleset, part files) and repaired, ready to continue."""
     if out is None:
         raise BatchDirError("--resume needs --out DIR, the batch to continue")
@@ -206,7 +206,7 @@ def _reopen(out: str | os.PathLike[str] | None, ruleset: object, runs: int | Non
         if (design is not None and design != plan.design.get("kind")) or (
                 samples is not None and samples != plan.design.get("samples")):
             raise BatchDirError("--design/--samples differ from the batch being resumed; drop them or use a new --out")
-        ruleset_json = _verified_ruleset(store, manifest)
+        ruleset_json = verified(store, manifest)  # (base json, {name: (hash, json)})
         notes = store.repair()
     except BaseException:
         store.lock.release()
@@ -217,27 +217,32 @@ def _reopen(out: str | os.PathLike[str] | None, ruleset: object, runs: int | Non
 def _create(ruleset: str | os.PathLike[str] | Ruleset | None, runs: int | None, turns: int | None, seed: int | None,
             sweep: Any, vary: Any, points: Any, design: str | None, samples: int | None,
             out: str | os.PathLike[str] | None, command: str | None, analysis: Mapping[str, Any] | None,
-            ) -> tuple[BatchStore, dict[str, Any], BatchPlan, dict[str, Any]]:
+            ) -> tuple[BatchStore, dict[str, Any], BatchPlan, tuple[dict[str, Any], Any]]:
     """A new batch directory, locked, with its manifest and ruleset, after every option was checked."""
     from techrace import __version__
     from techrace.ruleset import ruleset_hash
 
     base = _load("baseline" if ruleset is None else ruleset)
     plan = _new_plan(base, runs, turns, seed, sweep, vary, points, design, samples)
-    _check_paths(base, plan)
-    ruleset_json = base.model_dump(mode="json", by_alias=True)
+    alternatives = load_alternatives(plan)
+    if turns is None and alternatives:  # every ruleset must be playable to the end of the batch
+        plan = replace(plan, turns=min(r.turns for r in [base, *alternatives.values()]))
+    check_plan(base, alternatives, plan)
+    entry, payload = frozen(alternatives)
     store = BatchStore(out if out is not None else _default_out(base.name, plan))
     manifest = {
         "format": FORMAT, "command": command or _api_command(base.name, plan), "techrace_version": __version__,
         "ruleset": base.name, "ruleset_hash": ruleset_hash(base), "plan": plan.to_json(),
         "total_runs": plan.total, "param_columns": plan.param_columns, "done": [], "done_count": 0,
-        "failed": [], "complete": False, **({"analysis": dict(analysis)} if analysis else {}),
+        "failed": [], "complete": False, **({"alternatives": entry} if entry else {}),
+        **({"analysis": dict(analysis)} if analysis else {}),
     }
-    store.create(manifest, ruleset_json)  # takes the lock
-    return store, manifest, plan, ruleset_json
+    store.create(manifest, base.model_dump(mode="json", by_alias=True))  # takes the lock
+    write_alternatives(store, payload, entry)
+    return store, manifest, plan, (store.ruleset_json(), payload)
 
 
-def _play(store: BatchStore, manifest: dict[str, Any], plan: BatchPlan, ruleset_json: dict[str, Any], engine: Any,
+def _play(store: BatchStore, manifest: dict[str, Any], plan: BatchPlan, ruleset_json: tuple[dict[str, Any], Any], engine: Any,
           progress: bool, chunk_size: int | None, play: str) -> tuple[set[int], dict[int, dict[str, Any]]]:
     """Play every run not yet on disk; each finished chunk is a part file and a manifest update."""
     from techrace.batch.progress import Progress
@@ -265,7 +270,8 @@ def _play(store: BatchStore, manifest: dict[str, Any], plan: BatchPlan, ruleset_
         store.write_manifest(manifest)
         bar.advance(len(result.done) + len(result.failures), len(result.failures))
 
-    template = ChunkTask(ruleset_json, manifest["ruleset_hash"], plan.turns, (), plan.param_types, play)
+    base_json, alternatives = ruleset_json
+    template = ChunkTask(base_json, manifest["ruleset_hash"], plan.turns, (), plan.param_types, play, alternatives)
     try:
         run_chunks(plan.specs(todo), plan.total - len(done), template, engine, on_result, chunk_size)
     finally:
@@ -282,27 +288,6 @@ def _write_runs_quietly(store: BatchStore, manifest: dict[str, Any]) -> None:
         write_runs_table(store, manifest)
     except (BatchDirError, OSError):
         pass
-
-
-def _verified_ruleset(store: BatchStore, manifest: Mapping[str, Any]) -> dict[str, Any]:
-    """The ruleset a resumed batch plays: `_ruleset.json`, valid and with the hash the manifest recorded."""
-    from pydantic import ValidationError
-
-    from techrace.ruleset import Ruleset, ruleset_hash
-
-    data = store.ruleset_json()
-    path = store.dir / "_ruleset.json"
-    try:
-        played = Ruleset.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise BatchDirError(f"{path} is not a valid ruleset ({where}: {first['msg']}); it was changed after the "
-                            "batch started: restore it, or start a new batch") from None
-    if ruleset_hash(played) != manifest["ruleset_hash"]:
-        raise BatchDirError(f"{path} does not match the ruleset hash in the manifest ({manifest['ruleset_hash'][:12]}); "
-                            "it was changed after the batch started: restore it, or start a new batch")
-    return data
 
 
 def _new_plan(base: Ruleset, runs: int | None, turns: int | None, seed: int | None,
@@ -360,37 +345,6 @@ def _vary(vary: Mapping[str, Vary | str] | Sequence[str] | None) -> dict[str, Va
 
 def _is_text_list(value: object) -> bool:
     return isinstance(value, Sequence) and not isinstance(value, str) and all(isinstance(v, str) for v in value)
-
-
-def _check_paths(base: Ruleset, plan: BatchPlan) -> None:
-    """Refuse a batch whose key paths or swept values are wrong before playing a single run."""
-    from techrace.ruleset.overrides import apply_overrides, get_path
-
-    factors = dict(plan.vary)
-    if plan.design.get("factors"):  # design points mix the factors: check each factor's kind and choices
-        factors.update({k: parse_distribution(k, t) for k, t in plan.design["factors"].items()})
-    for key, factor in factors.items():
-        current = get_path(base, key)
-        if factor.kind == "choice":  # a name (a policy, say) is only known once a game is set up with it
-            for choice in factor.choices:
-                _check_setup(apply_overrides(base, {key: choice}), f"{key}={choice}")
-        elif isinstance(current, bool) or not isinstance(current, int | float | None):
-            raise PlanError(f"--vary {key}: needs a numeric value, but {key} is {current!r}")
-    if not plan.design.get("factors"):
-        for point in plan.points:
-            changed = apply_overrides(base, point)
-            if any(isinstance(v, str) for v in point.values()):
-                _check_setup(changed, ", ".join(f"{k}={v}" for k, v in point.items()))
-
-
-def _check_setup(ruleset: Ruleset, where: str) -> None:
-    """Set a game up (no turn played) so that a name the schema cannot check is refused before the batch."""
-    from techrace.core import Game
-
-    try:
-        Game.from_ruleset(ruleset, seed=0)
-    except TechraceError as exc:
-        raise PlanError(f"{where}: {exc}") from None
 
 
 def _check_same(plan: BatchPlan, manifest: Mapping[str, Any], ruleset: object, runs: int | None,

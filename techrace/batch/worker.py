@@ -28,6 +28,7 @@ _KEY_TYPES = {"run": pa.int64(), "seed": pa.int64(), "turn": pa.int64(), "quarte
 DEFAULT_PLAY = "techrace.batch.worker:play_game"
 SCORE_PREFIX = "score_"
 PARENT_POLL_S = 1.0
+MAX_CACHED_RULESETS = 16
 
 _RULESETS: dict[str, Any] = {}  # per-process cache: ruleset hash -> validated Ruleset
 _STOP = threading.Event()  # set by Ctrl-C in a local worker: finish the current run, return the chunk
@@ -43,6 +44,7 @@ class ChunkTask:
     runs: tuple[RunSpec, ...]
     param_types: dict[str, str]
     play: str = DEFAULT_PLAY
+    alternatives: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # `ruleset` factor: name -> (hash, json)
 
 
 @dataclass
@@ -130,7 +132,7 @@ def play_chunk(task: ChunkTask) -> ChunkResult:
     failures: list[Failure] = []
     outcomes: list[dict[str, Any]] = []
     try:
-        base = _ruleset(task)
+        base = _ruleset(task.ruleset_hash, task.ruleset_json)
         play = _resolve(task.play)
     except Exception as exc:  # the batch's own ruleset or play function is broken: every run fails once
         error = _describe(exc)
@@ -139,7 +141,7 @@ def play_chunk(task: ChunkTask) -> ChunkResult:
         if _STOP.is_set():
             return ChunkResult(to_table(rows, task.param_types) if rows else None, done, failures, outcomes, True)
         try:
-            ruleset = apply_overrides(base, spec.params)
+            ruleset = apply_overrides(_chosen(task, spec, base), {k: v for k, v in spec.params.items() if k != "ruleset"})
             played = play(ruleset, spec.seed, task.turns)
             bad = [k for k, v in played.outcome.items() if isinstance(v, float) and not math.isfinite(v)]
             if bad:
@@ -170,15 +172,25 @@ def to_table(rows: list[dict[str, Any]], param_types: dict[str, str]) -> pa.Tabl
     return pa.table(columns, schema=pa.schema(fields))
 
 
-def _ruleset(task: ChunkTask) -> Any:
-    cached = _RULESETS.get(task.ruleset_hash)
+def _ruleset(digest: str, data: dict[str, Any]) -> Any:
+    cached = _RULESETS.get(digest)
     if cached is None:
         from techrace.ruleset import Ruleset
 
-        cached = Ruleset.model_validate(task.ruleset_json)
-        _RULESETS.clear()
-        _RULESETS[task.ruleset_hash] = cached
+        cached = Ruleset.model_validate(data)
+        if len(_RULESETS) >= MAX_CACHED_RULESETS:
+            _RULESETS.clear()
+        _RULESETS[digest] = cached
     return cached
+
+
+def _chosen(task: ChunkTask, spec: RunSpec, base: Any) -> Any:
+    """The ruleset a run plays: the batch's, or the one its `ruleset` factor names."""
+    name = spec.params.get("ruleset")
+    if name is None or not task.alternatives:
+        return base
+    digest, data = task.alternatives[str(name)]
+    return _ruleset(digest, data)
 
 
 def _resolve(dotted: str) -> Callable[[Any, int, int], PlayedGame]:
