@@ -10,6 +10,8 @@ import argparse
 import shlex
 import sys
 
+MAX_POINTS_PRINTED = 6
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     _register_batch(subparsers)
@@ -43,7 +45,7 @@ def _register_batch(subparsers: argparse._SubParsersAction) -> None:
                    help="grid over a ruleset value by key path, e.g. controls.oct2023_chips.tpp=2400,4800,9600 (repeatable)")
     p.add_argument("--vary", action="append", default=[], metavar="KEY=uniform:LO:HI",
                    help="a factor: a ruleset value from a range (uniform:LO:HI, loguniform:LO:HI) or a choice "
-                   "(choice:default,passive), e.g. shocks.taiwan_earthquake.probability_per_quarter=uniform:0:0.1 (repeatable)")
+                   "(choice:default,passive; ruleset=choice:baseline,no-controls picks whole rulesets), e.g. shocks.taiwan_earthquake.probability_per_quarter=uniform:0:0.1 (repeatable)")
     p.add_argument("--design", choices=("grid", "random", "lhs", "sobol"),
                    help="how factors get values: random (default with --vary: drawn per run), lhs (Latin hypercube) or "
                    "sobol (Saltelli) design points from SALib; grid: the --sweep values only")
@@ -152,8 +154,19 @@ def _batch(args: argparse.Namespace) -> int:
     outcomes = headlines(store)
     if store.parts():
         final = final_rows(store, outcomes)
-        console.print(render(quantile_table(final, outcomes), outcomes,
-                             f"Final turn over {result.done} runs ({result.engine})"))
+        plan = store.read_manifest()["plan"]
+        points = plan["points"]
+        if 1 < len(points) <= MAX_POINTS_PRINTED:  # never pool sweep points into one table
+            for k, values in enumerate(points):
+                mine = final[final["run"] // plan["runs"] == k]
+                if len(mine):
+                    label = ", ".join(f"{key}={value}" for key, value in values.items())
+                    console.print(render(quantile_table(mine, outcomes), outcomes, printable(
+                        f"Point {k} ({label}): final turn over {mine['run'].nunique()} runs")))
+        else:
+            pooled = f", pooled over {len(points)} points (techrace report DIR: per point)" if len(points) > 1 else ""
+            console.print(render(quantile_table(final, outcomes), outcomes,
+                                 printable(f"Final turn over {result.done} runs ({result.engine}){pooled}")))
     console.print(printable(f"{result.done} of {result.total} runs done, {result.failed} failed; results in {result.out}"))
     if result.failed:
         console.print(printable(f"failed runs (run, seed, error) are listed in {result.out / '_failures.json'}"))
