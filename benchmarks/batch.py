@@ -2,6 +2,7 @@
 
     python benchmarks/batch.py                 # throughput: serial, 1 and 2 workers, Dask, mesa.batch_run
     python benchmarks/batch.py --memory        # also peak memory at 1,000 and 10,000 runs
+    python benchmarks/batch.py --skip-throughput --ctrl-c   # seconds from Ctrl-C to exit, runs kept
 
 Throughput figures are runs per second measured in one invocation, so ratios compare like with like:
 parallel efficiency = rate(2 workers) / (2 x rate(1 worker)); the Dask figures use a LocalCluster of
@@ -133,6 +134,30 @@ def throughput(runs: int, turns: int, short_runs: int, short_turns: int, repeats
     return best
 
 
+# ------------------------------------------------------------------------------------------ Ctrl-C
+def ctrl_c_latency(runs: int = 2000, turns: int = 44, after_parts: int = 1) -> dict[str, float]:
+    """Seconds from Ctrl-C (SIGINT to the batch's process group, as a terminal sends it) to the batch's exit,
+    and the runs kept, for a batch with the default chunking (50-run chunks at this size)."""
+    import signal
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "c"
+        proc = subprocess.Popen([sys.executable, "-m", "techrace", "batch", "--runs", str(runs), "--turns", str(turns),
+                                 "--workers", "2", "--out", str(out), "--no-progress"], cwd=REPO,
+                                start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while len(list(out.glob("part-*.parquet"))) < after_parts and proc.poll() is None:
+            time.sleep(0.01)
+        time.sleep(1.0)  # the workers are inside their next chunks
+        start = time.perf_counter()
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=300)
+        elapsed = time.perf_counter() - start
+        import pandas as pd
+
+        kept = pd.read_parquet(out)["run"].nunique()
+    return {"exit_s": elapsed, "runs_kept": kept, "returncode": proc.returncode}
+
+
 # ------------------------------------------------------------------------------------------ memory
 def _rss_kb(pid: int) -> int:
     try:
@@ -215,6 +240,7 @@ def main() -> None:
     parser.add_argument("--memory-turns", type=int, default=4)
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--skip-throughput", action="store_true")
+    parser.add_argument("--ctrl-c", action="store_true", help="also time Ctrl-C on a 2,000-run batch")
     args = parser.parse_args()
     if args.memory_child:
         memory_child(args.memory_child, args.memory_turns)
@@ -241,6 +267,9 @@ def main() -> None:
             chunked, unchunked = r[f"short_{engine}_2_chunked"], r[f"short_{engine}_2_unchunked"]
             print(f"  {engine:5} 2 workers  chunked {chunked:.1f} runs/s ({chunked / (2 * r['short_serial']):.0%} of 2x serial), "
                   f"unchunked {unchunked:.1f} runs/s ({unchunked / (2 * r['short_serial']):.0%})")
+    if args.ctrl_c:
+        result = ctrl_c_latency()
+        print(f"Ctrl-C: exit {result['returncode']} after {result['exit_s']:.2f} s, {result['runs_kept']} runs kept")
     if args.memory:
         rows = memory([int(s) for s in args.memory_sizes.split(",")], args.memory_turns)
         first, last = rows[0], rows[-1]
