@@ -282,8 +282,6 @@ def render(result: DiscoverResult) -> list[object]:
     """Rich tables: the boxes with their restrictions, then the feature scores."""
     from rich.table import Table
 
-    from techrace.batch.summary import format_number
-
     share = f"{result.hits} of {result.runs} runs ({result.hits / result.runs:.0%})"
     out: list[object] = []
     for i, box in enumerate(result.boxes, start=1):
@@ -293,8 +291,8 @@ def render(result: DiscoverResult) -> list[object]:
         for col in ("parameter", "low", "high", "values", "qp"):
             table.add_column(col, justify="left" if col in ("parameter", "values") else "right")
         for row in box.restrictions.itertuples(index=False):
-            table.add_row(printable(row.parameter), "" if row.low is None or row.low != row.low else format_number(row.low),
-                          "" if row.high is None or row.high != row.high else format_number(row.high),
+            table.add_row(printable(row.parameter), "" if row.low is None or row.low != row.low else f"{row.low:.3g}",
+                          "" if row.high is None or row.high != row.high else f"{row.high:.3g}",
                           printable(row.values or ""), f"{row.qp:.2g}")
         out.append(table)
     if not result.boxes:
