@@ -97,8 +97,12 @@ def test_sensitivity_refuses_bad_requests_before_playing(tmp_path):
         run_sensitivity({TPP: (1, 2), INERT: (0, 1)}, "capability", samples=6, out=tmp_path / "x", progress=False)
     with pytest.raises(TechraceError, match="results column"):
         run_sensitivity({TPP: (1, 2), INERT: (0, 1)}, "capabilty", out=tmp_path / "w", progress=False)
+    with pytest.raises(TechraceError, match="'XX' is not a nation of the ruleset"):
+        run_sensitivity({TPP: (1, 2), INERT: (0, 1)}, "capability", samples=2, nations=["XX"], out=tmp_path / "n",
+                        progress=False)
     with pytest.raises(TechraceError, match="at least two"):
         run_sensitivity({TPP: (1, 2)}, "capability", out=tmp_path / "y", progress=False)
     with pytest.raises(TechraceError, match="did you mean"):
         run_sensitivity({"controls.tpp": (1, 2), INERT: (0, 1)}, "capability", samples=2, out=tmp_path / "z",
                         progress=False)
+    assert not any((tmp_path / d).exists() for d in ("x", "w", "y", "z", "n"))

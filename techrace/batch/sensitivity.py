@@ -74,13 +74,13 @@ def run_sensitivity(
     noise_runs: int = NOISE_RUNS,
 ) -> SensitivityResult:
     """Sample the parameter box, play the rows as a batch, and compute the indices per outcome and nation."""
-    import pandas as pd
 
     from techrace.batch.api import run_batch
 
     outcomes = [outcome] if isinstance(outcome, str) else list(outcome)
     specs = load_outcomes(outcomes_file)
     _check_request(params, outcomes, specs, method, samples, replicates, noise_runs)
+    _check_nations(ruleset, nations)
     n = samples or samples_default(method)
     problem = {"num_vars": len(params), "names": list(params), "bounds": [list(b) for b in params.values()]}
     x = _sample(problem, method, n, seed, second_order)
@@ -103,6 +103,23 @@ def run_sensitivity(
     values = outcome_frame(store, used, outcomes, turns)
     values["point"] = values["run"] // replicates
     noise = _noise_values(params, ruleset, turns, seed, noise_runs, target, workers, scheduler, progress, specs, outcomes)
+    indices, second_table, noise_table = _tables(values, outcomes, nations, problem, method, x, seed,
+                                                 analysis["second_order"], noise)
+    indices.to_csv(target / "_sensitivity.csv", index=False)
+    if second_table is not None:
+        second_table.to_csv(target / "_sensitivity_s2.csv", index=False)
+    if noise_table is not None:
+        noise_table.to_csv(target / "_sensitivity_noise.csv", index=False)
+    warnings = _warnings(indices, noise_table, method, n, replicates)
+    return SensitivityResult(target, method, outcomes, indices, second_table, noise_table, warnings)
+
+
+def _tables(values: pd.DataFrame, outcomes: list[str], nations: list[str] | None, problem: dict[str, Any],
+            method: str, x: Any, seed: int, second_order: bool, noise: pd.DataFrame | None,
+            ) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
+    """Indices (and S2, and seed noise) per outcome and nation, from the outcome averaged per sample row."""
+    import pandas as pd
+
     rows: list[dict[str, Any]] = []
     pairs: list[dict[str, Any]] = []
     noise_rows: list[dict[str, Any]] = []
@@ -111,25 +128,27 @@ def run_sensitivity(
     for nation in nations or known:
         if nation not in known:
             raise PlanError(f"--nation {printable(nation)!r} is not in the results (nations: {', '.join(known)})")
-        for name_ in outcomes:
-            y = means.loc[nation][name_].to_numpy(dtype=float)
+        for name in outcomes:
+            y = means.loc[nation][name].to_numpy(dtype=float)
             if bool(pd.isna(y).any()):
                 continue  # a user outcome of another nation
-            first, second = _analyse(problem, method, x, y, seed, analysis["second_order"])
-            rows += [{"outcome": name_, "nation": nation, **r} for r in first]
-            pairs += [{"outcome": name_, "nation": nation, **r} for r in second]
+            first, second = _analyse(problem, method, x, y, seed, second_order)
+            rows += [{"outcome": name, "nation": nation, **r} for r in first]
+            pairs += [{"outcome": name, "nation": nation, **r} for r in second]
             if noise is not None:
-                noise_rows.append(_noise_row(noise, name_, nation, y))
-    indices = pd.DataFrame(rows)
-    second_table = pd.DataFrame(pairs) if pairs else None
-    noise_table = pd.DataFrame(noise_rows) if noise_rows else None
-    indices.to_csv(target / "_sensitivity.csv", index=False)
-    if second_table is not None:
-        second_table.to_csv(target / "_sensitivity_s2.csv", index=False)
-    if noise_table is not None:
-        noise_table.to_csv(target / "_sensitivity_noise.csv", index=False)
-    warnings = _warnings(indices, noise_table, method, n, replicates)
-    return SensitivityResult(target, method, outcomes, indices, second_table, noise_table, warnings)
+                noise_rows.append(_noise_row(noise, name, nation, y))
+    return (pd.DataFrame(rows), pd.DataFrame(pairs) if pairs else None,
+            pd.DataFrame(noise_rows) if noise_rows else None)
+
+
+def _check_nations(ruleset: str | None, nations: list[str] | None) -> None:
+    """An unknown --nation is refused before any game is played."""
+    from techrace.ruleset import load_ruleset
+
+    known = list(load_ruleset(ruleset or "baseline").nations)
+    for nation in nations or []:
+        if nation not in known:
+            raise PlanError(f"--nation {printable(nation)!r} is not a nation of the ruleset ({', '.join(known)})")
 
 
 def _nations(store: BatchStore) -> list[str]:
