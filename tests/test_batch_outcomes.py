@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from techrace.batch import load_results, run_batch
 from techrace.batch.outcomes import load_outcomes, outcome_frame
@@ -115,3 +117,30 @@ def test_an_outcome_with_an_unknown_metric_is_refused_by_report(full_games, tmp_
     path.write_text("x: {metric: happiness, nation: CN}")
     assert main(["report", str(full_games.out), "--outcomes", str(path)]) == 2
     assert "metric 'happiness' is not a results column" in capsys.readouterr().err
+
+
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
+                     st.text(max_size=12), st.sampled_from(["capability", "CN", "max", "first_crossing", "5%"]))
+_BODIES = st.dictionaries(st.sampled_from(["metric", "nation", "reducer", "threshold", "direction", "min_relevant",
+                                           "colour"]), _SCALARS, max_size=6)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.one_of(st.dictionaries(st.text(max_size=10), _BODIES, max_size=4), _SCALARS,
+                      st.lists(_SCALARS, max_size=3)))
+def test_any_outcomes_file_loads_or_is_refused_in_one_line(tmp_path, data):
+    import math
+
+    import yaml
+
+    path = tmp_path / "fuzz.yaml"
+    path.write_text(yaml.safe_dump(data))
+    try:
+        specs = load_outcomes(path)
+    except PlanError as exc:
+        assert "\n" not in str(exc) and str(path) in str(exc)
+        return
+    for name, spec in specs.items():
+        assert name.isidentifier() and spec.reducer in ("final", "max", "min", "mean", "first_crossing")
+        assert spec.threshold is None or math.isfinite(spec.threshold)
+        assert spec.reducer != "first_crossing" or spec.threshold is not None
