@@ -23,7 +23,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _engine_options(parser: argparse.ArgumentParser) -> None:
     engine = parser.add_mutually_exclusive_group()
-    engine.add_argument("--workers", type=int, metavar="W", help="local worker processes (default: the cores)")
+    engine.add_argument("--workers", type=int, metavar="W",
+                        help="local worker processes (default and maximum: the cores this process may use)")
     engine.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                         help="run on a Dask distributed cluster instead (extra techrace[distributed])")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar or progress lines")
