@@ -2,11 +2,13 @@
 
     python benchmarks/batch.py                 # throughput: serial, 1 and 2 workers, Dask, mesa.batch_run
     python benchmarks/batch.py --memory        # also peak memory at 1,000 and 10,000 runs
+    python benchmarks/batch.py --skip-throughput --ctrl-c   # seconds from Ctrl-C to exit, runs kept
 
 Throughput figures are runs per second measured in one invocation, so ratios compare like with like:
 parallel efficiency = rate(2 workers) / (2 x rate(1 worker)); the Dask figures use a LocalCluster of
-two single-threaded worker processes; `mesa.batch_run` plays the same WorldModel, seeds and turns with
-two processes and collects every step. Memory runs each batch size in a fresh process and samples the
+two single-threaded worker processes (dashboard on a random loopback port, never :8787); `mesa.batch_run`
+plays the same WorldModel, seeds and turns in both of its modes (1 process: in-process loop; 2 processes: a
+multiprocessing Pool) and collects every step, compared with techrace batch at 1 and 2 workers. Memory runs each batch size in a fresh process and samples the
 resident set of the batch process and of each worker process from /proc.
 """
 
@@ -120,7 +122,9 @@ def throughput(runs: int, turns: int, short_runs: int, short_turns: int, repeats
         keep("short_two_processes", _two_processes_rate(short_runs // 2, short_turns))
         keep("short_local_2_chunked", _batch_rate(short_runs, short_turns, workers=2))
         keep("short_local_2_unchunked", _batch_rate(short_runs, short_turns, workers=2, chunk_size=1))
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    # dashboard_address=None still binds the scheduler's HTTP routes to :8787; a random loopback port never
+    # collides with another session's Dask
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0") as cluster:
         address = cluster.scheduler_address
         _batch_rate(4, 2, scheduler=address)  # the Dask workers import the core
         for _ in range(repeats):
@@ -128,6 +132,30 @@ def throughput(runs: int, turns: int, short_runs: int, short_turns: int, repeats
             keep("short_dask_2_chunked", _batch_rate(short_runs, short_turns, scheduler=address))
             keep("short_dask_2_unchunked", _batch_rate(short_runs, short_turns, scheduler=address, chunk_size=1))
     return best
+
+
+# ------------------------------------------------------------------------------------------ Ctrl-C
+def ctrl_c_latency(runs: int = 2000, turns: int = 44, after_parts: int = 1) -> dict[str, float]:
+    """Seconds from Ctrl-C (SIGINT to the batch's process group, as a terminal sends it) to the batch's exit,
+    and the runs kept, for a batch with the default chunking (50-run chunks at this size)."""
+    import signal
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "c"
+        proc = subprocess.Popen([sys.executable, "-m", "techrace", "batch", "--runs", str(runs), "--turns", str(turns),
+                                 "--workers", "2", "--out", str(out), "--no-progress"], cwd=REPO,
+                                start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while len(list(out.glob("part-*.parquet"))) < after_parts and proc.poll() is None:
+            time.sleep(0.01)
+        time.sleep(1.0)  # the workers are inside their next chunks
+        start = time.perf_counter()
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=300)
+        elapsed = time.perf_counter() - start
+        import pandas as pd
+
+        kept = pd.read_parquet(out)["run"].nunique()
+    return {"exit_s": elapsed, "runs_kept": kept, "returncode": proc.returncode}
 
 
 # ------------------------------------------------------------------------------------------ memory
@@ -212,6 +240,7 @@ def main() -> None:
     parser.add_argument("--memory-turns", type=int, default=4)
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--skip-throughput", action="store_true")
+    parser.add_argument("--ctrl-c", action="store_true", help="also time Ctrl-C on a 2,000-run batch")
     args = parser.parse_args()
     if args.memory_child:
         memory_child(args.memory_child, args.memory_turns)
@@ -228,14 +257,19 @@ def main() -> None:
               f"{r['local_2'] / (2 * r['local_1']):.0%} (vs 2x serial: {r['local_2'] / (2 * r['serial']):.0%}, "
               f"vs 2 bare processes: {r['local_2'] / r['two_processes']:.0%})")
         print(f"  Dask, 2 workers      {r['dask_2_chunked']:.2f} runs/s, efficiency {r['dask_2_chunked'] / (2 * r['local_1']):.0%}")
-        print(f"  mesa.batch_run, 2    {r['mesa_batch_run_2']:.2f} runs/s; techrace batch / mesa.batch_run = "
-              f"{r['local_2'] / r['mesa_batch_run_2']:.2f} (mesa.batch_run with 1 process: {r['mesa_batch_run_1']:.2f} runs/s)")
+        print(f"  mesa.batch_run, 1    {r['mesa_batch_run_1']:.2f} runs/s; techrace batch 1 worker / it = "
+              f"{r['local_1'] / r['mesa_batch_run_1']:.2f}")
+        print(f"  mesa.batch_run, 2    {r['mesa_batch_run_2']:.2f} runs/s; techrace batch 2 workers / it = "
+              f"{r['local_2'] / r['mesa_batch_run_2']:.2f}")
         print(f"{args.short_runs} runs x {args.short_turns} turn (short games, serial {r['short_serial']:.1f} runs/s, "
               f"2 bare processes {r['short_two_processes']:.1f} runs/s):")
         for engine in ("local", "dask"):
             chunked, unchunked = r[f"short_{engine}_2_chunked"], r[f"short_{engine}_2_unchunked"]
             print(f"  {engine:5} 2 workers  chunked {chunked:.1f} runs/s ({chunked / (2 * r['short_serial']):.0%} of 2x serial), "
                   f"unchunked {unchunked:.1f} runs/s ({unchunked / (2 * r['short_serial']):.0%})")
+    if args.ctrl_c:
+        result = ctrl_c_latency()
+        print(f"Ctrl-C: exit {result['returncode']} after {result['exit_s']:.2f} s, {result['runs_kept']} runs kept")
     if args.memory:
         rows = memory([int(s) for s in args.memory_sizes.split(",")], args.memory_turns)
         first, last = rows[0], rows[-1]

@@ -6,6 +6,8 @@ import io
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from techrace.batch.plan import (
     BatchPlan,
@@ -95,3 +97,23 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere():
     rich_bar.advance(10)
     rich_bar.close()
     assert "10/10" in tty.getvalue() and "runs/s" in tty.getvalue() and "\x1b[" in tty.getvalue()
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(st.text(max_size=30), st.builds(lambda k, a, b: f"{k}:{a}:{b}",
+                                                      st.sampled_from(["uniform", "loguniform", "choice", "normal"]),
+                                                      st.floats(allow_nan=True), st.floats(allow_nan=True))))
+def test_any_factor_text_is_a_finite_factor_or_a_one_line_refusal(text):
+    import math
+
+    try:
+        factor = parse_vary([f"k={text}"])["k"]
+    except PlanError as exc:
+        assert "\n" not in str(exc)
+        return
+    if factor.kind == "choice":
+        assert len(factor.choices) >= 2
+    else:
+        assert math.isfinite(factor.low) and math.isfinite(factor.high) and math.isfinite(factor.high - factor.low)
+        draws = [factor.draw(np.random.default_rng(i)) for i in range(5)] + [factor.value_at(u) for u in (0, 0.5, 1)]
+        assert all(math.isfinite(v) and factor.low <= v <= factor.high for v in draws)

@@ -13,21 +13,26 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from techrace.batch.plan import (
+    DESIGNS,
     BatchPlan,
     PlanError,
     Vary,
+    design_points,
     grid_points,
     parse_distribution,
     parse_sweep,
     parse_vary,
 )
+from techrace.batch.rulesets import check_plan, frozen, load_alternatives, verified, write_alternatives
+from techrace.batch.runs import write_runs_table
 from techrace.batch.store import BatchDirError, BatchStore, compress_runs
 from techrace.batch.worker import DEFAULT_PLAY, ChunkResult, ChunkTask
+from techrace.safe_text import printable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,6 +60,7 @@ class BatchResult:
     done: int
     failures: list[dict[str, Any]] = field(default_factory=list)
     engine: str = ""
+    notes: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> int:
@@ -67,6 +73,10 @@ class BatchResult:
     def load(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
         return load_results(self.out, columns)
 
+    def runs(self) -> pd.DataFrame:
+        """One row per finished run: seed, parameters, winner, victory kind and quarter, end scores."""
+        return load_results(self.out, table="runs")
+
     def summary(self) -> pd.DataFrame:
         from techrace.batch.summary import final_rows, headlines, quantile_table
 
@@ -75,15 +85,35 @@ class BatchResult:
         return quantile_table(final_rows(store, outcomes), outcomes)
 
 
-def load_results(out: str | os.PathLike[str], columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """Every run of a batch directory as one DataFrame, sorted by run, turn and nation."""
-    import pandas as pd
+def load_results(out: str | os.PathLike[str], columns: Sequence[str] | None = None, *,
+                 table: str = "rows") -> pd.DataFrame:
+    """A batch directory as one DataFrame: `table="rows"` (default) one row per (run, turn, nation), sorted;
+    `table="runs"` one row per run (seed, parameters, winner, victory kind and quarter, each nation's end score).
 
+    The part files are checked first: an unreadable, copied or clashing part, or runs the manifest calls done
+    that no part holds, is a one-line error naming the file (`--resume` repairs the directory)."""
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    from techrace.batch.runs import runs_frame
+
+    if table not in ("rows", "runs"):
+        raise BatchDirError(f"table must be 'rows' or 'runs', got {table!r}")
     store = BatchStore(out)
-    store.read_manifest()
-    if not store.parts():
+    manifest = store.read_manifest()
+    parts = store.parts()
+    missing = store.missing_runs(manifest)
+    if missing:
+        raise BatchDirError(f"{len(missing)} runs marked done in {store.dir} are in no part file (first: run "
+                            f"{min(missing)}; a part deleted?); `techrace batch --resume --out {store.dir}` replays them")
+    if not parts:
         raise BatchDirError(f"{store.dir} holds no finished runs yet")
-    frame = pd.read_parquet(store.dir, columns=list(columns) if columns else None)
+    if table == "runs":
+        frame = runs_frame(store, manifest)
+        return frame[list(columns)] if columns else frame
+    frame = pq.read_table(parts, columns=list(columns) if columns else None).to_pandas()
+    if not isinstance(frame, pd.DataFrame):  # pragma: no cover - to_pandas always gives a frame
+        raise TypeError(type(frame))
     keys = [k for k in ("run", "turn", "nation") if k in frame.columns]
     return frame.sort_values(keys, ignore_index=True) if keys else frame
 
@@ -100,93 +130,191 @@ def run_batch(
     sweep: Mapping[str, Sequence[Any]] | Sequence[str] | None = None,
     vary: Mapping[str, Vary | str] | Sequence[str] | None = None,
     points: Sequence[Mapping[str, Any]] | None = None,
+    design: str | None = None,
+    samples: int | None = None,
     resume: bool = False,
     progress: bool = True,
     chunk_size: int | None = None,
     command: str | None = None,
     play: str = DEFAULT_PLAY,
+    analysis: Mapping[str, Any] | None = None,
 ) -> BatchResult:
     """Play `runs` games per parameter point with computer players and stream the rows to `out`.
 
     `ruleset` is a name, a directory or a Ruleset (default: baseline); `turns` defaults to its length.
 
-    `sweep` is a grid ({key path: values} or ["KEY=v1,v2"]), `vary` samples a value per run
-    ({key path: "uniform:LO:HI"} or ["KEY=uniform:LO:HI"]), `points` gives explicit parameter rows.
-    With `resume=True`, `out` must hold an interrupted batch; the plan comes from its manifest.
+    `sweep` is a grid ({key path: values} or ["KEY=v1,v2"]); `vary` gives factors ({key path:
+    "uniform:LO:HI" | "loguniform:LO:HI" | "choice:A,B"} or ["KEY=..."]) that `design` turns into values:
+    "random" (default) draws them per run, "lhs" and "sobol" draw `samples` design points with SALib, each
+    played `runs` times on the same seeds. `points` gives explicit parameter rows. With `resume=True`, `out`
+    must hold an interrupted batch; the plan comes from its manifest. `analysis` is recorded in the manifest
+    (sensitivity stores its whole problem there).
     """
-    from techrace import __version__
     from techrace.batch.engines import make_engine
-    from techrace.batch.progress import Progress
-    from techrace.batch.runner import run_chunks
-    from techrace.ruleset import ruleset_hash
 
     if chunk_size is not None and chunk_size < 1:
         raise PlanError(f"--chunk-size must be at least 1, got {chunk_size}")
     if resume:
-        if out is None:
-            raise BatchDirError("--resume needs --out DIR, the batch to continue")
-        store = BatchStore(out)
-        manifest = store.open_existing()
-        plan = BatchPlan.from_json(manifest["plan"])
-        ruleset_json = store.ruleset_json()
-        _check_same(plan, manifest, ruleset, runs, turns, seed, sweep, vary, points)
+        store, manifest, plan, ruleset_json, notes = _reopen(out, ruleset, runs, turns, seed, sweep, vary, points,
+                                                             design, samples)
     else:
-        base = _load("baseline" if ruleset is None else ruleset)
-        plan = BatchPlan(
-            DEFAULT_RUNS if runs is None else runs, base.turns if turns is None else turns,
-            0 if seed is None else seed, _points(sweep, points), _vary(vary),
-        )
-        _check_paths(base, plan)
-        ruleset_json = base.model_dump(mode="json", by_alias=True)
-        store = BatchStore(out if out is not None else _default_out(base.name, plan))
-        manifest = {
-            "format": FORMAT, "command": command or _api_command(base.name, plan), "techrace_version": __version__,
-            "ruleset": base.name, "ruleset_hash": ruleset_hash(base), "plan": plan.to_json(),
-            "total_runs": plan.total, "param_columns": plan.param_columns, "done": [], "done_count": 0,
-            "failed": [], "complete": False,
-        }
-
-    engine = make_engine(workers, scheduler)
+        store, manifest, plan, ruleset_json = _create(ruleset, runs, turns, seed, sweep, vary, points, design, samples,
+                                                      out, command, analysis)
+        notes = []
     try:
-        if not resume:
-            store.create(manifest, ruleset_json)
-        done = store.done_runs()
-        failures: dict[int, dict[str, Any]] = {}
-        store.write_failures([])  # earlier failures are played again on resume
-        todo = (run for run in range(plan.total) if run not in done)
-        if progress:
-            points = f" ({plan.runs} per point x {len(plan.points)} points)" if len(plan.points) > 1 else ""
-            resumed = f", {len(done)} already done" if done else ""
-            print(f"batch: {plan.total} runs{points} of {manifest['ruleset']}, {plan.turns} turns, seed {plan.seed}, "
-                  f"on {engine.describe()}{resumed} -> {store.dir}", file=sys.stderr, flush=True)
-        bar = Progress(plan.total, already=len(done), enabled=progress)
-
-        def on_result(result: ChunkResult) -> None:
-            if result.table is not None:
-                store.write_part(result.table, result.done)
-            done.update(result.done)
-            if result.failures:
-                failures.update({f.run: vars(f) for f in result.failures})
-                store.write_failures(list(failures.values()))
-            manifest.update(done=compress_runs(list(done)), done_count=len(done), failed=sorted(failures))
-            store.write_manifest(manifest)
-            bar.advance(len(result.done) + len(result.failures), len(result.failures))
-
-        template = ChunkTask(ruleset_json, manifest["ruleset_hash"], plan.turns, (), plan.param_types, play)
-        try:
-            run_chunks(plan.specs(todo), plan.total - len(done), template, engine, on_result, chunk_size)
-        finally:
-            bar.close()
-        manifest.update(complete=len(done) == plan.total, engine=engine.describe())
-        store.write_manifest(manifest)
+        engine = make_engine(workers, scheduler)
+    except BaseException:
+        store.lock.release()
+        raise
+    notes += engine.notes
+    try:
+        for note in notes:
+            print(f"batch: {printable(note)}", file=sys.stderr, flush=True)
+        done, failures = _play(store, manifest, plan, ruleset_json, engine, progress, chunk_size, play)
     except KeyboardInterrupt:
         engine.close(cancel=True)
+        _write_runs_quietly(store, manifest)
+        store.lock.release()
         raise BatchInterrupted(store.dir) from None
+    except OSError as exc:  # a full disk, a directory made read-only: what was written is whole and kept
+        engine.close(cancel=True)
+        store.lock.release()
+        where = f" {exc.filename}" if exc.filename else ""
+        raise BatchDirError(f"cannot write{where} ({exc.strerror or exc}); the runs written so far are kept: "
+                            f"fix it, then techrace batch --resume --out {store.dir}") from None
     except BaseException:
         engine.close(cancel=True)
+        store.lock.release()
         raise
     engine.close()
-    return BatchResult(store.dir, plan.total, len(done), [failures[r] for r in sorted(failures)], engine.describe())
+    store.lock.release()
+    return BatchResult(store.dir, plan.total, len(done), [failures[r] for r in sorted(failures)], engine.describe(),
+                       notes)
+
+
+def _reopen(out: str | os.PathLike[str] | None, ruleset: object, runs: int | None, turns: int | None,
+            seed: int | None, sweep: Any, vary: Any, points: Any, design: str | None, samples: int | None,
+            ) -> tuple[BatchStore, dict[str, Any], BatchPlan, tuple[dict[str, Any], Any], list[str]]:
+    """An interrupted batch, locked, checked (plan, ruleset, part files) and repaired, ready to continue."""
+    if out is None:
+        raise BatchDirError("--resume needs --out DIR, the batch to continue")
+    store = BatchStore(out)
+    manifest = store.open_existing()  # takes the lock: a second writer is refused here
+    try:
+        plan = BatchPlan.from_json(manifest["plan"])
+        _check_same(plan, manifest, ruleset, runs, turns, seed, sweep, vary, points)
+        if (design is not None and design != plan.design.get("kind")) or (
+                samples is not None and samples != plan.design.get("samples")):
+            raise BatchDirError("--design/--samples differ from the batch being resumed; drop them or use a new --out")
+        ruleset_json = verified(store, manifest)  # (base json, {name: (hash, json)})
+        notes = store.repair()
+    except BaseException:
+        store.lock.release()
+        raise
+    return store, manifest, plan, ruleset_json, notes
+
+
+def _create(ruleset: str | os.PathLike[str] | Ruleset | None, runs: int | None, turns: int | None, seed: int | None,
+            sweep: Any, vary: Any, points: Any, design: str | None, samples: int | None,
+            out: str | os.PathLike[str] | None, command: str | None, analysis: Mapping[str, Any] | None,
+            ) -> tuple[BatchStore, dict[str, Any], BatchPlan, tuple[dict[str, Any], Any]]:
+    """A new batch directory, locked, with its manifest and ruleset, after every option was checked."""
+    from techrace import __version__
+    from techrace.ruleset import ruleset_hash
+
+    base = _load("baseline" if ruleset is None else ruleset)
+    plan = _new_plan(base, runs, turns, seed, sweep, vary, points, design, samples)
+    alternatives = load_alternatives(plan)
+    if turns is None and alternatives:  # every ruleset must be playable to the end of the batch
+        plan = replace(plan, turns=min(r.turns for r in [base, *alternatives.values()]))
+    check_plan(base, alternatives, plan)
+    entry, payload = frozen(alternatives)
+    store = BatchStore(out if out is not None else _default_out(base.name, plan))
+    manifest = {
+        "format": FORMAT, "command": command or _api_command(base.name, plan), "techrace_version": __version__,
+        "ruleset": base.name, "ruleset_hash": ruleset_hash(base), "plan": plan.to_json(),
+        "total_runs": plan.total, "param_columns": plan.param_columns, "done": [], "done_count": 0,
+        "failed": [], "complete": False, **({"alternatives": entry} if entry else {}),
+        **({"analysis": dict(analysis)} if analysis else {}),
+    }
+    store.create(manifest, base.model_dump(mode="json", by_alias=True))  # takes the lock
+    write_alternatives(store, payload, entry)
+    return store, manifest, plan, (store.ruleset_json(), payload)
+
+
+def _play(store: BatchStore, manifest: dict[str, Any], plan: BatchPlan, ruleset_json: tuple[dict[str, Any], Any], engine: Any,
+          progress: bool, chunk_size: int | None, play: str) -> tuple[set[int], dict[int, dict[str, Any]]]:
+    """Play every run not yet on disk; each finished chunk is a part file and a manifest update."""
+    from techrace.batch.progress import Progress
+    from techrace.batch.runner import run_chunks
+
+    done = store.done_runs()
+    failures: dict[int, dict[str, Any]] = {}
+    store.write_failures([])  # earlier failures are played again on resume
+    todo = (run for run in range(plan.total) if run not in done)
+    if progress:
+        points = f" ({plan.runs} per point x {len(plan.points)} points)" if len(plan.points) > 1 else ""
+        resumed = f", {len(done)} already done" if done else ""
+        print(printable(f"batch: {plan.total} runs{points} of {manifest['ruleset']}, {plan.turns} turns, "
+                        f"seed {plan.seed}, on {engine.describe()}{resumed} -> {store.dir}"), file=sys.stderr, flush=True)
+    bar = Progress(plan.total, already=len(done), enabled=progress)
+
+    def on_result(result: ChunkResult) -> None:
+        if result.table is not None:
+            store.write_part(result.table, result.done, result.outcomes)
+        done.update(result.done)
+        if result.failures:
+            failures.update({f.run: vars(f) for f in result.failures})
+            store.write_failures(list(failures.values()))
+        manifest.update(done=compress_runs(list(done)), done_count=len(done), failed=sorted(failures))
+        store.write_manifest(manifest)
+        bar.advance(len(result.done) + len(result.failures), len(result.failures))
+
+    base_json, alternatives = ruleset_json
+    template = ChunkTask(base_json, manifest["ruleset_hash"], plan.turns, (), plan.param_types, play, alternatives)
+    try:
+        run_chunks(plan.specs(todo), plan.total - len(done), template, engine, on_result, chunk_size)
+    finally:
+        bar.close()
+    manifest.update(complete=len(done) == plan.total, engine=engine.describe())
+    store.write_manifest(manifest)
+    write_runs_table(store, manifest)
+    return done, failures
+
+
+def _write_runs_quietly(store: BatchStore, manifest: dict[str, Any]) -> None:
+    """After Ctrl-C: the per-run table of what finished, unless the directory cannot give it."""
+    try:
+        write_runs_table(store, manifest)
+    except (BatchDirError, OSError):
+        pass
+
+
+def _new_plan(base: Ruleset, runs: int | None, turns: int | None, seed: int | None,
+              sweep: Mapping[str, Sequence[Any]] | Sequence[str] | None, vary: Mapping[str, Vary | str] | Sequence[str] | None,
+              points: Sequence[Mapping[str, Any]] | None, design: str | None, samples: int | None) -> BatchPlan:
+    """The plan of a new batch: a grid of sweeps, factors drawn per run or by a design, or explicit points."""
+    factors = _vary(vary)
+    kind = design or ("random" if factors else "grid")
+    if kind not in DESIGNS:
+        raise PlanError(f"--design must be one of {', '.join(DESIGNS)}, got {design!r}")
+    if kind == "grid" and factors:
+        raise PlanError("--design grid takes --sweep values; --vary factors need --design random, lhs or sobol")
+    if kind == "random" and samples is not None:
+        raise PlanError("--samples goes with --design lhs or sobol (with --design random, --runs draws per point)")
+    batch_seed = 0 if seed is None else seed
+    grid = _points(sweep, points)
+    record: dict[str, Any] = {"kind": kind}
+    if kind in ("lhs", "sobol"):
+        if samples is None:
+            raise PlanError(f"--design {kind} needs --samples N (design points)")
+        drawn = design_points(factors, kind, samples, batch_seed)
+        grid = tuple({**g, **d} for g in grid for d in drawn)
+        record.update(samples=samples, factors={k: f.text() for k, f in factors.items()})
+        factors = {}
+    default_runs = 1 if kind in ("lhs", "sobol") else DEFAULT_RUNS
+    return BatchPlan(default_runs if runs is None else runs, base.turns if turns is None else turns,
+                     batch_seed, grid, factors, record)
 
 
 def _load(ruleset: str | os.PathLike[str] | Ruleset) -> Ruleset:
@@ -217,18 +345,6 @@ def _vary(vary: Mapping[str, Vary | str] | Sequence[str] | None) -> dict[str, Va
 
 def _is_text_list(value: object) -> bool:
     return isinstance(value, Sequence) and not isinstance(value, str) and all(isinstance(v, str) for v in value)
-
-
-def _check_paths(base: Ruleset, plan: BatchPlan) -> None:
-    """Refuse a batch whose key paths or swept values are wrong before playing a single run."""
-    from techrace.ruleset.overrides import apply_overrides, get_path
-
-    for key in plan.vary:
-        current = get_path(base, key)
-        if isinstance(current, bool) or not isinstance(current, int | float | None):
-            raise PlanError(f"--vary {key}: needs a numeric value, but {key} is {current!r}")
-    for point in plan.points:
-        apply_overrides(base, point)
 
 
 def _check_same(plan: BatchPlan, manifest: Mapping[str, Any], ruleset: object, runs: int | None,

@@ -1,20 +1,35 @@
-"""`techrace compare A B`: the modder's balance check between two rulesets.
+"""`techrace compare A B`: the modder's balance check between two rulesets, on paired seeds.
 
-Both rulesets play the same N seeds. For each headline outcome and nation at the final turn: both
-medians, the difference of medians (B - A) with a paired bootstrap confidence interval, a Wilcoxon
-signed-rank test on the per-seed differences, and Benjamini-Hochberg q-values over the whole table
-(many outcomes x nations are tested at once).
+Both rulesets play the same N seeds, so each seed gives a pair and the per-seed difference B - A removes
+the luck both arms share. For each outcome and nation: the effect is the median of the per-seed
+differences (the mean for `wins`, a change in win probability) with a paired bootstrap confidence
+interval; the relative effect divides it by arm A's median; a Wilcoxon signed-rank test on the same
+differences gives p, and Benjamini-Hochberg q-values are taken over the outcomes that vary. A row is
+starred (`relevant`) only when q < 0.05 *and* the effect is at least the outcome's minimum relevant
+difference. Outcomes constant in both arms (a nation without fabs has no wafer starts) are reported as
+such and left out of the multiple-testing family.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from techrace.batch.outcomes import (
+    load_outcomes,
+    min_relevant,
+    outcome_frame,
+    outcome_names,
+    relevant_threshold,
+    with_wins,
+)
 from techrace.batch.store import BatchStore
-from techrace.batch.summary import HEADLINES, final_rows, format_number, headlines
+from techrace.batch.summary import HEADLINES, format_number
+from techrace.safe_text import printable
 
 if TYPE_CHECKING:
     import numpy as np
@@ -22,6 +37,8 @@ if TYPE_CHECKING:
 
 BOOTSTRAP_RESAMPLES = 2000
 ALPHA = 0.05
+COLUMNS = ("outcome", "nation", "effect", "ci_low", "ci_high", "rel_effect", "p", "q", "relevant",
+           "n", "median_a", "median_b", "min_relevant", "constant")
 
 
 @dataclass
@@ -29,7 +46,7 @@ class CompareResult:
     a: str
     b: str
     runs: int
-    table: pd.DataFrame  # one row per (outcome, nation)
+    table: pd.DataFrame  # one row per (outcome, nation), COLUMNS
     out: Path
 
 
@@ -41,66 +58,92 @@ def run_compare(
     turns: int | None = None,
     seed: int = 0,
     outcomes: Sequence[str] = HEADLINES,
+    outcomes_file: str | os.PathLike[str] | None = None,
+    min_relevant_rules: Mapping[str, float | str] | None = None,
     out: str | Path | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = True,
 ) -> CompareResult:
-    """Play both rulesets on the same seeds and test every headline outcome per nation."""
-    import pandas as pd
-
-    from techrace.batch.api import run_batch
+    """Play both rulesets on the same seeds and estimate every outcome's paired effect per nation."""
+    from techrace.batch.api import load_results, run_batch
+    from techrace.batch.outcomes import check_outcomes
     from techrace.ruleset import load_ruleset
 
+    specs = load_outcomes(outcomes_file)
     ra, rb = load_ruleset(a), load_ruleset(b)
     turns = turns if turns is not None else min(ra.turns, rb.turns)
     base = Path(out) if out is not None else Path("batch-out") / f"compare-{ra.name}-{rb.name}-n{runs}-t{turns}-s{seed}"
-    finals = []
+    arms = []
     for label, ruleset in (("a", ra), ("b", rb)):
         store = BatchStore(base / label)
         run_batch(ruleset, runs, turns, seed, workers=workers, scheduler=scheduler, out=store.dir,
                   resume=store.is_batch(), progress=progress, command=f"techrace compare {a} {b} --runs {runs} --turns {turns}")
-        finals.append(final_rows(store, headlines(store, outcomes)))
-    fa, fb = finals
-    rows: list[dict[str, Any]] = []
-    common = [o for o in outcomes if o in fa.columns and o in fb.columns]
-    nations = [n for n in dict.fromkeys(fa["nation"]) if n in set(fb["nation"])]
-    for outcome in common:
-        for nation in nations:
-            x = fa[fa["nation"] == nation].set_index("run")[outcome]
-            y = fb[fb["nation"] == nation].set_index("run")[outcome]
-            paired = pd.concat({"a": x, "b": y}, axis=1).dropna()
-            if paired.empty:  # e.g. best_node_nm of a nation without fabs
-                continue
-            rows.append({"outcome": outcome, "nation": nation, **_test(paired["a"].to_numpy(), paired["b"].to_numpy(), seed)})
-    table = pd.DataFrame(rows)
-    if len(table):
-        table["q"] = _bh(table["p"].to_numpy())
-        table["significant"] = table["q"] < ALPHA
+        check_outcomes(specs, store.schema_names(), list(ruleset.nations))
+        arms.append(with_wins(outcome_frame(store, specs, outcomes, turns), load_results(store.dir, table="runs")))
+    table = paired_table(arms[0], arms[1], specs, min_relevant_rules, seed)
     table.to_csv(base / "compare.csv", index=False)
     return CompareResult(ra.name, rb.name, runs, table, base)
 
 
-def _test(x: np.ndarray, y: np.ndarray, seed: int) -> dict[str, float]:
+def paired_table(fa: pd.DataFrame, fb: pd.DataFrame, specs: Mapping[str, Any],
+                 rules: Mapping[str, float | str] | None, seed: int) -> pd.DataFrame:
+    """Paired effects of every outcome and nation (rows matched by run number, i.e. by seed)."""
+    import pandas as pd
+
+    rows: list[dict[str, Any]] = []
+    names = [o for o in outcome_names(fa) if o in fb.columns]
+    nations = [n for n in dict.fromkeys(fa["nation"]) if n in set(fb["nation"])]
+    for outcome in names:
+        for nation in nations:
+            x = fa[fa["nation"] == nation].set_index("run")[outcome]
+            y = fb[fb["nation"] == nation].set_index("run")[outcome]
+            paired = pd.concat({"a": x, "b": y}, axis=1).dropna()
+            if paired.empty:  # e.g. best_node_nm of a nation without fabs, or another nation's outcome
+                continue
+            rule = min_relevant(outcome, specs, rules)
+            rows.append({"outcome": outcome, "nation": nation,
+                         **paired_effect(paired["a"].to_numpy(float), paired["b"].to_numpy(float), seed,
+                                         mean=outcome == "wins", rule=rule)})
+    table = pd.DataFrame(rows, columns=list(COLUMNS))
+    family = ~table["constant"].astype(bool)
+    table["q"] = float("nan")
+    if family.any():
+        table.loc[family, "q"] = _bh(table.loc[family, "p"].to_numpy(float))
+    table["relevant"] = family & (table["q"] < ALPHA) & _beyond(table)
+    return table
+
+
+def _beyond(table: pd.DataFrame) -> pd.Series:
+    return table["effect"].abs() >= table["min_relevant"] - 1e-12
+
+
+def paired_effect(x: np.ndarray, y: np.ndarray, seed: int, mean: bool = False, rule: float | str = 0.0
+                  ) -> dict[str, Any]:
+    """Effect of B over A from per-seed differences: median (or mean), paired bootstrap CI, Wilcoxon p."""
     import numpy as np
     from scipy import stats
 
+    d = y - x
+    statistic = np.mean if mean else np.median
+    effect = float(statistic(d))
     med_a, med_b = float(np.median(x)), float(np.median(y))
-    diff = med_b - med_a
-    if len(x) < 3 or (np.ptp(x) == 0 and np.ptp(y) == 0):
-        low = high = diff  # no spread to resample
+    constant = bool(np.ptp(x) == 0 and np.ptp(y) == 0)
+    if len(d) < 3 or np.ptp(d) == 0:
+        low = high = effect  # no spread to resample
     else:
-        ci = stats.bootstrap(
-            (x, y), lambda a, b, axis: np.median(b, axis=axis) - np.median(a, axis=axis), paired=True,
-            vectorized=True, n_resamples=BOOTSTRAP_RESAMPLES, method="percentile", rng=np.random.default_rng(seed),
-        ).confidence_interval
+        ci = stats.bootstrap((d,), statistic, vectorized=True, n_resamples=BOOTSTRAP_RESAMPLES,
+                             method="percentile", rng=np.random.default_rng(seed)).confidence_interval
         low, high = float(ci.low), float(ci.high)
-    deltas = y - x
-    if np.count_nonzero(deltas) == 0:
+    if constant:
+        p = float("nan")
+    elif np.count_nonzero(d) == 0:
         p = 1.0
     else:
-        p = float(stats.wilcoxon(deltas, zero_method="zsplit").pvalue)
-    return {"n": len(x), "median_a": med_a, "median_b": med_b, "diff": diff, "ci_low": low, "ci_high": high, "p": p}
+        p = float(stats.wilcoxon(d, zero_method="zsplit").pvalue)
+    rel = effect / abs(med_a) if med_a != 0 else (0.0 if effect == 0 else float("nan"))
+    return {"effect": effect, "ci_low": low, "ci_high": high, "rel_effect": rel, "p": p, "n": len(d),
+            "median_a": med_a, "median_b": med_b, "min_relevant": relevant_threshold(rule, med_a), "constant": constant}
 
 
 def _bh(p: np.ndarray) -> np.ndarray:
@@ -112,14 +155,15 @@ def _bh(p: np.ndarray) -> np.ndarray:
 def render(result: CompareResult) -> object:
     from rich.table import Table
 
-    table = Table(title=f"{result.b} vs {result.a}: final turn, {result.runs} paired runs (diff = B - A)",
-                  title_justify="left")
-    for col, justify in (("outcome", "left"), ("nation", "left"), (f"median A ({result.a})", "right"),
-                         (f"median B ({result.b})", "right"), ("diff [95% CI]", "right"), ("p", "right"),
-                         ("q (BH)", "right"), ("", "left")):
-        table.add_column(col, justify=justify)
+    table = Table(title=printable(f"{result.b} vs {result.a}: {result.runs} paired runs (effect = median of per-seed "
+                                  "B - A; wins: change in win share)"), title_justify="left")
+    for col in ("outcome", "nation", "median A", "median B", "effect [95% CI]", "relative", "min relevant", "q (BH)", ""):
+        table.add_column(col, justify="left" if col in ("outcome", "nation", "") else "right")
     for row in result.table.itertuples(index=False):
-        ci = f"{format_number(row.diff)} [{format_number(row.ci_low)}, {format_number(row.ci_high)}]"
-        table.add_row(row.outcome, row.nation, format_number(row.median_a), format_number(row.median_b), ci,
-                      f"{row.p:.3g}", f"{row.q:.3g}", "*" if row.significant else "")
+        ci = f"{format_number(row.effect)} [{format_number(row.ci_low)}, {format_number(row.ci_high)}]"
+        rel = "-" if math.isnan(row.rel_effect) else f"{row.rel_effect:+.1%}"
+        q = "constant" if row.constant else f"{row.q:.3g}"
+        table.add_row(printable(row.outcome), printable(row.nation), format_number(row.median_a),
+                      format_number(row.median_b), ci, rel, format_number(row.min_relevant), q,
+                      "*" if row.relevant else "")
     return table

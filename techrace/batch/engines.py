@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
-from techrace.batch.worker import ignore_interrupts
+from techrace.batch.worker import init_local_worker
 from techrace.errors import TechraceError
 
 CONNECT_TIMEOUT_S = 20.0
@@ -36,22 +37,38 @@ class LocalEngine:
     name = "local"
     can_rebuild = True
 
+    drain_s = 60.0  # after Ctrl-C, each worker finishes the run it is playing: wait this long at most
+
     def __init__(self, workers: int | None = None):
-        self.workers = default_workers() if workers is None else workers
+        usable = default_workers()
+        self.workers = usable if workers is None else workers
+        self.notes: list[str] = []
         if self.workers < 1:
             raise EngineError(f"--workers must be at least 1, got {self.workers}")
+        if self.workers > usable:  # more processes than cores only costs memory and switching
+            self.notes.append(f"--workers {self.workers} is more than the {usable} usable "
+                              f"core{'s' if usable != 1 else ''}; using {usable}")
+            self.workers = usable
         self.executor: Executor = self._start()
 
     def _start(self) -> Executor:
         # forkserver: workers never inherit the parent's threads (progress bar), and the preloaded
         # server makes a rebuilt pool start in milliseconds. A main script that cannot be re-read
         # (`python - < script.py`) would kill every forkserver child at start, so fork there instead.
+        init = {"initializer": init_local_worker, "initargs": (os.getpid(),)}
         if _main_is_unreadable():
-            return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("fork"),
-                                       initializer=ignore_interrupts)
+            return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("fork"), **init)
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["techrace.batch.worker", "techrace.core"])
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=context, initializer=ignore_interrupts)
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=context, **init)
+
+    def interrupt(self) -> None:
+        """Ask every worker to stop after its current run (they also get Ctrl-C from the terminal itself)."""
+        for process in list((getattr(self.executor, "_processes", None) or {}).values()):
+            try:
+                os.kill(process.pid, signal.SIGINT)
+            except (ProcessLookupError, AttributeError, TypeError):
+                pass
 
     def rebuild(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
@@ -69,6 +86,7 @@ class DaskEngine:
 
     name = "dask"
     can_rebuild = False
+    drain_s = 0.0  # a Dask task cannot stop half way: Ctrl-C cancels the chunks in flight
 
     def __init__(self, address: str, timeout_s: float | None = None):
         try:
@@ -81,8 +99,12 @@ class DaskEngine:
         except (OSError, TimeoutError) as exc:
             raise EngineError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
         self.address = address
+        self.notes: list[str] = []
         self.workers = max(1, sum(self.client.nthreads().values()))
         self.executor: Executor = self.client.get_executor(pure=False)
+
+    def interrupt(self) -> None:
+        """Nothing to tell a Dask worker: its chunks in flight are cancelled when the engine closes."""
 
     def rebuild(self) -> None:  # pragma: no cover - never called: can_rebuild is False
         raise AssertionError("a Dask cluster is not rebuilt by techrace")

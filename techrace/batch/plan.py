@@ -20,7 +20,8 @@ import yaml
 
 from techrace.errors import TechraceError
 
-DISTRIBUTIONS = ("uniform", "loguniform")
+DISTRIBUTIONS = ("uniform", "loguniform", "choice")
+DESIGNS = ("grid", "random", "lhs", "sobol")
 MAX_TURNS = 400  # the longest game a ruleset may set (schema: Ruleset.turns)
 _VARY_STREAM = 0x76617279  # "vary": keeps the sampling stream apart from anything else seeded by the run
 
@@ -40,18 +41,36 @@ class RunSpec:
 
 @dataclass(frozen=True)
 class Vary:
-    """A ruleset value drawn per run from a distribution (`--vary KEY=uniform:LO:HI`)."""
+    """A factor: a ruleset value drawn from a range (`KEY=uniform:LO:HI`, `loguniform:LO:HI`) or a
+    categorical choice (`KEY=choice:default,passive`), per run (random design) or by a design (lhs, sobol)."""
 
     kind: str
-    low: float
-    high: float
+    low: float = 0.0
+    high: float = 0.0
+    choices: tuple[Any, ...] = ()
 
-    def draw(self, rng: np.random.Generator) -> float:
+    def draw(self, rng: np.random.Generator) -> Any:
+        if self.kind == "choice":
+            return self.choices[int(rng.integers(len(self.choices)))]
         if self.kind == "loguniform":
-            return float(math.exp(rng.uniform(math.log(self.low), math.log(self.high))))
-        return float(rng.uniform(self.low, self.high))
+            return self._clamp(math.exp(rng.uniform(math.log(self.low), math.log(self.high))))
+        return self._clamp(rng.uniform(self.low, self.high))
+
+    def _clamp(self, value: float) -> float:
+        """Rounding in exp/log (or in LO + u * (HI - LO)) must never carry a value past the range's ends."""
+        return float(min(max(value, self.low), self.high))
+
+    def value_at(self, u: float) -> Any:
+        """The factor's value at position `u` in [0, 1] of its range (designs sample the unit cube)."""
+        if self.kind == "choice":
+            return self.choices[min(int(u * len(self.choices)), len(self.choices) - 1)]
+        if self.kind == "loguniform":
+            return self._clamp(math.exp(math.log(self.low) + u * (math.log(self.high) - math.log(self.low))))
+        return self._clamp(self.low + u * (self.high - self.low))
 
     def text(self) -> str:
+        if self.kind == "choice":
+            return "choice:" + ",".join(str(c) for c in self.choices)
         return f"{self.kind}:{self.low:g}:{self.high:g}"
 
 
@@ -75,7 +94,8 @@ class BatchPlan:
     turns: int
     seed: int
     points: tuple[dict[str, Any], ...] = ({},)
-    vary: dict[str, Vary] = field(default_factory=dict)
+    vary: dict[str, Vary] = field(default_factory=dict)  # drawn per run (random design)
+    design: dict[str, Any] = field(default_factory=dict)  # provenance of design points: kind, samples, factors
 
     def __post_init__(self) -> None:
         check_seed(self.seed)
@@ -106,8 +126,9 @@ class BatchPlan:
         types: dict[str, str] = {}
         for key in self.param_columns:
             values = [p[key] for p in self.points if key in p]
+            values += list(self.vary[key].choices) if key in self.vary else []
             numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
-            types[key] = "float" if key in self.vary or numeric else "string"
+            types[key] = "float" if numeric else "string"
         return types
 
     def spec(self, run: int) -> RunSpec:
@@ -125,13 +146,14 @@ class BatchPlan:
     def to_json(self) -> dict[str, Any]:
         return {
             "runs": self.runs, "turns": self.turns, "seed": self.seed, "points": list(self.points),
-            "vary": {key: dist.text() for key, dist in self.vary.items()},
+            "vary": {key: dist.text() for key, dist in self.vary.items()}, "design": self.design,
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> BatchPlan:
         vary = {key: parse_distribution(key, text) for key, text in data.get("vary", {}).items()}
-        return cls(int(data["runs"]), int(data["turns"]), int(data["seed"]), tuple(data["points"]), vary)
+        return cls(int(data["runs"]), int(data["turns"]), int(data["seed"]), tuple(data["points"]), vary,
+                   dict(data.get("design", {})))
 
 
 def parse_value(text: str) -> Any:
@@ -170,15 +192,23 @@ def grid_points(sweep: Mapping[str, Sequence[Any]]) -> tuple[dict[str, Any], ...
 
 
 def parse_distribution(key: str, text: str, option: str = "--vary") -> Vary:
+    if text.startswith("choice:"):
+        choices = tuple(parse_value(v.strip()) for v in text[len("choice:"):].split(",") if v.strip())
+        if len(choices) < 2 or len(set(map(str, choices))) != len(choices):
+            raise PlanError(f"{option} {key}: choice needs two or more different values, got {text!r}")
+        bad = [c for c in choices if isinstance(c, float) and not math.isfinite(c)]
+        if bad:
+            raise PlanError(f"{option} {key}: {bad[0]} is not a finite number")
+        return Vary("choice", choices=choices)
     parts = text.split(":")
     if len(parts) != 3 or parts[0] not in DISTRIBUTIONS:
-        raise PlanError(f"{option} {key}: expected uniform:LO:HI or loguniform:LO:HI, got {text!r}")
+        raise PlanError(f"{option} {key}: expected uniform:LO:HI, loguniform:LO:HI or choice:A,B,..., got {text!r}")
     try:
         low, high = float(parts[1]), float(parts[2])
     except ValueError:
         raise PlanError(f"{option} {key}: bounds must be numbers, got {text!r}") from None
-    if not (math.isfinite(low) and math.isfinite(high)) or low > high:
-        raise PlanError(f"{option} {key}: need finite LO <= HI, got {text!r}")
+    if not (math.isfinite(low) and math.isfinite(high) and math.isfinite(high - low)) or low > high:
+        raise PlanError(f"{option} {key}: need finite LO <= HI (and a finite HI - LO), got {text!r}")
     if parts[0] == "loguniform" and low <= 0:
         raise PlanError(f"{option} {key}: loguniform needs LO > 0, got {text!r}")
     return Vary(parts[0], low, high)
@@ -207,3 +237,27 @@ def parse_ranges(texts: Sequence[str]) -> dict[str, tuple[float, float]]:
             raise PlanError(f"--param {key} given twice")
         ranges[key] = (dist.low, dist.high)
     return ranges
+
+
+def design_points(factors: Mapping[str, Vary], design: str, samples: int, seed: int) -> tuple[dict[str, Any], ...]:
+    """Parameter points of a space-filling design drawn by SALib over the factors' unit cube:
+    `lhs` (Latin hypercube, `samples` points) or `sobol` (Saltelli's scheme, samples * (2D + 2) points, ready
+    for Sobol indices). Reproducible from `seed`; loguniform factors are sampled in log space."""
+    if design not in ("lhs", "sobol"):
+        raise PlanError(f"--design {design}: points come from --sweep (grid) or per run (random)")
+    if not factors:
+        raise PlanError(f"--design {design} needs factors: --vary KEY=uniform:LO:HI (or loguniform, choice)")
+    if samples < 2 or (design == "sobol" and samples & (samples - 1)):
+        raise PlanError(f"--samples for --design {design} must be at least 2"
+                        + (" and a power of two (e.g. 64)" if design == "sobol" else "") + f", got {samples}")
+    names = list(factors)
+    problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
+    if design == "lhs":
+        from SALib.sample import latin
+
+        unit = latin.sample(problem, samples, seed=seed)
+    else:
+        from SALib.sample import sobol
+
+        unit = sobol.sample(problem, samples, calc_second_order=True, seed=seed)
+    return tuple({k: factors[k].value_at(float(u)) for k, u in zip(names, row, strict=True)} for row in unit)

@@ -31,8 +31,11 @@ class Engine(Protocol):
     workers: int
     can_rebuild: bool
     executor: object
+    drain_s: float
 
     def rebuild(self) -> None: ...
+
+    def interrupt(self) -> None: ...
 
 
 def chunk_size_for(total: int, workers: int) -> int:
@@ -66,6 +69,16 @@ def run_chunks(
     def submit(chunk: tuple[RunSpec, ...]) -> None:
         in_flight[engine.executor.submit(play_chunk, replace(template, runs=chunk))] = chunk  # type: ignore[attr-defined]
 
+    try:
+        _loop(pending, suspects, crashes, in_flight, submit, window, engine, on_result)
+    except KeyboardInterrupt:
+        _drain(in_flight, engine, on_result)
+        raise
+
+
+def _loop(pending: Iterator[tuple[RunSpec, ...]], suspects: deque[RunSpec], crashes: Counter[int],
+          in_flight: dict[Future[ChunkResult], tuple[RunSpec, ...]], submit: Callable[[tuple[RunSpec, ...]], None],
+          window: int, engine: Engine, on_result: Callable[[ChunkResult], None]) -> None:
     while True:
         if suspects:
             if not in_flight:  # a suspect plays alone, so a crash is its own
@@ -80,7 +93,10 @@ def run_chunks(
             chunk = in_flight.pop(future)
             error = future.exception()
             if error is None:
-                on_result(future.result())
+                result = future.result()
+                on_result(result)
+                if result.stopped:  # a worker was interrupted (Ctrl-C reached it first): stop the batch
+                    raise KeyboardInterrupt
             elif isinstance(error, BrokenProcessPool) and engine.can_rebuild:
                 wait(list(in_flight))  # the broken pool settles every future: finished or lost
                 lost = [chunk]
@@ -95,6 +111,19 @@ def run_chunks(
                 break
             else:  # a task the engine could not run (e.g. a Dask worker lost twice): isolate, then record
                 _blame([chunk], suspects, crashes, on_result, f"{type(error).__name__}: {error}")
+
+
+def _drain(in_flight: dict[Future[ChunkResult], tuple[RunSpec, ...]], engine: Engine,
+           on_result: Callable[[ChunkResult], None]) -> None:
+    """Ctrl-C: workers stop after their current run; keep what the chunks in flight finished."""
+    engine.interrupt()
+    if not in_flight or engine.drain_s <= 0:
+        return
+    finished, _ = wait(list(in_flight), timeout=engine.drain_s)
+    for future in sorted(finished, key=lambda f: in_flight[f][0].run):
+        if not future.cancelled() and future.exception() is None:
+            on_result(future.result())
+    in_flight.clear()
 
 
 def _blame(

@@ -2,12 +2,18 @@
 
 This is the only code that runs on workers (local processes or Dask), so it imports nothing from the
 runner and takes plain, picklable data. A run that raises becomes a failure record and the chunk goes on.
+A local worker stops between runs when the batch is interrupted, and exits when the batch process dies.
 """
 
 from __future__ import annotations
 
 import importlib
+import math
+import os
+import select
 import signal
+import threading
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,8 +26,12 @@ from techrace.batch.plan import RunSpec
 KEY_COLUMNS = ("run", "seed", "turn", "quarter", "nation")
 _KEY_TYPES = {"run": pa.int64(), "seed": pa.int64(), "turn": pa.int64(), "quarter": pa.string(), "nation": pa.string()}
 DEFAULT_PLAY = "techrace.batch.worker:play_game"
+SCORE_PREFIX = "score_"
+PARENT_POLL_S = 1.0
+MAX_CACHED_RULESETS = 16
 
 _RULESETS: dict[str, Any] = {}  # per-process cache: ruleset hash -> validated Ruleset
+_STOP = threading.Event()  # set by Ctrl-C in a local worker: finish the current run, return the chunk
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,15 @@ class ChunkTask:
     runs: tuple[RunSpec, ...]
     param_types: dict[str, str]
     play: str = DEFAULT_PLAY
+    alternatives: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # `ruleset` factor: name -> (hash, json)
+
+
+@dataclass
+class PlayedGame:
+    """One finished game: its metric rows and how it ended (winner, victory, each nation's end score)."""
+
+    rows: list[dict[str, Any]]
+    outcome: dict[str, Any]
 
 
 @dataclass
@@ -51,42 +70,90 @@ class ChunkResult:
     table: pa.Table | None
     done: list[int]
     failures: list[Failure]
+    outcomes: list[dict[str, Any]] = field(default_factory=list)  # one per done run
+    stopped: bool = False  # interrupted: runs of the chunk that are in neither `done` nor `failures` were not played
 
 
-def ignore_interrupts() -> None:
-    """Worker processes leave Ctrl-C to the batch process, which saves what finished and stops."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def init_local_worker(parent_pid: int) -> None:
+    """Local workers: Ctrl-C asks for a stop after the current run; the worker exits when the batch dies."""
+    signal.signal(signal.SIGINT, lambda _signum, _frame: _STOP.set())
+    threading.Thread(target=_exit_with_parent, args=(parent_pid,), name="exit-with-parent", daemon=True).start()
 
 
-def play_game(ruleset: Any, seed: int, turns: int) -> list[dict[str, Any]]:
-    """One game with computer players: the metric rows of every turn and nation."""
+def _exit_with_parent(pid: int) -> None:
+    """Block until process `pid` ends, then end this worker (a killed batch leaves no workers behind)."""
+    try:
+        handle = os.pidfd_open(pid)
+    except ProcessLookupError:
+        os._exit(1)
+    except (AttributeError, OSError):  # no pidfd (old kernel, not Linux): poll
+        while _alive(pid):
+            time.sleep(PARENT_POLL_S)
+        os._exit(1)
+    select.select([handle], [], [])
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def play_game(ruleset: Any, seed: int, turns: int) -> PlayedGame:
+    """One game with computer players: the metric rows of every turn and nation, and how it ended."""
     from techrace.core import Game
 
     game = Game.from_ruleset(ruleset, seed=seed)
     game.run(turns)
-    return list(game.metric_rows)
+    outcome = game.outcome
+    record: dict[str, Any] = {
+        "winner": outcome.winner if outcome else None,
+        "victory_kind": outcome.kind if outcome else None,
+        "victory_turn": outcome.turn if outcome else None,
+        "victory_quarter": outcome.quarter if outcome else None,
+        "turns_played": game.turn,
+    }
+    record.update({f"{SCORE_PREFIX}{nation}": score for nation, score in game.scores().items()})
+    return PlayedGame(list(game.metric_rows), record)
 
 
 def play_chunk(task: ChunkTask) -> ChunkResult:
     """Play every run of the chunk; never raises for a failing run."""
+    from techrace.errors import NonFiniteError
     from techrace.ruleset.overrides import apply_overrides
 
-    base = _ruleset(task)
-    play = _resolve(task.play)
     rows: list[dict[str, Any]] = []
     done: list[int] = []
     failures: list[Failure] = []
+    outcomes: list[dict[str, Any]] = []
+    try:
+        base = _ruleset(task.ruleset_hash, task.ruleset_json)
+        play = _resolve(task.play)
+    except Exception as exc:  # the batch's own ruleset or play function is broken: every run fails once
+        error = _describe(exc)
+        return ChunkResult(None, [], [Failure(s.run, s.seed, error, dict(s.params)) for s in task.runs])
     for spec in task.runs:
+        if _STOP.is_set():
+            return ChunkResult(to_table(rows, task.param_types) if rows else None, done, failures, outcomes, True)
         try:
-            ruleset = apply_overrides(base, spec.params)
-            run_rows = play(ruleset, spec.seed, task.turns)
+            ruleset = apply_overrides(_chosen(task, spec, base), {k: v for k, v in spec.params.items() if k != "ruleset"})
+            played = play(ruleset, spec.seed, task.turns)
+            bad = [k for k, v in played.outcome.items() if isinstance(v, float) and not math.isfinite(v)]
+            if bad:
+                raise NonFiniteError(f"{bad[0]} is {played.outcome[bad[0]]} at the end, not a finite number")
         except Exception as exc:  # any error of one game is that run's failure, not the batch's
-            failures.append(Failure(spec.run, spec.seed, _describe(exc), dict(spec.params)))
+            failures.append(Failure(spec.run, spec.seed, f"run {spec.run}: {_describe(exc)}", dict(spec.params)))
             continue
-        for row in run_rows:
+        for row in played.rows:
             rows.append({"run": spec.run, **row, "seed": spec.seed, **spec.params})
+        outcomes.append({"run": spec.run, "seed": spec.seed, **spec.params, **played.outcome})
         done.append(spec.run)
-    return ChunkResult(to_table(rows, task.param_types) if rows else None, done, failures)
+    return ChunkResult(to_table(rows, task.param_types) if rows else None, done, failures, outcomes)
 
 
 def to_table(rows: list[dict[str, Any]], param_types: dict[str, str]) -> pa.Table:
@@ -105,18 +172,28 @@ def to_table(rows: list[dict[str, Any]], param_types: dict[str, str]) -> pa.Tabl
     return pa.table(columns, schema=pa.schema(fields))
 
 
-def _ruleset(task: ChunkTask) -> Any:
-    cached = _RULESETS.get(task.ruleset_hash)
+def _ruleset(digest: str, data: dict[str, Any]) -> Any:
+    cached = _RULESETS.get(digest)
     if cached is None:
         from techrace.ruleset import Ruleset
 
-        cached = Ruleset.model_validate(task.ruleset_json)
-        _RULESETS.clear()
-        _RULESETS[task.ruleset_hash] = cached
+        cached = Ruleset.model_validate(data)
+        if len(_RULESETS) >= MAX_CACHED_RULESETS:
+            _RULESETS.clear()
+        _RULESETS[digest] = cached
     return cached
 
 
-def _resolve(dotted: str) -> Callable[[Any, int, int], list[dict[str, Any]]]:
+def _chosen(task: ChunkTask, spec: RunSpec, base: Any) -> Any:
+    """The ruleset a run plays: the batch's, or the one its `ruleset` factor names."""
+    name = spec.params.get("ruleset")
+    if name is None or not task.alternatives:
+        return base
+    digest, data = task.alternatives[str(name)]
+    return _ruleset(digest, data)
+
+
+def _resolve(dotted: str) -> Callable[[Any, int, int], PlayedGame]:
     module, _, name = dotted.partition(":")
     return getattr(importlib.import_module(module), name)
 
@@ -124,4 +201,5 @@ def _resolve(dotted: str) -> Callable[[Any, int, int], list[dict[str, Any]]]:
 def _describe(exc: BaseException) -> str:
     frames = traceback.extract_tb(exc.__traceback__)
     where = f" (at {frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno})" if frames else ""
-    return f"{type(exc).__name__}: {exc}{where}"
+    text = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+    return f"{type(exc).__name__}: {text[:500]}{where}"

@@ -1,0 +1,65 @@
+"""Scenario discovery: PRIM (EMA Workbench) finds a box planted in synthetic data, and `techrace discover`
+writes the peeling trajectory, the chosen boxes and feature scores for a real batch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from techrace.batch import load_results, run_batch
+from techrace.batch.discover import find_boxes, outcome_hits, run_discover
+from techrace.batch.plan import PlanError
+from techrace.launcher import main
+
+pytest.importorskip("ema_workbench")
+
+
+def test_prim_finds_a_planted_box_with_its_bounds_coverage_and_density():
+    rng = np.random.default_rng(7)
+    n = 1000
+    x = pd.DataFrame({"tpp": rng.uniform(1000, 20000, n), "enforcement": rng.uniform(0, 1, n),
+                      "noise": rng.uniform(0, 1, n), "policy": pd.Categorical(rng.choice(["default", "passive"], n))})
+    planted = (x["tpp"] > 12000) & (x["enforcement"] < 0.4) & (x["policy"] == "passive")
+    y = (planted & (rng.uniform(size=n) < 0.95)).to_numpy()  # the outcome happens in the box, with a little noise
+    trajectory, boxes, scores = find_boxes(x, y, min_coverage=0.8)
+    box = boxes[0]
+    limits = box.restrictions.set_index("parameter")
+    assert set(limits.index) == {"tpp", "enforcement", "policy"}  # noise is not restricted
+    assert limits.loc["tpp", "low"] == pytest.approx(12000, rel=0.05)
+    assert np.isnan(limits.loc["tpp", "high"]) or limits.loc["tpp", "high"] > 19000  # at most a sliver off the top
+    assert limits.loc["enforcement", "high"] == pytest.approx(0.4, abs=0.03)
+    assert limits.loc["policy", "values"] == "passive"
+    assert box.coverage >= 0.8 and box.density >= 0.85
+    assert trajectory["coverage"].iloc[0] == 1 and trajectory["density"].iloc[-1] > trajectory["density"].iloc[0]
+    assert scores.idxmin() == "noise" and set(scores.index) == set(x.columns)
+
+
+def test_no_outcome_or_every_outcome_gives_a_one_line_refusal(tmp_path):
+    batch = run_batch("baseline", 6, 1, 1, workers=1, out=tmp_path / "flat", progress=False,
+                      vary={"regulators.BIS.enforcement": "uniform:0.5:1"})
+    with pytest.raises(PlanError, match=r"holds in 0 of 6 runs"):
+        run_discover(batch.out, "capability:CN>1e9")
+    with pytest.raises(PlanError, match=r"expected winner=CODE"):
+        run_discover(batch.out, "capability>3")
+
+
+def test_discover_through_the_cli_on_an_lhs_batch(tmp_path, capsys):
+    out = tmp_path / "lhs"
+    batch = run_batch("baseline", 1, 6, 4, workers=2, out=out, progress=False, design="lhs", samples=40,
+                      vary={"regulators.BIS.enforcement": "uniform:0:1", "nations.CN.industrial_budget_usd_b": "uniform:1:80"})
+    rows = load_results(batch.out)
+    median = float(rows[(rows["turn"] == 6) & (rows["nation"] == "CN")]["ai_compute_h100e"].median())
+    condition = f"ai_compute_h100e:CN>{median}"
+    _, hits = outcome_hits(out, condition)
+    assert 0 < hits.sum() < 40
+    assert main(["discover", str(out), "--outcome", condition, "--min-coverage", "0.6"]) == 0
+    printed = capsys.readouterr().out
+    assert "box 1 for" in printed and "coverage" in printed and "feature scores" in printed
+    target = next((out / "_discover").iterdir())
+    for name in ("trajectory.csv", "boxes.csv", "feature_scores.csv", "trajectory.png"):
+        assert (target / name).is_file()
+    boxes = pd.read_csv(target / "boxes.csv")
+    assert (boxes["coverage"] >= 0.6).all() and boxes["density"].between(0, 1).all()
+    assert set(pd.read_csv(target / "feature_scores.csv")["parameter"]) == {
+        "regulators.BIS.enforcement", "nations.CN.industrial_budget_usd_b"}
