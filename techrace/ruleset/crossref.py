@@ -11,7 +11,7 @@ from typing import Any
 
 from techrace.ruleset.layers import suggest
 from techrace.ruleset.locate import located
-from techrace.ruleset.schema import QUARTER_RE, TOOL_KINDS, quarter_index
+from techrace.ruleset.schema import QUARTER_RE, TOOL_KINDS, quarter_index, quarter_label
 from techrace.ruleset.source import KeyPath, Mark
 
 # Which fields a control of each kind must set to mean anything.
@@ -88,6 +88,7 @@ def check_references(data: dict[str, Any], where: dict[KeyPath, Mark], fallback:
     _controls(c)
     _shocks(c)
     _market_and_tools(c)
+    _calibration(c)
     return c.errors
 
 
@@ -222,3 +223,21 @@ def _market_and_tools(c: _Checker) -> None:
         if missing:
             c.error(("technology", "hbm_tools_per_kwpm"),
                     f"no toolmaker makes or develops {', '.join(missing)}: no memory maker can ever equip HBM lines")
+
+
+def _calibration(c: _Checker) -> None:
+    """Calibration checks read nations that exist and quarters the game plays."""
+    start = c.data.get("start_quarter", "2025Q1")
+    turns = c.data.get("turns", 44)
+    playable = _quarter(start) and isinstance(turns, int) and not isinstance(turns, bool)
+    for cid, check in _entries(c.data, "calibration"):
+        measure = check.get("measure") if isinstance(check.get("measure"), dict) else {}
+        path = ("calibration", cid, "measure")
+        if measure.get("nations") != "all":
+            c.refs(path + ("nations",), measure.get("nations"), c.nations, "nation")
+        for key in ("at", "growth_per_year", "total"):
+            quarters = measure.get(key) if isinstance(measure.get(key), list) else [measure.get(key)]
+            for i, q in enumerate(quarters):
+                where = path + ((key, i) if key != "at" else (key,))
+                if playable and _quarter(q) and not 0 <= quarter_index(q, start) < turns:
+                    c.error(where, f"{q} is outside the game ({start} to {quarter_label(turns - 1, start)})")
