@@ -15,7 +15,7 @@ from test_ruleset_support import LOCATED, assert_located, write_mod
 
 from techrace.core.calibration import calibrate, evaluate, turns_needed
 from techrace.launcher import main
-from techrace.ruleset import Ruleset, inspect_ruleset, load_ruleset
+from techrace.ruleset import Ruleset, RulesetError, inspect_ruleset, load_ruleset
 from techrace.ruleset.schema import CalibrationMeasure
 
 # Two checks that no model figure can miss or meet, read no later than 2025Q3 (so only 3 quarters are played).
@@ -160,8 +160,6 @@ def test_markdown_is_replaced_atomically(small_mod: Path, tmp_path: Path, capsys
 BAD_CHECKS = {
     "metric": ("measure: {metric: ai_compute_h100, at: 2025Q1}", "measure.metric", "did you mean 'ai_compute_h100e'"),
     "nation": ("measure: {metric: capability, nations: [US, XX], at: 2025Q1}", "measure.nations.1", "unknown nation 'XX'"),
-    "quarter": ("measure: {metric: capability, at: 2036Q1}", "measure.at", "2036Q1 is outside the game (2025Q1 to 2035Q4)"),
-    "before": ("measure: {metric: capability, total: [2024Q4, 2025Q2]}", "measure.total.0", "2024Q4 is outside the game"),
     "span": ("measure: {metric: capability, growth_per_year: [2026Q1, 2025Q1]}", "measure.growth_per_year", "TO must come after FROM"),
     "window": ("measure: {metric: capability, at: 2025Q1, total: [2025Q1, 2025Q4]}", "measure", "exactly one of"),
     "share": ("measure: {metric: capability, reduce: share, at: 2025Q1}", "measure", "needs a list of `nations`"),
@@ -201,6 +199,35 @@ def test_bad_ruleset_exits_2_with_one_located_line_per_error(tmp_path: Path, cap
         assert line.startswith("techrace: error: ") and LOCATED.match(line.removeprefix("techrace: error: ")), line
 
 
+@pytest.mark.parametrize(("measure", "path", "quarter"), [
+    ("{metric: capability, at: 2036Q1}", "measure.at", "2036Q1"),
+    ("{metric: capability, total: [2024Q4, 2025Q2]}", "measure.total.0", "2024Q4"),
+    ("{metric: capability, growth_per_year: [2035Q1, 2036Q1]}", "measure.growth_per_year.1", "2036Q1"),
+])
+def test_a_quarter_outside_the_game_is_a_located_error_of_calibrate(measure: str, path: str, quarter: str, tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    text = f"calibration:\n  planted:\n    figure: x\n    source: y\n    measure: {measure}\n    range: [1, 2]\n"
+    mod = write_mod(tmp_path / "late", {"calibration.yaml": text}, format_version=2)
+    code, out, err = _run(["calibrate", "--ruleset", str(mod), "--seeds", "1"], capsys)
+    assert code == 2 and out == ""
+    [line] = err.strip().splitlines()
+    match = LOCATED.match(line.removeprefix("techrace: error: "))
+    assert match and match["path"] == f"calibration.planted.{path}" and match["line"] == "5", line
+    assert f"{quarter} is outside the game (2025Q1 to 2035Q4" in match["message"]
+    with pytest.raises(RulesetError, match=f"calibration.planted.{re.escape(path)}: {quarter} is outside"):
+        calibrate(load_ruleset(str(mod)), seeds=1)  # the Python API refuses it too
+
+
+def test_a_mod_that_shortens_the_game_stays_valid_but_cannot_calibrate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    mod = write_mod(tmp_path / "short", {"ruleset.yaml": "turns: 2\n"}, format_version=2)
+    assert inspect_ruleset(str(mod)).errors == []  # playing a short game is fine
+    code, _, err = _run(["calibrate", "--ruleset", str(mod), "--seeds", "1"], capsys)
+    assert code == 2
+    matches = assert_located([line.removeprefix("techrace: error: ") for line in err.strip().splitlines()])
+    assert matches and all(m["layer"] == "baseline" and m["file"].endswith("calibration.yaml") for m in matches)
+    assert all("outside the game (2025Q1 to 2025Q2, `turns: 2`)" in m["message"] for m in matches)
+
+
 @pytest.mark.parametrize(("argv", "needle"), [
     (["--ruleset", "no-such-ruleset"], "unknown ruleset"),
     (["--seeds", "0"], "--seeds must be a whole number from 1"),
@@ -236,3 +263,10 @@ def test_any_calibration_section_loads_or_gets_located_errors(data: object) -> N
             assert_located(inspected.errors)
         else:
             assert isinstance(inspected.ruleset, Ruleset)
+
+
+def test_a_ruleset_without_checks_runs_and_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    mod = write_mod(tmp_path / "none", {"calibration.yaml": "calibration: !remove\n"}, format_version=2)
+    code, out, err = _run(["calibrate", "--ruleset", str(mod), "--seeds", "2"], capsys)
+    assert code == 0 and "has no calibration checks" in err
+    assert "0 checks: 0 ok, 0 out" in out and "0 quarters played" in out

@@ -43,17 +43,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from techrace.cli.run_cmd import check_output_file
     from techrace.core.calibration import check_seed_count
-    from techrace.ruleset import RulesetError, load_ruleset
     from techrace.safe_text import printable
 
     check_seed_count(args.seeds)  # cheap checks first: nothing is played for a bad count or path
     if args.out is not None:
         check_output_file(args.out)
-    try:
-        ruleset = load_ruleset(args.ruleset)
-    except RulesetError as exc:  # every located error on its own line
-        for line in exc.errors:
-            print(f"techrace: error: {printable(line)}", file=sys.stderr)
+    ruleset, errors = _checked_ruleset(args.ruleset)
+    for line in errors:  # every located error on its own line
+        print(f"techrace: error: {printable(line)}", file=sys.stderr)
+    if ruleset is None:
         return 2
     from techrace.core.calibration import calibrate
 
@@ -68,6 +66,30 @@ def run(args: argparse.Namespace) -> int:
         atomic_write_bytes(args.out.absolute(), markdown_report(report).encode("utf-8"), what="output file")
         print(f"wrote {printable(args.out)}", file=sys.stderr)
     return 0
+
+
+def _checked_ruleset(name_or_path: str) -> tuple[Any, list[str]]:
+    """The ruleset, or None and its located errors: the loader's, then checks reading quarters the game
+    does not play (a valid ruleset, e.g. a mod that shortens the game, but not one to calibrate)."""
+    import warnings
+
+    from techrace.ruleset import RulesetError, RulesetNotice, inspect_ruleset
+    from techrace.ruleset.crossref import calibration_quarter_errors
+    from techrace.ruleset.layers import meta_mark
+
+    try:
+        inspected = inspect_ruleset(name_or_path)
+    except RulesetError as exc:
+        return None, exc.errors
+    if inspected.errors or inspected.ruleset is None:
+        return None, inspected.errors or ["ruleset could not be loaded"]
+    data = inspected.ruleset.model_dump(mode="json", by_alias=True)
+    outside = calibration_quarter_errors(data, inspected.merged.where, meta_mark(inspected.chain[0], "name"))
+    if outside:
+        return None, outside
+    for notice in inspected.notices:
+        warnings.warn(notice, RulesetNotice, stacklevel=2)
+    return inspected.ruleset, []
 
 
 # ------------------------------------------------------------------------------------------- formatting

@@ -15,8 +15,10 @@ from typing import Any
 
 from techrace.core.game import Game, check_seed
 from techrace.errors import TechraceError
-from techrace.ruleset import Ruleset, ruleset_hash
+from techrace.ruleset import Ruleset, RulesetError, ruleset_hash
+from techrace.ruleset.crossref import calibration_quarter_errors
 from techrace.ruleset.schema import CalibrationCheck, CalibrationMeasure, quarter_index
+from techrace.ruleset.source import Mark
 
 MAX_SEEDS = 1000
 
@@ -131,6 +133,10 @@ def check_seed_count(seeds: object) -> int:
 def calibrate(ruleset: Ruleset, seeds: int = 5) -> CalibrationReport:
     """Play seeds 0..seeds-1 headless as far as the checks need and evaluate every check on each."""
     check_seed_count(seeds)
+    nowhere = Mark("", 0, 0, ruleset.name)
+    outside = calibration_quarter_errors(ruleset.model_dump(mode="json", by_alias=True), {}, nowhere)
+    if outside:  # as `key.path: message`, like reference_errors (a Ruleset object has no file positions)
+        raise RulesetError([line.split(": ", 1)[1].rsplit(" [layer ", 1)[0] for line in outside])
     turns = turns_needed(ruleset)
     seed_list = tuple(check_seed(s) for s in range(seeds))
     values: dict[str, list[float | None]] = {cid: [] for cid in ruleset.calibration}

@@ -226,18 +226,31 @@ def _market_and_tools(c: _Checker) -> None:
 
 
 def _calibration(c: _Checker) -> None:
-    """Calibration checks read nations that exist and quarters the game plays."""
-    start = c.data.get("start_quarter", "2025Q1")
-    turns = c.data.get("turns", 44)
-    playable = _quarter(start) and isinstance(turns, int) and not isinstance(turns, bool)
+    """Calibration checks read nations that exist."""
     for cid, check in _entries(c.data, "calibration"):
         measure = check.get("measure") if isinstance(check.get("measure"), dict) else {}
-        path = ("calibration", cid, "measure")
         if measure.get("nations") != "all":
-            c.refs(path + ("nations",), measure.get("nations"), c.nations, "nation")
+            c.refs(("calibration", cid, "measure", "nations"), measure.get("nations"), c.nations, "nation")
+
+
+def calibration_quarter_errors(data: dict[str, Any], where: dict[KeyPath, Mark], fallback: Mark) -> list[str]:
+    """Located messages for calibration checks that read quarters the game does not play.
+
+    Not part of `check_references`: a mod that shortens or moves the game stays a valid ruleset (its
+    inherited checks are simply unusable); `techrace calibrate` refuses it with these lines.
+    """
+    c = _Checker(data, where, fallback)
+    start, turns = data.get("start_quarter", "2025Q1"), data.get("turns", 44)
+    if not _quarter(start) or not isinstance(turns, int) or isinstance(turns, bool):
+        return []
+    last = quarter_label(turns - 1, start)
+    for cid, check in _entries(data, "calibration"):
+        measure = check.get("measure") if isinstance(check.get("measure"), dict) else {}
         for key in ("at", "growth_per_year", "total"):
             quarters = measure.get(key) if isinstance(measure.get(key), list) else [measure.get(key)]
             for i, q in enumerate(quarters):
-                where = path + ((key, i) if key != "at" else (key,))
-                if playable and _quarter(q) and not 0 <= quarter_index(q, start) < turns:
-                    c.error(where, f"{q} is outside the game ({start} to {quarter_label(turns - 1, start)})")
+                if _quarter(q) and not 0 <= quarter_index(q, start) < turns:
+                    c.error(("calibration", cid, "measure", key) + ((i,) if key != "at" else ()),
+                            f"{q} is outside the game ({start} to {last}, `turns: {turns}`): "
+                            f"change the check, or drop it with `{cid}: !remove`")
+    return c.errors
