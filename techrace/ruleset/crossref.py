@@ -13,7 +13,7 @@ from typing import Any
 from techrace.ruleset.layers import suggest
 from techrace.ruleset.locate import Finding, render
 from techrace.ruleset.policies import ACTOR_SECTIONS, known_policy_names, registered_policy_names
-from techrace.ruleset.schema import LAST_QUARTER, QUARTER_RE, TOOL_KINDS, quarter_index
+from techrace.ruleset.schema import LAST_QUARTER, QUARTER_RE, TOOL_KINDS, quarter_index, quarter_label
 from techrace.ruleset.source import KeyPath, Mark
 
 # Where the entries a reference names live, by what the message calls them.
@@ -124,6 +124,7 @@ def reference_findings(data: dict[str, Any], removed: Removed = lambda path: Non
     _market_and_tools(c)
     _policies(c)
     _blocs_and_victory(c)
+    _calibration(c)
     _calendar(c)
     for entry, paths in c.dangling.items():
         shown = ", ".join(".".join(str(p) for p in path) for path in paths[:4]) + (", ..." if len(paths) > 4 else "")
@@ -315,3 +316,34 @@ def _market_and_tools(c: _Checker) -> None:
         if missing:
             c.error(("technology", "hbm_tools_per_kwpm"),
                     f"no toolmaker makes or develops {', '.join(missing)}: no memory maker can ever equip HBM lines", knock_on=True)
+
+
+def _calibration(c: _Checker) -> None:
+    """Calibration checks read nations that exist."""
+    for cid, check in _entries(c.data, "calibration"):
+        measure = check.get("measure") if isinstance(check.get("measure"), dict) else {}
+        if measure.get("nations") != "all":
+            c.refs(("calibration", cid, "measure", "nations"), measure.get("nations"), c.nations, "nation")
+
+
+def calibration_quarter_errors(data: dict[str, Any], where: dict[KeyPath, Mark], fallback: Mark) -> list[str]:
+    """Located messages for calibration checks that read quarters the game does not play.
+
+    Not part of the reference checks: a mod that shortens or moves the game stays a valid ruleset (its
+    inherited checks are simply unusable); `techrace calibrate` refuses it with these lines.
+    """
+    c = _Checker(data, lambda path: None)
+    start, turns = data.get("start_quarter", "2025Q1"), data.get("turns", 44)
+    if not _quarter(start) or not isinstance(turns, int) or isinstance(turns, bool):
+        return []
+    last = quarter_label(turns - 1, start)
+    for cid, check in _entries(data, "calibration"):
+        measure = check.get("measure") if isinstance(check.get("measure"), dict) else {}
+        for key in ("at", "growth_per_year", "total"):
+            quarters = measure.get(key) if isinstance(measure.get(key), list) else [measure.get(key)]
+            for i, q in enumerate(quarters):
+                if _quarter(q) and not 0 <= quarter_index(q, start) < turns:
+                    c.error(("calibration", cid, "measure", key) + ((i,) if key != "at" else ()),
+                            f"{q} is outside the game ({start} to {last}, `turns: {turns}`): "
+                            f"change the check, or drop it with `{cid}: !remove`")
+    return render(c.findings, where, fallback)

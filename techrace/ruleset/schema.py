@@ -636,6 +636,61 @@ class Personality(Strict):
         model.model_validate(self.params)
         return self
 
+# ---------------------------------------------------------------------------------------------- calibration
+
+QuarterSpan = Annotated[list[Quarter], Field(min_length=2, max_length=2)]
+
+
+class CalibrationMeasure(Strict):
+    """What `techrace calibrate` measures for a check: one metric, reduced over nations, then over time."""
+
+    metric: Metric = Field(..., description="Per-nation metric (a column of `techrace run --out`)")
+    nations: list[Code] | Literal["all"] = Field("all", description="Nations it reads (a list, or `all`)")
+    reduce: Literal["sum", "max", "share"] = Field("sum", description="Over nations: sum, max, or share (the listed nations' sum over the world's)")
+    at: Quarter | None = Field(None, description="The value at this quarter (a state check)")
+    growth_per_year: QuarterSpan | None = Field(None, description="[FROM, TO]: the ratio TO / FROM, annualised (a trend check)")
+    total: QuarterSpan | None = Field(None, description="[FROM, TO]: the sum over these quarters, both included (e.g. a year's output)")
+
+    @model_validator(mode="after")
+    def _one_window(self) -> CalibrationMeasure:
+        given = [k for k in ("at", "growth_per_year", "total") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of `at`, `growth_per_year` or `total` (got {', '.join(given) or 'none'})")
+        if self.reduce == "share" and self.nations == "all":
+            raise ValueError("`reduce: share` needs a list of `nations` (the share of all nations is always 1)")
+        return self
+
+    @field_validator("growth_per_year")
+    @classmethod
+    def _growth_span(cls, value: list[str] | None) -> list[str] | None:
+        if value and quarter_index(value[1]) <= quarter_index(value[0]):
+            raise ValueError(f"[{value[0]}, {value[1]}]: TO must come after FROM")
+        return value
+
+    @field_validator("total")
+    @classmethod
+    def _total_span(cls, value: list[str] | None) -> list[str] | None:
+        if value and quarter_index(value[1]) < quarter_index(value[0]):
+            raise ValueError(f"[{value[0]}, {value[1]}]: TO must not come before FROM")
+        return value
+
+
+class CalibrationCheck(Strict):
+    """One row of the calibration report: a model figure and the range the calibration sheet gives for it."""
+
+    figure: str = Field(..., min_length=1, description="What is measured, in words")
+    source: str = Field(..., min_length=1, description="Row of the calibration sheet the range comes from (e.g. §9, §6f Epoch)")
+    measure: CalibrationMeasure = Field(..., description="How the figure is computed from the metrics")
+    range: Annotated[list[Annotated[float, Field(allow_inf_nan=False)]], Field(min_length=2, max_length=2)] = Field(
+        ..., description="[low, high]: the sheet's range; the check is ok when low <= median over seeds <= high")
+
+    @field_validator("range")
+    @classmethod
+    def _ordered(cls, value: list[float]) -> list[float]:
+        if value[0] > value[1]:
+            raise ValueError(f"low {value[0]:g} is above high {value[1]:g}")
+        return value
+
 
 class Policies(Strict):
     personalities: dict[str, Personality] = Field(default_factory=dict, description="Computer players defined in data, by name")
@@ -680,6 +735,7 @@ class Ruleset(Strict):
     victory: dict[str, VictoryCondition] = Field(default_factory=dict, description="Victory conditions by id, checked every quarter in this order")
     scoring: Scoring = Field(default_factory=Scoring, description="The end score when no condition decides")
     levers: LeverRules = Field(default_factory=LeverRules, description="What the levers cost and how fast they act")
+    calibration: dict[str, CalibrationCheck] = Field(default_factory=dict, description="Checks of `techrace calibrate` by id: model figures against the calibration sheet's ranges (never read by the simulation)")
 
     @field_validator("nations")
     @classmethod
