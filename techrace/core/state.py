@@ -235,6 +235,7 @@ def build_state(static: Static) -> WorldState:
     s.target_units = np.array([rs.chip_firms[c].target_units_per_quarter for c in static.chip_firms], dtype=np.float64)
     s.unit_demand = s.target_units.copy()
     s.unit_demand_level = np.log(np.maximum(s.target_units, 1.0))
+    s.unit_demand_trend[:] = np.log(rs.industry.forecast.start_growth_per_year) / 4.0
     s.next_generation_turn = np.array([rs.chip_firms[c].generation_quarters for c in static.chip_firms], dtype=np.float64) \
         - rs.design.design_quarters
     s.hbm_stock = np.array([rs.chip_firms[c].hbm_stockpile_stacks for c in static.chip_firms], dtype=np.float64)
