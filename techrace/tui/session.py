@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from techrace.tui.orders import budget_left
+from techrace.tui.report import TurnSummary, before_turn, summarise
+from techrace.tui.saving import new_timeline
+
 if TYPE_CHECKING:
     from techrace.core import Action, Game
 
@@ -28,6 +32,8 @@ class Session:
     queued: list[Action] = field(default_factory=list)
     saved_turn: int = 0
     save_name: str | None = None
+    timeline: str = field(default_factory=new_timeline)  # tags this session's autosaves
+    last_summary: TurnSummary | None = None
 
     @property
     def observing(self) -> bool:
@@ -59,22 +65,27 @@ class Session:
 
     def queued_cost(self) -> float:
         """Budget (USD bn) the queued actions cost this quarter, from the game's own preview."""
-        total = 0.0
-        for action in self.queued:
-            try:
-                total += float(self.game.preview(action).budget_usd_b)
-            except Exception:  # a preview is advice; it must never block the turn
-                continue
-        return total
+        from techrace.tui.orders import order_cost
+
+        return sum(order_cost(self.game, action) for action in self.queued)
+
+    def budget_left(self) -> float | None:
+        """This quarter's budget after the queued orders (negative when they do not fit)."""
+        return budget_left(self.game, self.player, self.queued)
 
     def end_turn(self) -> Any:
-        """Play one quarter with the queued actions (runs in a worker thread) and clear the queue."""
+        """Play one quarter with the queued actions (runs in a worker thread) and clear the queue;
+        the player's turn report is then in `last_summary`."""
         actions, self.queued = list(self.queued), []
+        before = before_turn(self.game, self.player, actions) if self.player else None
         try:
-            return self.game.step(actions)
+            report = self.game.step(actions)
         except Exception:
             self.queued = actions  # nothing is lost when the step fails
             raise
+        if before is not None and self.player:
+            self.last_summary = summarise(self.game, self.player, before, report)
+        return report
 
     def mark_saved(self, name: str) -> None:
         self.saved_turn = self.game.turn
