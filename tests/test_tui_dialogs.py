@@ -78,7 +78,7 @@ async def test_order_form_refuses_bad_values_and_accepts_fixed_ones() -> None:
         assert [a.kind for a in game_screen.session.queued] == ["visa_policy", "subsidy"]
 
         form = await open_form(pilot, "entity_list")
-        form.query_one("#p-entities").select("SMIC")  # type: ignore[attr-defined]
+        form.query_one("#p-entities").set_chosen("SMIC", True)  # type: ignore[attr-defined]
         await pilot.pause()
         assert text_of(form, "#form-errors") == ""
         await pilot.press("escape")  # cancelling queues nothing

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from techrace.errors import TechraceError
 from techrace.tui import commands
-from techrace.tui.dialogs.save_dialog import save_name_problem
+from techrace.tui.saving import save_name_problem
 from techrace.tui.options import GameOptions, check_options, random_seed
 from techrace.tui.widgets.format import BARS, cell, heading, node, number, sparkline
 

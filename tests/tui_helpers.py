@@ -27,8 +27,9 @@ def sync(test: Callable[..., Awaitable[None]]) -> Callable[..., None]:
 
 @pytest.fixture
 def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Saves go to ./saves: keep them in a temporary folder."""
+    """Saves go to ./saves and settings to the config folder: keep both in a temporary folder."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TECHRACE_CONFIG_DIR", str(tmp_path / "config"))
     return tmp_path
 
 
@@ -44,3 +45,15 @@ async def press_settled(pilot: Pilot, key: str, times: int = 1) -> None:
     for _ in range(times):
         await pilot.press(key)
         await settle(pilot)
+
+
+async def end_turn(pilot: Pilot, times: int = 1) -> None:
+    """End the turn with `n` and close the turn report it shows (if it is on), `times` times."""
+    from techrace.tui.screens.turn_report import TurnReportScreen
+
+    for _ in range(times):
+        await pilot.press("n")
+        await settle(pilot)
+        if isinstance(pilot.app.screen, TurnReportScreen):
+            await pilot.press("enter")
+            await settle(pilot)
