@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Footer, Input, Label, Select, Static
 
 from techrace.safe_text import printable
 from techrace.tui.orders import budget_left, field_notes, form_defaults, order_label, param_choices
@@ -26,7 +26,8 @@ MULTI = ("nations", "entities", "tool_kinds")
 class ActionForm(ModalScreen[Any]):
     """Fields for every parameter; Queue is refused while the game reports a problem."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+enter,ctrl+j", "queue", "Queue")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"),
+                Binding("ctrl+j,ctrl+enter", "queue", "Queue order", key_display="ctrl+j")]
 
     def __init__(self, spec: Any, game: Any, player: str, queued: list[Any] | None = None) -> None:
         super().__init__()
@@ -52,6 +53,7 @@ class ActionForm(ModalScreen[Any]):
             with Horizontal(classes="buttons"):
                 yield Button("Queue order", id="queue", variant="primary")
                 yield Button("Cancel", id="cancel")
+        yield Footer()  # this form's own keys, not the board's
 
     def _field(self, param: Any) -> Any:
         wid = f"p-{param.name}"

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Static
+from textual.widgets import Button, DataTable, Footer, Static
 from textual.worker import get_current_worker
 
 from techrace.safe_text import printable
@@ -37,6 +37,7 @@ class LoadDialog(ModalScreen[str | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Load", id="load", variant="primary")
                 yield Button("Cancel", id="cancel")
+        yield Footer()  # this dialog's own keys, not the board's
 
     def on_mount(self) -> None:
         table = self.query_one("#saves", DataTable)

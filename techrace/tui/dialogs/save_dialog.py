@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Footer, Input, Static
 
 from techrace.tui.saving import save_name_problem
 
@@ -27,6 +27,7 @@ class SaveDialog(ModalScreen[str | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Save", id="save", variant="primary")
                 yield Button("Cancel", id="cancel")
+        yield Footer()  # this dialog's own keys, not the board's
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

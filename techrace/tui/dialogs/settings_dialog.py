@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Footer, Static
 
 from techrace.tui.settings import LABELS, Settings
 from techrace.tui.widgets.checklist import Checklist
@@ -31,6 +31,7 @@ class SettingsDialog(ModalScreen[Settings | None]):
             with Horizontal(classes="buttons"):
                 yield Button("OK", id="ok", variant="primary")
                 yield Button("Cancel", id="cancel")
+        yield Footer()  # this dialog's own keys, not the board's
 
     def on_mount(self) -> None:
         self.query_one(Checklist).focus()

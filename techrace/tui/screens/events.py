@@ -54,6 +54,7 @@ class EventLogScreen(Screen[None]):
         super().__init__()
         self.game, self.player = game, player
         self.entries = log_entries(game, game.events)
+        self.shown: list[LogEntry] = []
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -80,6 +81,7 @@ class EventLogScreen(Screen[None]):
         words = self.query_one("#filter-text", Input).value
         shown = filter_entries(self.game, self.entries, None if kind is Select.NULL else str(kind),
                                None if nation is Select.NULL else str(nation), words)
+        self.shown = shown
         log = self.query_one("#full-log", RichLog)
         log.clear()
         for entry in shown:

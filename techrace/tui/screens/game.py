@@ -71,6 +71,7 @@ class GameScreen(Screen[None]):
         super().__init__()
         self.session = session
         self.busy = False
+        self.autosaving = False
         self.stale: set[str] = set(TABS)
 
     # ------------------------------------------------------------------ layout
@@ -105,11 +106,12 @@ class GameScreen(Screen[None]):
             self.call_after_refresh(self.show_end)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """No orders or turns once the game is over (hidden); none while a quarter plays (greyed)."""
+        """No orders or turns are offered once the game is over (while a quarter plays they say so).
+
+        The footer is rebuilt only when this answer changes (at the end of the game): rebuilding it
+        costs a style pass over every key, a good part of a redraw."""
         if action in ORDER_ACTIONS and self.session.game.finished:
             return False
-        if action in ("end_turn", "levers") and self.busy:
-            return None
         return True
 
     # ------------------------------------------------------------------ drawing
@@ -259,8 +261,8 @@ class GameScreen(Screen[None]):
     # ------------------------------------------------------------------ turns
 
     def _blocked(self) -> bool:
-        if self.busy:
-            self.notify("The quarter is still being played…")
+        if self.busy or self.autosaving:
+            self.notify("The quarter is still being played…" if self.busy else "The autosave is being written…")
             return True
         if self.session.game.finished:
             self.notify("The game is over.")
@@ -271,27 +273,37 @@ class GameScreen(Screen[None]):
         if self._blocked():
             return
         self.busy = True
-        self.refresh_bindings()
         self.app.sub_title = f"playing {self.session.game.quarter}…"
         self.play_turn()
 
     @work(thread=True, exclusive=True, group="turn", exit_on_error=False)
     def play_turn(self) -> None:
-        """Simulate the quarter off the UI thread, autosave, then hand the result back."""
+        """Simulate the quarter off the UI thread and hand the result back, then autosave.
+
+        The board and the turn report are shown before the autosave is written (the player reads
+        while it is written); the next turn waits for it (`autosaving`)."""
         try:
             report = self.session.end_turn()
         except Exception as exc:
             self.app.call_from_thread(self.turn_failed, exc)
             return
-        problem = self.app.autosave(self.session)  # type: ignore[attr-defined]
-        self.app.call_from_thread(self.turn_done, report, problem)
+        self.autosaving = True
+        try:
+            self.app.call_from_thread(self.turn_done, report)
+        finally:
+            problem = self.app.autosave(self.session)  # type: ignore[attr-defined]
+            self.app.call_from_thread(self.autosaved, problem)
 
-    def turn_done(self, report: Any, autosave_problem: str | None = None) -> None:
+    def autosaved(self, problem: str | None) -> None:
+        self.autosaving = False
+        if problem:
+            self.notify(problem, title="Autosave failed", severity="warning")
+
+    def turn_done(self, report: Any) -> None:
         self.busy = False
         self.redraw()
-        self.refresh_bindings()
-        if autosave_problem:
-            self.notify(autosave_problem, title="Autosave failed", severity="warning")
+        if self.session.game.finished:
+            self.refresh_bindings()
         summary = self.session.last_summary
         if summary is not None and getattr(self.app, "settings", None) and self.app.settings.turn_report:  # type: ignore[attr-defined]
             self.app.push_screen(self._report_screen(summary), self._report_closed)
@@ -328,7 +340,6 @@ class GameScreen(Screen[None]):
 
     def turn_failed(self, exc: Exception) -> None:
         self.busy = False
-        self.refresh_bindings()
         self.app.sub_title = self.status_line()
         self.draw_queue()  # the orders are back in the queue
         self.notify(f"the quarter could not be played: {exc}", title="Error", severity="error")
@@ -343,7 +354,7 @@ class GameScreen(Screen[None]):
     def action_save(self) -> None:
         from techrace.tui.dialogs.save_dialog import SaveDialog
 
-        if self.busy:
+        if self.busy or self.autosaving:
             self.notify("Wait for the quarter to finish, then save.")
             return
         game = self.session.game

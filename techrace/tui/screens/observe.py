@@ -109,8 +109,8 @@ class ObserveScreen(GameScreen):
         self.speed = max(0, self.speed - 1)
         self.draw_status()
 
-    def turn_done(self, report: Any, autosave_problem: str | None = None) -> None:
-        super().turn_done(report, autosave_problem)
+    def turn_done(self, report: Any) -> None:
+        super().turn_done(report)
         if self.session.game.finished:
             self.playing = False
             self.draw_status()

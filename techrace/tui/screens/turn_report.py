@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from techrace.safe_text import printable
 from techrace.tui.report import FigureChange, OrderOutcome, TurnSummary
@@ -93,6 +93,7 @@ class TurnReportScreen(ModalScreen[str | None]):
                 yield Static("What happened to you", classes="section")
                 events = Text("\n").join(entry_text(e) for e in s.events) if s.events else Text("Nothing new for you.")
                 yield Static(events, id="report-events")
+        yield Footer()  # this report's own keys, not the board's
 
     def on_mount(self) -> None:
         s = self.summary

@@ -38,8 +38,10 @@ class GoalPanel(Static):
         super().__init__(**kwargs)
         self.border_title = "Goal"
         self.goals: list[Any] = []
+        self.relayout = True
 
     def show(self, goals: list[Any], turns_left: int, last_quarter: str, whose: str = "") -> None:
+        self.relayout = len(goals) != len(self.goals) or not self.goals
         self.goals = list(goals)
         self.border_title = f"Goal · {whose}" if whose else "Goal"
         self.border_subtitle = f"{turns_left} turn{'s' if turns_left != 1 else ''} left · last quarter {last_quarter}"
@@ -52,7 +54,8 @@ class GoalPanel(Static):
             self.update(Text("no victory conditions in this ruleset", style="dim"))
             return
         text = Text("\n").join(goal_line(goal, width) for goal in self.goals)
-        self.update(text)
+        self.update(text, layout=self.relayout)  # one line per goal: the height changes only with them
+        self.relayout = False
 
     def on_resize(self) -> None:
         self._draw()

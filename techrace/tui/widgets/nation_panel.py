@@ -45,6 +45,7 @@ class NationPanel(Static):
     """Figures for one nation from its metric rows and its row of `game.view.nations()`."""
 
     DEFAULT_CSS = "NationPanel { height: auto; border: round $primary; padding: 0 1; }"
+    rows = 0
 
     def show(self, title: str, rows: list[dict[str, Any]], nation_row: dict[str, Any],
              left: float | None = None, pending: dict[str, float] | None = None) -> None:
@@ -59,12 +60,17 @@ class NationPanel(Static):
             value = now.get(key)
             shown = node(value) if key == "best_node_nm" else f"{number(value)} {unit}".rstrip()
             grid.add_row(label, shown, _change(value, before.get(key), rise_good, relative))
-        grid.add_row("Budget", *_budget(nation_row.get("budget_usd_b"), left))
+        grid.add_row("Budget", *_budget(nation_row.get("budget_usd_b")))
+        if left is not None:
+            grid.add_row("After orders", *_left(left))
         outer = Table.grid(expand=True)
         outer.add_column()
         outer.add_row(grid)
-        outer.add_row(_policies(nation_row, pending or {}))
-        self.update(outer)
+        policies = _policies(nation_row, pending or {})
+        outer.add_row(policies)
+        rows = grid.row_count + len(policies.plain.splitlines())
+        self.update(outer, layout=rows != self.rows)  # a layout pass only when the height changes
+        self.rows = rows
 
 
 def _change(now: Any, before: Any, rise_good: bool, relative: bool) -> Text:
@@ -75,15 +81,17 @@ def _change(now: Any, before: Any, rise_good: bool, relative: bool) -> Text:
     return Text(f"{arrow}{change(float(before), float(now), relative)}", style="green" if better else "red")
 
 
-def _budget(budget: Any, left: float | None) -> tuple[Text, Text]:
+def _budget(budget: Any) -> tuple[Text, Text]:
     if not isinstance(budget, int | float):
         return Text("–"), Text("")
-    shown = Text(f"${float(budget):.2f} bn")
-    if left is None:
-        return shown, Text("")
+    return Text(f"${float(budget):.2f} bn"), Text("/q", style="dim")
+
+
+def _left(left: float) -> tuple[Text, Text]:
+    """The budget left after the queued orders; over budget is said in words, not colour alone."""
     if left < -1e-9:
-        return shown, Text(f"! over {-left:.2f}", style="bold red")
-    return shown, Text(f"{left:.2f} left", style="green" if left > 1e-9 else "yellow")
+        return Text(f"-${-left:.2f} bn", style="bold red"), Text("OVER", style="bold red")
+    return Text(f"${left:.2f} bn", style="green" if left > 1e-9 else "yellow"), Text("left", style="dim")
 
 
 def _policies(row: dict[str, Any], pending: dict[str, float]) -> Text:

@@ -26,7 +26,7 @@ class QueuePanel(Vertical):
     DEFAULT_CSS = """
     QueuePanel { height: 1fr; min-height: 5; border: round $accent; padding: 0 1; }
     QueuePanel QueueList { height: 1fr; }
-    QueuePanel #queue-summary { color: $text-muted; height: auto; }
+    QueuePanel #queue-summary { color: $text-muted; height: 1; }
     """
 
     shown: tuple[str, ...] = ()
@@ -50,7 +50,7 @@ class QueuePanel(Vertical):
             if lines:
                 index = len(lines) - 1 if grew or keep is None else min(keep, len(lines) - 1)
                 self.call_after_refresh(self._mark, index)
-        self.query_one("#queue-summary", Static).update(summary)
+        self.query_one("#queue-summary", Static).update(summary, layout=False)  # always one line
 
     def _mark(self, index: int) -> None:
         listing = self.query_one(QueueList)
