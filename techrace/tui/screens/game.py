@@ -8,6 +8,7 @@ latest events shows only on terminals at least 34 rows tall (the full log is `e`
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -40,6 +41,7 @@ VIEW_TABS = (
 )
 TABS = ("rivals", "charts") + tuple(tab for tab, _, _ in VIEW_TABS)
 ORDER_ACTIONS = ("end_turn", "levers", "undo", "undo_selected", "focus_orders")
+AUTOSAVE_WAIT = 2.0  # seconds the autosave waits at most for the board and report to be painted
 
 
 class GameScreen(Screen[None]):
@@ -280,16 +282,19 @@ class GameScreen(Screen[None]):
     def play_turn(self) -> None:
         """Simulate the quarter off the UI thread and hand the result back, then autosave.
 
-        The board and the turn report are shown before the autosave is written (the player reads
-        while it is written); the next turn waits for it (`autosaving`)."""
+        The autosave waits until the board and the turn report are painted (on 2 cores its gzip and
+        JSON would otherwise slow the painting); the next turn waits for the autosave (`autosaving`)."""
         try:
             report = self.session.end_turn()
         except Exception as exc:
             self.app.call_from_thread(self.turn_failed, exc)
             return
         self.autosaving = True
+        painted = threading.Event()
         try:
             self.app.call_from_thread(self.turn_done, report)
+            self.app.call_from_thread(self.app.call_after_refresh, painted.set)
+            painted.wait(timeout=AUTOSAVE_WAIT)
         finally:
             problem = self.app.autosave(self.session)  # type: ignore[attr-defined]
             self.app.call_from_thread(self.autosaved, problem)
