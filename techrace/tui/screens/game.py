@@ -289,6 +289,9 @@ class GameScreen(Screen[None]):
         except Exception as exc:
             self.app.call_from_thread(self.turn_failed, exc)
             return
+        if self.session.observing or not getattr(self.app, "autosaves", False):
+            self.app.call_from_thread(self.turn_done, report)
+            return
         self.autosaving = True
         painted = threading.Event()
         try:
