@@ -412,3 +412,23 @@ async def test_playing_on_from_a_loaded_save_keeps_the_other_timelines_autosaves
         now = sorted(p.name for p in autosaves.iterdir())
         assert set(first) <= set(now), "another timeline's autosaves were deleted"
         assert len(now) == 10
+
+
+@sync
+async def test_ruleset_text_is_shown_as_text_never_as_markup_or_terminal_codes(tmp_path: Path) -> None:
+    from textual.content import Content
+
+    mod = tmp_path / "evil"
+    mod.mkdir()
+    (mod / "ruleset.yaml").write_text('name: evil\nextends: baseline\ndescription: "x"\n'
+                                      'nations:\n  CN:\n    name: "Chi[b]na\\e]0;pwn\\a"\n')
+    app = TechraceApp(GameOptions("play", str(mod), "CN", 7), autosaves=False)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        title = Content.from_markup(str(app.screen.query_one("#nation").border_title)).plain
+        assert title == "CN (Chi[b]na\\x1b]0;pwn\\x07)"
+        await end_turn(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        shown = "\n".join(line.text for line in app.screen.query_one("#full-log", RichLog).lines)
+        assert "\x1b" not in shown and "\x07" not in shown

@@ -8,8 +8,10 @@ from typing import Any
 
 from rich.table import Table
 from rich.text import Text
+from textual.markup import escape
 from textual.widgets import Static
 
+from techrace.safe_text import printable
 from techrace.tui.widgets.format import change, node, number
 
 # (metric row key, label, unit, True when a rise is good, change as a share rather than points)
@@ -49,7 +51,7 @@ class NationPanel(Static):
 
     def show(self, title: str, rows: list[dict[str, Any]], nation_row: dict[str, Any],
              left: float | None = None, pending: dict[str, float] | None = None) -> None:
-        self.border_title = title
+        self.border_title = escape(printable(title))  # a ruleset's nation name is text, not markup
         now = rows[-1] if rows else {}
         before = rows[-2] if len(rows) > 1 else {}
         grid = Table.grid(padding=(0, 1), expand=True)
