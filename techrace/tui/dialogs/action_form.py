@@ -28,6 +28,8 @@ class ActionForm(ModalScreen[Any]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel"),
                 Binding("ctrl+j,ctrl+enter", "queue", "Queue order", key_display="ctrl+j")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    DEFAULT_CSS = "ActionForm.-short .buttons { display: none; }  /* the footer gives the keys */"
 
     def __init__(self, spec: Any, game: Any, player: str, queued: list[Any] | None = None) -> None:
         super().__init__()
