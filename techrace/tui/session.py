@@ -34,6 +34,7 @@ class Session:
     save_name: str | None = None
     timeline: str = field(default_factory=new_timeline)  # tags this session's autosaves
     last_summary: TurnSummary | None = None
+    summary_problem: str | None = None  # why the last turn has no report, when it failed
 
     @property
     def observing(self) -> bool:
@@ -77,14 +78,22 @@ class Session:
         """Play one quarter with the queued actions (runs in a worker thread) and clear the queue;
         the player's turn report is then in `last_summary`."""
         actions, self.queued = list(self.queued), []
-        before = before_turn(self.game, self.player, actions) if self.player else None
+        self.summary_problem = None
+        try:
+            before = before_turn(self.game, self.player, actions) if self.player else None
+        except Exception as exc:  # the report is advice: it never stops a turn
+            before, self.summary_problem = None, f"cannot prepare the turn report: {exc}"
         try:
             report = self.game.step(actions)
         except Exception:
             self.queued = actions  # nothing is lost when the step fails
             raise
+        self.last_summary = None
         if before is not None and self.player:
-            self.last_summary = summarise(self.game, self.player, before, report)
+            try:
+                self.last_summary = summarise(self.game, self.player, before, report)
+            except Exception as exc:
+                self.summary_problem = f"cannot build the turn report: {exc}"
         return report
 
     def mark_saved(self, name: str) -> None:

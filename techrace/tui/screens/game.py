@@ -312,6 +312,8 @@ class GameScreen(Screen[None]):
         self.redraw()
         if self.session.game.finished:
             self.refresh_bindings()
+        if self.session.summary_problem:
+            self.notify(self.session.summary_problem, title="Turn report", severity="warning")
         summary = self.session.last_summary
         if summary is not None and getattr(self.app, "settings", None) and self.app.settings.turn_report:  # type: ignore[attr-defined]
             self.app.push_screen(self._report_screen(summary), self._report_closed)
