@@ -432,3 +432,19 @@ async def test_ruleset_text_is_shown_as_text_never_as_markup_or_terminal_codes(t
         await settle(pilot)
         shown = "\n".join(line.text for line in app.screen.query_one("#full-log", RichLog).lines)
         assert "\x1b" not in shown and "\x07" not in shown
+
+
+@sync
+async def test_n_during_the_autosave_plays_the_turn_right_after_it() -> None:
+    app = TechraceApp(GameOptions("play", "baseline", "CN", 7), autosaves=False)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, GameScreen)
+        screen.autosaving = True  # as while the last turn's autosave is being written
+        await pilot.press("n")
+        await settle(pilot)
+        assert screen.session.game.turn == 0 and app.sub_title.startswith("playing")
+        screen.autosaved(None)
+        await settle(pilot)
+        assert screen.session.game.turn == 1 and isinstance(app.screen, TurnReportScreen)

@@ -74,6 +74,7 @@ class GameScreen(Screen[None]):
         self.session = session
         self.busy = False
         self.autosaving = False
+        self.turn_waiting = False  # `n` was pressed while the last autosave was being written
         self.stale: set[str] = set(TABS)
 
     # ------------------------------------------------------------------ layout
@@ -263,8 +264,8 @@ class GameScreen(Screen[None]):
     # ------------------------------------------------------------------ turns
 
     def _blocked(self) -> bool:
-        if self.busy or self.autosaving:
-            self.notify("The quarter is still being played…" if self.busy else "The autosave is being written…")
+        if self.busy:
+            self.notify("The quarter is still being played…")
             return True
         if self.session.game.finished:
             self.notify("The game is over.")
@@ -276,6 +277,9 @@ class GameScreen(Screen[None]):
             return
         self.busy = True
         self.app.sub_title = f"playing {self.session.game.quarter}…"
+        if self.autosaving:  # the last turn's autosave still reads the game: this turn starts after it
+            self.turn_waiting = True
+            return
         self.play_turn()
 
     @work(thread=True, exclusive=True, group="turn", exit_on_error=False)
@@ -306,6 +310,9 @@ class GameScreen(Screen[None]):
         self.autosaving = False
         if problem:
             self.notify(problem, title="Autosave failed", severity="warning")
+        if self.turn_waiting:
+            self.turn_waiting = False
+            self.play_turn()
 
     def turn_done(self, report: Any) -> None:
         self.busy = False
@@ -364,7 +371,7 @@ class GameScreen(Screen[None]):
     def action_save(self) -> None:
         from techrace.tui.dialogs.save_dialog import SaveDialog
 
-        if self.busy or self.autosaving:
+        if self.busy:
             self.notify("Wait for the quarter to finish, then save.")
             return
         game = self.session.game
