@@ -6,7 +6,7 @@ turn's redraw in UI time.
 Cold start is measured from spawning `python -m techrace play` in a tmux terminal to the first
 capture-pane that shows the screen. The turn report is measured in the real process too (80x24,
 autosaves on): from sending `n` to the first capture that shows "Turn report", over `--turns` turns
-(the report is closed with enter between turns). Redraw is the UI-thread time from a finished turn
+(the report is closed with enter; then 1.5 s of reading, and again with none). Redraw is the UI-thread time from a finished turn
 to the repainted screen (`App.run_test`, 120x40), per tab: CPU time of the UI thread
 (`time.thread_time`, so the worker's simulation does not count) from handing the TurnReport to the
 screen until the repaint has been processed, including the pilot's own idle wait (reported as
@@ -81,8 +81,10 @@ def cold_start(args: list[str], marker: str, repeats: int) -> list[float]:
     return times
 
 
-def report_after_n(turns: int) -> list[float]:
-    """Seconds from sending `n` until the turn report is on the screen of the real game at 80x24."""
+def report_after_n(turns: int, reading: float) -> list[float]:
+    """Seconds from sending `n` until the turn report is on the screen of the real game at 80x24;
+    `reading`: seconds between closing one report and the next `n` (0: back to back, so the next turn
+    also waits for the last autosave)."""
     times: list[float] = []
     with tempfile.TemporaryDirectory() as cwd:
         pane = Pane(["play", "--ruleset", "baseline", "--nation", "CN", "--seed", "7"], (80, 24), cwd)
@@ -92,6 +94,7 @@ def report_after_n(turns: int) -> list[float]:
             for turn in range(1, turns + 1):
                 times.append(pane.wait_for("Turn report", pane.keys("n")))
                 pane.wait_for(f"Turn {turn + 1}/", pane.keys("Enter"))
+                time.sleep(reading)
         finally:
             pane.close()
     return times
@@ -140,13 +143,15 @@ def main() -> None:
     first = cold_start(["play"], "Nation you play", options.repeats)
     ready = cold_start(["play", "--ruleset", "baseline", "--nation", "CN", "--seed", "7"], "End turn",
                        options.repeats)
-    reports = report_after_n(options.turns)
+    reports = report_after_n(options.turns, reading=1.5)
+    rushed = report_after_n(options.turns, reading=0.0)
     timings = asyncio.run(redraws(options.turns))
     print("| measure | median (max) |")
     print("|---|---|")
     print(f"| cold start to the new-game screen (`techrace play`) | {ms(first)} |")
     print(f"| cold start to a playable board (`play --ruleset baseline --nation CN --seed 7`) | {ms(ready)} |")
-    print(f"| `n` to the turn report on screen (real process, 80x24, autosave on) | {ms(reports)} |")
+    print(f"| `n` to the turn report on screen (real process, 80x24, autosave on, 1.5 s between turns) | {ms(reports)} |")
+    print(f"| the same, `n` at once after closing the last report (waits for its autosave) | {ms(rushed)} |")
     for tab in ("rivals", "charts", "foundries"):
         print(f"| redraw after a turn, {tab} tab visible (UI thread) | {ms(timings[tab])} |")
     print(f"| idle pause of the test pilot (included above) | {ms(timings['idle'])} |")

@@ -22,6 +22,7 @@ from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from techrace.safe_text import printable
 from techrace.tui.orders import nation_row, order_cost, order_label
+from techrace.tui.screens.turn_report import PAINTED_AFTER
 from techrace.tui.session import Session, nation_label
 from techrace.tui.widgets.charts import RaceCharts
 from techrace.tui.widgets.event_log import EventLog
@@ -75,6 +76,7 @@ class GameScreen(Screen[None]):
         self.busy = False
         self.autosaving = False
         self.turn_waiting = False  # `n` was pressed while the last autosave was being written
+        self.painted: threading.Event | None = None
         self.stale: set[str] = set(TABS)
 
     # ------------------------------------------------------------------ layout
@@ -297,10 +299,9 @@ class GameScreen(Screen[None]):
             self.app.call_from_thread(self.turn_done, report)
             return
         self.autosaving = True
-        painted = threading.Event()
+        self.painted = painted = threading.Event()  # set by turn_done once its repaint is done
         try:
             self.app.call_from_thread(self.turn_done, report)
-            self.app.call_from_thread(self.app.call_after_refresh, painted.set)
             painted.wait(timeout=AUTOSAVE_WAIT)
         finally:
             problem = self.app.autosave(self.session)  # type: ignore[attr-defined]
@@ -322,15 +323,21 @@ class GameScreen(Screen[None]):
         if self.session.summary_problem:
             self.notify(self.session.summary_problem, title="Turn report", severity="warning")
         summary = self.session.last_summary
+        painted, self.painted = (self.painted.set if self.painted else None), None
         if summary is not None and getattr(self.app, "settings", None) and self.app.settings.turn_report:  # type: ignore[attr-defined]
-            self.app.push_screen(self._report_screen(summary), self._report_closed)
-        elif self.session.game.finished:
+            self.app.push_screen(self._report_screen(summary, painted), self._report_closed)
+            return
+        if self.session.game.finished:
             self.show_end()
+            if painted:
+                painted()
+        elif painted:  # the autosave waits for this board's repaint
+            self.set_timer(PAINTED_AFTER, painted)
 
-    def _report_screen(self, summary: Any) -> Any:
+    def _report_screen(self, summary: Any, painted: Any = None) -> Any:
         from techrace.tui.screens.turn_report import TurnReportScreen
 
-        return TurnReportScreen(summary)
+        return TurnReportScreen(summary, painted)
 
     def _report_closed(self, then: str | None) -> None:
         if then == "turn_off":

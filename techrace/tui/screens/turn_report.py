@@ -4,6 +4,8 @@ player with their causes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -19,6 +21,7 @@ from techrace.tui.widgets.event_log import entry_text
 from techrace.tui.widgets.format import change, node, number
 from techrace.tui.widgets.goal_panel import goal_line
 
+PAINTED_AFTER = 0.1  # seconds after mounting: the report's first repaint is processed before this
 STATUS_STYLE = {"done": "green", "paid": "green", "over budget": "bold red", "refused": "bold red"}
 RELATIVE = ("Compute", "Adv. wafers", "Engineers", "Budget")  # changes shown as a share; the rest in points
 
@@ -74,9 +77,11 @@ class TurnReportScreen(ModalScreen[str | None]):
     TurnReportScreen .section { text-style: bold; color: $accent; margin-top: 1; }
     """
 
-    def __init__(self, summary: TurnSummary) -> None:
+    def __init__(self, summary: TurnSummary, painted: Callable[[], None] | None = None) -> None:
+        """`painted`: called once the report is on screen (the autosave waits for it)."""
         super().__init__()
         self.summary = summary
+        self.painted = painted
 
     def compose(self) -> ComposeResult:
         s = self.summary
@@ -101,6 +106,8 @@ class TurnReportScreen(ModalScreen[str | None]):
         box.border_title = f"Turn report · {s.quarter} · turn {s.turn} of {s.turns_total}"
         box.border_subtitle = "enter: continue · e: event log · t: don't show after each turn"
         self.query_one("#report-body").focus()
+        if self.painted is not None:  # a timer after the first repaint (queued before it); an
+            self.set_timer(PAINTED_AFTER, self.painted)  # after-refresh callback waits for a 2nd
 
     def action_close(self, then: str | None = None) -> None:
         self.dismiss(then)
