@@ -92,6 +92,8 @@ async def test_the_goal_is_on_the_first_board_at_80x24() -> None:
         assert f"{game.turns_total} turns left" in str(panel.border_subtitle)
         await end_turn(pilot)
         assert f"{game.turns_total - 1} turns left" in str(panel.border_subtitle)
+        figures = text_of(app.screen.query_one("#nation"))
+        assert "▲" in figures or "▼" in figures, "the first turn's changes show too (from the starting state)"
 
 
 @sync

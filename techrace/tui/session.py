@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from techrace.tui.orders import budget_left
 from techrace.tui.report import TurnSummary, before_turn, summarise
 from techrace.tui.saving import new_timeline
+from techrace.tui.widgets.history import rows_of, start_rows
 
 if TYPE_CHECKING:
     from techrace.core import Action, Game
@@ -34,7 +35,16 @@ class Session:
     save_name: str | None = None
     timeline: str = field(default_factory=new_timeline)  # tags this session's autosaves
     last_summary: TurnSummary | None = None
+    start: list[dict[str, Any]] = field(default_factory=list)  # turn-0 figures of a game begun here
     summary_problem: str | None = None  # why the last turn has no report, when it failed
+
+    def __post_init__(self) -> None:
+        if self.game.turn == 0 and not self.start:
+            self.start = start_rows(self.game)
+
+    def history(self) -> list[dict[str, Any]]:
+        """Metric rows for panels and charts, from the starting state when this session saw it."""
+        return rows_of(self.game, self.start)
 
     @property
     def observing(self) -> bool:

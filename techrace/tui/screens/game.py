@@ -27,7 +27,7 @@ from techrace.tui.session import Session, nation_label
 from techrace.tui.widgets.charts import RaceCharts
 from techrace.tui.widgets.event_log import EventLog
 from techrace.tui.widgets.goal_panel import GoalPanel
-from techrace.tui.widgets.history import by_nation, rows_of
+from techrace.tui.widgets.history import by_nation
 from techrace.tui.widgets.nation_panel import NationPanel, pending_policies
 from techrace.tui.widgets.queue import QueueList, QueuePanel
 from techrace.tui.widgets.rivals import RivalsTable
@@ -160,7 +160,7 @@ class GameScreen(Screen[None]):
 
     def draw_side(self) -> None:
         game, player = self.session.game, self.session.player
-        rows = by_nation(rows_of(game)).get(player or "", [])
+        rows = by_nation(self.session.history()).get(player or "", [])
         self.query_one(NationPanel).show(nation_label(game, player), rows, nation_row(game, player),
                                          self.session.budget_left(), pending_policies(self.session.queued))
         self.draw_queue()
@@ -186,9 +186,9 @@ class GameScreen(Screen[None]):
         self.stale.discard(tab)
         game = self.session.game
         if tab == "rivals":
-            self.query_one(RivalsTable).show(rows_of(game), self.session.player)
+            self.query_one(RivalsTable).show(self.session.history(), self.session.player)
         elif tab == "charts":
-            self.query_one(RaceCharts).show(rows_of(game), list(game.ruleset.nations))
+            self.query_one(RaceCharts).show(self.session.history(), list(game.ruleset.nations))
         else:
             method = dict((t, m) for t, _, m in VIEW_TABS)[tab]
             try:

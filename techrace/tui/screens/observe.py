@@ -13,7 +13,7 @@ from textual.widgets import Static
 from techrace.tui.orders import nation_row
 from techrace.tui.screens.game import TABS, GameScreen
 from techrace.tui.session import nation_label
-from techrace.tui.widgets.history import by_nation, rows_of
+from techrace.tui.widgets.history import by_nation
 from techrace.tui.widgets.nation_panel import NationPanel
 
 SPEEDS = (2.0, 1.0, 0.5, 0.25, 0.1, 0.0)  # seconds between quarters while playing
@@ -49,7 +49,7 @@ class ObserveScreen(GameScreen):
 
     def leader(self) -> str:
         game = self.session.game
-        nations = by_nation(rows_of(game))
+        nations = by_nation(self.session.history())
         leader = max(nations, key=lambda n: (float(nations[n][-1].get("capability") or 0.0), n), default=None)
         return leader if leader is not None else next(iter(game.ruleset.nations))
 
@@ -60,7 +60,7 @@ class ObserveScreen(GameScreen):
     def draw_side(self) -> None:
         game = self.session.game
         leader = self.leader()
-        rows = by_nation(rows_of(game)).get(leader, [])
+        rows = by_nation(self.session.history()).get(leader, [])
         self.query_one(NationPanel).show(f"Leader: {nation_label(game, leader)}", rows, nation_row(game, leader))
         self.draw_status()
 
