@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import io
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
+from rich.text import Text
 from textual.pilot import Pilot
 
 SIZE = (100, 30)
@@ -57,3 +60,18 @@ async def end_turn(pilot: Pilot, times: int = 1) -> None:
         if isinstance(pilot.app.screen, TurnReportScreen):
             await pilot.press("enter")
             await settle(pilot)
+
+
+def text_of(widget: Any) -> str:
+    """What a widget shows, as plain text (rich tables and groups printed without colour)."""
+    content = getattr(widget, "content", None)
+    if content is None or content == "":
+        content = widget.render()
+    if isinstance(content, Text) or hasattr(content, "plain"):
+        return content.plain
+    if isinstance(content, str):
+        return content
+    console = Console(width=200, file=io.StringIO(), color_system=None)
+    with console.capture() as captured:
+        console.print(content)
+    return captured.get()
