@@ -66,10 +66,8 @@ def player_orders(model: WorldModel, orders: list[Action]) -> list[Event]:
             s.delegated[n, g] = 0.0
             events.append(Event(s.turn, model.quarter, "policy", f"{action.nation} takes {lever.group} back from the advisor",
                                 "the player gave an order in it", (action.nation,)))
-        applied = lever.apply(model, action)
-        if not applied:
-            applied = [Event(s.turn, model.quarter, "action", action.describe(st.ruleset), "the player's order", (action.nation,))]
-        events += applied
+        events += lever.apply(model, action)  # what the order caused, then the order itself
+        events.append(Event(s.turn, model.quarter, "action", action.describe(st.ruleset), "the player's order", (action.nation,)))
     return events
 
 
