@@ -18,11 +18,11 @@ import numpy as np
 
 from techrace.core.actions import Action, validate_action
 from techrace.core.events import Event
+from techrace.core.levers import LEVERS
 from techrace.core.mechanisms.victory import Goal, Outcome, end_scores
 from techrace.core.mechanisms.victory import goals as victory_goals
 from techrace.core.metrics import COLUMNS, metric_rows
 from techrace.core.model import WorldModel
-from techrace.core.levers import LEVERS
 from techrace.core.preview import Preview, available, budget_problems
 from techrace.core.preview import preview as preview_order
 from techrace.core.state import ARRAY_AXES, WorldState, axis_labels, build_state

@@ -15,9 +15,9 @@ import numpy as np
 
 from techrace.core.actions import Action
 from techrace.core.levers import LEVERS
-from techrace.ruleset.schema import LEVER_GROUPS
 from techrace.core.mechanisms import standing
 from techrace.core.metrics import nation_metrics
+from techrace.ruleset.schema import LEVER_GROUPS
 
 if TYPE_CHECKING:
     from techrace.core.model import WorldModel
