@@ -25,10 +25,12 @@ if TYPE_CHECKING:
 
 def decide(model: WorldModel, orders: list[Action]) -> list[Event]:
     st, s = model.static, model.state
+    budget = s.budget.copy()
     events = standing.charge(st, s, model.quarter)
     events += player_orders(model, orders)
     events += _nations(model)
     events += _regulators(model)
+    s.budget_spent = budget - s.budget  # standing orders and this quarter's orders; the rest is not carried over
     model.licences = controls.compute_licences(st, s)
     model.eligible = chips.eligibility(st, s)
     model.talent = talent.talent_index(st, s, model.talent_reference)
