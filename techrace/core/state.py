@@ -16,7 +16,6 @@ import numpy as np
 from techrace.core.static import Static
 from techrace.ruleset.schema import LEVER_GROUPS, SKILLS, TOOL_KINDS
 
-
 # field -> axis names; every array field of WorldState is listed here (snapshot and restore use it)
 ARRAY_AXES: dict[str, tuple[str, ...]] = {
     # nations
