@@ -149,6 +149,22 @@ def axis_labels(static: Static, state: WorldState) -> dict[str, list[str]]:
     }
 
 
+def _lines_already_building(static: Static, s: WorldState) -> None:
+    """HBM and packaging lines under construction at the start: what the memory makers' and packagers' own
+    policy (policies/foundries.py) would have started in the quarters before the game, for demand growing
+    by `industry.forecast.start_growth_per_year` (capped by the largest growth a quarter may start). Without
+    them nothing new could arrive before the first lines the game starts, and the boom would stall for a
+    year; fabs list theirs explicitly (`under_construction`), as they are few and known by name."""
+    industry = static.ruleset.industry
+    quarterly = industry.forecast.start_growth_per_year ** 0.25 - 1.0
+    for pipeline, capacity, quarters, cap in (
+            (s.hbm_construction, s.hbm_tsv_wpm, industry.hbm_build_quarters, industry.max_hbm_growth_per_quarter),
+            (s.packaging_construction, s.packaging, industry.packaging_build_quarters, industry.max_packaging_growth_per_quarter)):
+        growth = float(np.clip(quarterly, 0.0, cap))
+        for ahead in range(quarters):  # arriving `ahead + 1` quarters from now
+            pipeline[:, ahead] += capacity * (1.0 + growth) ** ahead * growth
+
+
 def build_state(static: Static) -> WorldState:
     """The 2025Q1 (start-quarter) state of a ruleset."""
     rs = static.ruleset
@@ -190,6 +206,7 @@ def build_state(static: Static) -> WorldState:
         s.hbm_tsv_wpm[si] = site.hbm_tsv_wpm
         s.packaging[si] = site.packaging_units_per_quarter
         domestic[si] = site.domestic_tool_share
+    _lines_already_building(static, s)
     s.usable = s.capacity.copy()
     floor = np.array([rs.market.ai_share_of_node.get(node, 0.0) for node in static.nodes])
     s.non_ai_wpm = (static.site_to_foundry @ s.capacity) * (1.0 - floor)[None, :]   # other customers' bookings at start
