@@ -237,3 +237,12 @@ def test_mesa_runs_the_game_and_a_datacollector_can_watch_it() -> None:
     assert list(frame["us_capability"]) == pytest.approx([value(game, "US", "capability", t) for t in (1, 2, 3)], abs=1e-3)
     kinds = {type(a).__name__ for a in game.model.agents}
     assert {"Nation", "Regulator", "Foundry", "Lab"} <= kinds
+
+
+def test_the_lever_table_in_the_docs_is_generated_from_the_registry() -> None:
+    from pathlib import Path
+
+    from techrace.core.levers import lever_table
+
+    text = (Path(__file__).parent.parent / "docs" / "levers.md").read_text(encoding="utf-8")
+    assert lever_table() in text, "run: python -m techrace.core.levers docs/levers.md"
