@@ -109,6 +109,16 @@ MISTAKES: dict[str, Mistake] = {
                                      r"ruleset.yaml:5:1: version: expected text, got 1.0 \(quote it to keep it as text: '1.0'\)"),
     "a bad requirement": Mistake({"ruleset.yaml": "requires: [techrace at least 0.1]\n"},
                                  r"ruleset.yaml:5:12: requires.0: expected a requirement like 'techrace >= 0.2'"),
+    "an adjust effect on a misspelt field": Mistake(
+        {"s.yaml": "shocks:\n  freeze:\n    description: x\n    at: 2025Q3\n    effects:\n      - {kind: adjust, field: viza, value: 0}\n"},
+        r"s.yaml:6:24: shocks.freeze.effects.0.field: no effect may adjust 'viza' — did you mean 'visa'\?"),
+    "an adjust effect selecting on an axis the field has not": Mistake(
+        {"s.yaml": "shocks:\n  freeze:\n    description: x\n    at: 2025Q3\n    effects:\n"
+                   "      - {kind: adjust, field: visa, where: {lab: OPENAI}, value: 0}\n"},
+        r"s.yaml:6:\d+: shocks.freeze.effects.0.where.lab: visa cannot be selected by 'lab'; it can by: nation"),
+    "a condition victory without a condition": Mistake(
+        {"v.yaml": "victory:\n  early:\n    kind: condition\n    nations: [CN]\n"},
+        r"v.yaml:2:3: victory.early: a condition victory needs `when`"),
 }
 
 

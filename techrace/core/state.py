@@ -99,6 +99,7 @@ class WorldState:
         self.shock_status: dict[str, dict[str, int]] = {}  # id -> {"fired": n, "until": turn}
         self.export_halt_until: dict[str, int] = {}    # nation -> last turn of halt
         self.military_orders: list[list[str]] = []     # [nation, shock] ordered by computer players, fired next quarter
+        self.adjustments: list[dict[str, Any]] = []    # lasting `adjust` effects (mechanisms/adjust.py), in firing order
         self.action_counter = 0
 
     # ------------------------------------------------------------------ snapshot
@@ -113,6 +114,7 @@ class WorldState:
             "shock_status": copy.deepcopy(self.shock_status),
             "export_halt_until": dict(self.export_halt_until),
             "military_orders": [list(m) for m in self.military_orders],
+            "adjustments": copy.deepcopy(self.adjustments),
             "action_counter": self.action_counter,
         }
 
@@ -128,6 +130,7 @@ class WorldState:
         state.shock_status = copy.deepcopy(data["shock_status"])
         state.export_halt_until = {k: int(v) for k, v in data["export_halt_until"].items()}
         state.military_orders = [[str(n), str(m)] for n, m in data.get("military_orders", [])]
+        state.adjustments = copy.deepcopy(data.get("adjustments", []))
         state.action_counter = int(data["action_counter"])
         return state
 

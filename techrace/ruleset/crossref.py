@@ -10,10 +10,11 @@ import difflib
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from techrace.ruleset.adjustable import ADJUSTABLE, selectors
 from techrace.ruleset.layers import suggest
 from techrace.ruleset.locate import Finding, render
 from techrace.ruleset.policies import ACTOR_SECTIONS, known_policy_names, registered_policy_names
-from techrace.ruleset.schema import LAST_QUARTER, QUARTER_RE, TOOL_KINDS, quarter_index, quarter_label
+from techrace.ruleset.schema import LAST_QUARTER, QUARTER_RE, SKILLS, TOOL_KINDS, quarter_index, quarter_label
 from techrace.ruleset.source import KeyPath, Mark
 
 # Where the entries a reference names live, by what the message calls them.
@@ -54,6 +55,7 @@ EFFECT_NEEDS: dict[str, tuple[str, ...]] = {
     "tool_breakthrough": ("firm", "tool_kind"),
     "node_breakthrough": ("firm", "node"),
     "enact_control": ("control",),
+    "adjust": ("field",),
 }
 
 
@@ -174,6 +176,11 @@ def _blocs_and_victory(c: _Checker) -> None:
     for cid, cond in _entries(c.data, "victory"):
         for field in ("nations", "rivals"):
             c.refs(("victory", cid, field), cond.get(field), c.nations, "nation")
+        _condition(c, ("victory", cid, "when"), cond.get("when"))
+        if cond.get("kind") == "condition" and not isinstance(cond.get("when"), dict):
+            c.error(("victory", cid), "a condition victory needs `when` (the comparisons that must hold)")
+        if cond.get("kind") == "condition" and not cond.get("nations"):
+            c.error(("victory", cid), "a condition victory needs `nations`: who wins when it holds")
 
 
 def _calendar(c: _Checker) -> None:
@@ -284,6 +291,33 @@ def _shocks(c: _Checker) -> None:
             for needed in EFFECT_NEEDS.get(kind, ()):
                 if effect.get(needed) is None:
                     c.error(path, f"a {kind} effect needs `{needed}`", knock_on=True)
+            if kind == "adjust":
+                _adjust(c, path, effect)
+
+
+def _adjust(c: _Checker, path: KeyPath, effect: dict[str, Any]) -> None:
+    """An adjust effect names an adjustable field, selects on keys that field has, and names real entries."""
+    field = effect.get("field")
+    if not isinstance(field, str):
+        return
+    if field not in ADJUSTABLE:
+        c.error(path + ("field",), f"no effect may adjust {field!r}{nearest(field, ADJUSTABLE)}"
+                                   " (the adjustable fields are listed in docs/modding.md, 'Effects in data')")
+        return
+    where = effect.get("where") if isinstance(effect.get("where"), dict) else {}
+    allowed = selectors(field)
+    known = {"nation": c.nations, "site": c.sites, "foundry": c.foundries, "toolmaker": c.toolmakers,
+             "chip_firm": c.chip_firms, "lab": c.labs, "node": c.nodes,
+             "employer": c.foundries | c.toolmakers | c.chip_firms | c.labs,
+             "skill": set(SKILLS), "tool_kind": set(TOOL_KINDS)}
+    for key, name in where.items():
+        if key not in allowed:
+            c.error(path + ("where", key), f"{field} cannot be selected by {key!r}; it can by: {', '.join(allowed)}")
+        elif key in ("skill", "tool_kind"):
+            if name not in known[key]:
+                c.error(path + ("where", key), f"unknown {key} {name!r}{nearest(name, known[key])}")
+        else:
+            c.ref(path + ("where", key), name, known[key], {"chip_firm": "chip firm"}.get(key, key))
 
 
 def _market_and_tools(c: _Checker) -> None:

@@ -362,7 +362,8 @@ class RegulatorSpec(Strict):
 class Effect(Strict):
     kind: Literal[
         "capacity_offline", "export_halt", "gdp_shock", "capex_cut", "tool_breakthrough", "node_breakthrough", "enact_control",
-    ] = Field(..., description="What the effect does")
+        "adjust",
+    ] = Field(..., description="What the effect does (adjust: set, add to or scale any adjustable state `field`)")
     nation: Code | None = Field(None, description="Nation hit (capacity_offline, export_halt)")
     share: Share = Field(0.0, description="Share of capacity offline (capacity_offline) or capital cut (capex_cut)")
     recovery_quarters: int = Field(0, ge=0, le=80, description="Quarters to recover linearly (0 = until the shock ends)")
@@ -374,6 +375,11 @@ class Effect(Strict):
     units_per_quarter: NonNeg = Field(0.0, description="tool_breakthrough: new production capacity")
     node: str | None = Field(None, description="node_breakthrough: node the firm masters")
     control: Code | None = Field(None, description="enact_control: control rule id enacted")
+    field: str | None = Field(None, description="adjust: the state field changed (the table in docs/modding.md, 'Effects in data')")
+    op: Literal["set", "add", "scale"] = Field("add", description="adjust: set the field to `value`, add `value` to it, or multiply it by `value`")
+    value: float = Field(0.0, description="adjust: the number `op` uses")
+    where: dict[str, Code] = Field(default_factory=dict, description="adjust: which entries, by axis (e.g. {nation: CN}, {lab: DEEPSEEK}, {site: FAB18, node: N3}); none means all")
+    for_quarters: int = Field(0, ge=0, le=80, description="adjust: quarters it lasts before it is undone (0: for good)")
 
 
 class ShockSpec(Strict):
@@ -567,12 +573,13 @@ class Bloc(Strict):
 class VictoryCondition(Strict):
     """A way for a nation to win (or, for `collapse`, to drop out), checked every quarter."""
 
-    kind: Literal["lead", "parity", "threshold", "self_sufficiency", "economic_share", "collapse"] = Field(..., description="lead: ahead of every rival by `value` on `metric`; parity: no more than `value` behind the best rival; threshold: `metric` at least `value`; self_sufficiency: at least `value` of the nation's new accelerators designed and made at home (and within `within` of the best rival on `metric`, if set); economic_share: at least `value` of the GDP of itself and its rivals; collapse: `metric` below `value` takes the nation out of the game")
+    kind: Literal["lead", "parity", "threshold", "self_sufficiency", "economic_share", "collapse", "condition"] = Field(..., description="lead: ahead of every rival by `value` on `metric`; parity: no more than `value` behind the best rival; threshold: `metric` at least `value`; self_sufficiency: at least `value` of the nation's new accelerators designed and made at home (and within `within` of the best rival on `metric`, if set); economic_share: at least `value` of the GDP of itself and its rivals; collapse: `metric` below `value` takes the nation out of the game; condition: the data condition `when` holds (any metrics of any nations) for the nations listed")
     nations: list[Code] = Field(default_factory=list, description="Nations it applies to (empty: every nation)")
     rivals: list[Code] = Field(default_factory=list, description="Nations compared against (empty: every other nation still in the game)")
     metric: Metric = Field("capability", description="Per-nation metric compared")
     value: float = Field(0.0, description="Margin, threshold or share, as `kind` says")
     within: float | None = Field(None, ge=0, description="self_sufficiency: also no more than this far behind the best rival on `metric`")
+    when: Condition | None = Field(None, description="condition: what must hold (comparisons of any metric of any nation)")
     quarters: int = Field(1, ge=1, le=40, description="Consecutive quarters it must hold")
     from_quarter: Quarter | None = Field(None, alias="from", description="First quarter it can decide the game")
     description: str = Field("", description="Text for the goal panel and the end screen")

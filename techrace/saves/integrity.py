@@ -32,6 +32,20 @@ class ShockStatus(BaseModel):
     until: int
 
 
+class Adjustment(BaseModel):
+    """A lasting `adjust` effect (techrace.core.mechanisms.adjust)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    field: str
+    op: Literal["set", "add", "scale"]
+    value: float = Field(allow_inf_nan=False)
+    indices: list[int]
+    before: list[float]
+    after: list[float]
+    until: int
+    source: str
+
+
 class Records(BaseModel):
     """The small ordered records next to the state arrays (see techrace.core.state.WorldState)."""
 
@@ -44,6 +58,7 @@ class Records(BaseModel):
     export_halt_until: dict[str, int]
     action_counter: int = Field(ge=0)
     military_orders: list[list[str]] = []
+    adjustments: list[Adjustment] = []
 
 
 def check_records(snapshot: dict[str, Any], ruleset: Ruleset, label: str) -> None:
@@ -69,6 +84,7 @@ def check_records(snapshot: dict[str, Any], ruleset: Ruleset, label: str) -> Non
     problems += [f"rule {rid!r} of the ruleset is missing" for rid in ruleset.controls if rid not in rules]
     problems += [f"export halt for unknown nation {key!r}" for key in records.export_halt_until
                  if key.removeprefix("offline:") not in nations]
+    problems += _adjustment_problems(records.adjustments, snapshot)
     problems += [f"military order of unknown nation {nation!r} or move {move!r}" for nation, move, *_ in records.military_orders
                  if nation not in nations or move not in ruleset.shocks]
     for rid, rule in rules.items():
@@ -80,6 +96,22 @@ def check_records(snapshot: dict[str, Any], ruleset: Ruleset, label: str) -> Non
             problems.append(f"rule {rid!r} names unknown {', '.join(unknown)}")
     if problems:
         raise SaveError(f"{label}: save is malformed: {problems[0]}")
+
+
+def _adjustment_problems(adjustments: list[Adjustment], snapshot: dict[str, Any]) -> list[str]:
+    """Each lasting adjustment names an adjustable field and indices inside its array, one `before` each."""
+    from techrace.ruleset.adjustable import ADJUSTABLE
+
+    arrays = snapshot.get("state") if isinstance(snapshot.get("state"), dict) else {}
+    problems = []
+    for record in adjustments:
+        if record.field not in ADJUSTABLE:
+            problems.append(f"adjustment of {record.field!r}, which no effect may adjust")
+            continue
+        size = int(np.asarray(arrays.get(record.field, [])).size) if record.field in arrays else None
+        if not len(record.before) == len(record.after) == len(record.indices) or any(i < 0 or (size is not None and i >= size) for i in record.indices):
+            problems.append(f"adjustment of {record.field!r} with indices outside its array")
+    return problems
 
 
 IDENTITY_COLUMNS = {"seed": int, "turn": int, "quarter": str, "nation": str}

@@ -25,12 +25,12 @@ def condition_holds(static: Static, condition: dict[str, Any] | None, quarter: s
         return False
     if last and now > quarter_index(last, start):
         return False
-    every = [_compare(static, c, metrics) for c in condition.get("all", [])]
-    some = [_compare(static, c, metrics) for c in condition.get("any", [])]
+    every = [compare(static, c, metrics) for c in condition.get("all", [])]
+    some = [compare(static, c, metrics) for c in condition.get("any", [])]
     return all(every) and (not some or any(some))
 
 
-def _compare(static: Static, comparison: dict[str, Any], metrics: dict[str, np.ndarray]) -> bool:
+def compare(static: Static, comparison: dict[str, Any], metrics: dict[str, np.ndarray]) -> bool:
     values = metrics[comparison["metric"]]
     if comparison["nation"] not in static.nations:
         return False

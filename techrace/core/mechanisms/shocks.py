@@ -1,6 +1,6 @@
 """Shocks from the ruleset: scheduled, random per quarter under conditions, or fired by a military
 move; effects are data (capacity offline and recovering, export halts, GDP hits, capex cuts,
-breakthroughs, control enactment)."""
+breakthroughs, control enactment, and `adjust`: any adjustable state field set, added to or scaled)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from techrace.core.events import Event
+from techrace.core.mechanisms import adjust
 from techrace.core.mechanisms.conditions import condition_holds
 from techrace.core.mechanisms.economy import schedule_gdp_hit
 from techrace.core.state import WorldState
@@ -48,7 +49,7 @@ def fire_shocks(static: Static, s: WorldState, rng: np.random.Generator, quarter
         status["fired"] += 1
         status["until"] = s.turn + spec.lasts_quarters - 1
         effects = [effect.model_dump(mode="json") for effect in spec.effects]
-        details = [apply_effect(static, s, effect, spec) for effect in effects if effect["kind"] != "enact_control"]
+        details = [apply_effect(static, s, effect, spec, sid) for effect in effects if effect["kind"] != "enact_control"]
         text = spec.description + ": " + "; ".join(d for d in details if d)
         events.append(Event(s.turn, quarter, "shock", text, cause, (sid,)))
         for effect in effects:  # rules a shock enacts take effect like any other, with their consequences and event
@@ -57,8 +58,10 @@ def fire_shocks(static: Static, s: WorldState, rng: np.random.Generator, quarter
     return events
 
 
-def apply_effect(static: Static, s: WorldState, effect: dict[str, Any], spec: ShockSpec) -> str:
+def apply_effect(static: Static, s: WorldState, effect: dict[str, Any], spec: ShockSpec, source: str = "") -> str:
     kind = effect["kind"]
+    if kind == "adjust":
+        return adjust.apply(static, s, effect, source)
     if kind == "capacity_offline":
         sites = static.site_nation == static.nations.index(effect["nation"])
         share = float(effect["share"])
@@ -109,7 +112,9 @@ def apply_effect(static: Static, s: WorldState, effect: dict[str, Any], spec: Sh
 
 
 def recover(static: Static, s: WorldState) -> None:
-    """Offline capacity recovers linearly; shocks that ended release what they held."""
+    """Offline capacity recovers linearly; shocks that ended release what they held; adjustments that
+    ended are undone and lasting ones of flows applied again."""
+    adjust.expire_and_repeat(s)
     s.offline = np.maximum(s.offline - s.offline_recovery, 0.0)
     for key in sorted(s.export_halt_until):
         if key.startswith("offline:") and s.export_halt_until[key] < s.turn:

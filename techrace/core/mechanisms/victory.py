@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from techrace.core.events import Event
+from techrace.core.mechanisms.conditions import compare, condition_holds
 from techrace.core.metrics import nation_metrics
 from techrace.core.state import WorldState
 from techrace.core.static import Static
@@ -60,8 +61,12 @@ def _metric(metrics: dict[str, np.ndarray], name: str) -> np.ndarray:
     return np.where(np.isfinite(values), values, 0.0)
 
 
-def holds(static: Static, cond: VictoryCondition, metrics: dict[str, np.ndarray], alive: np.ndarray) -> np.ndarray:
+def holds(static: Static, cond: VictoryCondition, metrics: dict[str, np.ndarray], alive: np.ndarray,
+          quarter: str = "") -> np.ndarray:
     """(nation,) where the condition holds this quarter (before counting quarters)."""
+    if cond.kind == "condition":  # a data condition over any nations' metrics, for the nations it lists
+        when = cond.when.model_dump(mode="json", by_alias=True) if cond.when else None
+        return np.full(len(static.nations), condition_holds(static, when, quarter, metrics), dtype=bool)
     values = _metric(metrics, cond.metric)
     rivals = _rival_mask(static, cond, alive)
     top = best_rival(values, rivals)
@@ -90,7 +95,7 @@ def check(static: Static, s: WorldState, quarter: str, final: bool, metrics: dic
     for ci, (cid, cond) in enumerate(static.ruleset.victory.items()):
         alive = s.collapsed <= 0
         started = cond.from_quarter is None or now >= quarter_index(cond.from_quarter, static.start_quarter)
-        ok = holds(static, cond, metrics, alive) & _applies(static, cond) & alive & started
+        ok = holds(static, cond, metrics, alive, quarter) & _applies(static, cond) & alive & started
         s.victory_streak[ci] = np.where(ok, s.victory_streak[ci] + 1.0, 0.0)
         decided = np.flatnonzero(s.victory_streak[ci] >= cond.quarters)
         if len(decided) == 0:
@@ -126,6 +131,8 @@ def _reason(static: Static, cond: VictoryCondition, metrics: dict[str, np.ndarra
         return f"{code} made {share:.0%} of its new AI compute at home{span} by {quarter}"
     if cond.kind == "economic_share":
         return f"{code} held {cond.value:.0%} of its rivals' combined economy{span} by {quarter}"
+    if cond.kind == "condition":
+        return f"{code}: {cond.description or 'its condition held'}{span} by {quarter}"
     return f"{code} passed {cond.metric} {cond.value:g}{span} ({values[w]:.1f}) first, in {quarter}"
 
 
@@ -213,6 +220,11 @@ def _standing(static: Static, cond: VictoryCondition, metrics: dict[str, np.ndar
         gdp = metrics["gdp_index"] * static.nation_params.gdp_usd_t
         share = float(gdp[n] / max(gdp.sum(), 1e-12))
         return cond.value, float(min(1.0, share / max(cond.value, 1e-9))), f"economic share {share:.0%} of {cond.value:.0%}"
+    if cond.kind == "condition":
+        comparisons = [*(cond.when.all if cond.when else []), *(cond.when.any if cond.when else [])]
+        met = sum(compare(static, c.model_dump(mode="json"), metrics) for c in comparisons)
+        progress = met / len(comparisons) if comparisons else 1.0
+        return None, progress, f"{cond.description or 'condition'}: {met} of {len(comparisons)} comparisons hold"
     if cond.kind == "collapse":
         margin = float(np.clip((value - cond.value) / max(abs(cond.value), 1.0), 0.0, 1.0))
         return cond.value, margin, f"{cond.metric} {value:.1f}; out of the game below {cond.value:g}"
