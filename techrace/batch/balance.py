@@ -13,7 +13,6 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from techrace.batch.standings import beyond_noise
-from techrace.batch.summary import format_number
 from techrace.safe_text import printable
 
 if TYPE_CHECKING:
@@ -151,8 +150,8 @@ def summary(plan: TournamentPlan, strategies: pd.DataFrame, levers: pd.DataFrame
         out += _strategy_section(nation, strategies[strategies["nation"] == nation])
     out += ["## Levers that move an outcome beyond seed noise", "",
             "Effect of each lever's probe against no new orders on the same seeds at the final turn: the median of "
-            "the per-seed differences (win: the mean, a change in win probability); listed where its 95% paired "
-            "bootstrap interval excludes 0.", ""]
+            "the per-seed differences (win: the mean, a change in win probability); an outcome is shown where its "
+            "95% paired bootstrap interval excludes 0 (the figures are in levers.csv).", ""]
     for nation in plan.nations:
         out += _lever_section(nation, levers[levers["nation"] == nation])
     out += _refusals(refused)
@@ -174,17 +173,28 @@ def _strategy_section(nation: str, table: pd.DataFrame) -> list[str]:
     return lines + ["", "Bold: the best strategy in the ruleset (computer-only aside; none when tied).", ""]
 
 
+OUTCOME_LETTERS = {"win": "w", "capability": "c", "ai_compute_h100e": "h", "advanced_wafer_starts": "a", "gdp_index": "g"}
+
+
 def _lever_section(nation: str, table: pd.DataFrame) -> list[str]:
+    """A matrix lever x ruleset: the outcomes moved beyond noise, with the sign of the effect."""
     if table.empty:
         return []
     moved = beyond_noise(table)
-    played = table.groupby("lever", sort=False)["ruleset"].nunique()
-    lines = [f"### {nation}", "", "| lever | outcome | rulesets | effect (range) |", "|---|---|---:|---|"]
-    for (lever, outcome), rows in moved.groupby(["lever", "outcome"], sort=False):
-        low, high = rows["effect"].min(), rows["effect"].max()
-        effect = format_number(low) if low == high else f"{format_number(low)} … {format_number(high)}"
-        lines.append(f"| {lever} | {outcome} | {rows['ruleset'].nunique()} of {played[lever]} | {effect} |")
-    quiet = [lever for lever in played.index if lever not in set(moved["lever"])]
+    labels = list(dict.fromkeys(table["ruleset"]))
+    lines = [f"### {nation}", "", "| lever | " + " | ".join(labels) + " |", "|---|" + "---|" * len(labels)]
+    for lever, rows in table.groupby("lever", sort=False):
+        cells = []
+        for label in labels:
+            if label not in set(rows["ruleset"]):
+                cells.append("n/a")
+                continue
+            hits = moved[(moved["lever"] == lever) & (moved["ruleset"] == label)]
+            cells.append(" ".join(OUTCOME_LETTERS[r.outcome] + ("+" if r.effect > 0 else "−") for r in hits.itertuples()) or "·")
+        lines.append(f"| {lever} | " + " | ".join(cells) + " |")
+    quiet = [lever for lever in dict.fromkeys(table["lever"]) if lever not in set(moved["lever"])]
+    lines += ["", "w win, c capability, h AI compute (H100e), a advanced wafer starts, g GDP index; + or − the sign of "
+              "the effect; · nothing beyond noise; n/a not played there."]
     if quiet:
         lines += ["", f"No outcome beyond noise in any ruleset: {', '.join(quiet)}."]
     return lines + [""]

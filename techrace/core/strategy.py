@@ -89,6 +89,8 @@ def _value_problem(param: ParamSpec, value: Any, action: Action) -> str:
         return f"{param.label}: expected a value, got a mapping"
     if isinstance(value, list) and (param.type not in LIST_KINDS or any(isinstance(v, dict | list) for v in value)):
         return f"{param.label}: expected a single value, got a list"
+    if param.type in LIST_KINDS and value is not None and not isinstance(value, str | list):
+        return f"{param.label}: expected a list or a comma-separated text, got {value!r}"
     if param.type in RULESET_FREE and value not in (None, "", []):
         return check_param(None, action, param, value, {}, None)  # type: ignore[arg-type]  # these kinds never read it
     return ""

@@ -41,7 +41,7 @@ _LAYER_SUFFIX = re.compile(r" \[layer strategy\]$")
 class Order(Strict):
     """One order of a strategy: a lever, its parameters, when it is given and how often."""
 
-    lever: str = Field(..., min_length=1, max_length=40, description="A lever kind, e.g. subsidy (docs/levers.md)")
+    lever: str = Field(..., min_length=1, max_length=40, description="A lever kind, e.g. subsidy")
     params: dict[str, Any] = Field(default_factory=dict, description="The lever's parameters, by name")
     from_quarter: Quarter | None = Field(None, alias="from", description="First quarter the order may be given")
     until_quarter: Quarter | None = Field(None, alias="until", description="Last quarter the order may be given")
