@@ -264,13 +264,13 @@ def test_ctrl_c_keeps_the_runs_finished_inside_running_chunks(tmp_path):
 
 def test_a_write_that_fails_midway_is_one_line_and_keeps_what_was_written(tmp_path):
     out = tmp_path / "full"
-    # a file-size limit (above the ruleset's ~50 KB, below a part of 12 whole games) makes part writes fail
+    # a file-size limit (above the ruleset's ~70 KB, below a part of 12 whole games) makes part writes fail
     # with EFBIG, as a full disk fails them
     script = ("import resource, signal, sys\n"
               "from techrace.launcher import main\n"
               "if __name__ == '__main__':\n"
               "    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
-              "    resource.setrlimit(resource.RLIMIT_FSIZE, (60_000, 60_000))\n"
+              "    resource.setrlimit(resource.RLIMIT_FSIZE, (120_000, 120_000))\n"
               f"    sys.exit(main(['batch', '--runs', '12', '--turns', '44', '--workers', '1', '--chunk-size', '12', '--out', {str(out)!r},"
               " '--no-progress', '--sweep', 'regulators.BIS.enforcement=0.5,0.9']))\n")
     (tmp_path / "full.py").write_text(script)

@@ -73,7 +73,12 @@ def test_licence_exception_pays_a_revenue_share() -> None:
 
 
 def test_policies_are_selected_by_name() -> None:
-    passive = variant(lambda d: d["policies"].update(nation="passive", regulator="passive"))
+    def stand_still(d: dict) -> None:
+        d["policies"].update(nation="passive", regulator="passive")  # the default for actors without their own
+        for actor in [*d["nations"].values(), *d["regulators"].values()]:
+            actor.pop("policy", None)
+
+    passive = variant(stand_still)
     still = play(passive, turns=6)
     active = play(turns=6)
     assert not any(e.kind == "policy" for e in still.events)

@@ -123,7 +123,7 @@ def _all_finite(value) -> bool:
 
 
 NUMBER_PATHS = ["nations.US.gdp_usd_t", "foundries.TSMC.d0.N5", "foundries.TSMC.sites.TSMC-TW.capacity_wpm.N3",
-                "controls.oct2023_chips.tpp", "victory.collapse.value", "technology.h100_dense_flops", "labs.OPENAI.compute_h100e",
+                "controls.oct2023_chips.tpp", "victory.us_decisive_lead.value", "technology.h100_dense_flops", "labs.OPENAI.compute_h100e",
                 "foundries.TSMC.stars", "turns", "shocks.capex_bust.effects.0.share"]
 
 
@@ -137,7 +137,7 @@ def test_no_ruleset_loads_with_a_non_finite_or_absurd_number(path, number, text_
     parts = path.split(".")
     body = "".join("  " * i + f"{part}:\n" for i, part in enumerate(parts[:-1]) if not part.isdigit())
     if "victory" in parts or "effects" in parts:
-        body = {"victory": f"victory:\n  - {{kind: capability_threshold, value: {written}}}\n",
+        body = {"victory": f"victory:\n  us_decisive_lead:\n    value: {written}\n",
                 "effects": f"shocks:\n  capex_bust:\n    effects:\n      - {{kind: capex_cut, share: {written}}}\n"}[
                     "victory" if "victory" in parts else "effects"]
     else:

@@ -127,7 +127,7 @@ def test_a_forged_action_log_diverges_at_the_turn_of_the_forgery(observed: tuple
     _, path = observed
 
     def forge(document: dict[str, Any]) -> None:
-        document["action_log"][1] = [Action("subsidy", "CN", {"firm": "SMIC", "usd_b": 40.0}).to_dict()]
+        document["action_log"][1] = [Action("subsidy", "CN", {"firm": "SMIC", "usd_b": 4.5}).to_dict()]
 
     rewrite(path, forge)
     divergence = verify_replay(path.name, saves_dir=path.parent)
@@ -140,7 +140,7 @@ def test_replay_command_exits_0_when_exact_and_1_on_a_divergence(
     assert main(["replay", "observed", "--verify", "--dir", str(path.parent)]) == 0
     assert capsys.readouterr().out.startswith("OK observed: replaying 6 turns")
     rewrite(path, lambda d: d["action_log"][0].append(
-        Action("subsidy", "CN", {"firm": "SMIC", "usd_b": 30.0}).to_dict()))
+        Action("subsidy", "CN", {"firm": "SMIC", "usd_b": 2.5}).to_dict()))
     assert main(["replay", "observed", "--verify", "--dir", str(path.parent)]) == 1
     out = capsys.readouterr().out
     assert out.startswith("DIVERGED observed: turn 1, actor ") and out.count("\n") == 1

@@ -145,9 +145,10 @@ def test_taiwan_blockade_drops_world_accelerators_from_2027q3_then_recovers():
     base = [world("baseline", q, "accelerators_produced", 16) for q in ("2027Q2", "2027Q3", "2028Q4")]
     assert blockade[0] == pytest.approx(base[0])
     assert blockade[1] < 0.3 * base[1]
-    # fabs and lines come back within two quarters of the blockade lifting; the labs' lost compute and
-    # money keep demand, and so output, below the baseline for a while
-    assert 0.7 * base[2] < blockade[2] < base[2]
+    # fabs and lines come back within two quarters of the blockade lifting, and output returns to the
+    # baseline's level (a little above or below it: orders held up by the blockade are made up, while labs'
+    # lost money weighs on demand)
+    assert 0.7 * base[2] < blockade[2] < 1.3 * base[2]
 
 
 def test_taiwan_invasion_drops_world_accelerators_for_years():

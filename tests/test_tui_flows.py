@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select
-from tui_helpers import SIZE, press_settled, settle, sync
+from tui_helpers import SIZE, end_turn, press_settled, settle, sync
 
 from techrace.tui.app import TechraceApp
 from techrace.tui.dialogs.action_form import ActionForm
@@ -49,16 +49,11 @@ async def give_order(pilot: Pilot, kind: str, fill: dict[str, object]) -> Action
             widget.value = value
         else:
             for item in value:  # type: ignore[attr-defined]
-                widget.select(item)  # type: ignore[attr-defined]
+                widget.set_chosen(item, True)  # type: ignore[attr-defined]
     await pilot.pause()
     await pilot.press("ctrl+j")
     await pilot.pause()
     return form
-
-
-async def end_turn(pilot: Pilot) -> None:
-    await pilot.press("n")
-    await settle(pilot)
 
 
 @sync
@@ -272,4 +267,4 @@ async def test_command_palette_offers_the_main_commands() -> None:
         await pilot.pause(0.3)
         await pilot.press("enter")
         await settle(pilot)
-        assert app.screen.session.game.turn == 1  # type: ignore[attr-defined]
+        assert app.session.game.turn == 1  # type: ignore[union-attr]

@@ -45,3 +45,17 @@ def test_turns_since_the_last_save_are_counted() -> None:
     assert [a.kind for a in session.game.action_log[-1]] == ["visa_policy"]
     session.mark_saved("us")
     assert session.unsaved_turns == 0 and session.save_name == "us"
+
+
+def test_a_turn_report_that_cannot_be_built_never_undoes_the_turn(monkeypatch: pytest.MonkeyPatch) -> None:
+    import techrace.tui.session as session_module
+
+    def broken(*_: object) -> None:
+        raise KeyError("goal")
+
+    monkeypatch.setattr(session_module, "summarise", broken)
+    session = Session(Game.from_ruleset("baseline", seed=4, player="US"), "US")
+    session.queue(Action("visa_policy", "US", {"visa_openness": 0.7}))
+    session.end_turn()
+    assert session.game.turn == 1 and session.queued == [] and session.last_summary is None
+    assert session.summary_problem and "cannot build the turn report" in session.summary_problem

@@ -1,4 +1,5 @@
-"""The real `techrace play` process in a real terminal (tmux, 100x30): two turns, then quit."""
+"""The real `techrace play` process in a real terminal (tmux, 80x24): the goal on the first board, a
+turn report after `n`, two turns, the event log, then quit."""
 
 from __future__ import annotations
 
@@ -23,15 +24,16 @@ pytestmark = pytest.mark.skipif(not Path(TMUX).exists(), reason="tmux is not ins
 class Terminal:
     """A tmux session on a private socket, driven with send-keys and read with capture-pane."""
 
-    def __init__(self, command: str, cwd: Path, size: tuple[int, int] = (100, 30), term: str = "xterm-256color") -> None:
+    def __init__(self, command: str, cwd: Path, size: tuple[int, int] = (80, 24), term: str = "xterm-256color") -> None:
         self.socket = f"techrace-test-{uuid.uuid4().hex[:12]}"
         self.session = "play"
-        env = {**os.environ, "PYTHONPATH": str(REPO), "TERM": term}
+        env = {**os.environ, "PYTHONPATH": str(REPO), "TERM": term, "TECHRACE_CONFIG_DIR": str(cwd / "config")}
         for name in ("TMUX", "COLORTERM", "NO_COLOR", "TEXTUAL_COLOR_SYSTEM"):
             env.pop(name, None)
         # tmux sets TERM inside the pane itself: pass the terminal type to the game explicitly.
+        config = shlex.quote(str(cwd / "config"))
         self._tmux("new-session", "-d", "-s", self.session, "-x", str(size[0]), "-y", str(size[1]),
-                   "-c", str(cwd), f"env TERM={shlex.quote(term)} {command}", env=env)
+                   "-c", str(cwd), f"env TERM={shlex.quote(term)} TECHRACE_CONFIG_DIR={config} {command}", env=env)
 
     def _tmux(self, *args: str, env: dict[str, str] | None = None) -> str:
         result = subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True, text=True,
@@ -78,19 +80,30 @@ def terminal(tmp_path: Path) -> Iterator[Terminal]:
         term.close()
 
 
-def test_play_two_turns_in_a_real_terminal(terminal: Terminal, tmp_path: Path) -> None:
+def test_goal_turn_report_and_event_log_in_a_real_80x24_terminal(terminal: Terminal, tmp_path: Path) -> None:
     terminal.wait_for("Turn 1/")
     screen = terminal.wait_for("End turn")
-    assert "CN (China)" in screen and "Events" in screen
+    assert "CN (China)" in screen and "─ Goal ─" in screen, "the goal is on the first board"
+    assert "Win " in screen and "Lose " in screen and "44 turns left" in screen
     terminal.keys("n")
-    terminal.wait_for("Turn 2/")
+    screen = terminal.wait_for("Turn report")
+    assert "Your figures" in screen and "Compute" in screen and "2025Q1" in screen
+    terminal.keys("Enter")
+    screen = terminal.wait_for("Turn 2/")
+    assert "Turn report" not in screen and "43 turns left" in screen
     terminal.keys("n")
+    terminal.wait_for("turn 2 of 44")
+    terminal.keys("Enter")
     screen = terminal.wait_for("Turn 3/")
     assert "2025Q3" in screen  # the header names the quarter to be played next
-    assert "Events (why things happened)" in screen
-    assert "2025Q2" in screen, "the event log shows what happened in the second turn"
     assert "Traceback" not in screen
     assert list((tmp_path / "saves" / "autosave").glob("*.json.gz")), "each turn is autosaved"
+    terminal.keys("e")
+    terminal.wait_for("Event log")
+    screen = terminal.wait_for("2025Q2 [")  # the log shows what happened in the second turn
+    assert "entries" in screen and "Traceback" not in screen
+    terminal.keys("Escape")
+    terminal.wait_for("End turn")
     terminal.keys("q")
     terminal.wait_for("since the last save will be lost")
     terminal.keys("y")

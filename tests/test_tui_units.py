@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from techrace.errors import TechraceError
 from techrace.tui import commands
-from techrace.tui.dialogs.save_dialog import save_name_problem
 from techrace.tui.options import GameOptions, check_options, random_seed
+from techrace.tui.saving import save_name_problem
 from techrace.tui.widgets.format import BARS, cell, heading, node, number, sparkline
 
 

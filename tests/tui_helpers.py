@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import io
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
+from rich.text import Text
 from textual.pilot import Pilot
 
 SIZE = (100, 30)
@@ -27,8 +30,9 @@ def sync(test: Callable[..., Awaitable[None]]) -> Callable[..., None]:
 
 @pytest.fixture
 def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Saves go to ./saves: keep them in a temporary folder."""
+    """Saves go to ./saves and settings to the config folder: keep both in a temporary folder."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TECHRACE_CONFIG_DIR", str(tmp_path / "config"))
     return tmp_path
 
 
@@ -44,3 +48,30 @@ async def press_settled(pilot: Pilot, key: str, times: int = 1) -> None:
     for _ in range(times):
         await pilot.press(key)
         await settle(pilot)
+
+
+async def end_turn(pilot: Pilot, times: int = 1) -> None:
+    """End the turn with `n` and close the turn report it shows (if it is on), `times` times."""
+    from techrace.tui.screens.turn_report import TurnReportScreen
+
+    for _ in range(times):
+        await pilot.press("n")
+        await settle(pilot)
+        if isinstance(pilot.app.screen, TurnReportScreen):
+            await pilot.press("enter")
+            await settle(pilot)
+
+
+def text_of(widget: Any) -> str:
+    """What a widget shows, as plain text (rich tables and groups printed without colour)."""
+    content = getattr(widget, "content", None)
+    if content is None or content == "":
+        content = widget.render()
+    if isinstance(content, Text) or hasattr(content, "plain"):
+        return content.plain
+    if isinstance(content, str):
+        return content
+    console = Console(width=200, file=io.StringIO(), color_system=None)
+    with console.capture() as captured:
+        console.print(content)
+    return captured.get()

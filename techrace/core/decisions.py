@@ -25,10 +25,12 @@ if TYPE_CHECKING:
 
 def decide(model: WorldModel, orders: list[Action]) -> list[Event]:
     st, s = model.static, model.state
+    budget = s.budget.copy()
     events = standing.charge(st, s, model.quarter)
     events += player_orders(model, orders)
     events += _nations(model)
     events += _regulators(model)
+    s.budget_spent = budget - s.budget  # standing orders and this quarter's orders; the rest is not carried over
     model.licences = controls.compute_licences(st, s)
     model.eligible = chips.eligibility(st, s)
     model.talent = talent.talent_index(st, s, model.talent_reference)
@@ -66,10 +68,8 @@ def player_orders(model: WorldModel, orders: list[Action]) -> list[Event]:
             s.delegated[n, g] = 0.0
             events.append(Event(s.turn, model.quarter, "policy", f"{action.nation} takes {lever.group} back from the advisor",
                                 "the player gave an order in it", (action.nation,)))
-        applied = lever.apply(model, action)
-        if not applied:
-            applied = [Event(s.turn, model.quarter, "action", action.describe(st.ruleset), "the player's order", (action.nation,))]
-        events += applied
+        events += lever.apply(model, action)  # what the order caused, then the order itself
+        events.append(Event(s.turn, model.quarter, "action", action.describe(st.ruleset), "the player's order", (action.nation,)))
     return events
 
 

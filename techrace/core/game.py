@@ -18,11 +18,12 @@ import numpy as np
 
 from techrace.core.actions import Action, validate_action
 from techrace.core.events import Event
+from techrace.core.levers import LEVERS
 from techrace.core.mechanisms.victory import Goal, Outcome, end_scores
 from techrace.core.mechanisms.victory import goals as victory_goals
 from techrace.core.metrics import COLUMNS, metric_rows
 from techrace.core.model import WorldModel
-from techrace.core.preview import Preview, budget_problems
+from techrace.core.preview import Preview, available, budget_problems
 from techrace.core.preview import preview as preview_order
 from techrace.core.state import ARRAY_AXES, WorldState, axis_labels, build_state
 from techrace.core.static import build_static
@@ -112,9 +113,19 @@ class Game:
         elif not problems and action.nation != self.player:
             problems = [f"you play {self.player}: orders for {action.nation} are refused"]
         if not problems:
+            words = action.describe(self.ruleset) + ": "
             over = budget_problems(self.model, [*queued, action])
-            problems = [over[-1]] if over and over[-1].startswith(action.describe(self.ruleset)) else []
+            problems = [over[-1].removeprefix(words)] if over and over[-1].startswith(words) else []
         return problems
+
+    def order_cost(self, action: Action) -> tuple[float, float]:
+        """What an order takes from the budget: (this quarter, every quarter after while it stands), USD bn."""
+        lever = LEVERS[action.kind]
+        return float(lever.cost(self.model, action)), float(lever.recurring(self.model, action))
+
+    def budget_left(self, nation: str, queued: Sequence[Action] = ()) -> float:
+        """This quarter's budget of `nation` after its standing orders and the `queued` orders (may be negative)."""
+        return available(self.model, nation) - sum(self.order_cost(a)[0] for a in queued if a.nation == nation)
 
     def preview(self, action: Action, queued: Sequence[Action] = ()) -> Preview:
         """What the order costs and what it is expected to do (two copies of the world played ahead)."""

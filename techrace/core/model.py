@@ -31,6 +31,7 @@ from techrace.core.mechanisms import (
     victory,
 )
 from techrace.core.metrics import nation_metrics
+from techrace.core.policies import check_defaults
 from techrace.core.state import WorldState, build_state
 from techrace.core.static import build_static
 from techrace.ruleset import Ruleset, load_ruleset, quarter_label
@@ -83,6 +84,7 @@ class WorldModel(mesa.Model):
     # ------------------------------------------------------------------ set-up
     def _make_agents(self) -> None:
         rs, st = self.ruleset, self.static
+        check_defaults(rs)
         self.nation_agents = [Nation(self, i, c, rs.nations[c].policy) for i, c in enumerate(st.nations)]
         self.regulator_agents = [Regulator(self, i, r, rs.regulators[r].policy) for i, r in enumerate(st.regulators)]
         self.foundry_agents = [Foundry(self, i, f, rs.foundries[f].policy) for i, f in enumerate(st.foundries)]

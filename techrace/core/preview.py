@@ -17,6 +17,7 @@ from techrace.core.actions import Action
 from techrace.core.levers import LEVERS
 from techrace.core.mechanisms import standing
 from techrace.core.metrics import nation_metrics
+from techrace.ruleset.schema import LEVER_GROUPS
 
 if TYPE_CHECKING:
     from techrace.core.model import WorldModel
@@ -32,6 +33,7 @@ class Preview:
     recurring_usd_b: float = 0.0             # taken again every quarter while it stands
     budget_left_usd_b: float | None = None   # budget left this quarter after standing orders and queued orders
     effects: dict[str, float] = field(default_factory=dict)  # key figure -> change after the preview quarters
+    expected: str = ""                       # the expected effect in words (the end of `notes`)
 
 
 def available(model: WorldModel, nation: str) -> float:
@@ -64,8 +66,12 @@ def preview(model: WorldModel, action: Action, queued: list[Action], seed: int) 
     shown = ", ".join(f"{k} {v:+,.3g}" for k, v in effects.items() if abs(v) > 1e-9) or "no change in the key figures"
     quarters = model.static.ruleset.levers.preview_quarters
     money = f"${cost:,.2f} bn now" + (f", ${recurring:,.2f} bn every quarter after" if recurring else "")
-    notes = f"{lever.effect} Costs {money}; ${left - cost:,.2f} bn would be left. Expected after {quarters} quarter(s): {shown}."
-    return Preview(cost, notes, recurring, left, effects)
+    expected = f"Expected after {quarters} quarter(s): {shown}."
+    n, group = model.static.nations.index(action.nation), LEVER_GROUPS.index(lever.group)
+    if lever.kind != "advisor" and model.state.delegated[n, group] > 0:
+        expected += f" It also takes {lever.group} back from your advisor, which stops deciding those levers (counted above)."
+    notes = f"Costs {money}; ${left - cost:,.2f} bn would be left. {expected}"
+    return Preview(cost, notes, recurring, left, effects, expected)
 
 
 def expected_effect(model: WorldModel, action: Action, queued: list[Action], seed: int) -> dict[str, float]:

@@ -16,8 +16,6 @@ import numpy as np
 from techrace.core.static import Static
 from techrace.ruleset.schema import LEVER_GROUPS, SKILLS, TOOL_KINDS
 
-PIPELINE_QUARTERS = 16  # longest construction or tool lead time the pipelines hold
-
 # field -> axis names; every array field of WorldState is listed here (snapshot and restore use it)
 ARRAY_AXES: dict[str, tuple[str, ...]] = {
     # nations
@@ -33,7 +31,7 @@ ARRAY_AXES: dict[str, tuple[str, ...]] = {
     "jigsaw_spend": ("nation", "cutoff_kind"), "researcher_inflow": ("nation", "nation"),
     # standing orders (levers that hold until changed) and delegation to the advisor
     "subsidy_programme": ("nation", "employer"), "power_programme": ("nation",), "centralisation_target": ("nation",),
-    "delegated": ("nation", "lever_group"), "standing_cost": ("nation",), "lab_subsidy": ("lab",),
+    "delegated": ("nation", "lever_group"), "standing_cost": ("nation",), "budget_spent": ("nation",), "lab_subsidy": ("lab",),
     "chip_subsidy": ("chip_firm",), "new_controls_against": ("nation",),
     # sites
     "capacity": ("site", "node"), "construction": ("site", "node", "quarter_ahead"),
@@ -146,9 +144,25 @@ def axis_labels(static: Static, state: WorldState) -> dict[str, list[str]]:
         "chip_firm": list(static.chip_firms), "lab": list(static.labs), "employer": list(static.employers),
         "skill": list(SKILLS), "tool_kind": list(TOOL_KINDS), "cutoff_kind": list(CUTOFF_KINDS),
         "sku": [name or f"(free slot {i})" for i, name in enumerate(state.sku_names)],
-        "quarter_ahead": [str(i) for i in range(PIPELINE_QUARTERS)], "world": ["world"],
+        "quarter_ahead": [str(i) for i in range(static.pipeline_quarters)], "world": ["world"],
         "packaging_pool": list(static.blocs.pools), "victory": list(static.victory_ids), "lever_group": list(LEVER_GROUPS),
     }
+
+
+def _lines_already_building(static: Static, s: WorldState) -> None:
+    """HBM and packaging lines under construction at the start: what the memory makers' and packagers' own
+    policy (policies/foundries.py) would have started in the quarters before the game, for demand growing
+    by `industry.forecast.start_growth_per_year` (capped by the largest growth a quarter may start). Without
+    them nothing new could arrive before the first lines the game starts, and the boom would stall for a
+    year; fabs list theirs explicitly (`under_construction`), as they are few and known by name."""
+    industry = static.ruleset.industry
+    quarterly = industry.forecast.start_growth_per_year ** 0.25 - 1.0
+    for pipeline, capacity, quarters, cap in (
+            (s.hbm_construction, s.hbm_tsv_wpm, industry.hbm_build_quarters, industry.max_hbm_growth_per_quarter),
+            (s.packaging_construction, s.packaging, industry.packaging_build_quarters, industry.max_packaging_growth_per_quarter)):
+        growth = float(np.clip(quarterly, 0.0, cap))
+        for ahead in range(quarters):  # arriving `ahead + 1` quarters from now
+            pipeline[:, ahead] += capacity * (1.0 + growth) ** ahead * growth
 
 
 def build_state(static: Static) -> WorldState:
@@ -161,7 +175,7 @@ def build_state(static: Static) -> WorldState:
     z = np.zeros
     sizes = {"nation": n, "site": ns, "node": m, "foundry": nf, "toolmaker": nt, "chip_firm": nc, "lab": nl,
              "employer": ne, "skill": ng, "tool_kind": k, "cutoff_kind": len(CUTOFF_KINDS), "sku": nk,
-             "quarter_ahead": PIPELINE_QUARTERS, "world": 1, "packaging_pool": len(static.blocs.pools),
+             "quarter_ahead": static.pipeline_quarters, "world": 1, "packaging_pool": len(static.blocs.pools),
              "victory": len(static.victory_ids), "lever_group": len(LEVER_GROUPS)}
     for name, axes in ARRAY_AXES.items():  # everything starts at zero; what does not is set below
         setattr(s, name, z(tuple(sizes[axis] for axis in axes)))
@@ -188,10 +202,11 @@ def build_state(static: Static) -> WorldState:
         for node, wpm in site.capacity_wpm.items():
             s.capacity[si, static.nodes.index(node)] = wpm
         for fab in site.under_construction:
-            s.construction[si, static.nodes.index(fab.node), min(fab.quarters_left, PIPELINE_QUARTERS) - 1] += fab.wpm
+            s.construction[si, static.nodes.index(fab.node), fab.quarters_left - 1] += fab.wpm
         s.hbm_tsv_wpm[si] = site.hbm_tsv_wpm
         s.packaging[si] = site.packaging_units_per_quarter
         domestic[si] = site.domestic_tool_share
+    _lines_already_building(static, s)
     s.usable = s.capacity.copy()
     floor = np.array([rs.market.ai_share_of_node.get(node, 0.0) for node in static.nodes])
     s.non_ai_wpm = (static.site_to_foundry @ s.capacity) * (1.0 - floor)[None, :]   # other customers' bookings at start
@@ -235,6 +250,7 @@ def build_state(static: Static) -> WorldState:
     s.target_units = np.array([rs.chip_firms[c].target_units_per_quarter for c in static.chip_firms], dtype=np.float64)
     s.unit_demand = s.target_units.copy()
     s.unit_demand_level = np.log(np.maximum(s.target_units, 1.0))
+    s.unit_demand_trend[:] = np.log(rs.industry.forecast.start_growth_per_year) / 4.0
     s.next_generation_turn = np.array([rs.chip_firms[c].generation_quarters for c in static.chip_firms], dtype=np.float64) \
         - rs.design.design_quarters
     s.hbm_stock = np.array([rs.chip_firms[c].hbm_stockpile_stacks for c in static.chip_firms], dtype=np.float64)
@@ -252,7 +268,7 @@ def build_state(static: Static) -> WorldState:
     s.capital = np.array([x.capital_usd_b_per_quarter for x in labs], dtype=np.float64)
     s.capital_growth = np.array([x.capital_growth_per_quarter for x in labs], dtype=np.float64)
     s.algo_log10 = np.log10([x.algorithmic_multiplier for x in labs])
-    s.algo_history = np.repeat(s.algo_log10[:, None], PIPELINE_QUARTERS, axis=1)
+    s.algo_history = np.repeat(s.algo_log10[:, None], static.pipeline_quarters, axis=1)
     s.site_share = np.array([x.largest_site_share for x in labs], dtype=np.float64)
     s.usable_compute = s.compute.copy()
 

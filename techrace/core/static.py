@@ -35,6 +35,7 @@ class Static:
     hbm_generations: list[str]
     hbm_level: np.ndarray
     sku_capacity: int
+    pipeline_quarters: int          # length of every queue of things arriving later (see pipeline_quarters)
     # parameter arrays
     tools_per_kwpm: np.ndarray      # (node, kind) normal path
     hbm_tools_per_kwpm: np.ndarray  # (kind,)
@@ -77,6 +78,20 @@ class Static:
     def turn_of(self, quarter: str) -> int:
         """1-based turn that plays `quarter`."""
         return quarter_index(quarter, self.start_quarter) + 1
+
+
+def pipeline_quarters(ruleset: Ruleset) -> int:
+    """Quarters the arrival queues hold: the longest wait any rule can ask for (fab construction, tool lead
+    times, HBM and packaging lines, a GDP hit spread over time, algorithms diffusing with a lag) and at
+    least 16, so that no wait is ever cut short."""
+    waits = [16, *(node.build_quarters for node in ruleset.technology.nodes.values()),
+             ruleset.industry.hbm_build_quarters + 1, ruleset.industry.packaging_build_quarters + 1,
+             *(channel.lag_quarters + 1 for channel in ruleset.research.diffusion.values()),
+             *(effect.quarters for shock in ruleset.shocks.values() for effect in shock.effects if effect.kind == "gdp_shock")]
+    for maker in ruleset.toolmakers.values():
+        waits += [line.lead_quarters + 1 for line in maker.makes.values()]
+        waits += [line.lead_quarters + 1 for line in maker.developing.values()]
+    return int(max(waits))
 
 
 def build_static(ruleset: Ruleset) -> Static:
@@ -124,6 +139,7 @@ def build_static(ruleset: Ruleset) -> Static:
         hbm_generations=[g for g, _ in gens],
         hbm_level=arr([g.level for _, g in gens]),
         sku_capacity=sku_capacity,
+        pipeline_quarters=pipeline_quarters(ruleset),
         tools_per_kwpm=np.array([[getattr(s.tools_per_kwpm, k) for k in TOOL_KINDS] for s in specs], dtype=np.float64),
         hbm_tools_per_kwpm=arr([getattr(ruleset.technology.hbm_tools_per_kwpm, k) for k in TOOL_KINDS]),
         needs_euv=arr([float(s.needs_euv) for s in specs]),

@@ -48,6 +48,9 @@ class RulesetError(TechraceError):
         self.errors = [printable(line) for line in errors]
         super().__init__("\n".join(self.errors))
 
+    def __reduce__(self) -> tuple:
+        return (type(self), (self.errors,))  # a worker process's error arrives whole, not split into characters
+
 
 class RulesetNotice(UserWarning):
     """A ruleset loaded with something the modder should know (e.g. it was upgraded from an older format)."""

@@ -454,6 +454,7 @@ class Forecasting(Strict):
     trend_smoothing: Share = Field(0.3, description="Weight of the latest change in the forecast's trend")
     trend_damping: Share = Field(0.9, description="Factor per quarter ahead on the trend (damped trend; 1 = straight line)")
     headroom: float = Field(1.1, ge=1.0, le=3.0, description="Capacity built relative to forecast demand")
+    start_growth_per_year: float = Field(1.0, ge=0.1, le=10.0, description="Growth of demand firms have seen before the game starts (x per year): the trend of every forecast's first quarter")
 
 
 class Industry(Strict):

@@ -43,6 +43,7 @@ class Records(BaseModel):
     shock_status: dict[str, ShockStatus]
     export_halt_until: dict[str, int]
     action_counter: int = Field(ge=0)
+    military_orders: list[list[str]] = []
 
 
 def check_records(snapshot: dict[str, Any], ruleset: Ruleset, label: str) -> None:
@@ -68,6 +69,8 @@ def check_records(snapshot: dict[str, Any], ruleset: Ruleset, label: str) -> Non
     problems += [f"rule {rid!r} of the ruleset is missing" for rid in ruleset.controls if rid not in rules]
     problems += [f"export halt for unknown nation {key!r}" for key in records.export_halt_until
                  if key.removeprefix("offline:") not in nations]
+    problems += [f"military order of unknown nation {nation!r} or move {move!r}" for nation, move, *_ in records.military_orders
+                 if nation not in nations or move not in ruleset.shocks]
     for rid, rule in rules.items():
         if rule.regulator not in ruleset.regulators:
             problems.append(f"rule {rid!r} has unknown regulator {rule.regulator!r}")

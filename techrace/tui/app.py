@@ -7,6 +7,7 @@ a worker after the first screen is painted, so the terminal answers at once.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import asdict
 from typing import Any
 
 from textual import work
@@ -18,6 +19,7 @@ from textual.worker import Worker, WorkerState
 from techrace.tui.options import GameOptions, random_seed
 from techrace.tui.screens.loading import LoadingScreen
 from techrace.tui.session import Session
+from techrace.tui.settings import Settings, config_dir, load_settings, save_settings
 
 
 class TechraceApp(App[None]):
@@ -25,16 +27,26 @@ class TechraceApp(App[None]):
     TITLE = "techrace"
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
 
-    def __init__(self, options: GameOptions | None = None, *, autosaves: bool = True) -> None:
+    def __init__(self, options: GameOptions | None = None, *, autosaves: bool = True,
+                 settings: Settings | None = None) -> None:
+        """`settings`: given (tests, benchmarks) they are used and never written; else read from the
+        player's settings file and written back when changed."""
         super().__init__()
         self.options = options or GameOptions()
         self.autosaves = autosaves
         self.session: Session | None = None
+        self.keep_settings = settings is None
+        self.settings_problem: str | None = None
+        if settings is None:
+            settings, self.settings_problem = load_settings()
+        self.settings = settings
 
     # ------------------------------------------------------------------ start-up
 
     def on_mount(self) -> None:
         options = self.options
+        if self.settings_problem:
+            self.notify(self.settings_problem, title="Settings", severity="warning", timeout=10)
         if options.load:
             self.load_save(options.load)
         elif options.starts_at_once:
@@ -88,9 +100,9 @@ class TechraceApp(App[None]):
     @work(thread=True, exclusive=True, group="game", exit_on_error=False)
     def _load(self, name: str) -> None:
         try:
-            from techrace.saves import load_game
+            from techrace.tui.saving import load
 
-            game = load_game(name)
+            game = load(name)
         except Exception as exc:
             self.call_from_thread(self._game_failed, f"cannot load {name!r}: {exc}")
             return
@@ -122,28 +134,50 @@ class TechraceApp(App[None]):
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
     def _save(self, session: Session, name: str) -> None:
         try:
-            from techrace.saves import save_game
+            from techrace.tui.saving import save
 
-            path = save_game(session.game, name)
+            path = save(session.game, name)
         except Exception as exc:
             self.call_from_thread(self.notify, f"cannot save {name!r}: {exc}", title="Error", severity="error")
             return
         session.mark_saved(name)
-        self.call_from_thread(self.notify, f"saved to {path}", title="Saved")
+        game = session.game
+        self.call_from_thread(self.notify, f"{path}: {game.turn} turns played, next quarter {game.quarter}",
+                              title="Saved")
 
     def autosave(self, session: Session) -> str | None:
-        """Rotate an autosave after a played turn (called from the turn worker); a problem as text."""
+        """Write this session's autosave after a played turn (called from the turn worker); a problem as text."""
         if not self.autosaves or session.observing:
             return None
         try:
-            from techrace.saves import autosave
+            from techrace.tui.saving import autosave
 
-            autosave(session.game, keep=5)
+            autosave(session.game, session.timeline)
         except ImportError:
             return None
         except Exception as exc:
             return str(exc)
         return None
+
+    # ------------------------------------------------------------------ settings
+
+    def action_settings(self) -> None:
+        from techrace.tui.dialogs.settings_dialog import SettingsDialog
+
+        where = str(config_dir() / "tui.json") if self.keep_settings else "this session only"
+
+        def chosen(settings: Settings | None) -> None:
+            if settings is not None:
+                self.change_settings(**asdict(settings))
+
+        self.push_screen(SettingsDialog(self.settings, where), chosen)
+
+    def change_settings(self, **values: Any) -> None:
+        """Apply new settings now and keep them for the next session (when they came from the file)."""
+        self.settings = self.settings.changed(**values)
+        problem = save_settings(self.settings) if self.keep_settings else None
+        if problem:
+            self.notify(problem, title="Settings", severity="warning")
 
     def action_load_dialog(self) -> None:
         from techrace.tui.dialogs.load_dialog import LoadDialog
@@ -189,6 +223,7 @@ class TechraceApp(App[None]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help", "Every panel, key and lever explained (?)", self.action_help)
+        yield SystemCommand("Settings", "Turn the turn report on or off (f2)", self.action_settings)
         yield SystemCommand("Load game", "Continue a saved game", self.action_load_dialog)
         yield SystemCommand("New game", "Back to the new-game screen", self._new_game_command)
         page = next((s for s in reversed(self.screen_stack) if hasattr(s, "palette_commands")), None)

@@ -129,8 +129,8 @@ class LicenceException(Lever):
 
 class LiftControl(Lever):
     kind, label, group, needs_regulator = "lift_control", "Lift a control", "controls", True
-    description = "End an active rule of your regulator (it stays lifted until you enact it again)."
-    effect = "The rule stops applying from this quarter; its dates in the ruleset no longer bring it back."
+    description = "End a rule of your regulator, in force or only announced (it stays lifted until you enact it again)."
+    effect = "The rule stops applying from this quarter (an announced rule never starts); its dates in the ruleset no longer bring it back."
     params = (ParamSpec("control", "control", "Control rule", "Rule id"),)
 
     def apply(self, model: WorldModel, action: Action) -> list[Event]:

@@ -21,7 +21,8 @@ def observe(level: np.ndarray, trend: np.ndarray, demand: np.ndarray, rules: For
     fresh = level <= 0
     expected = level + trend * rules.trend_damping
     new_level = np.where(fresh, seen, rules.level_smoothing * seen + (1.0 - rules.level_smoothing) * expected)
-    new_trend = np.where(fresh, 0.0,
+    start_trend = np.log(rules.start_growth_per_year) / 4.0
+    new_trend = np.where(fresh, start_trend,
                          rules.trend_smoothing * (new_level - level) + (1.0 - rules.trend_smoothing) * trend * rules.trend_damping)
     return new_level, new_trend
 

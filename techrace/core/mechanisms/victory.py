@@ -203,10 +203,12 @@ def _standing(static: Static, cond: VictoryCondition, metrics: dict[str, np.ndar
     if cond.kind in ("lead", "parity") and rival_value is not None:
         target = rival_value + (cond.value if cond.kind == "lead" else -cond.value)
         progress = float(np.clip(1.0 - (target - value) / max(abs(target), 1.0), 0.0, 1.0))
-        return target, progress, f"{cond.metric} {value:.1f}, needs {target:.1f}{versus}"
+        margin = f" {'+' if cond.kind == 'lead' else '-'} {cond.value:g}" if cond.value else ""
+        return target, progress, f"{cond.metric} {value:.1f}, needs {target:.1f} ({rival} {rival_value:.1f}{margin})"
     if cond.kind == "self_sufficiency":
         share = float(metrics["domestic_accelerator_share"][n])
-        return cond.value, float(min(1.0, share / max(cond.value, 1e-9))), f"domestic share {share:.0%} of {cond.value:.0%}{versus}"
+        close = (f", {cond.metric} within {cond.within:g} of {rival}" if cond.within is not None and rival is not None else "")
+        return cond.value, float(min(1.0, share / max(cond.value, 1e-9))), f"domestic share {share:.0%} of {cond.value:.0%}{close}"
     if cond.kind == "economic_share":
         gdp = metrics["gdp_index"] * static.nation_params.gdp_usd_t
         share = float(gdp[n] / max(gdp.sum(), 1e-12))

@@ -75,3 +75,9 @@ def _function(kind: str, name: str) -> Callable[..., Any]:
     if name not in known:
         raise TechraceError(f"unknown {kind} policy {name!r} (known: {', '.join(sorted(known))})")
     return known[name]
+
+
+def check_defaults(ruleset: Ruleset) -> None:
+    """TechraceError if a kind's default policy is unknown, even when every actor names its own (a mod may add one)."""
+    for kind in BUILT_IN:
+        policy_for(kind, getattr(ruleset.policies, kind), ruleset)

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 
@@ -47,6 +47,7 @@ class LeverMenu(ModalScreen[str | None]):
                 label.append(f"\n  {spec.description}", style="dim")
                 options.append(Option(label, id=spec.kind))
             yield OptionList(*options, id="levers")
+        yield Footer()  # this dialog's own keys, not the board's
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)

@@ -1,27 +1,15 @@
-"""Ask for a save name; names that could escape the saves folder are refused here already."""
+"""Ask for a save name; names that could escape the saves folder are refused here already
+(the rule is `techrace.tui.saving.save_name_problem`, the one place the UI meets the saves package)."""
 
 from __future__ import annotations
-
-import re
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Footer, Input, Static
 
-SAVE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-
-
-def save_name_problem(name: str) -> str | None:
-    """Why a save name is not acceptable, or None."""
-    if not name:
-        return "a name is required"
-    if ".." in name or "/" in name or "\\" in name:
-        return "a save name cannot contain '..', '/' or '\\'"
-    if not SAVE_NAME.match(name):
-        return "use up to 64 letters, digits, '_', '-' or '.', starting with a letter or digit"
-    return None
+from techrace.tui.saving import save_name_problem
 
 
 class SaveDialog(ModalScreen[str | None]):
@@ -39,6 +27,7 @@ class SaveDialog(ModalScreen[str | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Save", id="save", variant="primary")
                 yield Button("Cancel", id="cancel")
+        yield Footer()  # this dialog's own keys, not the board's
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -12,7 +12,6 @@ from textual.widgets import Footer, Header, Static
 
 from techrace.tui.session import Session, nation_label
 from techrace.tui.widgets.charts import RaceCharts
-from techrace.tui.widgets.history import rows_of
 from techrace.tui.widgets.rivals import RivalsTable
 
 
@@ -61,8 +60,8 @@ class EndScreen(Screen[None]):
     def on_mount(self) -> None:
         game = self.session.game
         self.app.sub_title = f"Game over · {game.turn} quarters"
-        self.query_one(RaceCharts).show(rows_of(game), list(game.ruleset.nations))
-        self.query_one(RivalsTable).show(rows_of(game), self.session.player)
+        self.query_one(RaceCharts).show(self.session.history(), list(game.ruleset.nations))
+        self.query_one(RivalsTable).show(self.session.history(), self.session.player)
 
     def action_save(self) -> None:
         from techrace.tui.dialogs.save_dialog import SaveDialog

@@ -1,14 +1,18 @@
-"""The main screen: the player's nation, orders, rivals, industry tabs, charts and the event log.
+"""The main screen: the goal, the player's nation and orders, rivals, industry tabs, charts, events.
 
-The quarter itself is simulated in a worker thread; this screen only redraws from the Game afterwards,
-and only the visible tab (hidden tabs redraw when they are opened).
+The quarter itself is simulated in a worker thread (which also builds the turn report); this screen
+only redraws from the Game afterwards, and only the visible tab (hidden tabs redraw when opened).
+Layout: the goal spans the board; the nation and orders panels sit left of the tabs; the strip of
+latest events shows only on terminals at least 34 rows tall (the full log is `e` at any size).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from typing import Any
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -16,12 +20,16 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
+from techrace.safe_text import printable
+from techrace.tui.orders import nation_row, order_cost, order_label
+from techrace.tui.screens.turn_report import PAINTED_AFTER
 from techrace.tui.session import Session, nation_label
 from techrace.tui.widgets.charts import RaceCharts
 from techrace.tui.widgets.event_log import EventLog
-from techrace.tui.widgets.history import by_nation, rows_of
-from techrace.tui.widgets.nation_panel import NationPanel
-from techrace.tui.widgets.queue import QueuePanel
+from techrace.tui.widgets.goal_panel import GoalPanel
+from techrace.tui.widgets.history import by_nation
+from techrace.tui.widgets.nation_panel import NationPanel, pending_policies
+from techrace.tui.widgets.queue import QueueList, QueuePanel
 from techrace.tui.widgets.rivals import RivalsTable
 from techrace.tui.widgets.tables import DictTable
 
@@ -33,6 +41,8 @@ VIEW_TABS = (
     ("controls", "Controls", "controls"),
 )
 TABS = ("rivals", "charts") + tuple(tab for tab, _, _ in VIEW_TABS)
+ORDER_ACTIONS = ("end_turn", "levers", "undo", "undo_selected", "focus_orders")
+AUTOSAVE_WAIT = 2.0  # seconds the autosave waits at most for the board and report to be painted
 
 
 class GameScreen(Screen[None]):
@@ -40,25 +50,40 @@ class GameScreen(Screen[None]):
 
     BINDINGS = [
         Binding("n", "end_turn", "End turn"),
-        Binding("a", "levers", "Orders"),
+        Binding("a", "levers", "Order"),
         Binding("u", "undo", "Undo"),
-        Binding("delete,backspace", "undo_selected", "Undo selected", show=False),
+        Binding("delete,backspace", "undo_selected", "Withdraw marked", show=False),
+        Binding("o", "focus_orders", "Orders list", show=False),
+        Binding("e", "events", "Events"),
+        Binding("r", "turn_report", "Turn report", show=False),
+        Binding("f2", "app.settings", "Settings", show=False),
         Binding("ctrl+s", "save", "Save"),
         Binding("l", "app.load_dialog", "Load", show=False),
         Binding("question_mark", "app.help", "Help"),
         Binding("q", "app.quit", "Quit"),
     ] + [Binding(str(i + 1), f"show_tab('{tab}')", tab, show=False) for i, tab in enumerate(TABS)]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    DEFAULT_CSS = """
+    GameScreen #side { width: 36; }
+    GameScreen.-wide #side { width: 44; }
+    GameScreen.-short #events { display: none; }
+    """
 
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
         self.busy = False
+        self.autosaving = False
+        self.turn_waiting = False  # `n` was pressed while the last autosave was being written
+        self.painted: threading.Event | None = None
         self.stale: set[str] = set(TABS)
 
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
+        yield GoalPanel(id="goal")
         with Horizontal(id="top"):
             with Vertical(id="side"):
                 yield from self.compose_side()
@@ -80,10 +105,19 @@ class GameScreen(Screen[None]):
     def on_mount(self) -> None:
         game = self.session.game
         who = self.session.player or "observing"
-        self.app.title = f"techrace · {who} · {game.ruleset.name} · seed {getattr(game, 'seed', '?')}"
+        self.app.title = f"techrace · {who} · {printable(game.ruleset.name)} · seed {getattr(game, 'seed', '?')}"
         self.redraw()
         if game.finished:
             self.call_after_refresh(self.show_end)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """No orders or turns are offered once the game is over (while a quarter plays they say so).
+
+        The footer is rebuilt only when this answer changes (at the end of the game): rebuilding it
+        costs a style pass over every key, a good part of a redraw."""
+        if action in ORDER_ACTIONS and self.session.game.finished:
+            return False
+        return True
 
     # ------------------------------------------------------------------ drawing
 
@@ -92,12 +126,12 @@ class GameScreen(Screen[None]):
 
         A figure the board cannot draw becomes a notice; the game itself is untouched by drawing.
         """
-        game = self.session.game
         self.app.sub_title = self.status_line()
         self.stale = set(TABS)
         for part, draw in (
+            ("goal", self.draw_goal),
             ("nation panel", self.draw_side),
-            ("event log", lambda: self.query_one(EventLog).show(game.events, self.session.player)),
+            ("event log", lambda: self.query_one(EventLog).show(self.session.game, self.session.player)),
             ("tab", lambda: self.draw_tab(self.query_one(TabbedContent).active or "rivals")),
         ):
             try:
@@ -111,24 +145,40 @@ class GameScreen(Screen[None]):
             return f"Game over after {game.turn} turns"
         return f"Turn {game.turn + 1}/{game.turns_total} · {game.quarter}"
 
+    def goal_nation(self) -> tuple[str | None, str]:
+        """Whose goals the goal panel shows, and how to title them (the player needs no name)."""
+        return self.session.player, ""
+
+    def draw_goal(self) -> None:
+        from techrace.ruleset import quarter_label
+
+        game = self.session.game
+        code, whose = self.goal_nation()
+        goals = list(game.goals(code)) if code else []
+        last = quarter_label(max(game.turns_total - 1, 0), game.ruleset.start_quarter)
+        self.query_one(GoalPanel).show(goals, max(game.turns_total - game.turn, 0), last, whose)
+
     def draw_side(self) -> None:
         game, player = self.session.game, self.session.player
-        rows = by_nation(rows_of(game)).get(player or "", [])
-        self.query_one(NationPanel).show(nation_label(game, player), rows, self.nation_row(player))
+        rows = by_nation(self.session.history()).get(player or "", [])
+        self.query_one(NationPanel).show(nation_label(game, player), rows, nation_row(game, player),
+                                         self.session.budget_left(), pending_policies(self.session.queued))
         self.draw_queue()
 
     def draw_queue(self) -> None:
-        self.query_one(QueuePanel).show(self.session.game.quarter, self.session.queued, self.session.queued_cost())
-
-    def nation_row(self, code: str | None) -> dict[str, Any]:
-        try:
-            rows = self.session.game.view.nations()
-        except Exception:
-            return {}
-        for row in rows:
-            if code in (row.get("nation"), row.get("code"), row.get("id")):
-                return row
-        return {}
+        session = self.session
+        lines = []
+        for action in session.queued:
+            cost, label = order_cost(session.game, action), printable(order_label(session.game, action))
+            lines.append(label + (f" · ${cost:.2f} bn" if cost > 0 and f"${cost:,.1f} bn" not in label else ""))
+        if session.queued:
+            count = len(session.queued)
+            summary = Text(f"{count} order{'s' if count != 1 else ''} · ${session.queued_cost():.2f} bn")
+        else:
+            summary = Text("a: give an order · n: end turn")
+        panel = self.query_one(QueuePanel)
+        panel.show(session.game.quarter, lines, summary)
+        panel.border_subtitle = "o: select · del: withdraw" if session.queued else ""
 
     def draw_tab(self, tab: str) -> None:
         if tab not in self.stale:
@@ -136,9 +186,9 @@ class GameScreen(Screen[None]):
         self.stale.discard(tab)
         game = self.session.game
         if tab == "rivals":
-            self.query_one(RivalsTable).show(rows_of(game), self.session.player)
+            self.query_one(RivalsTable).show(self.session.history(), self.session.player)
         elif tab == "charts":
-            self.query_one(RaceCharts).show(rows_of(game), list(game.ruleset.nations))
+            self.query_one(RaceCharts).show(self.session.history(), list(game.ruleset.nations))
         else:
             method = dict((t, m) for t, _, m in VIEW_TABS)[tab]
             try:
@@ -176,7 +226,7 @@ class GameScreen(Screen[None]):
         from techrace.core import ACTION_SPECS
         from techrace.tui.dialogs.action_form import ActionForm
 
-        form = ActionForm(ACTION_SPECS[kind], self.session.game, self.session.player or "")
+        form = ActionForm(ACTION_SPECS[kind], self.session.game, self.session.player or "", self.session.queued)
         self.app.push_screen(form, self._order_given)
 
     def _order_given(self, action: Any) -> None:
@@ -189,22 +239,29 @@ class GameScreen(Screen[None]):
         except QueueError as exc:
             self.notify("; ".join(exc.messages), title="Order refused", severity="error")
             return
-        self.draw_queue()
-        self.notify(action.describe(), title="Order queued")
+        self.draw_side()  # the queue, the budget left and the standing policies all change
 
     def action_undo(self) -> None:
         self._undo(None)
 
     def action_undo_selected(self) -> None:
-        self._undo(self.query_one(QueuePanel).selected)
+        index = self.query_one(QueuePanel).selected
+        if index is None:
+            self.notify("No order is marked: queue one with a, or press o and pick one with the arrows.")
+            return
+        self._undo(index)
+
+    def action_focus_orders(self) -> None:
+        if not self.session.queued:
+            self.notify("No orders queued yet: a gives one.")
+            return
+        self.query_one(QueueList).focus()
 
     def _undo(self, index: int | None) -> None:
-        removed = self.session.undo(index)
-        if removed is None:
+        if self.session.undo(index) is None:
             self.notify("No orders to undo.")
             return
-        self.draw_queue()
-        self.notify(removed.describe(), title="Order withdrawn")
+        self.draw_side()
 
     # ------------------------------------------------------------------ turns
 
@@ -222,30 +279,93 @@ class GameScreen(Screen[None]):
             return
         self.busy = True
         self.app.sub_title = f"playing {self.session.game.quarter}…"
+        if self.autosaving:  # the last turn's autosave still reads the game: this turn starts after it
+            self.turn_waiting = True
+            return
         self.play_turn()
 
     @work(thread=True, exclusive=True, group="turn", exit_on_error=False)
     def play_turn(self) -> None:
-        """Simulate the quarter off the UI thread, autosave, then hand the result back."""
+        """Simulate the quarter off the UI thread and hand the result back, then autosave.
+
+        The autosave waits until the board and the turn report are painted (on 2 cores its gzip and
+        JSON would otherwise slow the painting); the next turn waits for the autosave (`autosaving`)."""
         try:
             report = self.session.end_turn()
         except Exception as exc:
             self.app.call_from_thread(self.turn_failed, exc)
             return
-        problem = self.app.autosave(self.session)  # type: ignore[attr-defined]
-        self.app.call_from_thread(self.turn_done, report, problem)
+        if self.session.observing or not getattr(self.app, "autosaves", False):
+            self.app.call_from_thread(self.turn_done, report)
+            return
+        self.autosaving = True
+        self.painted = painted = threading.Event()  # set by turn_done once its repaint is done
+        try:
+            self.app.call_from_thread(self.turn_done, report)
+            painted.wait(timeout=AUTOSAVE_WAIT)
+        finally:
+            problem = self.app.autosave(self.session)  # type: ignore[attr-defined]
+            self.app.call_from_thread(self.autosaved, problem)
 
-    def turn_done(self, report: Any, autosave_problem: str | None = None) -> None:
+    def autosaved(self, problem: str | None) -> None:
+        self.autosaving = False
+        if problem:
+            self.notify(problem, title="Autosave failed", severity="warning")
+        if self.turn_waiting:
+            self.turn_waiting = False
+            self.play_turn()
+
+    def turn_done(self, report: Any) -> None:
         self.busy = False
         self.redraw()
-        if autosave_problem:
-            self.notify(autosave_problem, title="Autosave failed", severity="warning")
+        if self.session.game.finished:
+            self.refresh_bindings()
+        if self.session.summary_problem:
+            self.notify(self.session.summary_problem, title="Turn report", severity="warning")
+        summary = self.session.last_summary
+        painted, self.painted = (self.painted.set if self.painted else None), None
+        if summary is not None and getattr(self.app, "settings", None) and self.app.settings.turn_report:  # type: ignore[attr-defined]
+            self.app.push_screen(self._report_screen(summary, painted), self._report_closed)
+            return
         if self.session.game.finished:
             self.show_end()
+            if painted:
+                painted()
+        elif painted:  # the autosave waits for this board's repaint
+            self.set_timer(PAINTED_AFTER, painted)
+
+    def _report_screen(self, summary: Any, painted: Any = None) -> Any:
+        from techrace.tui.screens.turn_report import TurnReportScreen
+
+        return TurnReportScreen(summary, painted)
+
+    def _report_closed(self, then: str | None) -> None:
+        if then == "turn_off":
+            self.app.change_settings(turn_report=False)  # type: ignore[attr-defined]
+            self.notify("Turn reports are off; f2 turns them back on, r shows the last one.")
+        if self.session.game.finished:
+            self.show_end()
+        if then == "events":
+            self.action_events()
+
+    def action_turn_report(self) -> None:
+        if self.session.last_summary is None:
+            self.notify("No turn played in this session yet: n ends the turn.")
+            return
+        self.app.push_screen(self._report_screen(self.session.last_summary), self._report_closed)
+
+    def action_events(self) -> None:
+        from techrace.tui.screens.events import EventLogScreen
+
+        def back(_: Any = None) -> None:
+            self.app.sub_title = self.status_line()
+
+        self.app.push_screen(EventLogScreen(self.session.game, self.session.player), back)
 
     def turn_failed(self, exc: Exception) -> None:
         self.busy = False
         self.app.sub_title = self.status_line()
+        self.draw_queue()  # the orders are back in the queue
         self.notify(f"the quarter could not be played: {exc}", title="Error", severity="error")
 
     def show_end(self) -> None:
@@ -273,6 +393,8 @@ class GameScreen(Screen[None]):
         yield SystemCommand("End turn", "Play the quarter with the queued orders (n)", self.action_end_turn)
         yield SystemCommand("Give an order", "Open the levers of your nation (a)", self.action_levers)
         yield SystemCommand("Undo last order", "Withdraw the last queued order (u)", self.action_undo)
+        yield SystemCommand("Event log", "Every event, filtered by kind, nation and text (e)", self.action_events)
+        yield SystemCommand("Turn report", "The report of the last turn played (r)", self.action_turn_report)
         yield SystemCommand("Save game", "Save under a name (ctrl+s)", self.action_save)
         for i, tab in enumerate(TABS):
             yield SystemCommand(f"Show {tab.replace('-', ' ')}", f"Switch to the {tab} tab ({i + 1})",

@@ -15,36 +15,56 @@ PANELS = """\
 *escape, q or ? closes this help; arrows and page keys scroll it.*
 
 You run one nation's industrial and export policy, one quarter per turn, from 2025Q1. The ruleset's
-victory conditions decide the game (shown on the final screen). Computer players run every other nation.
+victory conditions decide the game; the **Goal** panel shows them all the time. Computer players run
+every other nation.
 
 ## Panels
 
-- **Nation panel** (top left): your nation at a glance — AI compute in H100-equivalents, model
-  capability, the best process node made at home, advanced wafer starts per month, engineers,
-  the quarter's industrial budget (USD bn) and the GDP index (2025Q1 = 100). Arrows show the change since
-  last turn (green is good for you); the sparkline is compute over the last 24 turns.
-- **Orders** (left): the orders queued for the coming quarter and what they cost. Withdraw them with
-  `u` (the last) or `delete` (the highlighted one) until you end the turn.
-- **Rivals** tab: every nation's latest figures, strongest first, with trend sparklines.
-- **Charts** tab: compute (log scale) and capability of every nation over the turns.
+- **Goal** (top): each victory condition (*Win*) and loss condition (*Lose*) of the ruleset as your
+  nation sees it — a progress bar with its percentage, your figure against the target, the nearest
+  rival — and the turns left before the last quarter.
+- **Nation panel** (left): your nation at a glance — AI compute in H100-equivalents, model
+  capability, the best process node made at home, advanced wafer starts per month, engineers, the
+  GDP index (2025Q1 = 100), each with its change since last turn (▲/▼ and a number, green when it is
+  good for you); the quarter's budget and what is left after your queued orders (*over* in red when
+  they do not fit); and your standing policies — visa openness, pay against the US, the share of
+  compute that can be pooled, AI power in GW — with any change a queued order will make (→).
+- **Orders** (left): the orders queued for the coming quarter, in words, with their cost. `▸` marks
+  the one `delete` withdraws; `o` selects the list so the arrows move the mark; `u` withdraws the
+  last.
+- **Rivals** tab: every nation's latest figures, most capable first, the gap to you, and trends;
+  columns drop by importance on narrow terminals.
+- **Charts** tab: compute (log scale) and capability of every nation over the turns; each line ends
+  in its nation's letter (the key above gives letter and colour).
 - **Foundries / Chip firms / Labs / Toolmakers** tabs: the industry — nodes, capacity and yield;
   designs and sales; clusters and training runs; tool output and servicing.
 - **Controls** tab: the export-control rules in force, who issued them and what they cover.
-- **Events** (bottom): what happened each quarter and *why* (the cause follows "because").
+- **Events** (bottom, on terminals 34 rows or taller): the latest events and *why* (after
+  "because"); your orders appear once, with what they did (after →). `e` opens the full log.
+- **Turn report** (after each turn): your figures before and after, what each order did and cost,
+  where the goal stands and the events that concern you. `t` in the report (or `f2`) turns it off;
+  `r` shows the last one again.
 
 ## Keys
 
 | key | what it does |
 |---|---|
 | `n` | End turn: the quarter is played with your queued orders (in the background; the screen stays live) |
-| `a` | Give an order: pick a lever, fill in its form; problems and the cost preview update as you type |
-| `u` / `delete` | Withdraw the last / the highlighted queued order |
+| `a` | Give an order: pick a lever, fill in its form (it opens at your current settings); problems and the cost preview update as you type |
+| `u` / `delete` | Withdraw the last / the marked (▸) queued order |
+| `o` | Select the orders list (arrows move the mark) |
+| `e` | The full event log: filter by kind, nation and text (`/`), scroll with arrows and page keys |
+| `r` | The last turn report again |
 | `1`–`7` | Tabs: rivals, charts, foundries, chip firms, labs, toolmakers, controls |
 | `ctrl+s` | Save the game under a name (an autosave is also written every turn) |
 | `l` | Load a saved game |
+| `f2` | Settings (turn report on or off; kept for the next session) |
 | `ctrl+p` | Command palette: every main command by name |
 | `?` | This help |
 | `q` / `ctrl+q` | Quit (asks first when turns since the last save would be lost) |
+
+In a list of choices (firms, nations, tool kinds) `[x]` marks what is chosen: space toggles a row,
+typing filters the rows, `ctrl+a` chooses all rows in view (again: none).
 
 Watching (`techrace observe`): `space` plays or pauses, `s` steps one quarter, `+` / `-` change the
 speed. On the new-game screen: `ctrl+n` starts, `ctrl+o` loads a save, `ctrl+r` draws a new seed.

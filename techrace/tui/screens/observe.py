@@ -10,9 +10,10 @@ from textual.binding import Binding
 from textual.timer import Timer
 from textual.widgets import Static
 
+from techrace.tui.orders import nation_row
 from techrace.tui.screens.game import TABS, GameScreen
 from techrace.tui.session import nation_label
-from techrace.tui.widgets.history import by_nation, rows_of
+from techrace.tui.widgets.history import by_nation
 from techrace.tui.widgets.nation_panel import NationPanel
 
 SPEEDS = (2.0, 1.0, 0.5, 0.25, 0.1, 0.0)  # seconds between quarters while playing
@@ -24,6 +25,7 @@ class ObserveScreen(GameScreen):
         Binding("s,n", "step", "Step"),
         Binding("plus,equals_sign", "faster", "Faster"),
         Binding("minus", "slower", "Slower"),
+        Binding("e", "events", "Events"),
         Binding("ctrl+s", "save", "Save"),
         Binding("question_mark", "app.help", "Help"),
         Binding("q", "app.quit", "Quit"),
@@ -37,7 +39,7 @@ class ObserveScreen(GameScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Orders do not exist while observing: hide their keys from the footer."""
-        if action in ("levers", "undo", "undo_selected", "end_turn"):
+        if action in ("levers", "undo", "undo_selected", "end_turn", "focus_orders", "turn_report"):
             return False
         return True
 
@@ -45,14 +47,21 @@ class ObserveScreen(GameScreen):
         yield NationPanel(id="nation")
         yield Static("", id="observe-status")
 
+    def leader(self) -> str:
+        game = self.session.game
+        nations = by_nation(self.session.history())
+        leader = max(nations, key=lambda n: (float(nations[n][-1].get("capability") or 0.0), n), default=None)
+        return leader if leader is not None else next(iter(game.ruleset.nations))
+
+    def goal_nation(self) -> tuple[str | None, str]:
+        leader = self.leader()
+        return leader, f"leader {leader}"
+
     def draw_side(self) -> None:
         game = self.session.game
-        nations = by_nation(rows_of(game))
-        leader = max(nations, key=lambda n: (float(nations[n][-1].get("capability") or 0.0), n), default=None)
-        if leader is None:
-            leader = next(iter(game.ruleset.nations))
-        title = f"Leader: {nation_label(game, leader)}"
-        self.query_one(NationPanel).show(title, nations.get(leader, []), self.nation_row(leader))
+        leader = self.leader()
+        rows = by_nation(self.session.history()).get(leader, [])
+        self.query_one(NationPanel).show(f"Leader: {nation_label(game, leader)}", rows, nation_row(game, leader))
         self.draw_status()
 
     def draw_queue(self) -> None:  # nothing is queued while observing
@@ -100,8 +109,8 @@ class ObserveScreen(GameScreen):
         self.speed = max(0, self.speed - 1)
         self.draw_status()
 
-    def turn_done(self, report: Any, autosave_problem: str | None = None) -> None:
-        super().turn_done(report, autosave_problem)
+    def turn_done(self, report: Any) -> None:
+        super().turn_done(report)
         if self.session.game.finished:
             self.playing = False
             self.draw_status()
@@ -117,4 +126,5 @@ class ObserveScreen(GameScreen):
         yield SystemCommand("Step one quarter", "Play exactly one quarter (s)", self.action_step)
         yield SystemCommand("Faster", "Less time between quarters (+)", self.action_faster)
         yield SystemCommand("Slower", "More time between quarters (-)", self.action_slower)
+        yield SystemCommand("Event log", "Every event, filtered by kind, nation and text (e)", self.action_events)
         yield SystemCommand("Save game", "Save under a name (ctrl+s)", self.action_save)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from techrace.safe_text import printable
 from techrace.tui.options import GameOptions, random_seed
 
 
@@ -30,6 +32,7 @@ class NewGameScreen(Screen[None]):
         self.seed = options.seed if options.seed is not None else random_seed()
         self.descriptions: dict[str, str] = {}
         self.nations: dict[str, str] = {}
+        self.problem_shown = False
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -71,7 +74,7 @@ class NewGameScreen(Screen[None]):
         listing = self.query_one("#rulesets", OptionList)
         listing.clear_options()
         self.descriptions = dict(found)
-        listing.add_options([Option(name, id=name) for name, _ in found])
+        listing.add_options([Option(Text(printable(name)), id=name) for name, _ in found])
         names = [name for name, _ in found]
         wanted = self.options.ruleset or ("baseline" if "baseline" in names else (names[0] if names else None))
         if wanted in names:
@@ -81,7 +84,7 @@ class NewGameScreen(Screen[None]):
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         name = str(event.option.id)
-        self.query_one("#ruleset-description", Static).update(self.descriptions.get(name, ""))
+        self.query_one("#ruleset-description", Static).update(Text(printable(self.descriptions.get(name, ""))))
         self.load_nations(name)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -102,7 +105,7 @@ class NewGameScreen(Screen[None]):
         self.nations = nations
         select = self.query_one("#nation", Select)
         current = select.value
-        select.set_options([(f"{code} — {name}", code) for code, name in nations.items()])
+        select.set_options([(Text(printable(f"{code} — {name}")), code) for code, name in nations.items()])
         select.prompt = "choose a nation" if nations else "no nations"
         for choice in (current, self.options.nation, *nations):
             if choice in nations:
@@ -118,8 +121,20 @@ class NewGameScreen(Screen[None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_start()
 
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._recheck()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self._recheck()
+
     def action_reseed(self) -> None:
         self.query_one("#seed", Input).value = str(random_seed())
+        self._recheck()
+
+    def _recheck(self) -> None:
+        """A problem shown stays only while it is still true (a new seed clears "the seed must be ...")."""
+        if self.problem_shown:
+            self._problem("; ".join(self.choices()[3]))
 
     def action_load(self) -> None:
         self.app.action_load_dialog()  # type: ignore[attr-defined]
@@ -151,4 +166,5 @@ class NewGameScreen(Screen[None]):
         self.app.start_game(GameOptions(mode="play", ruleset=ruleset, nation=nation, seed=seed))  # type: ignore[attr-defined]
 
     def _problem(self, text: str) -> None:
-        self.query_one("#newgame-error", Static).update(text)
+        self.problem_shown = bool(text)
+        self.query_one("#newgame-error", Static).update(Text(printable(text)))

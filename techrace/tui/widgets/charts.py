@@ -1,4 +1,9 @@
-"""Compute and capability of every nation over turns, drawn with textual-plot."""
+"""Compute and capability of every nation over turns, drawn with textual-plot.
+
+Compute spans decades between nations, so it is drawn on a log scale with ticks at 1k, 10k, 1M ...;
+each nation's line ends in its own letter as well as its colour, so the lines are told apart in a
+16-colour terminal or by a colour-blind player. Side by side when wide, stacked when narrow.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ from techrace.tui.widgets.history import by_nation, series
 # Named ANSI colours only, so the charts read the same with 16 colours and under any theme.
 PALETTE = ("red", "green", "yellow", "blue", "magenta", "cyan", "bright_red", "bright_green",
            "bright_yellow", "bright_blue", "bright_magenta", "bright_cyan", "white")
+STACK_BELOW = 90  # columns: narrower charts are stacked rather than side by side
 
 
 class TurnAxis(AxisFormatter):
@@ -32,49 +38,119 @@ class TurnAxis(AxisFormatter):
         return [str(int(t)) for t in ticks]
 
 
+class LogAxis(AxisFormatter):
+    """An axis of log10 values labelled with the values themselves: 10k, 100k, 1M."""
+
+    def get_ticks(self, min_: float, max_: float, max_ticks: int = 8) -> list[float]:
+        decades = list(range(math.ceil(min_), math.floor(max_) + 1))
+        if len(decades) < 2:  # less than a decade in view: 1-2-5 steps
+            steps = [k + math.log10(m) for k in range(math.floor(min_), math.ceil(max_) + 1) for m in (1, 2, 5)]
+            return [t for t in steps if min_ <= t <= max_][:max_ticks]
+        stride = max(1, math.ceil(len(decades) / max(1, min(max_ticks, 5))))
+        return [float(d) for d in decades[::stride]]
+
+    def get_labels_for_ticks(self, ticks: Sequence[float]) -> list[str]:
+        return [tick_label(10 ** t) for t in ticks]
+
+
+def tick_label(value: float) -> str:
+    """A round axis value in few characters: 500, 2k, 10k, 1M, 20G."""
+    for scale, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if value >= scale * 0.999:
+            return f"{value / scale:.3g}{suffix}"
+    return f"{value:.3g}"
+
+
+def nation_marks(nations: Sequence[str]) -> dict[str, str]:
+    """One distinct letter per nation (the first free letter of its code), to end its line with."""
+    used: set[str] = set()
+    out: dict[str, str] = {}
+    for code in nations:
+        candidates = [c.upper() for c in code if c.isalnum()] + [c.lower() for c in code if c.isalpha()]
+        mark = next((c for c in candidates if c not in used), None)
+        if mark is None:
+            mark = next(c for c in "0123456789*+#@%&" if c not in used) if len(used) < 80 else "?"
+        used.add(mark)
+        out[code] = mark
+    return out
+
+
 class RaceCharts(Vertical):
-    """A one-line colour key above the two charts (a legend inside would hide the lines when small)."""
+    """A one-line key (letter and colour per nation) above the two charts."""
 
     DEFAULT_CSS = """
     RaceCharts { height: 1fr; }
-    RaceCharts #chart-key { height: 1; padding: 0 1; }
-    RaceCharts Horizontal { height: 1fr; }
+    RaceCharts #chart-key { height: auto; padding: 0 1; }
+    RaceCharts #chart-row { height: 1fr; }
+    RaceCharts.-stacked #chart-row { layout: vertical; }
     RaceCharts PlotWidget { width: 1fr; height: 1fr; }
     """
 
     def compose(self) -> ComposeResult:
         yield Static("", id="chart-key")
-        with Horizontal():
+        with Horizontal(id="chart-row"):
             for chart in ("compute-chart", "capability-chart"):
                 plot = PlotWidget(id=chart, allow_pan_and_zoom=False)
                 plot.can_focus = False  # no zoom or pan here: keep the screen's own keys in the footer
                 yield plot
 
+    def on_resize(self) -> None:
+        self.set_class(0 < self.size.width < STACK_BELOW, "-stacked")
+
     def show(self, metric_rows: list[dict[str, Any]], nations: list[str]) -> None:
         per_nation = by_nation(metric_rows)
         colours = {code: PALETTE[i % len(PALETTE)] for i, code in enumerate(nations)}
+        marks = nation_marks(nations)
         compute = self.query_one("#compute-chart", PlotWidget)
         capability = self.query_one("#capability-chart", PlotWidget)
         for plot in (compute, capability):
             plot.clear()
+        no_compute: list[str] = []
+        extent: dict[str, list[float]] = {"x": [], "compute": [], "capability": []}
         for code in nations:
             rows = per_nation.get(code, [])
             xs, ys = series(rows, "ai_compute_h100e")
             logs = [(x, math.log10(y)) for x, y in zip(xs, ys, strict=True) if y > 0]
             if logs:
-                compute.plot([p[0] for p in logs], [p[1] for p in logs], line_style=colours[code],
-                             hires_mode=HiResMode.BRAILLE, label=code)
+                _line(compute, [p[0] for p in logs], [p[1] for p in logs], colours[code], marks[code], code)
+                extent["compute"] += [p[1] for p in logs]
+            else:
+                no_compute.append(code)
             xs, ys = series(rows, "capability")
             if xs:
-                capability.plot(xs, ys, line_style=colours[code], hires_mode=HiResMode.BRAILLE, label=code)
-        compute.set_xlabel("turn")
-        compute.set_ylabel("log10 H100e")
-        capability.set_xlabel("turn")
+                _line(capability, xs, ys, colours[code], marks[code], code)
+                extent["x"] += xs
+                extent["capability"] += ys
+        _room_for_marks(compute, extent["x"], extent["compute"])
+        _room_for_marks(capability, extent["x"], extent["capability"])
+        compute.set_ylabel("H100e (log)")
+        compute.set_y_formatter(LogAxis())
         capability.set_ylabel("capability")
         for plot in (compute, capability):
+            plot.set_xlabel("turn")
             plot.show_legend(is_visible=False)
             plot.set_x_formatter(TurnAxis())
-        key = Text("nations: ")
-        for code in nations:
-            key.append(f"━ {code} ", style=colours[code])
-        self.query_one("#chart-key", Static).update(key)
+        self.query_one("#chart-key", Static).update(_key(nations, colours, marks, no_compute))
+
+
+def _line(plot: PlotWidget, xs: list[float], ys: list[float], colour: str, mark: str, code: str) -> None:
+    plot.plot(xs, ys, line_style=colour, hires_mode=HiResMode.BRAILLE, label=code)
+    plot.scatter(xs[-1:], ys[-1:], marker=mark, marker_style=f"bold {colour}")
+
+
+def _room_for_marks(plot: PlotWidget, xs: list[float], ys: list[float]) -> None:
+    """Limits a little past the data, so the letter that ends each line is drawn inside the axes."""
+    if not xs or not ys:
+        return
+    x_span, y_span = max(xs) - min(xs), max(ys) - min(ys)
+    plot.set_xlimits(min(xs), max(xs) + max(0.5, 0.04 * x_span))
+    plot.set_ylimits(min(ys) - 0.02 * y_span, max(ys) + max(0.05 * y_span, 1e-3))
+
+
+def _key(nations: list[str], colours: dict[str, str], marks: dict[str, str], no_compute: list[str]) -> Text:
+    key = Text("")
+    for code in nations:
+        key.append(f"{marks[code]}━ {code}  ", style=colours[code])
+    if no_compute:
+        key.append(f"(no compute yet: {', '.join(no_compute)})", style="dim")
+    return key

@@ -1,4 +1,8 @@
-"""What happened and why: the core's events, newest at the bottom, each with its cause."""
+"""What happened and why: the core's events with their causes, each of the player's orders told once.
+
+`EventLog` is the strip of latest events under the board (on terminals tall enough for it);
+the full, filterable log is `screens/events.py`.
+"""
 
 from __future__ import annotations
 
@@ -7,36 +11,43 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import RichLog
 
-KIND_STYLES = {"shock": "bold red", "victory": "bold green", "control": "yellow", "player": "cyan"}
+from techrace.safe_text import printable
+from techrace.tui.report import LogEntry, log_entries
+
+KIND_STYLES = {"shock": "bold red", "victory": "bold green", "control": "yellow", "order": "bold cyan",
+               "policy": "cyan"}
 
 
-def event_text(event: Any, player: str | None = None) -> Text:
-    """One line (wrapping) per event: quarter, kind, what happened, and why."""
+def entry_text(entry: LogEntry, mine: bool = False) -> Text:
+    """One line (wrapping) per entry: quarter, kind, what happened, and why (or, for an order, what it did)."""
     text = Text()
-    text.append(f"{getattr(event, 'quarter', '')} ", style="dim")
-    kind = str(getattr(event, "kind", "event"))
-    text.append(f"[{kind}] ", style=KIND_STYLES.get(kind, "bold"))
-    actors = tuple(getattr(event, "actors", ()) or ())
-    text.append(str(getattr(event, "text", "")), style="bold" if player and player in actors else "")
-    cause = getattr(event, "cause", None)
-    if cause:
-        text.append(f" — because {cause}", style="italic dim")
+    text.append(f"{entry.quarter} ", style="dim")
+    text.append(f"[{entry.kind}] ", style=KIND_STYLES.get(entry.kind, "bold"))
+    text.append(printable(entry.text), style="bold" if mine else "")
+    if entry.kind == "order":
+        if entry.effect:
+            text.append(f" → {printable(entry.effect)}", style="italic")
+    elif entry.cause:
+        text.append(f" — because {printable(entry.cause)}", style="italic dim")
     return text
 
 
 class EventLog(RichLog):
-    DEFAULT_CSS = "EventLog { height: 7; border: round $secondary; padding: 0 1; }"
+    DEFAULT_CSS = "EventLog { height: 8; border: round $secondary; padding: 0 1; scrollbar-gutter: stable; }"
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(wrap=True, markup=False, highlight=False, max_lines=2000, **kwargs)
         self.shown = 0
         self.border_title = "Events (why things happened)"
+        self.border_subtitle = "e: full log"
 
-    def show(self, events: list[Any], player: str | None = None) -> None:
-        """Append the events not yet shown (the log keeps its scroll position at the end)."""
+    def show(self, game: Any, player: str | None = None) -> None:
+        """Append the events not yet shown (whole turns, so each order is merged with what it caused)."""
+        events = game.events
         if len(events) < self.shown:  # a different game: start over
             self.clear()
             self.shown = 0
-        for event in events[self.shown:]:
-            self.write(event_text(event, player))
+        for entry in log_entries(game, events[self.shown:]):
+            self.write(entry_text(entry, bool(player and player in entry.actors)), scroll_end=False)
         self.shown = len(events)
+        self.call_after_refresh(self.scroll_end, animate=False)  # the newest line in view

@@ -77,3 +77,24 @@ def node(nm: Any) -> str:
     if math.isnan(x) or x <= 0 or math.isinf(x):
         return "–"
     return f"{x:g} nm"
+
+
+def change(before: float | None, now: float | None, relative: bool = True) -> str:
+    """The change between two figures as a signed number: `+14%` for stocks and flows, `+0.8` for indices."""
+    if before is None or now is None:
+        return ""
+    delta = now - before
+    if abs(delta) <= 1e-9 * max(1.0, abs(now)):
+        return "±0"
+    if relative and before > 0:
+        share = delta / before
+        return f"{share:+.0%}" if abs(share) >= 0.01 else f"{share:+.1%}"
+    return f"{'+' if delta > 0 else '-'}{number(abs(delta))}"
+
+
+def bar(progress: float, width: int = 10) -> str:
+    """A progress bar of block characters (full and light shade), so it reads without colour."""
+    if math.isnan(progress):
+        progress = 0.0
+    full = round(max(0.0, min(1.0, progress)) * width)
+    return "█" * full + "░" * (width - full)

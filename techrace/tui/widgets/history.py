@@ -10,11 +10,17 @@ VIEW_ALIASES = {"ai_compute_h100e": "compute_h100e", "advanced_wafer_starts": "a
 METRICS = ("ai_compute_h100e", "capability", "best_node_nm", "advanced_wafer_starts", "engineers", "gdp_index")
 
 
-def rows_of(game: Any) -> list[dict[str, Any]]:
-    """The game's metric rows; before the first turn, the starting state from `game.view.nations()`."""
+def rows_of(game: Any, start: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """The game's metric rows after `start` (the turn-0 rows, when known), so changes and trends
+    include the first turn; before the first turn, the starting state from `game.view.nations()`."""
     rows = list(game.metric_rows)
     if rows:
-        return rows
+        return list(start or []) + rows
+    return list(start) if start else start_rows(game)
+
+
+def start_rows(game: Any) -> list[dict[str, Any]]:
+    """The nations' figures now, as metric rows of turn 0 (only the starting state before a turn)."""
     try:
         nations = game.view.nations()
     except Exception:
