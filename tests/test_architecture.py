@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,5 +38,5 @@ def test_the_shipped_rulesets_travel_with_the_package() -> None:
     """`techrace/shipped_rulesets` links to the top-level rulesets/ so a plain wheel carries them."""
     link = ROOT / "techrace" / "shipped_rulesets"
     assert link.is_symlink() and link.resolve() == (ROOT / "rulesets").resolve()
-    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert 'techrace = ["shipped_rulesets/*/*.yaml"]' in text
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "shipped_rulesets/*/*.yaml" in data["tool"]["setuptools"]["package-data"]["techrace"]

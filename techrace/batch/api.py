@@ -138,6 +138,8 @@ def run_batch(
     command: str | None = None,
     play: str = DEFAULT_PLAY,
     analysis: Mapping[str, Any] | None = None,
+    play_keys: Sequence[str] = (),
+    play_context: Mapping[str, Any] | None = None,
 ) -> BatchResult:
     """Play `runs` games per parameter point with computer players and stream the rows to `out`.
 
@@ -149,6 +151,10 @@ def run_batch(
     played `runs` times on the same seeds. `points` gives explicit parameter rows. With `resume=True`, `out`
     must hold an interrupted batch; the plan comes from its manifest. `analysis` is recorded in the manifest
     (sensitivity stores its whole problem there).
+
+    `play` ("module:function") plays one run: `play(ruleset, seed, turns, **play_context, **chosen)`, where
+    `chosen` holds the run's point values of `play_keys` (e.g. which strategy a tournament arm plays); those
+    keys are not ruleset values. `play_context` must be picklable and is not stored: pass it again on resume.
     """
     from techrace.batch.engines import make_engine
 
@@ -157,9 +163,12 @@ def run_batch(
     if resume:
         store, manifest, plan, ruleset_json, notes = _reopen(out, ruleset, runs, turns, seed, sweep, vary, points,
                                                              design, samples)
+        if play_keys and tuple(play_keys) != plan.play_keys:
+            store.lock.release()
+            raise BatchDirError("the play keys differ from the batch being resumed; use a new --out")
     else:
         store, manifest, plan, ruleset_json = _create(ruleset, runs, turns, seed, sweep, vary, points, design, samples,
-                                                      out, command, analysis)
+                                                      out, command, analysis, tuple(play_keys))
         notes = []
     try:
         engine = make_engine(workers, scheduler)
@@ -170,7 +179,8 @@ def run_batch(
     try:
         for note in notes:
             print(f"batch: {printable(note)}", file=sys.stderr, flush=True)
-        done, failures = _play(store, manifest, plan, ruleset_json, engine, progress, chunk_size, play)
+        done, failures = _play(store, manifest, plan, ruleset_json, engine, progress, chunk_size, play,
+                               dict(play_context or {}))
     except KeyboardInterrupt:
         engine.close(cancel=True)
         _write_runs_quietly(store, manifest)
@@ -217,13 +227,14 @@ def _reopen(out: str | os.PathLike[str] | None, ruleset: object, runs: int | Non
 def _create(ruleset: str | os.PathLike[str] | Ruleset | None, runs: int | None, turns: int | None, seed: int | None,
             sweep: Any, vary: Any, points: Any, design: str | None, samples: int | None,
             out: str | os.PathLike[str] | None, command: str | None, analysis: Mapping[str, Any] | None,
+            play_keys: tuple[str, ...] = (),
             ) -> tuple[BatchStore, dict[str, Any], BatchPlan, tuple[dict[str, Any], Any]]:
     """A new batch directory, locked, with its manifest and ruleset, after every option was checked."""
     from techrace import __version__
     from techrace.ruleset import ruleset_hash
 
     base = _load("baseline" if ruleset is None else ruleset)
-    plan = _new_plan(base, runs, turns, seed, sweep, vary, points, design, samples)
+    plan = replace(_new_plan(base, runs, turns, seed, sweep, vary, points, design, samples), play_keys=play_keys)
     alternatives = load_alternatives(plan)
     if turns is None and alternatives:  # every ruleset must be playable to the end of the batch
         plan = replace(plan, turns=min(r.turns for r in [base, *alternatives.values()]))
@@ -243,7 +254,8 @@ def _create(ruleset: str | os.PathLike[str] | Ruleset | None, runs: int | None, 
 
 
 def _play(store: BatchStore, manifest: dict[str, Any], plan: BatchPlan, ruleset_json: tuple[dict[str, Any], Any], engine: Any,
-          progress: bool, chunk_size: int | None, play: str) -> tuple[set[int], dict[int, dict[str, Any]]]:
+          progress: bool, chunk_size: int | None, play: str, play_context: dict[str, Any],
+          ) -> tuple[set[int], dict[int, dict[str, Any]]]:
     """Play every run not yet on disk; each finished chunk is a part file and a manifest update."""
     from techrace.batch.progress import Progress
     from techrace.batch.runner import run_chunks
@@ -271,7 +283,8 @@ def _play(store: BatchStore, manifest: dict[str, Any], plan: BatchPlan, ruleset_
         bar.advance(len(result.done) + len(result.failures), len(result.failures))
 
     base_json, alternatives = ruleset_json
-    template = ChunkTask(base_json, manifest["ruleset_hash"], plan.turns, (), plan.param_types, play, alternatives)
+    template = ChunkTask(base_json, manifest["ruleset_hash"], plan.turns, (), plan.param_types, play, alternatives,
+                         plan.play_keys, play_context)
     try:
         run_chunks(plan.specs(todo), plan.total - len(done), template, engine, on_result, chunk_size)
     finally:

@@ -1,4 +1,5 @@
-"""Subcommands of the batch face: `batch`, `report`, `sensitivity`, `compare` (argparse only here).
+"""Subcommands of the batch face: `batch`, `report`, `sensitivity`, `compare`, `discover`, `tournament`
+(argparse only here).
 
 Everything heavy (pandas, pyarrow, SALib, scipy, Dask, the core) is imported inside the command
 functions, so registering these commands costs nothing.
@@ -19,6 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _register_sensitivity(subparsers)
     _register_compare(subparsers)
     _register_discover(subparsers)
+    _register_tournament(subparsers)
 
 
 def _engine_options(parser: argparse.ArgumentParser) -> None:
@@ -126,6 +128,26 @@ def _register_discover(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_discover)
 
 
+def _register_tournament(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "tournament", help="every strategy, and every lever alone, per nation and ruleset, on paired seeds",
+        description="Play every strategy for each --nation (strategies/ and --strategies DIR) and every lever's "
+        "probe (strategies/probes/) against no new orders, run i of every arm on the same seed; write "
+        "strategies.csv, levers.csv and summary.md in --out, the runs in --out/_batch. Run again with the same "
+        "options to continue an interrupted tournament.")
+    p.add_argument("--ruleset", action="append", required=True, metavar="R", help="ruleset name or directory (repeatable)")
+    p.add_argument("--nation", action="append", required=True, metavar="N", help="nation code, e.g. US (repeatable)")
+    p.add_argument("--runs", type=int, default=20, metavar="K", help="runs per arm (default: 20)")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="batch seed (default: 0)")
+    p.add_argument("--out", required=True, metavar="DIR", help="where the tables, the summary and the runs go")
+    p.add_argument("--turns", type=int, metavar="T", help="quarters per game (default: the shortest ruleset's length)")
+    p.add_argument("--strategies", action="append", default=[], metavar="DIR",
+                   help="more strategy files (DIR/*.yaml, probes in DIR/probes/); one with the nation and name of a "
+                   "shipped one replaces it (repeatable)")
+    _engine_options(p)
+    p.set_defaults(func=_tournament)
+
+
 def _console():  # noqa: ANN202 - rich imported lazily
     from rich.console import Console
 
@@ -229,3 +251,33 @@ def _compare(args: argparse.Namespace) -> int:
     console.print(printable(f"* q < 0.05 (Benjamini-Hochberg over the outcomes that vary) and |effect| >= the minimum "
                             f"relevant difference; table in {result.out / 'compare.csv'}"))
     return 0
+
+
+def _tournament(args: argparse.Namespace) -> int:
+    from techrace.batch.api import BatchInterrupted
+    from techrace.batch.balance import render
+    from techrace.batch.tournament import run_tournament
+    from techrace.ruleset.strategies import StrategyError
+    from techrace.safe_text import printable
+
+    command = "techrace " + shlex.join(sys.argv[1:]) if sys.argv[1:2] == ["tournament"] else "techrace tournament"
+    try:
+        result = run_tournament(args.ruleset, args.nation, runs=args.runs, seed=args.seed, out=args.out,
+                                turns=args.turns, strategies=args.strategies, workers=args.workers,
+                                scheduler=args.scheduler, progress=not args.no_progress, command=command)
+    except StrategyError as exc:
+        for line in exc.errors:
+            print(f"techrace: error: {line}", file=sys.stderr)
+        return 2
+    except BatchInterrupted:
+        print(printable(f"interrupted: finished runs are kept; the same command continues the tournament in {args.out}"),
+              file=sys.stderr)
+        return 130
+    for warning in result.plan.warnings:
+        print(f"tournament: warning: {printable(warning)}", file=sys.stderr)
+    console = _console()
+    for item in render(result.plan, result.strategies, result.levers):
+        console.print(item)
+    console.print(printable(f"{result.done} runs done, {result.failed} failed ({result.engine}); strategies.csv, "
+                            f"levers.csv and summary.md in {result.out}"))
+    return 1 if result.failed else 0

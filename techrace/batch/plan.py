@@ -96,6 +96,7 @@ class BatchPlan:
     points: tuple[dict[str, Any], ...] = ({},)
     vary: dict[str, Vary] = field(default_factory=dict)  # drawn per run (random design)
     design: dict[str, Any] = field(default_factory=dict)  # provenance of design points: kind, samples, factors
+    play_keys: tuple[str, ...] = ()  # point keys that choose how a run is played (the play function's), not ruleset values
 
     def __post_init__(self) -> None:
         check_seed(self.seed)
@@ -131,6 +132,10 @@ class BatchPlan:
             types[key] = "float" if numeric else "string"
         return types
 
+    def overrides(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """The ruleset values a run's parameters set (not the ruleset it plays, not its play keys)."""
+        return {k: v for k, v in params.items() if k != "ruleset" and k not in self.play_keys}
+
     def spec(self, run: int) -> RunSpec:
         point, rep = divmod(run, self.runs)
         seed = run_seed(self.seed, rep)
@@ -147,13 +152,14 @@ class BatchPlan:
         return {
             "runs": self.runs, "turns": self.turns, "seed": self.seed, "points": list(self.points),
             "vary": {key: dist.text() for key, dist in self.vary.items()}, "design": self.design,
+            **({"play_keys": list(self.play_keys)} if self.play_keys else {}),
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> BatchPlan:
         vary = {key: parse_distribution(key, text) for key, text in data.get("vary", {}).items()}
         return cls(int(data["runs"]), int(data["turns"]), int(data["seed"]), tuple(data["points"]), vary,
-                   dict(data.get("design", {})))
+                   dict(data.get("design", {})), tuple(data.get("play_keys", ())))
 
 
 def parse_value(text: str) -> Any:

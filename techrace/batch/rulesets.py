@@ -77,12 +77,17 @@ def check_plan(base: Ruleset, alternatives: Mapping[str, Ruleset], plan: BatchPl
                 raise PlanError(f"--vary {key}: needs a numeric value, but {key} is {current!r}")
     if plan.design.get("factors"):
         return
+    checked: set[str] = set()
     for point in plan.points:
-        ruleset = alternatives.get(str(point.get(RULESET_KEY)), base)
-        values = {k: v for k, v in point.items() if k != RULESET_KEY}
-        changed = apply_overrides(ruleset, values)
-        if any(isinstance(v, str) for v in point.values()):
-            _check_setup(changed, ", ".join(f"{k}={v}" for k, v in point.items()))
+        values = plan.overrides(point)
+        chosen = {k: v for k, v in point.items() if k == RULESET_KEY or k in values}
+        key = repr(sorted(chosen.items()))
+        if key in checked:  # points that differ only in how they are played set up the same game
+            continue
+        checked.add(key)
+        changed = apply_overrides(alternatives.get(str(point.get(RULESET_KEY)), base), values)
+        if any(isinstance(v, str) for v in chosen.values()):
+            _check_setup(changed, ", ".join(f"{k}={v}" for k, v in chosen.items()))
 
 
 def _check_setup(ruleset: Ruleset, where: str) -> None:

@@ -45,6 +45,8 @@ class ChunkTask:
     param_types: dict[str, str]
     play: str = DEFAULT_PLAY
     alternatives: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # `ruleset` factor: name -> (hash, json)
+    play_keys: tuple[str, ...] = ()  # run parameters passed to `play` as keyword arguments (not ruleset values)
+    play_context: dict[str, Any] = field(default_factory=dict)  # keyword arguments `play` gets in every run
 
 
 @dataclass
@@ -110,6 +112,11 @@ def play_game(ruleset: Any, seed: int, turns: int) -> PlayedGame:
 
     game = Game.from_ruleset(ruleset, seed=seed)
     game.run(turns)
+    return PlayedGame(list(game.metric_rows), outcome_record(game))
+
+
+def outcome_record(game: Any) -> dict[str, Any]:
+    """How a game ended: winner, victory kind, turn and quarter, turns played, each nation's end score."""
     outcome = game.outcome
     record: dict[str, Any] = {
         "winner": outcome.winner if outcome else None,
@@ -119,7 +126,7 @@ def play_game(ruleset: Any, seed: int, turns: int) -> PlayedGame:
         "turns_played": game.turn,
     }
     record.update({f"{SCORE_PREFIX}{nation}": score for nation, score in game.scores().items()})
-    return PlayedGame(list(game.metric_rows), record)
+    return record
 
 
 def play_chunk(task: ChunkTask) -> ChunkResult:
@@ -141,8 +148,10 @@ def play_chunk(task: ChunkTask) -> ChunkResult:
         if _STOP.is_set():
             return ChunkResult(to_table(rows, task.param_types) if rows else None, done, failures, outcomes, True)
         try:
-            ruleset = apply_overrides(_chosen(task, spec, base), {k: v for k, v in spec.params.items() if k != "ruleset"})
-            played = play(ruleset, spec.seed, task.turns)
+            overrides = {k: v for k, v in spec.params.items() if k != "ruleset" and k not in task.play_keys}
+            ruleset = apply_overrides(_chosen(task, spec, base), overrides)
+            chosen = {k: spec.params[k] for k in task.play_keys if k in spec.params}
+            played = play(ruleset, spec.seed, task.turns, **task.play_context, **chosen)
             bad = [k for k, v in played.outcome.items() if isinstance(v, float) and not math.isfinite(v)]
             if bad:
                 raise NonFiniteError(f"{bad[0]} is {played.outcome[bad[0]]} at the end, not a finite number")
@@ -193,7 +202,7 @@ def _chosen(task: ChunkTask, spec: RunSpec, base: Any) -> Any:
     return _ruleset(digest, data)
 
 
-def _resolve(dotted: str) -> Callable[[Any, int, int], PlayedGame]:
+def _resolve(dotted: str) -> Callable[..., PlayedGame]:
     module, _, name = dotted.partition(":")
     return getattr(importlib.import_module(module), name)
 
