@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from core_helpers import baseline, play, value, variant, world
 
@@ -26,43 +25,21 @@ def test_power_limits_clusters() -> None:
 
 def test_centralisation_raises_the_largest_run_over_quarters_and_costs_budget() -> None:
     game = Game.from_ruleset(baseline(), seed=1, player="CN")
-    game.step([Action("centralisation", "CN", {"share": 1.0})])
+    game.step([Action("centralisation", "CN", {"share": 0.6})])
     base = Game.from_ruleset(baseline(), seed=1, player="CN")
     base.step([Action("advisor", "CN", {"group": "compute", "advisor": False})])  # nobody pools in the base game
     cn = game.nations.index("CN")
     assert game.model.state.centralisation[cn] == pytest.approx(base.model.state.centralisation[cn])  # not at once
-    game.run(9)
-    base.run(9)
+    game.run(5)
+    base.run(5)
     step = baseline().levers.centralisation_step_per_quarter
-    assert game.model.state.centralisation[cn] == pytest.approx(0.05 + 9 * step)
+    assert game.model.state.centralisation[cn] == pytest.approx(0.05 + 5 * step)
+    assert value(game, "CN", "largest_training_run_flop") > 3 * value(base, "CN", "largest_training_run_flop")
     st, s = game.model.static, game.model.state
-    # the pooled run joins the labs' largest clusters (not the whole fleet), less what runs across sites lose
-    clusters = float((st.lab_to_nation @ (s.usable_compute * s.site_share))[cn])
-    best_cluster = float((s.usable_compute * s.site_share)[st.lab_nation == cn].max())
-    efficiency = baseline().technology.multi_site_training_efficiency
-    assert clusters * s.centralisation[cn] * efficiency > 1.2 * best_cluster
-    assert value(game, "CN", "largest_training_run_flop") > 1.2 * value(base, "CN", "largest_training_run_flop")
+    pooled = float((st.lab_to_nation @ s.usable_compute)[cn]) * s.centralisation[cn]
     rate = baseline().levers.centralisation_cost_usd_per_h100e_quarter
-    assert s.standing_cost[cn] == pytest.approx(clusters * s.centralisation[cn] * rate / 1e9, rel=0.2)  # charged every quarter on what is pooled
+    assert s.standing_cost[cn] == pytest.approx(pooled * rate / 1e9, rel=0.2)  # charged every quarter on what is pooled
     assert s.standing_cost[cn] > 3 * base.model.state.standing_cost[cn]
-
-
-def test_a_pooled_run_is_bounded_by_the_clusters_it_joins() -> None:
-    """Pooling every cluster of a nation gives at most their sum at the multi-site efficiency, never the fleet."""
-    game = play(seed=2, turns=3)
-    st, s = game.model.static, game.model.state
-    s.centralisation[:] = 1.0
-    from techrace.core.mechanisms.labs import run_flop, training_runs
-
-    training_runs(st, s)
-    fleet = run_flop(st, st.lab_to_nation @ s.usable_compute)
-    clusters = run_flop(st, st.lab_to_nation @ (s.usable_compute * s.site_share))
-    efficiency = st.ruleset.technology.multi_site_training_efficiency
-    best_lab = np.zeros(len(st.nations))
-    np.maximum.at(best_lab, st.lab_nation, run_flop(st, s.usable_compute * s.site_share))
-    assert np.allclose(s.largest_run, np.maximum(clusters * efficiency, best_lab))
-    us = st.nations.index("US")
-    assert s.largest_run[us] < 0.5 * fleet[us]
 
 
 def test_capability_scale() -> None:
