@@ -36,7 +36,7 @@ ADJUSTABLE: dict[str, Adjustable] = {
     "pay": Adjustable(("nation",), 0.0, 5.0, "pay of engineers relative to the US (x)"),
     "espionage": Adjustable(("nation",), 0.0, 1.0, "effort to copy rivals' algorithms (0-1)"),
     "anti_poaching": Adjustable(("nation",), 0.0, 1.0, "enforcement against rivals' espionage and poaching (0-1)"),
-    "centralisation": Adjustable(("nation",), 0.0, 1.0, "share of its labs' largest clusters pooled into one national run"),
+    "centralisation": Adjustable(("nation",), 0.0, 1.0, "share of the nation's compute pooled for its best lab"),
     "pool": Adjustable(("nation", "skill"), 0.0, INF, "engineers looking for work, by skill"),
     # sites
     "capacity": Adjustable(("site", "node"), 0.0, INF, "installed wafer capacity (wafers a month) by node"),

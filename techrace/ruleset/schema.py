@@ -142,7 +142,6 @@ class Technology(Strict):
     h100_tpp: float = Field(15832.0, gt=0, description="TPP of one H100 (the H100-equivalent unit)")
     model_flops_utilisation: Share = Field(0.35, description="Share of peak FLOP/s a training run achieves")
     training_share: Share = Field(0.3, description="Share of a cluster's quarter given to its largest training run")
-    multi_site_training_efficiency: Share = Field(0.8, description="Share of its pooled compute a national run spanning several labs' largest clusters puts to use (slower links between sites); centralisation pools clusters, not the whole fleet")
     accelerator_life_quarters: int = Field(20, ge=1, le=80, description="Mean service life of an accelerator (quarters)")
     tool_service_decay_per_quarter: Share = Field(0.06, description="Health lost each quarter by an unserviced tool")
     tool_scrap_health: Share = Field(0.25, description="Health below which a tool is scrapped")

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from techrace.core.events import Event
 from techrace.core.levers.base import Lever, ParamSpec, firm_name
-from techrace.core.mechanisms.labs import pooled_clusters
 from techrace.core.mechanisms.standing import pay_cost, pay_subsidy
 from techrace.ruleset.schema import LEVER_GROUPS
 
@@ -107,14 +106,14 @@ class PowerBuildout(Lever):
 
 class Centralisation(Lever):
     kind, label, group, standing = "centralisation", "Compute centralisation", "compute", True
-    description = "Set the share of the labs' largest clusters to pool into one national training run across sites; pooling is built up over quarters and costs budget every quarter."
-    effect = "The nation's largest run grows towards this share of its labs' largest clusters together (less what runs across sites lose), a few points a quarter, paid every quarter from the next; lowering it is immediate and free."
+    description = "Set the share of national AI compute to pool into one training run; pooling is built up over quarters and costs budget every quarter."
+    effect = "The nation's largest run grows towards this share of its usable compute, a few points a quarter, paid every quarter from the next; lowering it is immediate and free."
     params = (ParamSpec("share", "share", "Share", "0 to 1", 0, 1, 0.3),)
 
     def recurring(self, model: WorldModel, action: Action) -> float:
         static, s = model.static, model.state
         n = static.nations.index(action.nation)
-        pooled = float(pooled_clusters(static, s)[n]) * float(action.params["share"])
+        pooled = float((static.lab_to_nation @ s.usable_compute)[n]) * float(action.params["share"])
         return pooled * static.ruleset.levers.centralisation_cost_usd_per_h100e_quarter / 1e9
 
     def apply(self, model: WorldModel, action: Action) -> list[Event]:
@@ -126,7 +125,7 @@ class Centralisation(Lever):
         if abs(before - s.centralisation_target[n]) < 1e-9:
             return []
         why = "it trails its rival" if model.is_ai(n) else "a policy decision"
-        return [Event(s.turn, model.quarter, "policy", f"{action.nation} aims to pool {s.centralisation_target[n]:.0%} of its labs' largest clusters for national runs",
+        return [Event(s.turn, model.quarter, "policy", f"{action.nation} aims to pool {s.centralisation_target[n]:.0%} of its AI compute for national runs",
                       why, (action.nation,))]
 
 

@@ -1,9 +1,7 @@
 """AI labs: power-limited clusters, accelerator retirement, training runs and capability.
 
 A lab's usable compute is what its nation's AI power can run; its largest training run is bounded
-by its largest single site. A nation that centralises pools a share of its labs' largest clusters into
-one national run across those sites, at `technology.multi_site_training_efficiency` (P): pooling joins
-clusters built for training, not every inference server in the country. Capability is a log
+by its largest single site, unless the nation pools compute (centralisation). Capability is a log
 scale of effective training compute: the run's FLOP times the lab's own algorithmic efficiency
 (mechanisms/research.py). 100 = 1e26 effective FLOP, +25 per factor of 10. Capability is what a
 nation's labs can train *now*: a nation that loses compute or stops investing falls; the record is
@@ -69,21 +67,16 @@ def usable_compute(static: Static, s: WorldState) -> None:
     s.usable_compute = s.compute * powered
 
 
-def pooled_clusters(static: Static, s: WorldState) -> np.ndarray:
-    """H100e in each nation's labs' largest clusters: what centralisation can pool into one national run."""
-    return static.lab_to_nation @ (s.usable_compute * s.site_share)
-
-
 def training_runs(static: Static, s: WorldState) -> None:
     """Largest run and capability per lab and per nation this quarter (what can be trained now)."""
     n = len(static.nations)
     algo = 10.0 ** s.algo_log10
     lab_runs = run_flop(static, s.usable_compute * s.site_share)
     s.lab_capability = capability_score(lab_runs * algo)
-    clusters = pooled_clusters(static, s)
-    pooled = run_flop(static, clusters * s.centralisation * static.ruleset.technology.multi_site_training_efficiency)
-    weighted_algo = static.lab_to_nation @ (s.usable_compute * s.site_share * algo)
-    pooled_algo = np.where(clusters > 0, weighted_algo / np.maximum(clusters, 1e-12), 1.0)
+    national = static.lab_to_nation @ s.usable_compute
+    pooled = run_flop(static, national * s.centralisation)
+    weighted_algo = static.lab_to_nation @ (s.usable_compute * algo)
+    pooled_algo = np.where(national > 0, weighted_algo / np.maximum(national, 1e-12), 1.0)
     best_lab_run = np.zeros(n)
     best_lab_eff = np.zeros(n)
     np.maximum.at(best_lab_run, static.lab_nation, lab_runs)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 
 from techrace.core.events import Event
-from techrace.core.mechanisms.labs import pooled_clusters
 from techrace.core.state import WorldState
 from techrace.core.static import Static
 
@@ -43,8 +42,8 @@ def pay_subsidy(static: Static, s: WorldState, employer: int, amount: float) -> 
 
 
 def centralisation_cost(static: Static, s: WorldState, share: np.ndarray) -> np.ndarray:
-    """Budget per quarter of pooling `share` of each nation's labs' largest clusters (USD bn)."""
-    pooled = pooled_clusters(static, s) * share
+    """Budget per quarter of pooling `share` of each nation's usable compute (USD bn)."""
+    pooled = (static.lab_to_nation @ s.usable_compute) * share
     return pooled * static.ruleset.levers.centralisation_cost_usd_per_h100e_quarter / 1e9
 
 
