@@ -37,10 +37,16 @@ def nation_default(model: WorldModel, idx: np.ndarray, params: NationPolicyParam
 
 
 def rival_gap(model: WorldModel, n: int) -> float:
-    """Capability points the nation trails its best rival by (negative when it leads; 0 with no rival)."""
-    static, s = model.static, model.state
-    rivals = static.blocs.rival[n] & (s.collapsed <= 0)
-    return float(s.capability[rivals].max() - s.capability[n]) if rivals.any() else 0.0
+    """Capability points the nation trails its best rival by (negative when it leads; 0 with no rival).
+
+    Computed for every nation at once, once a quarter: nothing a nation decides moves capability."""
+    gaps = model.turn_cache.get("rival_gap")
+    if gaps is None:
+        static, s = model.static, model.state
+        rivals = static.blocs.rival.astype(bool) & (s.collapsed <= 0)[None, :]
+        best = np.where(rivals, s.capability[None, :], -np.inf).max(axis=1)
+        gaps = model.turn_cache["rival_gap"] = np.where(rivals.any(axis=1), best - s.capability, 0.0).tolist()
+    return gaps[n]
 
 
 def _spend_budget(model: WorldModel, n: int, p: NationPolicyParams) -> list[Action]:
@@ -139,8 +145,10 @@ def _domestic_foundries(model: WorldModel, n: int, logic_only: bool = False) -> 
     key = ("domestic_foundries", n, logic_only)
     if key not in model.turn_cache:
         static, s = model.static, model.state
-        advanced = np.where(static.node_nm <= 7.0, 1.0, 0.1)
-        size = static.site_to_foundry @ (s.capacity @ advanced + s.hbm_tsv_wpm)
+        size = model.turn_cache.get("foundry_size")
+        if size is None:  # capacity does not move while nations decide
+            advanced = np.where(static.node_nm <= 7.0, 1.0, 0.1)
+            size = model.turn_cache["foundry_size"] = static.site_to_foundry @ (s.capacity @ advanced + s.hbm_tsv_wpm)
         ids = np.flatnonzero((static.foundry_nation == n) & ((static.foundry_is_memory == 0) | (not logic_only)))
         weight = size[ids] + 1.0
         model.turn_cache[key] = [(static.foundries[i], float(w)) for i, w in zip(ids, weight / max(weight.sum(), 1e-12), strict=True)]
