@@ -54,10 +54,11 @@ def metric_rows(static: Static, s: WorldState, seed: int, quarter: str,
     rounded = {name: np.round(values[name], places).tolist() for name, places in ROUNDING.items()}
     runs = [float(f"{x:.6e}") for x in values["largest_training_run_flop"].tolist()]
     best = [None if math.isinf(x) else x for x in values["best_node_nm"].tolist()]
+    columns = [runs if name == "largest_training_run_flop" else best if name == "best_node_nm" else rounded[name]
+               for name in COLUMNS[4:]]
     rows = []
     for i, code in enumerate(static.nations):
         row: dict[str, Any] = {"seed": seed, "turn": s.turn, "quarter": quarter, "nation": code}
-        for name in COLUMNS[4:]:
-            row[name] = runs[i] if name == "largest_training_run_flop" else best[i] if name == "best_node_nm" else rounded[name][i]
+        row.update(zip(COLUMNS[4:], [column[i] for column in columns], strict=True))
         rows.append(row)
     return rows

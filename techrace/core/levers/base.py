@@ -8,6 +8,7 @@ so adding a lever touches one module (plus its tests).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from techrace.ruleset.schema import TOOL_KINDS, Ruleset
@@ -82,7 +83,8 @@ class Lever:
             message = check_param(ruleset, action, param, value, controls, regulator)
             if message:
                 errors.append(message)
-        unknown = sorted(set(action.params) - {p.name for p in self.params})
+        names = _param_names(type(self))
+        unknown = sorted(name for name in action.params if name not in names)
         if unknown:
             errors.append(f"unknown parameter(s) {', '.join(unknown)}")
         return errors + (self.check(ruleset, action) if not errors else [])
@@ -112,6 +114,11 @@ class Lever:
                 continue
             shown.append(f"{param.label.lower()} {_fmt(value, param, ruleset)}")
         return f"{self.label}: {', '.join(shown)}" if shown else self.label
+
+
+@lru_cache(maxsize=None)
+def _param_names(lever: type[Lever]) -> frozenset[str]:
+    return frozenset(p.name for p in lever.params)
 
 
 def _fmt(value: Any, param: ParamSpec, ruleset: Ruleset | None) -> str:
