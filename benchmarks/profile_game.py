@@ -41,7 +41,7 @@ def main() -> None:
     stats = pstats.Stats(profiler)
     rows = stats.stats  # type: ignore[attr-defined]
     whole = sum(tt for (_, _, tt, _, _) in rows.values())
-    print(f"\nphases (cumulative time, share of the run):")
+    print("\nphases (cumulative time, share of the run):")
     for phase in PHASES:
         cum = sum(ct for (file, line, name), (_, _, _, ct, _) in rows.items() if name == phase and "techrace" in file)
         if cum:

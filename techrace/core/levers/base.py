@@ -8,7 +8,7 @@ so adding a lever touches one module (plus its tests).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from techrace.ruleset.schema import TOOL_KINDS, Ruleset
@@ -116,7 +116,7 @@ class Lever:
         return f"{self.label}: {', '.join(shown)}" if shown else self.label
 
 
-@lru_cache(maxsize=None)
+@cache
 def _param_names(lever: type[Lever]) -> frozenset[str]:
     return frozenset(p.name for p in lever.params)
 
