@@ -149,7 +149,9 @@ def _domestic_foundries(model: WorldModel, n: int, logic_only: bool = False) -> 
         if size is None:  # capacity does not move while nations decide
             advanced = np.where(static.node_nm <= 7.0, 1.0, 0.1)
             size = model.turn_cache["foundry_size"] = static.site_to_foundry @ (s.capacity @ advanced + s.hbm_tsv_wpm)
-        ids = np.flatnonzero((static.foundry_nation == n) & ((static.foundry_is_memory == 0) | (not logic_only)))
+        ids = static.cache.get(key)
+        if ids is None:
+            ids = static.cache[key] = np.flatnonzero((static.foundry_nation == n) & ((static.foundry_is_memory == 0) | (not logic_only)))
         weight = size[ids] + 1.0
         model.turn_cache[key] = [(static.foundries[i], float(w)) for i, w in zip(ids, weight / max(weight.sum(), 1e-12), strict=True)]
     return model.turn_cache[key]
