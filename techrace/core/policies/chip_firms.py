@@ -65,14 +65,14 @@ def _split_output(model: WorldModel, idx: np.ndarray) -> list[Event]:
     active = (s.sku_active > 0) & (s.sku_used > 0)
     mine = (firm_of[None, :] == idx[:, None]) & active[None, :]                  # (firm, sku)
     # each firm's best design per lab: reduced over the designs grouped by firm, never a firm x design x lab array
-    nc = len(static.chip_firms)
+    nc, groups = len(static.chip_firms), sku_groups(firm_of)
     chosen = np.zeros(nc, dtype=bool)
     chosen[idx] = True
     offered = active & chosen[firm_of]
     firm_score = np.where(offered[:, None], score, 0.0)                          # (sku, lab)
-    top = by_firm(np.maximum, firm_score, firm_of, nc, 0.0)                      # (firm, lab)
+    top = by_firm(np.maximum, firm_score, groups, nc, 0.0)                      # (firm, lab)
     first = np.where((firm_score == top[firm_of]) & (top[firm_of] > 0), np.arange(len(firm_of))[:, None], len(firm_of))
-    best = by_firm(np.minimum, first, firm_of, nc, 0)[idx]                       # (firm, lab): the first best design
+    best = by_firm(np.minimum, first, groups, nc, 0)[idx]                       # (firm, lab): the first best design
     buys = top[idx] > 0
     share = np.zeros(static.sku_capacity)
     np.add.at(share, best[buys], np.broadcast_to(s.capital, buys.shape)[buys])
@@ -84,8 +84,8 @@ def _split_output(model: WorldModel, idx: np.ndarray) -> list[Event]:
     s.sku_share = np.where(planned, np.where(firm_total > 0, share / np.maximum(firm_total, 1e-300), 0.0), s.sku_share)
     legal = np.where(eligible, lic.chip_allowed, -1.0)
     sells = offered[:, None] & eligible                                          # (sku, lab)
-    customer = by_firm(np.logical_or, sells, firm_of, nc, False)[idx]            # (firm, lab)
-    best_legal = by_firm(np.maximum, np.where(sells, legal, -1.0), firm_of, nc, -1.0)[idx]
+    customer = by_firm(np.logical_or, sells, groups, nc, False)[idx]            # (firm, lab)
+    best_legal = by_firm(np.maximum, np.where(sells, legal, -1.0), groups, nc, -1.0)[idx]
     blocked = customer & (best_legal < 0.5)
     events: list[Event] = []
     for row, lab_nation in sorted({(int(r), int(static.lab_nation[c])) for r, c in zip(*np.nonzero(blocked), strict=True)}):
@@ -93,12 +93,19 @@ def _split_output(model: WorldModel, idx: np.ndarray) -> list[Event]:
     return events
 
 
-def by_firm(ufunc: np.ufunc, values: np.ndarray, firm_of: np.ndarray, firms: int, fill: float | bool) -> np.ndarray:
+def by_firm(ufunc: np.ufunc, values: np.ndarray, groups: tuple[np.ndarray, np.ndarray, np.ndarray], firms: int,
+            fill: float | bool) -> np.ndarray:
     """(firm, ...) reduction with `ufunc` of (sku, ...) values over each firm's SKU slots; `fill` where a
-    firm has none (a segment reduction, linear in the number of designs)."""
-    order = np.argsort(firm_of, kind="stable")
-    present, starts = np.unique(firm_of[order], return_index=True)
+    firm has none (a segment reduction, linear in the number of designs). `groups` from `sku_groups`."""
+    order, present, starts = groups
     out = np.full((firms, *values.shape[1:]), fill, dtype=values.dtype)
     if len(order):
         out[present] = ufunc.reduceat(values[order], starts, axis=0)
     return out
+
+
+def sku_groups(firm_of: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """SKU slots sorted by firm (stable: in slot order within a firm), the firms present and where each starts."""
+    order = np.argsort(firm_of, kind="stable")
+    present, starts = np.unique(firm_of[order], return_index=True)
+    return order, present, starts
