@@ -47,13 +47,29 @@ def decide(model: WorldModel, orders: list[Action]) -> list[Event]:
 
 
 def policy_groups(model: WorldModel, kind: type, include: Any = None) -> list[tuple[Any, Any, np.ndarray]]:
-    """(policy function, parameters, agent indices) per policy name among the agents of a kind, in agent order."""
+    """(policy function, parameters, agent indices) per policy name among the agents of a kind, in agent order.
+
+    An agent's policy never changes during a game, so Mesa's grouping is done once per kind; only the
+    `include` filter (in the game, decided by the computer) is applied each quarter."""
     agents = model.agents_by_type[kind]
-    if include is not None:
-        agents = agents.select(include)
-    groups = agents.groupby("policy_name", result_type="list").groups
-    return [(group[0].policy, group[0].params, np.array([a.index for a in group], dtype=np.int64))
-            for group in groups.values()]
+    cached = model._group_cache.get(kind)
+    if cached is None or cached[0] != len(agents):
+        groups = agents.groupby("policy_name", result_type="list").groups
+        everyone = [(group[0].policy, group[0].params, _indices(group)) for group in groups.values()]
+        cached = model._group_cache[kind] = (len(agents), list(agents), everyone)
+    if include is None:
+        return cached[2]
+    chosen: dict[str, list[Any]] = {}
+    for agent in cached[1]:
+        if include(agent):
+            chosen.setdefault(agent.policy_name, []).append(agent)
+    return [(group[0].policy, group[0].params, _indices(group)) for group in chosen.values()]
+
+
+def _indices(agents: list[Any]) -> np.ndarray:
+    idx = np.array([a.index for a in agents], dtype=np.int64)
+    idx.setflags(write=False)
+    return idx
 
 
 def player_orders(model: WorldModel, orders: list[Action]) -> list[Event]:
@@ -77,13 +93,16 @@ def _nations(model: WorldModel) -> list[Event]:
     """Computer nations decide everything; the player's advisor only the groups handed to it."""
     st, s = model.static, model.state
     events: list[Event] = []
+    owners = model.control_owners()  # rules are only ever added (a retaliation), never re-owned
     for function, params, idx in policy_groups(model, Nation, lambda a: model.in_game(a.index)):
         for action in function(model, idx, params) or []:
             n = st.nations.index(action.nation)
             lever = LEVERS[action.kind]
             if not model.is_ai(n) and s.delegated[n, LEVER_GROUPS.index(lever.group)] <= 0:
                 continue
-            if lever.validate(st.ruleset, action, model.control_owners()):
+            if len(owners) != len(s.controls):
+                owners = model.control_owners()
+            if lever.validate(st.ruleset, action, owners):
                 continue
             if lever.cost(model, action) > s.budget[n] + 1e-9:
                 continue

@@ -22,6 +22,9 @@ ROUNDING = {  # decimals written per column
     "hbm_stacks_produced": 1, "engineers": 1, "gdp_index": 3, "best_capability": 3, "algorithmic_efficiency": 4,
     "lab_capex_usd_b": 3, "ai_revenue_usd_b": 3, "datacenter_power_gw": 3, "domestic_accelerator_share": 4,
 }
+_BY_PLACES: dict[int, list[str]] = {}
+for _name, _places in ROUNDING.items():
+    _BY_PLACES.setdefault(_places, []).append(_name)
 VOLUME_WPM = 1000.0  # "in volume": at least this many usable wafer starts per month
 ADVANCED_NM = 7.0
 
@@ -51,13 +54,16 @@ def nation_metrics(static: Static, s: WorldState) -> dict[str, np.ndarray]:
 def metric_rows(static: Static, s: WorldState, seed: int, quarter: str,
                 values: dict[str, np.ndarray] | None = None) -> list[dict[str, Any]]:
     values = values if values is not None else nation_metrics(static, s)
-    rounded = {name: np.round(values[name], places).tolist() for name, places in ROUNDING.items()}
+    rounded: dict[str, list[Any]] = {}
+    for places, names in _BY_PLACES.items():  # one rounding call per number of decimals (elementwise, so the same)
+        rounded.update(zip(names, np.array([values[name] for name in names]).round(places).tolist(), strict=True))
     runs = [float(f"{x:.6e}") for x in values["largest_training_run_flop"].tolist()]
     best = [None if math.isinf(x) else x for x in values["best_node_nm"].tolist()]
+    columns = [runs if name == "largest_training_run_flop" else best if name == "best_node_nm" else rounded[name]
+               for name in COLUMNS[4:]]
     rows = []
     for i, code in enumerate(static.nations):
         row: dict[str, Any] = {"seed": seed, "turn": s.turn, "quarter": quarter, "nation": code}
-        for name in COLUMNS[4:]:
-            row[name] = runs[i] if name == "largest_training_run_flop" else best[i] if name == "best_node_nm" else rounded[name][i]
+        row.update(zip(COLUMNS[4:], [column[i] for column in columns], strict=True))
         rows.append(row)
     return rows

@@ -63,7 +63,7 @@ class WorldModel(mesa.Model):
         self.turn_events: list[Event] = []
         self.pending_actions: list[Action] = []
         self.turn_cache: dict[object, object] = {}
-        self._group_cache: dict[object, list] = {}
+        self._group_cache: dict[object, Any] = {}
         self.metrics_now: dict[str, np.ndarray] | None = None
         self.luck: dict[str, np.ndarray] = {}
         self.start_capacity = np.array([fresh.capacity[self.static.site_foundry == f].sum() + fresh.hbm_tsv_wpm[self.static.site_foundry == f].sum()

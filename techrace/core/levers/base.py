@@ -8,6 +8,7 @@ so adding a lever touches one module (plus its tests).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from techrace.ruleset.schema import TOOL_KINDS, Ruleset
@@ -82,7 +83,8 @@ class Lever:
             message = check_param(ruleset, action, param, value, controls, regulator)
             if message:
                 errors.append(message)
-        unknown = sorted(set(action.params) - {p.name for p in self.params})
+        names = _param_names(type(self))
+        unknown = sorted(name for name in action.params if name not in names)
         if unknown:
             errors.append(f"unknown parameter(s) {', '.join(unknown)}")
         return errors + (self.check(ruleset, action) if not errors else [])
@@ -112,6 +114,11 @@ class Lever:
                 continue
             shown.append(f"{param.label.lower()} {_fmt(value, param, ruleset)}")
         return f"{self.label}: {', '.join(shown)}" if shown else self.label
+
+
+@cache
+def _param_names(lever: type[Lever]) -> frozenset[str]:
+    return frozenset(p.name for p in lever.params)
 
 
 def _fmt(value: Any, param: ParamSpec, ruleset: Ruleset | None) -> str:
@@ -152,7 +159,7 @@ def check_param(ruleset: Ruleset, action: Action, param: ParamSpec, value: Any, 
         bad = [n for n in as_list(value) if n not in ruleset.nations]
         return f"{param.label}: unknown nation(s) {', '.join(bad)}" if bad else ""
     if param.type == "entities":
-        firms, sites = firm_ids(ruleset), site_ids(ruleset)
+        firms, sites = _per_ruleset(ruleset, "firms", _firm_nations), _per_ruleset(ruleset, "sites", _site_foundries)
         bad = [e for e in as_list(value) if e not in firms and e not in sites]
         return f"{param.label}: unknown firm or site {', '.join(bad)}" if bad else ""
     if param.type == "tool_kinds":
@@ -165,33 +172,55 @@ def check_param(ruleset: Ruleset, action: Action, param: ParamSpec, value: Any, 
             return f"{param.label}: rule {value!r} belongs to another regulator"
         return ""
     if param.type == "firm":
-        firms = firm_ids(ruleset)
+        firms = _per_ruleset(ruleset, "firms", _firm_nations)
         if value not in firms:
             return f"{param.label}: unknown firm {value!r}"
         return f"{param.label}: {value} is not headquartered in {action.nation}" if firms[value] != action.nation else ""
     if param.type == "shock":
-        moves = military_moves(ruleset)
+        moves = _per_ruleset(ruleset, "moves", military_moves)
         return f"{param.label}: unknown move {value!r} (known: {', '.join(moves) or 'none'})" if value not in moves else ""
     if param.type == "choice" and value not in param.choices:
         return f"{param.label}: expected one of {', '.join(param.choices)}"
     return ""
 
 
+_PER_RULESET: dict[tuple[int, str], tuple[Ruleset, Any]] = {}
+
+
+def _per_ruleset(ruleset: Ruleset, name: str, build: Any) -> Any:
+    """A table derived from a (frozen) ruleset, built once: validating an order is done ~25 times a turn."""
+    key = (id(ruleset), name)
+    hit = _PER_RULESET.get(key)
+    if hit is None or hit[0] is not ruleset:  # the ruleset is held, so its id is not reused while cached
+        if len(_PER_RULESET) >= 64:
+            _PER_RULESET.clear()
+        hit = _PER_RULESET[key] = (ruleset, build(ruleset))
+    return hit[1]
+
+
+def _regulators_by_nation(ruleset: Ruleset) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for reg_id, reg in sorted(ruleset.regulators.items()):
+        found.setdefault(reg.nation, reg_id)
+    return found
+
+
 def regulator_of(ruleset: Ruleset, nation: str) -> str | None:
     """The id of a nation's regulator, if it has one."""
-    for reg_id, reg in sorted(ruleset.regulators.items()):
-        if reg.nation == nation:
-            return reg_id
-    return None
+    return _per_ruleset(ruleset, "regulators", _regulators_by_nation).get(nation)
 
 
-def firm_ids(ruleset: Ruleset) -> dict[str, str]:
-    """Every firm id with its headquarters nation."""
+def _firm_nations(ruleset: Ruleset) -> dict[str, str]:
     out: dict[str, str] = {}
     for group in (ruleset.foundries, ruleset.toolmakers, ruleset.chip_firms, ruleset.labs):
         for fid, spec in group.items():
             out[fid] = spec.nation
     return out
+
+
+def firm_ids(ruleset: Ruleset) -> dict[str, str]:
+    """Every firm id with its headquarters nation."""
+    return dict(_per_ruleset(ruleset, "firms", _firm_nations))
 
 
 def firm_name(ruleset: Ruleset, fid: str) -> str:
@@ -201,9 +230,13 @@ def firm_name(ruleset: Ruleset, fid: str) -> str:
     return fid
 
 
+def _site_foundries(ruleset: Ruleset) -> dict[str, str]:
+    return {sid: fid for fid, f in ruleset.foundries.items() for sid in f.sites}
+
+
 def site_ids(ruleset: Ruleset) -> dict[str, str]:
     """Every fab site id with its owning foundry."""
-    return {sid: fid for fid, f in ruleset.foundries.items() for sid in f.sites}
+    return dict(_per_ruleset(ruleset, "sites", _site_foundries))
 
 
 def military_moves(ruleset: Ruleset) -> list[str]:

@@ -59,11 +59,12 @@ def chip_market(static: Static, s: WorldState, lic: Licences, budget: np.ndarray
     passes = ((unrestricted, lic.chip_allowed, lic.chip_grey), (eligible * lic.chip_allowed, 1.0, 0.0))
     bought_h100e = np.zeros(len(static.labs))
     domestic_h100e = np.zeros(len(static.labs))
+    home = home_made(static, s)
     for channel, legal_share, grey_share in passes:
         room, remaining, bought = _spend(static, s, lic, channel, legal_share, grey_share, value, preference, h100e, room,
                                          remaining, market.grey_market_premium)
         bought_h100e += (bought * h100e[:, None]).sum(axis=0)
-        domestic_h100e += (bought * (h100e * s.sku_domestic)[:, None] * home_made(static, s)).sum(axis=0)
+        domestic_h100e += (bought * (h100e * s.sku_domestic)[:, None] * home).sum(axis=0)
     s.chip_spend = (budget - remaining) / 1e9
     s.accel_bought = static.lab_to_nation @ bought_h100e
     s.accel_domestic = static.lab_to_nation @ domestic_h100e

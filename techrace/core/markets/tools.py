@@ -63,9 +63,9 @@ def tools_market(static: Static, s: WorldState, lic: Licences, orders: np.ndarra
     value = shipped * s.tool_price[:, None, :] / 1000.0  # USD billions
     s.toolmaker_cash += value.sum(axis=(1, 2))
     s.cash -= static.site_to_foundry @ value.sum(axis=(0, 2))
-    lead = np.clip(s.tool_lead.astype(np.int64), 0, s.tool_pipeline.shape[3] - 1)
-    for quarters in np.unique(lead):
-        s.tool_pipeline[:, :, :, quarters] += shipped * (lead == quarters)[:, None, :]
+    lead = np.clip(s.tool_lead.astype(np.int64), 0, s.tool_pipeline.shape[3] - 1)     # (maker, kind)
+    maker, kind = np.indices(lead.shape)
+    s.tool_pipeline[maker, :, kind, lead] += shipped.transpose(0, 2, 1)  # each (maker, kind) into its own lead slot
     _deliver(s, lic)
     _service(static, s, lic)
     return blocked

@@ -183,8 +183,11 @@ def _intra_company_transfer(static: Static, tool_allowed: np.ndarray, share: flo
     """Sanctions bind sites, not companies: a listed site gets part of what its unlisted siblings may buy."""
     if share <= 0:
         return
-    sibling = static.site_foundry[:, None] == static.site_foundry[None, :]            # (site, site)
-    best = np.where(sibling[None, :, :, None], tool_allowed[:, None, :, :], 0.0).max(axis=2)  # (maker, site, kind)
+    # the best any site of the same foundry may buy, per (maker, site, kind): a max over each foundry's sites
+    order = np.argsort(static.site_foundry, kind="stable")
+    firms, starts = np.unique(static.site_foundry[order], return_index=True)
+    per_firm = np.maximum.reduceat(tool_allowed[:, order, :], starts, axis=1)          # (maker, foundry, kind)
+    best = np.maximum(per_firm[:, np.searchsorted(firms, static.site_foundry), :], 0.0)
     np.maximum(tool_allowed, share * best, out=tool_allowed)
 
 

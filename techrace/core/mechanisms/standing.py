@@ -27,9 +27,12 @@ def pay_subsidy(static: Static, s: WorldState, employer: int, amount: float) -> 
     """Put a subsidy where the firm uses it: a foundry's cash (capacity, R&D), a toolmaker's lines and
     development, a chip firm's extra output this quarter, a lab's accelerator budget this quarter."""
     kind = static.employer_kind[employer]
-    offset = {"foundry": 0, "toolmaker": len(static.foundries), "chip_firm": len(static.foundries) + len(static.toolmakers),
-              "lab": len(static.foundries) + len(static.toolmakers) + len(static.chip_firms)}[kind]
-    i = employer - offset
+    offsets = static.cache.get("employer_offsets")
+    if offsets is None:
+        offsets = static.cache["employer_offsets"] = {
+            "foundry": 0, "toolmaker": len(static.foundries), "chip_firm": len(static.foundries) + len(static.toolmakers),
+            "lab": len(static.foundries) + len(static.toolmakers) + len(static.chip_firms)}
+    i = employer - offsets[kind]
     if kind == "foundry":
         s.cash[i] += amount
         s.subsidy[i] += amount

@@ -64,20 +64,48 @@ def _split_output(model: WorldModel, idx: np.ndarray) -> list[Event]:
     firm_of = s.sku_firm.astype(np.int64)
     active = (s.sku_active > 0) & (s.sku_used > 0)
     mine = (firm_of[None, :] == idx[:, None]) & active[None, :]                  # (firm, sku)
-    firm_score = np.where(mine[:, :, None], score[None, :, :], 0.0)            # (firm, sku, lab)
-    best = np.argmax(firm_score, axis=1)                                         # (firm, lab)
-    buys = firm_score.max(axis=1) > 0
+    # each firm's best design per lab: reduced over the designs grouped by firm, never a firm x design x lab array
+    nc, groups = len(static.chip_firms), sku_groups(firm_of)
+    chosen = np.zeros(nc, dtype=bool)
+    chosen[idx] = True
+    offered = active & chosen[firm_of]
+    firm_score = np.where(offered[:, None], score, 0.0)                          # (sku, lab)
+    top = by_firm(np.maximum, firm_score, groups, nc, 0.0)                      # (firm, lab)
+    first = np.where((firm_score == top[firm_of]) & (top[firm_of] > 0), np.arange(len(firm_of))[:, None], len(firm_of))
+    best = by_firm(np.minimum, first, groups, nc, 0)[idx]                       # (firm, lab): the first best design
+    buys = top[idx] > 0
     share = np.zeros(static.sku_capacity)
     np.add.at(share, best[buys], np.broadcast_to(s.capital, buys.shape)[buys])
     total = np.where(mine, share[None, :], 0.0).sum(axis=1)                      # each firm's planned sales
-    firm_total = (mine * total[:, None]).sum(axis=0)                             # ... seen from each SKU
-    planned = mine.any(axis=0)
+    row_of = np.zeros(nc, dtype=np.int64)
+    row_of[idx] = np.arange(len(idx))
+    firm_total = np.where(offered, total[row_of[firm_of]], 0.0)                  # ... seen from each SKU
+    planned = offered
     s.sku_share = np.where(planned, np.where(firm_total > 0, share / np.maximum(firm_total, 1e-300), 0.0), s.sku_share)
     legal = np.where(eligible, lic.chip_allowed, -1.0)
-    customer = (mine[:, :, None] & eligible[None, :, :]).any(axis=1)             # (firm, lab)
-    best_legal = np.where(mine[:, :, None] & eligible[None, :, :], legal[None, :, :], -1.0).max(axis=1)
+    sells = offered[:, None] & eligible                                          # (sku, lab)
+    customer = by_firm(np.logical_or, sells, groups, nc, False)[idx]            # (firm, lab)
+    best_legal = by_firm(np.maximum, np.where(sells, legal, -1.0), groups, nc, -1.0)[idx]
     blocked = customer & (best_legal < 0.5)
     events: list[Event] = []
     for row, lab_nation in sorted({(int(r), int(static.lab_nation[c])) for r, c in zip(*np.nonzero(blocked), strict=True)}):
         events += design_compliant(model, int(idx[row]), np.flatnonzero(mine[row]), lab_nation)
     return events
+
+
+def by_firm(ufunc: np.ufunc, values: np.ndarray, groups: tuple[np.ndarray, np.ndarray, np.ndarray], firms: int,
+            fill: float | bool) -> np.ndarray:
+    """(firm, ...) reduction with `ufunc` of (sku, ...) values over each firm's SKU slots; `fill` where a
+    firm has none (a segment reduction, linear in the number of designs). `groups` from `sku_groups`."""
+    order, present, starts = groups
+    out = np.full((firms, *values.shape[1:]), fill, dtype=values.dtype)
+    if len(order):
+        out[present] = ufunc.reduceat(values[order], starts, axis=0)
+    return out
+
+
+def sku_groups(firm_of: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """SKU slots sorted by firm (stable: in slot order within a firm), the firms present and where each starts."""
+    order = np.argsort(firm_of, kind="stable")
+    present, starts = np.unique(firm_of[order], return_index=True)
+    return order, present, starts

@@ -49,7 +49,7 @@ def _best_node(model: WorldModel, ci: int, parent: int, ready: int) -> tuple[int
     static, s = model.static, model.state
     best, maker = int(s.sku_node[parent]), ""
     used = float((s.sku_wafers * (s.sku_firm == ci)).sum())
-    soon = static.site_to_foundry @ (s.capacity + s.construction[:, :, : max(ready - s.turn, 0)].sum(axis=2))
+    soon = _capacity_by(model, max(ready - s.turn, 0))
     for fid in static.ruleset.chip_firms[static.chip_firms[ci]].foundries:
         fi = static.foundries.index(fid)
         if model.licences.wafer_allowed[fi, parent] < 0.5:
@@ -59,6 +59,17 @@ def _best_node(model: WorldModel, ci: int, parent: int, ready: int) -> tuple[int
         if len(ok) and int(ok.max()) > best:
             best, maker = int(ok.max()), fid
     return best, maker
+
+
+def _capacity_by(model: WorldModel, quarters: int) -> np.ndarray:
+    """(foundry, node) capacity standing `quarters` from now: once a quarter per horizon (fabs are not
+    started while chip firms design), not once per design."""
+    key = ("capacity_by", quarters)
+    soon = model.turn_cache.get(key)
+    if soon is None:
+        static, s = model.static, model.state
+        soon = model.turn_cache[key] = static.site_to_foundry @ (s.capacity + s.construction[:, :, :quarters].sum(axis=2))
+    return soon
 
 
 def _best_hbm(model: WorldModel, ci: int) -> float:

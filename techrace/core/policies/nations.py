@@ -23,6 +23,7 @@ from techrace.ruleset.schema import TOOL_KINDS, NationPolicyParams
 
 if TYPE_CHECKING:
     from techrace.core.model import WorldModel
+    from techrace.core.static import Static
 
 MIN_ORDER_USD_B = 0.01  # smaller payments are not worth an order (a rounding floor, not behaviour)
 
@@ -37,10 +38,16 @@ def nation_default(model: WorldModel, idx: np.ndarray, params: NationPolicyParam
 
 
 def rival_gap(model: WorldModel, n: int) -> float:
-    """Capability points the nation trails its best rival by (negative when it leads; 0 with no rival)."""
-    static, s = model.static, model.state
-    rivals = static.blocs.rival[n] & (s.collapsed <= 0)
-    return float(s.capability[rivals].max() - s.capability[n]) if rivals.any() else 0.0
+    """Capability points the nation trails its best rival by (negative when it leads; 0 with no rival).
+
+    Computed for every nation at once, once a quarter: nothing a nation decides moves capability."""
+    gaps = model.turn_cache.get("rival_gap")
+    if gaps is None:
+        static, s = model.static, model.state
+        rivals = static.blocs.rival.astype(bool) & (s.collapsed <= 0)[None, :]
+        best = np.where(rivals, s.capability[None, :], -np.inf).max(axis=1)
+        gaps = model.turn_cache["rival_gap"] = np.where(rivals.any(axis=1), best - s.capability, 0.0).tolist()
+    return gaps[n]
 
 
 def _spend_budget(model: WorldModel, n: int, p: NationPolicyParams) -> list[Action]:
@@ -55,10 +62,12 @@ def _spend_budget(model: WorldModel, n: int, p: NationPolicyParams) -> list[Acti
         actions += _pay(code, _domestic_labs(model, n), budget * p.lab_support_share)
         left -= budget * p.lab_support_share
     cut = s.cutoff[n]
-    if cut.max() > p.jigsaw_trigger:
-        jigsaw = min(left, p.jigsaw_share * budget * min(1.0, cut.max() * 2.0))
+    worst = cut.max()
+    if worst > p.jigsaw_trigger:
+        jigsaw = min(left, p.jigsaw_share * budget * min(1.0, worst * 2.0))
+        cut_total = cut.sum()
         for j, kind in enumerate(CUTOFF_KINDS):
-            amount = jigsaw * cut[j] / cut.sum()
+            amount = jigsaw * cut[j] / cut_total
             targets = _substitutes(model, n, kind)
             if amount >= MIN_ORDER_USD_B and targets:
                 actions += _pay(code, targets, amount)
@@ -105,7 +114,7 @@ def _react(model: WorldModel, n: int, p: NationPolicyParams) -> list[Action]:
 def _domestic_labs(model: WorldModel, n: int) -> list[tuple[str, float]]:
     """The nation's labs, weighted by their usable compute (who can put money to work)."""
     static, s = model.static, model.state
-    ids = np.flatnonzero(static.lab_nation == n)
+    ids = _members(static, "lab_nation", n)
     if len(ids) == 0:
         return []
     weight = s.usable_compute[ids] + 1.0
@@ -118,17 +127,18 @@ def _substitutes(model: WorldModel, n: int, kind: str) -> list[tuple[str, float]
     static, s = model.static, model.state
     if kind in TOOL_KINDS:
         k = TOOL_KINDS.index(kind)
-        ids = [i for i in range(len(static.toolmakers)) if static.toolmaker_nation[i] == n
-               and (s.tool_capacity[i, k] > 0 or s.tool_dev[i, k] >= 0)]
-        weight = np.array([s.tool_capacity[i, k] + 1.0 for i in ids])
+        ids = _members(static, "toolmaker_nation", n)
+        ids = ids[(s.tool_capacity[ids, k] > 0) | (s.tool_dev[ids, k] >= 0)]
+        weight = s.tool_capacity[ids, k] + 1.0
         names = [static.toolmakers[i] for i in ids]
     elif kind == "hbm":
-        ids = [i for i in range(len(static.foundries)) if static.foundry_nation[i] == n and static.foundry_is_memory[i] > 0]
+        ids = _members(static, "foundry_nation", n)
+        ids = ids[static.foundry_is_memory[ids] > 0]
         weight = np.ones(len(ids))
         names = [static.foundries[i] for i in ids]
     else:  # chips, wafers: domestic logic foundries push their next node
         return _domestic_foundries(model, n, logic_only=True)
-    if not ids:
+    if len(ids) == 0:
         return []
     return list(zip(names, (weight / weight.sum()).tolist(), strict=True))
 
@@ -139,18 +149,31 @@ def _domestic_foundries(model: WorldModel, n: int, logic_only: bool = False) -> 
     key = ("domestic_foundries", n, logic_only)
     if key not in model.turn_cache:
         static, s = model.static, model.state
-        advanced = np.where(static.node_nm <= 7.0, 1.0, 0.1)
-        size = static.site_to_foundry @ (s.capacity @ advanced + s.hbm_tsv_wpm)
-        ids = np.flatnonzero((static.foundry_nation == n) & ((static.foundry_is_memory == 0) | (not logic_only)))
+        size = model.turn_cache.get("foundry_size")
+        if size is None:  # capacity does not move while nations decide
+            advanced = np.where(static.node_nm <= 7.0, 1.0, 0.1)
+            size = model.turn_cache["foundry_size"] = static.site_to_foundry @ (s.capacity @ advanced + s.hbm_tsv_wpm)
+        ids = static.cache.get(key)
+        if ids is None:
+            ids = static.cache[key] = np.flatnonzero((static.foundry_nation == n) & ((static.foundry_is_memory == 0) | (not logic_only)))
         weight = size[ids] + 1.0
         model.turn_cache[key] = [(static.foundries[i], float(w)) for i, w in zip(ids, weight / max(weight.sum(), 1e-12), strict=True)]
     return model.turn_cache[key]
 
 
+def _members(static: Static, table: str, n: int) -> np.ndarray:
+    """Indices of the actors of nation `n` in a static nation table (e.g. "lab_nation"), built once a game."""
+    key = ("members", table, n)
+    ids = static.cache.get(key)
+    if ids is None:
+        ids = static.cache[key] = np.flatnonzero(getattr(static, table) == n)
+    return ids
+
+
 def _power_short(model: WorldModel, n: int, p: NationPolicyParams) -> bool:
     """The nation's labs draw more than `power_short_threshold` of its AI power."""
     static, s = model.static, model.state
-    used = float(s.lab_power[static.lab_nation == n].sum())
+    used = float(s.lab_power[_members(static, "lab_nation", n)].sum())
     return used > p.power_short_threshold * float(s.power_gw[n])
 
 
