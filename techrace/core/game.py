@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 
 from techrace.core.actions import Action, validate_action
+from techrace.core.constraints import Constraint
+from techrace.core.constraints import constraints as binding_constraints
 from techrace.core.events import Event
 from techrace.core.levers import LEVERS
 from techrace.core.mechanisms.victory import Goal, Outcome, end_scores
@@ -25,7 +27,7 @@ from techrace.core.metrics import COLUMNS, metric_rows
 from techrace.core.model import WorldModel
 from techrace.core.preview import Preview, available, budget_problems
 from techrace.core.preview import preview as preview_order
-from techrace.core.state import ARRAY_AXES, WorldState, axis_labels, build_state
+from techrace.core.state import ARRAY_AXES, RECORDED, WorldState, axis_labels, build_state
 from techrace.core.static import build_static
 from techrace.core.view import WorldView
 from techrace.errors import NonFiniteError, TechraceError
@@ -181,6 +183,14 @@ class Game:
         left = max(self.turns_total - self.turn, 0)
         return victory_goals(self.model.static, self.model.state, self.nations.index(code), left, self.model.metrics_now)
 
+    def constraints(self, nation: str | None = None) -> list[Constraint]:
+        """What limits `nation`'s (default: the player's) compute and capability now, most binding first,
+        each with the levers that loosen it (read from the last quarter played; see core/constraints.py)."""
+        code = nation or self.player or self.nations[0]
+        if code not in self.nations:
+            raise TechraceError(f"unknown nation {code!r} (known: {', '.join(self.nations)})")
+        return binding_constraints(self.model, code)
+
     def metrics(self) -> Any:
         import pandas as pd
 
@@ -223,7 +233,7 @@ class Game:
                                 f"plays format {SNAPSHOT_FORMAT} and cannot continue it (replay its action log in a new game instead)")
         if data.get("format") != SNAPSHOT_FORMAT:
             raise TechraceError(f"unsupported snapshot format {data.get('format')!r} (this techrace reads {SNAPSHOT_FORMAT})")
-        missing = sorted(set(ARRAY_AXES) - set(data.get("state", {})))
+        missing = sorted(set(ARRAY_AXES) - RECORDED - set(data.get("state", {})))
         extra = sorted(set(data.get("state", {})) - set(ARRAY_AXES))
         if missing or extra:
             raise TechraceError("snapshot is from a different techrace build: "
@@ -231,8 +241,10 @@ class Game:
                                                          f"unknown state fields {', '.join(extra)}" if extra else "") if x))
         try:
             ruleset = Ruleset.model_validate(data["ruleset"])
-            state = WorldState.from_dict({"arrays": data["state"], **data["records"]})
-            _check_shapes(state, build_state(build_static(ruleset)))
+            fresh = build_state(build_static(ruleset))
+            recorded = {name: getattr(fresh, name) for name in RECORDED}  # zeros where a save predates them
+            state = WorldState.from_dict({"arrays": {**recorded, **data["state"]}, **data["records"]})
+            _check_shapes(state, fresh)
             model = WorldModel(ruleset, rng=int(data["seed"]), player=data.get("player"), state=state)
             model.rng.bit_generator.state = _numpy_state(data["rng"]["numpy"])
             model.random.setstate(_python_state(data["rng"]["python"]))
