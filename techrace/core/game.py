@@ -27,6 +27,10 @@ from techrace.core.metrics import COLUMNS, metric_rows
 from techrace.core.model import WorldModel
 from techrace.core.preview import Preview, available, budget_problems
 from techrace.core.preview import preview as preview_order
+from techrace.core.reload import Reload, carry_records, changes_between, ruleset_after
+from techrace.core.reload import data_of as reload_data
+from techrace.core.reload import hash_of as reload_hash
+from techrace.core.reload import refusal as reload_refusal
 from techrace.core.state import ARRAY_AXES, RECORDED, WorldState, axis_labels, build_state
 from techrace.core.static import build_static
 from techrace.core.view import WorldView
@@ -60,6 +64,7 @@ class Game:
         self.outcome: Outcome | None = None
         self.view = WorldView(model)
         self._hash: str | None = None
+        self.reloads: list[Reload] = []  # rulesets reloaded during play, in order (saves and replay)
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -196,6 +201,47 @@ class Game:
 
         return pd.DataFrame(self.metric_rows, columns=list(COLUMNS))
 
+    # ------------------------------------------------------------------ live rulesets
+    def reload_problem(self, ruleset: Ruleset) -> str | None:
+        """Why this game cannot play on under `ruleset` (None: it can); see core/reload.py."""
+        return reload_refusal(self.model.static, build_static(ruleset), self.model.state)
+
+    def reload(self, ruleset: Ruleset) -> list[str]:
+        """Play on under `ruleset` from the next turn, keeping the world's state. Returns the changes in
+        words as `techrace ruleset diff` gives them (empty and nothing recorded when the data are equal);
+        TechraceError when the ruleset changes what the state is indexed by. Saves record it; replay repeats it."""
+        changes = changes_between(reload_data(self.ruleset), reload_data(ruleset))
+        if not changes:
+            return []
+        problem = self.reload_problem(ruleset)
+        if problem:
+            raise TechraceError(f"cannot reload the ruleset into this game: {problem}; start a new game to play it")
+        return self.apply_reload(Reload(self.turn, reload_hash(reload_data(ruleset)), changes))
+
+    def apply_reload(self, record: Reload) -> list[str]:
+        """Put a recorded reload in force (replay); the rules and parameters change, the state carries on."""
+        from techrace.ruleset.explain import diff
+
+        old, state = self.ruleset, self.model.state
+        new = ruleset_after(old, record)
+        kept = (copy.deepcopy(state.controls), dict(state.control_status), copy.deepcopy(state.shock_status))
+        try:
+            carry_records(state, old, new)
+            model = WorldModel(new, rng=self.seed, player=self.player, state=state)
+        except Exception:
+            state.controls, state.control_status, state.shock_status = kept
+            raise
+        model.rng.bit_generator.state = self.model.rng.bit_generator.state
+        model.random.setstate(self.model.random.getstate())
+        model.outcome = self.outcome
+        self.model, self.view, self._hash = model, WorldView(model), None
+        self.reloads.append(record)
+        lines = diff(old, new)
+        text = f"Ruleset reloaded: {len(lines)} value{'s' if len(lines) != 1 else ''} changed" if lines \
+            else "Ruleset reloaded: only names and descriptions changed"
+        self.events.append(Event(self.turn + 1, self.quarter, "ruleset", text, "the ruleset was edited during the game"))
+        return lines
+
     # ------------------------------------------------------------------ snapshots
     def snapshot(self) -> dict[str, Any]:
         """A complete, JSON-able state: restoring it gives exactly the same future."""
@@ -224,6 +270,7 @@ class Game:
                 "outcome": self.outcome.to_dict() if self.outcome else None,
             },
             "action_log": [[a.to_dict() for a in turn] for turn in self.action_log],
+            **({"reloads": [r.to_dict() for r in self.reloads]} if self.reloads else {}),
         }
 
     @classmethod
@@ -256,6 +303,7 @@ class Game:
             game.outcome = Outcome.from_dict(outcome) if outcome else None
             model.outcome = game.outcome
             game.action_log = [[Action.from_dict(a) for a in turn] for turn in data["action_log"]]
+            game.reloads = [Reload.from_dict(r) for r in data.get("reloads", [])]
         except (KeyError, TypeError, ValueError, IndexError, OverflowError) as exc:
             raise TechraceError(f"snapshot is incomplete or malformed: {exc}") from None
         return game
