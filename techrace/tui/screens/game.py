@@ -24,6 +24,7 @@ from techrace.safe_text import printable
 from techrace.tui.orders import nation_row, order_cost, order_label
 from techrace.tui.screens.turn_report import PAINTED_AFTER
 from techrace.tui.session import Session, nation_label
+from techrace.tui.widgets.advisor import AdvisorPanel
 from techrace.tui.widgets.charts import RaceCharts
 from techrace.tui.widgets.event_log import EventLog
 from techrace.tui.widgets.goal_panel import GoalPanel
@@ -40,8 +41,8 @@ VIEW_TABS = (
     ("toolmakers", "Tools", "toolmakers"),
     ("controls", "Controls", "controls"),
 )
-TABS = ("rivals", "charts") + tuple(tab for tab, _, _ in VIEW_TABS)
-ORDER_ACTIONS = ("end_turn", "levers", "undo", "undo_selected", "focus_orders")
+TABS = ("rivals", "charts") + tuple(tab for tab, _, _ in VIEW_TABS) + ("advisor",)
+ORDER_ACTIONS = ("end_turn", "levers", "undo", "undo_selected", "focus_orders", "standing")
 AUTOSAVE_WAIT = 2.0  # seconds the autosave waits at most for the board and report to be painted
 
 
@@ -55,6 +56,8 @@ class GameScreen(Screen[None]):
         Binding("delete,backspace", "undo_selected", "Withdraw marked", show=False),
         Binding("o", "focus_orders", "Orders list", show=False),
         Binding("e", "events", "Events"),
+        Binding("v", "show_tab('advisor')", "Advisor"),
+        Binding("p", "standing", "Standing orders", show=False),
         Binding("r", "turn_report", "Turn report", show=False),
         Binding("f2", "app.settings", "Settings", show=False),
         Binding("ctrl+s", "save", "Save"),
@@ -95,8 +98,10 @@ class GameScreen(Screen[None]):
                 for tab, title, _ in VIEW_TABS:
                     with TabPane(title, id=tab):
                         yield DictTable(id=f"{tab}-table", empty=f"no {title.lower()}")
+                with TabPane("Advisor", id="advisor"):
+                    yield AdvisorPanel(id="advisor-panel")
         yield EventLog(id="events")
-        yield Footer()
+        yield Footer(compact=True)
 
     def compose_side(self) -> Iterable[Any]:
         yield NationPanel(id="nation")
@@ -164,6 +169,9 @@ class GameScreen(Screen[None]):
         self.query_one(NationPanel).show(nation_label(game, player), rows, nation_row(game, player),
                                          self.session.budget_left(), pending_policies(self.session.queued))
         self.draw_queue()
+        self.stale.add("advisor")  # the queue changes who decides each group
+        if self.query_one(TabbedContent).active == "advisor":
+            self.draw_tab("advisor")
 
     def draw_queue(self) -> None:
         session = self.session
@@ -189,6 +197,8 @@ class GameScreen(Screen[None]):
             self.query_one(RivalsTable).show(self.session.history(), self.session.player)
         elif tab == "charts":
             self.query_one(RaceCharts).show(self.session.history(), list(game.ruleset.nations))
+        elif tab == "advisor":
+            self.draw_advisor()
         else:
             method = dict((t, m) for t, _, m in VIEW_TABS)[tab]
             try:
@@ -199,6 +209,18 @@ class GameScreen(Screen[None]):
             if tab == "controls":  # rules in force first, then announced and prepared ones
                 rows.sort(key=lambda row: str(row.get("status", "active")) != "active")
             self.query_one(f"#{tab}-table", DictTable).show_rows(rows)
+
+    def draw_advisor(self) -> None:
+        """What limits the player's nation now, its standing orders and who decides each lever group."""
+        from techrace.tui.standing import lever_groups, programmes, standing_cost
+
+        session = self.session
+        game, code = session.game, self.goal_nation()[0]
+        measured = game.model.quarter if game.turn else None
+        groups = lever_groups(game, session.player, session.queued) if session.player else None
+        self.query_one(AdvisorPanel).show(game.constraints(code) if code else [], measured,
+                                          programmes(game, session.player), standing_cost(game, session.player),
+                                          groups, keys=not game.finished)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id:
@@ -220,14 +242,29 @@ class GameScreen(Screen[None]):
         specs = available_levers(self.session.game, self.session.player or "")
         self.app.push_screen(LeverMenu(specs, self.session.game.quarter), self._lever_chosen)
 
-    def _lever_chosen(self, kind: str | None) -> None:
+    def _lever_chosen(self, kind: str | None, values: dict[str, Any] | None = None) -> None:
         if kind is None:
             return
         from techrace.core import ACTION_SPECS
         from techrace.tui.dialogs.action_form import ActionForm
 
-        form = ActionForm(ACTION_SPECS[kind], self.session.game, self.session.player or "", self.session.queued)
+        form = ActionForm(ACTION_SPECS[kind], self.session.game, self.session.player or "", self.session.queued, values)
         self.app.push_screen(form, self._order_given)
+
+    def action_standing(self) -> None:
+        """Stop a standing programme (its form, at the values that stop it) or change who decides a group."""
+        from techrace.tui.dialogs.standing_dialog import StandingDialog
+
+        if self._blocked():
+            return
+
+        def chosen(request: Any) -> None:
+            self.draw_side()  # group changes were queued in the dialog
+            if request is not None:
+                _, kind, values = request
+                self._lever_chosen(kind, values)
+
+        self.app.push_screen(StandingDialog(self.session), chosen)
 
     def _order_given(self, action: Any) -> None:
         if action is None:
@@ -396,6 +433,8 @@ class GameScreen(Screen[None]):
         yield SystemCommand("Event log", "Every event, filtered by kind, nation and text (e)", self.action_events)
         yield SystemCommand("Turn report", "The report of the last turn played (r)", self.action_turn_report)
         yield SystemCommand("Save game", "Save under a name (ctrl+s)", self.action_save)
+        yield SystemCommand("Standing orders", "Stop a programme; hand lever groups to the advisor (p)",
+                            self.action_standing)
         for i, tab in enumerate(TABS):
             yield SystemCommand(f"Show {tab.replace('-', ' ')}", f"Switch to the {tab} tab ({i + 1})",
                                 lambda tab=tab: self.action_show_tab(tab))
