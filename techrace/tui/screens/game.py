@@ -58,6 +58,7 @@ class GameScreen(Screen[None]):
         Binding("e", "events", "Events"),
         Binding("v", "show_tab('advisor')", "Advisor"),
         Binding("p", "standing", "Standing orders", show=False),
+        Binding("w", "ruleset_changes", "Rules", show=False),
         Binding("r", "turn_report", "Turn report", show=False),
         Binding("f2", "app.settings", "Settings", show=False),
         Binding("ctrl+s", "save", "Save"),
@@ -148,7 +149,9 @@ class GameScreen(Screen[None]):
         game = self.session.game
         if game.finished:
             return f"Game over after {game.turn} turns"
-        return f"Turn {game.turn + 1}/{game.turns_total} · {game.quarter}"
+        rules = " · new rules (w)" if self.session.pending_reload is not None else \
+            " · rule errors (w)" if self.session.reload_errors else ""
+        return f"Turn {game.turn + 1}/{game.turns_total} · {game.quarter}{rules}"
 
     def goal_nation(self) -> tuple[str | None, str]:
         """Whose goals the goal panel shows, and how to title them (the player needs no name)."""
@@ -355,6 +358,12 @@ class GameScreen(Screen[None]):
     def turn_done(self, report: Any) -> None:
         self.busy = False
         self.redraw()
+        if self.session.reload_problem:
+            self.notify(self.session.reload_problem, title="Ruleset not reloaded", severity="error", markup=False)
+        elif self.session.just_reloaded is not None:
+            count = len(self.session.just_reloaded)
+            self.notify(f"{count} value{'s' if count != 1 else ''} changed · w: what changed",
+                        title="Ruleset reloaded", markup=False)
         if self.session.game.finished:
             self.refresh_bindings()
         if self.session.summary_problem:
@@ -390,6 +399,16 @@ class GameScreen(Screen[None]):
             self.notify("No turn played in this session yet: n ends the turn.")
             return
         self.app.push_screen(self._report_screen(self.session.last_summary), self._report_closed)
+
+    def ruleset_checked(self) -> None:
+        """An edit of the ruleset was checked (`--watch`): the header says what waits for the turn's end."""
+        if not self.busy:
+            self.app.sub_title = self.status_line()
+
+    def action_ruleset_changes(self) -> None:
+        from techrace.tui.dialogs.ruleset_changes import RulesetChanges
+
+        self.app.push_screen(RulesetChanges(self.session))
 
     def action_events(self) -> None:
         from techrace.tui.screens.events import EventLogScreen
@@ -435,6 +454,8 @@ class GameScreen(Screen[None]):
         yield SystemCommand("Save game", "Save under a name (ctrl+s)", self.action_save)
         yield SystemCommand("Standing orders", "Stop a programme; hand lever groups to the advisor (p)",
                             self.action_standing)
+        yield SystemCommand("Ruleset changes", "Edits of the ruleset: waiting, refused, reloaded (w)",
+                            self.action_ruleset_changes)
         for i, tab in enumerate(TABS):
             yield SystemCommand(f"Show {tab.replace('-', ' ')}", f"Switch to the {tab} tab ({i + 1})",
                                 lambda tab=tab: self.action_show_tab(tab))
