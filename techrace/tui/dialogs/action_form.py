@@ -3,7 +3,7 @@
 Fields start at the nation's current settings (or the order of that lever already queued, or the values
 the caller gives, e.g. those that stop a standing programme); a note under a field says where the nation
 stands. A yes/no parameter (`recurring`, the advisor's `advisor`) is a checkbox. Validation and the cost run
-as the player types; the expected effect (the core plays two copies of the world ahead, ~45 ms) runs in a
+as the player types; the expected effect (the core plays two copies of the world ahead, about 0.1 s) runs in a
 worker once typing pauses, and shows as a table of figure and change. What the form returns is the very
 Action the core logs, so a game played here replays headless.
 """
@@ -165,8 +165,8 @@ class ActionForm(ModalScreen[Any]):
         if result is None:
             return text + Text("\nExpected effect: working it out…", style="dim italic")
         quarters = self.game.ruleset.levers.preview_quarters
-        taken = f"; it takes {self.spec.group} from the advisor" if "It also takes" in result.expected else ""
-        text.append(f"\nExpected in {quarters} quarter{'s' if quarters != 1 else ''}, against no order{taken}:")
+        taken = f" (takes {self.spec.group} from the advisor)" if "It also takes" in result.expected else ""
+        text.append(f"\nExpected in {quarters} quarter{'s' if quarters != 1 else ''} vs. no order{taken}:")
         table = effects_table(result.effects)
         return Group(text, table) if table.row_count else text + Text(" no change in the key figures")
 

@@ -22,6 +22,7 @@ from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from techrace.safe_text import printable
 from techrace.tui.orders import nation_row, order_cost, order_label
+from techrace.tui.screens.order_keys import OrderKeys
 from techrace.tui.screens.turn_report import PAINTED_AFTER
 from techrace.tui.session import Session, nation_label
 from techrace.tui.widgets.advisor import AdvisorPanel
@@ -30,7 +31,7 @@ from techrace.tui.widgets.event_log import EventLog
 from techrace.tui.widgets.goal_panel import GoalPanel
 from techrace.tui.widgets.history import by_nation
 from techrace.tui.widgets.nation_panel import NationPanel, pending_policies
-from techrace.tui.widgets.queue import QueueList, QueuePanel
+from techrace.tui.widgets.queue import QueuePanel
 from techrace.tui.widgets.rivals import RivalsTable
 from techrace.tui.widgets.tables import DictTable
 
@@ -46,7 +47,7 @@ ORDER_ACTIONS = ("end_turn", "levers", "undo", "undo_selected", "focus_orders", 
 AUTOSAVE_WAIT = 2.0  # seconds the autosave waits at most for the board and report to be painted
 
 
-class GameScreen(Screen[None]):
+class GameScreen(OrderKeys, Screen[None]):
     """Playing one nation: queue orders with `a`, undo with `u`, end the turn with `n`."""
 
     BINDINGS = [
@@ -234,74 +235,6 @@ class GameScreen(Screen[None]):
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
-
-    # ------------------------------------------------------------------ orders
-
-    def action_levers(self) -> None:
-        from techrace.tui.dialogs.lever_menu import LeverMenu, available_levers
-
-        if self._blocked():
-            return
-        specs = available_levers(self.session.game, self.session.player or "")
-        self.app.push_screen(LeverMenu(specs, self.session.game.quarter), self._lever_chosen)
-
-    def _lever_chosen(self, kind: str | None, values: dict[str, Any] | None = None) -> None:
-        if kind is None:
-            return
-        from techrace.core import ACTION_SPECS
-        from techrace.tui.dialogs.action_form import ActionForm
-
-        form = ActionForm(ACTION_SPECS[kind], self.session.game, self.session.player or "", self.session.queued, values)
-        self.app.push_screen(form, self._order_given)
-
-    def action_standing(self) -> None:
-        """Stop a standing programme (its form, at the values that stop it) or change who decides a group."""
-        from techrace.tui.dialogs.standing_dialog import StandingDialog
-
-        if self._blocked():
-            return
-
-        def chosen(request: Any) -> None:
-            self.draw_side()  # group changes were queued in the dialog
-            if request is not None:
-                _, kind, values = request
-                self._lever_chosen(kind, values)
-
-        self.app.push_screen(StandingDialog(self.session), chosen)
-
-    def _order_given(self, action: Any) -> None:
-        if action is None:
-            return
-        from techrace.tui.session import QueueError
-
-        try:
-            self.session.queue(action)
-        except QueueError as exc:
-            self.notify("; ".join(exc.messages), title="Order refused", severity="error")
-            return
-        self.draw_side()  # the queue, the budget left and the standing policies all change
-
-    def action_undo(self) -> None:
-        self._undo(None)
-
-    def action_undo_selected(self) -> None:
-        index = self.query_one(QueuePanel).selected
-        if index is None:
-            self.notify("No order is marked: queue one with a, or press o and pick one with the arrows.")
-            return
-        self._undo(index)
-
-    def action_focus_orders(self) -> None:
-        if not self.session.queued:
-            self.notify("No orders queued yet: a gives one.")
-            return
-        self.query_one(QueueList).focus()
-
-    def _undo(self, index: int | None) -> None:
-        if self.session.undo(index) is None:
-            self.notify("No orders to undo.")
-            return
-        self.draw_side()
 
     # ------------------------------------------------------------------ turns
 

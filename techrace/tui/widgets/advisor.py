@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.console import Group
+from rich.padding import Padding
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -13,6 +15,7 @@ from textual.widgets import Static
 from techrace.safe_text import printable
 
 BAR = 10
+INDENT = 5  # the explanation and remedy sit under the constraint's name, past the percentage
 SLACK = 0.005  # constraints binding less than this are listed on one line as slack
 
 
@@ -21,25 +24,23 @@ def bar(share: float, width: int = BAR) -> str:
     return "█" * filled + "░" * (width - filled)
 
 
-def constraint_lines(constraints: list[Any], measured: str | None) -> Text:
-    """Binding constraints, most binding first, with their numbers and remedy; slack ones on one line."""
-    text = Text()
+def constraint_lines(constraints: list[Any], measured: str | None) -> list[Any]:
+    """Binding constraints, most binding first, with their numbers and remedy (indented under the bar, so
+    wrapped lines stay in their column); slack ones on one line."""
     when = f" · measured in {measured}" if measured else ""
-    text.append(f"What limits you now{when}\n", style="bold")
+    out: list[Any] = [Text(f"What limits you now{when}", style="bold")]
     if measured is None or not constraints:  # nothing was bought or made yet: every figure would be zero
-        text.append("The advisor reads what the markets did in the last quarter: end a turn (n) first.\n", style="italic")
-        return text
-    binding = [c for c in constraints if c.binding >= SLACK]
-    for c in binding:
-        text.append(f"{c.binding:4.0%} {bar(c.binding)} ", style="bold")
-        text.append(f"{printable(c.label)}\n", style="bold")
-        text.append(f"     {printable(c.explanation)}\n", style="dim")
-        text.append("     → ", style="bold cyan")
-        text.append(f"{printable(c.remedy)}\n", style="cyan")
+        out.append(Text("The advisor reads what the markets did in the last quarter: end a turn (n) first.",
+                        style="italic"))
+        return out
+    for c in (c for c in constraints if c.binding >= SLACK):
+        out.append(Text.assemble((f"{c.binding:4.0%} {bar(c.binding)} ", "bold"), (printable(c.label), "bold")))
+        out.append(Padding(Text(printable(c.explanation), style="dim"), (0, 0, 0, INDENT)))
+        out.append(Padding(Text.assemble(("→ ", "bold cyan"), (printable(c.remedy), "cyan")), (0, 0, 0, INDENT)))
     slack = [printable(c.label.lower()) for c in constraints if c.binding < SLACK]
     if slack:
-        text.append("Slack: " + ", ".join(slack) + "\n", style="dim")
-    return text
+        out.append(Text("Slack: " + ", ".join(slack), style="dim"))
+    return out
 
 
 def standing_lines(programmes: list[Any], charged: float | None, groups: list[Any], keys: bool) -> Text:
@@ -80,11 +81,10 @@ class AdvisorPanel(VerticalScroll):
 
     def show(self, constraints: list[Any], measured: str | None, programmes: list[Any] | None = None,
              charged: float | None = None, groups: list[Any] | None = None, keys: bool = True) -> None:
-        text = constraint_lines(constraints, measured)
+        parts = constraint_lines(constraints, measured)
         if groups is not None:
-            text.append("\n")
-            text.append_text(standing_lines(programmes or [], charged, groups, keys))
-        self.query_one("#advisor-text", Static).update(text)
-        self.shown = text.plain
+            parts += [Text(""), standing_lines(programmes or [], charged, groups, keys)]
+        self.query_one("#advisor-text", Static).update(Group(*parts))
+        self.shown = "\n".join(p.plain if isinstance(p, Text) else p.renderable.plain for p in parts)
 
     shown = ""
