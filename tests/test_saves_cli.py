@@ -39,12 +39,24 @@ def saves(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_saves_list_prints_a_table_of_every_save(saves: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["saves", "list"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["NAME", "RULESET", "NATION", "SEED", "TURN", "QUARTER", "SAVED", "(UTC)", "SIZE"]
+    assert lines[0].split() == ["NAME", "RULESET", "NATION", "SEED", "PLAYED", "NEXT", "QUARTER", "SAVED", "(UTC)", "SIZE"]
     rows = {line.split()[0]: line.split() for line in lines[1:4]}
     assert rows["my-game"][1:6] == ["baseline", "CN", "7", "4", "2026Q1"]
     assert rows["autosave/auto"][1:6] == ["baseline", "observer", "3", "2", "2026Q1"]
     assert rows["cut"][1:6] == ["-", "-", "-", "-", "-"]
     assert any(line.startswith("damaged: cut: save is truncated") for line in lines)
+
+
+def test_saves_list_and_saves_show_agree_on_turns_played_and_the_next_quarter(
+        saves: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["saves", "list"]) == 0
+    header, *lines = capsys.readouterr().out.splitlines()
+    played, nxt = header.index("PLAYED"), header.index("NEXT QUARTER")
+    row = next(line for line in lines if line.startswith("my-game"))
+    assert (row[played:played + 6].strip(), row[nxt:nxt + 12].strip()) == ("4", "2026Q1")
+    assert main(["saves", "show", "my-game"]) == 0
+    shown = dict(line.split(None, 1) for line in capsys.readouterr().out.splitlines())
+    assert shown["turn"].startswith("4 played, next quarter 2026Q1")
 
 
 def test_saves_list_on_an_empty_directory_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -78,9 +78,38 @@ def test_order_form_with_a_checklist_80x24(snap_compare) -> None:  # noqa: ANN00
         await pilot.press("enter")
         await pilot.pause()
         await pilot.press(*"smic", "space")
-        await quiet(pilot)
+        await effect_shown(pilot)
 
     assert snap_compare(playing("US", 7), terminal_size=SMALL, run_before=run_before)
+
+
+async def effect_shown(pilot: Pilot) -> None:
+    """Wait for the form's expected effect (worked out in a worker after typing pauses), then settle."""
+    for _ in range(100):
+        await pilot.pause(0.05)
+        if getattr(pilot.app.screen, "effects", None) is not None:
+            break
+    await quiet(pilot)
+
+
+def test_advisor_tab_80x24(snap_compare) -> None:  # noqa: ANN001
+    async def run_before(pilot: Pilot) -> None:
+        await settle(pilot)
+        await end_turn(pilot)
+        await pilot.press("v")
+        await quiet(pilot)
+
+    assert snap_compare(playing(), terminal_size=SMALL, run_before=run_before)
+
+
+def test_standing_orders_dialog_120x40(snap_compare) -> None:  # noqa: ANN001
+    async def run_before(pilot: Pilot) -> None:
+        await settle(pilot)
+        pilot.app.screen.session.queue(Action("advisor", "CN", {"group": "power", "advisor": False}))  # type: ignore[attr-defined]
+        await pilot.press("p")
+        await quiet(pilot)
+
+    assert snap_compare(playing(), terminal_size=LARGE, run_before=run_before)
 
 
 def test_observe_screen_120x40(snap_compare) -> None:  # noqa: ANN001

@@ -123,3 +123,41 @@ def test_a_16_colour_terminal_gets_only_16_colour_codes(tmp_path: Path) -> None:
         assert "38;2;" not in raw and "48;2;" not in raw, "true-colour codes sent to a 16-colour terminal"
     finally:
         term.close()
+
+
+def test_an_edited_ruleset_is_reloaded_under_watch_in_a_real_terminal(tmp_path: Path) -> None:
+    """`techrace play --watch` at 80x24: an edit shows what changed and is in force after `n`; an invalid
+    edit shows its file and line, and the game plays on under its rules."""
+    mod = tmp_path / "live"
+    mod.mkdir()
+    (mod / "ruleset.yaml").write_text("name: live\ndescription: Edited during play.\nformat_version: 2\n"
+                                      "extends: baseline\n")
+    command = " ".join(shlex.quote(a) for a in (sys.executable, "-m", "techrace", "play", "--ruleset", str(mod),
+                                                 "--nation", "CN", "--seed", "7", "--watch"))
+    term = Terminal(command, cwd=tmp_path)
+    try:
+        term.wait_for("End turn")
+        time.sleep(1.0)  # the watcher starts with the board
+        (mod / "levers.yaml").write_text("levers:\n  preview_quarters: 2\n")
+        screen = term.wait_for("Ruleset edited: 1 value changed")
+        assert "preview_quarters: 1 -> 2" in screen and "In force when this turn ends" in screen
+        assert "· new rule" in screen  # the header says rules wait for the turn's end (cut at 80 columns)
+        term.keys("n")
+        term.wait_for("Turn report")
+        screen = term.wait_for("Ruleset reloaded")  # a notice over the report (its events start with it)
+        assert "1 value changed" in screen
+        term.keys("Enter")
+        term.wait_for("Turn 2/")
+        (mod / "levers.yaml").write_text("levers:\n  preview_quarters: -3\n")
+        screen = term.wait_for("Ruleset not reloaded")
+        assert "levers.yaml:2:3" in screen.replace("\n", "") or "must be at least 1" in screen
+        term.keys("n")
+        term.wait_for("Turn report")
+        term.keys("Enter")
+        screen = term.wait_for("Turn 3/")
+        assert "Traceback" not in screen
+        term.keys("w")
+        screen = term.wait_for("Ruleset changes")
+        assert "was not taken" in screen and "Reloads in force" in screen
+    finally:
+        term.close()

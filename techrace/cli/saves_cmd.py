@@ -14,7 +14,7 @@ from pathlib import Path
 def register(subparsers: argparse._SubParsersAction) -> None:
     saves = subparsers.add_parser("saves", help="list saved games", description="Manage saved games.")
     saves_sub = saves.add_subparsers(dest="saves_command", metavar="SUBCOMMAND", parser_class=type(saves))
-    listing = saves_sub.add_parser("list", help="list the saves (ruleset, nation, turn, quarter, date, size)",
+    listing = saves_sub.add_parser("list", help="list the saves (ruleset, nation, turns played, next quarter, date, size)",
                                    description="List every save in the saves directory, autosaves included.")
     listing.add_argument("--dir", type=Path, default=None, help="saves directory (default: ./saves)")
     listing.set_defaults(func=_list)
@@ -44,7 +44,8 @@ def _list(args: argparse.Namespace) -> int:
     if not infos:
         print(f"no saves in {printable(saves_root(args.dir))}")
         return 0
-    rows = [("NAME", "RULESET", "NATION", "SEED", "TURN", "QUARTER", "SAVED (UTC)", "SIZE")]
+    # turns *played* and the quarter the next turn plays, as `saves show` and the terminal game's load dialog say
+    rows = [("NAME", "RULESET", "NATION", "SEED", "PLAYED", "NEXT QUARTER", "SAVED (UTC)", "SIZE")]
     problems: list[str] = []
     for info in infos:
         rows.append((printable(info.name), printable(info.ruleset or "-"),
@@ -85,6 +86,10 @@ def _show(args: argparse.Namespace) -> int:
         raise
     actions = sum(len(turn) for turn in document["action_log"])
     print(f"{'actions':<9} {actions} logged")
+    reloads = document["snapshot"].get("reloads") or []
+    if reloads:
+        turns = ", ".join(str(r.get("turn")) for r in reloads if isinstance(r, dict))
+        print(printable(f"{'reloads':<9} {len(reloads)} (ruleset edited during play, after turn {turns})"))
     print(f"{'checksum':<9} OK {document['checksum'][:19]}")
     return 0
 

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 
 from techrace.core.actions import Action, validate_action
+from techrace.core.constraints import Constraint
+from techrace.core.constraints import constraints as binding_constraints
 from techrace.core.events import Event
 from techrace.core.levers import LEVERS
 from techrace.core.mechanisms.victory import Goal, Outcome, end_scores
@@ -25,7 +27,11 @@ from techrace.core.metrics import COLUMNS, metric_rows
 from techrace.core.model import WorldModel
 from techrace.core.preview import Preview, available, budget_problems
 from techrace.core.preview import preview as preview_order
-from techrace.core.state import ARRAY_AXES, WorldState, axis_labels, build_state
+from techrace.core.reload import Reload, carry_records, changes_between, ruleset_after
+from techrace.core.reload import data_of as reload_data
+from techrace.core.reload import hash_of as reload_hash
+from techrace.core.reload import refusal as reload_refusal
+from techrace.core.state import ARRAY_AXES, RECORDED, WorldState, axis_labels, build_state
 from techrace.core.static import build_static
 from techrace.core.view import WorldView
 from techrace.errors import NonFiniteError, TechraceError
@@ -58,6 +64,7 @@ class Game:
         self.outcome: Outcome | None = None
         self.view = WorldView(model)
         self._hash: str | None = None
+        self.reloads: list[Reload] = []  # rulesets reloaded during play, in order (saves and replay)
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -181,10 +188,59 @@ class Game:
         left = max(self.turns_total - self.turn, 0)
         return victory_goals(self.model.static, self.model.state, self.nations.index(code), left, self.model.metrics_now)
 
+    def constraints(self, nation: str | None = None) -> list[Constraint]:
+        """What limits `nation`'s (default: the player's) compute and capability now, most binding first,
+        each with the levers that loosen it (read from the last quarter played; see core/constraints.py)."""
+        code = nation or self.player or self.nations[0]
+        if code not in self.nations:
+            raise TechraceError(f"unknown nation {code!r} (known: {', '.join(self.nations)})")
+        return binding_constraints(self.model, code)
+
     def metrics(self) -> Any:
         import pandas as pd
 
         return pd.DataFrame(self.metric_rows, columns=list(COLUMNS))
+
+    # ------------------------------------------------------------------ live rulesets
+    def reload_problem(self, ruleset: Ruleset) -> str | None:
+        """Why this game cannot play on under `ruleset` (None: it can); see core/reload.py."""
+        return reload_refusal(self.model.static, build_static(ruleset), self.model.state)
+
+    def reload(self, ruleset: Ruleset) -> list[str]:
+        """Play on under `ruleset` from the next turn, keeping the world's state. Returns the changes in
+        words as `techrace ruleset diff` gives them (empty and nothing recorded when the data are equal);
+        TechraceError when the ruleset changes what the state is indexed by. Saves record it; replay repeats it."""
+        changes = changes_between(reload_data(self.ruleset), reload_data(ruleset))
+        if not changes:
+            return []
+        problem = self.reload_problem(ruleset)
+        if problem:
+            raise TechraceError(f"cannot reload the ruleset into this game: {problem}; start a new game to play it")
+        return self.apply_reload(Reload(self.turn, reload_hash(reload_data(ruleset)), changes))
+
+    def apply_reload(self, record: Reload) -> list[str]:
+        """Put a recorded reload in force (replay); the rules and parameters change, the state carries on."""
+        from techrace.ruleset.explain import diff
+
+        old, state = self.ruleset, self.model.state
+        new = ruleset_after(old, record)
+        kept = (copy.deepcopy(state.controls), dict(state.control_status), copy.deepcopy(state.shock_status))
+        try:
+            carry_records(state, old, new)
+            model = WorldModel(new, rng=self.seed, player=self.player, state=state)
+        except Exception:
+            state.controls, state.control_status, state.shock_status = kept
+            raise
+        model.rng.bit_generator.state = self.model.rng.bit_generator.state
+        model.random.setstate(self.model.random.getstate())
+        model.outcome = self.outcome
+        self.model, self.view, self._hash = model, WorldView(model), None
+        self.reloads.append(record)
+        lines = diff(old, new)
+        text = f"Ruleset reloaded: {len(lines)} value{'s' if len(lines) != 1 else ''} changed" if lines \
+            else "Ruleset reloaded: only names and descriptions changed"
+        self.events.append(Event(self.turn + 1, self.quarter, "ruleset", text, "the ruleset was edited during the game"))
+        return lines
 
     # ------------------------------------------------------------------ snapshots
     def snapshot(self) -> dict[str, Any]:
@@ -214,6 +270,7 @@ class Game:
                 "outcome": self.outcome.to_dict() if self.outcome else None,
             },
             "action_log": [[a.to_dict() for a in turn] for turn in self.action_log],
+            **({"reloads": [r.to_dict() for r in self.reloads]} if self.reloads else {}),
         }
 
     @classmethod
@@ -223,7 +280,7 @@ class Game:
                                 f"plays format {SNAPSHOT_FORMAT} and cannot continue it (replay its action log in a new game instead)")
         if data.get("format") != SNAPSHOT_FORMAT:
             raise TechraceError(f"unsupported snapshot format {data.get('format')!r} (this techrace reads {SNAPSHOT_FORMAT})")
-        missing = sorted(set(ARRAY_AXES) - set(data.get("state", {})))
+        missing = sorted(set(ARRAY_AXES) - RECORDED - set(data.get("state", {})))
         extra = sorted(set(data.get("state", {})) - set(ARRAY_AXES))
         if missing or extra:
             raise TechraceError("snapshot is from a different techrace build: "
@@ -231,8 +288,10 @@ class Game:
                                                          f"unknown state fields {', '.join(extra)}" if extra else "") if x))
         try:
             ruleset = Ruleset.model_validate(data["ruleset"])
-            state = WorldState.from_dict({"arrays": data["state"], **data["records"]})
-            _check_shapes(state, build_state(build_static(ruleset)))
+            fresh = build_state(build_static(ruleset))
+            recorded = {name: getattr(fresh, name) for name in RECORDED}  # zeros where a save predates them
+            state = WorldState.from_dict({"arrays": {**recorded, **data["state"]}, **data["records"]})
+            _check_shapes(state, fresh)
             model = WorldModel(ruleset, rng=int(data["seed"]), player=data.get("player"), state=state)
             model.rng.bit_generator.state = _numpy_state(data["rng"]["numpy"])
             model.random.setstate(_python_state(data["rng"]["python"]))
@@ -244,6 +303,7 @@ class Game:
             game.outcome = Outcome.from_dict(outcome) if outcome else None
             model.outcome = game.outcome
             game.action_log = [[Action.from_dict(a) for a in turn] for turn in data["action_log"]]
+            game.reloads = [Reload.from_dict(r) for r in data.get("reloads", [])]
         except (KeyError, TypeError, ValueError, IndexError, OverflowError) as exc:
             raise TechraceError(f"snapshot is incomplete or malformed: {exc}") from None
         return game

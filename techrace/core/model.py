@@ -231,7 +231,10 @@ class WorldModel(mesa.Model):
             s.packaging_demand_level, s.packaging_demand_trend, s.packaging_demand, rules)
         s.tool_demand_level, s.tool_demand_trend = forecast.observe(s.tool_demand_level, s.tool_demand_trend, s.tool_demand, rules)
         labs.retire_accelerators(st, s)
-        chips.chip_market(st, s, lic, self.lab_budget, labs.power_room(st, s), self.eligible)
+        room, power_before = labs.power_room(st, s), s.lab_power.copy()
+        chips.chip_market(st, s, lic, self.lab_budget, room, self.eligible)
+        # for the advisor (core/constraints.py): what labs had to spend and the power room they had and left
+        s.lab_chip_budget, s.lab_power_room, s.lab_power_left = self.lab_budget / 1e9, room, room - (s.lab_power - power_before)
         s.unit_demand = np.bincount(s.sku_firm.astype(np.int64), weights=s.sku_wanted * (s.sku_used > 0), minlength=len(st.chip_firms))
         fabrication.learn(st, s, s.wafers_sold + self._non_ai_wafers(), self.talent[: len(st.foundries)])
 

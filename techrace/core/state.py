@@ -82,7 +82,14 @@ ARRAY_AXES: dict[str, tuple[str, ...]] = {
     # cumulative accounting for conservation checks
     "hbm_made": ("foundry",), "dies_made": ("sku",), "dies_used": ("sku",), "hbm_used": ("chip_firm",),
     "compute_bought": ("lab",),
+    # what held each link of the chain back this quarter, recorded for the advisor (core/constraints.py) and
+    # never read by the simulation; saves made before they were recorded restore them as zeros (RECORDED)
+    "lab_chip_budget": ("lab",), "lab_power_room": ("lab",), "lab_power_left": ("lab",),
+    "units_planned": ("chip_firm",), "short_dies": ("chip_firm",), "short_hbm": ("chip_firm",),
+    "short_packaging": ("chip_firm",),
 }
+RECORDED = frozenset({"lab_chip_budget", "lab_power_room", "lab_power_left", "units_planned", "short_dies",
+                      "short_hbm", "short_packaging"})
 
 CUTOFF_KINDS = (*TOOL_KINDS, "hbm", "chips", "wafers")
 NEVER = 1e9  # a turn that never comes (e.g. the retirement turn of a design with no successor yet)

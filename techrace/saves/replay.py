@@ -22,16 +22,54 @@ if TYPE_CHECKING:
 
 
 def replay_document(document: dict[str, Any], *, label: str = "save") -> Game:
-    """A fresh game from the save's ruleset and seed, stepped through its action log."""
+    """A fresh game from the save's ruleset and seed, stepped through its action log, with every ruleset
+    reloaded during play put in force again after the turn it was reloaded at."""
     from techrace.core import Action, Game
 
-    game = Game.from_ruleset(ruleset_of(document, label=label), seed=document["seed"], player=document["player"])
+    final = ruleset_of(document, label=label)
+    reloads = _reloads(document, label)
+    try:
+        start = _start_ruleset(final, reloads)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SaveError(f"{label}: the rulesets reloaded during the game cannot be rebuilt: {exc}") from None
+    game = Game.from_ruleset(start, seed=document["seed"], player=document["player"])
     for turn, actions in enumerate(document["action_log"][: document["turn"]], start=1):
         try:
+            _reload_due(game, reloads, turn - 1)
             game.step([Action.from_dict(a) for a in actions])
         except (TechraceError, KeyError, TypeError, ValueError) as exc:
             raise SaveError(f"{label}: the action log cannot be replayed at turn {turn}: {exc}") from None
+    try:
+        _reload_due(game, reloads, document["turn"])
+    except (TechraceError, KeyError, TypeError, ValueError) as exc:
+        raise SaveError(f"{label}: the ruleset reloaded after the last turn cannot be replayed: {exc}") from None
     return game
+
+
+def _reloads(document: dict[str, Any], label: str) -> list[Any]:
+    """The save's reload records, in turn order within the turns played (none in a save without them)."""
+    from techrace.core.reload import Reload
+
+    raw = document["snapshot"].get("reloads", [])
+    try:
+        reloads = [Reload.from_dict(r) for r in raw]
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise SaveError(f"{label}: save is malformed: reloads: {exc}") from None
+    turns = [r.turn for r in reloads]
+    if turns != sorted(turns) or any(not 0 <= t <= document["turn"] for t in turns):
+        raise SaveError(f"{label}: save is malformed: reloads are not in turn order within 0..{document['turn']}")
+    return reloads
+
+
+def _start_ruleset(final: Any, reloads: list[Any]) -> Any:
+    from techrace.core.reload import ruleset_before
+
+    return ruleset_before(final, reloads) if reloads else final
+
+
+def _reload_due(game: Game, reloads: list[Any], played: int) -> None:
+    while reloads and reloads[0].turn == played:
+        game.apply_reload(reloads.pop(0))
 
 
 def verify_replay(name_or_path: str | Path, *, saves_dir: Path | None = None) -> Divergence | None:

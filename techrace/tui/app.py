@@ -21,6 +21,8 @@ from techrace.tui.screens.loading import LoadingScreen
 from techrace.tui.session import Session
 from techrace.tui.settings import Settings, config_dir, load_settings, save_settings
 
+STOP_CHECK_MS = 500  # how often the ruleset watcher looks whether it should stop
+
 
 class TechraceApp(App[None]):
     CSS_PATH = "app.tcss"
@@ -91,7 +93,8 @@ class TechraceApp(App[None]):
         except Exception as exc:
             self.call_from_thread(self._game_failed, f"cannot start the game: {exc}")
             return
-        self.call_from_thread(self._game_ready, Session(game, options.nation if options.mode == "play" else None))
+        session = Session(game, options.nation if options.mode == "play" else None, ruleset_source=options.ruleset)
+        self.call_from_thread(self._game_ready, session)
 
     def load_save(self, name: str) -> None:
         self.push_screen(LoadingScreen(f"Loading {name}…"))
@@ -115,6 +118,8 @@ class TechraceApp(App[None]):
 
         self.session = session
         self._show_page(ObserveScreen(session) if session.observing else GameScreen(session))
+        if self.options.watch:
+            self.watch_ruleset(session)
 
     def _game_failed(self, message: str) -> None:
         self.call_after_refresh(self._back_from_loading, message)
@@ -125,6 +130,71 @@ class TechraceApp(App[None]):
         if len(self.screen_stack) <= 1:
             self.show_new_game()
         self.notify(message, title="Error", severity="error", timeout=10)
+
+    # ------------------------------------------------------------------ live rulesets (--watch)
+
+    def watch_ruleset(self, session: Session) -> None:
+        """Watch every layer of the game's ruleset (a new game or load stops the last watcher)."""
+        from techrace.safe_text import printable
+        from techrace.tui.watch import ruleset_source, watched_directories
+
+        source = ruleset_source(session)
+        try:
+            directories = watched_directories(source)
+        except Exception as exc:
+            self.notify(f"cannot watch the ruleset {printable(source)!r}: {exc}", title="Live ruleset",
+                        severity="error", timeout=10)
+            return
+        session.watching = True
+        self._watch(session, source, directories)
+
+    def _watch(self, session: Session, source: str, directories: list[Any]) -> None:
+        """A daemon thread (not a worker: it never ends by itself) checks each batch of edits."""
+        import threading
+
+        self.stop_watching()
+        self._watch_stop = stop = threading.Event()
+        threading.Thread(target=self._watch_files, args=(session, source, directories, stop),
+                         name="ruleset-watch", daemon=True).start()
+
+    def _watch_files(self, session: Session, source: str, directories: list[Any], stop: Any) -> None:
+        from watchfiles import watch
+
+        from techrace.tui.watch import DEBOUNCE_MS, check_change, is_ruleset_file
+
+        try:
+            for _ in watch(*directories, debounce=DEBOUNCE_MS, stop_event=stop, rust_timeout=STOP_CHECK_MS,
+                           watch_filter=lambda _, path: is_ruleset_file(path)):
+                check = check_change(source, session.game)
+                if stop.is_set():
+                    return
+                self.call_from_thread(self._ruleset_checked, session, check)
+        except Exception as exc:  # the app closed, or the folder went away: watching stops, the game goes on
+            if not stop.is_set() and self.is_running:
+                self.call_from_thread(self.notify, f"stopped watching the ruleset: {exc}", title="Live ruleset",
+                                      severity="warning")
+
+    def _ruleset_checked(self, session: Session, check: Any) -> None:
+        from techrace.tui.watch import check_notice
+
+        if session is not self.session:
+            return
+        held = session.pending_reload is not None
+        session.ruleset_checked(check)
+        title, message, severity = check_notice(check, held)
+        self.notify(message, title=title, severity=severity, timeout=15 if check.errors else 8,  # type: ignore[arg-type]
+                    markup=False)
+        for screen in self.screen_stack:
+            if hasattr(screen, "ruleset_checked"):
+                screen.ruleset_checked()
+
+    def stop_watching(self) -> None:
+        stop = getattr(self, "_watch_stop", None)
+        if stop is not None:
+            stop.set()
+
+    def on_unmount(self) -> None:
+        self.stop_watching()
 
     # ------------------------------------------------------------------ saves
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+WATCH_HELP = ("watch the ruleset's files: an edit is checked at once and put in force when the turn ends "
+              "(the world's state kept); an invalid one is shown with its errors and the game plays on")
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     play = subparsers.add_parser(
@@ -16,6 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     play.add_argument("--nation", metavar="CODE", help="the nation you play, e.g. CN or US")
     play.add_argument("--seed", metavar="S", type=_seed, help="random seed (default: a random one, shown)")
     play.add_argument("--load", metavar="SAVE", help="continue a saved game")
+    play.add_argument("--watch", action="store_true", help=WATCH_HELP)
     play.set_defaults(func=_play)
 
     observe = subparsers.add_parser(
@@ -26,6 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     observe.add_argument("--ruleset", metavar="NAME", default="baseline", help="ruleset name or directory")
     observe.add_argument("--seed", metavar="S", type=_seed, help="random seed (default: a random one, shown)")
+    observe.add_argument("--watch", action="store_true", help=WATCH_HELP)
     observe.set_defaults(func=_observe)
 
 
@@ -42,7 +47,8 @@ def _seed(text: str) -> int:
 def _play(args: argparse.Namespace) -> int:
     from techrace.tui.options import GameOptions, check_options
 
-    options = GameOptions(mode="play", ruleset=args.ruleset, nation=args.nation, seed=args.seed, load=args.load)
+    options = GameOptions(mode="play", ruleset=args.ruleset, nation=args.nation, seed=args.seed, load=args.load,
+                          watch=args.watch)
     check_options(options)
     return _run(options)
 
@@ -50,7 +56,7 @@ def _play(args: argparse.Namespace) -> int:
 def _observe(args: argparse.Namespace) -> int:
     from techrace.tui.options import GameOptions, check_options
 
-    options = GameOptions(mode="observe", ruleset=args.ruleset, seed=args.seed)
+    options = GameOptions(mode="observe", ruleset=args.ruleset, seed=args.seed, watch=args.watch)
     check_options(options)
     return _run(options)
 

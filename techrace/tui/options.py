@@ -22,6 +22,7 @@ class GameOptions:
     nation: str | None = None
     seed: int | None = None
     load: str | None = None
+    watch: bool = False  # reload the ruleset's files between turns when they change (`--watch`)
 
     @property
     def starts_at_once(self) -> bool:

@@ -19,6 +19,12 @@ CURRENT_SETTING = {
     ("pay_policy", "pay_index"): "pay",
     ("centralisation", "share"): "centralisation",
 }
+# the key figures of a preview's expected effect (core.preview.KEY_FIGURES), in words
+FIGURE_LABELS = {
+    "capability": "Capability", "ai_compute_h100e": "Compute H100e", "advanced_wafer_starts": "Adv. wafers/mo",
+    "accelerators_produced": "Accelerators", "engineers": "Engineers", "gdp_index": "GDP index",
+    "lab_capex_usd_b": "Lab capex $bn", "domestic_accelerator_share": "Domestic share",
+}
 CHOICE_WIDTH = 72  # a dropdown row: long descriptions end at a word, with an ellipsis
 
 
@@ -210,7 +216,22 @@ def field_notes(game: Any, player: str, spec: Any, queued: Iterable[Any] = ()) -
             notes[param.name] = f"now {float(row['power_gw']):.1f} GW of AI power"
         if param.name in ("usd_b", "extra_gw") and left is not None:
             notes[param.name] = ", ".join(filter(None, (notes.get(param.name), f"budget left {_money(left)}")))
+        if param.name == "recurring":
+            notes[param.name] = _programme_note(game, player, spec.kind)
     return notes
+
+
+def _programme_note(game: Any, player: str, kind: str) -> str:
+    """What the nation already pays every quarter through this lever (a recurring order replaces it)."""
+    from techrace.tui.standing import programmes
+
+    try:
+        mine = [p.label for p in programmes(game, player) if p.kind == kind]
+    except Exception:  # advice for the form; the game's validation still decides
+        return ""
+    if not mine:
+        return "none standing now"
+    return "now " + "; ".join(mine) + " (a new order every quarter for the same firm replaces it; 0 stops it)"
 
 
 # ---------------------------------------------------------------------------------------------- budget

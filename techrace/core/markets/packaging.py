@@ -38,6 +38,7 @@ def assemble(static: Static, s: WorldState, planned_units: np.ndarray, halted_si
     fill = np.where(need > 0, np.minimum(1.0, pools / np.maximum(need, 1e-12)), 0.0)
     s.packaging_unmet = np.maximum(need - pools, 0.0)
     built = possible * fill[pool]
+    _record_shortfalls(static, s, planned_units, by_dies, by_hbm, possible, built)
     s.die_stock = np.maximum(s.die_stock - built * s.sku_dies, 0.0)
     s.dies_used += built * s.sku_dies
     used = np.bincount(firm, weights=built * s.sku_stacks, minlength=nc)
@@ -47,3 +48,17 @@ def assemble(static: Static, s: WorldState, planned_units: np.ndarray, halted_si
     s.accel_made += built
     s.accel_quarter = built
     return built
+
+
+def _record_shortfalls(static: Static, s: WorldState, planned: np.ndarray, by_dies: np.ndarray, by_hbm: np.ndarray,
+                       possible: np.ndarray, built: np.ndarray) -> None:
+    """Per chip firm: units planned this quarter and those lost for want of good dies, then of HBM, then of
+    packaging capacity (each counted once, in that order), for the advisor (core/constraints.py)."""
+    firm, nc = s.sku_firm.astype(np.int64), len(static.chip_firms)
+    units = np.where(s.sku_used > 0, np.maximum(planned, 0.0), 0.0)
+    with_dies = np.minimum(units, by_dies)
+    with_hbm = np.minimum(with_dies, by_hbm)
+    s.units_planned = np.bincount(firm, weights=units, minlength=nc)
+    s.short_dies = np.bincount(firm, weights=units - with_dies, minlength=nc)
+    s.short_hbm = np.bincount(firm, weights=with_dies - with_hbm, minlength=nc)
+    s.short_packaging = np.bincount(firm, weights=possible - built, minlength=nc)

@@ -1,26 +1,42 @@
 """A form generated from an ActionSpec: one field per parameter, the game's validation and cost preview.
 
-Fields start at the nation's current settings (or the order of that lever already queued); a note
-under a field says where the nation stands. What the form returns is the very Action the core logs,
-so a game played here replays headless.
+Fields start at the nation's current settings (or the order of that lever already queued, or the values
+the caller gives, e.g. those that stop a standing programme); a note under a field says where the nation
+stands. A yes/no parameter (`recurring`, the advisor's `advisor`) is a checkbox. Validation and the cost run
+as the player types; the expected effect (the core plays two copies of the world ahead, about 0.1 s) runs in a
+worker once typing pauses, and shows as a table of figure and change. What the form returns is the very
+Action the core logs, so a game played here replays headless.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, Select, Static
+from textual.timer import Timer
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
 
 from techrace.safe_text import printable
-from techrace.tui.orders import budget_left, field_notes, form_defaults, order_label, param_choices
+from techrace.tui.orders import (
+    FIGURE_LABELS,
+    budget_left,
+    field_notes,
+    form_defaults,
+    order_label,
+    param_choices,
+)
 from techrace.tui.widgets.checklist import Checklist
 
 MULTI = ("nations", "entities", "tool_kinds")
+PAIRS = 3  # figure-and-change pairs a row of the expected effect (8 key figures: at most 3 rows)
+PREVIEW_DELAY = 0.3  # seconds of no typing before the expected effect is worked out (in a worker)
 
 
 class ActionForm(ModalScreen[Any]):
@@ -28,17 +44,20 @@ class ActionForm(ModalScreen[Any]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel"),
                 Binding("ctrl+j,ctrl+enter", "queue", "Queue order", key_display="ctrl+j")]
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall"), (36, "-roomy")]
     DEFAULT_CSS = "ActionForm.-short .buttons { display: none; }  /* the footer gives the keys */"
 
-    def __init__(self, spec: Any, game: Any, player: str, queued: list[Any] | None = None) -> None:
+    def __init__(self, spec: Any, game: Any, player: str, queued: list[Any] | None = None,
+                 values: dict[str, Any] | None = None) -> None:
         super().__init__()
         self.spec, self.game, self.player = spec, game, player
         self.queued = list(queued or [])
-        self.defaults = form_defaults(game, player, spec, self.queued)
+        self.defaults = {**form_defaults(game, player, spec, self.queued), **(values or {})}
         self.notes = field_notes(game, player, spec, self.queued)
         self.choices = {p.name: param_choices(game, player, p) for p in spec.params
-                        if p.type not in ("float", "share")}
+                        if p.type not in ("float", "share", "flag")}
+        self._preview_timer: Timer | None = None
+        self.effects: dict[str, float] | None = None  # the expected effect of the order last previewed
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide form"):
@@ -46,7 +65,8 @@ class ActionForm(ModalScreen[Any]):
             with VerticalScroll(id="fields"):
                 for param in self.spec.params:
                     required = "" if param.required else " (optional)"
-                    yield Label(f"{param.label}{required}", classes="field-label")
+                    if param.type != "flag":  # a checkbox carries its own label, on one line
+                        yield Label(f"{param.label}{required}", classes="field-label")
                     yield self._field(param)
                     note = f" · {self.notes[param.name]}" if param.name in self.notes else ""
                     yield Static(Text(printable(param.help + note)), id=f"help-{param.name}", classes="field-help")
@@ -63,6 +83,8 @@ class ActionForm(ModalScreen[Any]):
         if param.type in ("float", "share"):
             value = "" if default is None else f"{float(default):g}"
             return Input(value=value, type="number", id=wid, placeholder="empty: none" if not param.required else "")
+        if param.type == "flag":
+            return Checkbox(param.label, value=bool(default), id=wid, compact=True, classes="field-label")
         choices = [(printable(label), value) for label, value in self.choices[param.name]]
         if param.type in MULTI:
             chosen = default if isinstance(default, list | tuple) else []
@@ -97,6 +119,8 @@ class ActionForm(ModalScreen[Any]):
                     out[param.name] = widget.chosen
             elif isinstance(widget, Select) and widget.value is not Select.NULL:
                 out[param.name] = widget.value
+            elif isinstance(widget, Checkbox) and (widget.value or param.required):
+                out[param.name] = bool(widget.value)  # an optional flag left off is not written
         return out
 
     def action_value(self) -> Any:
@@ -114,28 +138,56 @@ class ActionForm(ModalScreen[Any]):
         errors = self.query_one("#form-errors", Static)
         preview = self.query_one("#form-preview", Static)
         errors.update(Text("\n".join(f"• {printable(p)}" for p in problems)))
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
         if problems:
             preview.update("")
             return problems
+        self.effects = None
         preview.update(self.preview_text(action))
+        self._preview_timer = self.set_timer(PREVIEW_DELAY, lambda: self.expected_effect(action))
         return problems
 
-    def preview_text(self, action: Any) -> Text:
-        """The order in words, what it costs now and every quarter after, the budget left after it and the
-        queued orders, and what the game expects it to do (the core plays a copy of the world ahead)."""
+    def preview_text(self, action: Any, result: Any = None) -> Any:
+        """The order in words, what it costs now and every quarter after and the budget left after it and
+        the queued orders (at once); then what the game expects it to do, once worked out (`result`)."""
         text = Text(printable(order_label(self.game, action)) + "\n", style="bold")
         try:
-            result = self.game.preview(action, list(self.queued))
+            now, every = self.game.order_cost(action)
         except Exception as exc:
             return text + Text(f"no preview: {exc}")
-        text.append(f"Cost this quarter: ${float(result.budget_usd_b):.2f} bn")
-        if result.recurring_usd_b:
-            text.append(f", then ${float(result.recurring_usd_b):.2f} bn every quarter while it stands")
+        text.append(f"Cost this quarter: ${float(now):.2f} bn")
+        if every:
+            text.append(f", then ${float(every):.2f} bn every quarter while it stands")
         left = budget_left(self.game, self.player, [*self.queued, action])
         if left is not None:
             text.append(f"\nBudget left after your queued orders and this one: ${left:.2f} bn")
-        text.append("\n" + printable(result.expected or result.notes), style="")
-        return text
+        if result is None:
+            return text + Text("\nExpected effect: working it out…", style="dim italic")
+        quarters = self.game.ruleset.levers.preview_quarters
+        taken = f" (takes {self.spec.group} from the advisor)" if "It also takes" in result.expected else ""
+        text.append(f"\nExpected in {quarters} quarter{'s' if quarters != 1 else ''} vs. no order{taken}:")
+        table = effects_table(result.effects)
+        return Group(text, table) if table.row_count else text + Text(" no change in the key figures")
+
+    @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
+    def expected_effect(self, action: Any) -> None:
+        """Play the world ahead with and without the order (off the UI thread); shown if still current."""
+        try:
+            result = self.game.preview(action, list(self.queued))
+        except Exception as exc:
+            result = exc
+        self.app.call_from_thread(self._effect_ready, action, result)
+
+    def _effect_ready(self, action: Any, result: Any) -> None:
+        if not self.is_attached or action != self.action_value():
+            return  # the player changed the order meanwhile: its own preview is on its way
+        preview = self.query_one("#form-preview", Static)
+        if isinstance(result, Exception):
+            preview.update(self.preview_text(action) + Text(f"\nno expected effect: {result}"))
+            return
+        self.effects = dict(result.effects)
+        preview.update(self.preview_text(action, result))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.refresh_checks()
@@ -145,6 +197,9 @@ class ActionForm(ModalScreen[Any]):
         self.action_queue()
 
     def on_checklist_changed(self, event: Checklist.Changed) -> None:
+        self.refresh_checks()
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         self.refresh_checks()
 
     def on_select_changed(self, event: Select.Changed) -> None:
@@ -180,3 +235,21 @@ class ActionForm(ModalScreen[Any]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def effects_table(effects: dict[str, float]) -> Table:
+    """Figure and change, three pairs a row, for the figures the order moves (in words, never raw keys)."""
+    from techrace.tui.widgets.format import number
+
+    moved = [(FIGURE_LABELS.get(k, k.replace("_", " ")), v) for k, v in effects.items() if abs(v) > 1e-9]
+    table = Table.grid(padding=(0, 1))
+    for _ in range(PAIRS):
+        table.add_column(no_wrap=True)
+        table.add_column(justify="right", no_wrap=True)
+    for i in range(0, len(moved), PAIRS):
+        cells: list[Any] = []
+        for label, value in moved[i:i + PAIRS]:
+            shown = f"{value:+.3f}" if abs(value) < 1 else ("+" if value > 0 else "") + number(value)
+            cells += [Text(label), Text(shown, style="bold green" if value > 0 else "bold red")]
+        table.add_row(*cells)
+    return table

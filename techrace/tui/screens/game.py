@@ -22,14 +22,16 @@ from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from techrace.safe_text import printable
 from techrace.tui.orders import nation_row, order_cost, order_label
+from techrace.tui.screens.order_keys import OrderKeys
 from techrace.tui.screens.turn_report import PAINTED_AFTER
 from techrace.tui.session import Session, nation_label
+from techrace.tui.widgets.advisor import AdvisorPanel
 from techrace.tui.widgets.charts import RaceCharts
 from techrace.tui.widgets.event_log import EventLog
 from techrace.tui.widgets.goal_panel import GoalPanel
 from techrace.tui.widgets.history import by_nation
 from techrace.tui.widgets.nation_panel import NationPanel, pending_policies
-from techrace.tui.widgets.queue import QueueList, QueuePanel
+from techrace.tui.widgets.queue import QueuePanel
 from techrace.tui.widgets.rivals import RivalsTable
 from techrace.tui.widgets.tables import DictTable
 
@@ -40,12 +42,12 @@ VIEW_TABS = (
     ("toolmakers", "Tools", "toolmakers"),
     ("controls", "Controls", "controls"),
 )
-TABS = ("rivals", "charts") + tuple(tab for tab, _, _ in VIEW_TABS)
-ORDER_ACTIONS = ("end_turn", "levers", "undo", "undo_selected", "focus_orders")
+TABS = ("rivals", "charts") + tuple(tab for tab, _, _ in VIEW_TABS) + ("advisor",)
+ORDER_ACTIONS = ("end_turn", "levers", "undo", "undo_selected", "focus_orders", "standing")
 AUTOSAVE_WAIT = 2.0  # seconds the autosave waits at most for the board and report to be painted
 
 
-class GameScreen(Screen[None]):
+class GameScreen(OrderKeys, Screen[None]):
     """Playing one nation: queue orders with `a`, undo with `u`, end the turn with `n`."""
 
     BINDINGS = [
@@ -55,6 +57,9 @@ class GameScreen(Screen[None]):
         Binding("delete,backspace", "undo_selected", "Withdraw marked", show=False),
         Binding("o", "focus_orders", "Orders list", show=False),
         Binding("e", "events", "Events"),
+        Binding("v", "show_tab('advisor')", "Advisor"),
+        Binding("p", "standing", "Standing orders", show=False),
+        Binding("w", "ruleset_changes", "Rules", show=False),
         Binding("r", "turn_report", "Turn report", show=False),
         Binding("f2", "app.settings", "Settings", show=False),
         Binding("ctrl+s", "save", "Save"),
@@ -95,8 +100,10 @@ class GameScreen(Screen[None]):
                 for tab, title, _ in VIEW_TABS:
                     with TabPane(title, id=tab):
                         yield DictTable(id=f"{tab}-table", empty=f"no {title.lower()}")
+                with TabPane("Advisor", id="advisor"):
+                    yield AdvisorPanel(id="advisor-panel")
         yield EventLog(id="events")
-        yield Footer()
+        yield Footer(compact=True)
 
     def compose_side(self) -> Iterable[Any]:
         yield NationPanel(id="nation")
@@ -143,7 +150,9 @@ class GameScreen(Screen[None]):
         game = self.session.game
         if game.finished:
             return f"Game over after {game.turn} turns"
-        return f"Turn {game.turn + 1}/{game.turns_total} · {game.quarter}"
+        rules = " · new rules (w)" if self.session.pending_reload is not None else \
+            " · rule errors (w)" if self.session.reload_errors else ""
+        return f"Turn {game.turn + 1}/{game.turns_total} · {game.quarter}{rules}"
 
     def goal_nation(self) -> tuple[str | None, str]:
         """Whose goals the goal panel shows, and how to title them (the player needs no name)."""
@@ -164,6 +173,9 @@ class GameScreen(Screen[None]):
         self.query_one(NationPanel).show(nation_label(game, player), rows, nation_row(game, player),
                                          self.session.budget_left(), pending_policies(self.session.queued))
         self.draw_queue()
+        self.stale.add("advisor")  # the queue changes who decides each group
+        if self.query_one(TabbedContent).active == "advisor":
+            self.draw_tab("advisor")
 
     def draw_queue(self) -> None:
         session = self.session
@@ -189,6 +201,8 @@ class GameScreen(Screen[None]):
             self.query_one(RivalsTable).show(self.session.history(), self.session.player)
         elif tab == "charts":
             self.query_one(RaceCharts).show(self.session.history(), list(game.ruleset.nations))
+        elif tab == "advisor":
+            self.draw_advisor()
         else:
             method = dict((t, m) for t, _, m in VIEW_TABS)[tab]
             try:
@@ -200,6 +214,18 @@ class GameScreen(Screen[None]):
                 rows.sort(key=lambda row: str(row.get("status", "active")) != "active")
             self.query_one(f"#{tab}-table", DictTable).show_rows(rows)
 
+    def draw_advisor(self) -> None:
+        """What limits the player's nation now, its standing orders and who decides each lever group."""
+        from techrace.tui.standing import lever_groups, programmes, standing_cost
+
+        session = self.session
+        game, code = session.game, self.goal_nation()[0]
+        measured = game.model.quarter if game.turn else None
+        groups = lever_groups(game, session.player, session.queued) if session.player else None
+        self.query_one(AdvisorPanel).show(game.constraints(code) if code else [], measured,
+                                          programmes(game, session.player), standing_cost(game, session.player),
+                                          groups, keys=not game.finished)
+
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id:
             try:
@@ -209,59 +235,6 @@ class GameScreen(Screen[None]):
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
-
-    # ------------------------------------------------------------------ orders
-
-    def action_levers(self) -> None:
-        from techrace.tui.dialogs.lever_menu import LeverMenu, available_levers
-
-        if self._blocked():
-            return
-        specs = available_levers(self.session.game, self.session.player or "")
-        self.app.push_screen(LeverMenu(specs, self.session.game.quarter), self._lever_chosen)
-
-    def _lever_chosen(self, kind: str | None) -> None:
-        if kind is None:
-            return
-        from techrace.core import ACTION_SPECS
-        from techrace.tui.dialogs.action_form import ActionForm
-
-        form = ActionForm(ACTION_SPECS[kind], self.session.game, self.session.player or "", self.session.queued)
-        self.app.push_screen(form, self._order_given)
-
-    def _order_given(self, action: Any) -> None:
-        if action is None:
-            return
-        from techrace.tui.session import QueueError
-
-        try:
-            self.session.queue(action)
-        except QueueError as exc:
-            self.notify("; ".join(exc.messages), title="Order refused", severity="error")
-            return
-        self.draw_side()  # the queue, the budget left and the standing policies all change
-
-    def action_undo(self) -> None:
-        self._undo(None)
-
-    def action_undo_selected(self) -> None:
-        index = self.query_one(QueuePanel).selected
-        if index is None:
-            self.notify("No order is marked: queue one with a, or press o and pick one with the arrows.")
-            return
-        self._undo(index)
-
-    def action_focus_orders(self) -> None:
-        if not self.session.queued:
-            self.notify("No orders queued yet: a gives one.")
-            return
-        self.query_one(QueueList).focus()
-
-    def _undo(self, index: int | None) -> None:
-        if self.session.undo(index) is None:
-            self.notify("No orders to undo.")
-            return
-        self.draw_side()
 
     # ------------------------------------------------------------------ turns
 
@@ -318,6 +291,12 @@ class GameScreen(Screen[None]):
     def turn_done(self, report: Any) -> None:
         self.busy = False
         self.redraw()
+        if self.session.reload_problem:
+            self.notify(self.session.reload_problem, title="Ruleset not reloaded", severity="error", markup=False)
+        elif self.session.just_reloaded is not None:
+            count = len(self.session.just_reloaded)
+            self.notify(f"{count} value{'s' if count != 1 else ''} changed · w: what changed",
+                        title="Ruleset reloaded", markup=False)
         if self.session.game.finished:
             self.refresh_bindings()
         if self.session.summary_problem:
@@ -353,6 +332,16 @@ class GameScreen(Screen[None]):
             self.notify("No turn played in this session yet: n ends the turn.")
             return
         self.app.push_screen(self._report_screen(self.session.last_summary), self._report_closed)
+
+    def ruleset_checked(self) -> None:
+        """An edit of the ruleset was checked (`--watch`): the header says what waits for the turn's end."""
+        if not self.busy:
+            self.app.sub_title = self.status_line()
+
+    def action_ruleset_changes(self) -> None:
+        from techrace.tui.dialogs.ruleset_changes import RulesetChanges
+
+        self.app.push_screen(RulesetChanges(self.session))
 
     def action_events(self) -> None:
         from techrace.tui.screens.events import EventLogScreen
@@ -396,6 +385,10 @@ class GameScreen(Screen[None]):
         yield SystemCommand("Event log", "Every event, filtered by kind, nation and text (e)", self.action_events)
         yield SystemCommand("Turn report", "The report of the last turn played (r)", self.action_turn_report)
         yield SystemCommand("Save game", "Save under a name (ctrl+s)", self.action_save)
+        yield SystemCommand("Standing orders", "Stop a programme; hand lever groups to the advisor (p)",
+                            self.action_standing)
+        yield SystemCommand("Ruleset changes", "Edits of the ruleset: waiting, refused, reloaded (w)",
+                            self.action_ruleset_changes)
         for i, tab in enumerate(TABS):
             yield SystemCommand(f"Show {tab.replace('-', ' ')}", f"Switch to the {tab} tab ({i + 1})",
                                 lambda tab=tab: self.action_show_tab(tab))

@@ -44,6 +44,9 @@ every other nation.
 - **Turn report** (after each turn): your figures before and after, what each order did and cost,
   where the goal stands and the events that concern you. `t` in the report (or `f2`) turns it off;
   `r` shows the last one again.
+- **Advisor** tab (`v` or `8`): what limits your compute now, most binding first (a bar and a
+  percentage, the numbers behind it, → the lever that loosens it), read from the last quarter;
+  then your standing orders with their cost a quarter and which lever groups the advisor decides.
 
 ## Keys
 
@@ -53,9 +56,12 @@ every other nation.
 | `a` | Give an order: pick a lever, fill in its form (it opens at your current settings); problems and the cost preview update as you type |
 | `u` / `delete` | Withdraw the last / the marked (▸) queued order |
 | `o` | Select the orders list (arrows move the mark) |
+| `v` | The Advisor tab: what limits your compute, your standing orders, who decides each lever group |
+| `p` | Standing orders: stop a programme (its form opens at the values that stop it); hand a lever group to the advisor or take it back (`[x]` = the advisor decides) |
+| `w` | Ruleset changes (`--watch`): edits waiting for the end of the turn, errors of an edit not taken, reloads in force |
 | `e` | The full event log: filter by kind, nation and text (`/`), scroll with arrows and page keys |
 | `r` | The last turn report again |
-| `1`–`7` | Tabs: rivals, charts, foundries, chip firms, labs, toolmakers, controls |
+| `1`–`8` | Tabs: rivals, charts, foundries, chip firms, labs, toolmakers, controls, advisor |
 | `ctrl+s` | Save the game under a name (an autosave is also written every turn) |
 | `l` | Load a saved game |
 | `f2` | Settings (turn report on or off; kept for the next session) |
@@ -68,6 +74,11 @@ typing filters the rows, `ctrl+a` chooses all rows in view (again: none).
 
 Watching (`techrace observe`): `space` plays or pauses, `s` steps one quarter, `+` / `-` change the
 speed. On the new-game screen: `ctrl+n` starts, `ctrl+o` loads a save, `ctrl+r` draws a new seed.
+
+Live rulesets (`techrace play --watch`, `techrace observe --watch`): save an edit of the ruleset's
+files and it is checked at once; a valid edit is put in force when the turn ends (the world carries
+on; the header says "new rules (w)"), an invalid one is shown with its file and line and the game
+plays on under its rules.
 
 ## Levers
 """

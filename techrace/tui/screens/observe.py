@@ -39,7 +39,7 @@ class ObserveScreen(GameScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Orders do not exist while observing: hide their keys from the footer."""
-        if action in ("levers", "undo", "undo_selected", "end_turn", "focus_orders", "turn_report"):
+        if action in ("levers", "undo", "undo_selected", "end_turn", "focus_orders", "turn_report", "standing"):
             return False
         return True
 
