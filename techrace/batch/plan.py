@@ -53,19 +53,26 @@ class Vary:
         if self.kind == "choice":
             return self.choices[int(rng.integers(len(self.choices)))]
         if self.kind == "loguniform":
-            return self._clamp(math.exp(rng.uniform(math.log(self.low), math.log(self.high))))
+            return self._exp_within(rng.uniform(math.log(self.low), math.log(self.high)))
         return self._clamp(rng.uniform(self.low, self.high))
 
     def _clamp(self, value: float) -> float:
         """Rounding in exp/log (or in LO + u * (HI - LO)) must never carry a value past the range's ends."""
         return float(min(max(value, self.low), self.high))
 
+    def _exp_within(self, log_value: float) -> float:
+        """exp of a point on the log range; near the largest float, rounding can push exp past it."""
+        try:
+            return self._clamp(math.exp(min(log_value, math.log(self.high))))
+        except OverflowError:
+            return self.high
+
     def value_at(self, u: float) -> Any:
         """The factor's value at position `u` in [0, 1] of its range (designs sample the unit cube)."""
         if self.kind == "choice":
             return self.choices[min(int(u * len(self.choices)), len(self.choices) - 1)]
         if self.kind == "loguniform":
-            return self._clamp(math.exp(math.log(self.low) + u * (math.log(self.high) - math.log(self.low))))
+            return self._exp_within(math.log(self.low) + u * (math.log(self.high) - math.log(self.low)))
         return self._clamp(self.low + u * (self.high - self.low))
 
     def text(self) -> str:
