@@ -35,15 +35,29 @@ class Licences:
 
 
 def _reach(static: Static, rule: dict[str, Any]) -> np.ndarray:
-    """Boolean mask over nations of sellers bound by the rule."""
-    reg = static.ruleset.regulators[rule["regulator"]]
-    codes = {reg.nation, *reg.fdpr_reach, *rule.get("sellers", [])}
-    return np.array([c in codes for c in static.nations])
+    """Boolean mask over nations of sellers bound by the rule (read-only: cached per game by what it names)."""
+    key = ("reach", rule["regulator"], tuple(rule.get("sellers", ())))
+    mask = static.cache.get(key)
+    if mask is None:
+        reg = static.ruleset.regulators[rule["regulator"]]
+        codes = {reg.nation, *reg.fdpr_reach, *rule.get("sellers", [])}
+        mask = static.cache[key] = _frozen(np.array([c in codes for c in static.nations]))
+    return mask
 
 
 def _dest(static: Static, rule: dict[str, Any]) -> np.ndarray:
-    dests = set(rule.get("destinations", []))
-    return np.array([c in dests for c in static.nations])
+    """Boolean mask over nations the rule's destinations name (read-only, cached like `_reach`)."""
+    key = ("dest", tuple(rule.get("destinations", ())))
+    mask = static.cache.get(key)
+    if mask is None:
+        dests = set(rule.get("destinations", []))
+        mask = static.cache[key] = _frozen(np.array([c in dests for c in static.nations]))
+    return mask
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
 
 
 def compute_licences(static: Static, s: WorldState) -> Licences:
@@ -130,7 +144,7 @@ def _site_part(static: Static, s: WorldState, site_min_nm: np.ndarray) -> dict[s
             controlled = (_hbm_density(static, s) > (rule.get("bandwidth_density_gb_s_mm2") or 0.0)) & reach[static.foundry_nation]
             out["hbm_allowed"] *= 1.0 - np.outer(controlled, dest[static.chip_firm_nation]) * block * enforcement
         elif kind in ("tool_list", "servicing_ban"):
-            kinds = np.array([kd in rule.get("tool_kinds", []) for kd in TOOL_KINDS])
+            kinds = _kinds(static, rule)
             sites = dest[static.site_nation]
             if rule.get("node_nm_at_or_below") is not None:
                 sites &= site_min_nm <= rule["node_nm_at_or_below"]
@@ -151,9 +165,21 @@ def _site_part(static: Static, s: WorldState, site_min_nm: np.ndarray) -> dict[s
 
 def _hbm_density(static: Static, s: WorldState) -> np.ndarray:
     """Bandwidth density (GB/s/mm2) of each memory maker's best generation."""
-    gens = static.ruleset.technology.hbm_generations
-    level_density = {g.level: g.bandwidth_tb_s * 1000.0 / g.die_area_mm2 for g in gens.values()}
+    level_density = static.cache.get("hbm_level_density")
+    if level_density is None:
+        gens = static.ruleset.technology.hbm_generations
+        level_density = static.cache["hbm_level_density"] = {g.level: g.bandwidth_tb_s * 1000.0 / g.die_area_mm2
+                                                             for g in gens.values()}
     return np.array([max((d for lv, d in level_density.items() if lv <= lvl), default=0.0) for lvl in s.hbm_level])
+
+
+def _kinds(static: Static, rule: dict[str, Any]) -> np.ndarray:
+    """Boolean mask over TOOL_KINDS of the kinds a tool rule names (read-only, cached)."""
+    key = ("tool_kinds", tuple(rule.get("tool_kinds", ())))
+    mask = static.cache.get(key)
+    if mask is None:
+        mask = static.cache[key] = _frozen(np.array([kd in rule.get("tool_kinds", []) for kd in TOOL_KINDS]))
+    return mask
 
 
 def _listed(static: Static, rule: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -184,10 +210,14 @@ def _intra_company_transfer(static: Static, tool_allowed: np.ndarray, share: flo
     if share <= 0:
         return
     # the best any site of the same foundry may buy, per (maker, site, kind): a max over each foundry's sites
-    order = np.argsort(static.site_foundry, kind="stable")
-    firms, starts = np.unique(static.site_foundry[order], return_index=True)
+    grouping = static.cache.get("sites_by_foundry")
+    if grouping is None:
+        order = np.argsort(static.site_foundry, kind="stable")
+        firms, starts = np.unique(static.site_foundry[order], return_index=True)
+        grouping = static.cache["sites_by_foundry"] = (order, starts, np.searchsorted(firms, static.site_foundry))
+    order, starts, firm_of_site = grouping
     per_firm = np.maximum.reduceat(tool_allowed[:, order, :], starts, axis=1)          # (maker, foundry, kind)
-    best = np.maximum(per_firm[:, np.searchsorted(firms, static.site_foundry), :], 0.0)
+    best = np.maximum(per_firm[:, firm_of_site, :], 0.0)
     np.maximum(tool_allowed, share * best, out=tool_allowed)
 
 
