@@ -65,17 +65,18 @@ def _split_output(model: WorldModel, idx: np.ndarray) -> list[Event]:
     active = (s.sku_active > 0) & (s.sku_used > 0)
     mine = (firm_of[None, :] == idx[:, None]) & active[None, :]                  # (firm, sku)
     # each firm's best design per lab: reduced over the designs grouped by firm, never a firm x design x lab array
-    nc, groups = len(static.chip_firms), sku_groups(firm_of)
+    nc, groups = len(static.chip_firms), sku_groups(firm_of, static.cache)
     chosen = np.zeros(nc, dtype=bool)
     chosen[idx] = True
     offered = active & chosen[firm_of]
     firm_score = np.where(offered[:, None], score, 0.0)                          # (sku, lab)
     top = by_firm(np.maximum, firm_score, groups, nc, 0.0)                      # (firm, lab)
-    first = np.where((firm_score == top[firm_of]) & (top[firm_of] > 0), np.arange(len(firm_of))[:, None], len(firm_of))
+    top_of_sku = top[firm_of]
+    first = np.where((firm_score == top_of_sku) & (top_of_sku > 0), np.arange(len(firm_of))[:, None], len(firm_of))
     best = by_firm(np.minimum, first, groups, nc, 0)[idx]                       # (firm, lab): the first best design
     buys = top[idx] > 0
-    share = np.zeros(static.sku_capacity)
-    np.add.at(share, best[buys], np.broadcast_to(s.capital, buys.shape)[buys])
+    # a bincount adds the labs' capital in the same order as np.add.at would, from 0.0
+    share = np.bincount(best[buys], weights=np.broadcast_to(s.capital, buys.shape)[buys], minlength=static.sku_capacity)
     total = np.where(mine, share[None, :], 0.0).sum(axis=1)                      # each firm's planned sales
     row_of = np.zeros(nc, dtype=np.int64)
     row_of[idx] = np.arange(len(idx))
@@ -104,8 +105,17 @@ def by_firm(ufunc: np.ufunc, values: np.ndarray, groups: tuple[np.ndarray, np.nd
     return out
 
 
-def sku_groups(firm_of: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """SKU slots sorted by firm (stable: in slot order within a firm), the firms present and where each starts."""
-    order = np.argsort(firm_of, kind="stable")
-    present, starts = np.unique(firm_of[order], return_index=True)
-    return order, present, starts
+def sku_groups(firm_of: np.ndarray, cache: dict | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """SKU slots sorted by firm (stable: in slot order within a firm), the firms present and where each starts;
+    kept in `cache` (the game's static cache) by the slots' firms, which change only when a design is added."""
+    key = ("sku_groups", firm_of.tobytes())
+    groups = cache.get(key) if cache is not None else None
+    if groups is None:
+        order = np.argsort(firm_of, kind="stable")
+        present, starts = np.unique(firm_of[order], return_index=True)
+        groups = (order, present, starts)
+        for array in groups:
+            array.flags.writeable = False
+        if cache is not None:
+            cache[key] = groups
+    return groups
