@@ -63,41 +63,56 @@ def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     if len(idx) == 0:
         return
     industry = static.ruleset.industry
-    own = static.site_foundry[None, :] == idx[:, None]                    # (f, site)
+    own, growth, shell_cost, node_index = _fab_tables(static, idx)
     site_cap = s.capacity + s.construction.sum(axis=2)                      # (site, node)
-    per_site = np.where(own[:, :, None], site_cap[None, :, :], -1.0)        # (f, site, node)
+    per_site = np.where(own, site_cap[None, :, :], -1.0)                    # (f, site, node)
     total = np.maximum(per_site, 0.0).sum(axis=1)                           # (f, node)
-    horizon = static.build_quarters
-    demand = forecast.ahead(s.wafer_demand_level[idx], s.wafer_demand_trend[idx], horizon[None, :], industry.forecast)
-    growth = (1.0 + static.ruleset.market.non_ai_growth_per_quarter) ** horizon
-    needed = (demand / 3.0 + s.non_ai_wpm[idx] * growth[None, :]) * industry.forecast.headroom
+    demand = forecast.ahead(s.wafer_demand_level[idx], s.wafer_demand_trend[idx], static.build_quarters[None, :],
+                            industry.forecast)
+    needed = (demand / 3.0 + s.non_ai_wpm[idx] * growth) * industry.forecast.headroom
     mastered = s.mastered[idx] > 0
     wpm = np.where(mastered, np.maximum(needed - total, 0.0), 0.0)            # where demand is
     # the newest node (mastered, or far enough in R&D to be mastered by the time a fab is built) gets capacity
     # for `new_node_share` of all the AI demand ahead, since designs move there as soon as it can serve them
+    last = len(static.nodes) - 1
     ready = mastered | (s.rd_progress[idx] >= industry.build_ahead_progress)
-    lead = np.where(ready.any(axis=1), len(static.nodes) - 1 - np.argmax(ready[:, ::-1], axis=1), -1)
-    rows = np.flatnonzero(lead >= 0)
+    lead = np.where(ready.any(axis=1), last - ready[:, ::-1].argmax(axis=1), -1)
+    rows = (lead >= 0).nonzero()[0]
     ai_need = demand.sum(axis=1) / 3.0 * industry.forecast.headroom
     ahead = industry.new_node_share * ai_need - total[np.arange(len(idx)), np.maximum(lead, 0)]
     wpm[rows, lead[rows]] = np.maximum(wpm[rows, lead[rows]], ahead[rows])
-    newest = np.where(mastered.any(axis=1), len(static.nodes) - 1 - np.argmax(mastered[:, ::-1], axis=1), -1)
-    ramp = mastered & (np.arange(len(static.nodes))[None, :] == newest[:, None]) & (total < industry.first_fab_wpm * 0.5)
+    newest = np.where(mastered.any(axis=1), last - mastered[:, ::-1].argmax(axis=1), -1)
+    ramp = mastered & (node_index == newest[:, None]) & (total < industry.first_fab_wpm * 0.5)
     wpm = np.where(ramp, np.maximum(wpm, industry.first_fab_wpm), wpm)
     limit = total.sum(axis=1, keepdims=True) * industry.max_fab_growth_per_quarter + industry.fab_growth_floor_wpm
     wpm = np.minimum(wpm, limit)
-    cost = static.capex_per_wpm[None, :] * industry.shell_share_of_capex * wpm / 1e9
-    spent_before = np.cumsum(cost[:, ::-1], axis=1)[:, ::-1] - cost        # leading nodes are paid for first
-    affordable = np.clip(budget[:, None] - spent_before, 0.0, None)
+    cost = shell_cost * wpm / 1e9
+    spent_before = cost[:, ::-1].cumsum(axis=1)[:, ::-1] - cost              # leading nodes are paid for first
+    affordable = np.maximum(budget[:, None] - spent_before, 0.0)
     wpm = wpm * np.where(cost > 0, np.minimum(1.0, affordable / np.maximum(cost, 1e-12)), 0.0)
     wpm = np.where(wpm >= industry.min_fab_wpm, wpm, 0.0)
     if not wpm.any():
         return
-    best_site = np.argmax(per_site, axis=1)                                  # (f, node)
-    rows, nodes = np.nonzero(wpm)
+    best_site = per_site.argmax(axis=1)                                      # (f, node)
+    rows, nodes = wpm.nonzero()
     sites = np.where(total[rows, nodes] > 0, best_site[rows, nodes], home_sites(model)[idx][rows])
     start_constructions(static, s, sites, nodes, wpm[rows, nodes])
-    s.cash[idx] -= (static.capex_per_wpm[None, :] * industry.shell_share_of_capex * wpm / 1e9).sum(axis=1)
+    s.cash[idx] -= (shell_cost * wpm / 1e9).sum(axis=1)
+
+
+def _fab_tables(static: Static, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What fab building reads from the ruleset, once a game for these foundries: which sites each owns
+    (f, site, 1), non-AI demand growth over each node's build time (1, node), the shell cost per wpm
+    (1, node), and the node indices (1, node)."""
+    key = ("fab_tables", idx.tobytes())
+    tables = static.cache.get(key)
+    if tables is None:
+        industry = static.ruleset.industry
+        own = (static.site_foundry[None, :] == idx[:, None])[:, :, None]
+        growth = ((1.0 + static.ruleset.market.non_ai_growth_per_quarter) ** static.build_quarters)[None, :]
+        shell_cost = static.capex_per_wpm[None, :] * industry.shell_share_of_capex
+        tables = static.cache[key] = (own, growth, shell_cost, np.arange(len(static.nodes))[None, :])
+    return tables
 
 
 def start_constructions(static: Static, s: WorldState, sites: np.ndarray, nodes: np.ndarray, wpm: np.ndarray) -> None:
