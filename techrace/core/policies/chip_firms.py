@@ -38,14 +38,15 @@ def _plan_output(model: WorldModel, idx: np.ndarray) -> None:
     level, trend = forecast.observe(s.unit_demand_level[idx], s.unit_demand_trend[idx], s.unit_demand[idx], rules)
     s.unit_demand_level[idx], s.unit_demand_trend[idx] = level, trend
     held = s.accel_stock + s.die_stock / np.maximum(s.sku_dies, 1.0)
-    stock = np.bincount(s.sku_firm.astype(np.int64), weights=held * (s.sku_used > 0), minlength=len(static.chip_firms))
+    firm_of = s.sku_firm.astype(np.int64)
+    stock = np.bincount(firm_of, weights=held * (s.sku_used > 0), minlength=len(static.chip_firms))
     cut = float(s.capex_cut.mean()) if len(s.capex_cut) else 0.0
     expected = forecast.ahead(level, trend, 1, rules) * (1.0 - cut)
     correction = (expected * industry.stock_cover_quarters - stock[idx]) / industry.stock_adjust_quarters
     # a subsidy pays for extra output this quarter at the firm's current prices
     live = (s.sku_used > 0) & (s.sku_active > 0)
-    price = np.bincount(s.sku_firm.astype(np.int64), weights=s.sku_price * live, minlength=len(static.chip_firms))
-    count = np.bincount(s.sku_firm.astype(np.int64), weights=live.astype(float), minlength=len(static.chip_firms))
+    price = np.bincount(firm_of, weights=s.sku_price * live, minlength=len(static.chip_firms))
+    count = np.bincount(firm_of, weights=live.astype(float), minlength=len(static.chip_firms))
     extra = s.chip_subsidy[idx] * 1e9 / np.maximum(price[idx] / np.maximum(count[idx], 1.0), 1.0)
     s.chip_subsidy[idx] = 0.0
     s.target_units[idx] = np.maximum(expected + correction, 0.0) + extra
