@@ -73,21 +73,26 @@ def compute_licences(static: Static, s: WorldState) -> Licences:
         static.cache.clear()
     designs = static.cache.get(sku_key)
     if designs is None:
-        designs = static.cache[sku_key] = _design_part(static, s)
+        designs = static.cache[sku_key] = _design_part(static, s, _active(static, s, rules))
     sites = static.cache.get(site_key)
     if sites is None:
-        sites = static.cache[site_key] = _site_part(static, s, site_min_nm)
+        sites = static.cache[site_key] = _site_part(static, s, site_min_nm, _active(static, s, rules))
     return Licences(**designs, **sites)
 
 
-def _active(static: Static, s: WorldState):
-    """(rule, reach, destinations, block share) of every active rule, in id order."""
-    for rule_id, rule in s.controls.items():
-        if s.control_status.get(rule_id) == "active":
-            yield rule, _reach(static, rule), _dest(static, rule), 1.0 - float(rule.get("licence_share", 0.0))
+def _active(static: Static, s: WorldState, rules: tuple) -> list[tuple[dict[str, Any], np.ndarray, np.ndarray, float]]:
+    """(rule, reach, destinations, block share) of every active rule, in the rules' order; kept by `rules`,
+    the statuses and licence shares that `compute_licences` keys on (nothing else in a rule changes in play)."""
+    key = ("licences/active", rules)
+    active = static.cache.get(key)
+    if active is None:
+        active = static.cache[key] = [
+            (rule, _reach(static, rule), _dest(static, rule), 1.0 - float(rule.get("licence_share", 0.0)))
+            for rule_id, rule in s.controls.items() if s.control_status.get(rule_id) == "active"]
+    return active
 
 
-def _design_part(static: Static, s: WorldState) -> dict[str, np.ndarray]:
+def _design_part(static: Static, s: WorldState, active: list) -> dict[str, np.ndarray]:
     """Chip sales and wafer orders per design: chip thresholds, the foundry rule, entity listings."""
     nk, nl, nf = static.sku_capacity, len(static.labs), len(static.foundries)
     out = {"chip_allowed": np.ones((nk, nl)), "chip_grey": np.zeros((nk, nl)), "chip_revenue_share": np.zeros((nk, nl)),
@@ -97,7 +102,7 @@ def _design_part(static: Static, s: WorldState) -> dict[str, np.ndarray]:
     density = tpp / np.maximum(s.sku_area * s.sku_dies, 1.0)
     seller_nation = static.chip_firm_nation[sku_firm]
     leak = static.ruleset.market.grey_market_leak_share
-    for rule, reach, dest, block in _active(static, s):
+    for rule, reach, dest, block in active:
         enforcement = static.ruleset.regulators[rule["regulator"]].enforcement
         if rule["kind"] == "chip_threshold":
             controlled = np.zeros(nk, dtype=bool)
@@ -123,7 +128,7 @@ def _design_part(static: Static, s: WorldState) -> dict[str, np.ndarray]:
     return out
 
 
-def _site_part(static: Static, s: WorldState, site_min_nm: np.ndarray) -> dict[str, np.ndarray]:
+def _site_part(static: Static, s: WorldState, site_min_nm: np.ndarray, active: list) -> dict[str, np.ndarray]:
     """Tools, servicing and HBM per site and maker; tier caps, stockpiling, mineral losses per nation."""
     nt, ns, nf, nc, n = len(static.toolmakers), len(static.sites), len(static.foundries), len(static.chip_firms), len(static.nations)
     k = len(TOOL_KINDS)
@@ -132,7 +137,7 @@ def _site_part(static: Static, s: WorldState, site_min_nm: np.ndarray) -> dict[s
     for rule_id, rule in s.controls.items():  # buyers stock up on what an announced rule will cut off
         if s.control_status.get(rule_id) == "announced" and rule["kind"] in STOCKPILED_KINDS:
             out["stockpile"] = np.maximum(out["stockpile"], _dest(static, rule).astype(np.float64))
-    for rule, reach, dest, block in _active(static, s):
+    for rule, reach, dest, block in active:
         enforcement = static.ruleset.regulators[rule["regulator"]].enforcement
         kind = rule["kind"]
         if kind == "country_tiers":
