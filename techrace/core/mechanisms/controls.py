@@ -65,7 +65,7 @@ def compute_licences(static: Static, s: WorldState) -> Licences:
     changes when a design appears; what depends on sites and memory makers (tools, servicing, HBM) when
     a fab or an HBM generation does. Rules change far less often than quarters pass."""
     rules = (tuple(sorted(s.control_status.items())),
-             tuple((rid, r.get("licence_share"), r.get("licence_revenue_share")) for rid, r in s.controls.items()))
+             tuple([(rid, r.get("licence_share"), r.get("licence_revenue_share")) for rid, r in s.controls.items()]))
     site_min_nm = _site_min_nm(static, s)
     sku_key = ("licences/designs", rules, tuple(s.sku_names), s.sku_firm.tobytes(), s.sku_tflops.tobytes(), s.sku_node.tobytes())
     site_key = ("licences/sites", rules, s.hbm_level.tobytes(), site_min_nm.tobytes())
@@ -170,12 +170,15 @@ def _site_part(static: Static, s: WorldState, site_min_nm: np.ndarray, active: l
 
 def _hbm_density(static: Static, s: WorldState) -> np.ndarray:
     """Bandwidth density (GB/s/mm2) of each memory maker's best generation."""
-    level_density = static.cache.get("hbm_level_density")
-    if level_density is None:
-        gens = static.ruleset.technology.hbm_generations
-        level_density = static.cache["hbm_level_density"] = {g.level: g.bandwidth_tb_s * 1000.0 / g.die_area_mm2
-                                                             for g in gens.values()}
-    return np.array([max((d for lv, d in level_density.items() if lv <= lvl), default=0.0) for lvl in s.hbm_level])
+    table = static.cache.get("hbm_level_density")
+    if table is None:  # generation levels in order, and the best density of any generation up to each
+        gens = static.ruleset.technology.hbm_generations.values()
+        by_level = sorted({g.level: g.bandwidth_tb_s * 1000.0 / g.die_area_mm2 for g in gens}.items())
+        levels = np.array([level for level, _ in by_level], dtype=np.float64)
+        best = np.maximum.accumulate(np.array([density for _, density in by_level], dtype=np.float64))
+        table = static.cache["hbm_level_density"] = (levels, np.concatenate([[0.0], best]))
+    levels, best = table
+    return best[np.searchsorted(levels, s.hbm_level, side="right")]
 
 
 def _kinds(static: Static, rule: dict[str, Any]) -> np.ndarray:
