@@ -131,7 +131,7 @@ def _grow_hbm(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     per_wafer = stacks_per_tsv_wafer(model)[idx] * np.maximum(s.hbm_yield[idx], 0.05)
     demand = forecast.ahead(s.hbm_demand_level[idx], s.hbm_demand_trend[idx], h, industry.forecast)
     needed = demand / 3.0 / np.maximum(per_wafer, 1e-9) * industry.forecast.headroom          # TSV wpm
-    own = static.site_foundry[None, :] == idx[:, None]
+    own = _own_sites(static, idx)
     have = own @ (s.hbm_tsv_wpm + s.hbm_construction.sum(axis=1))
     add = np.clip(needed - have, 0.0, have * industry.max_hbm_growth_per_quarter)
     capex = industry.hbm_capex_per_wpm_usd * industry.shell_share_of_capex / 1e9
@@ -139,6 +139,16 @@ def _grow_hbm(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     site = np.argmax(np.where(own, s.hbm_tsv_wpm[None, :], -1.0), axis=1)
     np.add.at(s.hbm_construction[:, h - 1], site, add)
     s.cash[idx] -= add * capex
+
+
+def _own_sites(static: Static, idx: np.ndarray) -> np.ndarray:
+    """(foundry, site) True where a site belongs to the foundry, for the foundries in `idx` (read-only, once a game)."""
+    key = ("own_sites", idx.tobytes())
+    own = static.cache.get(key)
+    if own is None:
+        own = static.cache[key] = static.site_foundry[None, :] == idx[:, None]
+        own.flags.writeable = False
+    return own
 
 
 def stacks_per_tsv_wafer(model: WorldModel) -> np.ndarray:
@@ -190,16 +200,27 @@ def tool_needs(model: WorldModel) -> np.ndarray:
         return cached
     static, s = model.static, model.state
     horizon = static.ruleset.industry.tool_order_horizon_quarters
-    req = static.tools_per_kwpm / 1000.0
+    req, arf_req, hbm_req = _tool_requirements(static)
     planned = s.capacity + s.construction[:, :, :horizon].sum(axis=2)
     need = planned @ req
-    need[:, ARF] += (planned * s.duv_share * req[:, ARF] * (static.mp_arf - 1.0)).sum(axis=1)
+    need[:, ARF] += (planned * s.duv_share * arf_req * (static.mp_arf - 1.0)).sum(axis=1)
     tsv = s.hbm_tsv_wpm + s.hbm_construction[:, :horizon].sum(axis=1)
-    need += np.outer(tsv, static.hbm_tools_per_kwpm / 1000.0)
+    need += np.outer(tsv, hbm_req)
     have = effective_tools(s) + s.tool_pipeline.sum(axis=(0, 3))
     orders = np.maximum(need * static.ruleset.market.tool_demand_headroom - have, 0.0)
     model.turn_cache["tool_needs"] = orders
     return orders
+
+
+def _tool_requirements(static: Static) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Tools per wpm by (node, kind), the ArF column of it, and tools per TSV wpm by kind (once a game)."""
+    tables = static.cache.get("tool_requirements")
+    if tables is None:
+        req = static.tools_per_kwpm / 1000.0
+        tables = static.cache["tool_requirements"] = (req, req[:, ARF].copy(), static.hbm_tools_per_kwpm / 1000.0)
+        for table in tables:
+            table.flags.writeable = False
+    return tables
 
 
 def _pilot_lines(model: WorldModel, idx: np.ndarray, target: np.ndarray) -> None:
