@@ -35,15 +35,29 @@ class Licences:
 
 
 def _reach(static: Static, rule: dict[str, Any]) -> np.ndarray:
-    """Boolean mask over nations of sellers bound by the rule."""
-    reg = static.ruleset.regulators[rule["regulator"]]
-    codes = {reg.nation, *reg.fdpr_reach, *rule.get("sellers", [])}
-    return np.array([c in codes for c in static.nations])
+    """Boolean mask over nations of sellers bound by the rule (read-only: cached per game by what it names)."""
+    key = ("reach", rule["regulator"], tuple(rule.get("sellers", ())))
+    mask = static.cache.get(key)
+    if mask is None:
+        reg = static.ruleset.regulators[rule["regulator"]]
+        codes = {reg.nation, *reg.fdpr_reach, *rule.get("sellers", [])}
+        mask = static.cache[key] = _frozen(np.array([c in codes for c in static.nations]))
+    return mask
 
 
 def _dest(static: Static, rule: dict[str, Any]) -> np.ndarray:
-    dests = set(rule.get("destinations", []))
-    return np.array([c in dests for c in static.nations])
+    """Boolean mask over nations the rule's destinations name (read-only, cached like `_reach`)."""
+    key = ("dest", tuple(rule.get("destinations", ())))
+    mask = static.cache.get(key)
+    if mask is None:
+        dests = set(rule.get("destinations", []))
+        mask = static.cache[key] = _frozen(np.array([c in dests for c in static.nations]))
+    return mask
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
 
 
 def compute_licences(static: Static, s: WorldState) -> Licences:
@@ -51,7 +65,7 @@ def compute_licences(static: Static, s: WorldState) -> Licences:
     changes when a design appears; what depends on sites and memory makers (tools, servicing, HBM) when
     a fab or an HBM generation does. Rules change far less often than quarters pass."""
     rules = (tuple(sorted(s.control_status.items())),
-             tuple((rid, r.get("licence_share"), r.get("licence_revenue_share")) for rid, r in s.controls.items()))
+             tuple([(rid, r.get("licence_share"), r.get("licence_revenue_share")) for rid, r in s.controls.items()]))
     site_min_nm = _site_min_nm(static, s)
     sku_key = ("licences/designs", rules, tuple(s.sku_names), s.sku_firm.tobytes(), s.sku_tflops.tobytes(), s.sku_node.tobytes())
     site_key = ("licences/sites", rules, s.hbm_level.tobytes(), site_min_nm.tobytes())
@@ -59,21 +73,26 @@ def compute_licences(static: Static, s: WorldState) -> Licences:
         static.cache.clear()
     designs = static.cache.get(sku_key)
     if designs is None:
-        designs = static.cache[sku_key] = _design_part(static, s)
+        designs = static.cache[sku_key] = _design_part(static, s, _active(static, s, rules))
     sites = static.cache.get(site_key)
     if sites is None:
-        sites = static.cache[site_key] = _site_part(static, s, site_min_nm)
+        sites = static.cache[site_key] = _site_part(static, s, site_min_nm, _active(static, s, rules))
     return Licences(**designs, **sites)
 
 
-def _active(static: Static, s: WorldState):
-    """(rule, reach, destinations, block share) of every active rule, in id order."""
-    for rule_id, rule in s.controls.items():
-        if s.control_status.get(rule_id) == "active":
-            yield rule, _reach(static, rule), _dest(static, rule), 1.0 - float(rule.get("licence_share", 0.0))
+def _active(static: Static, s: WorldState, rules: tuple) -> list[tuple[dict[str, Any], np.ndarray, np.ndarray, float]]:
+    """(rule, reach, destinations, block share) of every active rule, in the rules' order; kept by `rules`,
+    the statuses and licence shares that `compute_licences` keys on (nothing else in a rule changes in play)."""
+    key = ("licences/active", rules)
+    active = static.cache.get(key)
+    if active is None:
+        active = static.cache[key] = [
+            (rule, _reach(static, rule), _dest(static, rule), 1.0 - float(rule.get("licence_share", 0.0)))
+            for rule_id, rule in s.controls.items() if s.control_status.get(rule_id) == "active"]
+    return active
 
 
-def _design_part(static: Static, s: WorldState) -> dict[str, np.ndarray]:
+def _design_part(static: Static, s: WorldState, active: list) -> dict[str, np.ndarray]:
     """Chip sales and wafer orders per design: chip thresholds, the foundry rule, entity listings."""
     nk, nl, nf = static.sku_capacity, len(static.labs), len(static.foundries)
     out = {"chip_allowed": np.ones((nk, nl)), "chip_grey": np.zeros((nk, nl)), "chip_revenue_share": np.zeros((nk, nl)),
@@ -83,7 +102,7 @@ def _design_part(static: Static, s: WorldState) -> dict[str, np.ndarray]:
     density = tpp / np.maximum(s.sku_area * s.sku_dies, 1.0)
     seller_nation = static.chip_firm_nation[sku_firm]
     leak = static.ruleset.market.grey_market_leak_share
-    for rule, reach, dest, block in _active(static, s):
+    for rule, reach, dest, block in active:
         enforcement = static.ruleset.regulators[rule["regulator"]].enforcement
         if rule["kind"] == "chip_threshold":
             controlled = np.zeros(nk, dtype=bool)
@@ -109,7 +128,7 @@ def _design_part(static: Static, s: WorldState) -> dict[str, np.ndarray]:
     return out
 
 
-def _site_part(static: Static, s: WorldState, site_min_nm: np.ndarray) -> dict[str, np.ndarray]:
+def _site_part(static: Static, s: WorldState, site_min_nm: np.ndarray, active: list) -> dict[str, np.ndarray]:
     """Tools, servicing and HBM per site and maker; tier caps, stockpiling, mineral losses per nation."""
     nt, ns, nf, nc, n = len(static.toolmakers), len(static.sites), len(static.foundries), len(static.chip_firms), len(static.nations)
     k = len(TOOL_KINDS)
@@ -118,7 +137,7 @@ def _site_part(static: Static, s: WorldState, site_min_nm: np.ndarray) -> dict[s
     for rule_id, rule in s.controls.items():  # buyers stock up on what an announced rule will cut off
         if s.control_status.get(rule_id) == "announced" and rule["kind"] in STOCKPILED_KINDS:
             out["stockpile"] = np.maximum(out["stockpile"], _dest(static, rule).astype(np.float64))
-    for rule, reach, dest, block in _active(static, s):
+    for rule, reach, dest, block in active:
         enforcement = static.ruleset.regulators[rule["regulator"]].enforcement
         kind = rule["kind"]
         if kind == "country_tiers":
@@ -130,7 +149,7 @@ def _site_part(static: Static, s: WorldState, site_min_nm: np.ndarray) -> dict[s
             controlled = (_hbm_density(static, s) > (rule.get("bandwidth_density_gb_s_mm2") or 0.0)) & reach[static.foundry_nation]
             out["hbm_allowed"] *= 1.0 - np.outer(controlled, dest[static.chip_firm_nation]) * block * enforcement
         elif kind in ("tool_list", "servicing_ban"):
-            kinds = np.array([kd in rule.get("tool_kinds", []) for kd in TOOL_KINDS])
+            kinds = _kinds(static, rule)
             sites = dest[static.site_nation]
             if rule.get("node_nm_at_or_below") is not None:
                 sites &= site_min_nm <= rule["node_nm_at_or_below"]
@@ -151,9 +170,24 @@ def _site_part(static: Static, s: WorldState, site_min_nm: np.ndarray) -> dict[s
 
 def _hbm_density(static: Static, s: WorldState) -> np.ndarray:
     """Bandwidth density (GB/s/mm2) of each memory maker's best generation."""
-    gens = static.ruleset.technology.hbm_generations
-    level_density = {g.level: g.bandwidth_tb_s * 1000.0 / g.die_area_mm2 for g in gens.values()}
-    return np.array([max((d for lv, d in level_density.items() if lv <= lvl), default=0.0) for lvl in s.hbm_level])
+    table = static.cache.get("hbm_level_density")
+    if table is None:  # generation levels in order, and the best density of any generation up to each
+        gens = static.ruleset.technology.hbm_generations.values()
+        by_level = sorted({g.level: g.bandwidth_tb_s * 1000.0 / g.die_area_mm2 for g in gens}.items())
+        levels = np.array([level for level, _ in by_level], dtype=np.float64)
+        best = np.maximum.accumulate(np.array([density for _, density in by_level], dtype=np.float64))
+        table = static.cache["hbm_level_density"] = (levels, np.concatenate([[0.0], best]))
+    levels, best = table
+    return best[np.searchsorted(levels, s.hbm_level, side="right")]
+
+
+def _kinds(static: Static, rule: dict[str, Any]) -> np.ndarray:
+    """Boolean mask over TOOL_KINDS of the kinds a tool rule names (read-only, cached)."""
+    key = ("tool_kinds", tuple(rule.get("tool_kinds", ())))
+    mask = static.cache.get(key)
+    if mask is None:
+        mask = static.cache[key] = _frozen(np.array([kd in rule.get("tool_kinds", []) for kd in TOOL_KINDS]))
+    return mask
 
 
 def _listed(static: Static, rule: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -184,10 +218,14 @@ def _intra_company_transfer(static: Static, tool_allowed: np.ndarray, share: flo
     if share <= 0:
         return
     # the best any site of the same foundry may buy, per (maker, site, kind): a max over each foundry's sites
-    order = np.argsort(static.site_foundry, kind="stable")
-    firms, starts = np.unique(static.site_foundry[order], return_index=True)
+    grouping = static.cache.get("sites_by_foundry")
+    if grouping is None:
+        order = np.argsort(static.site_foundry, kind="stable")
+        firms, starts = np.unique(static.site_foundry[order], return_index=True)
+        grouping = static.cache["sites_by_foundry"] = (order, starts, np.searchsorted(firms, static.site_foundry))
+    order, starts, firm_of_site = grouping
     per_firm = np.maximum.reduceat(tool_allowed[:, order, :], starts, axis=1)          # (maker, foundry, kind)
-    best = np.maximum(per_firm[:, np.searchsorted(firms, static.site_foundry), :], 0.0)
+    best = np.maximum(per_firm[:, firm_of_site, :], 0.0)
     np.maximum(tool_allowed, share * best, out=tool_allowed)
 
 

@@ -18,6 +18,7 @@ from techrace.core.policies.design import design_compliant, new_generations, ret
 
 if TYPE_CHECKING:
     from techrace.core.model import WorldModel
+    from techrace.core.static import Static
 
 
 def chip_firm_default(model: WorldModel, idx: np.ndarray, params: None = None) -> list[Event]:
@@ -37,14 +38,15 @@ def _plan_output(model: WorldModel, idx: np.ndarray) -> None:
     level, trend = forecast.observe(s.unit_demand_level[idx], s.unit_demand_trend[idx], s.unit_demand[idx], rules)
     s.unit_demand_level[idx], s.unit_demand_trend[idx] = level, trend
     held = s.accel_stock + s.die_stock / np.maximum(s.sku_dies, 1.0)
-    stock = np.bincount(s.sku_firm.astype(np.int64), weights=held * (s.sku_used > 0), minlength=len(static.chip_firms))
+    firm_of = s.sku_firm.astype(np.int64)
+    stock = np.bincount(firm_of, weights=held * (s.sku_used > 0), minlength=len(static.chip_firms))
     cut = float(s.capex_cut.mean()) if len(s.capex_cut) else 0.0
     expected = forecast.ahead(level, trend, 1, rules) * (1.0 - cut)
     correction = (expected * industry.stock_cover_quarters - stock[idx]) / industry.stock_adjust_quarters
     # a subsidy pays for extra output this quarter at the firm's current prices
     live = (s.sku_used > 0) & (s.sku_active > 0)
-    price = np.bincount(s.sku_firm.astype(np.int64), weights=s.sku_price * live, minlength=len(static.chip_firms))
-    count = np.bincount(s.sku_firm.astype(np.int64), weights=live.astype(float), minlength=len(static.chip_firms))
+    price = np.bincount(firm_of, weights=s.sku_price * live, minlength=len(static.chip_firms))
+    count = np.bincount(firm_of, weights=live.astype(float), minlength=len(static.chip_firms))
     extra = s.chip_subsidy[idx] * 1e9 / np.maximum(price[idx] / np.maximum(count[idx], 1.0), 1.0)
     s.chip_subsidy[idx] = 0.0
     s.target_units[idx] = np.maximum(expected + correction, 0.0) + extra
@@ -59,33 +61,31 @@ def _split_output(model: WorldModel, idx: np.ndarray) -> list[Event]:
     ready = (s.sku_ready_turn <= s.turn) & (s.sku_active > 0)
     # firms plan for legal sales only: grey-market buyers are not a market a firm can plan for
     score = np.where(eligible & ready[:, None], h100e[:, None] * lic.chip_allowed, 0.0)    # (sku, lab)
-    foreign = static.chip_firm_nation[s.sku_firm.astype(np.int64)][:, None] != static.lab_nation[None, :]
-    score = np.where(foreign & (lic.tier_cap[static.lab_nation] <= 0)[None, :], 0.0, score)  # country tiers
     firm_of = s.sku_firm.astype(np.int64)
+    # each firm's best design per lab: reduced over the designs grouped by firm, never a firm x design x lab array
+    groups, foreign = sku_groups(firm_of, static.cache), _foreign(static, firm_of)
+    score = np.where(foreign & (lic.tier_cap[static.lab_nation] <= 0)[None, :], 0.0, score)  # country tiers
     active = (s.sku_active > 0) & (s.sku_used > 0)
     mine = (firm_of[None, :] == idx[:, None]) & active[None, :]                  # (firm, sku)
-    # each firm's best design per lab: reduced over the designs grouped by firm, never a firm x design x lab array
-    nc, groups = len(static.chip_firms), sku_groups(firm_of)
-    chosen = np.zeros(nc, dtype=bool)
-    chosen[idx] = True
+    nc = len(static.chip_firms)
+    chosen, row_of, pick = _firm_rows(static, idx)
     offered = active & chosen[firm_of]
     firm_score = np.where(offered[:, None], score, 0.0)                          # (sku, lab)
     top = by_firm(np.maximum, firm_score, groups, nc, 0.0)                      # (firm, lab)
-    first = np.where((firm_score == top[firm_of]) & (top[firm_of] > 0), np.arange(len(firm_of))[:, None], len(firm_of))
-    best = by_firm(np.minimum, first, groups, nc, 0)[idx]                       # (firm, lab): the first best design
-    buys = top[idx] > 0
-    share = np.zeros(static.sku_capacity)
-    np.add.at(share, best[buys], np.broadcast_to(s.capital, buys.shape)[buys])
+    top_of_sku = top[firm_of]
+    first = np.where((firm_score == top_of_sku) & (top_of_sku > 0), np.arange(len(firm_of))[:, None], len(firm_of))
+    best = by_firm(np.minimum, first, groups, nc, 0)[pick]                       # (firm, lab): the first best design
+    buys = top[pick] > 0
+    # a bincount adds the labs' capital in the same order as np.add.at would, from 0.0
+    share = np.bincount(best[buys], weights=np.broadcast_to(s.capital, buys.shape)[buys], minlength=static.sku_capacity)
     total = np.where(mine, share[None, :], 0.0).sum(axis=1)                      # each firm's planned sales
-    row_of = np.zeros(nc, dtype=np.int64)
-    row_of[idx] = np.arange(len(idx))
     firm_total = np.where(offered, total[row_of[firm_of]], 0.0)                  # ... seen from each SKU
     planned = offered
     s.sku_share = np.where(planned, np.where(firm_total > 0, share / np.maximum(firm_total, 1e-300), 0.0), s.sku_share)
     legal = np.where(eligible, lic.chip_allowed, -1.0)
     sells = offered[:, None] & eligible                                          # (sku, lab)
-    customer = by_firm(np.logical_or, sells, groups, nc, False)[idx]            # (firm, lab)
-    best_legal = by_firm(np.maximum, np.where(sells, legal, -1.0), groups, nc, -1.0)[idx]
+    customer = by_firm(np.logical_or, sells, groups, nc, False)[pick]            # (firm, lab)
+    best_legal = by_firm(np.maximum, np.where(sells, legal, -1.0), groups, nc, -1.0)[pick]
     blocked = customer & (best_legal < 0.5)
     events: list[Event] = []
     for row, lab_nation in sorted({(int(r), int(static.lab_nation[c])) for r, c in zip(*np.nonzero(blocked), strict=True)}):
@@ -98,14 +98,53 @@ def by_firm(ufunc: np.ufunc, values: np.ndarray, groups: tuple[np.ndarray, np.nd
     """(firm, ...) reduction with `ufunc` of (sku, ...) values over each firm's SKU slots; `fill` where a
     firm has none (a segment reduction, linear in the number of designs). `groups` from `sku_groups`."""
     order, present, starts = groups
+    if len(present) == firms:  # every firm has a slot (`present` is then 0..firms-1)
+        return ufunc.reduceat(values[order], starts, axis=0)
     out = np.full((firms, *values.shape[1:]), fill, dtype=values.dtype)
     if len(order):
         out[present] = ufunc.reduceat(values[order], starts, axis=0)
     return out
 
 
-def sku_groups(firm_of: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """SKU slots sorted by firm (stable: in slot order within a firm), the firms present and where each starts."""
-    order = np.argsort(firm_of, kind="stable")
-    present, starts = np.unique(firm_of[order], return_index=True)
-    return order, present, starts
+def _firm_rows(static: Static, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | slice]:
+    """(chosen, row_of, pick): a mask over chip firms of those in `idx`, each one's row in `idx`, and what
+    selects their rows from a (firm, ...) array (a plain slice when `idx` is every firm in order); read-only,
+    once a game: a policy's firms never change."""
+    key = ("firm_rows", idx.tobytes())
+    rows = static.cache.get(key)
+    if rows is None:
+        chosen = np.zeros(len(static.chip_firms), dtype=bool)
+        chosen[idx] = True
+        row_of = np.zeros(len(static.chip_firms), dtype=np.int64)
+        row_of[idx] = np.arange(len(idx))
+        chosen.flags.writeable = row_of.flags.writeable = False
+        everyone = np.array_equal(idx, np.arange(len(static.chip_firms)))
+        rows = static.cache[key] = (chosen, row_of, slice(None) if everyone else idx.copy())
+    return rows
+
+
+def _foreign(static: Static, firm_of: np.ndarray) -> np.ndarray:
+    """(sku, lab) True where a design's firm is of another nation than the lab (read-only, by the slots' firms)."""
+    key = ("foreign_sales", firm_of.tobytes())
+    foreign = static.cache.get(key)
+    if foreign is None:
+        foreign = static.chip_firm_nation[firm_of][:, None] != static.lab_nation[None, :]
+        foreign.flags.writeable = False
+        static.cache[key] = foreign
+    return foreign
+
+
+def sku_groups(firm_of: np.ndarray, cache: dict | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """SKU slots sorted by firm (stable: in slot order within a firm), the firms present and where each starts;
+    kept in `cache` (the game's static cache) by the slots' firms, which change only when a design is added."""
+    key = ("sku_groups", firm_of.tobytes())
+    groups = cache.get(key) if cache is not None else None
+    if groups is None:
+        order = np.argsort(firm_of, kind="stable")
+        present, starts = np.unique(firm_of[order], return_index=True)
+        groups = (order, present, starts)
+        for array in groups:
+            array.flags.writeable = False
+        if cache is not None:
+            cache[key] = groups
+    return groups

@@ -19,6 +19,7 @@ from techrace.core.state import SkuDesign, add_sku, free_sku
 
 if TYPE_CHECKING:
     from techrace.core.model import WorldModel
+    from techrace.core.static import Static
 
 
 def retire(model: WorldModel) -> None:
@@ -88,8 +89,7 @@ def _successor(model: WorldModel, ci: int) -> Event | None:
     parent = int(mine[np.argmax(s.sku_tflops[mine])])
     ready = s.turn + rules.design_quarters
     node, foundry = _best_node(model, ci, parent, ready)
-    density = np.array([static.ruleset.technology.nodes[n].transistor_density_mtr_mm2 for n in static.nodes])
-    ppw = np.array([static.ruleset.technology.nodes[n].perf_per_watt for n in static.nodes])
+    density, ppw = _node_tables(static)
     old = int(s.sku_node[parent])
     gain = density[node] / max(density[old], 1e-9) * firm.architecture_gain
     efficiency = ppw[node] / max(ppw[old], 1e-9) * firm.architecture_gain
@@ -113,6 +113,18 @@ def _successor(model: WorldModel, ci: int) -> Event | None:
     return Event(s.turn, model.quarter, "technology", text,
                  f"its {firm.generation_quarters}-quarter design cadence; {static.nodes[node]} is the best node its foundries may make it on",
                  (static.chip_firms[ci],))
+
+
+def _node_tables(static: Static) -> tuple[np.ndarray, np.ndarray]:
+    """Transistor density and performance per watt of every node, once a game (read-only)."""
+    tables = static.cache.get("node_density_ppw")
+    if tables is None:
+        nodes = static.ruleset.technology.nodes
+        density = np.array([nodes[n].transistor_density_mtr_mm2 for n in static.nodes])
+        ppw = np.array([nodes[n].perf_per_watt for n in static.nodes])
+        density.flags.writeable = ppw.flags.writeable = False
+        tables = static.cache["node_density_ppw"] = (density, ppw)
+    return tables
 
 
 def design_compliant(model: WorldModel, ci: int, skus: np.ndarray, nation: int) -> list[Event]:

@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from techrace.core.mechanisms import forecast
-from techrace.core.mechanisms.fabrication import ARF, EUV, effective_tools, start_construction
+from techrace.core.mechanisms.fabrication import ARF, EUV, effective_tools
 
 if TYPE_CHECKING:
     from techrace.core.model import WorldModel
+    from techrace.core.state import WorldState
+    from techrace.core.static import Static
 
 def research_targets(model: WorldModel) -> np.ndarray:
     """Next node each foundry researches (-1: none): the first unmastered node after a mastered one."""
@@ -61,42 +63,62 @@ def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     if len(idx) == 0:
         return
     industry = static.ruleset.industry
-    own = static.site_foundry[None, :] == idx[:, None]                    # (f, site)
+    own, growth, shell_cost, node_index = _fab_tables(static, idx)
     site_cap = s.capacity + s.construction.sum(axis=2)                      # (site, node)
-    per_site = np.where(own[:, :, None], site_cap[None, :, :], -1.0)        # (f, site, node)
+    per_site = np.where(own, site_cap[None, :, :], -1.0)                    # (f, site, node)
     total = np.maximum(per_site, 0.0).sum(axis=1)                           # (f, node)
-    horizon = static.build_quarters
-    demand = forecast.ahead(s.wafer_demand_level[idx], s.wafer_demand_trend[idx], horizon[None, :], industry.forecast)
-    growth = (1.0 + static.ruleset.market.non_ai_growth_per_quarter) ** horizon
-    needed = (demand / 3.0 + s.non_ai_wpm[idx] * growth[None, :]) * industry.forecast.headroom
+    demand = forecast.ahead(s.wafer_demand_level[idx], s.wafer_demand_trend[idx], static.build_quarters[None, :],
+                            industry.forecast)
+    needed = (demand / 3.0 + s.non_ai_wpm[idx] * growth) * industry.forecast.headroom
     mastered = s.mastered[idx] > 0
     wpm = np.where(mastered, np.maximum(needed - total, 0.0), 0.0)            # where demand is
     # the newest node (mastered, or far enough in R&D to be mastered by the time a fab is built) gets capacity
     # for `new_node_share` of all the AI demand ahead, since designs move there as soon as it can serve them
+    last = len(static.nodes) - 1
     ready = mastered | (s.rd_progress[idx] >= industry.build_ahead_progress)
-    lead = np.where(ready.any(axis=1), len(static.nodes) - 1 - np.argmax(ready[:, ::-1], axis=1), -1)
-    rows = np.flatnonzero(lead >= 0)
+    lead = np.where(ready.any(axis=1), last - ready[:, ::-1].argmax(axis=1), -1)
+    rows = (lead >= 0).nonzero()[0]
     ai_need = demand.sum(axis=1) / 3.0 * industry.forecast.headroom
     ahead = industry.new_node_share * ai_need - total[np.arange(len(idx)), np.maximum(lead, 0)]
     wpm[rows, lead[rows]] = np.maximum(wpm[rows, lead[rows]], ahead[rows])
-    newest = np.where(mastered.any(axis=1), len(static.nodes) - 1 - np.argmax(mastered[:, ::-1], axis=1), -1)
-    ramp = mastered & (np.arange(len(static.nodes))[None, :] == newest[:, None]) & (total < industry.first_fab_wpm * 0.5)
+    newest = np.where(mastered.any(axis=1), last - mastered[:, ::-1].argmax(axis=1), -1)
+    ramp = mastered & (node_index == newest[:, None]) & (total < industry.first_fab_wpm * 0.5)
     wpm = np.where(ramp, np.maximum(wpm, industry.first_fab_wpm), wpm)
     limit = total.sum(axis=1, keepdims=True) * industry.max_fab_growth_per_quarter + industry.fab_growth_floor_wpm
     wpm = np.minimum(wpm, limit)
-    cost = static.capex_per_wpm[None, :] * industry.shell_share_of_capex * wpm / 1e9
-    spent_before = np.cumsum(cost[:, ::-1], axis=1)[:, ::-1] - cost        # leading nodes are paid for first
-    affordable = np.clip(budget[:, None] - spent_before, 0.0, None)
+    cost = shell_cost * wpm / 1e9
+    spent_before = cost[:, ::-1].cumsum(axis=1)[:, ::-1] - cost              # leading nodes are paid for first
+    affordable = np.maximum(budget[:, None] - spent_before, 0.0)
     wpm = wpm * np.where(cost > 0, np.minimum(1.0, affordable / np.maximum(cost, 1e-12)), 0.0)
     wpm = np.where(wpm >= industry.min_fab_wpm, wpm, 0.0)
     if not wpm.any():
         return
-    best_site = np.argmax(per_site, axis=1)                                  # (f, node)
-    home = home_sites(model)[idx]
-    for fi, m in zip(*np.nonzero(wpm), strict=True):
-        site = best_site[fi, m] if total[fi, m] > 0 else home[fi]
-        start_construction(static, s, int(site), int(m), float(wpm[fi, m]))
-    s.cash[idx] -= (static.capex_per_wpm[None, :] * industry.shell_share_of_capex * wpm / 1e9).sum(axis=1)
+    best_site = per_site.argmax(axis=1)                                      # (f, node)
+    rows, nodes = wpm.nonzero()
+    sites = np.where(total[rows, nodes] > 0, best_site[rows, nodes], home_sites(model)[idx][rows])
+    start_constructions(static, s, sites, nodes, wpm[rows, nodes])
+    s.cash[idx] -= (shell_cost * wpm / 1e9).sum(axis=1)
+
+
+def _fab_tables(static: Static, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What fab building reads from the ruleset, once a game for these foundries: which sites each owns
+    (f, site, 1), non-AI demand growth over each node's build time (1, node), the shell cost per wpm
+    (1, node), and the node indices (1, node)."""
+    key = ("fab_tables", idx.tobytes())
+    tables = static.cache.get(key)
+    if tables is None:
+        industry = static.ruleset.industry
+        own = (static.site_foundry[None, :] == idx[:, None])[:, :, None]
+        growth = ((1.0 + static.ruleset.market.non_ai_growth_per_quarter) ** static.build_quarters)[None, :]
+        shell_cost = static.capex_per_wpm[None, :] * industry.shell_share_of_capex
+        tables = static.cache[key] = (own, growth, shell_cost, np.arange(len(static.nodes))[None, :])
+    return tables
+
+
+def start_constructions(static: Static, s: WorldState, sites: np.ndarray, nodes: np.ndarray, wpm: np.ndarray) -> None:
+    """`fabrication.start_construction` for many fabs at once, added in the order given (as one call each would)."""
+    quarters = np.minimum(static.build_quarters[nodes], s.construction.shape[2]).astype(np.int64)
+    np.add.at(s.construction, (sites, nodes, quarters - 1), wpm)
 
 
 def _grow_hbm(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
@@ -109,7 +131,7 @@ def _grow_hbm(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     per_wafer = stacks_per_tsv_wafer(model)[idx] * np.maximum(s.hbm_yield[idx], 0.05)
     demand = forecast.ahead(s.hbm_demand_level[idx], s.hbm_demand_trend[idx], h, industry.forecast)
     needed = demand / 3.0 / np.maximum(per_wafer, 1e-9) * industry.forecast.headroom          # TSV wpm
-    own = static.site_foundry[None, :] == idx[:, None]
+    own = _own_sites(static, idx)
     have = own @ (s.hbm_tsv_wpm + s.hbm_construction.sum(axis=1))
     add = np.clip(needed - have, 0.0, have * industry.max_hbm_growth_per_quarter)
     capex = industry.hbm_capex_per_wpm_usd * industry.shell_share_of_capex / 1e9
@@ -119,9 +141,22 @@ def _grow_hbm(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     s.cash[idx] -= add * capex
 
 
+def _own_sites(static: Static, idx: np.ndarray) -> np.ndarray:
+    """(foundry, site) True where a site belongs to the foundry, for the foundries in `idx` (read-only, once a game)."""
+    key = ("own_sites", idx.tobytes())
+    own = static.cache.get(key)
+    if own is None:
+        own = static.cache[key] = static.site_foundry[None, :] == idx[:, None]
+        own.flags.writeable = False
+    return own
+
+
 def stacks_per_tsv_wafer(model: WorldModel) -> np.ndarray:
     """Stacks one TSV wafer start yields per memory maker at its current generation (at mature yield)."""
-    per_level = {g.level: g.stacks_per_wafer for g in model.static.ruleset.technology.hbm_generations.values()}
+    per_level = model.static.cache.get("hbm_stacks_per_wafer")
+    if per_level is None:
+        generations = model.static.ruleset.technology.hbm_generations.values()
+        per_level = model.static.cache["hbm_stacks_per_wafer"] = {g.level: g.stacks_per_wafer for g in generations}
     return np.array([per_level.get(level, 0.0) for level in model.state.hbm_level])
 
 
@@ -165,16 +200,27 @@ def tool_needs(model: WorldModel) -> np.ndarray:
         return cached
     static, s = model.static, model.state
     horizon = static.ruleset.industry.tool_order_horizon_quarters
-    req = static.tools_per_kwpm / 1000.0
+    req, arf_req, hbm_req = _tool_requirements(static)
     planned = s.capacity + s.construction[:, :, :horizon].sum(axis=2)
     need = planned @ req
-    need[:, ARF] += (planned * s.duv_share * req[:, ARF] * (static.mp_arf - 1.0)).sum(axis=1)
+    need[:, ARF] += (planned * s.duv_share * arf_req * (static.mp_arf - 1.0)).sum(axis=1)
     tsv = s.hbm_tsv_wpm + s.hbm_construction[:, :horizon].sum(axis=1)
-    need += np.outer(tsv, static.hbm_tools_per_kwpm / 1000.0)
+    need += np.outer(tsv, hbm_req)
     have = effective_tools(s) + s.tool_pipeline.sum(axis=(0, 3))
     orders = np.maximum(need * static.ruleset.market.tool_demand_headroom - have, 0.0)
     model.turn_cache["tool_needs"] = orders
     return orders
+
+
+def _tool_requirements(static: Static) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Tools per wpm by (node, kind), the ArF column of it, and tools per TSV wpm by kind (once a game)."""
+    tables = static.cache.get("tool_requirements")
+    if tables is None:
+        req = static.tools_per_kwpm / 1000.0
+        tables = static.cache["tool_requirements"] = (req, req[:, ARF].copy(), static.hbm_tools_per_kwpm / 1000.0)
+        for table in tables:
+            table.flags.writeable = False
+    return tables
 
 
 def _pilot_lines(model: WorldModel, idx: np.ndarray, target: np.ndarray) -> None:
