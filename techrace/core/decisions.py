@@ -102,7 +102,7 @@ def _nations(model: WorldModel) -> list[Event]:
                 continue
             if len(owners) != len(s.controls):
                 owners = model.control_owners()
-            if lever.validate(st.ruleset, action, owners):
+            if not lever.accepts(st.ruleset, action, owners):  # the verdict of `validate`, checked cheaply
                 continue
             if lever.cost(model, action) > s.budget[n] + 1e-9:
                 continue
