@@ -16,6 +16,7 @@ from techrace.core.actions import Action
 from techrace.core.agents import ChipFirm, Foundry, Lab, Nation, Regulator, ToolMaker
 from techrace.core.events import Event
 from techrace.core.levers import LEVER_GROUPS, LEVERS
+from techrace.core.levers.base import position
 from techrace.core.markets import chips, talent
 from techrace.core.mechanisms import controls, standing
 
@@ -96,9 +97,9 @@ def _nations(model: WorldModel) -> list[Event]:
     owners = model.control_owners()  # rules are only ever added (a retaliation), never re-owned
     for function, params, idx in policy_groups(model, Nation, lambda a: model.in_game(a.index)):
         for action in function(model, idx, params) or []:
-            n = st.nations.index(action.nation)
+            n = position(st, "nations", action.nation)
             lever = LEVERS[action.kind]
-            if not model.is_ai(n) and s.delegated[n, LEVER_GROUPS.index(lever.group)] <= 0:
+            if model.player is not None and not model.is_ai(n) and s.delegated[n, LEVER_GROUPS.index(lever.group)] <= 0:
                 continue
             if len(owners) != len(s.controls):
                 owners = model.control_owners()

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from techrace.core.events import Event
     from techrace.core.model import WorldModel
 
-_INF = float("inf")
+_EMPTY = (None, "", [])  # a value left out (validate's test)
+_INFINITE = (float("inf"), float("-inf"))
 ParamType = Literal["float", "share", "nations", "entities", "tool_kinds", "control", "firm", "choice", "shock", "flag"]
 
 
@@ -97,23 +98,21 @@ class Lever:
         params, nation = action.params, action.nation
         if self.needs_regulator and regulator_of(ruleset, nation) is None:
             return False
-        for param in self.params:
-            value = params.get(param.name)
-            if value in (None, "", []):
-                if param.required:
+        for name, required, shape, low, high, param in _plan(type(self)):
+            value = params.get(name)
+            if value in _EMPTY:
+                if required:
                     return False
                 continue
-            if type(value) is float and param.type in ("float", "share"):
-                if value != value or value in (_INF, -_INF) or (param.minimum is not None and value < param.minimum) \
-                        or (param.maximum is not None and value > param.maximum):
+            if shape == "number" and type(value) is float:
+                if value != value or value in _INFINITE or (low is not None and value < low) or (high is not None and value > high):
                     return False
-            elif param.type == "firm" and type(value) is str:
+            elif shape == "firm" and type(value) is str:
                 if _per_ruleset(ruleset, "firms", _firm_nations).get(value) != nation:
                     return False
             elif check_param(ruleset, action, param, value, controls, regulator_of(ruleset, nation)):
                 return False
-        names = _param_names(type(self))
-        return all(name in names for name in params) and not self.check(ruleset, action)
+        return _param_names(type(self)).issuperset(params) and not self.check(ruleset, action)
 
     def check(self, ruleset: Ruleset, action: Action) -> list[str]:
         """Lever-specific checks beyond the values of single parameters."""
@@ -140,6 +139,13 @@ class Lever:
                 continue
             shown.append(f"{param.label.lower()} {_fmt(value, param, ruleset)}")
         return f"{self.label}: {', '.join(shown)}" if shown else self.label
+
+
+@cache
+def _plan(lever: type[Lever]) -> tuple[tuple[str, bool, str, float | None, float | None, ParamSpec], ...]:
+    """A lever's parameters as `accepts` reads them: name, required, how the value is checked, bounds."""
+    shapes = {"float": "number", "share": "number", "firm": "firm"}
+    return tuple((p.name, p.required, shapes.get(p.type, "other"), p.minimum, p.maximum, p) for p in lever.params)
 
 
 @cache
@@ -268,6 +274,17 @@ def site_ids(ruleset: Ruleset) -> dict[str, str]:
 def military_moves(ruleset: Ruleset) -> list[str]:
     """Shock ids a military move can fire."""
     return sorted(sid for sid, shock in ruleset.shocks.items() if shock.triggered_by_action)
+
+
+def position(static: Any, table: str, name: str) -> int:
+    """`getattr(static, table).index(name)` from a table built once a game (a KeyError when absent): the
+    computer players' ~1,000 orders a game look up their nation and firm."""
+    found = static.cache.get(("position", table))
+    if found is None:
+        found = static.cache[("position", table)] = {}
+        for i, value in enumerate(getattr(static, table)):
+            found.setdefault(value, i)
+    return found[name]
 
 
 def as_list(value: Any) -> list[str]:
