@@ -68,8 +68,10 @@ def _spend_budget(model: WorldModel, n: int, p: NationPolicyParams) -> list[Acti
         cut_total = cut.sum()
         for j, kind in enumerate(CUTOFF_KINDS):
             amount = jigsaw * cut[j] / cut_total
+            if not amount >= MIN_ORDER_USD_B:  # nothing worth an order: no need to look for substitutes
+                continue
             targets = _substitutes(model, n, kind)
-            if amount >= MIN_ORDER_USD_B and targets:
+            if targets:
                 actions += _pay(code, targets, amount)
                 s.jigsaw_spend[n, j] += amount
                 left -= amount
@@ -153,11 +155,13 @@ def _domestic_foundries(model: WorldModel, n: int, logic_only: bool = False) -> 
         if size is None:  # capacity does not move while nations decide
             advanced = np.where(static.node_nm <= 7.0, 1.0, 0.1)
             size = model.turn_cache["foundry_size"] = static.site_to_foundry @ (s.capacity @ advanced + s.hbm_tsv_wpm)
-        ids = static.cache.get(key)
-        if ids is None:
-            ids = static.cache[key] = np.flatnonzero((static.foundry_nation == n) & ((static.foundry_is_memory == 0) | (not logic_only)))
+        members = static.cache.get(key)
+        if members is None:
+            ids = np.flatnonzero((static.foundry_nation == n) & ((static.foundry_is_memory == 0) | (not logic_only)))
+            members = static.cache[key] = (ids, [static.foundries[i] for i in ids])
+        ids, names = members
         weight = size[ids] + 1.0
-        model.turn_cache[key] = [(static.foundries[i], float(w)) for i, w in zip(ids, weight / max(weight.sum(), 1e-12), strict=True)]
+        model.turn_cache[key] = list(zip(names, (weight / max(weight.sum(), 1e-12)).tolist(), strict=True))
     return model.turn_cache[key]
 
 
