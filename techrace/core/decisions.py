@@ -16,7 +16,7 @@ from techrace.core.actions import Action
 from techrace.core.agents import ChipFirm, Foundry, Lab, Nation, Regulator, ToolMaker
 from techrace.core.events import Event
 from techrace.core.levers import LEVER_GROUPS, LEVERS
-from techrace.core.levers.base import position
+from techrace.core.levers.base import positions
 from techrace.core.markets import chips, talent
 from techrace.core.mechanisms import controls, standing
 
@@ -95,11 +95,12 @@ def _nations(model: WorldModel) -> list[Event]:
     st, s = model.static, model.state
     events: list[Event] = []
     owners = model.control_owners()  # rules are only ever added (a retaliation), never re-owned
+    nation_at, everyone_ai = positions(st, "nations"), model.player is None
     for function, params, idx in policy_groups(model, Nation, lambda a: model.in_game(a.index)):
         for action in function(model, idx, params) or []:
-            n = position(st, "nations", action.nation)
+            n = nation_at[action.nation]
             lever = LEVERS[action.kind]
-            if model.player is not None and not model.is_ai(n) and s.delegated[n, LEVER_GROUPS.index(lever.group)] <= 0:
+            if not everyone_ai and not model.is_ai(n) and s.delegated[n, LEVER_GROUPS.index(lever.group)] <= 0:
                 continue
             if len(owners) != len(s.controls):
                 owners = model.control_owners()

@@ -276,15 +276,20 @@ def military_moves(ruleset: Ruleset) -> list[str]:
     return sorted(sid for sid, shock in ruleset.shocks.items() if shock.triggered_by_action)
 
 
-def position(static: Any, table: str, name: str) -> int:
-    """`getattr(static, table).index(name)` from a table built once a game (a KeyError when absent): the
-    computer players' ~1,000 orders a game look up their nation and firm."""
+def positions(static: Any, table: str) -> dict[str, int]:
+    """Where each name of a static table (e.g. "nations") stands in it, built once a game: the computer
+    players' ~1,000 orders a game look up their nation and firm."""
     found = static.cache.get(("position", table))
     if found is None:
         found = static.cache[("position", table)] = {}
         for i, value in enumerate(getattr(static, table)):
-            found.setdefault(value, i)
-    return found[name]
+            found.setdefault(value, i)  # the first, as list.index
+    return found
+
+
+def position(static: Any, table: str, name: str) -> int:
+    """`getattr(static, table).index(name)` from a table built once a game (a KeyError when absent)."""
+    return positions(static, table)[name]
 
 
 def as_list(value: Any) -> list[str]:

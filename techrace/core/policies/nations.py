@@ -129,15 +129,24 @@ def _substitutes(model: WorldModel, n: int, kind: str) -> list[tuple[str, float]
     static, s = model.static, model.state
     if kind in TOOL_KINDS:
         k = TOOL_KINDS.index(kind)
-        ids = _members(static, "toolmaker_nation", n)
-        ids = ids[(s.tool_capacity[ids, k] > 0) | (s.tool_dev[ids, k] >= 0)]
-        weight = s.tool_capacity[ids, k] + 1.0
+        key = ("toolmaker_substitutes", n)
+        table = model.turn_cache.get(key)
+        if table is None:  # every tool kind at once: tool lines do not move while nations decide
+            ids = _members(static, "toolmaker_nation", n)
+            capacity = s.tool_capacity[ids]
+            table = model.turn_cache[key] = (ids, (capacity > 0) | (s.tool_dev[ids] >= 0), capacity + 1.0)
+        ids, able, weights = table
+        chosen = able[:, k]
+        ids, weight = ids[chosen], weights[chosen, k]
         names = [static.toolmakers[i] for i in ids]
-    elif kind == "hbm":
-        ids = _members(static, "foundry_nation", n)
-        ids = ids[static.foundry_is_memory[ids] > 0]
-        weight = np.ones(len(ids))
-        names = [static.foundries[i] for i in ids]
+    elif kind == "hbm":  # memory makers share alike: fixed for the game
+        found = static.cache.get(("hbm_substitutes", n))
+        if found is None:
+            ids = _members(static, "foundry_nation", n)
+            ids = ids[static.foundry_is_memory[ids] > 0]
+            shares = (np.ones(len(ids)) / len(ids)).tolist() if len(ids) else []
+            found = static.cache[("hbm_substitutes", n)] = [(static.foundries[i], w) for i, w in zip(ids, shares, strict=True)]
+        return list(found)
     else:  # chips, wafers: domestic logic foundries push their next node
         return _domestic_foundries(model, n, logic_only=True)
     if len(ids) == 0:
