@@ -7,6 +7,7 @@ so adding a lever touches one module (plus its tests).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
     from techrace.core.model import WorldModel
 
 _EMPTY = (None, "", [])  # a value left out (validate's test)
-_INFINITE = (float("inf"), float("-inf"))
 ParamType = Literal["float", "share", "nations", "entities", "tool_kinds", "control", "firm", "choice", "shock", "flag"]
 
 
@@ -100,17 +100,19 @@ class Lever:
             return False
         for name, required, shape, low, high, param in _plan(type(self)):
             value = params.get(name)
+            if shape == "bounded" and type(value) is float:  # a float is never a value left out
+                if not low <= value <= high:  # NaN and infinities fail too: the bounds are finite
+                    return False
+                continue
+            if shape == "firm" and type(value) is str and value:
+                if _per_ruleset(ruleset, "firms", _firm_nations).get(value) != nation:
+                    return False
+                continue
             if value in _EMPTY:
                 if required:
                     return False
                 continue
-            if shape == "number" and type(value) is float:
-                if value != value or value in _INFINITE or (low is not None and value < low) or (high is not None and value > high):
-                    return False
-            elif shape == "firm" and type(value) is str:
-                if _per_ruleset(ruleset, "firms", _firm_nations).get(value) != nation:
-                    return False
-            elif check_param(ruleset, action, param, value, controls, regulator_of(ruleset, nation)):
+            if check_param(ruleset, action, param, value, controls, regulator_of(ruleset, nation)):
                 return False
         return _param_names(type(self)).issuperset(params) and not self.check(ruleset, action)
 
@@ -144,8 +146,12 @@ class Lever:
 @cache
 def _plan(lever: type[Lever]) -> tuple[tuple[str, bool, str, float | None, float | None, ParamSpec], ...]:
     """A lever's parameters as `accepts` reads them: name, required, how the value is checked, bounds."""
-    shapes = {"float": "number", "share": "number", "firm": "firm"}
-    return tuple((p.name, p.required, shapes.get(p.type, "other"), p.minimum, p.maximum, p) for p in lever.params)
+    def shape(p: ParamSpec) -> str:
+        if p.type in ("float", "share") and p.minimum is not None and p.maximum is not None \
+                and math.isfinite(p.minimum) and math.isfinite(p.maximum):
+            return "bounded"
+        return "firm" if p.type == "firm" else "other"
+    return tuple((p.name, p.required, shape(p), p.minimum, p.maximum, p) for p in lever.params)
 
 
 @cache
