@@ -60,11 +60,15 @@ def policy_groups(model: WorldModel, kind: type, include: Any = None) -> list[tu
         cached = model._group_cache[kind] = (len(agents), list(agents), everyone)
     if include is None:
         return cached[2]
-    chosen: dict[str, list[Any]] = {}
-    for agent in cached[1]:
-        if include(agent):
+    members = tuple(agent for agent in cached[1] if include(agent))
+    key = (kind, members)  # the same agents decide quarter after quarter (until a nation collapses)
+    found = model._group_cache.get(key)
+    if found is None:
+        chosen: dict[str, list[Any]] = {}
+        for agent in members:
             chosen.setdefault(agent.policy_name, []).append(agent)
-    return [(group[0].policy, group[0].params, _indices(group)) for group in chosen.values()]
+        found = model._group_cache[key] = [(group[0].policy, group[0].params, _indices(group)) for group in chosen.values()]
+    return found
 
 
 def _indices(agents: list[Any]) -> np.ndarray:
