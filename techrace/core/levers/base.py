@@ -293,11 +293,6 @@ def positions(static: Any, table: str) -> dict[str, int]:
     return found
 
 
-def position(static: Any, table: str, name: str) -> int:
-    """`getattr(static, table).index(name)` from a table built once a game (a KeyError when absent)."""
-    return positions(static, table)[name]
-
-
 def as_list(value: Any) -> list[str]:
     if isinstance(value, str):
         return [v.strip() for v in value.replace(",", " ").split() if v.strip()]
