@@ -16,6 +16,7 @@ from techrace.core.actions import Action
 from techrace.core.agents import ChipFirm, Foundry, Lab, Nation, Regulator, ToolMaker
 from techrace.core.events import Event
 from techrace.core.levers import LEVER_GROUPS, LEVERS
+from techrace.core.levers.base import positions
 from techrace.core.markets import chips, talent
 from techrace.core.mechanisms import controls, standing
 
@@ -59,11 +60,15 @@ def policy_groups(model: WorldModel, kind: type, include: Any = None) -> list[tu
         cached = model._group_cache[kind] = (len(agents), list(agents), everyone)
     if include is None:
         return cached[2]
-    chosen: dict[str, list[Any]] = {}
-    for agent in cached[1]:
-        if include(agent):
+    members = tuple(agent for agent in cached[1] if include(agent))
+    key = (kind, members)  # the same agents decide quarter after quarter (until a nation collapses)
+    found = model._group_cache.get(key)
+    if found is None:
+        chosen: dict[str, list[Any]] = {}
+        for agent in members:
             chosen.setdefault(agent.policy_name, []).append(agent)
-    return [(group[0].policy, group[0].params, _indices(group)) for group in chosen.values()]
+        found = model._group_cache[key] = [(group[0].policy, group[0].params, _indices(group)) for group in chosen.values()]
+    return found
 
 
 def _indices(agents: list[Any]) -> np.ndarray:
@@ -94,15 +99,16 @@ def _nations(model: WorldModel) -> list[Event]:
     st, s = model.static, model.state
     events: list[Event] = []
     owners = model.control_owners()  # rules are only ever added (a retaliation), never re-owned
+    nation_at, everyone_ai = positions(st, "nations"), model.player is None
     for function, params, idx in policy_groups(model, Nation, lambda a: model.in_game(a.index)):
         for action in function(model, idx, params) or []:
-            n = st.nations.index(action.nation)
+            n = nation_at[action.nation]
             lever = LEVERS[action.kind]
-            if not model.is_ai(n) and s.delegated[n, LEVER_GROUPS.index(lever.group)] <= 0:
+            if not everyone_ai and not model.is_ai(n) and s.delegated[n, LEVER_GROUPS.index(lever.group)] <= 0:
                 continue
             if len(owners) != len(s.controls):
                 owners = model.control_owners()
-            if lever.validate(st.ruleset, action, owners):
+            if not lever.accepts(st.ruleset, action, owners):  # the verdict of `validate`, checked cheaply
                 continue
             if lever.cost(model, action) > s.budget[n] + 1e-9:
                 continue

@@ -7,6 +7,7 @@ so adding a lever touches one module (plus its tests).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from techrace.core.events import Event
     from techrace.core.model import WorldModel
 
+_EMPTY = (None, "", [])  # a value left out (validate's test)
 ParamType = Literal["float", "share", "nations", "entities", "tool_kinds", "control", "firm", "choice", "shock", "flag"]
 
 
@@ -89,6 +91,31 @@ class Lever:
             errors.append(f"unknown parameter(s) {', '.join(unknown)}")
         return errors + (self.check(ruleset, action) if not errors else [])
 
+    def accepts(self, ruleset: Ruleset, action: Action, controls: dict[str, str]) -> bool:
+        """`validate`'s verdict (True when it finds no problem) without writing its messages: the computer
+        players' ~1,000 orders a game are checked with it. Numbers and home firms are checked here, any other
+        value by `check_param` itself, so both verdicts agree."""
+        params, nation = action.params, action.nation
+        if self.needs_regulator and regulator_of(ruleset, nation) is None:
+            return False
+        for name, required, shape, low, high, param in _plan(type(self)):
+            value = params.get(name)
+            if shape == "bounded" and type(value) is float:  # a float is never a value left out
+                if not low <= value <= high:  # NaN and infinities fail too: the bounds are finite
+                    return False
+                continue
+            if shape == "firm" and type(value) is str and value:
+                if _per_ruleset(ruleset, "firms", _firm_nations).get(value) != nation:
+                    return False
+                continue
+            if value in _EMPTY:
+                if required:
+                    return False
+                continue
+            if check_param(ruleset, action, param, value, controls, regulator_of(ruleset, nation)):
+                return False
+        return _param_names(type(self)).issuperset(params) and not self.check(ruleset, action)
+
     def check(self, ruleset: Ruleset, action: Action) -> list[str]:
         """Lever-specific checks beyond the values of single parameters."""
         return []
@@ -114,6 +141,17 @@ class Lever:
                 continue
             shown.append(f"{param.label.lower()} {_fmt(value, param, ruleset)}")
         return f"{self.label}: {', '.join(shown)}" if shown else self.label
+
+
+@cache
+def _plan(lever: type[Lever]) -> tuple[tuple[str, bool, str, float | None, float | None, ParamSpec], ...]:
+    """A lever's parameters as `accepts` reads them: name, required, how the value is checked, bounds."""
+    def shape(p: ParamSpec) -> str:
+        if p.type in ("float", "share") and p.minimum is not None and p.maximum is not None \
+                and math.isfinite(p.minimum) and math.isfinite(p.maximum):
+            return "bounded"
+        return "firm" if p.type == "firm" else "other"
+    return tuple((p.name, p.required, shape(p), p.minimum, p.maximum, p) for p in lever.params)
 
 
 @cache
@@ -242,6 +280,17 @@ def site_ids(ruleset: Ruleset) -> dict[str, str]:
 def military_moves(ruleset: Ruleset) -> list[str]:
     """Shock ids a military move can fire."""
     return sorted(sid for sid, shock in ruleset.shocks.items() if shock.triggered_by_action)
+
+
+def positions(static: Any, table: str) -> dict[str, int]:
+    """Where each name of a static table (e.g. "nations") stands in it, built once a game: the computer
+    players' ~1,000 orders a game look up their nation and firm."""
+    found = static.cache.get(("position", table))
+    if found is None:
+        found = static.cache[("position", table)] = {}
+        for i, value in enumerate(getattr(static, table)):
+            found.setdefault(value, i)  # the first, as list.index
+    return found
 
 
 def as_list(value: Any) -> list[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from techrace.core.events import Event
-from techrace.core.levers.base import Lever, ParamSpec, firm_name
+from techrace.core.levers.base import Lever, ParamSpec, firm_name, positions
 from techrace.core.mechanisms.standing import pay_cost, pay_subsidy
 from techrace.ruleset.schema import LEVER_GROUPS
 
@@ -38,7 +38,7 @@ class Subsidy(Lever):
 
     def apply(self, model: WorldModel, action: Action) -> list[Event]:
         static, s = model.static, model.state
-        n, employer = static.nations.index(action.nation), static.employers.index(action.params["firm"])
+        n, employer = positions(static, "nations")[action.nation], positions(static, "employers")[action.params["firm"]]
         amount = float(action.params["usd_b"])
         if action.params.get("recurring"):
             s.subsidy_programme[n, employer] = amount

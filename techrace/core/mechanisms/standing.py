@@ -26,13 +26,12 @@ def pay_cost(static: Static, nation: int, pay_index: float) -> float:
 def pay_subsidy(static: Static, s: WorldState, employer: int, amount: float) -> None:
     """Put a subsidy where the firm uses it: a foundry's cash (capacity, R&D), a toolmaker's lines and
     development, a chip firm's extra output this quarter, a lab's accelerator budget this quarter."""
-    kind = static.employer_kind[employer]
-    offsets = static.cache.get("employer_offsets")
-    if offsets is None:
-        offsets = static.cache["employer_offsets"] = {
-            "foundry": 0, "toolmaker": len(static.foundries), "chip_firm": len(static.foundries) + len(static.toolmakers),
-            "lab": len(static.foundries) + len(static.toolmakers) + len(static.chip_firms)}
-    i = employer - offsets[kind]
+    slots = static.cache.get("employer_slots")
+    if slots is None:  # (kind, index among its kind) of every employer, once a game
+        offsets = {"foundry": 0, "toolmaker": len(static.foundries), "chip_firm": len(static.foundries) + len(static.toolmakers),
+                   "lab": len(static.foundries) + len(static.toolmakers) + len(static.chip_firms)}
+        slots = static.cache["employer_slots"] = [(kind, e - offsets[kind]) for e, kind in enumerate(static.employer_kind)]
+    kind, i = slots[employer]
     if kind == "foundry":
         s.cash[i] += amount
         s.subsidy[i] += amount

@@ -61,15 +61,17 @@ def _spend_budget(model: WorldModel, n: int, p: NationPolicyParams) -> list[Acti
     if rival_gap(model, n) > p.lab_support_gap and p.lab_support_share > 0:
         actions += _pay(code, _domestic_labs(model, n), budget * p.lab_support_share)
         left -= budget * p.lab_support_share
-    cut = s.cutoff[n]
-    worst = cut.max()
+    worst = _worst_cutoff(model)[n]
     if worst > p.jigsaw_trigger:
         jigsaw = min(left, p.jigsaw_share * budget * min(1.0, worst * 2.0))
-        cut_total = cut.sum()
+        cut = s.cutoff[n]
+        cut_total, cut = float(cut.sum()), cut.tolist()  # > 0: at least the worst cut-off
         for j, kind in enumerate(CUTOFF_KINDS):
             amount = jigsaw * cut[j] / cut_total
+            if not amount >= MIN_ORDER_USD_B:  # nothing worth an order: no need to look for substitutes
+                continue
             targets = _substitutes(model, n, kind)
-            if amount >= MIN_ORDER_USD_B and targets:
+            if targets:
                 actions += _pay(code, targets, amount)
                 s.jigsaw_spend[n, j] += amount
                 left -= amount
@@ -81,6 +83,14 @@ def _spend_budget(model: WorldModel, n: int, p: NationPolicyParams) -> list[Acti
             left -= power
     actions += _pay(code, _domestic_foundries(model, n), left)
     return actions
+
+
+def _worst_cutoff(model: WorldModel) -> list[float]:
+    """Each nation's largest share cut off, once a quarter (markets set it; nations do not move it)."""
+    worst = model.turn_cache.get("worst_cutoff")
+    if worst is None:
+        worst = model.turn_cache["worst_cutoff"] = model.state.cutoff.max(axis=1).tolist()
+    return worst
 
 
 def _pay(code: str, targets: list[tuple[str, float]], amount: float) -> list[Action]:
@@ -127,15 +137,24 @@ def _substitutes(model: WorldModel, n: int, kind: str) -> list[tuple[str, float]
     static, s = model.static, model.state
     if kind in TOOL_KINDS:
         k = TOOL_KINDS.index(kind)
-        ids = _members(static, "toolmaker_nation", n)
-        ids = ids[(s.tool_capacity[ids, k] > 0) | (s.tool_dev[ids, k] >= 0)]
-        weight = s.tool_capacity[ids, k] + 1.0
+        key = ("toolmaker_substitutes", n)
+        table = model.turn_cache.get(key)
+        if table is None:  # every tool kind at once: tool lines do not move while nations decide
+            ids = _members(static, "toolmaker_nation", n)
+            capacity = s.tool_capacity[ids]
+            table = model.turn_cache[key] = (ids, (capacity > 0) | (s.tool_dev[ids] >= 0), capacity + 1.0)
+        ids, able, weights = table
+        chosen = able[:, k]
+        ids, weight = ids[chosen], weights[chosen, k]
         names = [static.toolmakers[i] for i in ids]
-    elif kind == "hbm":
-        ids = _members(static, "foundry_nation", n)
-        ids = ids[static.foundry_is_memory[ids] > 0]
-        weight = np.ones(len(ids))
-        names = [static.foundries[i] for i in ids]
+    elif kind == "hbm":  # memory makers share alike: fixed for the game
+        found = static.cache.get(("hbm_substitutes", n))
+        if found is None:
+            ids = _members(static, "foundry_nation", n)
+            ids = ids[static.foundry_is_memory[ids] > 0]
+            shares = (np.ones(len(ids)) / len(ids)).tolist() if len(ids) else []
+            found = static.cache[("hbm_substitutes", n)] = [(static.foundries[i], w) for i, w in zip(ids, shares, strict=True)]
+        return list(found)
     else:  # chips, wafers: domestic logic foundries push their next node
         return _domestic_foundries(model, n, logic_only=True)
     if len(ids) == 0:
@@ -149,15 +168,17 @@ def _domestic_foundries(model: WorldModel, n: int, logic_only: bool = False) -> 
     key = ("domestic_foundries", n, logic_only)
     if key not in model.turn_cache:
         static, s = model.static, model.state
-        size = model.turn_cache.get("foundry_size")
-        if size is None:  # capacity does not move while nations decide
+        weights = model.turn_cache.get("foundry_weights")
+        if weights is None:  # capacity does not move while nations decide
             advanced = np.where(static.node_nm <= 7.0, 1.0, 0.1)
-            size = model.turn_cache["foundry_size"] = static.site_to_foundry @ (s.capacity @ advanced + s.hbm_tsv_wpm)
-        ids = static.cache.get(key)
-        if ids is None:
-            ids = static.cache[key] = np.flatnonzero((static.foundry_nation == n) & ((static.foundry_is_memory == 0) | (not logic_only)))
-        weight = size[ids] + 1.0
-        model.turn_cache[key] = [(static.foundries[i], float(w)) for i, w in zip(ids, weight / max(weight.sum(), 1e-12), strict=True)]
+            weights = model.turn_cache["foundry_weights"] = static.site_to_foundry @ (s.capacity @ advanced + s.hbm_tsv_wpm) + 1.0
+        members = static.cache.get(key)
+        if members is None:
+            ids = np.flatnonzero((static.foundry_nation == n) & ((static.foundry_is_memory == 0) | (not logic_only)))
+            members = static.cache[key] = (ids, [static.foundries[i] for i in ids])
+        ids, names = members
+        weight = weights[ids]
+        model.turn_cache[key] = list(zip(names, (weight / max(np.add.reduce(weight), 1e-12)).tolist(), strict=True))
     return model.turn_cache[key]
 
 
