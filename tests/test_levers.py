@@ -246,3 +246,15 @@ def test_the_lever_table_in_the_docs_is_generated_from_the_registry() -> None:
 
     text = (Path(__file__).parent.parent / "docs" / "levers.md").read_text(encoding="utf-8")
     assert lever_table() in text, "run: python -m techrace.core.levers docs/levers.md"
+
+
+@pytest.mark.parametrize("kind, params, words", [
+    ("retaliation", {"destinations": False, "mineral_cost_share": 0.1}, "Destinations: expected a list of names, got False"),
+    ("retaliation", {"destinations": [1, 2], "mineral_cost_share": 0.1}, "Destinations: expected a list of names"),
+    ("subsidy", {"firm": ["SMIC"], "usd_b": 1.0}, "Firm: expected a name, got ['SMIC']"),
+    ("lift_control", {"control": {"id": 1}}, "Control rule: expected a name"),
+])
+def test_a_badly_typed_order_is_refused_in_words(kind, params, words) -> None:
+    game = Game.from_ruleset("baseline", seed=1, player="CN")
+    problems = game.validate(Action(kind, "CN", params))
+    assert any(words in p for p in problems), problems

@@ -193,6 +193,9 @@ def check_param(ruleset: Ruleset, action: Action, param: ParamSpec, value: Any, 
         return ""
     if param.type == "flag":
         return "" if isinstance(value, bool) else f"{param.label}: expected yes or no (true/false), got {value!r}"
+    shape = _shape_problem(param, value)
+    if shape:
+        return shape
     if param.type == "nations":
         bad = [n for n in as_list(value) if n not in ruleset.nations]
         return f"{param.label}: unknown nation(s) {', '.join(bad)}" if bad else ""
@@ -291,6 +294,18 @@ def positions(static: Any, table: str) -> dict[str, int]:
         for i, value in enumerate(getattr(static, table)):
             found.setdefault(value, i)  # the first, as list.index
     return found
+
+
+LIST_TYPES = ("nations", "entities", "tool_kinds")
+
+
+def _shape_problem(param: ParamSpec, value: Any) -> str:
+    """A list parameter takes names (a list or a comma-separated text), any other parameter one name:
+    a badly typed value is refused with words, never by a TypeError deeper down."""
+    if param.type in LIST_TYPES:
+        ok = isinstance(value, str) or (isinstance(value, list | tuple) and all(isinstance(v, str) for v in value))
+        return "" if ok else f"{param.label}: expected a list of names, got {value!r}"
+    return "" if isinstance(value, str) else f"{param.label}: expected a name, got {value!r}"
 
 
 def as_list(value: Any) -> list[str]:
