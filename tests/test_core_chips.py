@@ -104,3 +104,17 @@ def test_no_wafers_beyond_usable_capacity() -> None:
         capacity = np.zeros_like(s.wafers_sold)
         np.add.at(capacity, st.site_foundry, s.usable * 3.0 * model.ai_share)
         assert (s.wafers_sold <= capacity + 1e-6).all()
+
+
+def test_every_foundry_a_chip_firm_lists_is_tried_however_long_the_list() -> None:
+    """The wafer market tries a design's foundries in its firm's order, as far down the list as it goes."""
+    from techrace.core.markets.wafers import _preferences
+
+    listed = ["GLOBALFOUNDRIES", "HUA_HONG", "SMIC", "INTEL_FOUNDRY", "TSMC"]
+
+    def edit(data: dict) -> None:
+        data["chip_firms"]["NVIDIA"]["foundries"] = listed
+    game = play(variant(edit), seed=1, turns=1)
+    st, s = game.model.static, game.model.state
+    rows = _preferences(st, s)[(s.sku_used > 0) & (s.sku_firm == st.chip_firms.index("NVIDIA"))]
+    assert len(rows) and all([st.foundries[f] for f in row if f >= 0] == listed for row in rows)

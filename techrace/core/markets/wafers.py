@@ -17,7 +17,6 @@ from techrace.core.state import WorldState
 from techrace.core.static import Static
 
 MONTHS = 3.0
-PREFERENCE_DEPTH = 3  # foundries a chip firm may order from, in its preference order (a table size, not behaviour)
 
 
 def ai_share(static: Static, s: WorldState) -> np.ndarray:
@@ -67,7 +66,7 @@ def wafer_market(static: Static, s: WorldState, lic: Licences, planned_dies: np.
     s.wafer_demand[:] = 0.0
     domestic = np.zeros(nk)
     prefs = _preferences(static, s)
-    for rank in range(PREFERENCE_DEPTH):
+    for rank in range(prefs.shape[1]):
         f = prefs[:, rank]
         live = np.flatnonzero((f >= 0) & (remaining > 0))
         if len(live) == 0:
@@ -105,12 +104,15 @@ def wafer_market(static: Static, s: WorldState, lic: Licences, planned_dies: np.
 
 
 def _preferences(static: Static, s: WorldState) -> np.ndarray:
-    key = ("preferences", PREFERENCE_DEPTH)
+    """Each design's foundries in its firm's order of preference (-1 past the end of its list): as many
+    ranks as the longest list in the ruleset, so every foundry a modder lists is tried."""
+    key = ("preferences",)
     if key not in static.cache:
-        table = np.full((len(static.chip_firms), PREFERENCE_DEPTH), -1, dtype=np.int64)
-        for ci, firm in enumerate(static.chip_firms):
-            order = [static.foundries.index(f) for f in static.ruleset.chip_firms[firm].foundries if f in static.foundries]
-            table[ci, :len(order[:PREFERENCE_DEPTH])] = order[:PREFERENCE_DEPTH]
+        orders = [[static.foundries.index(f) for f in static.ruleset.chip_firms[firm].foundries if f in static.foundries]
+                  for firm in static.chip_firms]
+        table = np.full((len(static.chip_firms), max((len(o) for o in orders), default=1) or 1), -1, dtype=np.int64)
+        for ci, order in enumerate(orders):
+            table[ci, :len(order)] = order
         static.cache[key] = table
     return np.where((s.sku_used > 0)[:, None], static.cache[key][s.sku_firm.astype(np.int64)], -1)
 
