@@ -14,12 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from techrace.core.state import WorldState
+from techrace.core.state import NEVER, WorldState
 from techrace.core.static import Static
 from techrace.ruleset.adjustable import ADJUSTABLE, NATION_AXES, OWNER_AXES
 from techrace.ruleset.schema import SKILLS, TOOL_KINDS
-
-FOREVER = 10**9
 
 
 def _axis_ids(static: Static, axis: str) -> list[str]:
@@ -94,7 +92,7 @@ def apply(static: Static, s: WorldState, effect: dict[str, Any], source: str) ->
     before, after = _change(s, field, indices, op, value)
     quarters = int(effect.get("for_quarters") or 0)
     if quarters or ADJUSTABLE[field].flow:
-        until = s.turn + quarters - 1 if quarters else FOREVER
+        until = s.turn + quarters - 1 if quarters else int(NEVER)
         s.adjustments.append({"field": field, "op": op, "value": value, "indices": indices,
                               "before": before, "after": after, "until": until, "source": source})
     return _describe(field, op, value, where, quarters)
