@@ -68,7 +68,8 @@ def test_the_tables_have_the_promised_columns_and_a_row_for_every_arm(small):
         ("CN", "computer-only"), ("CN", "no-new-orders"), ("CN", "home")]
     assert (strategies["runs"] == 3).all() and (strategies["win_share"] == strategies["wins"] / 3).all()
     assert set(zip(levers["nation"], levers["lever"], strict=True)) == {("US", "centralisation"), ("CN", "lift_control")}
-    assert set(levers["outcome"]) == {"win", "capability", "ai_compute_h100e", "advanced_wafer_starts", "gdp_index"}
+    assert set(levers["outcome"]) == {"win", "capability", "ai_compute_h100e", "advanced_wafer_starts", "gdp_index",
+                                      "rival_capability", "rival_ai_compute_h100e"}  # the US's rival is China, and back
     assert ((levers["ci_low"] <= levers["effect"] + 1e-9) & (levers["effect"] <= levers["ci_high"] + 1e-9)).all()
     assert result.done == 21 and result.failed == 0  # 7 arms (with the two probes) x 3 runs
 

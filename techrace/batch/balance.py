@@ -173,7 +173,8 @@ def _strategy_section(nation: str, table: pd.DataFrame) -> list[str]:
     return lines + ["", "Bold: the best strategy in the ruleset (computer-only aside; none when tied).", ""]
 
 
-OUTCOME_LETTERS = {"win": "w", "capability": "c", "ai_compute_h100e": "h", "advanced_wafer_starts": "a", "gdp_index": "g"}
+OUTCOME_LETTERS = {"win": "w", "capability": "c", "ai_compute_h100e": "h", "advanced_wafer_starts": "a", "gdp_index": "g",
+                   "rival_capability": "C", "rival_ai_compute_h100e": "H"}
 
 
 def _lever_section(nation: str, table: pd.DataFrame) -> list[str]:
@@ -193,8 +194,9 @@ def _lever_section(nation: str, table: pd.DataFrame) -> list[str]:
             cells.append(" ".join(OUTCOME_LETTERS[r.outcome] + ("+" if r.effect > 0 else "−") for r in hits.itertuples()) or "·")
         lines.append(f"| {lever} | " + " | ".join(cells) + " |")
     quiet = [lever for lever in dict.fromkeys(table["lever"]) if lever not in set(moved["lever"])]
-    lines += ["", "w win, c capability, h AI compute (H100e), a advanced wafer starts, g GDP index; + or − the sign of "
-              "the effect; · nothing beyond noise; n/a not played there."]
+    lines += ["", "w win, c capability, h AI compute (H100e), a advanced wafer starts, g GDP index of the nation; C the best "
+              "rival's capability, H its rivals' AI compute (rivals: its bloc's `rivals`); + or − the sign of the effect; "
+              "· nothing beyond noise; n/a not played there."]
     if quiet:
         lines += ["", f"No outcome beyond noise in any ruleset: {', '.join(quiet)}."]
     return lines + [""]

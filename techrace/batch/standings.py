@@ -24,7 +24,10 @@ if TYPE_CHECKING:
 STRATEGY_COLUMNS = ("ruleset", "nation", "strategy", "runs", "wins", "win_share", "median_win_turn")
 LEVER_COLUMNS = ("ruleset", "nation", "lever", "outcome", "effect", "ci_low", "ci_high")
 METRICS = ("capability", "ai_compute_h100e", "advanced_wafer_starts", "gdp_index")
-OUTCOMES = ("win", *METRICS)
+# what a lever does to the nation's rivals (its bloc's `rivals`): the best rival capability, their summed compute;
+# a control is aimed at others, so its effect on them counts as much as its effect at home
+RIVAL_OUTCOMES = ("rival_capability", "rival_ai_compute_h100e")
+OUTCOMES = ("win", *METRICS, *RIVAL_OUTCOMES)
 MIN_PAIRS = 3  # fewer seeds give no interval (the CI columns are empty): nothing to resample
 
 
@@ -82,15 +85,28 @@ def _lever_rank(kind: str) -> int:
     return list(LEVERS).index(kind) if kind in LEVERS else len(LEVERS)
 
 
-def outcome_values(runs: pd.DataFrame, final: pd.DataFrame, label: str, arm: str, nation: str) -> pd.DataFrame:
-    """The nation's outcomes in every finished run of one arm, indexed by seed (the pairing key)."""
+def outcome_values(runs: pd.DataFrame, final: pd.DataFrame, label: str, arm: str, nation: str,
+                   rivals: list[str] = ()) -> pd.DataFrame:
+    """The nation's outcomes (and its rivals', when it has any) in every finished run of one arm, indexed by
+    seed (the pairing key)."""
     import pandas as pd
 
-    mine = final[(final["ruleset"] == label) & (final["arm"] == arm) & (final["nation"] == nation)].set_index("seed")
+    played = final[(final["ruleset"] == label) & (final["arm"] == arm)]
+    mine = played[played["nation"] == nation].set_index("seed")
     wins = (runs[(runs["ruleset"] == label) & (runs["arm"] == arm)].set_index("seed")["winner"] == nation).fillna(False)
     frame = pd.DataFrame({m: mine[m].astype(float) for m in METRICS})
+    theirs = played[played["nation"].isin(list(rivals))].groupby("seed")
+    if rivals:
+        frame["rival_capability"] = theirs["capability"].max().astype(float)
+        frame["rival_ai_compute_h100e"] = theirs["ai_compute_h100e"].sum().astype(float)
     frame["win"] = wins.astype(float)
     return frame.dropna()
+
+
+def rivals_of(ruleset: Any, nation: str) -> list[str]:
+    """The nations in the blocs the nation's bloc names as rivals (its computer players race them)."""
+    blocs = set(ruleset.blocs[ruleset.nations[nation].bloc].rivals)
+    return sorted(code for code, spec in ruleset.nations.items() if spec.bloc in blocs and code != nation)
 
 
 def lever_table(plan: TournamentPlan, runs: pd.DataFrame, final: pd.DataFrame, seed: int) -> pd.DataFrame:
@@ -105,13 +121,14 @@ def lever_table(plan: TournamentPlan, runs: pd.DataFrame, final: pd.DataFrame, s
             probes = [a for a in _arm_ids(plan, label, nation) if plan.arms[a].kind == "probe"]
             if not probes:
                 continue
-            base = outcome_values(runs, final, label, f"{nation}/no-new-orders", nation)
+            rivals = rivals_of(plan.rulesets[label], nation)
+            base = outcome_values(runs, final, label, f"{nation}/no-new-orders", nation, rivals)
             for arm in probes:
-                pulled = outcome_values(runs, final, label, arm, nation)
+                pulled = outcome_values(runs, final, label, arm, nation, rivals)
                 both = base.add_suffix("_a").join(pulled.add_suffix("_b"), how="inner")
                 if both.empty:
                     continue
-                for outcome in OUTCOMES:
+                for outcome in [o for o in OUTCOMES if f"{o}_a" in both]:
                     x, y = both[f"{outcome}_a"].to_numpy(float), both[f"{outcome}_b"].to_numpy(float)
                     effect = paired_effect(x, y, seed, mean=outcome == "win")
                     low, high = (effect["ci_low"], effect["ci_high"]) if len(both) >= MIN_PAIRS else (math.nan, math.nan)

@@ -258,6 +258,8 @@ def _controls(c: _Checker) -> None:
         c.refs(base + ("entities",), rule.get("entities"), entities, "firm or site")
         c.keys(base + ("tier_caps_h100e",), rule.get("tier_caps_h100e"), c.nations, "nation")
         _condition(c, base + ("when",), rule.get("when"))
+        if rule.get("scope") == "imports" and rule.get("destinations"):
+            c.error(base + ("destinations",), "an imports rule binds its own regulator's buyers; `destinations` does not apply (leave it out)")
         for needed in CONTROL_NEEDS.get(_text(rule.get("kind")), ()):
             if rule.get(needed) in (None, [], {}):
                 c.error(base, f"a {rule.get('kind')} control needs `{needed}`", knock_on=True)

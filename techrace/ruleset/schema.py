@@ -320,12 +320,14 @@ class Condition(Strict):
 
 
 class ControlRule(Strict):
-    """One export-control rule of a regulator. Which fields apply depends on `kind`."""
+    """One trade-control rule of a regulator: on what leaves its nation (exports) or what enters it (imports).
+    Which fields apply depends on `kind`."""
 
     regulator: Code = Field(..., description="Regulator that issues the rule")
     kind: Literal[
         "chip_threshold", "hbm", "foundry_rule", "tool_list", "servicing_ban", "entity_list", "country_tiers", "mineral",
     ] = Field(..., description="What the rule controls")
+    scope: Literal["exports", "imports"] = Field("exports", description="exports: binds the regulator's sellers (and FDPR reach, named `sellers`) for buyers in `destinations`; imports: binds buyers in the regulator's own nation against foreign sellers (or the named `sellers`), and an entity_list bars the listed firms from selling into it (China's Micron ban and NVIDIA purchase curbs, calibration.md §4d; its domestic-equipment rule, §3d). Not for country_tiers or mineral")
     description: str = Field("", description="Human text for the event log")
     announced: Quarter | None = Field(None, description="Quarter the rule becomes known (buyers stockpile until it takes effect)")
     effective: Quarter | None = Field(None, description="Quarter it takes effect; none means not active unless a regulator or action enacts it")
@@ -347,6 +349,12 @@ class ControlRule(Strict):
     licence_revenue_share: Share = Field(0.0, description="Share of licensed revenue paid to the regulator's government")
     mineral_cost_share: Share = Field(0.0, description="mineral: tool output lost in the target nations (share)")
     mineral_gdp_hit: float = Field(0.0, ge=0, le=0.2, description="mineral: one-off GDP loss in target nations (share)")
+
+    @model_validator(mode="after")
+    def _scope_fits_kind(self) -> ControlRule:
+        if self.scope == "imports" and self.kind in ("country_tiers", "mineral"):
+            raise ValueError(f"a {self.kind} rule controls exports only; `scope: imports` does not apply to it")
+        return self
 
 
 class RegulatorSpec(Strict):

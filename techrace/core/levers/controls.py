@@ -15,7 +15,10 @@ if TYPE_CHECKING:
     from techrace.core.actions import Action
     from techrace.core.model import WorldModel
 
-NATIONS = ParamSpec("destinations", "nations", "Destinations", "Nations whose buyers are controlled")
+NATIONS = ParamSpec("destinations", "nations", "Destinations", "Nations whose buyers are controlled (exports only)", required=False)
+SCOPE = ParamSpec("scope", "choice", "Scope", "exports: your sellers to the destinations; imports: foreign sellers to your "
+                  "own buyers (China's Micron ban and NVIDIA purchase curbs, its domestic-equipment rule)",
+                  default="exports", choices=("exports", "imports"), required=False)
 
 
 class NewRule(Lever):
@@ -38,61 +41,96 @@ class NewRule(Lever):
     def rule(self, model: WorldModel, action: Action, regulator: str) -> dict[str, Any]:
         raise NotImplementedError
 
+    def check(self, ruleset: Any, action: Action) -> list[str]:
+        """An export rule needs destinations; an import rule binds the nation's own buyers and takes none."""
+        names = {p.name for p in self.params}
+        if "destinations" not in names:
+            return []
+        given = action.params.get("destinations") not in (None, "", [])
+        if imports(action) and given:
+            return ["Destinations: an import rule binds your own buyers; leave destinations empty"]
+        if not imports(action) and not given:
+            return ["Destinations: required"]
+        return []
+
+
+def imports(action: Action) -> bool:
+    return action.params.get("scope") == "imports"
+
+
+def scoped(action: Action, rule: dict[str, Any]) -> dict[str, Any]:
+    """The rule with the order's scope; an import rule's description says whose buyers it binds."""
+    if not imports(action):
+        return rule
+    return rule | {"scope": "imports", "destinations": [], "description": rule["description"] + f" (imports into {action.nation})"}
+
 
 class EntityList(NewRule):
     kind, label, rule_kind = "entity_list", "Entity list", "entity_list"
-    description = "Your regulator bars listed firms (whole company) or sites from your sellers' chips, tools, wafers, HBM and servicing."
-    effect = "Listed fabs stop receiving your and allied tools and service (their tools wear), listed designers lose foundry and HBM access."
-    params = (ParamSpec("entities", "entities", "Firms or sites", "Firm ids (whole company) or site ids"),)
+    description = ("Exports: your regulator bars listed firms (whole company) or sites from your sellers' chips, tools, wafers, "
+                   "HBM and servicing. Imports: listed foreign firms may no longer sell to your nation's buyers.")
+    effect = ("Exports: listed fabs stop receiving your and allied tools and service (their tools wear), listed designers lose "
+              "foundry and HBM access. Imports: the listed firms lose your market and your buyers lose their goods.")
+    params = (ParamSpec("entities", "entities", "Firms or sites", "Firm ids (whole company) or site ids"), SCOPE)
 
     def rule(self, model: WorldModel, action: Action, regulator: str) -> dict[str, Any]:
         entities = as_list(action.params["entities"])
-        return {"kind": "entity_list", "entities": entities, "description": f"{regulator} adds {', '.join(entities)} to the entity list"}
+        return scoped(action, {"kind": "entity_list", "entities": entities,
+                               "description": f"{regulator} adds {', '.join(entities)} to the entity list"})
 
 
 class ChipThreshold(NewRule):
     kind, label, rule_kind = "chip_threshold", "Chip thresholds", "chip_threshold"
-    description = "Control accelerators at or above a TPP (or TPP with performance density) to the given destinations."
-    effect = "Labs in the destinations lose legal access to faster designs; chip firms answer with compliant variants and a share leaks through the grey market."
+    description = ("Control accelerators at or above a TPP (or TPP with performance density): exports to the given destinations, "
+                   "or imports of foreign ones into your nation (China's curbs on NVIDIA purchases).")
+    effect = ("Labs in the destinations (imports: your own labs) lose legal access to faster designs; chip firms answer with "
+              "compliant variants and a share leaks through the grey market.")
     params = (ParamSpec("tpp", "float", "TPP", "Controlled at or above this TPP", 0, 1e6, 4800.0),
               ParamSpec("tpp_with_density", "float", "TPP with density", "Or at or above this TPP when density is high", 0, 1e6, 1600.0, required=False),
               ParamSpec("density", "float", "Density (TPP/mm2)", "Performance density for the second test", 0, 1000, 5.92, required=False),
-              NATIONS)
+              NATIONS, SCOPE)
 
     def rule(self, model: WorldModel, action: Action, regulator: str) -> dict[str, Any]:
         p = action.params
-        return {"kind": "chip_threshold", "tpp": float(p["tpp"]), "tpp_with_density": _opt(p.get("tpp_with_density")),
-                "density": _opt(p.get("density")), "destinations": as_list(p["destinations"]),
-                "description": f"{regulator} controls accelerators with TPP >= {float(p['tpp']):,.0f}"}
+        return scoped(action, {"kind": "chip_threshold", "tpp": float(p["tpp"]), "tpp_with_density": _opt(p.get("tpp_with_density")),
+                               "density": _opt(p.get("density")), "destinations": as_list(p.get("destinations") or []),
+                               "description": f"{regulator} controls accelerators with TPP >= {float(p['tpp']):,.0f}"})
 
 
 class ToolBan(NewRule):
     kind, label, rule_kind = "tool_ban", "Tool export ban", "tool_list"
-    description = "Bar tool kinds to fabs in the destinations (optionally only fabs making nodes at or below a size)."
-    effect = "Fabs in the destinations get no new tools of these kinds from your sellers; they build with stockpiles and domestic makers."
+    description = ("Bar tool kinds to fabs in the destinations (optionally only fabs making nodes at or below a size); imports: "
+                   "bar foreign tools of these kinds to your own fabs (China's domestic-equipment rule).")
+    effect = ("Fabs in the destinations get no new tools of these kinds from your sellers (imports: your fabs none from "
+              "foreign sellers); they build with stockpiles and domestic makers.")
     params = (ParamSpec("tool_kinds", "tool_kinds", "Tool kinds", "Kinds covered"), NATIONS,
-              ParamSpec("node_nm_at_or_below", "float", "Node limit (nm)", "Only fabs making nodes at or below this; empty for all", 0, 1000, None, required=False))
+              ParamSpec("node_nm_at_or_below", "float", "Node limit (nm)", "Only fabs making nodes at or below this; empty for all", 0, 1000, None, required=False),
+              SCOPE)
 
     def rule(self, model: WorldModel, action: Action, regulator: str) -> dict[str, Any]:
         p = action.params
         kinds = as_list(p["tool_kinds"])
-        return {"kind": "tool_list", "tool_kinds": kinds, "destinations": as_list(p["destinations"]),
-                "node_nm_at_or_below": _opt(p.get("node_nm_at_or_below")),
-                "description": f"{regulator} bans {', '.join(kinds)} tools to {', '.join(as_list(p['destinations']))}"}
+        dests = as_list(p.get("destinations") or [])
+        return scoped(action, {"kind": "tool_list", "tool_kinds": kinds, "destinations": dests,
+                               "node_nm_at_or_below": _opt(p.get("node_nm_at_or_below")),
+                               "description": f"{regulator} bans {', '.join(kinds)} tools to {', '.join(dests) or 'its own fabs'}"})
 
 
 class ServicingBan(NewRule):
     kind, label, rule_kind = "servicing_ban", "Servicing ban", "servicing_ban"
-    description = "Stop your toolmakers servicing installed tools in the destinations; unserviced tools degrade."
-    effect = "Installed tools of these kinds in the destinations wear out over years (more slowly where grey service exists)."
+    description = ("Stop your toolmakers servicing installed tools in the destinations (imports: stop foreign toolmakers "
+                   "servicing your own fabs); unserviced tools degrade.")
+    effect = "Installed tools of these kinds in the destinations (imports: your fabs) wear out over years (more slowly where grey service exists)."
     params = (ParamSpec("tool_kinds", "tool_kinds", "Tool kinds", "Kinds covered"),
-              ParamSpec("destinations", "nations", "Destinations", "Nations whose fabs lose servicing"))
+              ParamSpec("destinations", "nations", "Destinations", "Nations whose fabs lose servicing (exports only)", required=False),
+              SCOPE)
 
     def rule(self, model: WorldModel, action: Action, regulator: str) -> dict[str, Any]:
         p = action.params
         kinds = as_list(p["tool_kinds"])
-        return {"kind": "servicing_ban", "tool_kinds": kinds, "destinations": as_list(p["destinations"]),
-                "description": f"{regulator} bans servicing of {', '.join(kinds)} tools in {', '.join(as_list(p['destinations']))}"}
+        dests = as_list(p.get("destinations") or [])
+        return scoped(action, {"kind": "servicing_ban", "tool_kinds": kinds, "destinations": dests,
+                               "description": f"{regulator} bans servicing of {', '.join(kinds)} tools in {', '.join(dests) or 'its own fabs'}"})
 
 
 class Retaliation(NewRule):
@@ -160,6 +198,8 @@ def blank_rule(regulator: str) -> dict[str, Any]:
 def consequence(model: WorldModel, rule: dict[str, Any]) -> str:
     """A short clause saying what a rule does to whom, for the event log."""
     static, s = model.static, model.state
+    if rule.get("scope") == "imports":
+        return _import_consequence(model, rule)
     if rule["kind"] == "entity_list":
         reg = static.ruleset.regulators[rule["regulator"]]
         count = tools_losing_service(model, rule.get("entities", []), reg.nation)
@@ -179,6 +219,18 @@ def consequence(model: WorldModel, rule: dict[str, Any]) -> str:
     if rule["kind"] == "mineral":
         return f"toolmakers in {', '.join(rule.get('destinations', []))} lose {rule.get('mineral_cost_share', 0):.0%} of output"
     return ""
+
+
+def _import_consequence(model: WorldModel, rule: dict[str, Any]) -> str:
+    nation = model.static.ruleset.regulators[rule["regulator"]].nation
+    if rule["kind"] == "entity_list":
+        return f"{', '.join(rule.get('entities', []))} may no longer sell to buyers in {nation}"
+    if rule["kind"] in ("tool_list", "servicing_ban"):
+        verb = "buy" if rule["kind"] == "tool_list" else "be serviced by"
+        return f"fabs in {nation} may no longer {verb} foreign {', '.join(rule.get('tool_kinds', []))} tools"
+    if rule["kind"] == "chip_threshold":
+        return f"labs in {nation} may no longer buy foreign accelerators above TPP {rule.get('tpp') or 0:,.0f}"
+    return f"imports into {nation} are controlled"
 
 
 def tools_losing_service(model: WorldModel, entities: list[str], nation: str) -> float:

@@ -1,8 +1,12 @@
 """Licensing: turn the active export-control rules into allowed-trade matrices for the markets.
 
 Every matrix holds the *share* of a trade flow that is legal (1 = unrestricted). Several rules
-combine multiplicatively; a regulator's rules bind sellers in its own nation, its FDPR reach and any
-sellers the rule names. Entity listings bind every flow to the listed firm or site.
+combine multiplicatively. An export rule (`scope: exports`, the default) binds sellers in the regulator's
+own nation, its FDPR reach and any sellers the rule names, for buyers in its destinations; entity listings
+bind every flow to the listed firm or site. An import rule (`scope: imports`: China's Micron ban, its curbs
+on NVIDIA purchases and its domestic-equipment rule, calibration.md §4d and §3d) binds buyers in the
+regulator's own nation against foreign sellers (or the sellers it names); its entity listings bar the
+listed firms from selling into that nation.
 """
 
 from __future__ import annotations
@@ -34,23 +38,35 @@ class Licences:
     mineral_loss: np.ndarray     # (nation,) share of toolmaker output lost
 
 
+def _imports(rule: dict[str, Any]) -> bool:
+    return rule.get("scope", "exports") == "imports"
+
+
 def _reach(static: Static, rule: dict[str, Any]) -> np.ndarray:
-    """Boolean mask over nations of sellers bound by the rule (read-only: cached per game by what it names)."""
-    key = ("reach", rule["regulator"], tuple(rule.get("sellers", ())))
+    """Boolean mask over nations of sellers bound by the rule (read-only: cached per game by what it names):
+    an export rule's own nation, FDPR reach and named sellers; an import rule's named sellers, or else every
+    nation but its own."""
+    key = ("reach", rule["regulator"], tuple(rule.get("sellers", ())), _imports(rule))
     mask = static.cache.get(key)
     if mask is None:
         reg = static.ruleset.regulators[rule["regulator"]]
-        codes = {reg.nation, *reg.fdpr_reach, *rule.get("sellers", [])}
+        if _imports(rule):
+            named = set(rule.get("sellers", []))
+            codes = named or {c for c in static.nations if c != reg.nation}
+        else:
+            codes = {reg.nation, *reg.fdpr_reach, *rule.get("sellers", [])}
         mask = static.cache[key] = _frozen(np.array([c in codes for c in static.nations]))
     return mask
 
 
 def _dest(static: Static, rule: dict[str, Any]) -> np.ndarray:
-    """Boolean mask over nations the rule's destinations name (read-only, cached like `_reach`)."""
-    key = ("dest", tuple(rule.get("destinations", ())))
+    """Boolean mask over nations whose buyers the rule binds (read-only, cached like `_reach`): an export
+    rule's destinations, an import rule's own nation."""
+    dests = ((static.ruleset.regulators[rule["regulator"]].nation,) if _imports(rule)
+             else tuple(rule.get("destinations", ())))
+    key = ("dest", dests)
     mask = static.cache.get(key)
     if mask is None:
-        dests = set(rule.get("destinations", []))
         mask = static.cache[key] = _frozen(np.array([c in dests for c in static.nations]))
     return mask
 
@@ -120,6 +136,11 @@ def _design_part(static: Static, s: WorldState, active: list) -> dict[str, np.nd
             presumed = node_ok & (s.sku_transistors >= big) & ~((s.sku_stacks == 0) & (s.sku_transistors < small_no_hbm))
             presumed &= dest[seller_nation]
             out["wafer_allowed"] *= 1.0 - np.outer(reach[static.foundry_nation], presumed) * block * enforcement
+        elif rule["kind"] == "entity_list" and _imports(rule):
+            foundry_listed, firm_listed, _ = _listed_sellers(static, rule)
+            blocked = block * enforcement
+            out["wafer_allowed"] *= 1.0 - np.outer(foundry_listed, dest[seller_nation]) * blocked
+            out["chip_allowed"] *= 1.0 - np.outer(firm_listed[sku_firm], dest[static.lab_nation]) * blocked
         elif rule["kind"] == "entity_list":
             firm_listed, lab_listed = _listed(static, rule)[1:]
             blocked = block * enforcement
@@ -155,6 +176,8 @@ def _site_part(static: Static, s: WorldState, site_min_nm: np.ndarray, active: l
                 sites &= site_min_nm <= rule["node_nm_at_or_below"]
             mask = reach[static.toolmaker_nation][:, None, None] & sites[None, :, None] & kinds[None, None, :]
             out["tool_allowed" if kind == "tool_list" else "service_allowed"] *= 1.0 - mask * block * enforcement
+        elif kind == "entity_list" and _imports(rule):
+            _listed_into(static, out, rule, dest, block * enforcement)
         elif kind == "entity_list":
             site_listed, firm_listed, _ = _listed(static, rule)
             blocked = block * enforcement
@@ -163,7 +186,8 @@ def _site_part(static: Static, s: WorldState, site_min_nm: np.ndarray, active: l
             out["service_allowed"] *= 1.0 - mask * blocked
             out["hbm_allowed"] *= 1.0 - np.outer(reach[static.foundry_nation], firm_listed) * blocked
         elif kind == "mineral":
-            out["mineral_loss"] = 1.0 - (1.0 - out["mineral_loss"]) * (1.0 - dest * float(rule.get("mineral_cost_share", 0.0)))
+            lost = dest * float(rule.get("mineral_cost_share", 0.0)) * block  # a licence exception lets part through
+            out["mineral_loss"] = 1.0 - (1.0 - out["mineral_loss"]) * (1.0 - lost)
     _intra_company_transfer(static, out["tool_allowed"], static.ruleset.market.intra_company_transfer_share)
     return out
 
@@ -200,6 +224,26 @@ def _listed(static: Static, rule: dict[str, Any]) -> tuple[np.ndarray, np.ndarra
             np.array([c in entities for c in static.chip_firms]),
             np.array([lab in entities for lab in static.labs]))
     return static.cache[key]
+
+
+def _listed_sellers(static: Static, rule: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(foundry or memory maker, chip firm, toolmaker) masks of the sellers an import listing names."""
+    key = ("listed sellers", tuple(sorted(rule.get("entities", []))))
+    if key not in static.cache:
+        entities = set(rule.get("entities", []))
+        static.cache[key] = tuple(_frozen(np.array([x in entities for x in names]))
+                                  for names in (static.foundries, static.chip_firms, static.toolmakers))
+    return static.cache[key]
+
+
+def _listed_into(static: Static, out: dict[str, np.ndarray], rule: dict[str, Any], dest: np.ndarray, blocked: float) -> None:
+    """An import listing: the listed toolmakers' tools and service and the listed memory makers' HBM stop
+    reaching buyers in the regulator's nation (China's Micron ban, §4d)."""
+    foundry_listed, _, toolmaker_listed = _listed_sellers(static, rule)
+    mask = toolmaker_listed[:, None, None] & dest[static.site_nation][None, :, None]
+    out["tool_allowed"] *= 1.0 - mask * blocked
+    out["service_allowed"] *= 1.0 - mask * blocked
+    out["hbm_allowed"] *= 1.0 - np.outer(foundry_listed, dest[static.chip_firm_nation]) * blocked
 
 
 def _block_chips(out: dict[str, np.ndarray], mask: np.ndarray, block: float, leak: float, rule: dict[str, Any],
