@@ -141,13 +141,23 @@ class Technology(Strict):
     h100_dense_flops: float = Field(9.89e14, gt=0, description="Dense BF16 FLOP/s of one H100-equivalent (FLOP/s)")
     h100_tpp: float = Field(15832.0, gt=0, description="TPP of one H100 (the H100-equivalent unit)")
     model_flops_utilisation: Share = Field(0.35, description="Share of peak FLOP/s a training run achieves")
-    training_share: Share = Field(0.3, description="Share of a cluster's quarter given to its largest training run")
+    training_share: Share = Field(0.3, description="Share of a cluster's quarter given to its largest training run at the start (runs then lengthen: `run_length_*`)")
+    run_length_start_months: float = Field(4.0, gt=0, le=60, description="Length of a frontier training run at the start (months); `training_share` is calibrated at this length")
+    run_length_growth_per_year: float = Field(1.4, ge=1.0, le=3.0, description="Factor by which frontier training runs lengthen each year, until `run_length_max_months`")
+    run_length_max_months: float = Field(9.0, gt=0, le=60, description="Longest worthwhile training run (months): a longer one is overtaken by a later run on better chips and algorithms")
     accelerator_life_quarters: int = Field(20, ge=1, le=80, description="Mean service life of an accelerator (quarters)")
     tool_service_decay_per_quarter: Share = Field(0.06, description="Health lost each quarter by an unserviced tool")
     tool_scrap_health: Share = Field(0.25, description="Health below which a tool is scrapped")
     star_multiplier: float = Field(3.0, ge=1.0, le=50.0, description="R&D/learning weight of one star engineer relative to 100 engineers")
     espionage_execution_threshold: NonNeg = Field(2000.0, description="Experienced process engineers a foundry needs before stolen know-how helps")
     rd_luck_sigma: float = Field(0.35, ge=0.0, le=2.0, description="Spread (lognormal sigma) of a quarter's node, HBM and tool R&D progress around its expected value")
+
+    @model_validator(mode="after")
+    def _run_length_bounds(self) -> Technology:
+        if self.run_length_max_months < self.run_length_start_months:
+            raise ValueError(f"`run_length_max_months` ({self.run_length_max_months:g}) is below "
+                             f"`run_length_start_months` ({self.run_length_start_months:g}): runs would shorten")
+        return self
 
 
 # ------------------------------------------------------------------------------------------------ nations

@@ -1,7 +1,8 @@
 """AI labs: power-limited clusters, accelerator retirement, training runs and capability.
 
 A lab's usable compute is what its nation's AI power can run; its largest training run is bounded
-by its largest single site, unless the nation pools compute (centralisation). Capability is a log
+by its largest single site, unless the nation pools compute (centralisation), and by how long a run
+is worth training (runs lengthen until a later run on better chips and algorithms would overtake them). Capability is a log
 scale of effective training compute: the run's FLOP times the lab's own algorithmic efficiency
 (mechanisms/research.py). 100 = 1e26 effective FLOP, +25 per factor of 10. Capability is what a
 nation's labs can train *now*: a nation that loses compute or stops investing falls; the record is
@@ -48,9 +49,21 @@ def power_room(static: Static, s: WorldState) -> np.ndarray:
     return spare[static.lab_nation] * share
 
 
-def run_flop(static: Static, h100e: np.ndarray) -> np.ndarray:
+def run_length_factor(static: Static, turn: int) -> float:
+    """How many times longer than at the start a frontier run trains in the quarter of `turn` (1 before
+    the first turn and in the start quarter). Runs lengthen by `run_length_growth_per_year` until
+    `run_length_max_months`, past which a run is overtaken by a later one on better chips and
+    algorithms (Epoch AI 2025; docs/architecture.md "Training runs")."""
     tech = static.ruleset.technology
-    return h100e * tech.training_share * tech.h100_dense_flops * tech.model_flops_utilisation * SECONDS_PER_QUARTER
+    years = max(turn - 1, 0) / 4.0
+    months = min(tech.run_length_start_months * tech.run_length_growth_per_year ** years, tech.run_length_max_months)
+    return months / tech.run_length_start_months
+
+
+def run_flop(static: Static, h100e: np.ndarray, length: float = 1.0) -> np.ndarray:
+    """FLOP of a run on `h100e` of one site, `length` times as long as a run at the start."""
+    tech = static.ruleset.technology
+    return h100e * tech.training_share * length * tech.h100_dense_flops * tech.model_flops_utilisation * SECONDS_PER_QUARTER
 
 
 def capability_score(effective_flop: np.ndarray) -> np.ndarray:
@@ -71,10 +84,11 @@ def training_runs(static: Static, s: WorldState) -> None:
     """Largest run and capability per lab and per nation this quarter (what can be trained now)."""
     n = len(static.nations)
     algo = 10.0 ** s.algo_log10
-    lab_runs = run_flop(static, s.usable_compute * s.site_share)
+    length = run_length_factor(static, s.turn)
+    lab_runs = run_flop(static, s.usable_compute * s.site_share, length)
     s.lab_capability = capability_score(lab_runs * algo)
     national = static.lab_to_nation @ s.usable_compute
-    pooled = run_flop(static, national * s.centralisation)
+    pooled = run_flop(static, national * s.centralisation, length)
     weighted_algo = static.lab_to_nation @ (s.usable_compute * algo)
     pooled_algo = np.where(national > 0, weighted_algo / np.maximum(national, 1e-12), 1.0)
     best_lab_run = np.zeros(n)
