@@ -26,12 +26,7 @@ def pay_cost(static: Static, nation: int, pay_index: float) -> float:
 def pay_subsidy(static: Static, s: WorldState, employer: int, amount: float) -> None:
     """Put a subsidy where the firm uses it: a foundry's cash (capacity, R&D), a toolmaker's lines and
     development, a chip firm's extra output this quarter, a lab's accelerator budget this quarter."""
-    slots = static.cache.get("employer_slots")
-    if slots is None:  # (kind, index among its kind) of every employer, once a game
-        offsets = {"foundry": 0, "toolmaker": len(static.foundries), "chip_firm": len(static.foundries) + len(static.toolmakers),
-                   "lab": len(static.foundries) + len(static.toolmakers) + len(static.chip_firms)}
-        slots = static.cache["employer_slots"] = [(kind, e - offsets[kind]) for e, kind in enumerate(static.employer_kind)]
-    kind, i = slots[employer]
+    kind, i = _employer_slots(static)[employer]
     if kind == "foundry":
         s.cash[i] += amount
         s.subsidy[i] += amount
@@ -41,6 +36,35 @@ def pay_subsidy(static: Static, s: WorldState, employer: int, amount: float) -> 
         s.chip_subsidy[i] += amount
     else:
         s.lab_subsidy[i] += amount
+
+
+def _employer_slots(static: Static) -> list[tuple[str, int]]:
+    """(kind, index among its kind) of every employer, built once a game."""
+    slots = static.cache.get("employer_slots")
+    if slots is None:
+        offsets = {"foundry": 0, "toolmaker": len(static.foundries), "chip_firm": len(static.foundries) + len(static.toolmakers),
+                   "lab": len(static.foundries) + len(static.toolmakers) + len(static.chip_firms)}
+        slots = static.cache["employer_slots"] = [(kind, e - offsets[kind]) for e, kind in enumerate(static.employer_kind)]
+    return slots
+
+
+def pay_subsidies(static: Static, s: WorldState, employers: list[int], amounts: list[float]) -> None:
+    """`pay_subsidy` for many payments at once, in the order given: `np.add.at` adds a firm's payments one
+    after another, so every sum is the same, bit for bit, as paying them one by one."""
+    if not employers:
+        return
+    slots = _employer_slots(static)
+    by_kind: dict[str, tuple[list[int], list[float]]] = {}
+    for employer, amount in zip(employers, amounts, strict=True):
+        kind, i = slots[employer]
+        rows, paid = by_kind.setdefault(kind, ([], []))
+        rows.append(i)
+        paid.append(amount)
+    targets = {"foundry": (s.cash, s.subsidy), "toolmaker": (s.toolmaker_subsidy,), "chip_firm": (s.chip_subsidy,),
+               "lab": (s.lab_subsidy,)}
+    for kind, (rows, paid) in by_kind.items():
+        for target in targets[kind]:
+            np.add.at(target, rows, paid)
 
 
 def centralisation_cost(static: Static, s: WorldState, share: np.ndarray) -> np.ndarray:
