@@ -152,3 +152,16 @@ def test_snapshot_from_another_build_is_refused_clearly() -> None:
     data["state"]["capacity"] = data["state"]["capacity"][:-1]
     with pytest.raises(TechraceError, match="state field capacity has shape"):
         Game.from_snapshot(data)
+
+
+@pytest.mark.parametrize(("field", "value"), [("gdp_index", np.nan), ("engineers", np.inf),
+                                              ("capability", 1e306)])  # finite, but infinite once rounded
+def test_a_metric_row_that_is_not_finite_names_its_turn_nation_and_field(field: str, value: float) -> None:
+    from techrace.core.metrics import metric_rows, nation_metrics
+    from techrace.errors import NonFiniteError
+
+    game = play(turns=1)
+    values = nation_metrics(game.model.static, game.model.state)
+    values[field][2] = value
+    with pytest.raises(NonFiniteError, match=rf"^turn 1 \(2025Q1\): {field} of TW is (nan|inf), not a finite number"):
+        metric_rows(game.model.static, game.model.state, 1, "2025Q1", values)

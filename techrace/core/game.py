@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import copy
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +33,7 @@ from techrace.core.reload import refusal as reload_refusal
 from techrace.core.state import ARRAY_AXES, RECORDED, WorldState, axis_labels, build_state
 from techrace.core.static import build_static
 from techrace.core.view import WorldView
-from techrace.errors import NonFiniteError, TechraceError
+from techrace.errors import TechraceError
 from techrace.ruleset import Ruleset, load_ruleset, quarter_label, ruleset_hash
 
 SNAPSHOT_FORMAT = 2  # 2: the causal world (earned algorithms, forecast-driven industry, per-nation victory)
@@ -158,7 +157,6 @@ class Game:
         self.model.step()
         self.action_log.append(actions)
         rows = metric_rows(self.model.static, self.model.state, self.seed, self.model.quarter, self.model.metrics_now)
-        check_finite_rows(rows)
         self.metric_rows.extend(rows)
         events = list(self.model.turn_events)
         if self.outcome is None and self.model.outcome is not None:
@@ -307,15 +305,6 @@ class Game:
         except (KeyError, TypeError, ValueError, IndexError, OverflowError) as exc:
             raise TechraceError(f"snapshot is incomplete or malformed: {exc}") from None
         return game
-
-
-def check_finite_rows(rows: list[dict[str, Any]]) -> None:
-    """A game whose numbers went non-finite stops with the turn, nation and field, never writes NaN."""
-    for row in rows:
-        for key, value in row.items():
-            if isinstance(value, float) and not math.isfinite(value):
-                raise NonFiniteError(f"turn {row['turn']} ({row['quarter']}): {key} of {row['nation']} is {value}, "
-                                     "not a finite number (check the ruleset's extreme values)")
 
 
 def _check_shapes(state: WorldState, fresh: WorldState) -> None:

@@ -10,6 +10,7 @@ import numpy as np
 from techrace.core.mechanisms.economy import gdp_index
 from techrace.core.state import WorldState
 from techrace.core.static import Static
+from techrace.errors import NonFiniteError
 
 COLUMNS = (
     "seed", "turn", "quarter", "nation", "ai_compute_h100e", "largest_training_run_flop", "capability",
@@ -55,10 +56,14 @@ def metric_rows(static: Static, s: WorldState, seed: int, quarter: str,
                 values: dict[str, np.ndarray] | None = None) -> list[dict[str, Any]]:
     values = values if values is not None else nation_metrics(static, s)
     rounded: dict[str, list[Any]] = {}
+    finite = True
     for places, names in _BY_PLACES.items():  # one rounding call per number of decimals (elementwise, so the same)
-        rounded.update(zip(names, np.array([values[name] for name in names]).round(places).tolist(), strict=True))
+        block = np.array([values[name] for name in names]).round(places)
+        finite = finite and bool(np.isfinite(block).all())
+        rounded.update(zip(names, block.tolist(), strict=True))
     runs = [float(f"{x:.6e}") for x in values["largest_training_run_flop"].tolist()]
     best = [None if math.isinf(x) else x for x in values["best_node_nm"].tolist()]
+    finite = finite and all(map(math.isfinite, runs)) and not any(x != x for x in best if x is not None)
     columns = [runs if name == "largest_training_run_flop" else best if name == "best_node_nm" else rounded[name]
                for name in COLUMNS[4:]]
     rows = []
@@ -66,4 +71,15 @@ def metric_rows(static: Static, s: WorldState, seed: int, quarter: str,
         row: dict[str, Any] = {"seed": seed, "turn": s.turn, "quarter": quarter, "nation": code}
         row.update(zip(COLUMNS[4:], [column[i] for column in columns], strict=True))
         rows.append(row)
+    if not finite:  # the first non-finite number, named by turn, nation and field
+        check_finite_rows(rows)
     return rows
+
+
+def check_finite_rows(rows: list[dict[str, Any]]) -> None:
+    """A game whose numbers went non-finite stops with the turn, nation and field, never writes NaN."""
+    for row in rows:
+        for key, value in row.items():
+            if isinstance(value, float) and not math.isfinite(value):
+                raise NonFiniteError(f"turn {row['turn']} ({row['quarter']}): {key} of {row['nation']} is {value}, "
+                                     "not a finite number (check the ruleset's extreme values)")
