@@ -48,23 +48,22 @@ def _employer_slots(static: Static) -> list[tuple[str, int]]:
     return slots
 
 
+_PAID_INTO = {"foundry": ("cash", "subsidy"), "toolmaker": ("toolmaker_subsidy",), "chip_firm": ("chip_subsidy",),
+              "lab": ("lab_subsidy",)}  # the state arrays a subsidy to each kind of firm adds to (as pay_subsidy)
+
+
 def pay_subsidies(static: Static, s: WorldState, employers: list[int], amounts: list[float]) -> None:
-    """`pay_subsidy` for many payments at once, in the order given: `np.add.at` adds a firm's payments one
-    after another, so every sum is the same, bit for bit, as paying them one by one."""
-    if not employers:
-        return
+    """`pay_subsidy` for many payments at once, in the order given: each sum is run in Python floats (the
+    same IEEE arithmetic, one payment after another) and written once, so the state is the same bit for bit."""
     slots = _employer_slots(static)
-    by_kind: dict[str, tuple[list[int], list[float]]] = {}
+    sums: dict[tuple[str, int], float] = {}
     for employer, amount in zip(employers, amounts, strict=True):
         kind, i = slots[employer]
-        rows, paid = by_kind.setdefault(kind, ([], []))
-        rows.append(i)
-        paid.append(amount)
-    targets = {"foundry": (s.cash, s.subsidy), "toolmaker": (s.toolmaker_subsidy,), "chip_firm": (s.chip_subsidy,),
-               "lab": (s.lab_subsidy,)}
-    for kind, (rows, paid) in by_kind.items():
-        for target in targets[kind]:
-            np.add.at(target, rows, paid)
+        for name in _PAID_INTO[kind]:
+            held = sums.get((name, i))
+            sums[name, i] = (float(getattr(s, name)[i]) if held is None else held) + amount
+    for (name, i), total in sums.items():
+        getattr(s, name)[i] = total
 
 
 def centralisation_cost(static: Static, s: WorldState, share: np.ndarray) -> np.ndarray:
