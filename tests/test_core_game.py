@@ -165,3 +165,15 @@ def test_a_metric_row_that_is_not_finite_names_its_turn_nation_and_field(field: 
     values[field][2] = value
     with pytest.raises(NonFiniteError, match=rf"^turn 1 \(2025Q1\): {field} of TW is (nan|inf), not a finite number"):
         metric_rows(game.model.static, game.model.state, 1, "2025Q1", values)
+
+
+def test_metric_rows_read_every_turn_or_once_at_the_end_are_the_same() -> None:
+    read_as_played, read_at_end = Game.from_ruleset(baseline(), seed=3), Game.from_ruleset(baseline(), seed=3)
+    reports = []
+    for _ in range(3):
+        reports.append(read_as_played.step())
+        assert reports[-1].rows == read_as_played.metric_rows[-7:]
+        read_at_end.step()
+    assert read_at_end.metric_rows == read_as_played.metric_rows
+    assert [row for report in reports for row in report.rows] == read_at_end.metric_rows
+    assert [row["turn"] for row in read_at_end.metric_rows] == [1] * 7 + [2] * 7 + [3] * 7
