@@ -126,7 +126,9 @@ def _nations(model: WorldModel) -> list[Event]:
 
 def _regulators(model: WorldModel) -> list[Event]:
     st, s = model.static, model.state
-    owner = {code: st.nations.index(st.ruleset.regulators[code].nation) for code in st.regulators}
+    owner = st.cache.get("regulator_nation")
+    if owner is None:  # once a game
+        owner = st.cache["regulator_nation"] = {code: st.nations.index(st.ruleset.regulators[code].nation) for code in st.regulators}
     control = LEVER_GROUPS.index("controls")
 
     def decides(agent: Any) -> bool:
