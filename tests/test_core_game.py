@@ -152,3 +152,28 @@ def test_snapshot_from_another_build_is_refused_clearly() -> None:
     data["state"]["capacity"] = data["state"]["capacity"][:-1]
     with pytest.raises(TechraceError, match="state field capacity has shape"):
         Game.from_snapshot(data)
+
+
+@pytest.mark.parametrize(("field", "value"), [("gdp_index", np.nan), ("engineers", np.inf),
+                                              ("capability", 1e306)])  # finite, but infinite once rounded
+def test_a_metric_row_that_is_not_finite_names_its_turn_nation_and_field(field: str, value: float) -> None:
+    from techrace.core.metrics import metric_rows, nation_metrics
+    from techrace.errors import NonFiniteError
+
+    game = play(turns=1)
+    values = nation_metrics(game.model.static, game.model.state)
+    values[field][2] = value
+    with pytest.raises(NonFiniteError, match=rf"^turn 1 \(2025Q1\): {field} of TW is (nan|inf), not a finite number"):
+        metric_rows(game.model.static, game.model.state, 1, "2025Q1", values)
+
+
+def test_metric_rows_read_every_turn_or_once_at_the_end_are_the_same() -> None:
+    read_as_played, read_at_end = Game.from_ruleset(baseline(), seed=3), Game.from_ruleset(baseline(), seed=3)
+    reports = []
+    for _ in range(3):
+        reports.append(read_as_played.step())
+        assert reports[-1].rows == read_as_played.metric_rows[-7:]
+        read_at_end.step()
+    assert read_at_end.metric_rows == read_as_played.metric_rows
+    assert [row for report in reports for row in report.rows] == read_at_end.metric_rows
+    assert [row["turn"] for row in read_at_end.metric_rows] == [1] * 7 + [2] * 7 + [3] * 7

@@ -17,6 +17,7 @@ from techrace.core.agents import ChipFirm, Foundry, Lab, Nation, Regulator, Tool
 from techrace.core.events import Event
 from techrace.core.levers import LEVER_GROUPS, LEVERS
 from techrace.core.levers.base import positions
+from techrace.core.levers.nation import SubsidyLedger
 from techrace.core.markets import chips, talent
 from techrace.core.mechanisms import controls, standing
 
@@ -100,12 +101,16 @@ def _nations(model: WorldModel) -> list[Event]:
     events: list[Event] = []
     owners = model.control_owners()  # rules are only ever added (a retaliation), never re-owned
     nation_at, everyone_ai = positions(st, "nations"), model.player is None
+    ledger = SubsidyLedger(model)  # plain subsidies, most of the orders, are checked and paid in bulk
     for function, params, idx in policy_groups(model, Nation, lambda a: model.in_game(a.index)):
         for action in function(model, idx, params) or []:
             n = nation_at[action.nation]
             lever = LEVERS[action.kind]
             if not everyone_ai and not model.is_ai(n) and s.delegated[n, LEVER_GROUPS.index(lever.group)] <= 0:
                 continue
+            if ledger.holds(n, action) is not None:
+                continue
+            ledger.book()  # any other order sees the state as if every subsidy before it had been paid
             if len(owners) != len(s.controls):
                 owners = model.control_owners()
             if not lever.accepts(st.ruleset, action, owners):  # the verdict of `validate`, checked cheaply
@@ -115,12 +120,15 @@ def _nations(model: WorldModel) -> list[Event]:
             if action.kind == "military":
                 model.military_orders.append((action.nation, action.params["shock"]))
             events += lever.apply(model, action)
+        ledger.book()
     return events
 
 
 def _regulators(model: WorldModel) -> list[Event]:
     st, s = model.static, model.state
-    owner = {code: st.nations.index(st.ruleset.regulators[code].nation) for code in st.regulators}
+    owner = st.cache.get("regulator_nation")
+    if owner is None:  # once a game
+        owner = st.cache["regulator_nation"] = {code: st.nations.index(st.ruleset.regulators[code].nation) for code in st.regulators}
     control = LEVER_GROUPS.index("controls")
 
     def decides(agent: Any) -> bool:

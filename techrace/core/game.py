@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import copy
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +22,7 @@ from techrace.core.events import Event
 from techrace.core.levers import LEVERS
 from techrace.core.mechanisms.victory import Goal, Outcome, end_scores
 from techrace.core.mechanisms.victory import goals as victory_goals
-from techrace.core.metrics import COLUMNS, metric_rows
+from techrace.core.metrics import COLUMNS, TurnRows
 from techrace.core.model import WorldModel
 from techrace.core.preview import Preview, available, budget_problems
 from techrace.core.preview import preview as preview_order
@@ -34,7 +33,7 @@ from techrace.core.reload import refusal as reload_refusal
 from techrace.core.state import ARRAY_AXES, RECORDED, WorldState, axis_labels, build_state
 from techrace.core.static import build_static
 from techrace.core.view import WorldView
-from techrace.errors import NonFiniteError, TechraceError
+from techrace.errors import TechraceError
 from techrace.ruleset import Ruleset, load_ruleset, quarter_label, ruleset_hash
 
 SNAPSHOT_FORMAT = 2  # 2: the causal world (earned algorithms, forecast-driven industry, per-nation victory)
@@ -46,10 +45,15 @@ MAX_SEED = 2**63 - 1
 class TurnReport:
     turn: int
     quarter: str
-    rows: list[dict[str, Any]]
+    metrics: TurnRows = field(repr=False)
     events: list[Event]
     outcome: Outcome | None = None
     actions: list[Action] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """The turn's metric rows, one per nation (the same dicts as in `Game.metric_rows`)."""
+        return self.metrics.rows()
 
 
 class Game:
@@ -58,7 +62,8 @@ class Game:
     def __init__(self, model: WorldModel, seed: int):
         self.model = model
         self.seed = seed
-        self.metric_rows: list[dict[str, Any]] = []
+        self._rows: list[dict[str, Any]] = []
+        self._unread: list[TurnRows] = []  # turns played since the rows were last read
         self.events: list[Event] = []
         self.action_log: list[list[Action]] = []
         self.outcome: Outcome | None = None
@@ -93,6 +98,18 @@ class Game:
     @property
     def nations(self) -> list[str]:
         return list(self.model.static.nations)
+
+    @property
+    def metric_rows(self) -> list[dict[str, Any]]:
+        """One row per (turn, nation), the columns of `COLUMNS`; written out when read (checked every turn)."""
+        for turn in self._unread:
+            self._rows.extend(turn.rows())
+        self._unread = []
+        return self._rows
+
+    @metric_rows.setter
+    def metric_rows(self, rows: list[dict[str, Any]]) -> None:
+        self._rows, self._unread = rows, []
 
     @property
     def turn(self) -> int:
@@ -157,9 +174,8 @@ class Game:
         self.model.pending_actions = actions
         self.model.step()
         self.action_log.append(actions)
-        rows = metric_rows(self.model.static, self.model.state, self.seed, self.model.quarter, self.model.metrics_now)
-        check_finite_rows(rows)
-        self.metric_rows.extend(rows)
+        rows = TurnRows(self.model.static, self.model.state, self.seed, self.model.quarter, self.model.metrics_now)
+        self._unread.append(rows)
         events = list(self.model.turn_events)
         if self.outcome is None and self.model.outcome is not None:
             self.outcome = self.model.outcome
@@ -307,15 +323,6 @@ class Game:
         except (KeyError, TypeError, ValueError, IndexError, OverflowError) as exc:
             raise TechraceError(f"snapshot is incomplete or malformed: {exc}") from None
         return game
-
-
-def check_finite_rows(rows: list[dict[str, Any]]) -> None:
-    """A game whose numbers went non-finite stops with the turn, nation and field, never writes NaN."""
-    for row in rows:
-        for key, value in row.items():
-            if isinstance(value, float) and not math.isfinite(value):
-                raise NonFiniteError(f"turn {row['turn']} ({row['quarter']}): {key} of {row['nation']} is {value}, "
-                                     "not a finite number (check the ruleset's extreme values)")
 
 
 def _check_shapes(state: WorldState, fresh: WorldState) -> None:

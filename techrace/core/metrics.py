@@ -10,6 +10,7 @@ import numpy as np
 from techrace.core.mechanisms.economy import gdp_index
 from techrace.core.state import WorldState
 from techrace.core.static import Static
+from techrace.errors import NonFiniteError
 
 COLUMNS = (
     "seed", "turn", "quarter", "nation", "ai_compute_h100e", "largest_training_run_flop", "capability",
@@ -53,17 +54,43 @@ def nation_metrics(static: Static, s: WorldState) -> dict[str, np.ndarray]:
 
 def metric_rows(static: Static, s: WorldState, seed: int, quarter: str,
                 values: dict[str, np.ndarray] | None = None) -> list[dict[str, Any]]:
-    values = values if values is not None else nation_metrics(static, s)
-    rounded: dict[str, list[Any]] = {}
-    for places, names in _BY_PLACES.items():  # one rounding call per number of decimals (elementwise, so the same)
-        rounded.update(zip(names, np.array([values[name] for name in names]).round(places).tolist(), strict=True))
-    runs = [float(f"{x:.6e}") for x in values["largest_training_run_flop"].tolist()]
-    best = [None if math.isinf(x) else x for x in values["best_node_nm"].tolist()]
-    columns = [runs if name == "largest_training_run_flop" else best if name == "best_node_nm" else rounded[name]
-               for name in COLUMNS[4:]]
-    rows = []
-    for i, code in enumerate(static.nations):
-        row: dict[str, Any] = {"seed": seed, "turn": s.turn, "quarter": quarter, "nation": code}
-        row.update(zip(COLUMNS[4:], [column[i] for column in columns], strict=True))
-        rows.append(row)
-    return rows
+    return TurnRows(static, s, seed, quarter, values if values is not None else nation_metrics(static, s)).rows()
+
+
+class TurnRows:
+    """One turn's metric rows: rounded and checked for non-finite numbers when the turn is played (a game
+    stops on the turn that broke), written out as dicts only when first read (`Game.run` alone never does)."""
+
+    def __init__(self, static: Static, s: WorldState, seed: int, quarter: str, values: dict[str, np.ndarray]):
+        self.nations, self.seed, self.turn, self.quarter = static.nations, seed, s.turn, quarter
+        # one rounding call per number of decimals (elementwise, so the same numbers)
+        self.blocks = [(names, np.array([values[name] for name in names]).round(places)) for places, names in _BY_PLACES.items()]
+        self.runs, self.best = np.array(values["largest_training_run_flop"]), np.array(values["best_node_nm"])
+        self._rows: list[dict[str, Any]] | None = None
+        finite = all(np.isfinite(block).all() for _, block in self.blocks)
+        if not (finite and np.isfinite(self.runs).all() and not np.isnan(self.best).any()):
+            check_finite_rows(self.rows())  # names the first non-finite number by turn, nation and field
+
+    def rows(self) -> list[dict[str, Any]]:
+        if self._rows is None:
+            rounded: dict[str, list[Any]] = {}
+            for names, block in self.blocks:
+                rounded.update(zip(names, block.tolist(), strict=True))
+            rounded["largest_training_run_flop"] = [float(f"{x:.6e}") for x in self.runs.tolist()]
+            rounded["best_node_nm"] = [None if math.isinf(x) else x for x in self.best.tolist()]
+            columns = [rounded[name] for name in COLUMNS[4:]]
+            self._rows = []
+            for i, code in enumerate(self.nations):
+                row: dict[str, Any] = {"seed": self.seed, "turn": self.turn, "quarter": self.quarter, "nation": code}
+                row.update(zip(COLUMNS[4:], [column[i] for column in columns], strict=True))
+                self._rows.append(row)
+        return self._rows
+
+
+def check_finite_rows(rows: list[dict[str, Any]]) -> None:
+    """A game whose numbers went non-finite stops with the turn, nation and field, never writes NaN."""
+    for row in rows:
+        for key, value in row.items():
+            if isinstance(value, float) and not math.isfinite(value):
+                raise NonFiniteError(f"turn {row['turn']} ({row['quarter']}): {key} of {row['nation']} is {value}, "
+                                     "not a finite number (check the ruleset's extreme values)")

@@ -175,7 +175,9 @@ class WorldModel(mesa.Model):
         economy.update_gdp(st, s, shortfall)
         economy.update_budgets(st, s)
         s.power_gw += s.power_buildout
-        capex_share = np.array([self.ruleset.foundries[f].capex_share_of_revenue for f in st.foundries])
+        capex_share = st.cache.get("capex_share")
+        if capex_share is None:  # once a game
+            capex_share = st.cache["capex_share"] = np.array([self.ruleset.foundries[f].capex_share_of_revenue for f in st.foundries])
         s.cash += s.revenue * capex_share
         return events
 

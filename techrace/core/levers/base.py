@@ -264,6 +264,11 @@ def firm_ids(ruleset: Ruleset) -> dict[str, str]:
     return dict(_per_ruleset(ruleset, "firms", _firm_nations))
 
 
+def firm_ids_of(ruleset: Ruleset) -> dict[str, str]:
+    """`firm_ids` without the copy (read only): the computer players' orders look their firms up."""
+    return _per_ruleset(ruleset, "firms", _firm_nations)
+
+
 def firm_name(ruleset: Ruleset, fid: str) -> str:
     for group in (ruleset.foundries, ruleset.toolmakers, ruleset.chip_firms, ruleset.labs):
         if fid in group:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from techrace.core.events import Event
-from techrace.core.levers.base import Lever, ParamSpec, firm_name, positions
-from techrace.core.mechanisms.standing import pay_cost, pay_subsidy
+from techrace.core.levers.base import Lever, ParamSpec, firm_ids_of, firm_name, positions
+from techrace.core.mechanisms.standing import pay_cost, pay_subsidies, pay_subsidy
 from techrace.ruleset.schema import LEVER_GROUPS
 
 if TYPE_CHECKING:
@@ -50,6 +50,55 @@ class Subsidy(Lever):
         firm = firm_name(ruleset, action.params.get("firm", "")) if ruleset is not None else action.params.get("firm", "")
         every = " every quarter" if action.params.get("recurring") else ""
         return f"Subsidy: ${float(action.params.get('usd_b', 0)):.1f} bn to {firm}{every}"
+
+
+class SubsidyLedger:
+    """The computer players' plain subsidies (a home firm, an amount: ~1,000 orders a game) checked and held,
+    then paid together by `book`, the same numbers as `Subsidy` checking, costing and applying them one by one.
+
+    `holds` gives `Lever.accepts`' verdict and the budget check on its own copy of the budgets; `book` writes
+    the budgets back and pays in the order held. Book before anything else reads the state (another order, the
+    next policy group), and the state is then what it would have been."""
+
+    def __init__(self, model: WorldModel):
+        self.model = model
+        self.firm_nation = firm_ids_of(model.static.ruleset)
+        self.employer_at = positions(model.static, "employers")
+        low, high = Subsidy.params[1].minimum, Subsidy.params[1].maximum
+        self.bounds = (float(low), float(high))
+        self.budget: dict[int, float] = {}
+        self.employers: list[int] = []
+        self.amounts: list[float] = []
+
+    def holds(self, n: int, action: Action) -> bool | None:
+        """True: accepted and held; False: refused (a foreign or unknown firm, an amount out of bounds, over
+        budget); None: not a plain subsidy, for the general path."""
+        params = action.params
+        if action.kind != "subsidy" or len(params) != 2:
+            return None
+        firm, usd_b = params.get("firm"), params.get("usd_b")
+        if type(firm) is not str or type(usd_b) is not float:
+            return None
+        low, high = self.bounds
+        if not (firm and low <= usd_b <= high and self.firm_nation.get(firm) == action.nation):
+            return False
+        budget = self.budget.get(n)
+        if budget is None:
+            budget = float(self.model.state.budget[n])
+        if usd_b > budget + 1e-9:
+            return False
+        self.budget[n] = budget - usd_b
+        self.employers.append(self.employer_at[firm])
+        self.amounts.append(usd_b)
+        return True
+
+    def book(self) -> None:
+        """Write the budgets back and pay what is held, in order."""
+        s = self.model.state
+        for n, budget in self.budget.items():
+            s.budget[n] = budget
+        pay_subsidies(self.model.static, s, self.employers, self.amounts)
+        self.budget, self.employers, self.amounts = {}, [], []
 
 
 class VisaPolicy(Lever):

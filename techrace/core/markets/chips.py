@@ -59,20 +59,26 @@ def chip_market(static: Static, s: WorldState, lic: Licences, budget: np.ndarray
     passes = ((unrestricted, lic.chip_allowed, lic.chip_grey), (eligible * lic.chip_allowed, 1.0, 0.0))
     bought_h100e = np.zeros(len(static.labs))
     domestic_h100e = np.zeros(len(static.labs))
-    home = home_made(static, s)
+    home, domestic = home_made(static, s), (h100e * s.sku_domestic)[:, None]
     for channel, legal_share, grey_share in passes:
-        room, remaining, bought = _spend(static, s, lic, channel, legal_share, grey_share, value, preference, h100e, room,
-                                         remaining, market.grey_market_premium)
-        bought_h100e += (bought * h100e[:, None]).sum(axis=0)
-        domestic_h100e += (bought * (h100e * s.sku_domestic)[:, None] * home).sum(axis=0)
+        room, remaining, bought, gained = _spend(static, s, lic, channel, legal_share, grey_share, value, preference, h100e,
+                                                 room, remaining, market.grey_market_premium)
+        bought_h100e += gained
+        domestic_h100e += (bought * domestic * home).sum(axis=0)
     s.chip_spend = (budget - remaining) / 1e9
     s.accel_bought = static.lab_to_nation @ bought_h100e
     s.accel_domestic = static.lab_to_nation @ domestic_h100e
 
 
 def home_made(static: Static, s: WorldState) -> np.ndarray:
-    """(sku, lab): the design's firm is headquartered in the lab's nation."""
-    return static.chip_firm_nation[s.sku_firm.astype(np.int64)][:, None] == static.lab_nation[None, :]
+    """(sku, lab): the design's firm is headquartered in the lab's nation (read-only, kept by the slots' firms)."""
+    firm = s.sku_firm.astype(np.int64)
+    key = ("home_made", firm.tobytes())
+    home = static.cache.get(key)
+    if home is None:
+        home = static.cache[key] = static.chip_firm_nation[firm][:, None] == static.lab_nation[None, :]
+        home.flags.writeable = False
+    return home
 
 
 def _weights(static: Static, offered: np.ndarray, value: np.ndarray, preference: np.ndarray) -> np.ndarray:
@@ -104,14 +110,16 @@ def notional_demand(static: Static, s: WorldState, lic: Licences, eligible: np.n
 
 def _spend(static: Static, s: WorldState, lic: Licences, channel: np.ndarray, legal_share, grey_share,
            value: np.ndarray, preference: np.ndarray, h100e: np.ndarray, room: np.ndarray, remaining: np.ndarray,
-           premium: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+           premium: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One pass of the labs' spending: (power room left, budget left, units bought (sku, lab), H100e gained per lab)."""
     market = static.ruleset.market
     kw = s.sku_power * market.accelerator_overhead_kw_per_board_kw / 1e9   # GW per unit
     stock = s.accel_stock
     offered = (channel > 0) & (stock >= 1.0)[:, None]
     weight = _weights(static, offered, value[:, None] * channel, preference)
     if not weight.any():
-        return room, remaining, np.zeros_like(weight)
+        nothing = np.zeros_like(weight)
+        return room, remaining, nothing, (nothing * h100e[:, None]).sum(axis=0)
     price = np.maximum(s.sku_price, 1.0)[:, None]
     wanted = remaining * weight / price
     units_legal = wanted * legal_share
@@ -127,8 +135,9 @@ def _spend(static: Static, s: WorldState, lic: Licences, channel: np.ndarray, le
     bought_legal = units_legal * fill[:, None]
     bought_grey = units_grey * fill[:, None]
     bought = bought_legal + bought_grey
-    s.accel_stock = np.maximum(stock - bought.sum(axis=1), 0.0)
-    s.accel_sold += bought.sum(axis=1)
+    sold = bought.sum(axis=1)
+    s.accel_stock = np.maximum(stock - sold, 0.0)
+    s.accel_sold += sold
     gained = (bought * h100e[:, None]).sum(axis=0)
     s.compute += gained
     s.bought_h100e += gained
@@ -142,7 +151,7 @@ def _spend(static: Static, s: WorldState, lic: Licences, channel: np.ndarray, le
     nations = lic.chip_revenue_nation
     if (nations >= 0).any():
         np.add.at(s.licence_income, nations[nations >= 0], income[nations >= 0])
-    return room - power, np.maximum(remaining - spent, 0.0), bought
+    return room - power, np.maximum(remaining - spent, 0.0), bought, gained
 
 
 def _tier_caps(static: Static, s: WorldState, lic: Licences, legal: np.ndarray, grey: np.ndarray,

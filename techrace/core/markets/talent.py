@@ -90,8 +90,7 @@ def poach_stars(static: Static, s: WorldState, rng: np.random.Generator) -> list
     if not allowed.any():
         return []
     draws = rng.random(allowed.shape)
-    kind = _employer_class(static)
-    same = kind[:, None] == kind[None, :]
+    same = _same_class(static)
     chance = (static.ruleset.talent.poach_probability * s.espionage[static.employer_nation][:, None]
               * (1.0 - s.anti_poaching[static.employer_nation])[None, :])
     success = allowed & same & (draws < chance)
@@ -105,11 +104,16 @@ def poach_stars(static: Static, s: WorldState, rng: np.random.Generator) -> list
     return moves
 
 
-def _employer_class(static: Static) -> np.ndarray:
-    """Employer kind with memory makers apart from logic foundries (poaching stays within a class)."""
-    kind = np.array([("foundry", "toolmaker", "chip_firm", "lab").index(k) for k in static.employer_kind])
-    kind[: len(static.foundries)] += 10 * (static.foundry_is_memory > 0)
-    return kind
+def _same_class(static: Static) -> np.ndarray:
+    """(employer, employer) True within one class: employer kind, memory makers apart from logic foundries
+    (poaching stays within a class); read-only, once a game."""
+    same = static.cache.get("same_employer_class")
+    if same is None:
+        kind = np.array([("foundry", "toolmaker", "chip_firm", "lab").index(k) for k in static.employer_kind])
+        kind[: len(static.foundries)] += 10 * (static.foundry_is_memory > 0)
+        same = static.cache["same_employer_class"] = kind[:, None] == kind[None, :]
+        same.flags.writeable = False
+    return same
 
 
 def talent_index(static: Static, s: WorldState, reference: np.ndarray) -> np.ndarray:
@@ -118,9 +122,11 @@ def talent_index(static: Static, s: WorldState, reference: np.ndarray) -> np.nda
 
 
 def talent_units(static: Static, s: WorldState) -> np.ndarray:
-    skill = np.array([EMPLOYER_SKILL[k] for k in static.employer_kind])
-    rows = np.arange(len(static.employers))
-    engineers = s.eng[rows, skill]
+    where = static.cache.get("employer_skill")
+    if where is None:  # (employer, its skill) positions in the (employer, skill) arrays, once a game
+        where = static.cache["employer_skill"] = (np.arange(len(static.employers)),
+                                                  np.array([EMPLOYER_SKILL[k] for k in static.employer_kind], dtype=np.int64))
+    engineers = s.eng[where]
     rules = static.ruleset.talent
-    experience = np.minimum(rules.experience_weight_cap, rules.experience_weight_base + s.exp[rows, skill] * rules.experience_weight_per_year)
+    experience = np.minimum(rules.experience_weight_cap, rules.experience_weight_base + s.exp[where] * rules.experience_weight_per_year)
     return engineers * experience + s.stars * static.ruleset.technology.star_multiplier * rules.star_weight_engineers

@@ -26,12 +26,7 @@ def pay_cost(static: Static, nation: int, pay_index: float) -> float:
 def pay_subsidy(static: Static, s: WorldState, employer: int, amount: float) -> None:
     """Put a subsidy where the firm uses it: a foundry's cash (capacity, R&D), a toolmaker's lines and
     development, a chip firm's extra output this quarter, a lab's accelerator budget this quarter."""
-    slots = static.cache.get("employer_slots")
-    if slots is None:  # (kind, index among its kind) of every employer, once a game
-        offsets = {"foundry": 0, "toolmaker": len(static.foundries), "chip_firm": len(static.foundries) + len(static.toolmakers),
-                   "lab": len(static.foundries) + len(static.toolmakers) + len(static.chip_firms)}
-        slots = static.cache["employer_slots"] = [(kind, e - offsets[kind]) for e, kind in enumerate(static.employer_kind)]
-    kind, i = slots[employer]
+    kind, i = _employer_slots(static)[employer]
     if kind == "foundry":
         s.cash[i] += amount
         s.subsidy[i] += amount
@@ -41,6 +36,34 @@ def pay_subsidy(static: Static, s: WorldState, employer: int, amount: float) -> 
         s.chip_subsidy[i] += amount
     else:
         s.lab_subsidy[i] += amount
+
+
+def _employer_slots(static: Static) -> list[tuple[str, int]]:
+    """(kind, index among its kind) of every employer, built once a game."""
+    slots = static.cache.get("employer_slots")
+    if slots is None:
+        offsets = {"foundry": 0, "toolmaker": len(static.foundries), "chip_firm": len(static.foundries) + len(static.toolmakers),
+                   "lab": len(static.foundries) + len(static.toolmakers) + len(static.chip_firms)}
+        slots = static.cache["employer_slots"] = [(kind, e - offsets[kind]) for e, kind in enumerate(static.employer_kind)]
+    return slots
+
+
+_PAID_INTO = {"foundry": ("cash", "subsidy"), "toolmaker": ("toolmaker_subsidy",), "chip_firm": ("chip_subsidy",),
+              "lab": ("lab_subsidy",)}  # the state arrays a subsidy to each kind of firm adds to (as pay_subsidy)
+
+
+def pay_subsidies(static: Static, s: WorldState, employers: list[int], amounts: list[float]) -> None:
+    """`pay_subsidy` for many payments at once, in the order given: each sum is run in Python floats (the
+    same IEEE arithmetic, one payment after another) and written once, so the state is the same bit for bit."""
+    slots = _employer_slots(static)
+    sums: dict[tuple[str, int], float] = {}
+    for employer, amount in zip(employers, amounts, strict=True):
+        kind, i = slots[employer]
+        for name in _PAID_INTO[kind]:
+            held = sums.get((name, i))
+            sums[name, i] = (float(getattr(s, name)[i]) if held is None else held) + amount
+    for (name, i), total in sums.items():
+        getattr(s, name)[i] = total
 
 
 def centralisation_cost(static: Static, s: WorldState, share: np.ndarray) -> np.ndarray:
