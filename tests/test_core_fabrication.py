@@ -106,4 +106,4 @@ def test_yield_falls_with_die_area(a: float, b: float, d0: float) -> None:
     small, large = sorted((a, b))
     for model in ("murphy", "poisson"):
         ys, yl = (float(fab.die_yield(np.array(x), np.array(d0), model)) for x in (small, large))
-        assert 0.0 < yl <= ys <= 1.0
+        assert 0.0 < yl <= ys * (1 + 1e-12) and ys <= 1.0  # one ulp of area is within rounding
