@@ -30,7 +30,7 @@ def test_importing_the_core_loads_neither_mesa_nor_its_data_stack() -> None:
 
 
 def test_the_action_table_and_metric_columns_come_without_mesa() -> None:
-    # what the terminal game's lever menu, `techrace run --columns` and save checks read
+    # what the terminal game's lever menu, the CSV writer of `techrace run` and the save checks read
     assert loaded_after("from techrace.core import ACTION_SPECS, COLUMNS; assert ACTION_SPECS and COLUMNS") == []
 
 
