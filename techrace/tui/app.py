@@ -61,8 +61,9 @@ class TechraceApp(App[None]):
 
     @work(thread=True, group="warm-up", exit_on_error=False)
     def warm_up_core(self) -> None:
-        """Import Mesa and the core while the player is still choosing (about a second here)."""
-        import techrace.core  # noqa: F401
+        """Import Mesa and the core while the player is still choosing (about a second here); the
+        `techrace.core` package alone loads its names lazily, so the game module is named."""
+        import techrace.core.game  # noqa: F401
 
     def show_new_game(self) -> None:
         from techrace.tui.screens.start import NewGameScreen
