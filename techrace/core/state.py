@@ -213,7 +213,7 @@ def build_state(static: Static) -> WorldState:
     for name, axes in ARRAY_AXES.items():  # everything starts at zero; what does not is set below
         if name != "tool_pipeline":
             setattr(s, name, z(tuple(sizes[axis] for axis in axes)))
-    s.tool_ring, s.tool_quarters = z((1, nt, ns, k)), static.pipeline_quarters  # nothing in transit
+    s.tool_quarters = static.pipeline_quarters
     nations = [rs.nations[c] for c in static.nations]
     s.gdp_trend = np.full(n, 100.0)
     s.budget = np.array([x.industrial_budget_usd_b for x in nations])
@@ -273,6 +273,7 @@ def build_state(static: Static) -> WorldState:
         for kind, dev in tm.developing.items():
             s.tool_dev[ti, TOOL_KINDS.index(kind)] = dev.progress
     s.toolmaker_cash = np.full(nt, rs.industry.toolmaker_start_cash_usd_b)
+    s.tool_ring = z((int(min(s.tool_lead.max(initial=0) + 1, s.tool_quarters)), nt, ns, k))  # nothing in transit yet
     s.tools, s.health = _initial_tools(static, s, domestic)
     stockpile = np.array([[getattr(rs.foundries[static.foundries[static.site_foundry[si]]].sites[sid].tool_stockpile, kind)
                            for kind in TOOL_KINDS] for si, sid in enumerate(static.sites)]).reshape(ns, k)
