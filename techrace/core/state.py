@@ -244,7 +244,7 @@ def build_state(static: Static) -> WorldState:
     _lines_already_building(static, s)
     s.usable = s.capacity.copy()
     floor = np.array([rs.market.ai_share_of_node.get(node, 0.0) for node in static.nodes])
-    s.non_ai_wpm = (static.site_to_foundry @ s.capacity) * (1.0 - floor)[None, :]   # other customers' bookings at start
+    s.non_ai_wpm = static.by_foundry(s.capacity) * (1.0 - floor)[None, :]   # other customers' bookings at start
     s.hbm_usable = s.hbm_tsv_wpm.copy()
     for fi, fid in enumerate(static.foundries):
         f = rs.foundries[fid]

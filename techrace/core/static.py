@@ -75,6 +75,18 @@ class Static:
     def nation_index(self, code: str) -> int:
         return self.nations.index(code)
 
+    def by_foundry(self, per_site: np.ndarray) -> np.ndarray:
+        """Sum a (site, ...) array by foundry: a segment sum (`bincount`), linear in the world's size where the
+        one-hot product `site_to_foundry @ x` grows with foundries x sites."""
+        count = len(self.foundries)
+        if per_site.ndim == 1:
+            return np.bincount(self.site_foundry, weights=per_site, minlength=count)
+        rest = per_site.shape[1:]
+        width = int(np.prod(rest))
+        index = (self.site_foundry[:, None] * width + np.arange(width)).ravel()
+        sums = np.bincount(index, weights=per_site.reshape(len(self.site_foundry), width).ravel(), minlength=count * width)
+        return sums.reshape(count, *rest)
+
     def turn_of(self, quarter: str) -> int:
         """1-based turn that plays `quarter`."""
         return quarter_index(quarter, self.start_quarter) + 1

@@ -62,7 +62,7 @@ def tools_market(static: Static, s: WorldState, lic: Licences, orders: np.ndarra
     s.tool_inventory = np.maximum(s.tool_inventory - shipped.sum(axis=1), 0.0)
     value = shipped * s.tool_price[:, None, :] / 1000.0  # USD billions
     s.toolmaker_cash += value.sum(axis=(1, 2))
-    s.cash -= static.site_to_foundry @ value.sum(axis=(0, 2))
+    s.cash -= static.by_foundry(value.sum(axis=(0, 2)))
     _ship(s, shipped)
     _deliver(s, lic)
     _service(static, s, lic)

@@ -177,7 +177,7 @@ def _grow_packaging(model: WorldModel, chosen: np.ndarray) -> None:
     if not add.any():
         return
     s.packaging_construction[:, h - 1] += add
-    s.cash -= static.site_to_foundry @ (add * industry.packaging_capex_per_unit_usd / 1e9)
+    s.cash -= static.by_foundry(add * industry.packaging_capex_per_unit_usd / 1e9)
 
 
 def home_sites(model: WorldModel) -> np.ndarray:
