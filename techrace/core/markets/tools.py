@@ -80,8 +80,9 @@ def _ship(s: WorldState, shipped: np.ndarray) -> None:
     """Put (maker, site, kind) shipments into the ring slot of each (maker, kind)'s lead time."""
     lead = np.clip(s.tool_lead.astype(np.int64), 0, s.tool_quarters - 1)     # (maker, kind)
     _deepen(s, int(lead.max(initial=0)) + 1)
-    maker, kind = np.indices(lead.shape)
-    s.tool_ring[(s.tool_head + lead) % s.tool_ring.shape[0], maker, :, kind] += shipped.transpose(0, 2, 1)
+    for ahead in np.unique(lead):  # one pass per lead time (a few), not a scatter over every (maker, kind)
+        slot = s.tool_ring[(s.tool_head + ahead) % s.tool_ring.shape[0]]
+        np.add(slot, shipped, out=slot, where=(lead == ahead)[:, None, :])
 
 
 def _deepen(s: WorldState, depth: int) -> None:
