@@ -6,6 +6,7 @@ Axis orders follow the ruleset's own order, which is deterministic.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -122,6 +123,7 @@ class Static:
     employer_to_nation: np.ndarray = None  # type: ignore[assignment]
     chip_firm_to_nation: np.ndarray = None  # type: ignore[assignment]
     foundry_to_nation: np.ndarray = None  # type: ignore[assignment]
+    foundry_bins: dict = field(default_factory=dict)  # by_foundry's bin of each (site, column), per width
     cache: BoundedCache = field(default_factory=BoundedCache)  # derived tables keyed by what they depend on (per game)
 
     def nation_index(self, code: str) -> int:
@@ -134,10 +136,11 @@ class Static:
         if per_site.ndim == 1:
             return np.bincount(self.site_foundry, weights=per_site, minlength=count)
         rest = per_site.shape[1:]
-        width = int(np.prod(rest))
-        index = (self.site_foundry[:, None] * width + np.arange(width)).ravel()
-        sums = np.bincount(index, weights=per_site.reshape(len(self.site_foundry), width).ravel(), minlength=count * width)
-        return sums.reshape(count, *rest)
+        width = math.prod(rest)
+        index = self.foundry_bins.get(width)
+        if index is None:  # (site, column) -> foundry * width + column, once per width
+            index = self.foundry_bins[width] = (self.site_foundry[:, None] * width + np.arange(width)).ravel()
+        return np.bincount(index, weights=per_site.ravel(), minlength=count * width).reshape(count, *rest)
 
     def turn_of(self, quarter: str) -> int:
         """1-based turn that plays `quarter`."""
