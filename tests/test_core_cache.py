@@ -9,14 +9,14 @@ from techrace.core import Game
 from techrace.core.static import BoundedCache
 
 
-def test_the_cache_drops_the_least_recently_used_tables_beyond_its_bytes() -> None:
+def test_the_cache_drops_the_oldest_tables_beyond_its_bytes() -> None:
     cache = BoundedCache(limit=1000)
     cache["first"], cache["second"] = np.zeros(50), (np.zeros(25), [np.zeros(25)])
-    assert cache.get("first") is not None  # used again: now the most recent
+    cache["first"] = np.zeros(50)  # stored again: now the most recent
     cache["third"] = {"table": np.zeros(50)}
     assert list(cache) == ["first", "third"] and cache.held == 800
     cache["huge"] = np.zeros(500)  # larger than the limit: kept alone (the caller reads it back at once)
-    assert list(cache) == ["huge"] and cache.get("first") is None
+    assert list(cache) == ["huge"] and cache.get("first") is None and cache.held == 4000
 
 
 def test_a_game_plays_the_same_with_a_cache_that_keeps_nothing() -> None:

@@ -17,21 +17,14 @@ CACHE_BYTES = 256 * 2**20  # what a game's derived tables may hold at once (memo
 
 
 class BoundedCache(dict):
-    """Derived tables keyed by what they depend on, at most `limit` bytes of arrays: the least recently
-    used go first. A table is a pure function of its key, so dropping one only costs recomputing it; in a
+    """Derived tables keyed by what they depend on, at most `limit` bytes of arrays: the oldest go first
+    (reads stay plain dict reads, as fast as before). A table is a pure function of its key, so dropping one only costs recomputing it; in a
     world K times the baseline a table (e.g. a licence table, maker x site x kind) is K^2 times larger and
     a new key per design or fab would otherwise keep every old one."""
 
     def __init__(self, limit: int = CACHE_BYTES) -> None:
         super().__init__()
         self.limit, self.held, self.sizes = limit, 0, {}
-
-    def get(self, key, default=None):  # noqa: ANN001, ANN201 - dict's own signature
-        if key in self:
-            value = super().pop(key)
-            super().__setitem__(key, value)  # most recently used last
-            return value
-        return default
 
     def __setitem__(self, key, value) -> None:  # noqa: ANN001 - dict's own signature
         if key in self:

@@ -80,7 +80,7 @@ def _ship(s: WorldState, shipped: np.ndarray) -> None:
     """Put (maker, site, kind) shipments into the ring slot of each (maker, kind)'s lead time."""
     lead = np.clip(s.tool_lead.astype(np.int64), 0, s.tool_quarters - 1)     # (maker, kind)
     _deepen(s, int(lead.max(initial=0)) + 1)
-    for ahead in np.unique(lead):  # one pass per lead time (a few), not a scatter over every (maker, kind)
+    for ahead in np.flatnonzero(np.bincount(lead.ravel())):  # one pass per lead time (a few), not a scatter over every (maker, kind)
         slot = s.tool_ring[(s.tool_head + ahead) % s.tool_ring.shape[0]]
         np.add(slot, shipped, out=slot, where=(lead == ahead)[:, None, :])
 
