@@ -268,7 +268,7 @@ class WorldModel(mesa.Model):
 
     def _non_ai_wafers(self) -> np.ndarray:
         st, s = self.static, self.state
-        return st.site_to_foundry @ (s.usable * wafers.MONTHS * (1.0 - self.ai_share))
+        return st.by_foundry(s.usable * wafers.MONTHS * (1.0 - self.ai_share))
 
     def _hbm_need_level(self, planned: np.ndarray) -> np.ndarray:
         st, s = self.static, self.state

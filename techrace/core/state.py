@@ -38,7 +38,7 @@ ARRAY_AXES: dict[str, tuple[str, ...]] = {
     "offline": ("site",), "offline_recovery": ("site",), "hbm_tsv_wpm": ("site",), "packaging": ("site",),
     "usable": ("site", "node"), "duv_share": ("site", "node"), "tools": ("site", "toolmaker", "tool_kind"),
     "health": ("site", "toolmaker", "tool_kind"), "hbm_usable": ("site",),
-    "tool_pipeline": ("toolmaker", "site", "tool_kind", "quarter_ahead"),
+    "tool_pipeline": ("toolmaker", "site", "tool_kind", "quarter_ahead"),  # saved unrolled; held as a ring (below)
     "site_stockpile": ("site", "toolmaker", "tool_kind"),
     # foundries
     "mastered": ("foundry", "node"), "rd_progress": ("foundry", "node"), "d0": ("foundry", "node"),
@@ -108,6 +108,29 @@ class WorldState:
         self.military_orders: list[list[str]] = []     # [nation, shock] ordered by computer players, fired next quarter
         self.adjustments: list[dict[str, Any]] = []    # lasting `adjust` effects (mechanisms/adjust.py), in firing order
         self.action_counter = 0
+        # tools in transit: a ring of quarters (quarter, toolmaker, site, kind) as deep as the longest lead time
+        # shipped so far; slot `tool_head` arrives next (markets/tools.py), so no quarter shifts the whole queue
+        self.tool_ring = np.zeros((1, 0, 0, 0))
+        self.tool_head = 0
+        self.tool_quarters = 1
+
+    @property
+    def tool_pipeline(self) -> np.ndarray:
+        """Tools in transit (toolmaker, site, kind, quarter ahead): the ring unrolled, as snapshots hold it."""
+        ring, depth = self.tool_ring, self.tool_ring.shape[0]
+        out = np.zeros((*ring.shape[1:], self.tool_quarters))
+        for ahead in range(min(depth, self.tool_quarters)):
+            out[..., ahead] = ring[(self.tool_head + ahead) % depth]
+        return out
+
+    @tool_pipeline.setter
+    def tool_pipeline(self, unrolled: np.ndarray) -> None:
+        unrolled = np.asarray(unrolled, dtype=np.float64)
+        filled = np.flatnonzero(unrolled.any(axis=(0, 1, 2)))
+        depth = int(filled[-1]) + 1 if len(filled) else 1
+        self.tool_ring = np.ascontiguousarray(np.moveaxis(unrolled[..., :depth], 3, 0))
+        self.tool_head = 0
+        self.tool_quarters = unrolled.shape[3]
 
     # ------------------------------------------------------------------ snapshot
     def to_dict(self) -> dict[str, Any]:
@@ -188,7 +211,9 @@ def build_state(static: Static) -> WorldState:
              "quarter_ahead": static.pipeline_quarters, "world": 1, "packaging_pool": len(static.blocs.pools),
              "victory": len(static.victory_ids), "lever_group": len(LEVER_GROUPS)}
     for name, axes in ARRAY_AXES.items():  # everything starts at zero; what does not is set below
-        setattr(s, name, z(tuple(sizes[axis] for axis in axes)))
+        if name != "tool_pipeline":
+            setattr(s, name, z(tuple(sizes[axis] for axis in axes)))
+    s.tool_quarters = static.pipeline_quarters
     nations = [rs.nations[c] for c in static.nations]
     s.gdp_trend = np.full(n, 100.0)
     s.budget = np.array([x.industrial_budget_usd_b for x in nations])
@@ -219,7 +244,7 @@ def build_state(static: Static) -> WorldState:
     _lines_already_building(static, s)
     s.usable = s.capacity.copy()
     floor = np.array([rs.market.ai_share_of_node.get(node, 0.0) for node in static.nodes])
-    s.non_ai_wpm = (static.site_to_foundry @ s.capacity) * (1.0 - floor)[None, :]   # other customers' bookings at start
+    s.non_ai_wpm = static.by_foundry(s.capacity) * (1.0 - floor)[None, :]   # other customers' bookings at start
     s.hbm_usable = s.hbm_tsv_wpm.copy()
     for fi, fid in enumerate(static.foundries):
         f = rs.foundries[fid]
@@ -248,6 +273,7 @@ def build_state(static: Static) -> WorldState:
         for kind, dev in tm.developing.items():
             s.tool_dev[ti, TOOL_KINDS.index(kind)] = dev.progress
     s.toolmaker_cash = np.full(nt, rs.industry.toolmaker_start_cash_usd_b)
+    s.tool_ring = z((int(min(s.tool_lead.max(initial=0) + 1, s.tool_quarters)), nt, ns, k))  # nothing in transit yet
     s.tools, s.health = _initial_tools(static, s, domestic)
     stockpile = np.array([[getattr(rs.foundries[static.foundries[static.site_foundry[si]]].sites[sid].tool_stockpile, kind)
                            for kind in TOOL_KINDS] for si, sid in enumerate(static.sites)]).reshape(ns, k)

@@ -6,11 +6,57 @@ Axis orders follow the ruleset's own order, which is deterministic.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from techrace.ruleset.schema import SKILLS, TOOL_KINDS, Ruleset, quarter_index
+
+CACHE_BYTES = 256 * 2**20  # what a game's derived tables may hold at once (memory, not behaviour)
+
+
+class BoundedCache(dict):
+    """Derived tables keyed by what they depend on, at most `limit` bytes of arrays: the oldest go first
+    (reads stay plain dict reads, as fast as before). A table is a pure function of its key, so dropping one only costs recomputing it; in a
+    world K times the baseline a table (e.g. a licence table, maker x site x kind) is K^2 times larger and
+    a new key per design or fab would otherwise keep every old one."""
+
+    def __init__(self, limit: int = CACHE_BYTES) -> None:
+        super().__init__()
+        self.limit, self.held, self.sizes = limit, 0, {}
+
+    def __setitem__(self, key, value) -> None:  # noqa: ANN001 - dict's own signature
+        if key in self:
+            self.held -= self.sizes.pop(key)
+            super().pop(key)
+        size = _nbytes(value)
+        while self and self.held + size > self.limit:
+            oldest = next(iter(self))
+            self.held -= self.sizes.pop(oldest)
+            super().pop(oldest)
+        super().__setitem__(key, value)
+        self.sizes[key], self.held = size, self.held + size
+
+    def __reduce__(self) -> tuple:
+        return (BoundedCache, (self.limit,))  # a copy or a pickle starts empty (the tables are recomputed)
+
+    def clear(self) -> None:
+        super().clear()
+        self.sizes.clear()
+        self.held = 0
+
+
+def _nbytes(value: object) -> int:
+    """Bytes of the arrays in a cached value (arrays, and tuples, lists and dicts of them)."""
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if isinstance(value, (tuple, list)):
+        return sum(_nbytes(item) for item in value)
+    if isinstance(value, dict):
+        return sum(_nbytes(item) for item in value.values())
+    return 0
+
 
 SKU_SLOTS_PER_FIRM = 8  # design slots per chip firm: generations and compliant variants reuse retired slots
 
@@ -70,10 +116,24 @@ class Static:
     employer_to_nation: np.ndarray = None  # type: ignore[assignment]
     chip_firm_to_nation: np.ndarray = None  # type: ignore[assignment]
     foundry_to_nation: np.ndarray = None  # type: ignore[assignment]
-    cache: dict = field(default_factory=dict)  # derived tables keyed by what they depend on (per game)
+    foundry_bins: dict = field(default_factory=dict)  # by_foundry's bin of each (site, column), per width
+    cache: BoundedCache = field(default_factory=BoundedCache)  # derived tables keyed by what they depend on (per game)
 
     def nation_index(self, code: str) -> int:
         return self.nations.index(code)
+
+    def by_foundry(self, per_site: np.ndarray) -> np.ndarray:
+        """Sum a (site, ...) array by foundry: a segment sum (`bincount`), linear in the world's size where the
+        one-hot product `site_to_foundry @ x` grows with foundries x sites."""
+        count = len(self.foundries)
+        if per_site.ndim == 1:
+            return np.bincount(self.site_foundry, weights=per_site, minlength=count)
+        rest = per_site.shape[1:]
+        width = math.prod(rest)
+        index = self.foundry_bins.get(width)
+        if index is None:  # (site, column) -> foundry * width + column, once per width
+            index = self.foundry_bins[width] = (self.site_foundry[:, None] * width + np.arange(width)).ravel()
+        return np.bincount(index, weights=per_site.ravel(), minlength=count * width).reshape(count, *rest)
 
     def turn_of(self, quarter: str) -> int:
         """1-based turn that plays `quarter`."""

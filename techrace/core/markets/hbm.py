@@ -20,7 +20,7 @@ def hbm_production(static: Static, s: WorldState, halted_sites: np.ndarray) -> n
     gens = static.ruleset.technology.hbm_generations
     per_wafer = {g.level: g.stacks_per_wafer for g in gens.values()}
     stacks = np.array([per_wafer.get(level, 0.0) for level in s.hbm_level])
-    wafers = static.site_to_foundry @ (s.hbm_usable * MONTHS * (~halted_sites))
+    wafers = static.by_foundry(s.hbm_usable * MONTHS * (~halted_sites))
     produced = wafers * stacks * s.hbm_yield
     s.hbm_produced = produced
     s.hbm_made += produced

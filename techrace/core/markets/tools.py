@@ -62,10 +62,8 @@ def tools_market(static: Static, s: WorldState, lic: Licences, orders: np.ndarra
     s.tool_inventory = np.maximum(s.tool_inventory - shipped.sum(axis=1), 0.0)
     value = shipped * s.tool_price[:, None, :] / 1000.0  # USD billions
     s.toolmaker_cash += value.sum(axis=(1, 2))
-    s.cash -= static.site_to_foundry @ value.sum(axis=(0, 2))
-    lead = np.clip(s.tool_lead.astype(np.int64), 0, s.tool_pipeline.shape[3] - 1)     # (maker, kind)
-    maker, kind = np.indices(lead.shape)
-    s.tool_pipeline[maker, :, kind, lead] += shipped.transpose(0, 2, 1)  # each (maker, kind) into its own lead slot
+    s.cash -= static.by_foundry(value.sum(axis=(0, 2)))
+    _ship(s, shipped)
     _deliver(s, lic)
     _service(static, s, lic)
     return blocked
@@ -78,13 +76,69 @@ def _install(s: WorldState, new: np.ndarray) -> None:
     s.tools = total
 
 
+def _ship(s: WorldState, shipped: np.ndarray) -> None:
+    """Put (maker, site, kind) shipments into the ring slot of each (maker, kind)'s lead time."""
+    lead = np.clip(s.tool_lead.astype(np.int64), 0, s.tool_quarters - 1)     # (maker, kind)
+    _deepen(s, int(lead.max(initial=0)) + 1)
+    for ahead in np.flatnonzero(np.bincount(lead.ravel())):  # one pass per lead time (a few), not a scatter over every (maker, kind)
+        slot = s.tool_ring[(s.tool_head + ahead) % s.tool_ring.shape[0]]
+        np.add(slot, shipped, out=slot, where=(lead == ahead)[:, None, :])
+
+
+def _deepen(s: WorldState, depth: int) -> None:
+    """Grow the ring to `depth` quarters (a longer lead time than any shipped so far), next arrival first."""
+    ring, head = s.tool_ring, s.tool_head
+    if depth <= ring.shape[0]:
+        return
+    grown = np.zeros((depth, *ring.shape[1:]))
+    grown[: ring.shape[0]] = np.roll(ring, -head, axis=0)
+    s.tool_ring, s.tool_head = grown, 0
+
+
 def _deliver(s: WorldState, lic: Licences) -> None:
-    arriving = s.tool_pipeline[:, :, :, 0]
+    arriving = s.tool_ring[s.tool_head]
     admitted = arriving * np.minimum(lic.tool_allowed, 1.0)
     s.tool_inventory += (arriving - admitted).sum(axis=1)
     _install(s, admitted.transpose(1, 0, 2))
-    s.tool_pipeline[:, :, :, :-1] = s.tool_pipeline[:, :, :, 1:]
-    s.tool_pipeline[:, :, :, -1] = 0.0
+    arriving[...] = 0.0
+    s.tool_head = (s.tool_head + 1) % s.tool_ring.shape[0]
+
+
+def in_transit(s: WorldState) -> np.ndarray:
+    """Tools shipped and not yet arrived per (site, kind): the sum over makers and quarters ahead, added
+    in the order numpy sums the unrolled `tool_pipeline` (so results stay bit for bit what they were)."""
+    depth = s.tool_ring.shape[0]
+    slots = [s.tool_ring[(s.tool_head + ahead) % depth] for ahead in range(min(depth, s.tool_quarters))]
+    per_maker = _pairwise(slots, 0, s.tool_quarters)
+    return np.zeros(s.tool_ring.shape[2:]) if per_maker is None else per_maker.sum(axis=0)
+
+
+def _pairwise(slots: list[np.ndarray], start: int, n: int) -> np.ndarray | None:
+    """numpy's pairwise summation of slots[start:start + n] (slots past the list are zero; None: all zero)."""
+    def get(i: int) -> np.ndarray | None:
+        return slots[i] if i < len(slots) else None
+
+    if n < 8:
+        total = None
+        for i in range(start, start + n):
+            total = _add(total, get(i))
+        return total
+    if n > 128:
+        half = n // 2 - (n // 2) % 8
+        return _add(_pairwise(slots, start, half), _pairwise(slots, start + half, n - half))
+    lanes = [get(start + j) for j in range(8)]
+    i = 8
+    while i < n - n % 8:
+        lanes = [_add(lanes[j], get(start + i + j)) for j in range(8)]
+        i += 8
+    total = _add(_add(_add(lanes[0], lanes[1]), _add(lanes[2], lanes[3])), _add(_add(lanes[4], lanes[5]), _add(lanes[6], lanes[7])))
+    for tail in range(i, n):
+        total = _add(total, get(start + tail))
+    return total
+
+
+def _add(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
+    return b if a is None else a if b is None else a + b
 
 
 def _service(static: Static, s: WorldState, lic: Licences) -> None:
@@ -110,4 +164,4 @@ def record_tool_cutoff(static: Static, s: WorldState, blocked: np.ndarray, order
     s.cutoff[:, : blocked.shape[1]] = np.maximum(share, s.cutoff[:, : blocked.shape[1]] * 0.8)
 
 
-__all__ = ["CUTOFF_KINDS", "install_stockpile", "record_tool_cutoff", "supplier_weights", "tools_market"]
+__all__ = ["CUTOFF_KINDS", "in_transit", "install_stockpile", "record_tool_cutoff", "supplier_weights", "tools_market"]

@@ -25,7 +25,7 @@ def ai_share(static: Static, s: WorldState) -> np.ndarray:
     Capacity built for AI demand therefore raises the AI share (calibration.md §0 seed 000: AI at 60-80% of
     the leading edge by 2028)."""
     market = static.ruleset.market
-    capacity = static.site_to_foundry @ s.capacity
+    capacity = static.by_foundry(s.capacity)
     floor = ai_share_floor(static)
     free = np.where(capacity > 0, 1.0 - s.non_ai_wpm / np.maximum(capacity, 1e-9), floor[None, :])
     return np.clip(free, floor[None, :], np.maximum(floor, market.ai_share_max)[None, :])
@@ -43,7 +43,7 @@ def grow_non_ai(static: Static, s: WorldState) -> None:
 
 def foundry_ai_capacity(static: Static, s: WorldState, ai_share: np.ndarray, halted_sites: np.ndarray) -> np.ndarray:
     """AI-open wafers per quarter per (foundry, node), excluding sites whose exports are halted."""
-    return static.site_to_foundry @ (s.usable * MONTHS * ai_share * (~halted_sites)[:, None])
+    return static.by_foundry(s.usable * MONTHS * ai_share * (~halted_sites)[:, None])
 
 
 def good_dies_per_wafer(static: Static, s: WorldState, d0: np.ndarray, foundry: np.ndarray, skus: np.ndarray) -> np.ndarray:
@@ -133,7 +133,7 @@ def other_customers(static: Static, s: WorldState, ai_share: np.ndarray, halted_
     non_ai = s.usable * MONTHS * (1.0 - ai_share) * static.ruleset.industry.non_ai_utilisation
     price = static.wafer_price[None, :] * static.blocs.wafer_price[:, None]
     revenue = (non_ai * price).sum(axis=1) / 1e9
-    s.revenue += static.site_to_foundry @ revenue
+    s.revenue += static.by_foundry(revenue)
     demand = static.ruleset.market.trailing_demand_wpm
     wanted = supplied = 0.0
     for node, wpm in demand.items():

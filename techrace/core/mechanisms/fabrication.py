@@ -67,8 +67,8 @@ def update_usable(static: Static, s: WorldState) -> None:
 
 def foundry_duv_share(static: Static, s: WorldState) -> np.ndarray:
     """Capacity-weighted DUV-path share per (foundry, node)."""
-    weighted = static.site_to_foundry @ (s.usable * s.duv_share)
-    total = static.site_to_foundry @ s.usable
+    weighted = static.by_foundry(s.usable * s.duv_share)
+    total = static.by_foundry(s.usable)
     return np.where(total > 0, weighted / np.maximum(total, 1e-12), 0.0)
 
 
@@ -108,7 +108,7 @@ def research(static: Static, s: WorldState, funding: np.ndarray, talent: np.ndar
     """
     industry = static.ruleset.industry
     mastered_now: list[tuple[int, int, bool]] = []
-    euv_units = static.site_to_foundry @ effective_tools(s)[:, EUV]
+    euv_units = static.by_foundry(effective_tools(s)[:, EUV])
     for fi in range(len(static.foundries)):
         if static.foundry_is_memory[fi] > 0:
             continue

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from techrace.core.markets.tools import in_transit
 from techrace.core.mechanisms import forecast
 from techrace.core.mechanisms.fabrication import ARF, EUV, effective_tools
 
@@ -176,7 +177,7 @@ def _grow_packaging(model: WorldModel, chosen: np.ndarray) -> None:
     if not add.any():
         return
     s.packaging_construction[:, h - 1] += add
-    s.cash -= static.site_to_foundry @ (add * industry.packaging_capex_per_unit_usd / 1e9)
+    s.cash -= static.by_foundry(add * industry.packaging_capex_per_unit_usd / 1e9)
 
 
 def home_sites(model: WorldModel) -> np.ndarray:
@@ -206,7 +207,7 @@ def tool_needs(model: WorldModel) -> np.ndarray:
     need[:, ARF] += (planned * s.duv_share * arf_req * (static.mp_arf - 1.0)).sum(axis=1)
     tsv = s.hbm_tsv_wpm + s.hbm_construction[:, :horizon].sum(axis=1)
     need += np.outer(tsv, hbm_req)
-    have = effective_tools(s) + s.tool_pipeline.sum(axis=(0, 3))
+    have = effective_tools(s) + in_transit(s)
     orders = np.maximum(need * static.ruleset.market.tool_demand_headroom - have, 0.0)
     model.turn_cache["tool_needs"] = orders
     return orders
@@ -230,7 +231,7 @@ def _pilot_lines(model: WorldModel, idx: np.ndarray, target: np.ndarray) -> None
     if not euv_node.any():
         return
     pilot = static.ruleset.industry.pilot_euv_scanners
-    per_site = effective_tools(s)[:, EUV] + s.tool_pipeline[:, :, EUV].sum(axis=(0, 2))
+    per_site = effective_tools(s)[:, EUV] + in_transit(s)[:, EUV]
     have = np.bincount(static.site_foundry, weights=per_site, minlength=len(static.foundries))
     for fi in idx[euv_node]:
         if have[fi] < pilot:

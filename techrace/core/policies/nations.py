@@ -171,7 +171,7 @@ def _domestic_foundries(model: WorldModel, n: int, logic_only: bool = False) -> 
         weights = model.turn_cache.get("foundry_weights")
         if weights is None:  # capacity does not move while nations decide
             advanced = np.where(static.node_nm <= 7.0, 1.0, 0.1)
-            weights = model.turn_cache["foundry_weights"] = static.site_to_foundry @ (s.capacity @ advanced + s.hbm_tsv_wpm) + 1.0
+            weights = model.turn_cache["foundry_weights"] = static.by_foundry(s.capacity @ advanced + s.hbm_tsv_wpm) + 1.0
         members = static.cache.get(key)
         if members is None:
             ids = np.flatnonzero((static.foundry_nation == n) & ((static.foundry_is_memory == 0) | (not logic_only)))
