@@ -85,8 +85,6 @@ def compute_licences(static: Static, s: WorldState) -> Licences:
     site_min_nm = _site_min_nm(static, s)
     sku_key = ("licences/designs", rules, tuple(s.sku_names), s.sku_firm.tobytes(), s.sku_tflops.tobytes(), s.sku_node.tobytes())
     site_key = ("licences/sites", rules, s.hbm_level.tobytes(), site_min_nm.tobytes())
-    if len(static.cache) > 256:
-        static.cache.clear()
     designs = static.cache.get(sku_key)
     if designs is None:
         designs = static.cache[sku_key] = _design_part(static, s, _active(static, s, rules))
