@@ -48,14 +48,19 @@ class BoundedCache(dict):
 
 
 def _nbytes(value: object) -> int:
-    """Bytes of the arrays in a cached value (arrays, and tuples, lists and dicts of them)."""
+    """Bytes of the arrays in a cached value: arrays, tuples and lists of them (nested), and the arrays held
+    directly in a dict (a licence part). A dict's other values are not walked: a cached rule (nested lists
+    of names, no arrays) would cost a Python call per name on every store."""
     if isinstance(value, np.ndarray):
         return value.nbytes
     if isinstance(value, (tuple, list)):
-        return sum(_nbytes(item) for item in value)
+        return sum([_nbytes(item) for item in value if isinstance(item, _HOLDERS)])
     if isinstance(value, dict):
-        return sum(_nbytes(item) for item in value.values())
+        return sum([item.nbytes for item in value.values() if isinstance(item, np.ndarray)])
     return 0
+
+
+_HOLDERS = (np.ndarray, tuple, list, dict)  # what may hold arrays (strings, numbers and names are skipped)
 
 
 SKU_SLOTS_PER_FIRM = 8  # design slots per chip firm: generations and compliant variants reuse retired slots
