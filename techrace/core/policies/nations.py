@@ -18,6 +18,7 @@ import numpy as np
 from techrace.core.actions import Action
 from techrace.core.levers.base import regulator_of
 from techrace.core.policies.regulators import regulator_default
+from techrace.core.policies.segments import exact_sums, shares_by_group
 from techrace.core.state import CUTOFF_KINDS
 from techrace.ruleset.schema import TOOL_KINDS, NationPolicyParams
 
@@ -64,8 +65,7 @@ def _spend_budget(model: WorldModel, n: int, p: NationPolicyParams) -> list[Acti
     worst = _worst_cutoff(model)[n]
     if worst > p.jigsaw_trigger:
         jigsaw = min(left, p.jigsaw_share * budget * min(1.0, worst * 2.0))
-        cut = s.cutoff[n]
-        cut_total, cut = float(cut.sum()), cut.tolist()  # > 0: at least the worst cut-off
+        cut_total, cut = _cutoffs(model, n)  # > 0: at least the worst cut-off
         for j, kind in enumerate(CUTOFF_KINDS):
             amount = jigsaw * cut[j] / cut_total
             if not amount >= MIN_ORDER_USD_B:  # nothing worth an order: no need to look for substitutes
@@ -83,6 +83,15 @@ def _spend_budget(model: WorldModel, n: int, p: NationPolicyParams) -> list[Acti
             left -= power
     actions += _pay(code, _domestic_foundries(model, n), left)
     return actions
+
+
+def _cutoffs(model: WorldModel, n: int) -> tuple[float, list[float]]:
+    """A nation's total share cut off and its shares by kind, for every nation once a quarter."""
+    table = model.turn_cache.get("cutoffs")
+    if table is None:
+        cutoff = model.state.cutoff
+        table = model.turn_cache["cutoffs"] = (cutoff.sum(axis=1).tolist(), cutoff.tolist())
+    return table[0][n], table[1][n]
 
 
 def _worst_cutoff(model: WorldModel) -> list[float]:
@@ -123,31 +132,20 @@ def _react(model: WorldModel, n: int, p: NationPolicyParams) -> list[Action]:
 
 def _domestic_labs(model: WorldModel, n: int) -> list[tuple[str, float]]:
     """The nation's labs, weighted by their usable compute (who can put money to work)."""
-    static, s = model.static, model.state
-    ids = _members(static, "lab_nation", n)
-    if len(ids) == 0:
-        return []
-    weight = s.usable_compute[ids] + 1.0
-    weight = weight / weight.sum()
-    return [(static.labs[i], float(w)) for i, w in zip(ids, weight, strict=True)]
+    table = model.turn_cache.get("lab_shares")
+    if table is None:  # every nation at once: labs' compute does not move while nations decide
+        static = model.static
+        table = model.turn_cache["lab_shares"] = shares_by_group(static.lab_nation, static.labs, model.state.usable_compute + 1.0,
+                                                                 len(static.nations))
+    return table[n]
 
 
 def _substitutes(model: WorldModel, n: int, kind: str) -> list[tuple[str, float]]:
     """Domestic firms that can replace what `kind` cut off, with budget shares."""
-    static, s = model.static, model.state
+    static = model.static
     if kind in TOOL_KINDS:
-        k = TOOL_KINDS.index(kind)
-        key = ("toolmaker_substitutes", n)
-        table = model.turn_cache.get(key)
-        if table is None:  # every tool kind at once: tool lines do not move while nations decide
-            ids = _members(static, "toolmaker_nation", n)
-            capacity = s.tool_capacity[ids]
-            table = model.turn_cache[key] = (ids, (capacity > 0) | (s.tool_dev[ids] >= 0), capacity + 1.0)
-        ids, able, weights = table
-        chosen = able[:, k]
-        ids, weight = ids[chosen], weights[chosen, k]
-        names = [static.toolmakers[i] for i in ids]
-    elif kind == "hbm":  # memory makers share alike: fixed for the game
+        return _toolmaker_substitutes(model)[n][TOOL_KINDS.index(kind)]
+    if kind == "hbm":  # memory makers share alike: fixed for the game
         found = static.cache.get(("hbm_substitutes", n))
         if found is None:
             ids = _members(static, "foundry_nation", n)
@@ -155,31 +153,44 @@ def _substitutes(model: WorldModel, n: int, kind: str) -> list[tuple[str, float]
             shares = (np.ones(len(ids)) / len(ids)).tolist() if len(ids) else []
             found = static.cache[("hbm_substitutes", n)] = [(static.foundries[i], w) for i, w in zip(ids, shares, strict=True)]
         return list(found)
-    else:  # chips, wafers: domestic logic foundries push their next node
-        return _domestic_foundries(model, n, logic_only=True)
-    if len(ids) == 0:
-        return []
-    return list(zip(names, (weight / weight.sum()).tolist(), strict=True))
+    # chips, wafers: domestic logic foundries push their next node
+    return _domestic_foundries(model, n, logic_only=True)
+
+
+def _toolmaker_substitutes(model: WorldModel) -> list[list[list[tuple[str, float]]]]:
+    """[nation][tool kind] the domestic toolmakers that make or develop the kind, weighted by their lines:
+    every nation and kind at once, once a quarter (tool lines do not move while nations decide)."""
+    table = model.turn_cache.get("toolmaker_substitutes")
+    if table is None:
+        static, s = model.static, model.state
+        kinds = len(TOOL_KINDS)
+        able = ((s.tool_capacity > 0) | (s.tool_dev >= 0)).ravel()          # (maker, kind), row by row
+        group = (static.toolmaker_nation[:, None] * kinds + np.arange(kinds)).ravel()[able]
+        names = [maker for maker in static.toolmakers for _ in range(kinds)]
+        chosen = [name for name, ok in zip(names, able.tolist(), strict=True) if ok]
+        shares = shares_by_group(group, chosen, (s.tool_capacity + 1.0).ravel()[able], len(static.nations) * kinds)
+        table = model.turn_cache["toolmaker_substitutes"] = [shares[i:i + kinds] for i in range(0, len(shares), kinds)]
+    return table
 
 
 def _domestic_foundries(model: WorldModel, n: int, logic_only: bool = False) -> list[tuple[str, float]]:
     """Domestic foundries weighted by what industrial policy backs: <= 7 nm capacity in full, trailing nodes
     at a tenth, and HBM."""
-    key = ("domestic_foundries", n, logic_only)
-    if key not in model.turn_cache:
+    key = ("domestic_foundries", logic_only)
+    table = model.turn_cache.get(key)
+    if table is None:  # every nation at once: capacity does not move while nations decide
         static, s = model.static, model.state
         weights = model.turn_cache.get("foundry_weights")
-        if weights is None:  # capacity does not move while nations decide
+        if weights is None:
             advanced = np.where(static.node_nm <= 7.0, 1.0, 0.1)
             weights = model.turn_cache["foundry_weights"] = static.by_foundry(s.capacity @ advanced + s.hbm_tsv_wpm) + 1.0
         members = static.cache.get(key)
-        if members is None:
-            ids = np.flatnonzero((static.foundry_nation == n) & ((static.foundry_is_memory == 0) | (not logic_only)))
-            members = static.cache[key] = (ids, [static.foundries[i] for i in ids])
-        ids, names = members
-        weight = weights[ids]
-        model.turn_cache[key] = list(zip(names, (weight / max(np.add.reduce(weight), 1e-12)).tolist(), strict=True))
-    return model.turn_cache[key]
+        if members is None:  # which foundries count, once a game
+            ids = np.flatnonzero((static.foundry_is_memory == 0) | (not logic_only))
+            members = static.cache[key] = (ids, static.foundry_nation[ids], [static.foundries[i] for i in ids])
+        ids, nation, names = members
+        table = model.turn_cache[key] = shares_by_group(nation, names, weights[ids], len(static.nations), floor=1e-12)
+    return table[n]
 
 
 def _members(static: Static, table: str, n: int) -> np.ndarray:
@@ -193,9 +204,11 @@ def _members(static: Static, table: str, n: int) -> np.ndarray:
 
 def _power_short(model: WorldModel, n: int, p: NationPolicyParams) -> bool:
     """The nation's labs draw more than `power_short_threshold` of its AI power."""
-    static, s = model.static, model.state
-    used = float(s.lab_power[_members(static, "lab_nation", n)].sum())
-    return used > p.power_short_threshold * float(s.power_gw[n])
+    used = model.turn_cache.get("lab_power_used")
+    if used is None:  # every nation at once: labs draw their power in the labs' phase, not while nations decide
+        static = model.static
+        used = model.turn_cache["lab_power_used"] = exact_sums(static.lab_nation, model.state.lab_power, len(static.nations)).tolist()
+    return used[n] > p.power_short_threshold * float(model.state.power_gw[n])
 
 
 __all__ = ["nation_default", "regulator_default", "rival_gap"]

@@ -1,0 +1,36 @@
+"""Per-nation sums and shares of actor arrays, for every nation in a few numpy calls instead of a few calls
+per nation, with the very numbers the per-nation `np.add.reduce` gave.
+
+numpy reduces up to 7 numbers one after another and more by pairwise blocks; `bincount` always adds one
+after another. `exact_sums` therefore uses `bincount` and redoes with `np.add.reduce` the (rare) groups of
+more than 7, so a policy that moves from one call per nation to one call for all keeps its results bit for bit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SEQUENTIAL_UP_TO = 7  # numpy's add.reduce adds this many numbers one after another (pairwise beyond)
+
+
+def exact_sums(groups: np.ndarray, values: np.ndarray, count: int) -> np.ndarray:
+    """(count,) sums of `values` by group (0.0 for an empty group), equal to `np.add.reduce(values[groups == g])`."""
+    sums = np.bincount(groups, weights=values, minlength=count)
+    sizes = np.bincount(groups, minlength=count)
+    if sizes.max(initial=0) > SEQUENTIAL_UP_TO:
+        for g in np.flatnonzero(sizes > SEQUENTIAL_UP_TO):
+            sums[g] = np.add.reduce(values[groups == g])
+    return sums
+
+
+def shares_by_group(groups: np.ndarray, names: list[str], weights: np.ndarray, count: int,
+                    floor: float = 0.0) -> list[list[tuple[str, float]]]:
+    """Each group's members (in the order given) with their weight over the group's total (at least `floor`):
+    `weight / max(np.add.reduce(weight), floor)` of each group's own weights, for all groups at once."""
+    totals = exact_sums(groups, weights, count)
+    if floor > 0.0:
+        totals = np.maximum(totals, floor)
+    out: list[list[tuple[str, float]]] = [[] for _ in range(count)]
+    for g, name, share in zip(groups.tolist(), names, (weights / totals[groups]).tolist(), strict=True):
+        out[g].append((name, share))
+    return out
