@@ -94,6 +94,8 @@ class SubsidyLedger:
 
     def book(self) -> None:
         """Write the budgets back and pay what is held, in order."""
+        if not self.budget:  # nothing held since the last book
+            return
         s = self.model.state
         for n, budget in self.budget.items():
             s.budget[n] = budget

@@ -23,6 +23,13 @@ def pay_cost(static: Static, nation: int, pay_index: float) -> float:
     return above * 10.0 * static.ruleset.economy.pay_cost_usd_b_per_tenth * float(params.gdp_usd_t[nation]) / 29.0
 
 
+def _pay_costs(static: Static, pay: np.ndarray) -> np.ndarray:
+    """`pay_cost` of every nation at once (the same operations in the same order, so the same numbers)."""
+    params = static.nation_params
+    above = np.maximum(0.0, pay - params.pay_index)
+    return above * 10.0 * static.ruleset.economy.pay_cost_usd_b_per_tenth * params.gdp_usd_t / 29.0
+
+
 def pay_subsidy(static: Static, s: WorldState, employer: int, amount: float) -> None:
     """Put a subsidy where the firm uses it: a foundry's cash (capacity, R&D), a toolmaker's lines and
     development, a chip firm's extra output this quarter, a lab's accelerator budget this quarter."""
@@ -53,17 +60,23 @@ _PAID_INTO = {"foundry": ("cash", "subsidy"), "toolmaker": ("toolmaker_subsidy",
 
 
 def pay_subsidies(static: Static, s: WorldState, employers: list[int], amounts: list[float]) -> None:
-    """`pay_subsidy` for many payments at once, in the order given: each sum is run in Python floats (the
-    same IEEE arithmetic, one payment after another) and written once, so the state is the same bit for bit."""
-    slots = _employer_slots(static)
-    sums: dict[tuple[str, int], float] = {}
+    """`pay_subsidy` for many payments at once, in the order given: each firm's payments are added in Python
+    floats (the same IEEE arithmetic, one payment after another) and written once, so the state is the same
+    bit for bit."""
+    if not employers:
+        return
+    payments: dict[int, list[float]] = {}
     for employer, amount in zip(employers, amounts, strict=True):
+        payments.setdefault(employer, []).append(amount)
+    slots = _employer_slots(static)
+    for employer, paid in payments.items():
         kind, i = slots[employer]
         for name in _PAID_INTO[kind]:
-            held = sums.get((name, i))
-            sums[name, i] = (float(getattr(s, name)[i]) if held is None else held) + amount
-    for (name, i), total in sums.items():
-        getattr(s, name)[i] = total
+            column = getattr(s, name)
+            total = float(column[i])
+            for amount in paid:
+                total += amount
+            column[i] = total
 
 
 def centralisation_cost(static: Static, s: WorldState, share: np.ndarray) -> np.ndarray:
@@ -74,12 +87,11 @@ def centralisation_cost(static: Static, s: WorldState, share: np.ndarray) -> np.
 
 def due(static: Static, s: WorldState) -> tuple[np.ndarray, np.ndarray]:
     """What every nation's standing orders cost this quarter (USD bn), and the pooled share they buy."""
-    n = len(static.nations)
     step = static.ruleset.levers.centralisation_step_per_quarter
     share_after = np.where(s.centralisation_target > s.centralisation,
                            np.minimum(s.centralisation_target, s.centralisation + step), s.centralisation)
     total = (s.subsidy_programme.sum(axis=1) + s.power_programme * static.nation_params.power_cost
-             + np.array([pay_cost(static, i, float(s.pay[i])) for i in range(n)]) + centralisation_cost(static, s, share_after))
+             + _pay_costs(static, s.pay) + centralisation_cost(static, s, share_after))
     return total, share_after
 
 

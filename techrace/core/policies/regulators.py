@@ -62,7 +62,13 @@ def _regulate(model: WorldModel, regulator: str, p: RegulatorPolicyParams) -> li
 
 
 def _lead(model: WorldModel, nation: int) -> float | None:
-    """The nation's capability lead over its best rival (None without a rival)."""
-    static, s = model.static, model.state
-    rivals = static.blocs.rival[nation] & (s.collapsed <= 0)
-    return float(s.capability[nation] - s.capability[rivals].max()) if rivals.any() else None
+    """The nation's capability lead over its best rival (None without a rival), for every nation once a
+    quarter: nothing decided in the quarter moves capability."""
+    leads = model.turn_cache.get("rival_lead")
+    if leads is None:
+        static, s = model.static, model.state
+        rivals = static.blocs.rival & (s.collapsed <= 0)[None, :]
+        best = np.where(rivals, s.capability[None, :], -np.inf).max(axis=1)
+        has = rivals.any(axis=1).tolist()
+        leads = model.turn_cache["rival_lead"] = [lead if found else None for lead, found in zip((s.capability - best).tolist(), has, strict=True)]
+    return leads[nation]
