@@ -35,7 +35,7 @@ def research_targets(model: WorldModel) -> np.ndarray:
 def foundry_default(model: WorldModel, idx: np.ndarray, params: None = None) -> None:
     static, s = model.static, model.state
     industry, tech = static.ruleset.industry, static.ruleset.technology
-    memory = static.foundry_is_memory[idx] > 0
+    memory, logic_idx, memory_idx, packaging, site_chosen = _groups(static, idx)
     target = research_targets(model)[idx]
     logic_cost = np.where(target >= 0, static.rd_cost[target] / static.rd_quarters[target], 0.0)
     per_quarter = np.where(memory, tech.hbm_rd_cost_usd_b / tech.hbm_rd_quarters, logic_cost)
@@ -46,14 +46,29 @@ def foundry_default(model: WorldModel, idx: np.ndarray, params: None = None) -> 
     s.rd_budget[idx] = np.minimum(affordable, per_quarter * industry.rd_overfunding)
     s.cash[idx] -= s.rd_budget[idx]
     budget = np.maximum(s.cash[idx], 0.0) * industry.build_cash_share
-    _build_fabs(model, idx[~memory], budget[~memory])
-    _grow_hbm(model, idx[memory], budget[memory])
-    chosen = np.zeros(len(static.foundries), dtype=bool)
-    chosen[idx] = True
-    _grow_packaging(model, chosen & (static.foundry_is_memory == 0))
-    model.tool_orders += tool_needs(model) * chosen[static.site_foundry][:, None]
-    _pilot_lines(model, idx[~memory], target[~memory])
+    _build_fabs(model, logic_idx, budget[~memory])
+    _grow_hbm(model, memory_idx, budget[memory])
+    _grow_packaging(model, packaging)
+    model.tool_orders += tool_needs(model) * site_chosen
+    _pilot_lines(model, logic_idx, target[~memory])
     _staff(model, idx)
+
+
+def _groups(static: Static, idx: np.ndarray) -> tuple[np.ndarray, ...]:
+    """What `foundry_default` splits its foundries by, once a game (a policy's foundries never change):
+    which are memory makers, the logic and memory foundries, the logic ones as a mask over all foundries
+    (they grow packaging) and the sites of all of them as a (site, 1) column (they order tools); read-only."""
+    key = ("foundry_groups", idx.tobytes())
+    groups = static.cache.get(key)
+    if groups is None:
+        memory = static.foundry_is_memory[idx] > 0
+        chosen = np.zeros(len(static.foundries), dtype=bool)
+        chosen[idx] = True
+        groups = static.cache[key] = (memory, idx[~memory], idx[memory], chosen & (static.foundry_is_memory == 0),
+                                      chosen[static.site_foundry][:, None])
+        for array in groups:
+            array.flags.writeable = False
+    return groups
 
 
 def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
