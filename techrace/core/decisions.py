@@ -48,11 +48,12 @@ def decide(model: WorldModel, orders: list[Action]) -> list[Event]:
     return events
 
 
-def policy_groups(model: WorldModel, kind: type, include: Any = None) -> list[tuple[Any, Any, np.ndarray]]:
+def policy_groups(model: WorldModel, kind: type, include: np.ndarray | None = None) -> list[tuple[Any, Any, np.ndarray]]:
     """(policy function, parameters, agent indices) per policy name among the agents of a kind, in agent order.
 
     An agent's policy never changes during a game, so Mesa's grouping is done once per kind; only the
-    `include` filter (in the game, decided by the computer) is applied each quarter."""
+    `include` mask (over the agents' indices: in the game, decided by the computer) is applied each quarter,
+    and the groups of a mask seen before are reused."""
     agents = model.agents_by_type[kind]
     cached = model._group_cache.get(kind)
     if cached is None or cached[0] != len(agents):
@@ -61,12 +62,11 @@ def policy_groups(model: WorldModel, kind: type, include: Any = None) -> list[tu
         cached = model._group_cache[kind] = (len(agents), list(agents), everyone)
     if include is None:
         return cached[2]
-    members = tuple(agent for agent in cached[1] if include(agent))
-    key = (kind, members)  # the same agents decide quarter after quarter (until a nation collapses)
+    key = (kind, len(agents), include.tobytes())  # the same agents decide quarter after quarter (until a nation collapses)
     found = model._group_cache.get(key)
     if found is None:
         chosen: dict[str, list[Any]] = {}
-        for agent in members:
+        for agent in (agent for agent in cached[1] if include[agent.index]):
             chosen.setdefault(agent.policy_name, []).append(agent)
         found = model._group_cache[key] = [(group[0].policy, group[0].params, _indices(group)) for group in chosen.values()]
     return found
@@ -102,7 +102,7 @@ def _nations(model: WorldModel) -> list[Event]:
     owners = model.control_owners()  # rules are only ever added (a retaliation), never re-owned
     nation_at, everyone_ai = positions(st, "nations"), model.player is None
     ledger = SubsidyLedger(model)  # plain subsidies, most of the orders, are checked and paid in bulk
-    for function, params, idx in policy_groups(model, Nation, lambda a: model.in_game(a.index)):
+    for function, params, idx in policy_groups(model, Nation, s.collapsed <= 0):  # in the game
         for action in function(model, idx, params) or []:
             n = nation_at[action.nation]
             lever = LEVERS[action.kind]
@@ -125,16 +125,14 @@ def _nations(model: WorldModel) -> list[Event]:
 
 
 def _regulators(model: WorldModel) -> list[Event]:
+    """Regulators of nations in the game decide when the computer holds their nation's controls."""
     st, s = model.static, model.state
     owner = st.cache.get("regulator_nation")
     if owner is None:  # once a game
-        owner = st.cache["regulator_nation"] = {code: st.nations.index(st.ruleset.regulators[code].nation) for code in st.regulators}
-    control = LEVER_GROUPS.index("controls")
-
-    def decides(agent: Any) -> bool:
-        n = owner[agent.code]
-        return model.in_game(n) and (model.is_ai(n) or s.delegated[n, control] > 0)
-
+        owner = st.cache["regulator_nation"] = np.array([st.nations.index(st.ruleset.regulators[code].nation) for code in st.regulators],
+                                                        dtype=np.int64)
+    computer = np.array([code != model.player for code in st.nations])  # model.is_ai for every nation
+    decides = (s.collapsed <= 0)[owner] & (computer[owner] | (s.delegated[owner, LEVER_GROUPS.index("controls")] > 0))
     events: list[Event] = []
     for function, params, idx in policy_groups(model, Regulator, decides):
         events += function(model, idx, params) or []
