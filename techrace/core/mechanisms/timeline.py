@@ -13,8 +13,8 @@ def advance_controls(static: Static, s: WorldState, quarter: str, activated: lis
     """Move each rule along its dates: inactive -> announced -> active -> expired, never back; a lifted rule
     stays lifted (only enacting it again brings it back)."""
     events: list[Event] = []
-    start = static.start_quarter
-    now = quarter_index(quarter, start)
+    index = _quarter_indices(static)
+    now = index[quarter]
     for rule_id in sorted(s.controls):
         rule = s.controls[rule_id]
         status = s.control_status[rule_id]
@@ -24,18 +24,18 @@ def advance_controls(static: Static, s: WorldState, quarter: str, activated: lis
         new = status
         if status in ("lifted", "expired"):
             continue
-        if expires and now >= quarter_index(expires, start):
+        if expires and now >= index[expires]:
             new = "expired"
-        elif effective and now >= quarter_index(effective, start):
+        elif effective and now >= index[effective]:
             new = "active"
-        elif announced and now >= quarter_index(announced, start) and status == "inactive":
+        elif announced and now >= index[announced] and status == "inactive":
             new = "announced"
         if new == status:
             continue
         s.control_status[rule_id] = new
         regulator = rule["regulator"]
         if new == "active":
-            in_force = effective and quarter_index(effective, start) < 0
+            in_force = effective and index[effective] < 0
             text = rule_label(rule) + (" (in force)" if in_force else " takes effect")
             events.append(Event(s.turn, quarter, "control", text, f"effective {effective}", (regulator, rule_id)))
             if not in_force:
@@ -49,6 +49,27 @@ def advance_controls(static: Static, s: WorldState, quarter: str, activated: lis
             events.append(Event(s.turn, quarter, "control", f"{rule_label(rule)}: ends",
                                 f"expires {expires}", (regulator, rule_id)))
     return events
+
+
+class QuarterIndex(dict):
+    """Quarter label -> `quarter_index` from the game's start, parsed once per label: every rule's dates are
+    read every quarter."""
+
+    def __init__(self, start: str) -> None:
+        super().__init__()
+        self.start = start
+
+    def __missing__(self, quarter: str) -> int:
+        self[quarter] = found = quarter_index(quarter, self.start)
+        return found
+
+
+def _quarter_indices(static: Static) -> QuarterIndex:
+    """The game's `QuarterIndex` (kept in its cache, rebuilt if dropped)."""
+    index = static.cache.get("quarter_index")
+    if index is None:
+        index = static.cache["quarter_index"] = QuarterIndex(static.start_quarter)
+    return index
 
 
 def rule_label(rule: dict) -> str:
