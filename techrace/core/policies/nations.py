@@ -45,7 +45,7 @@ def rival_gap(model: WorldModel, n: int) -> float:
     gaps = model.turn_cache.get("rival_gap")
     if gaps is None:
         static, s = model.static, model.state
-        rivals = static.blocs.rival.astype(bool) & (s.collapsed <= 0)[None, :]
+        rivals = static.blocs.rival & (s.collapsed <= 0)[None, :]  # rival is boolean already
         best = np.where(rivals, s.capability[None, :], -np.inf).max(axis=1)
         gaps = model.turn_cache["rival_gap"] = np.where(rivals.any(axis=1), best - s.capability, 0.0).tolist()
     return gaps[n]
