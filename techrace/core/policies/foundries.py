@@ -173,7 +173,7 @@ def stacks_per_tsv_wafer(model: WorldModel) -> np.ndarray:
     if per_level is None:
         generations = model.static.ruleset.technology.hbm_generations.values()
         per_level = model.static.cache["hbm_stacks_per_wafer"] = {g.level: g.stacks_per_wafer for g in generations}
-    return np.array([per_level.get(level, 0.0) for level in model.state.hbm_level])
+    return np.array([per_level.get(level, 0.0) for level in model.state.hbm_level.tolist()])
 
 
 def _grow_packaging(model: WorldModel, chosen: np.ndarray) -> None:
@@ -222,10 +222,19 @@ def tool_needs(model: WorldModel) -> np.ndarray:
     need[:, ARF] += (planned * s.duv_share * arf_req * (static.mp_arf - 1.0)).sum(axis=1)
     tsv = s.hbm_tsv_wpm + s.hbm_construction[:, :horizon].sum(axis=1)
     need += np.outer(tsv, hbm_req)
-    have = effective_tools(s) + in_transit(s)
-    orders = np.maximum(need * static.ruleset.market.tool_demand_headroom - have, 0.0)
+    orders = np.maximum(need * static.ruleset.market.tool_demand_headroom - tools_at_hand(model), 0.0)
     model.turn_cache["tool_needs"] = orders
     return orders
+
+
+def tools_at_hand(model: WorldModel) -> np.ndarray:
+    """Healthy tools installed plus tools in transit per (site, kind), once a quarter: nothing foundries
+    decide moves a tool (summing the transit ring is the dearest part of ordering tools)."""
+    have = model.turn_cache.get("tools_at_hand")
+    if have is None:
+        s = model.state
+        have = model.turn_cache["tools_at_hand"] = effective_tools(s) + in_transit(s)
+    return have
 
 
 def _tool_requirements(static: Static) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -241,12 +250,12 @@ def _tool_requirements(static: Static) -> tuple[np.ndarray, np.ndarray, np.ndarr
 
 def _pilot_lines(model: WorldModel, idx: np.ndarray, target: np.ndarray) -> None:
     """R&D on an EUV node needs EUV scanners on a pilot line before any volume fab exists."""
-    static, s = model.static, model.state
+    static = model.static
     euv_node = (target >= 0) & (static.needs_euv[np.maximum(target, 0)] > 0)
     if not euv_node.any():
         return
     pilot = static.ruleset.industry.pilot_euv_scanners
-    per_site = effective_tools(s)[:, EUV] + in_transit(s)[:, EUV]
+    per_site = tools_at_hand(model)[:, EUV]
     have = np.bincount(static.site_foundry, weights=per_site, minlength=len(static.foundries))
     for fi in idx[euv_node]:
         if have[fi] < pilot:
