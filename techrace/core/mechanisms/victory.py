@@ -46,9 +46,21 @@ def _applies(static: Static, cond: VictoryCondition) -> np.ndarray:
 
 def _rival_mask(static: Static, cond: VictoryCondition, alive: np.ndarray) -> np.ndarray:
     """(nation, nation): True where j is a rival of i under this condition (alive, not i itself)."""
-    n = len(static.nations)
-    listed = np.array([not cond.rivals or c in cond.rivals for c in static.nations])
-    return listed[None, :] & alive[None, :] & ~np.eye(n, dtype=bool)
+    return _tables(static, cond)[1] & alive[None, :]
+
+
+def _tables(static: Static, cond: VictoryCondition) -> tuple[np.ndarray, np.ndarray, int | None, dict | None]:
+    """What a condition fixes for the whole game, built once: the nations it applies to, the (nation,
+    nation) listed rivals other than the nation itself, its first quarter's index and its data condition."""
+    key = ("victory", id(cond))
+    tables = static.cache.get(key)
+    if tables is None or tables[4] is not cond:
+        n = len(static.nations)
+        listed = np.array([not cond.rivals or c in cond.rivals for c in static.nations])
+        start = None if cond.from_quarter is None else quarter_index(cond.from_quarter, static.start_quarter)
+        when = cond.when.model_dump(mode="json", by_alias=True) if cond.when else None
+        tables = static.cache[key] = (_applies(static, cond), listed[None, :] & ~np.eye(n, dtype=bool), start, when, cond)
+    return tables[:4]
 
 
 def best_rival(values: np.ndarray, rivals: np.ndarray) -> np.ndarray:
@@ -65,7 +77,7 @@ def holds(static: Static, cond: VictoryCondition, metrics: dict[str, np.ndarray]
           quarter: str = "") -> np.ndarray:
     """(nation,) where the condition holds this quarter (before counting quarters)."""
     if cond.kind == "condition":  # a data condition over any nations' metrics, for the nations it lists
-        when = cond.when.model_dump(mode="json", by_alias=True) if cond.when else None
+        when = _tables(static, cond)[3]
         return np.full(len(static.nations), condition_holds(static, when, quarter, metrics), dtype=bool)
     values = _metric(metrics, cond.metric)
     rivals = _rival_mask(static, cond, alive)
@@ -94,8 +106,9 @@ def check(static: Static, s: WorldState, quarter: str, final: bool, metrics: dic
     now = quarter_index(quarter, static.start_quarter)
     for ci, (cid, cond) in enumerate(static.ruleset.victory.items()):
         alive = s.collapsed <= 0
-        started = cond.from_quarter is None or now >= quarter_index(cond.from_quarter, static.start_quarter)
-        ok = holds(static, cond, metrics, alive, quarter) & _applies(static, cond) & alive & started
+        applies, _, start, _ = _tables(static, cond)
+        started = start is None or now >= start
+        ok = holds(static, cond, metrics, alive, quarter) & applies & alive & started
         s.victory_streak[ci] = np.where(ok, s.victory_streak[ci] + 1.0, 0.0)
         decided = np.flatnonzero(s.victory_streak[ci] >= cond.quarters)
         if len(decided) == 0:
