@@ -221,7 +221,8 @@ class WorldModel(mesa.Model):
         planned_dies = np.maximum(planned_units * s.sku_dies * self.ruleset.industry.die_overorder - s.die_stock, 0.0)
         # retired designs still package the dies they hold
         planned_units = np.where(live, planned_units, np.where(s.sku_used > 0, s.die_stock / np.maximum(s.sku_dies, 1.0), 0.0))
-        wafers.wafer_market(st, s, lic, planned_dies, self.ai_share, halted)
+        duv = fabrication.foundry_duv_share(st, s)  # usable capacity is fixed for the quarter once the fabs ran
+        wafers.wafer_market(st, s, lic, planned_dies, self.ai_share, halted, duv)
         s.wafer_demand_level, s.wafer_demand_trend = forecast.observe(s.wafer_demand_level, s.wafer_demand_trend, s.wafer_demand, rules)
         made = hbm.hbm_production(st, s, halted)
         stacks_needed = np.bincount(s.sku_firm.astype(np.int64), weights=planned_units * s.sku_stacks, minlength=len(st.chip_firms))
@@ -238,7 +239,7 @@ class WorldModel(mesa.Model):
         # for the advisor (core/constraints.py): what labs had to spend and the power room they had and left
         s.lab_chip_budget, s.lab_power_room, s.lab_power_left = self.lab_budget / 1e9, room, room - (s.lab_power - power_before)
         s.unit_demand = np.bincount(s.sku_firm.astype(np.int64), weights=s.sku_wanted * (s.sku_used > 0), minlength=len(st.chip_firms))
-        fabrication.learn(st, s, s.wafers_sold + self._non_ai_wafers(), self.talent[: len(st.foundries)])
+        fabrication.learn(st, s, s.wafers_sold + self._non_ai_wafers(), self.talent[: len(st.foundries)], duv)
 
     def _labs(self) -> list[Event]:
         """Power-limited compute, research, training runs and capability, then the labs' money."""

@@ -111,7 +111,8 @@ def notional_demand(static: Static, s: WorldState, lic: Licences, eligible: np.n
 def _spend(static: Static, s: WorldState, lic: Licences, channel: np.ndarray, legal_share, grey_share,
            value: np.ndarray, preference: np.ndarray, h100e: np.ndarray, room: np.ndarray, remaining: np.ndarray,
            premium: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """One pass of the labs' spending: (power room left, budget left, units bought (sku, lab), H100e gained per lab)."""
+    """One pass of the labs' spending: (power room left, budget left, units bought (sku, lab), H100e gained per lab).
+    A pass with no grey share (the second) skips the grey arithmetic, which would only add zeros."""
     market = static.ruleset.market
     kw = s.sku_power * market.accelerator_overhead_kw_per_board_kw / 1e9   # GW per unit
     stock = s.accel_stock
@@ -120,21 +121,20 @@ def _spend(static: Static, s: WorldState, lic: Licences, channel: np.ndarray, le
     if not weight.any():
         nothing = np.zeros_like(weight)
         return room, remaining, nothing, (nothing * h100e[:, None]).sum(axis=0)
+    grey = not (np.isscalar(grey_share) and grey_share == 0.0)
     price = np.maximum(s.sku_price, 1.0)[:, None]
     wanted = remaining * weight / price
-    units_legal = wanted * legal_share
-    units_grey = wanted * grey_share
-    units = units_legal + units_grey
-    gw = (units * kw[:, None]).sum(axis=0)
+    units_legal = wanted if np.isscalar(legal_share) and legal_share == 1.0 else wanted * legal_share
+    units_grey = wanted * grey_share if grey else None
+    gw = ((units_legal + units_grey if grey else units_legal) * kw[:, None]).sum(axis=0)
     scale = np.where(gw > 0, np.minimum(1.0, np.maximum(room, 0.0) / np.maximum(gw, 1e-12)), 1.0)
     units_legal = units_legal * scale
-    units_grey = units_grey * scale
+    units_grey = units_grey * scale if grey else np.zeros_like(units_legal)
     units_legal, units_grey = _tier_caps(static, s, lic, units_legal, units_grey, h100e)
-    want = (units_legal + units_grey).sum(axis=1)
-    fill = np.where(want > 0, np.minimum(1.0, stock / np.maximum(want, 1e-12)), 0.0)
+    fill = _fill(stock, (units_legal + units_grey if grey else units_legal).sum(axis=1))
     bought_legal = units_legal * fill[:, None]
-    bought_grey = units_grey * fill[:, None]
-    bought = bought_legal + bought_grey
+    bought_grey = units_grey * fill[:, None] if grey else None
+    bought = bought_legal + bought_grey if grey else bought_legal
     sold = bought.sum(axis=1)
     s.accel_stock = np.maximum(stock - sold, 0.0)
     s.accel_sold += sold
@@ -142,16 +142,24 @@ def _spend(static: Static, s: WorldState, lic: Licences, channel: np.ndarray, le
     s.compute += gained
     s.bought_h100e += gained
     s.compute_bought += gained
-    s.grey_h100e += (bought_grey * h100e[:, None]).sum(axis=0)
     power = (bought * kw[:, None]).sum(axis=0)
     s.lab_power += power
-    spent = (bought_legal * price).sum(axis=0) + (bought_grey * price * premium).sum(axis=0)
+    spent = (bought_legal * price).sum(axis=0)
+    if grey:
+        s.grey_h100e += (bought_grey * h100e[:, None]).sum(axis=0)
+        spent = spent + (bought_grey * price * premium).sum(axis=0)
     # in the first pass the blocked, non-leaking part of each purchase is left for the second pass
-    income = bought_legal * price * lic.chip_revenue_share / 1e9
     nations = lic.chip_revenue_nation
-    if (nations >= 0).any():
-        np.add.at(s.licence_income, nations[nations >= 0], income[nations >= 0])
+    paid = nations >= 0
+    if paid.any():
+        income = bought_legal * price * lic.chip_revenue_share / 1e9
+        np.add.at(s.licence_income, nations[paid], income[paid])
     return room - power, np.maximum(remaining - spent, 0.0), bought, gained
+
+
+def _fill(stock: np.ndarray, want: np.ndarray) -> np.ndarray:
+    """Share of each design's wanted units its stock can fill."""
+    return np.where(want > 0, np.minimum(1.0, stock / np.maximum(want, 1e-12)), 0.0)
 
 
 def _tier_caps(static: Static, s: WorldState, lic: Licences, legal: np.ndarray, grey: np.ndarray,

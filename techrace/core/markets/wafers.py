@@ -24,16 +24,26 @@ def ai_share(static: Static, s: WorldState) -> np.ndarray:
     (`non_ai_wpm`, which grows slowly), at least the ruleset's `ai_share_of_node` and at most `ai_share_max`.
     Capacity built for AI demand therefore raises the AI share (calibration.md §0 seed 000: AI at 60-80% of
     the leading edge by 2028)."""
-    market = static.ruleset.market
     capacity = static.by_foundry(s.capacity)
-    floor = ai_share_floor(static)
-    free = np.where(capacity > 0, 1.0 - s.non_ai_wpm / np.maximum(capacity, 1e-9), floor[None, :])
-    return np.clip(free, floor[None, :], np.maximum(floor, market.ai_share_max)[None, :])
+    floor, ceiling = _share_bounds(static)
+    free = np.where(capacity > 0, 1.0 - s.non_ai_wpm / np.maximum(capacity, 1e-9), floor)
+    return np.clip(free, floor, ceiling)
 
 
 def ai_share_floor(static: Static) -> np.ndarray:
     market = static.ruleset.market
     return np.array([market.ai_share_of_node.get(node, 0.0) for node in static.nodes])
+
+
+def _share_bounds(static: Static) -> tuple[np.ndarray, np.ndarray]:
+    """(1, node) least and most AI share of each node, from the ruleset: once a game, read-only."""
+    bounds = static.cache.get("ai_share_bounds")
+    if bounds is None:
+        floor = ai_share_floor(static)
+        bounds = static.cache["ai_share_bounds"] = (floor[None, :], np.maximum(floor, static.ruleset.market.ai_share_max)[None, :])
+        for table in bounds:
+            table.flags.writeable = False
+    return bounds
 
 
 def grow_non_ai(static: Static, s: WorldState) -> None:
@@ -54,11 +64,12 @@ def good_dies_per_wafer(static: Static, s: WorldState, d0: np.ndarray, foundry: 
 
 
 def wafer_market(static: Static, s: WorldState, lic: Licences, planned_dies: np.ndarray, ai_share: np.ndarray,
-                 halted_sites: np.ndarray) -> np.ndarray:
-    """Allocate AI wafers; adds good dies to die stock and returns wafers bought per SKU."""
+                 halted_sites: np.ndarray, duv: np.ndarray | None = None) -> np.ndarray:
+    """Allocate AI wafers; adds good dies to die stock and returns wafers bought per SKU (`duv`: the
+    foundries' DUV-path share, fabrication.foundry_duv_share, when the caller has it)."""
     cap_left = foundry_ai_capacity(static, s, ai_share, halted_sites)
-    d0 = effective_d0(static, s)
-    nk = static.sku_capacity
+    d0 = effective_d0(static, s, duv)
+    nk, nn = static.sku_capacity, cap_left.shape[1]
     remaining = planned_dies.copy()
     wafers_bought = np.zeros(nk)
     blocked_dies = np.zeros(nk)
@@ -79,8 +90,7 @@ def wafer_market(static: Static, s: WorldState, lic: Licences, planned_dies: np.
             blocked_dies[live] = remaining[live] * (1.0 - lic.wafer_allowed[fl, live])
         gdw = good_dies_per_wafer(static, s, d0, fl, live)
         want = np.where(gdw > 0, remaining[live] * allowed / np.maximum(gdw, 1e-9), 0.0)
-        demand = np.zeros_like(cap_left)
-        np.add.at(demand, (fl, node), want)
+        demand = np.bincount(fl * nn + node, weights=want, minlength=cap_left.size).reshape(cap_left.shape)  # in SKU order, as np.add.at
         fill = np.where(demand > 0, np.minimum(1.0, cap_left / np.maximum(demand, 1e-12)), 0.0)
         got = want * fill[fl, node]
         np.add.at(cap_left, (fl, node), -got)
@@ -131,16 +141,28 @@ def _record_wafer_cutoff(static: Static, s: WorldState, blocked: np.ndarray, pla
 def other_customers(static: Static, s: WorldState, ai_share: np.ndarray, halted_sites: np.ndarray) -> float:
     """Sell non-AI capacity to other customers; returns the world trailing-node shortfall share."""
     non_ai = s.usable * MONTHS * (1.0 - ai_share) * static.ruleset.industry.non_ai_utilisation
-    price = static.wafer_price[None, :] * static.blocs.wafer_price[:, None]
+    price, nodes, wanted = _trailing_tables(static)
     revenue = (non_ai * price).sum(axis=1) / 1e9
     s.revenue += static.by_foundry(revenue)
-    demand = static.ruleset.market.trailing_demand_wpm
-    wanted = supplied = 0.0
-    for node, wpm in demand.items():
-        if node in static.nodes:
-            m = static.nodes.index(node)
-            wanted += wpm
-            supplied += float((s.usable[:, m] * (~halted_sites)).sum())
+    supplied = 0.0
+    # each node's supply summed over sites as one row (numpy's pairwise order, as a column copied out), then node by node
+    for per_node in np.ascontiguousarray((s.usable[:, nodes] * (~halted_sites)[:, None]).T).sum(axis=1).tolist():
+        supplied += per_node
     shortfall = max(0.0, 1.0 - supplied / wanted) if wanted > 0 else 0.0
     s.trailing_shortfall[0] = shortfall
     return shortfall
+
+
+def _trailing_tables(static: Static) -> tuple[np.ndarray, np.ndarray, float]:
+    """Once a game: (site, node) wafer price to other customers, the trailing nodes with a world demand in
+    this world, and that demand's total (wpm, added in the ruleset's order)."""
+    tables = static.cache.get("trailing_tables")
+    if tables is None:
+        demand = {node: wpm for node, wpm in static.ruleset.market.trailing_demand_wpm.items() if node in static.nodes}
+        wanted = 0.0
+        for wpm in demand.values():
+            wanted += wpm
+        price = static.wafer_price[None, :] * static.blocs.wafer_price[:, None]
+        price.flags.writeable = False
+        tables = static.cache["trailing_tables"] = (price, np.array([static.nodes.index(n) for n in demand], dtype=np.int64), wanted)
+    return tables

@@ -72,15 +72,16 @@ def foundry_duv_share(static: Static, s: WorldState) -> np.ndarray:
     return np.where(total > 0, weighted / np.maximum(total, 1e-12), 0.0)
 
 
-def effective_d0(static: Static, s: WorldState) -> np.ndarray:
-    """Defect density per (foundry, node) including the multi-patterning penalty."""
-    duv = foundry_duv_share(static, s)
+def effective_d0(static: Static, s: WorldState, duv: np.ndarray | None = None) -> np.ndarray:
+    """Defect density per (foundry, node) including the multi-patterning penalty (`duv`: the foundries'
+    DUV-path share when the caller already has it)."""
+    duv = foundry_duv_share(static, s) if duv is None else duv
     return s.d0 * (1.0 + duv * (static.mp_defect - 1.0))
 
 
-def learn(static: Static, s: WorldState, wafers: np.ndarray, talent: np.ndarray) -> None:
+def learn(static: Static, s: WorldState, wafers: np.ndarray, talent: np.ndarray, duv: np.ndarray | None = None) -> None:
     """Yield learning: defect density falls with wafers run and with experienced engineers."""
-    duv = foundry_duv_share(static, s)
+    duv = foundry_duv_share(static, s) if duv is None else duv
     industry = static.ruleset.industry
     volume = np.sqrt(np.minimum(wafers / industry.learning_reference_wafers, industry.learning_volume_cap))
     speed = 1.0 - duv * (1.0 - static.mp_learning)
