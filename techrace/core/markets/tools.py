@@ -108,27 +108,37 @@ def in_transit(s: WorldState) -> np.ndarray:
     """Tools shipped and not yet arrived per (site, kind): the sum over makers and quarters ahead, added
     in the order numpy sums the unrolled `tool_pipeline` (so results stay bit for bit what they were)."""
     depth = s.tool_ring.shape[0]
-    order = (s.tool_head + np.arange(min(depth, s.tool_quarters))) % depth
-    return _pairwise(s.tool_ring[order], s.tool_quarters).sum(axis=0)
+    slots = [s.tool_ring[(s.tool_head + ahead) % depth] for ahead in range(min(depth, s.tool_quarters))]
+    per_maker = _pairwise(slots, 0, s.tool_quarters)
+    return np.zeros(s.tool_ring.shape[2:]) if per_maker is None else per_maker.sum(axis=0)
 
 
-def _pairwise(rows: np.ndarray, n: int) -> np.ndarray:
-    """numpy's pairwise summation of n rows, of which the first len(rows) are given (the rest are zero):
-    one by one under 8, else 8 lanes summed in a tree, then the tail; halves above 128."""
+def _pairwise(slots: list[np.ndarray], start: int, n: int) -> np.ndarray | None:
+    """numpy's pairwise summation of slots[start:start + n] (slots past the list are zero; None: all zero)."""
+    def get(i: int) -> np.ndarray | None:
+        return slots[i] if i < len(slots) else None
+
+    if n < 8:
+        total = None
+        for i in range(start, start + n):
+            total = _add(total, get(i))
+        return total
     if n > 128:
         half = n // 2 - (n // 2) % 8
-        return _pairwise(rows[:half], half) + _pairwise(rows[half:], n - half)
-    if n < 8 or len(rows) == 0:
-        return rows.sum(axis=0) if len(rows) else np.zeros(rows.shape[1:])
-    body = n - n % 8
-    lanes = np.zeros((-(-min(len(rows), body) // 8) * 8, *rows.shape[1:]))
-    lanes[: min(len(rows), body)] = rows[:body]
-    lanes = lanes.reshape(-1, 8, *rows.shape[1:]).sum(axis=0)   # lane j: rows j, j + 8, ... one by one
-    pairs = lanes[0::2] + lanes[1::2]
-    total = (pairs[0] + pairs[1]) + (pairs[2] + pairs[3])
-    for tail in rows[body:]:
-        total = total + tail
+        return _add(_pairwise(slots, start, half), _pairwise(slots, start + half, n - half))
+    lanes = [get(start + j) for j in range(8)]
+    i = 8
+    while i < n - n % 8:
+        lanes = [_add(lanes[j], get(start + i + j)) for j in range(8)]
+        i += 8
+    total = _add(_add(_add(lanes[0], lanes[1]), _add(lanes[2], lanes[3])), _add(_add(lanes[4], lanes[5]), _add(lanes[6], lanes[7])))
+    for tail in range(i, n):
+        total = _add(total, get(start + tail))
     return total
+
+
+def _add(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
+    return b if a is None else a if b is None else a + b
 
 
 def _service(static: Static, s: WorldState, lic: Licences) -> None:
