@@ -223,16 +223,12 @@ class WorldModel(mesa.Model):
         planned_units = np.where(live, planned_units, np.where(s.sku_used > 0, s.die_stock / np.maximum(s.sku_dies, 1.0), 0.0))
         duv = fabrication.foundry_duv_share(st, s)  # usable capacity is fixed for the quarter once the fabs ran
         wafers.wafer_market(st, s, lic, planned_dies, self.ai_share, halted, duv)
-        s.wafer_demand_level, s.wafer_demand_trend = forecast.observe(s.wafer_demand_level, s.wafer_demand_trend, s.wafer_demand, rules)
         made = hbm.hbm_production(st, s, halted)
         stacks_needed = np.bincount(s.sku_firm.astype(np.int64), weights=planned_units * s.sku_stacks, minlength=len(st.chip_firms))
         boost = self.ruleset.market.stockpile_boost * lic.stockpile[st.chip_firm_nation]
         hbm.hbm_market(st, s, lic, made, stacks_needed, self._hbm_need_level(planned_units), boost)
-        s.hbm_demand_level, s.hbm_demand_trend = forecast.observe(s.hbm_demand_level, s.hbm_demand_trend, s.hbm_demand, rules)
         packaging.assemble(st, s, planned_units, halted)
-        s.packaging_demand_level, s.packaging_demand_trend = forecast.observe(
-            s.packaging_demand_level, s.packaging_demand_trend, s.packaging_demand, rules)
-        s.tool_demand_level, s.tool_demand_trend = forecast.observe(s.tool_demand_level, s.tool_demand_trend, s.tool_demand, rules)
+        forecast.observe_all(s, ("wafer", "hbm", "packaging", "tool"), rules)  # only next quarter's plans read them
         labs.retire_accelerators(st, s)
         room, power_before = labs.power_room(st, s), s.lab_power.copy()
         chips.chip_market(st, s, lic, self.lab_budget, room, self.eligible)
