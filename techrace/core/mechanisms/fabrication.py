@@ -44,25 +44,38 @@ def effective_tools(s: WorldState) -> np.ndarray:
 
 def update_usable(static: Static, s: WorldState) -> None:
     """Recompute usable wafer starts per (site, node), the DUV-path share and usable HBM TSV starts."""
+    req, req_euv, req_arf, euv_nodes, extra_arf, hbm_req = _usable_tables(static)
     mastered = s.mastered[static.site_foundry]
     up = (1.0 - s.offline)[:, None]
     active = s.capacity * mastered * up
     eff = effective_tools(s)
-    req = static.tools_per_kwpm / 1000.0
-    euv_need = (active * req[:, EUV] * static.needs_euv).sum(axis=1)
+    euv_need = (active * req_euv * static.needs_euv).sum(axis=1)
     euv_ratio = np.where(euv_need > 0, np.minimum(1.0, eff[:, EUV] / np.maximum(euv_need, 1e-12)), 1.0)
-    euv_frac = np.where(static.needs_euv > 0, euv_ratio[:, None], 1.0)
-    duv_frac = np.where(static.needs_euv > 0, (1.0 - euv_ratio[:, None]) * static.mp_allowed, 0.0)
+    euv_frac = np.where(euv_nodes, euv_ratio[:, None], 1.0)
+    duv_frac = np.where(euv_nodes, (1.0 - euv_ratio[:, None]) * static.mp_allowed, 0.0)
     run_frac = euv_frac + duv_frac
     need = (active * run_frac) @ req
-    need[:, ARF] += ((active * duv_frac) * req[:, ARF] * (static.mp_arf - 1.0)).sum(axis=1)
+    need[:, ARF] += ((active * duv_frac) * req_arf * extra_arf).sum(axis=1)
     hbm_active = s.hbm_tsv_wpm * (1.0 - s.offline)
-    need += np.outer(hbm_active, static.hbm_tools_per_kwpm / 1000.0)
+    need += np.outer(hbm_active, hbm_req)
     ratio = np.where(need > 0, np.minimum(1.0, eff / np.maximum(need, 1e-12)), 1.0)
     utilisation = ratio[:, OTHER_KINDS].min(axis=1)
     s.usable = active * run_frac * utilisation[:, None]
     s.duv_share = np.where(run_frac > 0, duv_frac / np.maximum(run_frac, 1e-12), 0.0)
     s.hbm_usable = hbm_active * utilisation
+
+
+def _usable_tables(static: Static) -> tuple[np.ndarray, ...]:
+    """The ruleset's side of update_usable, once a game (read-only): tools per wpm per (node, kind), its EUV
+    and ArF columns, the nodes that need EUV, the extra ArF share of multi-patterning, HBM tools per wpm."""
+    tables = static.cache.get("usable_tables")
+    if tables is None:
+        req = static.tools_per_kwpm / 1000.0
+        tables = static.cache["usable_tables"] = (req, req[:, EUV].copy(), req[:, ARF].copy(), static.needs_euv > 0,
+                                                 static.mp_arf - 1.0, static.hbm_tools_per_kwpm / 1000.0)
+        for table in tables:
+            table.flags.writeable = False
+    return tables
 
 
 def foundry_duv_share(static: Static, s: WorldState) -> np.ndarray:
