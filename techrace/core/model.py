@@ -216,15 +216,16 @@ class WorldModel(mesa.Model):
         st, s = self.static, self.state
         lic, rules = self.licences, self.ruleset.industry.forecast
         halted = shocks.halted_sites(st, s)
-        live = (s.sku_used > 0) & (s.sku_active > 0)
-        planned_units = s.target_units[s.sku_firm.astype(np.int64)] * s.sku_share * live
+        firm, used = s.sku_firm.astype(np.int64), s.sku_used > 0  # the designs in their slots stay put all phase
+        live = used & (s.sku_active > 0)
+        planned_units = s.target_units[firm] * s.sku_share * live
         planned_dies = np.maximum(planned_units * s.sku_dies * self.ruleset.industry.die_overorder - s.die_stock, 0.0)
         # retired designs still package the dies they hold
-        planned_units = np.where(live, planned_units, np.where(s.sku_used > 0, s.die_stock / np.maximum(s.sku_dies, 1.0), 0.0))
+        planned_units = np.where(live, planned_units, np.where(used, s.die_stock / np.maximum(s.sku_dies, 1.0), 0.0))
         duv = fabrication.foundry_duv_share(st, s)  # usable capacity is fixed for the quarter once the fabs ran
         wafers.wafer_market(st, s, lic, planned_dies, self.ai_share, halted, duv)
         made = hbm.hbm_production(st, s, halted)
-        stacks_needed = np.bincount(s.sku_firm.astype(np.int64), weights=planned_units * s.sku_stacks, minlength=len(st.chip_firms))
+        stacks_needed = np.bincount(firm, weights=planned_units * s.sku_stacks, minlength=len(st.chip_firms))
         boost = self.ruleset.market.stockpile_boost * lic.stockpile[st.chip_firm_nation]
         hbm.hbm_market(st, s, lic, made, stacks_needed, self._hbm_need_level(planned_units), boost)
         packaging.assemble(st, s, planned_units, halted)
@@ -234,7 +235,7 @@ class WorldModel(mesa.Model):
         chips.chip_market(st, s, lic, self.lab_budget, room, self.eligible)
         # for the advisor (core/constraints.py): what labs had to spend and the power room they had and left
         s.lab_chip_budget, s.lab_power_room, s.lab_power_left = self.lab_budget / 1e9, room, room - (s.lab_power - power_before)
-        s.unit_demand = np.bincount(s.sku_firm.astype(np.int64), weights=s.sku_wanted * (s.sku_used > 0), minlength=len(st.chip_firms))
+        s.unit_demand = np.bincount(firm, weights=s.sku_wanted * used, minlength=len(st.chip_firms))
         fabrication.learn(st, s, s.wafers_sold + self._non_ai_wafers(), self.talent[: len(st.foundries)], duv)
 
     def _labs(self) -> list[Event]:

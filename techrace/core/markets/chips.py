@@ -8,6 +8,8 @@ demand leaks through the grey market at a premium. A second pass spends what the
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from techrace.core.mechanisms.controls import Licences
@@ -49,10 +51,12 @@ def chip_market(static: Static, s: WorldState, lic: Licences, budget: np.ndarray
     market = static.ruleset.market
     h100e = h100_equivalents(static, s)
     eligible = eligibility(static, s) if eligible is None else eligible
-    value = np.where(s.sku_price > 0, h100e / np.maximum(s.sku_price, 1.0), 0.0)
+    price = np.maximum(s.sku_price, 1.0)
+    value = np.where(s.sku_price > 0, h100e / price, 0.0)
     _record_chip_cutoff(static, s, eligible, lic, value)
     preference = static.buyer_preference[s.sku_firm.astype(np.int64)]
-    s.sku_wanted = notional_demand(static, s, lic, eligible, value, budget, preference)
+    s.sku_wanted = notional_demand(static, s, lic, eligible, value, budget, preference, price)
+    goods = _Goods(value, preference, h100e, price[:, None], s.sku_power * market.accelerator_overhead_kw_per_board_kw / 1e9)
     room = power_room_gw.copy()
     remaining = budget.copy()
     unrestricted = eligible.astype(np.float64)
@@ -61,8 +65,8 @@ def chip_market(static: Static, s: WorldState, lic: Licences, budget: np.ndarray
     domestic_h100e = np.zeros(len(static.labs))
     home, domestic = home_made(static, s), (h100e * s.sku_domestic)[:, None]
     for channel, legal_share, grey_share in passes:
-        room, remaining, bought, gained = _spend(static, s, lic, channel, legal_share, grey_share, value, preference, h100e,
-                                                 room, remaining, market.grey_market_premium)
+        room, remaining, bought, gained = _spend(static, s, lic, channel, legal_share, grey_share, goods, room, remaining,
+                                                 market.grey_market_premium)
         bought_h100e += gained
         domestic_h100e += (bought * domestic * home).sum(axis=0)
     s.chip_spend = (budget - remaining) / 1e9
@@ -99,22 +103,32 @@ def _channel_value(static: Static, lic: Licences, eligible: np.ndarray, value: n
 
 
 def notional_demand(static: Static, s: WorldState, lic: Licences, eligible: np.ndarray, value: np.ndarray,
-                    budget: np.ndarray, preference: np.ndarray) -> np.ndarray:
+                    budget: np.ndarray, preference: np.ndarray, price: np.ndarray | None = None) -> np.ndarray:
     """Units of each design labs would buy this quarter if every design were in stock: each lab's whole
     budget split over what it may buy (legally or through the grey market). This is the demand chip firms
     forecast (stock and power limits are theirs and the labs' constraints, not demand)."""
     reach = _channel_value(static, lic, eligible, value)
     weight = _weights(static, reach > 0, reach, preference)
-    return (budget[None, :] * weight / np.maximum(s.sku_price, 1.0)[:, None]).sum(axis=1)
+    price = np.maximum(s.sku_price, 1.0) if price is None else price
+    return (budget[None, :] * weight / price[:, None]).sum(axis=1)
 
 
-def _spend(static: Static, s: WorldState, lic: Licences, channel: np.ndarray, legal_share, grey_share,
-           value: np.ndarray, preference: np.ndarray, h100e: np.ndarray, room: np.ndarray, remaining: np.ndarray,
-           premium: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+class _Goods(NamedTuple):
+    """What every pass of the market reads per design: H100e per dollar, buyers' preference, H100e per unit,
+    (sku, 1) price (at least a dollar) and GW per unit."""
+
+    value: np.ndarray
+    preference: np.ndarray
+    h100e: np.ndarray
+    price: np.ndarray
+    kw: np.ndarray
+
+
+def _spend(static: Static, s: WorldState, lic: Licences, channel: np.ndarray, legal_share, grey_share, goods: _Goods,
+           room: np.ndarray, remaining: np.ndarray, premium: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """One pass of the labs' spending: (power room left, budget left, units bought (sku, lab), H100e gained per lab).
     A pass with no grey share (the second) skips the grey arithmetic, which would only add zeros."""
-    market = static.ruleset.market
-    kw = s.sku_power * market.accelerator_overhead_kw_per_board_kw / 1e9   # GW per unit
+    value, preference, h100e, price, kw = goods
     stock = s.accel_stock
     offered = (channel > 0) & (stock >= 1.0)[:, None]
     weight = _weights(static, offered, value[:, None] * channel, preference)
@@ -122,7 +136,6 @@ def _spend(static: Static, s: WorldState, lic: Licences, channel: np.ndarray, le
         nothing = np.zeros_like(weight)
         return room, remaining, nothing, (nothing * h100e[:, None]).sum(axis=0)
     grey = not (np.isscalar(grey_share) and grey_share == 0.0)
-    price = np.maximum(s.sku_price, 1.0)[:, None]
     wanted = remaining * weight / price
     units_legal = wanted if np.isscalar(legal_share) and legal_share == 1.0 else wanted * legal_share
     units_grey = wanted * grey_share if grey else None
