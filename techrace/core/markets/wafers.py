@@ -77,32 +77,35 @@ def wafer_market(static: Static, s: WorldState, lic: Licences, planned_dies: np.
     s.wafer_demand[:] = 0.0
     domestic = np.zeros(nk)
     prefs = _preferences(static, s)
+    sku_node, firm_nation = s.sku_node.astype(np.int64), static.chip_firm_nation[s.sku_firm.astype(np.int64)]
     for rank in range(prefs.shape[1]):
         f = prefs[:, rank]
         live = np.flatnonzero((f >= 0) & (remaining > 0))
         if len(live) == 0:
             break
         fl = f[live]
-        node = s.sku_node[live].astype(np.int64)
+        node = sku_node[live]
+        cell = fl * nn + node  # (foundry, node) as one index into the flat tables
         mastered = s.mastered[fl, node] > 0
-        allowed = lic.wafer_allowed[fl, live] * mastered
+        licensed = lic.wafer_allowed[fl, live]
+        allowed = licensed * mastered
         if rank == 0:
-            blocked_dies[live] = remaining[live] * (1.0 - lic.wafer_allowed[fl, live])
+            blocked_dies[live] = remaining[live] * (1.0 - licensed)
         gdw = good_dies_per_wafer(static, s, d0, fl, live)
         want = np.where(gdw > 0, remaining[live] * allowed / np.maximum(gdw, 1e-9), 0.0)
-        demand = np.bincount(fl * nn + node, weights=want, minlength=cap_left.size).reshape(cap_left.shape)  # in SKU order, as np.add.at
+        demand = np.bincount(cell, weights=want, minlength=cap_left.size).reshape(cap_left.shape)  # in SKU order, as np.add.at
         fill = np.where(demand > 0, np.minimum(1.0, cap_left / np.maximum(demand, 1e-12)), 0.0)
         got = want * fill[fl, node]
-        np.add.at(cap_left, (fl, node), -got)
-        np.add.at(s.wafer_unmet, (fl, node), want - got)
-        np.add.at(s.wafer_demand, (fl, node), want)
+        _add_at(cap_left, cell, -got)
+        _add_at(s.wafer_unmet, cell, want - got)
+        _add_at(s.wafer_demand, cell, want)
         wafers_bought[live] += got
-        domestic[live] += got * (static.foundry_nation[fl] == static.chip_firm_nation[s.sku_firm[live].astype(np.int64)])
+        domestic[live] += got * (static.foundry_nation[fl] == firm_nation[live])
         dies = got * gdw
         s.die_stock[live] += dies
         s.dies_made[live] += dies
         remaining[live] = np.maximum(remaining[live] - dies, 0.0)
-        np.add.at(s.wafers_sold, (fl, node), got)
+        _add_at(s.wafers_sold, cell, got)
         price = static.wafer_price[node] * static.blocs.ai_wafer_price[fl]
         np.add.at(s.revenue, fl, got * price / 1e9)
     s.wafers_bought += wafers_bought
@@ -111,6 +114,14 @@ def wafer_market(static: Static, s: WorldState, lic: Licences, planned_dies: np.
     s.sku_domestic = np.where(wafers_bought > 0, domestic / np.maximum(wafers_bought, 1e-12), s.sku_domestic)
     _record_wafer_cutoff(static, s, blocked_dies, planned_dies)
     return wafers_bought
+
+
+def _add_at(table: np.ndarray, cell: np.ndarray, values: np.ndarray) -> None:
+    """np.add.at on a (foundry, node) table by flat cell index (faster than a pair of index arrays)."""
+    if table.flags.c_contiguous:
+        np.add.at(table.reshape(-1), cell, values)
+    else:
+        np.add.at(table, np.unravel_index(cell, table.shape), values)
 
 
 def _preferences(static: Static, s: WorldState) -> np.ndarray:
