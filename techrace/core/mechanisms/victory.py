@@ -68,18 +68,24 @@ def best_rival(values: np.ndarray, rivals: np.ndarray) -> np.ndarray:
     return np.where(rivals, values[None, :], -np.inf).max(axis=1, initial=-np.inf)
 
 
-def _metric(metrics: dict[str, np.ndarray], name: str) -> np.ndarray:
+def _metric(metrics: dict[str, np.ndarray], name: str, finite: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """A metric with non-finite values read as 0 (`finite`: those already read this quarter, by name)."""
+    if finite is not None and name in finite:
+        return finite[name]
     values = metrics[name]
-    return np.where(np.isfinite(values), values, 0.0)
+    values = np.where(np.isfinite(values), values, 0.0)
+    if finite is not None:
+        finite[name] = values
+    return values
 
 
 def holds(static: Static, cond: VictoryCondition, metrics: dict[str, np.ndarray], alive: np.ndarray,
-          quarter: str = "") -> np.ndarray:
+          quarter: str = "", finite: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """(nation,) where the condition holds this quarter (before counting quarters)."""
     if cond.kind == "condition":  # a data condition over any nations' metrics, for the nations it lists
         when = _tables(static, cond)[3]
         return np.full(len(static.nations), condition_holds(static, when, quarter, metrics), dtype=bool)
-    values = _metric(metrics, cond.metric)
+    values = _metric(metrics, cond.metric, finite)
     rivals = _rival_mask(static, cond, alive)
     top = best_rival(values, rivals)
     if cond.kind == "lead":
@@ -104,11 +110,12 @@ def check(static: Static, s: WorldState, quarter: str, final: bool, metrics: dic
     metrics = metrics if metrics is not None else nation_metrics(static, s)
     events: list[Event] = []
     now = quarter_index(quarter, static.start_quarter)
+    finite: dict[str, np.ndarray] = {}
+    alive = s.collapsed <= 0
     for ci, (cid, cond) in enumerate(static.ruleset.victory.items()):
-        alive = s.collapsed <= 0
         applies, _, start, _ = _tables(static, cond)
         started = start is None or now >= start
-        ok = holds(static, cond, metrics, alive, quarter) & applies & alive & started
+        ok = holds(static, cond, metrics, alive, quarter, finite) & applies & alive & started
         s.victory_streak[ci] = np.where(ok, s.victory_streak[ci] + 1.0, 0.0)
         decided = np.flatnonzero(s.victory_streak[ci] >= cond.quarters)
         if len(decided) == 0:
@@ -119,6 +126,7 @@ def check(static: Static, s: WorldState, quarter: str, final: bool, metrics: dic
                 code = static.nations[n]
                 text = f"{code} collapses: {cond.metric} {metrics[cond.metric][n]:.1f} is below {cond.value:g}"
                 events.append(Event(s.turn, quarter, "collapse", text, cond.description or cid, (code,)))
+            alive = s.collapsed <= 0
             if player is not None and player in decided:
                 return _by_score(static, s, metrics, quarter, f"{static.nations[player]}, your nation, collapsed",
                                  "collapse", cid), events
