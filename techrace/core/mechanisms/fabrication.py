@@ -119,25 +119,26 @@ def research(static: Static, s: WorldState, funding: np.ndarray, talent: np.ndar
 
     A node that needs EUV cannot be developed without EUV scanners unless multi-patterning is
     allowed, in which case it is developed more slowly on DUV and carries the defect penalty.
+    The per-foundry arithmetic runs on Python floats (the same doubles as numpy's scalars, faster).
     """
     industry = static.ruleset.industry
     mastered_now: list[tuple[int, int, bool]] = []
-    euv_units = static.by_foundry(effective_tools(s)[:, EUV])
-    for fi in range(len(static.foundries)):
-        if static.foundry_is_memory[fi] > 0:
+    euv_units = static.by_foundry(effective_tools(s)[:, EUV]).tolist()
+    unmastered = s.mastered <= 0
+    targets = np.where(unmastered.any(axis=1), np.argmax(unmastered, axis=1), -1).tolist()  # as research_target
+    fortunes = [1.0] * len(targets) if luck is None else luck.tolist()
+    for fi, m in enumerate(targets):
+        if static.foundry_is_memory[fi] > 0 or m < 0:
             continue
-        m = research_target(static, s, fi)
-        if m < 0:
-            continue
-        per_quarter = static.rd_cost[m] / static.rd_quarters[m]
-        funded = min(1.0, funding[fi] / per_quarter) if per_quarter > 0 else 1.0
+        rd_quarters = float(static.rd_quarters[m])
+        per_quarter = float(static.rd_cost[m]) / rd_quarters
+        funded = min(1.0, float(funding[fi]) / per_quarter) if per_quarter > 0 else 1.0
         on_duv = static.needs_euv[m] > 0 and euv_units[fi] < 1.0
         gate = 1.0
         if on_duv:
             gate = industry.duv_rd_gate if static.mp_allowed[m] > 0 else 0.0
-        speed = min(industry.rd_speed_cap, math.sqrt(max(talent[fi], 0.0)))
-        fortune = 1.0 if luck is None else float(luck[fi])
-        s.rd_progress[fi, m] += gate * (funded * speed * fortune / static.rd_quarters[m] + espionage_bonus[fi])
+        speed = min(industry.rd_speed_cap, math.sqrt(max(float(talent[fi]), 0.0)))
+        s.rd_progress[fi, m] += gate * (funded * speed * fortunes[fi] / rd_quarters + float(espionage_bonus[fi]))
         if s.rd_progress[fi, m] >= 1.0:
             s.rd_progress[fi, m] = 1.0
             s.mastered[fi, m] = 1.0
