@@ -57,7 +57,7 @@ def hbm_market(static: Static, s: WorldState, lic: Licences, produced: np.ndarra
     s.hbm_bought += bought
     s.hbm_unmet = np.maximum(total - available, 0.0)
     s.revenue += sold * static.ruleset.technology.hbm_price_usd / 1e9
-    blocked = demand * (1.0 - np.clip(allowed.max(axis=0), 0.0, 1.0))
+    blocked = demand * (1.0 - np.minimum(np.maximum(allowed.max(axis=0), 0.0), 1.0))
     b = static.chip_firm_to_nation @ blocked
     d = static.chip_firm_to_nation @ demand
     column = CUTOFF_KINDS.index("hbm")

@@ -98,7 +98,7 @@ def learn(static: Static, s: WorldState, wafers: np.ndarray, talent: np.ndarray,
     industry = static.ruleset.industry
     volume = np.sqrt(np.minimum(wafers / industry.learning_reference_wafers, industry.learning_volume_cap))
     speed = 1.0 - duv * (1.0 - static.mp_learning)
-    rate = static.learning_rate * volume * np.sqrt(np.clip(talent, 0.05, industry.learning_talent_cap))[:, None] * speed
+    rate = static.learning_rate * volume * np.sqrt(np.minimum(np.maximum(talent, 0.05), industry.learning_talent_cap))[:, None] * speed
     floor = static.d0_mature
     s.d0 = np.where(s.mastered > 0, floor + (s.d0 - floor) * np.exp(-rate), s.d0)
     s.cum_wafers += wafers
