@@ -181,8 +181,9 @@ def _service(static: Static, s: WorldState, lic: Licences) -> None:
     allowed = lic.service_allowed.transpose(1, 0, 2)
     grey = static.blocs.grey_servicing[:, None, None]
     wear = (1.0 - allowed) * (1.0 - grey) * tech.tool_service_decay_per_quarter
-    s.health = np.where(s.tools > 0, np.minimum(1.0, s.health + allowed * industry.service_recovery_per_quarter) - wear, 0.0)
-    scrap = (s.tools > 0) & (s.health < tech.tool_scrap_health)
+    installed = s.tools > 0
+    s.health = np.where(installed, np.minimum(1.0, s.health + allowed * industry.service_recovery_per_quarter) - wear, 0.0)
+    scrap = installed & (s.health < tech.tool_scrap_health)
     if scrap.any():
         s.tools_scrapped += np.where(scrap, s.tools, 0.0).sum(axis=0)
         s.tools = np.where(scrap, 0.0, s.tools)

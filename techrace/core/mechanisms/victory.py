@@ -115,9 +115,9 @@ def check(static: Static, s: WorldState, quarter: str, final: bool, metrics: dic
     for ci, (cid, cond) in enumerate(static.ruleset.victory.items()):
         applies, _, start, _ = _tables(static, cond)
         started = start is None or now >= start
-        ok = holds(static, cond, metrics, alive, quarter, finite) & applies & alive & started
+        ok = holds(static, cond, metrics, alive, quarter, finite) & applies & alive if started else False
         s.victory_streak[ci] = np.where(ok, s.victory_streak[ci] + 1.0, 0.0)
-        decided = np.flatnonzero(s.victory_streak[ci] >= cond.quarters)
+        decided = (s.victory_streak[ci] >= cond.quarters).nonzero()[0]
         if len(decided) == 0:
             continue
         if cond.kind == "collapse":
