@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from techrace.core.markets import derived
 from techrace.core.mechanisms.controls import Licences
 from techrace.core.state import CUTOFF_KINDS, WorldState
 from techrace.core.static import Static
@@ -98,7 +99,8 @@ def _weights(static: Static, offered: np.ndarray, value: np.ndarray, preference:
 
 def _channel_value(static: Static, lic: Licences, eligible: np.ndarray, value: np.ndarray) -> np.ndarray:
     """(sku, lab) value per dollar as a lab can buy it: the legal share at list price plus the grey share at a premium."""
-    channel = lic.chip_allowed + lic.chip_grey / static.ruleset.market.grey_market_premium
+    channel = derived(static, "chip_channel", (lic.chip_allowed, lic.chip_grey),
+                      lambda: lic.chip_allowed + lic.chip_grey / static.ruleset.market.grey_market_premium)
     return eligible * value[:, None] * channel
 
 
@@ -162,11 +164,11 @@ def _spend(static: Static, s: WorldState, lic: Licences, channel: np.ndarray, le
         s.grey_h100e += (bought_grey * h100e[:, None]).sum(axis=0)
         spent = spent + (bought_grey * price * premium).sum(axis=0)
     # in the first pass the blocked, non-leaking part of each purchase is left for the second pass
-    nations = lic.chip_revenue_nation
-    paid = nations >= 0
-    if paid.any():
+    paid, payees = derived(static, "chip_payees", (lic.chip_revenue_nation,),
+                           lambda: (lic.chip_revenue_nation >= 0, lic.chip_revenue_nation[lic.chip_revenue_nation >= 0]))
+    if len(payees):
         income = bought_legal * price * lic.chip_revenue_share / 1e9
-        np.add.at(s.licence_income, nations[paid], income[paid])
+        np.add.at(s.licence_income, payees, income[paid])
     return room - power, np.maximum(remaining - spent, 0.0), bought, gained
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from techrace.core.markets import derived
 from techrace.core.mechanisms.controls import Licences
 from techrace.core.state import CUTOFF_KINDS, WorldState
 from techrace.core.static import Static
@@ -58,7 +59,8 @@ def install_stockpile(s: WorldState, orders: np.ndarray) -> np.ndarray:
 
 def tools_market(static: Static, s: WorldState, lic: Licences, orders: np.ndarray, domestic_share: np.ndarray) -> np.ndarray:
     """Clear one quarter; returns (site, kind) units blocked by licences (for the jigsaw)."""
-    produced = s.tool_capacity * (1.0 - lic.mineral_loss[static.toolmaker_nation])[:, None]
+    kept = derived(static, "tool_output_kept", (lic.mineral_loss,), lambda: (1.0 - lic.mineral_loss[static.toolmaker_nation])[:, None])
+    produced = s.tool_capacity * kept
     s.tools_produced += produced
     s.tool_inventory += produced
     orders = install_stockpile(s, orders)
@@ -79,7 +81,7 @@ def tools_market(static: Static, s: WorldState, lic: Licences, orders: np.ndarra
     s.toolmaker_cash += value.sum(axis=(1, 2))
     s.cash -= static.by_foundry(value.sum(axis=(0, 2)))
     _ship(static, s, shipped)
-    _deliver(s, lic)
+    _deliver(static, s, lic)
     _service(static, s, lic)
     return blocked
 
@@ -124,9 +126,9 @@ def _deepen(s: WorldState, depth: int) -> None:
     s.tool_ring, s.tool_head = grown, 0
 
 
-def _deliver(s: WorldState, lic: Licences) -> None:
+def _deliver(static: Static, s: WorldState, lic: Licences) -> None:
     arriving = s.tool_ring[s.tool_head]
-    admitted = arriving * np.minimum(lic.tool_allowed, 1.0)
+    admitted = arriving * derived(static, "tool_admitted", (lic.tool_allowed,), lambda: np.minimum(lic.tool_allowed, 1.0))
     s.tool_inventory += (arriving - admitted).sum(axis=1)
     _install(s, admitted.transpose(1, 0, 2))
     arriving[...] = 0.0
@@ -180,7 +182,8 @@ def _service(static: Static, s: WorldState, lic: Licences) -> None:
     tech, industry = static.ruleset.technology, static.ruleset.industry
     allowed = lic.service_allowed.transpose(1, 0, 2)
     grey = static.blocs.grey_servicing[:, None, None]
-    wear = (1.0 - allowed) * (1.0 - grey) * tech.tool_service_decay_per_quarter
+    wear = derived(static, "tool_wear", (lic.service_allowed,),
+                   lambda: (1.0 - allowed) * (1.0 - grey) * tech.tool_service_decay_per_quarter)
     installed = s.tools > 0
     s.health = np.where(installed, np.minimum(1.0, s.health + allowed * industry.service_recovery_per_quarter) - wear, 0.0)
     scrap = installed & (s.health < tech.tool_scrap_health)
