@@ -201,14 +201,15 @@ class WorldModel(mesa.Model):
         fabrication.advance_construction(s)
         foundry_talent = self.talent[: len(st.foundries)]
         bonus = self._espionage_bonus()
-        for fi, m, on_duv in fabrication.research(st, s, s.rd_budget, foundry_talent, bonus, self.luck["rd"]):
+        eff = fabrication.effective_tools(s)  # the tools stay as the tool market left them all phase
+        for fi, m, on_duv in fabrication.research(st, s, s.rd_budget, foundry_talent, bonus, self.luck["rd"], eff):
             how = " on DUV multi-patterning" if on_duv else ""
             events.append(Event(s.turn, self.quarter, "technology", f"{st.foundries[fi]} masters {st.nodes[m]}{how}",
                                 "years of funded process R&D", (st.foundries[fi],)))
         for fi, level in fabrication.hbm_research(st, s, s.rd_budget, foundry_talent, self.luck["rd"]):
             gen = st.hbm_generations[list(st.hbm_level).index(level)]
             events.append(Event(s.turn, self.quarter, "technology", f"{st.foundries[fi]} reaches {gen}", "HBM R&D", (st.foundries[fi],)))
-        fabrication.update_usable(st, s)
+        fabrication.update_usable(st, s, eff)
         return events
 
     def _chips(self) -> None:

@@ -42,13 +42,14 @@ def effective_tools(s: WorldState) -> np.ndarray:
     return (s.tools * s.health).sum(axis=1)
 
 
-def update_usable(static: Static, s: WorldState) -> None:
-    """Recompute usable wafer starts per (site, node), the DUV-path share and usable HBM TSV starts."""
+def update_usable(static: Static, s: WorldState, eff: np.ndarray | None = None) -> None:
+    """Recompute usable wafer starts per (site, node), the DUV-path share and usable HBM TSV starts
+    (`eff`: effective_tools(s), when the caller has it)."""
     req, req_euv, req_arf, euv_nodes, extra_arf, hbm_req = _usable_tables(static)
     mastered = s.mastered[static.site_foundry]
-    up = (1.0 - s.offline)[:, None]
-    active = s.capacity * mastered * up
-    eff = effective_tools(s)
+    running = 1.0 - s.offline
+    active = s.capacity * mastered * running[:, None]
+    eff = effective_tools(s) if eff is None else eff
     euv_need = (active * req_euv * static.needs_euv).sum(axis=1)
     euv_ratio = np.where(euv_need > 0, np.minimum(1.0, eff[:, EUV] / np.maximum(euv_need, 1e-12)), 1.0)
     euv_frac = np.where(euv_nodes, euv_ratio[:, None], 1.0)
@@ -56,7 +57,7 @@ def update_usable(static: Static, s: WorldState) -> None:
     run_frac = euv_frac + duv_frac
     need = (active * run_frac) @ req
     need[:, ARF] += ((active * duv_frac) * req_arf * extra_arf).sum(axis=1)
-    hbm_active = s.hbm_tsv_wpm * (1.0 - s.offline)
+    hbm_active = s.hbm_tsv_wpm * running
     need += np.outer(hbm_active, hbm_req)
     ratio = np.where(need > 0, np.minimum(1.0, eff / np.maximum(need, 1e-12)), 1.0)
     utilisation = ratio[:, OTHER_KINDS].min(axis=1)
@@ -114,7 +115,7 @@ def research_target(static: Static, s: WorldState, foundry: int) -> int:
 
 
 def research(static: Static, s: WorldState, funding: np.ndarray, talent: np.ndarray,
-             espionage_bonus: np.ndarray, luck: np.ndarray | None = None) -> list[tuple[int, int, bool]]:
+             espionage_bonus: np.ndarray, luck: np.ndarray | None = None, eff: np.ndarray | None = None) -> list[tuple[int, int, bool]]:
     """Advance node R&D; returns (foundry, node, on_duv) for every node mastered this turn.
 
     A node that needs EUV cannot be developed without EUV scanners unless multi-patterning is
@@ -123,7 +124,7 @@ def research(static: Static, s: WorldState, funding: np.ndarray, talent: np.ndar
     """
     industry = static.ruleset.industry
     mastered_now: list[tuple[int, int, bool]] = []
-    euv_units = static.by_foundry(effective_tools(s)[:, EUV]).tolist()
+    euv_units = static.by_foundry((effective_tools(s) if eff is None else eff)[:, EUV]).tolist()
     unmastered = s.mastered <= 0
     targets = np.where(unmastered.any(axis=1), np.argmax(unmastered, axis=1), -1).tolist()  # as research_target
     fortunes = [1.0] * len(targets) if luck is None else luck.tolist()
@@ -153,18 +154,20 @@ def hbm_research(static: Static, s: WorldState, funding: np.ndarray, talent: np.
     rs = static.ruleset.technology
     advanced: list[tuple[int, float]] = []
     per_quarter = rs.hbm_rd_cost_usd_b / rs.hbm_rd_quarters
-    for fi in np.flatnonzero(static.foundry_is_memory > 0):
-        higher = static.hbm_level[static.hbm_level > s.hbm_level[fi]]
-        if len(higher) == 0 or s.hbm_level[fi] <= 0:
+    generations = static.hbm_level.tolist()
+    for fi in np.flatnonzero(static.foundry_is_memory > 0).tolist():  # on Python floats (the same doubles), a few makers
+        level = float(s.hbm_level[fi])
+        higher = [g for g in generations if g > level]
+        if not higher or level <= 0:
             continue
-        funded = min(1.0, funding[fi] / per_quarter) if per_quarter > 0 else 1.0
+        funded = min(1.0, float(funding[fi]) / per_quarter) if per_quarter > 0 else 1.0
         fortune = 1.0 if luck is None else float(luck[fi])
-        speed = min(static.ruleset.industry.rd_speed_cap, math.sqrt(max(talent[fi], 0.0)))
+        speed = min(static.ruleset.industry.rd_speed_cap, math.sqrt(max(float(talent[fi]), 0.0)))
         s.hbm_rd[fi] += funded * fortune * speed / rs.hbm_rd_quarters
         if s.hbm_rd[fi] >= 1.0:
             s.hbm_rd[fi] = 0.0
-            s.hbm_level[fi] = float(higher.min())
-            advanced.append((int(fi), float(s.hbm_level[fi])))
+            s.hbm_level[fi] = min(higher)
+            advanced.append((fi, float(s.hbm_level[fi])))
     return advanced
 
 

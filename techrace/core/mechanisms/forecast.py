@@ -8,6 +8,7 @@ this quarter's demand and `ahead` says what demand will be `h` quarters on.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -48,5 +49,16 @@ def ahead(level: np.ndarray, trend: np.ndarray, quarters: np.ndarray | int, rule
     """Demand forecast `quarters` ahead (0 where there is no history)."""
     h = np.asarray(quarters, dtype=np.float64)
     phi = rules.trend_damping
-    steps = h if phi >= 1.0 else phi * (1.0 - phi ** h) / (1.0 - phi)
+    steps = h if phi >= 1.0 else _damped_steps(phi, h.shape, h.tobytes())
     return np.where(level > 0, np.exp(level + trend * steps), 0.0)
+
+
+@lru_cache(maxsize=64)
+def _damped_steps(phi: float, shape: tuple[int, ...], quarters: bytes) -> np.ndarray | np.float64:
+    """The damped trend's total over `quarters` quarters: the same few horizons (build times, planning
+    quarters) every quarter, so kept (read-only)."""
+    h = np.frombuffer(quarters, dtype=np.float64).reshape(shape)
+    steps = phi * (1.0 - phi ** h) / (1.0 - phi)
+    if isinstance(steps, np.ndarray):
+        steps.flags.writeable = False
+    return steps
