@@ -180,10 +180,11 @@ def _fill(stock: np.ndarray, want: np.ndarray) -> np.ndarray:
 def _tier_caps(static: Static, s: WorldState, lic: Licences, legal: np.ndarray, grey: np.ndarray,
                h100e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Scale imports of capped nations (country tiers) from foreign designers down to the cap."""
-    if not np.isfinite(lic.tier_cap).any():
+    capped = derived(static, "tier_capped", (lic.tier_cap,), lambda: np.flatnonzero(np.isfinite(lic.tier_cap)))
+    if not len(capped):
         return legal, grey
     firm_nation = static.chip_firm_nation[s.sku_firm.astype(np.int64)]
-    for n in np.flatnonzero(np.isfinite(lic.tier_cap)):
+    for n in capped:
         labs = static.lab_nation == n
         foreign = firm_nation != n
         imported = (legal[np.ix_(foreign, labs)] * h100e[foreign, None]).sum()
