@@ -26,6 +26,7 @@ ROUNDING = {  # decimals written per column
 _BY_PLACES: dict[int, list[str]] = {}
 for _name, _places in ROUNDING.items():
     _BY_PLACES.setdefault(_places, []).append(_name)
+_ROUNDED = [name for names in _BY_PLACES.values() for name in names]  # the rounded columns, grouped by decimals
 VOLUME_WPM = 1000.0  # "in volume": at least this many usable wafer starts per month
 ADVANCED_NM = 7.0
 
@@ -63,12 +64,15 @@ class TurnRows:
 
     def __init__(self, static: Static, s: WorldState, seed: int, quarter: str, values: dict[str, np.ndarray]):
         self.nations, self.seed, self.turn, self.quarter = static.nations, seed, s.turn, quarter
-        # one rounding call per number of decimals (elementwise, so the same numbers)
-        self.blocks = [(names, np.array([values[name] for name in names]).round(places)) for places, names in _BY_PLACES.items()]
+        # one table of the rounded columns, one rounding call per number of decimals (elementwise, so the same numbers)
+        table = np.array([values[name] for name in _ROUNDED])
+        self.blocks, start = [], 0
+        for places, names in _BY_PLACES.items():
+            self.blocks.append((names, np.round(table[start:start + len(names)], places, out=table[start:start + len(names)])))
+            start += len(names)
         self.runs, self.best = np.array(values["largest_training_run_flop"]), np.array(values["best_node_nm"])
         self._rows: list[dict[str, Any]] | None = None
-        finite = all(np.isfinite(block).all() for _, block in self.blocks)
-        if not (finite and np.isfinite(self.runs).all() and not np.isnan(self.best).any()):
+        if not (np.isfinite(table).all() and np.isfinite(self.runs).all() and not np.isnan(self.best).any()):
             check_finite_rows(self.rows())  # names the first non-finite number by turn, nation and field
 
     def rows(self) -> list[dict[str, Any]]:

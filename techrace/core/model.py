@@ -201,14 +201,15 @@ class WorldModel(mesa.Model):
         fabrication.advance_construction(s)
         foundry_talent = self.talent[: len(st.foundries)]
         bonus = self._espionage_bonus()
-        for fi, m, on_duv in fabrication.research(st, s, s.rd_budget, foundry_talent, bonus, self.luck["rd"]):
+        eff = fabrication.effective_tools(s)  # the tools stay as the tool market left them all phase
+        for fi, m, on_duv in fabrication.research(st, s, s.rd_budget, foundry_talent, bonus, self.luck["rd"], eff):
             how = " on DUV multi-patterning" if on_duv else ""
             events.append(Event(s.turn, self.quarter, "technology", f"{st.foundries[fi]} masters {st.nodes[m]}{how}",
                                 "years of funded process R&D", (st.foundries[fi],)))
         for fi, level in fabrication.hbm_research(st, s, s.rd_budget, foundry_talent, self.luck["rd"]):
             gen = st.hbm_generations[list(st.hbm_level).index(level)]
             events.append(Event(s.turn, self.quarter, "technology", f"{st.foundries[fi]} reaches {gen}", "HBM R&D", (st.foundries[fi],)))
-        fabrication.update_usable(st, s)
+        fabrication.update_usable(st, s, eff)
         return events
 
     def _chips(self) -> None:
@@ -216,29 +217,27 @@ class WorldModel(mesa.Model):
         st, s = self.static, self.state
         lic, rules = self.licences, self.ruleset.industry.forecast
         halted = shocks.halted_sites(st, s)
-        live = (s.sku_used > 0) & (s.sku_active > 0)
-        planned_units = s.target_units[s.sku_firm.astype(np.int64)] * s.sku_share * live
+        firm, used = s.sku_firm.astype(np.int64), s.sku_used > 0  # the designs in their slots stay put all phase
+        live = used & (s.sku_active > 0)
+        planned_units = s.target_units[firm] * s.sku_share * live
         planned_dies = np.maximum(planned_units * s.sku_dies * self.ruleset.industry.die_overorder - s.die_stock, 0.0)
         # retired designs still package the dies they hold
-        planned_units = np.where(live, planned_units, np.where(s.sku_used > 0, s.die_stock / np.maximum(s.sku_dies, 1.0), 0.0))
-        wafers.wafer_market(st, s, lic, planned_dies, self.ai_share, halted)
-        s.wafer_demand_level, s.wafer_demand_trend = forecast.observe(s.wafer_demand_level, s.wafer_demand_trend, s.wafer_demand, rules)
+        planned_units = np.where(live, planned_units, np.where(used, s.die_stock / np.maximum(s.sku_dies, 1.0), 0.0))
+        duv = fabrication.foundry_duv_share(st, s)  # usable capacity is fixed for the quarter once the fabs ran
+        wafers.wafer_market(st, s, lic, planned_dies, self.ai_share, halted, duv)
         made = hbm.hbm_production(st, s, halted)
-        stacks_needed = np.bincount(s.sku_firm.astype(np.int64), weights=planned_units * s.sku_stacks, minlength=len(st.chip_firms))
+        stacks_needed = np.bincount(firm, weights=planned_units * s.sku_stacks, minlength=len(st.chip_firms))
         boost = self.ruleset.market.stockpile_boost * lic.stockpile[st.chip_firm_nation]
         hbm.hbm_market(st, s, lic, made, stacks_needed, self._hbm_need_level(planned_units), boost)
-        s.hbm_demand_level, s.hbm_demand_trend = forecast.observe(s.hbm_demand_level, s.hbm_demand_trend, s.hbm_demand, rules)
         packaging.assemble(st, s, planned_units, halted)
-        s.packaging_demand_level, s.packaging_demand_trend = forecast.observe(
-            s.packaging_demand_level, s.packaging_demand_trend, s.packaging_demand, rules)
-        s.tool_demand_level, s.tool_demand_trend = forecast.observe(s.tool_demand_level, s.tool_demand_trend, s.tool_demand, rules)
+        forecast.observe_all(s, ("wafer", "hbm", "packaging", "tool"), rules)  # only next quarter's plans read them
         labs.retire_accelerators(st, s)
         room, power_before = labs.power_room(st, s), s.lab_power.copy()
         chips.chip_market(st, s, lic, self.lab_budget, room, self.eligible)
         # for the advisor (core/constraints.py): what labs had to spend and the power room they had and left
         s.lab_chip_budget, s.lab_power_room, s.lab_power_left = self.lab_budget / 1e9, room, room - (s.lab_power - power_before)
-        s.unit_demand = np.bincount(s.sku_firm.astype(np.int64), weights=s.sku_wanted * (s.sku_used > 0), minlength=len(st.chip_firms))
-        fabrication.learn(st, s, s.wafers_sold + self._non_ai_wafers(), self.talent[: len(st.foundries)])
+        s.unit_demand = np.bincount(firm, weights=s.sku_wanted * used, minlength=len(st.chip_firms))
+        fabrication.learn(st, s, s.wafers_sold + self._non_ai_wafers(), self.talent[: len(st.foundries)], duv)
 
     def _labs(self) -> list[Event]:
         """Power-limited compute, research, training runs and capability, then the labs' money."""

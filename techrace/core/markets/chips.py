@@ -8,8 +8,11 @@ demand leaks through the grey market at a premium. A second pass spends what the
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
+from techrace.core.markets import derived
 from techrace.core.mechanisms.controls import Licences
 from techrace.core.state import CUTOFF_KINDS, WorldState
 from techrace.core.static import Static
@@ -49,10 +52,12 @@ def chip_market(static: Static, s: WorldState, lic: Licences, budget: np.ndarray
     market = static.ruleset.market
     h100e = h100_equivalents(static, s)
     eligible = eligibility(static, s) if eligible is None else eligible
-    value = np.where(s.sku_price > 0, h100e / np.maximum(s.sku_price, 1.0), 0.0)
+    price = np.maximum(s.sku_price, 1.0)
+    value = np.where(s.sku_price > 0, h100e / price, 0.0)
     _record_chip_cutoff(static, s, eligible, lic, value)
     preference = static.buyer_preference[s.sku_firm.astype(np.int64)]
-    s.sku_wanted = notional_demand(static, s, lic, eligible, value, budget, preference)
+    s.sku_wanted = notional_demand(static, s, lic, eligible, value, budget, preference, price)
+    goods = _Goods(value, preference, h100e, price[:, None], s.sku_power * market.accelerator_overhead_kw_per_board_kw / 1e9)
     room = power_room_gw.copy()
     remaining = budget.copy()
     unrestricted = eligible.astype(np.float64)
@@ -61,8 +66,8 @@ def chip_market(static: Static, s: WorldState, lic: Licences, budget: np.ndarray
     domestic_h100e = np.zeros(len(static.labs))
     home, domestic = home_made(static, s), (h100e * s.sku_domestic)[:, None]
     for channel, legal_share, grey_share in passes:
-        room, remaining, bought, gained = _spend(static, s, lic, channel, legal_share, grey_share, value, preference, h100e,
-                                                 room, remaining, market.grey_market_premium)
+        room, remaining, bought, gained = _spend(static, s, lic, channel, legal_share, grey_share, goods, room, remaining,
+                                                 market.grey_market_premium)
         bought_h100e += gained
         domestic_h100e += (bought * domestic * home).sum(axis=0)
     s.chip_spend = (budget - remaining) / 1e9
@@ -94,47 +99,57 @@ def _weights(static: Static, offered: np.ndarray, value: np.ndarray, preference:
 
 def _channel_value(static: Static, lic: Licences, eligible: np.ndarray, value: np.ndarray) -> np.ndarray:
     """(sku, lab) value per dollar as a lab can buy it: the legal share at list price plus the grey share at a premium."""
-    channel = lic.chip_allowed + lic.chip_grey / static.ruleset.market.grey_market_premium
+    channel = derived(static, "chip_channel", (lic.chip_allowed, lic.chip_grey),
+                      lambda: lic.chip_allowed + lic.chip_grey / static.ruleset.market.grey_market_premium)
     return eligible * value[:, None] * channel
 
 
 def notional_demand(static: Static, s: WorldState, lic: Licences, eligible: np.ndarray, value: np.ndarray,
-                    budget: np.ndarray, preference: np.ndarray) -> np.ndarray:
+                    budget: np.ndarray, preference: np.ndarray, price: np.ndarray | None = None) -> np.ndarray:
     """Units of each design labs would buy this quarter if every design were in stock: each lab's whole
     budget split over what it may buy (legally or through the grey market). This is the demand chip firms
     forecast (stock and power limits are theirs and the labs' constraints, not demand)."""
     reach = _channel_value(static, lic, eligible, value)
     weight = _weights(static, reach > 0, reach, preference)
-    return (budget[None, :] * weight / np.maximum(s.sku_price, 1.0)[:, None]).sum(axis=1)
+    price = np.maximum(s.sku_price, 1.0) if price is None else price
+    return (budget[None, :] * weight / price[:, None]).sum(axis=1)
 
 
-def _spend(static: Static, s: WorldState, lic: Licences, channel: np.ndarray, legal_share, grey_share,
-           value: np.ndarray, preference: np.ndarray, h100e: np.ndarray, room: np.ndarray, remaining: np.ndarray,
-           premium: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """One pass of the labs' spending: (power room left, budget left, units bought (sku, lab), H100e gained per lab)."""
-    market = static.ruleset.market
-    kw = s.sku_power * market.accelerator_overhead_kw_per_board_kw / 1e9   # GW per unit
+class _Goods(NamedTuple):
+    """What every pass of the market reads per design: H100e per dollar, buyers' preference, H100e per unit,
+    (sku, 1) price (at least a dollar) and GW per unit."""
+
+    value: np.ndarray
+    preference: np.ndarray
+    h100e: np.ndarray
+    price: np.ndarray
+    kw: np.ndarray
+
+
+def _spend(static: Static, s: WorldState, lic: Licences, channel: np.ndarray, legal_share, grey_share, goods: _Goods,
+           room: np.ndarray, remaining: np.ndarray, premium: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One pass of the labs' spending: (power room left, budget left, units bought (sku, lab), H100e gained per lab).
+    A pass with no grey share (the second) skips the grey arithmetic, which would only add zeros."""
+    value, preference, h100e, price, kw = goods
     stock = s.accel_stock
     offered = (channel > 0) & (stock >= 1.0)[:, None]
     weight = _weights(static, offered, value[:, None] * channel, preference)
     if not weight.any():
         nothing = np.zeros_like(weight)
         return room, remaining, nothing, (nothing * h100e[:, None]).sum(axis=0)
-    price = np.maximum(s.sku_price, 1.0)[:, None]
+    grey = not (np.isscalar(grey_share) and grey_share == 0.0)
     wanted = remaining * weight / price
-    units_legal = wanted * legal_share
-    units_grey = wanted * grey_share
-    units = units_legal + units_grey
-    gw = (units * kw[:, None]).sum(axis=0)
+    units_legal = wanted if np.isscalar(legal_share) and legal_share == 1.0 else wanted * legal_share
+    units_grey = wanted * grey_share if grey else None
+    gw = ((units_legal + units_grey if grey else units_legal) * kw[:, None]).sum(axis=0)
     scale = np.where(gw > 0, np.minimum(1.0, np.maximum(room, 0.0) / np.maximum(gw, 1e-12)), 1.0)
     units_legal = units_legal * scale
-    units_grey = units_grey * scale
+    units_grey = units_grey * scale if grey else np.zeros_like(units_legal)
     units_legal, units_grey = _tier_caps(static, s, lic, units_legal, units_grey, h100e)
-    want = (units_legal + units_grey).sum(axis=1)
-    fill = np.where(want > 0, np.minimum(1.0, stock / np.maximum(want, 1e-12)), 0.0)
+    fill = _fill(stock, (units_legal + units_grey if grey else units_legal).sum(axis=1))
     bought_legal = units_legal * fill[:, None]
-    bought_grey = units_grey * fill[:, None]
-    bought = bought_legal + bought_grey
+    bought_grey = units_grey * fill[:, None] if grey else None
+    bought = bought_legal + bought_grey if grey else bought_legal
     sold = bought.sum(axis=1)
     s.accel_stock = np.maximum(stock - sold, 0.0)
     s.accel_sold += sold
@@ -142,25 +157,34 @@ def _spend(static: Static, s: WorldState, lic: Licences, channel: np.ndarray, le
     s.compute += gained
     s.bought_h100e += gained
     s.compute_bought += gained
-    s.grey_h100e += (bought_grey * h100e[:, None]).sum(axis=0)
     power = (bought * kw[:, None]).sum(axis=0)
     s.lab_power += power
-    spent = (bought_legal * price).sum(axis=0) + (bought_grey * price * premium).sum(axis=0)
+    spent = (bought_legal * price).sum(axis=0)
+    if grey:
+        s.grey_h100e += (bought_grey * h100e[:, None]).sum(axis=0)
+        spent = spent + (bought_grey * price * premium).sum(axis=0)
     # in the first pass the blocked, non-leaking part of each purchase is left for the second pass
-    income = bought_legal * price * lic.chip_revenue_share / 1e9
-    nations = lic.chip_revenue_nation
-    if (nations >= 0).any():
-        np.add.at(s.licence_income, nations[nations >= 0], income[nations >= 0])
+    paid, payees = derived(static, "chip_payees", (lic.chip_revenue_nation,),
+                           lambda: (lic.chip_revenue_nation >= 0, lic.chip_revenue_nation[lic.chip_revenue_nation >= 0]))
+    if len(payees):
+        income = bought_legal * price * lic.chip_revenue_share / 1e9
+        np.add.at(s.licence_income, payees, income[paid])
     return room - power, np.maximum(remaining - spent, 0.0), bought, gained
+
+
+def _fill(stock: np.ndarray, want: np.ndarray) -> np.ndarray:
+    """Share of each design's wanted units its stock can fill."""
+    return np.where(want > 0, np.minimum(1.0, stock / np.maximum(want, 1e-12)), 0.0)
 
 
 def _tier_caps(static: Static, s: WorldState, lic: Licences, legal: np.ndarray, grey: np.ndarray,
                h100e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Scale imports of capped nations (country tiers) from foreign designers down to the cap."""
-    if not np.isfinite(lic.tier_cap).any():
+    capped = derived(static, "tier_capped", (lic.tier_cap,), lambda: np.flatnonzero(np.isfinite(lic.tier_cap)))
+    if not len(capped):
         return legal, grey
     firm_nation = static.chip_firm_nation[s.sku_firm.astype(np.int64)]
-    for n in np.flatnonzero(np.isfinite(lic.tier_cap)):
+    for n in capped:
         labs = static.lab_nation == n
         foreign = firm_nation != n
         imported = (legal[np.ix_(foreign, labs)] * h100e[foreign, None]).sum()

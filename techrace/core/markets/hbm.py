@@ -17,14 +17,23 @@ MONTHS = 3.0
 
 def hbm_production(static: Static, s: WorldState, halted_sites: np.ndarray) -> np.ndarray:
     """Stacks produced per memory maker this quarter (halted sites ship nothing)."""
-    gens = static.ruleset.technology.hbm_generations
-    per_wafer = {g.level: g.stacks_per_wafer for g in gens.values()}
-    stacks = np.array([per_wafer.get(level, 0.0) for level in s.hbm_level])
+    stacks = _stacks_per_wafer(static, s.hbm_level)
     wafers = static.by_foundry(s.hbm_usable * MONTHS * (~halted_sites))
     produced = wafers * stacks * s.hbm_yield
     s.hbm_produced = produced
     s.hbm_made += produced
     return produced
+
+
+def _stacks_per_wafer(static: Static, levels: np.ndarray) -> np.ndarray:
+    """Stacks per wafer of each maker's HBM generation, kept per set of generations (they change rarely)."""
+    key = ("stacks_per_wafer", levels.tobytes())
+    stacks = static.cache.get(key)
+    if stacks is None:
+        per_wafer = {g.level: g.stacks_per_wafer for g in static.ruleset.technology.hbm_generations.values()}
+        stacks = static.cache[key] = np.array([per_wafer.get(level, 0.0) for level in levels.tolist()])
+        stacks.flags.writeable = False
+    return stacks
 
 
 def hbm_market(static: Static, s: WorldState, lic: Licences, produced: np.ndarray, needed: np.ndarray,
@@ -41,13 +50,14 @@ def hbm_market(static: Static, s: WorldState, lic: Licences, produced: np.ndarra
     total = want.sum(axis=1)
     fill = np.where(total > 0, np.minimum(1.0, available / np.maximum(total, 1e-12)), 0.0)
     got = want * fill[:, None]
+    sold, bought = got.sum(axis=1), got.sum(axis=0)
     s.hbm_demand = total
-    s.hbm_maker_stock = np.maximum(available - got.sum(axis=1), 0.0)
-    s.hbm_stock += got.sum(axis=0)
-    s.hbm_bought += got.sum(axis=0)
+    s.hbm_maker_stock = np.maximum(available - sold, 0.0)
+    s.hbm_stock += bought
+    s.hbm_bought += bought
     s.hbm_unmet = np.maximum(total - available, 0.0)
-    s.revenue += got.sum(axis=1) * static.ruleset.technology.hbm_price_usd / 1e9
-    blocked = demand * (1.0 - np.clip((lic.hbm_allowed * level_ok).max(axis=0), 0.0, 1.0))
+    s.revenue += sold * static.ruleset.technology.hbm_price_usd / 1e9
+    blocked = demand * (1.0 - np.minimum(np.maximum(allowed.max(axis=0), 0.0), 1.0))
     b = static.chip_firm_to_nation @ blocked
     d = static.chip_firm_to_nation @ demand
     column = CUTOFF_KINDS.index("hbm")

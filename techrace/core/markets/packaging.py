@@ -24,8 +24,8 @@ def assemble(static: Static, s: WorldState, planned_units: np.ndarray, halted_si
     firm = s.sku_firm.astype(np.int64)
     nc = len(static.chip_firms)
     stacks_needed = planned_units * s.sku_stacks
-    firm_need = np.bincount(firm, weights=stacks_needed, minlength=nc)
-    hbm_for_sku = np.where(firm_need[firm] > 0, s.hbm_stock[firm] * stacks_needed / np.maximum(firm_need[firm], 1e-12), 0.0)
+    firm_need = np.bincount(firm, weights=stacks_needed, minlength=nc)[firm]
+    hbm_for_sku = np.where(firm_need > 0, s.hbm_stock[firm] * stacks_needed / np.maximum(firm_need, 1e-12), 0.0)
     by_hbm = np.where(s.sku_stacks > 0, hbm_for_sku / np.maximum(s.sku_stacks, 1.0), np.inf)
     by_dies = s.die_stock / np.maximum(s.sku_dies, 1.0)
     possible = np.minimum(np.minimum(planned_units, by_dies), by_hbm)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from techrace.core.markets import derived
 from techrace.core.mechanisms.controls import Licences
 from techrace.core.state import CUTOFF_KINDS, WorldState
 from techrace.core.static import Static
@@ -22,12 +23,26 @@ def supplier_weights(static: Static, capacity: np.ndarray, domestic_share: np.nd
 
     Within each group (own bloc, other allowed blocs) orders follow makers' capacity. A site whose bloc
     buys only from itself, or whose own bloc makes none of a kind, orders everything from the group that can."""
-    bloc = static.blocs
-    dom = (bloc.tool_source & bloc.tool_domestic).T[:, :, None] * capacity[:, None, :]     # (maker, site, kind)
-    far = (bloc.tool_source & ~bloc.tool_domestic).T[:, :, None] * capacity[:, None, :]
+    domestic_maker, foreign_maker, _ = _bloc_tables(static)
+    dom = domestic_maker * capacity[:, None, :]     # (maker, site, kind)
+    far = foreign_maker * capacity[:, None, :]
     dom_total, far_total = dom.sum(axis=0), far.sum(axis=0)                                # (site, kind)
     share = np.where(far_total > 0, np.where(dom_total > 0, domestic_share[:, None], 0.0), 1.0)
     return (dom / np.maximum(dom_total, 1e-12) * share[None] + far / np.maximum(far_total, 1e-12) * (1.0 - share)[None])
+
+
+def _bloc_tables(static: Static) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(maker, site, 1) masks, once a game (read-only): the site buys from the maker's bloc and it is its own
+    bloc, it buys from it and it is another bloc, the maker is of the site's own bloc."""
+    tables = static.cache.get("tool_bloc_tables")
+    if tables is None:
+        bloc = static.blocs
+        tables = static.cache["tool_bloc_tables"] = tuple(
+            np.ascontiguousarray(mask.T[:, :, None]) for mask in
+            (bloc.tool_source & bloc.tool_domestic, bloc.tool_source & ~bloc.tool_domestic, bloc.tool_domestic))
+        for table in tables:
+            table.flags.writeable = False
+    return tables
 
 
 def install_stockpile(s: WorldState, orders: np.ndarray) -> np.ndarray:
@@ -44,14 +59,16 @@ def install_stockpile(s: WorldState, orders: np.ndarray) -> np.ndarray:
 
 def tools_market(static: Static, s: WorldState, lic: Licences, orders: np.ndarray, domestic_share: np.ndarray) -> np.ndarray:
     """Clear one quarter; returns (site, kind) units blocked by licences (for the jigsaw)."""
-    produced = s.tool_capacity * (1.0 - lic.mineral_loss[static.toolmaker_nation])[:, None]
+    kept = derived(static, "tool_output_kept", (lic.mineral_loss,), lambda: (1.0 - lic.mineral_loss[static.toolmaker_nation])[:, None])
+    produced = s.tool_capacity * kept
     s.tools_produced += produced
     s.tool_inventory += produced
     orders = install_stockpile(s, orders)
-    weights = supplier_weights(static, s.tool_capacity + s.tool_inventory, domestic_share)
+    stocked = s.tool_capacity + s.tool_inventory
+    weights = supplier_weights(static, stocked, domestic_share)
     legal = weights * lic.tool_allowed
     blocked = orders * (1.0 - legal.sum(axis=0))  # (site, kind)
-    own = static.blocs.tool_domestic.T[:, :, None] * (s.tool_capacity + s.tool_inventory)[:, None, :]
+    own = _bloc_tables(static)[2] * stocked[:, None, :]
     reroute = own / np.maximum(own.sum(axis=0, keepdims=True), 1e-12)       # own-bloc makers take the blocked share
     demand = orders[None, :, :] * legal + reroute * blocked[None, :, :] * lic.tool_allowed
     total = demand.sum(axis=1)
@@ -63,8 +80,8 @@ def tools_market(static: Static, s: WorldState, lic: Licences, orders: np.ndarra
     value = shipped * s.tool_price[:, None, :] / 1000.0  # USD billions
     s.toolmaker_cash += value.sum(axis=(1, 2))
     s.cash -= static.by_foundry(value.sum(axis=(0, 2)))
-    _ship(s, shipped)
-    _deliver(s, lic)
+    _ship(static, s, shipped)
+    _deliver(static, s, lic)
     _service(static, s, lic)
     return blocked
 
@@ -76,13 +93,27 @@ def _install(s: WorldState, new: np.ndarray) -> None:
     s.tools = total
 
 
-def _ship(s: WorldState, shipped: np.ndarray) -> None:
+def _ship(static: Static, s: WorldState, shipped: np.ndarray) -> None:
     """Put (maker, site, kind) shipments into the ring slot of each (maker, kind)'s lead time."""
-    lead = np.clip(s.tool_lead.astype(np.int64), 0, s.tool_quarters - 1)     # (maker, kind)
-    _deepen(s, int(lead.max(initial=0)) + 1)
-    for ahead in np.flatnonzero(np.bincount(lead.ravel())):  # one pass per lead time (a few), not a scatter over every (maker, kind)
+    depth, by_lead = _lead_masks(static, s)
+    _deepen(s, depth)
+    for ahead, mask in by_lead:  # one pass per lead time (a few), not a scatter over every (maker, kind)
         slot = s.tool_ring[(s.tool_head + ahead) % s.tool_ring.shape[0]]
-        np.add(slot, shipped, out=slot, where=(lead == ahead)[:, None, :])
+        np.add(slot, shipped, out=slot, where=mask)
+
+
+def _lead_masks(static: Static, s: WorldState) -> tuple[int, list[tuple[int, np.ndarray]]]:
+    """The ring depth the lead times need and, per lead time in use, its (maker, 1, kind) mask (read-only);
+    kept per set of lead times, which change only when a maker's lead time does."""
+    key = ("tool_leads", s.tool_lead.shape, s.tool_lead.tobytes(), s.tool_quarters)
+    found = static.cache.get(key)
+    if found is None:
+        lead = np.clip(s.tool_lead.astype(np.int64), 0, s.tool_quarters - 1)     # (maker, kind)
+        found = static.cache[key] = (int(lead.max(initial=0)) + 1, [(int(ahead), (lead == ahead)[:, None, :])
+                                                                    for ahead in np.flatnonzero(np.bincount(lead.ravel()))])
+        for _, mask in found[1]:
+            mask.flags.writeable = False
+    return found
 
 
 def _deepen(s: WorldState, depth: int) -> None:
@@ -95,9 +126,9 @@ def _deepen(s: WorldState, depth: int) -> None:
     s.tool_ring, s.tool_head = grown, 0
 
 
-def _deliver(s: WorldState, lic: Licences) -> None:
+def _deliver(static: Static, s: WorldState, lic: Licences) -> None:
     arriving = s.tool_ring[s.tool_head]
-    admitted = arriving * np.minimum(lic.tool_allowed, 1.0)
+    admitted = arriving * derived(static, "tool_admitted", (lic.tool_allowed,), lambda: np.minimum(lic.tool_allowed, 1.0))
     s.tool_inventory += (arriving - admitted).sum(axis=1)
     _install(s, admitted.transpose(1, 0, 2))
     arriving[...] = 0.0
@@ -109,7 +140,11 @@ def in_transit(s: WorldState) -> np.ndarray:
     in the order numpy sums the unrolled `tool_pipeline` (so results stay bit for bit what they were)."""
     depth = s.tool_ring.shape[0]
     slots = [s.tool_ring[(s.tool_head + ahead) % depth] for ahead in range(min(depth, s.tool_quarters))]
-    per_maker = _pairwise(slots, 0, s.tool_quarters)
+    if 8 <= s.tool_quarters <= 128 and len(slots) <= 8:  # the usual ring: the eight lanes are the slots themselves
+        lanes = slots + [None] * (8 - len(slots))
+        per_maker = _add(_add(_add(lanes[0], lanes[1]), _add(lanes[2], lanes[3])), _add(_add(lanes[4], lanes[5]), _add(lanes[6], lanes[7])))
+    else:
+        per_maker = _pairwise(slots, 0, s.tool_quarters)
     return np.zeros(s.tool_ring.shape[2:]) if per_maker is None else per_maker.sum(axis=0)
 
 
@@ -147,9 +182,11 @@ def _service(static: Static, s: WorldState, lic: Licences) -> None:
     tech, industry = static.ruleset.technology, static.ruleset.industry
     allowed = lic.service_allowed.transpose(1, 0, 2)
     grey = static.blocs.grey_servicing[:, None, None]
-    wear = (1.0 - allowed) * (1.0 - grey) * tech.tool_service_decay_per_quarter
-    s.health = np.where(s.tools > 0, np.minimum(1.0, s.health + allowed * industry.service_recovery_per_quarter) - wear, 0.0)
-    scrap = (s.tools > 0) & (s.health < tech.tool_scrap_health)
+    wear = derived(static, "tool_wear", (lic.service_allowed,),
+                   lambda: (1.0 - allowed) * (1.0 - grey) * tech.tool_service_decay_per_quarter)
+    installed = s.tools > 0
+    s.health = np.where(installed, np.minimum(1.0, s.health + allowed * industry.service_recovery_per_quarter) - wear, 0.0)
+    scrap = installed & (s.health < tech.tool_scrap_health)
     if scrap.any():
         s.tools_scrapped += np.where(scrap, s.tools, 0.0).sum(axis=0)
         s.tools = np.where(scrap, 0.0, s.tools)

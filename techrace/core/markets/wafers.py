@@ -24,16 +24,26 @@ def ai_share(static: Static, s: WorldState) -> np.ndarray:
     (`non_ai_wpm`, which grows slowly), at least the ruleset's `ai_share_of_node` and at most `ai_share_max`.
     Capacity built for AI demand therefore raises the AI share (calibration.md §0 seed 000: AI at 60-80% of
     the leading edge by 2028)."""
-    market = static.ruleset.market
     capacity = static.by_foundry(s.capacity)
-    floor = ai_share_floor(static)
-    free = np.where(capacity > 0, 1.0 - s.non_ai_wpm / np.maximum(capacity, 1e-9), floor[None, :])
-    return np.clip(free, floor[None, :], np.maximum(floor, market.ai_share_max)[None, :])
+    floor, ceiling = _share_bounds(static)
+    free = np.where(capacity > 0, 1.0 - s.non_ai_wpm / np.maximum(capacity, 1e-9), floor)
+    return np.minimum(np.maximum(free, floor), ceiling)  # np.clip, without its slower wrapper
 
 
 def ai_share_floor(static: Static) -> np.ndarray:
     market = static.ruleset.market
     return np.array([market.ai_share_of_node.get(node, 0.0) for node in static.nodes])
+
+
+def _share_bounds(static: Static) -> tuple[np.ndarray, np.ndarray]:
+    """(1, node) least and most AI share of each node, from the ruleset: once a game, read-only."""
+    bounds = static.cache.get("ai_share_bounds")
+    if bounds is None:
+        floor = ai_share_floor(static)
+        bounds = static.cache["ai_share_bounds"] = (floor[None, :], np.maximum(floor, static.ruleset.market.ai_share_max)[None, :])
+        for table in bounds:
+            table.flags.writeable = False
+    return bounds
 
 
 def grow_non_ai(static: Static, s: WorldState) -> None:
@@ -54,11 +64,12 @@ def good_dies_per_wafer(static: Static, s: WorldState, d0: np.ndarray, foundry: 
 
 
 def wafer_market(static: Static, s: WorldState, lic: Licences, planned_dies: np.ndarray, ai_share: np.ndarray,
-                 halted_sites: np.ndarray) -> np.ndarray:
-    """Allocate AI wafers; adds good dies to die stock and returns wafers bought per SKU."""
+                 halted_sites: np.ndarray, duv: np.ndarray | None = None) -> np.ndarray:
+    """Allocate AI wafers; adds good dies to die stock and returns wafers bought per SKU (`duv`: the
+    foundries' DUV-path share, fabrication.foundry_duv_share, when the caller has it)."""
     cap_left = foundry_ai_capacity(static, s, ai_share, halted_sites)
-    d0 = effective_d0(static, s)
-    nk = static.sku_capacity
+    d0 = effective_d0(static, s, duv)
+    nk, nn = static.sku_capacity, cap_left.shape[1]
     remaining = planned_dies.copy()
     wafers_bought = np.zeros(nk)
     blocked_dies = np.zeros(nk)
@@ -66,33 +77,35 @@ def wafer_market(static: Static, s: WorldState, lic: Licences, planned_dies: np.
     s.wafer_demand[:] = 0.0
     domestic = np.zeros(nk)
     prefs = _preferences(static, s)
+    sku_node, firm_nation = s.sku_node.astype(np.int64), static.chip_firm_nation[s.sku_firm.astype(np.int64)]
     for rank in range(prefs.shape[1]):
         f = prefs[:, rank]
         live = np.flatnonzero((f >= 0) & (remaining > 0))
         if len(live) == 0:
             break
         fl = f[live]
-        node = s.sku_node[live].astype(np.int64)
+        node = sku_node[live]
+        cell = fl * nn + node  # (foundry, node) as one index into the flat tables
         mastered = s.mastered[fl, node] > 0
-        allowed = lic.wafer_allowed[fl, live] * mastered
+        licensed = lic.wafer_allowed[fl, live]
+        allowed = licensed * mastered
         if rank == 0:
-            blocked_dies[live] = remaining[live] * (1.0 - lic.wafer_allowed[fl, live])
+            blocked_dies[live] = remaining[live] * (1.0 - licensed)
         gdw = good_dies_per_wafer(static, s, d0, fl, live)
         want = np.where(gdw > 0, remaining[live] * allowed / np.maximum(gdw, 1e-9), 0.0)
-        demand = np.zeros_like(cap_left)
-        np.add.at(demand, (fl, node), want)
+        demand = np.bincount(cell, weights=want, minlength=cap_left.size).reshape(cap_left.shape)  # in SKU order, as np.add.at
         fill = np.where(demand > 0, np.minimum(1.0, cap_left / np.maximum(demand, 1e-12)), 0.0)
         got = want * fill[fl, node]
-        np.add.at(cap_left, (fl, node), -got)
-        np.add.at(s.wafer_unmet, (fl, node), want - got)
-        np.add.at(s.wafer_demand, (fl, node), want)
+        _add_at(cap_left, cell, -got)
+        _add_at(s.wafer_unmet, cell, want - got)
+        _add_at(s.wafer_demand, cell, want)
         wafers_bought[live] += got
-        domestic[live] += got * (static.foundry_nation[fl] == static.chip_firm_nation[s.sku_firm[live].astype(np.int64)])
+        domestic[live] += got * (static.foundry_nation[fl] == firm_nation[live])
         dies = got * gdw
         s.die_stock[live] += dies
         s.dies_made[live] += dies
         remaining[live] = np.maximum(remaining[live] - dies, 0.0)
-        np.add.at(s.wafers_sold, (fl, node), got)
+        _add_at(s.wafers_sold, cell, got)
         price = static.wafer_price[node] * static.blocs.ai_wafer_price[fl]
         np.add.at(s.revenue, fl, got * price / 1e9)
     s.wafers_bought += wafers_bought
@@ -101,6 +114,14 @@ def wafer_market(static: Static, s: WorldState, lic: Licences, planned_dies: np.
     s.sku_domestic = np.where(wafers_bought > 0, domestic / np.maximum(wafers_bought, 1e-12), s.sku_domestic)
     _record_wafer_cutoff(static, s, blocked_dies, planned_dies)
     return wafers_bought
+
+
+def _add_at(table: np.ndarray, cell: np.ndarray, values: np.ndarray) -> None:
+    """np.add.at on a (foundry, node) table by flat cell index (faster than a pair of index arrays)."""
+    if table.flags.c_contiguous:
+        np.add.at(table.reshape(-1), cell, values)
+    else:
+        np.add.at(table, np.unravel_index(cell, table.shape), values)
 
 
 def _preferences(static: Static, s: WorldState) -> np.ndarray:
@@ -131,16 +152,28 @@ def _record_wafer_cutoff(static: Static, s: WorldState, blocked: np.ndarray, pla
 def other_customers(static: Static, s: WorldState, ai_share: np.ndarray, halted_sites: np.ndarray) -> float:
     """Sell non-AI capacity to other customers; returns the world trailing-node shortfall share."""
     non_ai = s.usable * MONTHS * (1.0 - ai_share) * static.ruleset.industry.non_ai_utilisation
-    price = static.wafer_price[None, :] * static.blocs.wafer_price[:, None]
+    price, nodes, wanted = _trailing_tables(static)
     revenue = (non_ai * price).sum(axis=1) / 1e9
     s.revenue += static.by_foundry(revenue)
-    demand = static.ruleset.market.trailing_demand_wpm
-    wanted = supplied = 0.0
-    for node, wpm in demand.items():
-        if node in static.nodes:
-            m = static.nodes.index(node)
-            wanted += wpm
-            supplied += float((s.usable[:, m] * (~halted_sites)).sum())
+    supplied = 0.0
+    # each node's supply summed over sites as one row (numpy's pairwise order, as a column copied out), then node by node
+    for per_node in np.ascontiguousarray((s.usable[:, nodes] * (~halted_sites)[:, None]).T).sum(axis=1).tolist():
+        supplied += per_node
     shortfall = max(0.0, 1.0 - supplied / wanted) if wanted > 0 else 0.0
     s.trailing_shortfall[0] = shortfall
     return shortfall
+
+
+def _trailing_tables(static: Static) -> tuple[np.ndarray, np.ndarray, float]:
+    """Once a game: (site, node) wafer price to other customers, the trailing nodes with a world demand in
+    this world, and that demand's total (wpm, added in the ruleset's order)."""
+    tables = static.cache.get("trailing_tables")
+    if tables is None:
+        demand = {node: wpm for node, wpm in static.ruleset.market.trailing_demand_wpm.items() if node in static.nodes}
+        wanted = 0.0
+        for wpm in demand.values():
+            wanted += wpm
+        price = static.wafer_price[None, :] * static.blocs.wafer_price[:, None]
+        price.flags.writeable = False
+        tables = static.cache["trailing_tables"] = (price, np.array([static.nodes.index(n) for n in demand], dtype=np.int64), wanted)
+    return tables

@@ -42,27 +42,41 @@ def effective_tools(s: WorldState) -> np.ndarray:
     return (s.tools * s.health).sum(axis=1)
 
 
-def update_usable(static: Static, s: WorldState) -> None:
-    """Recompute usable wafer starts per (site, node), the DUV-path share and usable HBM TSV starts."""
+def update_usable(static: Static, s: WorldState, eff: np.ndarray | None = None) -> None:
+    """Recompute usable wafer starts per (site, node), the DUV-path share and usable HBM TSV starts
+    (`eff`: effective_tools(s), when the caller has it)."""
+    req, req_euv, req_arf, euv_nodes, extra_arf, hbm_req = _usable_tables(static)
     mastered = s.mastered[static.site_foundry]
-    up = (1.0 - s.offline)[:, None]
-    active = s.capacity * mastered * up
-    eff = effective_tools(s)
-    req = static.tools_per_kwpm / 1000.0
-    euv_need = (active * req[:, EUV] * static.needs_euv).sum(axis=1)
+    running = 1.0 - s.offline
+    active = s.capacity * mastered * running[:, None]
+    eff = effective_tools(s) if eff is None else eff
+    euv_need = (active * req_euv * static.needs_euv).sum(axis=1)
     euv_ratio = np.where(euv_need > 0, np.minimum(1.0, eff[:, EUV] / np.maximum(euv_need, 1e-12)), 1.0)
-    euv_frac = np.where(static.needs_euv > 0, euv_ratio[:, None], 1.0)
-    duv_frac = np.where(static.needs_euv > 0, (1.0 - euv_ratio[:, None]) * static.mp_allowed, 0.0)
+    euv_frac = np.where(euv_nodes, euv_ratio[:, None], 1.0)
+    duv_frac = np.where(euv_nodes, (1.0 - euv_ratio[:, None]) * static.mp_allowed, 0.0)
     run_frac = euv_frac + duv_frac
     need = (active * run_frac) @ req
-    need[:, ARF] += ((active * duv_frac) * req[:, ARF] * (static.mp_arf - 1.0)).sum(axis=1)
-    hbm_active = s.hbm_tsv_wpm * (1.0 - s.offline)
-    need += np.outer(hbm_active, static.hbm_tools_per_kwpm / 1000.0)
+    need[:, ARF] += ((active * duv_frac) * req_arf * extra_arf).sum(axis=1)
+    hbm_active = s.hbm_tsv_wpm * running
+    need += np.outer(hbm_active, hbm_req)
     ratio = np.where(need > 0, np.minimum(1.0, eff / np.maximum(need, 1e-12)), 1.0)
     utilisation = ratio[:, OTHER_KINDS].min(axis=1)
     s.usable = active * run_frac * utilisation[:, None]
     s.duv_share = np.where(run_frac > 0, duv_frac / np.maximum(run_frac, 1e-12), 0.0)
     s.hbm_usable = hbm_active * utilisation
+
+
+def _usable_tables(static: Static) -> tuple[np.ndarray, ...]:
+    """The ruleset's side of update_usable, once a game (read-only): tools per wpm per (node, kind), its EUV
+    and ArF columns, the nodes that need EUV, the extra ArF share of multi-patterning, HBM tools per wpm."""
+    tables = static.cache.get("usable_tables")
+    if tables is None:
+        req = static.tools_per_kwpm / 1000.0
+        tables = static.cache["usable_tables"] = (req, req[:, EUV].copy(), req[:, ARF].copy(), static.needs_euv > 0,
+                                                 static.mp_arf - 1.0, static.hbm_tools_per_kwpm / 1000.0)
+        for table in tables:
+            table.flags.writeable = False
+    return tables
 
 
 def foundry_duv_share(static: Static, s: WorldState) -> np.ndarray:
@@ -72,19 +86,20 @@ def foundry_duv_share(static: Static, s: WorldState) -> np.ndarray:
     return np.where(total > 0, weighted / np.maximum(total, 1e-12), 0.0)
 
 
-def effective_d0(static: Static, s: WorldState) -> np.ndarray:
-    """Defect density per (foundry, node) including the multi-patterning penalty."""
-    duv = foundry_duv_share(static, s)
+def effective_d0(static: Static, s: WorldState, duv: np.ndarray | None = None) -> np.ndarray:
+    """Defect density per (foundry, node) including the multi-patterning penalty (`duv`: the foundries'
+    DUV-path share when the caller already has it)."""
+    duv = foundry_duv_share(static, s) if duv is None else duv
     return s.d0 * (1.0 + duv * (static.mp_defect - 1.0))
 
 
-def learn(static: Static, s: WorldState, wafers: np.ndarray, talent: np.ndarray) -> None:
+def learn(static: Static, s: WorldState, wafers: np.ndarray, talent: np.ndarray, duv: np.ndarray | None = None) -> None:
     """Yield learning: defect density falls with wafers run and with experienced engineers."""
-    duv = foundry_duv_share(static, s)
+    duv = foundry_duv_share(static, s) if duv is None else duv
     industry = static.ruleset.industry
     volume = np.sqrt(np.minimum(wafers / industry.learning_reference_wafers, industry.learning_volume_cap))
     speed = 1.0 - duv * (1.0 - static.mp_learning)
-    rate = static.learning_rate * volume * np.sqrt(np.clip(talent, 0.05, industry.learning_talent_cap))[:, None] * speed
+    rate = static.learning_rate * volume * np.sqrt(np.minimum(np.maximum(talent, 0.05), industry.learning_talent_cap))[:, None] * speed
     floor = static.d0_mature
     s.d0 = np.where(s.mastered > 0, floor + (s.d0 - floor) * np.exp(-rate), s.d0)
     s.cum_wafers += wafers
@@ -100,30 +115,31 @@ def research_target(static: Static, s: WorldState, foundry: int) -> int:
 
 
 def research(static: Static, s: WorldState, funding: np.ndarray, talent: np.ndarray,
-             espionage_bonus: np.ndarray, luck: np.ndarray | None = None) -> list[tuple[int, int, bool]]:
+             espionage_bonus: np.ndarray, luck: np.ndarray | None = None, eff: np.ndarray | None = None) -> list[tuple[int, int, bool]]:
     """Advance node R&D; returns (foundry, node, on_duv) for every node mastered this turn.
 
     A node that needs EUV cannot be developed without EUV scanners unless multi-patterning is
     allowed, in which case it is developed more slowly on DUV and carries the defect penalty.
+    The per-foundry arithmetic runs on Python floats (the same doubles as numpy's scalars, faster).
     """
     industry = static.ruleset.industry
     mastered_now: list[tuple[int, int, bool]] = []
-    euv_units = static.by_foundry(effective_tools(s)[:, EUV])
-    for fi in range(len(static.foundries)):
-        if static.foundry_is_memory[fi] > 0:
+    euv_units = static.by_foundry((effective_tools(s) if eff is None else eff)[:, EUV]).tolist()
+    unmastered = s.mastered <= 0
+    targets = np.where(unmastered.any(axis=1), np.argmax(unmastered, axis=1), -1).tolist()  # as research_target
+    fortunes = [1.0] * len(targets) if luck is None else luck.tolist()
+    for fi, m in enumerate(targets):
+        if static.foundry_is_memory[fi] > 0 or m < 0:
             continue
-        m = research_target(static, s, fi)
-        if m < 0:
-            continue
-        per_quarter = static.rd_cost[m] / static.rd_quarters[m]
-        funded = min(1.0, funding[fi] / per_quarter) if per_quarter > 0 else 1.0
+        rd_quarters = float(static.rd_quarters[m])
+        per_quarter = float(static.rd_cost[m]) / rd_quarters
+        funded = min(1.0, float(funding[fi]) / per_quarter) if per_quarter > 0 else 1.0
         on_duv = static.needs_euv[m] > 0 and euv_units[fi] < 1.0
         gate = 1.0
         if on_duv:
             gate = industry.duv_rd_gate if static.mp_allowed[m] > 0 else 0.0
-        speed = min(industry.rd_speed_cap, math.sqrt(max(talent[fi], 0.0)))
-        fortune = 1.0 if luck is None else float(luck[fi])
-        s.rd_progress[fi, m] += gate * (funded * speed * fortune / static.rd_quarters[m] + espionage_bonus[fi])
+        speed = min(industry.rd_speed_cap, math.sqrt(max(float(talent[fi]), 0.0)))
+        s.rd_progress[fi, m] += gate * (funded * speed * fortunes[fi] / rd_quarters + float(espionage_bonus[fi]))
         if s.rd_progress[fi, m] >= 1.0:
             s.rd_progress[fi, m] = 1.0
             s.mastered[fi, m] = 1.0
@@ -138,18 +154,20 @@ def hbm_research(static: Static, s: WorldState, funding: np.ndarray, talent: np.
     rs = static.ruleset.technology
     advanced: list[tuple[int, float]] = []
     per_quarter = rs.hbm_rd_cost_usd_b / rs.hbm_rd_quarters
-    for fi in np.flatnonzero(static.foundry_is_memory > 0):
-        higher = static.hbm_level[static.hbm_level > s.hbm_level[fi]]
-        if len(higher) == 0 or s.hbm_level[fi] <= 0:
+    generations = static.hbm_level.tolist()
+    for fi in np.flatnonzero(static.foundry_is_memory > 0).tolist():  # on Python floats (the same doubles), a few makers
+        level = float(s.hbm_level[fi])
+        higher = [g for g in generations if g > level]
+        if not higher or level <= 0:
             continue
-        funded = min(1.0, funding[fi] / per_quarter) if per_quarter > 0 else 1.0
+        funded = min(1.0, float(funding[fi]) / per_quarter) if per_quarter > 0 else 1.0
         fortune = 1.0 if luck is None else float(luck[fi])
-        speed = min(static.ruleset.industry.rd_speed_cap, math.sqrt(max(talent[fi], 0.0)))
+        speed = min(static.ruleset.industry.rd_speed_cap, math.sqrt(max(float(talent[fi]), 0.0)))
         s.hbm_rd[fi] += funded * fortune * speed / rs.hbm_rd_quarters
         if s.hbm_rd[fi] >= 1.0:
             s.hbm_rd[fi] = 0.0
-            s.hbm_level[fi] = float(higher.min())
-            advanced.append((int(fi), float(s.hbm_level[fi])))
+            s.hbm_level[fi] = min(higher)
+            advanced.append((fi, float(s.hbm_level[fi])))
     return advanced
 
 

@@ -33,7 +33,7 @@ def fire_shocks(static: Static, s: WorldState, rng: np.random.Generator, quarter
         status = s.shock_status[sid]
         if (spec.once and status["fired"] > 0) or status["until"] >= s.turn:
             continue
-        when = spec.when.model_dump(mode="json", by_alias=True) if spec.when else None
+        when = _when(static, sid, spec)
         cause = ""
         if spec.triggered_by_action:
             fired = sid in ordered_by and condition_holds(static, when, quarter, metrics)
@@ -121,6 +121,15 @@ def recover(static: Static, s: WorldState) -> None:
             sites = static.site_nation == static.nations.index(key.split(":", 1)[1])
             s.offline = np.where(sites, 0.0, s.offline)
             del s.export_halt_until[key]
+
+
+def _when(static: Static, sid: str, spec: ShockSpec) -> dict | None:
+    """A shock's `when:` condition as a plain dict (what condition_holds reads), dumped once a game."""
+    key = ("shock_when", sid)
+    found = static.cache.get(key)
+    if found is None or found[0] is not spec:
+        found = static.cache[key] = (spec, spec.when.model_dump(mode="json", by_alias=True) if spec.when else None)
+    return found[1]
 
 
 def halted_sites(static: Static, s: WorldState) -> np.ndarray:

@@ -46,9 +46,21 @@ def _applies(static: Static, cond: VictoryCondition) -> np.ndarray:
 
 def _rival_mask(static: Static, cond: VictoryCondition, alive: np.ndarray) -> np.ndarray:
     """(nation, nation): True where j is a rival of i under this condition (alive, not i itself)."""
-    n = len(static.nations)
-    listed = np.array([not cond.rivals or c in cond.rivals for c in static.nations])
-    return listed[None, :] & alive[None, :] & ~np.eye(n, dtype=bool)
+    return _tables(static, cond)[1] & alive[None, :]
+
+
+def _tables(static: Static, cond: VictoryCondition) -> tuple[np.ndarray, np.ndarray, int | None, dict | None]:
+    """What a condition fixes for the whole game, built once: the nations it applies to, the (nation,
+    nation) listed rivals other than the nation itself, its first quarter's index and its data condition."""
+    key = ("victory", id(cond))
+    tables = static.cache.get(key)
+    if tables is None or tables[4] is not cond:
+        n = len(static.nations)
+        listed = np.array([not cond.rivals or c in cond.rivals for c in static.nations])
+        start = None if cond.from_quarter is None else quarter_index(cond.from_quarter, static.start_quarter)
+        when = cond.when.model_dump(mode="json", by_alias=True) if cond.when else None
+        tables = static.cache[key] = (_applies(static, cond), listed[None, :] & ~np.eye(n, dtype=bool), start, when, cond)
+    return tables[:4]
 
 
 def best_rival(values: np.ndarray, rivals: np.ndarray) -> np.ndarray:
@@ -56,18 +68,24 @@ def best_rival(values: np.ndarray, rivals: np.ndarray) -> np.ndarray:
     return np.where(rivals, values[None, :], -np.inf).max(axis=1, initial=-np.inf)
 
 
-def _metric(metrics: dict[str, np.ndarray], name: str) -> np.ndarray:
+def _metric(metrics: dict[str, np.ndarray], name: str, finite: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """A metric with non-finite values read as 0 (`finite`: those already read this quarter, by name)."""
+    if finite is not None and name in finite:
+        return finite[name]
     values = metrics[name]
-    return np.where(np.isfinite(values), values, 0.0)
+    values = np.where(np.isfinite(values), values, 0.0)
+    if finite is not None:
+        finite[name] = values
+    return values
 
 
 def holds(static: Static, cond: VictoryCondition, metrics: dict[str, np.ndarray], alive: np.ndarray,
-          quarter: str = "") -> np.ndarray:
+          quarter: str = "", finite: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """(nation,) where the condition holds this quarter (before counting quarters)."""
     if cond.kind == "condition":  # a data condition over any nations' metrics, for the nations it lists
-        when = cond.when.model_dump(mode="json", by_alias=True) if cond.when else None
+        when = _tables(static, cond)[3]
         return np.full(len(static.nations), condition_holds(static, when, quarter, metrics), dtype=bool)
-    values = _metric(metrics, cond.metric)
+    values = _metric(metrics, cond.metric, finite)
     rivals = _rival_mask(static, cond, alive)
     top = best_rival(values, rivals)
     if cond.kind == "lead":
@@ -92,12 +110,14 @@ def check(static: Static, s: WorldState, quarter: str, final: bool, metrics: dic
     metrics = metrics if metrics is not None else nation_metrics(static, s)
     events: list[Event] = []
     now = quarter_index(quarter, static.start_quarter)
+    finite: dict[str, np.ndarray] = {}
+    alive = s.collapsed <= 0
     for ci, (cid, cond) in enumerate(static.ruleset.victory.items()):
-        alive = s.collapsed <= 0
-        started = cond.from_quarter is None or now >= quarter_index(cond.from_quarter, static.start_quarter)
-        ok = holds(static, cond, metrics, alive, quarter) & _applies(static, cond) & alive & started
+        applies, _, start, _ = _tables(static, cond)
+        started = start is None or now >= start
+        ok = holds(static, cond, metrics, alive, quarter, finite) & applies & alive if started else False
         s.victory_streak[ci] = np.where(ok, s.victory_streak[ci] + 1.0, 0.0)
-        decided = np.flatnonzero(s.victory_streak[ci] >= cond.quarters)
+        decided = (s.victory_streak[ci] >= cond.quarters).nonzero()[0]
         if len(decided) == 0:
             continue
         if cond.kind == "collapse":
@@ -106,6 +126,7 @@ def check(static: Static, s: WorldState, quarter: str, final: bool, metrics: dic
                 code = static.nations[n]
                 text = f"{code} collapses: {cond.metric} {metrics[cond.metric][n]:.1f} is below {cond.value:g}"
                 events.append(Event(s.turn, quarter, "collapse", text, cond.description or cid, (code,)))
+            alive = s.collapsed <= 0
             if player is not None and player in decided:
                 return _by_score(static, s, metrics, quarter, f"{static.nations[player]}, your nation, collapsed",
                                  "collapse", cid), events
