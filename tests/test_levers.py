@@ -102,6 +102,18 @@ def test_orders_over_the_budget_are_refused_with_the_amount_left_and_never_cut()
     assert game.action_log == [[first]]
 
 
+def test_an_order_that_costs_nothing_is_not_refused_when_standing_orders_overdraw_the_budget() -> None:
+    game = Game.from_ruleset(baseline(), seed=1, player="CN")
+    game.step([Action("pay_policy", "CN", {"pay_index": 1.0})])  # engineers paid at the US level: more than the budget
+    assert game.budget_left("CN") < 0
+    over = Action("subsidy", "CN", {"firm": "SMIC", "usd_b": 0.5})
+    assert "is left this quarter" in game.validate(over)[0]  # a paid order is refused
+    free = Action("visa_policy", "CN", {"visa_openness": 0.4})
+    assert game.validate(free) == []  # a free one is not
+    game.step([free])
+    assert game.model.state.visa[game.nations.index("CN")] == pytest.approx(0.4)
+
+
 def test_only_the_players_own_nation_takes_orders() -> None:
     game = Game.from_ruleset(baseline(), seed=1, player="US")
     with pytest.raises(TechraceError, match="you play US: orders for CN are refused"):

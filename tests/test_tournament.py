@@ -69,7 +69,8 @@ def test_the_tables_have_the_promised_columns_and_a_row_for_every_arm(small):
     assert (strategies["runs"] == 3).all() and (strategies["win_share"] == strategies["wins"] / 3).all()
     assert set(zip(levers["nation"], levers["lever"], strict=True)) == {("US", "centralisation"), ("CN", "lift_control")}
     assert set(levers["outcome"]) == {"win", "capability", "ai_compute_h100e", "advanced_wafer_starts", "gdp_index",
-                                      "rival_capability", "rival_ai_compute_h100e"}  # the US's rival is China, and back
+                                      "advanced_wafers_made", "rival_capability", "rival_ai_compute_h100e",
+                                      "rival_advanced_wafers_made"}  # the US's rival is China, and back
     assert ((levers["ci_low"] <= levers["effect"] + 1e-9) & (levers["effect"] <= levers["ci_high"] + 1e-9)).all()
     assert result.done == 21 and result.failed == 0  # 7 arms (with the two probes) x 3 runs
 
@@ -155,3 +156,19 @@ def test_a_dask_cluster_plays_the_same_tournament(small, scheduler_address, tmp_
     assert result.engine.startswith("Dask cluster") and result.done == 21
     for name in ("strategies.csv", "levers.csv"):
         assert (tmp_path / "dask" / name).read_bytes() == (root / "out" / name).read_bytes()
+
+
+def test_wafers_made_count_every_quarter_of_the_game_not_only_the_last(small):
+    """A lever that holds a rival's fabs back for years counts although they catch up by the end."""
+    root, _ = small
+    from techrace.batch.standings import read_runs
+    from techrace.batch.store import BatchStore
+
+    _, final, _ = read_runs(BatchStore(root / "out" / "_batch"))
+    every = load_results(root / "out" / "_batch", columns=["run", "turn", "nation", "advanced_wafer_starts"])
+    made = every.groupby(["run", "nation"])["advanced_wafer_starts"].sum() * 3  # starts a month, three months a quarter
+    got = final.set_index(["run", "nation"])["advanced_wafers_made"]
+    assert (final["turn"] == 3).all() and len(got) == len(made)
+    assert got.sort_index().to_numpy() == pytest.approx(made.sort_index().to_numpy())
+    cn = final[final["nation"] == "CN"]
+    assert (cn["advanced_wafers_made"] > 3 * cn["advanced_wafer_starts"]).all()  # more than the last quarter's

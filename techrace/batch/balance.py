@@ -174,7 +174,8 @@ def _strategy_section(nation: str, table: pd.DataFrame) -> list[str]:
 
 
 OUTCOME_LETTERS = {"win": "w", "capability": "c", "ai_compute_h100e": "h", "advanced_wafer_starts": "a", "gdp_index": "g",
-                   "rival_capability": "C", "rival_ai_compute_h100e": "H"}
+                   "advanced_wafers_made": "m", "rival_capability": "C", "rival_ai_compute_h100e": "H",
+                   "rival_advanced_wafers_made": "M"}
 
 
 def _lever_section(nation: str, table: pd.DataFrame) -> list[str]:
@@ -194,8 +195,9 @@ def _lever_section(nation: str, table: pd.DataFrame) -> list[str]:
             cells.append(" ".join(OUTCOME_LETTERS[r.outcome] + ("+" if r.effect > 0 else "−") for r in hits.itertuples()) or "·")
         lines.append(f"| {lever} | " + " | ".join(cells) + " |")
     quiet = [lever for lever in dict.fromkeys(table["lever"]) if lever not in set(moved["lever"])]
-    lines += ["", "w win, c capability, h AI compute (H100e), a advanced wafer starts, g GDP index of the nation; C the best "
-              "rival's capability, H its rivals' AI compute (rivals: its bloc's `rivals`); + or − the sign of the effect; "
+    lines += ["", "w win, c capability, h AI compute (H100e), a advanced wafer starts, g GDP index of the nation (at the final "
+              "turn), m its advanced wafers made over the whole game; C the best rival's capability, H its rivals' AI compute, "
+              "M their advanced wafers made over the game (rivals: its bloc's `rivals`); + or − the sign of the effect; "
               "· nothing beyond noise; n/a not played there."]
     if quiet:
         lines += ["", f"No outcome beyond noise in any ruleset: {', '.join(quiet)}."]

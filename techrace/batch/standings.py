@@ -3,7 +3,8 @@
 `strategies.csv`: per ruleset, nation and strategy (with the reference arms `computer-only` and
 `no-new-orders`), the runs, wins, win share and median winning turn. `levers.csv`: per ruleset, nation, lever
 and outcome, the effect of the lever's probe against no new orders on the same seeds: the median of the
-per-seed differences at the final turn (for `win`, 0 or 1, the mean: a change in win probability) with its 95%
+per-seed differences at the final turn, or over the whole game for the wafers made (for `win`, 0 or 1, the mean:
+a change in win probability) with its 95%
 paired bootstrap interval (`techrace.batch.compare.paired_effect`); with fewer than 3 paired seeds the interval
 is left empty.
 """
@@ -24,10 +25,14 @@ if TYPE_CHECKING:
 STRATEGY_COLUMNS = ("ruleset", "nation", "strategy", "runs", "wins", "win_share", "median_win_turn")
 LEVER_COLUMNS = ("ruleset", "nation", "lever", "outcome", "effect", "ci_low", "ci_high")
 METRICS = ("capability", "ai_compute_h100e", "advanced_wafer_starts", "gdp_index")
-# what a lever does to the nation's rivals (its bloc's `rivals`): the best rival capability, their summed compute;
-# a control is aimed at others, so its effect on them counts as much as its effect at home
-RIVAL_OUTCOMES = ("rival_capability", "rival_ai_compute_h100e")
-OUTCOMES = ("win", *METRICS, *RIVAL_OUTCOMES)
+# over the whole game, not only at its end: advanced wafers started in all its quarters (starts a month x 3), so a
+# lever that holds a rival's fabs back for years counts although they catch up by the final quarter
+TOTALS = {"advanced_wafers_made": "advanced_wafer_starts"}
+MONTHS_PER_QUARTER = 3
+# what a lever does to the nation's rivals (its bloc's `rivals`): the best rival capability, their summed compute
+# and advanced wafers; a control is aimed at others, so its effect on them counts as much as its effect at home
+RIVAL_OUTCOMES = ("rival_capability", "rival_ai_compute_h100e", "rival_advanced_wafers_made")
+OUTCOMES = ("win", *METRICS, *TOTALS, *RIVAL_OUTCOMES)
 MIN_PAIRS = 3  # fewer seeds give no interval (the CI columns are empty): nothing to resample
 
 
@@ -45,8 +50,10 @@ def read_runs(store: BatchStore) -> tuple[pd.DataFrame, pd.DataFrame, list[dict[
         if store.parts():
             raise
         empty = pd.DataFrame(columns=["run", "seed", "ruleset", "arm", "winner", "victory_turn"])
-        return empty, pd.DataFrame(columns=["run", "seed", "nation", "ruleset", "arm", *METRICS]), []
+        return empty, pd.DataFrame(columns=["run", "seed", "nation", "ruleset", "arm", *METRICS, *TOTALS]), []
     last = final.groupby("run")["turn"].transform("max")
+    for total, metric in TOTALS.items():
+        final[total] = final.groupby(["run", "nation"])[metric].transform("sum") * MONTHS_PER_QUARTER
     return runs, final[final["turn"] == last], store.run_outcomes()
 
 
@@ -94,11 +101,12 @@ def outcome_values(runs: pd.DataFrame, final: pd.DataFrame, label: str, arm: str
     played = final[(final["ruleset"] == label) & (final["arm"] == arm)]
     mine = played[played["nation"] == nation].set_index("seed")
     wins = (runs[(runs["ruleset"] == label) & (runs["arm"] == arm)].set_index("seed")["winner"] == nation).fillna(False)
-    frame = pd.DataFrame({m: mine[m].astype(float) for m in METRICS})
+    frame = pd.DataFrame({m: mine[m].astype(float) for m in (*METRICS, *TOTALS)})
     theirs = played[played["nation"].isin(list(rivals))].groupby("seed")
     if rivals:
         frame["rival_capability"] = theirs["capability"].max().astype(float)
         frame["rival_ai_compute_h100e"] = theirs["ai_compute_h100e"].sum().astype(float)
+        frame["rival_advanced_wafers_made"] = theirs["advanced_wafers_made"].sum().astype(float)
     frame["win"] = wins.astype(float)
     return frame.dropna()
 

@@ -223,15 +223,16 @@ def run_tournament(
 
 
 def play_arm(ruleset: Ruleset, seed: int, turns: int, *, arm: str, arms: dict[str, dict[str, Any]]) -> PlayedGame:
-    """One run of one arm (on a worker): the final quarter's rows of every nation, and how the game ended with
-    how many of the strategy's orders were given and refused (the first reason of each refused order)."""
+    """One run of one arm (on a worker): every quarter's rows of every nation (the tables read the final quarter
+    and the wafers made over the game), and how the game ended with how many of the strategy's orders were given
+    and refused (the first reason of each refused order)."""
     from techrace.core.strategy import play_strategy
     from techrace.ruleset.strategies import Strategy
 
     spec = arms[arm]
     strategy = Strategy.model_validate(spec["strategy"]) if spec["strategy"] else None
     game, player = play_strategy(ruleset, seed, turns, strategy, spec["nation"])
-    rows = [row for row in game.metric_rows if row["turn"] == game.turn]
+    rows = list(game.metric_rows)
     record = outcome_record(game)
     refused: dict[str, list[Any]] = {}
     for refusal in player.refusals if player else []:

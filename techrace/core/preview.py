@@ -50,7 +50,7 @@ def budget_problems(model: WorldModel, actions: list[Action]) -> list[str]:
         lever = LEVERS[action.kind]
         left.setdefault(action.nation, available(model, action.nation))
         cost = lever.cost(model, action)
-        if cost > left[action.nation] + 1e-9:
+        if cost > 1e-9 and cost > left[action.nation] + 1e-9:  # an order that costs nothing fits an overdrawn budget
             problems.append(f"{action.describe(model.static.ruleset)}: costs ${cost:,.2f} bn but ${max(left[action.nation], 0.0):,.2f} bn "
                             f"is left this quarter after standing orders and earlier orders")
         else:

@@ -17,7 +17,7 @@ import annotated_types as at
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from techrace.ruleset.schema import FORMAT_VERSION, Ruleset
+from techrace.ruleset.schema import FORMAT_VERSION, NationPolicyParams, RegulatorPolicyParams, Ruleset
 
 BEGIN = "<!-- BEGIN GENERATED REFERENCE (python -m techrace.ruleset.reference docs/modding.md) -->"
 END = "<!-- END GENERATED REFERENCE -->"
@@ -153,7 +153,8 @@ def reference_markdown() -> str:
     lines = [BEGIN, "", "## Reference (generated from `techrace/ruleset/schema.py`)", "",
              f"Format version {FORMAT_VERSION}. Every key a ruleset file can set, its type and allowed range, its default, "
              "and what it means (units in the description). Unknown keys are errors.", ""]
-    for model in _models(Ruleset):
+    # personalities' `params` are a free mapping checked against these two (policies.personalities.*.params)
+    for model in _models(Ruleset) + [NationPolicyParams, RegulatorPolicyParams]:
         lines += [f"### {model.__name__}", ""]
         doc = " ".join((model.__doc__ or "").split())
         if doc and not doc.startswith(("!!!", "Usage docs")):

@@ -610,6 +610,7 @@ class LeverRules(Strict):
 
     centralisation_step_per_quarter: Share = Field(0.05, description="Most a nation's pooled share of compute can rise in one quarter (a national project takes years to wire up)")
     centralisation_cost_usd_per_h100e_quarter: NonNeg = Field(300.0, description="Budget cost per quarter of each pooled H100-equivalent (interconnect, co-location) (USD)")
+    centralisation_rent_share: Share = Field(0.0, description="Share of the market price of compute (finance `revenue_per_h100e_quarter_usd`) the state pays the labs each quarter for every H100e it pools beyond the start share (0: directed without pay; 1: rented at market price, paid to the labs as income). The labs give that compute's training use to the national run either way (and serve its model)")
     retaliation_gdp_hit_per_share: float = Field(0.02, ge=0.0, le=1.0, description="One-off GDP loss in the target per unit of tool output share a mineral rule takes")
     preview_quarters: int = Field(1, ge=1, le=8, description="Quarters a preview plays ahead, with and without the order, to show its expected effect")
 
@@ -632,6 +633,7 @@ class NationPolicyParams(Strict):
     centralise_gap: float = Field(10.0, ge=0.0, le=1000.0, description="Capability points behind its best rival at which it pools more compute")
     centralisation_step: Share = Field(0.05, description="How much it raises its pooling target each quarter it is that far behind")
     centralisation_max: Share = Field(0.5, description="Most of its compute it will pool")
+    centralisation_budget_share: Share = Field(0.5, description="Most of its quarterly budget it will spend on pooling (interconnect and rent, `levers.centralisation_rent_share`); it pools less when its compute outgrows that")
     retaliate: bool = Field(False, description="Answer a rival's new controls against it with its regulator's prepared retaliation (or a mineral rule)")
     retaliation_share: Share = Field(0.05, description="Tool output its own mineral rule takes from the rival when it has no prepared one")
     military_move: Code | None = Field(None, description="A military move (a shock triggered by action) it orders when the conditions below hold")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from techrace.core.events import Event
 from techrace.core.levers.base import Lever, ParamSpec, firm_ids_of, firm_name, positions
-from techrace.core.mechanisms.standing import pay_cost, pay_subsidies, pay_subsidy
+from techrace.core.mechanisms.standing import centralisation_cost, pay_cost, pay_subsidies, pay_subsidy
 from techrace.ruleset.schema import LEVER_GROUPS
 
 if TYPE_CHECKING:
@@ -158,14 +158,16 @@ class PowerBuildout(Lever):
 class Centralisation(Lever):
     kind, label, group, standing = "centralisation", "Compute centralisation", "compute", True
     description = "Set the share of national AI compute to pool into one training run; pooling is built up over quarters and costs budget every quarter."
-    effect = "The nation's largest run grows towards this share of its usable compute, a few points a quarter, paid every quarter from the next; lowering it is immediate and free."
+    effect = ("The nation's largest run grows towards this share of its usable compute, a few points a quarter, paid every quarter from the next; "
+              "its labs give that share of their training compute to the national run and serve its model; lowering it is immediate and free.")
     params = (ParamSpec("share", "share", "Share", "0 to 1", 0, 1, 0.3),)
 
     def recurring(self, model: WorldModel, action: Action) -> float:
         static, s = model.static, model.state
         n = static.nations.index(action.nation)
-        pooled = float((static.lab_to_nation @ s.usable_compute)[n]) * float(action.params["share"])
-        return pooled * static.ruleset.levers.centralisation_cost_usd_per_h100e_quarter / 1e9
+        share = s.centralisation.copy()
+        share[n] = float(action.params["share"])
+        return float(centralisation_cost(static, s, share)[n])
 
     def apply(self, model: WorldModel, action: Action) -> list[Event]:
         s, n = model.state, model.static.nations.index(action.nation)

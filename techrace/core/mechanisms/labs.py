@@ -80,12 +80,19 @@ def usable_compute(static: Static, s: WorldState) -> None:
     s.usable_compute = s.compute * powered
 
 
+def own_compute(static: Static, s: WorldState) -> np.ndarray:
+    """Usable H100e each lab keeps for its own training runs: what its nation pools for national runs
+    (`centralisation`) is taken from every lab's training alike, so pooled compute trains one run, not two.
+    (Pooling takes training compute only: the labs' experiments and customers keep theirs.)"""
+    return s.usable_compute * (1.0 - s.centralisation[static.lab_nation])
+
+
 def training_runs(static: Static, s: WorldState) -> None:
     """Largest run and capability per lab and per nation this quarter (what can be trained now)."""
     n = len(static.nations)
     algo = 10.0 ** s.algo_log10
     length = run_length_factor(static, s.turn)
-    lab_runs = run_flop(static, s.usable_compute * s.site_share, length)
+    lab_runs = run_flop(static, own_compute(static, s) * s.site_share, length)
     s.lab_capability = capability_score(lab_runs * algo)
     national = static.lab_to_nation @ s.usable_compute
     pooled = run_flop(static, national * s.centralisation, length)
@@ -97,6 +104,8 @@ def training_runs(static: Static, s: WorldState) -> None:
     np.maximum.at(best_lab_eff, static.lab_nation, lab_runs * algo)
     s.largest_run = np.maximum(best_lab_run, pooled)
     s.capability = capability_score(np.maximum(best_lab_eff, pooled * pooled_algo))
+    national_model = capability_score(pooled * pooled_algo)
+    s.lab_capability = np.maximum(s.lab_capability, national_model[static.lab_nation])  # labs serve the national model
     s.best_capability = np.maximum(s.best_capability, s.capability)
 
 

@@ -79,10 +79,47 @@ def pay_subsidies(static: Static, s: WorldState, employers: list[int], amounts: 
             column[i] = total
 
 
+def start_share(static: Static) -> np.ndarray:
+    """Each nation's pooled share at the start (the ruleset's `centralisation`)."""
+    return np.array([static.ruleset.nations[code].centralisation for code in static.nations])
+
+
+def rented_share(static: Static, share: np.ndarray, paid: np.ndarray) -> np.ndarray:
+    """The pooled share a nation holds when it pays `paid` of this quarter's bill for `share`: pooling
+    beyond the start is rented quarter by quarter, so an unpaid part goes back to the labs."""
+    start = start_share(static)
+    return np.where(share > start, start + (share - start) * paid, share)
+
+
+def pooling_rent(static: Static, s: WorldState, share: np.ndarray) -> np.ndarray:
+    """Rent per lab per quarter (USD bn) for the compute its nation pools above the ruleset's start share:
+    `centralisation_rent_share` of the market price of an H100e-quarter (`revenue_per_h100e_quarter_usd`),
+    the use the labs give up. The start share is already pooled (public machines, existing programmes)."""
+    extra = np.maximum(share - start_share(static), 0.0)[static.lab_nation]
+    price = static.ruleset.finance.revenue_per_h100e_quarter_usd * static.ruleset.levers.centralisation_rent_share
+    return s.usable_compute * extra * price / 1e9
+
+
 def centralisation_cost(static: Static, s: WorldState, share: np.ndarray) -> np.ndarray:
-    """Budget per quarter of pooling `share` of each nation's usable compute (USD bn)."""
+    """Budget per quarter of pooling `share` of each nation's usable compute (USD bn): interconnect and
+    co-location for all of it, and rent to the labs for what is pooled beyond the start (`pooling_rent`)."""
     pooled = (static.lab_to_nation @ s.usable_compute) * share
-    return pooled * static.ruleset.levers.centralisation_cost_usd_per_h100e_quarter / 1e9
+    networking = pooled * static.ruleset.levers.centralisation_cost_usd_per_h100e_quarter / 1e9
+    return networking + static.lab_to_nation @ pooling_rent(static, s, share)
+
+
+def affordable_share(static: Static, s: WorldState, n: int, usd_b: float) -> float:
+    """The largest pooled share nation `n` can keep for `usd_b` a quarter (the inverse of
+    `centralisation_cost`, which is linear in the share above the start share)."""
+    national = float((static.lab_to_nation @ s.usable_compute)[n])
+    if national <= 0.0:
+        return 1.0
+    levers = static.ruleset.levers
+    networking = levers.centralisation_cost_usd_per_h100e_quarter
+    rent = static.ruleset.finance.revenue_per_h100e_quarter_usd * levers.centralisation_rent_share
+    start = float(start_share(static)[n])
+    share = (usd_b * 1e9 + start * national * rent) / (national * (networking + rent))
+    return float(min(max(share, 0.0), 1.0))
 
 
 def due(static: Static, s: WorldState) -> tuple[np.ndarray, np.ndarray]:
@@ -108,7 +145,8 @@ def charge(static: Static, s: WorldState, quarter: str) -> list[Event]:
         amount = float((s.subsidy_programme[:, employer] * paid).sum())
         pay_subsidy(static, s, int(employer), amount)
     s.power_gw += s.power_programme * paid
-    s.centralisation = s.centralisation + (share_after - s.centralisation) * paid
+    s.centralisation = rented_share(static, share_after, paid)
+    s.lab_subsidy += pooling_rent(static, s, s.centralisation)  # what the state paid; the labs spend it like any income
     s.standing_cost = total * paid
     s.budget = s.budget - s.standing_cost
     return events

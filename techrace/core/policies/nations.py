@@ -17,6 +17,7 @@ import numpy as np
 
 from techrace.core.actions import Action
 from techrace.core.levers.base import regulator_of
+from techrace.core.mechanisms.standing import affordable_share, start_share
 from techrace.core.policies.regulators import regulator_default
 from techrace.core.policies.segments import exact_sums, shares_by_group
 from techrace.core.state import CUTOFF_KINDS
@@ -109,15 +110,29 @@ def _pay(code: str, targets: list[tuple[str, float]], amount: float) -> list[Act
             if amount * share >= MIN_ORDER_USD_B]
 
 
+def _pooling_target(model: WorldModel, n: int, p: NationPolicyParams, gap: float) -> float | None:
+    """A new pooling target, or None to keep it: a step up while `centralise_gap` behind, never above
+    `centralisation_max` nor what `centralisation_budget_share` of this quarter's budget rents (and cut
+    back to that when the pooled compute outgrows it)."""
+    s = model.state
+    whole = float(s.budget[n] + s.standing_cost[n])  # this quarter's budget before standing orders
+    affordable = affordable_share(model.static, s, n, p.centralisation_budget_share * max(whole, 0.0))
+    target = float(s.centralisation_target[n])
+    behind = gap > p.centralise_gap and target < p.centralisation_max
+    wanted = min(p.centralisation_max, target + p.centralisation_step) if behind else target
+    wanted = min(wanted, max(affordable, float(start_share(model.static)[n])))
+    return wanted if abs(wanted - target) > 1e-9 else None
+
+
 def _react(model: WorldModel, n: int, p: NationPolicyParams) -> list[Action]:
     """Pooling compute when behind, retaliation when rivals' controls tighten, military moves."""
     static, s = model.static, model.state
     code = static.nations[n]
     actions: list[Action] = []
     gap = rival_gap(model, n)
-    if gap > p.centralise_gap and s.centralisation_target[n] < p.centralisation_max:
-        target = min(p.centralisation_max, s.centralisation_target[n] + p.centralisation_step)
-        actions.append(Action("centralisation", code, {"share": float(target)}))
+    pooling = _pooling_target(model, n, p, gap)
+    if pooling is not None:
+        actions.append(Action("centralisation", code, {"share": pooling}))
     if p.retaliate and s.new_controls_against[n] > 0 and regulator_of(static.ruleset, code) is not None:
         rivals = [static.nations[j] for j in np.flatnonzero(static.blocs.rival[n] & (s.collapsed <= 0))]
         if rivals:
