@@ -138,6 +138,20 @@ def test_a_stock_adjustment_undone_at_once_leaves_the_state_as_it_was(field, op,
     assert s.adjustments == []
 
 
+def test_a_scaling_to_a_subnormal_number_is_undone_too() -> None:
+    """Found by the test above: a factor of 2.2e-313 has no finite inverse, so the undo restores the value."""
+    game = _fuzz_game()
+    s, st_ = _state(game)
+    original = s.power_gw.copy()
+    adjust.apply(st_, s, {"field": "power_gw", "op": "scale", "value": 2.2e-313, "where": {}, "for_quarters": 1}, "fuzz")
+    s.turn += 1
+    adjust.expire_and_repeat(s)
+    s.turn -= 1
+    restored = s.power_gw.copy()
+    s.power_gw = original
+    np.testing.assert_allclose(restored, original, rtol=1e-12, atol=1e-12)
+
+
 _GAME: list[Game] = []
 
 

@@ -69,7 +69,8 @@ def _change(s: WorldState, field: str, indices: list[int], op: str, value: float
 
 def _undo(s: WorldState, record: dict[str, Any]) -> None:
     """Take back what a stock's adjustment changed, as it was actually applied (after the bounds): an added
-    amount is taken off, a scaling divided back, a set value (or a scaling to zero) restored."""
+    amount is taken off, a scaling divided back, a set value (or a scaling to zero or near it, whose inverse
+    overflows) restored."""
     array = getattr(s, record["field"])
     at = np.unravel_index(np.asarray(record["indices"], dtype=np.int64), array.shape)
     before, after = np.asarray(record["before"]), np.asarray(record["after"])
@@ -77,8 +78,10 @@ def _undo(s: WorldState, record: dict[str, Any]) -> None:
     if record["op"] == "add":
         restored = array[at] - (after - before)
     elif record["op"] == "scale":
-        ratio = np.divide(before, after, out=np.zeros_like(before), where=after != 0.0)
-        restored = np.where(after != 0.0, array[at] * ratio, before)
+        with np.errstate(over="ignore"):  # a scaling to a subnormal has no finite inverse
+            ratio = np.divide(before, after, out=np.zeros_like(before), where=after != 0.0)
+        divisible = (after != 0.0) & np.isfinite(ratio)
+        restored = np.where(divisible, array[at] * np.where(divisible, ratio, 0.0), before)
     else:
         restored = before
     array[at] = np.clip(restored, spec.low, spec.high)
