@@ -93,3 +93,12 @@ def test_the_advisor_keeps_a_players_pooling_target_above_its_own_maximum() -> N
     for _ in range(4):
         game.step([])
         assert game.model.state.centralisation_target[cn] == pytest.approx(0.8)
+
+
+def test_free_pooling_is_always_affordable() -> None:
+    def free(data: dict) -> None:
+        data["levers"]["centralisation_cost_usd_per_h100e_quarter"] = 0.0
+    game = Game.from_ruleset(variant(free), seed=1)
+    assert standing.affordable_share(game.model.static, game.model.state, game.nations.index("CN"), 0.0) == 1.0
+    game.run(3)  # China's computer player pools when behind, at no cost
+    assert game.model.state.centralisation[game.nations.index("CN")] > 0.05

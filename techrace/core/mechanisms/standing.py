@@ -112,11 +112,11 @@ def affordable_share(static: Static, s: WorldState, n: int, usd_b: float) -> flo
     """The largest pooled share nation `n` can keep for `usd_b` a quarter (the inverse of
     `centralisation_cost`, which is linear in the share above the start share)."""
     national = float((static.lab_to_nation @ s.usable_compute)[n])
-    if national <= 0.0:
-        return 1.0
     levers = static.ruleset.levers
     networking = levers.centralisation_cost_usd_per_h100e_quarter
     rent = static.ruleset.finance.revenue_per_h100e_quarter_usd * levers.centralisation_rent_share
+    if national <= 0.0 or networking + rent <= 0.0:
+        return 1.0  # nothing to pool, or pooling is free
     start = float(start_share(static)[n])
     share = (usd_b * 1e9 + start * national * rent) / (national * (networking + rent))
     return float(min(max(share, 0.0), 1.0))
