@@ -75,7 +75,14 @@ class LocalEngine:
         self.executor = self._start()
 
     def close(self, cancel: bool = False) -> None:
+        """Stop the pool; when cancelling (Ctrl-C, a failed write), end the workers too: what the chunks in
+        flight finished was kept before this, and a worker left waiting would keep the batch from exiting."""
+        processes = list((getattr(self.executor, "_processes", None) or {}).values())
         self.executor.shutdown(wait=not cancel, cancel_futures=cancel)
+        if cancel:
+            for process in processes:
+                if process.is_alive():
+                    process.terminate()
 
     def describe(self) -> str:
         return f"{self.workers} local worker process{'es' if self.workers != 1 else ''}"
