@@ -114,7 +114,8 @@ async def test_play_watch_reloads_between_turns_and_keeps_playing_through_errors
         assert game.ruleset.levers.preview_quarters == 2 and game.turn == 1
         assert any(e.text == "Ruleset reloaded: 1 value changed" for e in game.events)
         (mod / "levers.yaml").write_text("levers:\n  preview_quarters: -3\n")
-        await wait_until(pilot, lambda: bool(screen.session.reload_errors))
+        await wait_until(pilot, lambda: bool(screen.session.reload_errors)
+                         and any(n.title == "Ruleset not reloaded" for n in app._notifications))  # the toast follows
         assert "rule errors (w)" in app.sub_title
         shown = [n.message for n in app._notifications if n.title == "Ruleset not reloaded"]
         assert shown and "levers.yaml:2:3" in shown[-1] and "plays on under its rules" in shown[-1]
