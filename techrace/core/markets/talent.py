@@ -90,18 +90,28 @@ def poach_stars(static: Static, s: WorldState, rng: np.random.Generator) -> list
     if not allowed.any():
         return []
     draws = rng.random(allowed.shape)
-    same = _same_class(static)
-    chance = (static.ruleset.talent.poach_probability * s.espionage[static.employer_nation][:, None]
-              * (1.0 - s.anti_poaching[static.employer_nation])[None, :])
-    success = allowed & same & (draws < chance)
+    poacher, target = _poach_pairs(static)
+    nation = static.employer_nation
+    chance = (static.ruleset.talent.poach_probability * s.espionage[nation[poacher]]) * (1.0 - s.anti_poaching[nation[target]])
+    success = draws[poacher, target] < chance
     moves: list[tuple[int, int]] = []
-    for p, t in zip(*np.nonzero(success), strict=True):
-        p, t = int(p), int(t)
+    for p, t in zip(poacher[success].tolist(), target[success].tolist(), strict=True):
         if s.stars[t] >= 1.0:
             s.stars[t] -= 1.0
             s.stars[p] += 1.0
             moves.append((t, p))
     return moves
+
+
+def _poach_pairs(static: Static) -> tuple[np.ndarray, np.ndarray]:
+    """(poacher, target) employer pairs that may try, in row-major order: their blocs allow it and they are
+    of one class; read-only, once a game (only these pairs' chances are worked out each quarter)."""
+    pairs = static.cache.get("poach_pairs")
+    if pairs is None:
+        pairs = static.cache["poach_pairs"] = np.nonzero(static.blocs.poaches & _same_class(static))
+        for index in pairs:
+            index.flags.writeable = False
+    return pairs
 
 
 def _same_class(static: Static) -> np.ndarray:
