@@ -79,19 +79,44 @@ def _frozen(array: np.ndarray) -> np.ndarray:
 def compute_licences(static: Static, s: WorldState) -> Licences:
     """Licences for the current rules, in two cached parts: what depends on the designs (chips, wafers)
     changes when a design appears; what depends on sites and memory makers (tools, servicing, HBM) when
-    a fab or an HBM generation does. Rules change far less often than quarters pass."""
+    a site passes a rule's node threshold or a maker's HBM a rule's bandwidth threshold. Rules change far
+    less often than quarters pass."""
     rules = (tuple(sorted(s.control_status.items())),
              tuple([(rid, r.get("licence_share"), r.get("licence_revenue_share")) for rid, r in s.controls.items()]))
-    site_min_nm = _site_min_nm(static, s)
+    active = _active(static, s, rules)
     sku_key = ("licences/designs", rules, tuple(s.sku_names), s.sku_firm.tobytes(), s.sku_tflops.tobytes(), s.sku_node.tobytes())
-    site_key = ("licences/sites", rules, s.hbm_level.tobytes(), site_min_nm.tobytes())
+    site_key = ("licences/sites", rules, _site_inputs(static, s, rules, active))
     designs = static.cache.get(sku_key)
     if designs is None:
-        designs = static.cache[sku_key] = _design_part(static, s, _active(static, s, rules))
+        designs = static.cache[sku_key] = _design_part(static, s, active)
     sites = static.cache.get(site_key)
     if sites is None:
-        sites = static.cache[site_key] = _site_part(static, s, site_min_nm, _active(static, s, rules))
+        sites = static.cache[site_key] = _site_part(static, s, _site_min_nm(static, s), active)
     return Licences(**designs, **sites)
+
+
+def _site_inputs(static: Static, s: WorldState, rules: tuple, active: list) -> tuple[bytes, ...]:
+    """All the site part reads of the state, as bytes: per node threshold of an active tool or servicing rule,
+    the sites that make or build a node at or below it; per bandwidth threshold of an active HBM rule, the
+    memory makers whose best generation is above it. Kept by these rather than by every site's smallest
+    node and every maker's HBM level, the part (and the markets' tables derived from it) survives a fab or
+    a generation that crosses no threshold."""
+    key = ("licences/thresholds", rules)
+    thresholds = static.cache.get(key)
+    if thresholds is None:
+        thresholds = static.cache[key] = (
+            [rule["node_nm_at_or_below"] for rule, *_ in active
+             if rule["kind"] in ("tool_list", "servicing_ban") and rule.get("node_nm_at_or_below") is not None],
+            [rule.get("bandwidth_density_gb_s_mm2") or 0.0 for rule, *_ in active if rule["kind"] == "hbm"])
+    nodes, bandwidths = thresholds
+    inputs = []
+    if nodes:
+        site_min_nm = _site_min_nm(static, s)
+        inputs += [(site_min_nm <= node).tobytes() for node in nodes]
+    if bandwidths:
+        density = _hbm_density(static, s)
+        inputs += [(density > bandwidth).tobytes() for bandwidth in bandwidths]
+    return tuple(inputs)
 
 
 def _active(static: Static, s: WorldState, rules: tuple) -> list[tuple[dict[str, Any], np.ndarray, np.ndarray, float]]:
