@@ -156,17 +156,16 @@ def _spend(static: Static, s: WorldState, lic: Licences, channel: np.ndarray, le
     sold = bought.sum(axis=1)
     s.accel_stock = np.maximum(stock - sold, 0.0)
     s.accel_sold += sold
-    gained = (bought * h100e).sum(axis=0)
+    terms, per_lab = _per_lab(goods, bought, bought_legal, bought_grey, premium)
+    gained, power, spent = per_lab[0], per_lab[1], per_lab[2]
     s.compute += gained
     s.bought_h100e += gained
     s.compute_bought += gained
-    power = (bought * kw).sum(axis=0)
     s.lab_power += power
-    paid_legal = bought_legal * price
-    spent = paid_legal.sum(axis=0)
+    paid_legal = terms[2]
     if grey:
-        s.grey_h100e += (bought_grey * h100e).sum(axis=0)
-        spent = spent + (bought_grey * price * premium).sum(axis=0)
+        s.grey_h100e += per_lab[3]
+        spent = spent + per_lab[4]
     # in the first pass the blocked, non-leaking part of each purchase is left for the second pass
     paid, payees = derived(static, "chip_payees", (lic.chip_revenue_nation,),
                            lambda: (lic.chip_revenue_nation >= 0, lic.chip_revenue_nation[lic.chip_revenue_nation >= 0]))
@@ -174,6 +173,23 @@ def _spend(static: Static, s: WorldState, lic: Licences, channel: np.ndarray, le
         income = paid_legal * lic.chip_revenue_share / 1e9
         np.add.at(s.licence_income, payees, income[paid])
     return room - power, np.maximum(remaining - spent, 0.0), bought, gained
+
+
+def _per_lab(goods: _Goods, bought: np.ndarray, bought_legal: np.ndarray, bought_grey: np.ndarray | None,
+             premium: float) -> tuple[np.ndarray, np.ndarray]:
+    """What a pass's purchases come to, (term, sku, lab) and summed over designs (term, lab): H100e gained, GW
+    drawn, dollars paid at list price and, with a grey share, H100e and dollars through the grey market. One
+    reduction for all the terms instead of one each (the reductions are most of a pass's cost); numpy adds
+    each term's designs in the same order as that term's own `.sum(axis=0)`, so the figures are the same bit for bit."""
+    terms = np.empty((3 if bought_grey is None else 5, *bought.shape))
+    np.multiply(bought, goods.h100e, out=terms[0])
+    np.multiply(bought, goods.kw, out=terms[1])
+    np.multiply(bought_legal, goods.price, out=terms[2])
+    if bought_grey is not None:
+        np.multiply(bought_grey, goods.h100e, out=terms[3])
+        np.multiply(bought_grey, goods.price, out=terms[4])
+        terms[4] *= premium
+    return terms, np.add.reduce(terms, axis=1)
 
 
 def _fill(stock: np.ndarray, want: np.ndarray) -> np.ndarray:
@@ -198,9 +214,11 @@ def _tier_caps(static: Static, s: WorldState, lic: Licences, legal: np.ndarray, 
 
 
 def _record_chip_cutoff(static: Static, s: WorldState, eligible: np.ndarray, lic: Licences, value: np.ndarray) -> None:
-    score = eligible * (np.maximum(s.accel_stock, 1.0) * value**2)[:, None]
-    total = score.sum(axis=0)
-    blocked = (score * (1.0 - lic.chip_allowed)).sum(axis=0)
+    # the score and its blocked part summed over designs in one reduction (the same order as two `.sum(axis=0)`)
+    score = np.empty((2, *eligible.shape))
+    np.multiply(eligible, (np.maximum(s.accel_stock, 1.0) * value**2)[:, None], out=score[0])
+    np.multiply(score[0], 1.0 - lic.chip_allowed, out=score[1])
+    total, blocked = np.add.reduce(score, axis=1)
     b = static.lab_to_nation @ blocked
     t = static.lab_to_nation @ total
     column = CUTOFF_KINDS.index("chips")
