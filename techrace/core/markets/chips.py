@@ -58,19 +58,19 @@ def chip_market(static: Static, s: WorldState, lic: Licences, budget: np.ndarray
     preference = static.buyer_preference[s.sku_firm.astype(np.int64)][:, None]
     s.sku_wanted = notional_demand(static, s, lic, eligible, value, budget, preference, price)
     kw = (s.sku_power * market.accelerator_overhead_kw_per_board_kw / 1e9)[:, None]
-    goods = _Goods(value[:, None], preference, h100e, h100e[:, None], price[:, None], kw)
+    domestic = (h100e * s.sku_domestic)[:, None]
+    goods = _Goods(value[:, None], preference, h100e, h100e[:, None], price[:, None], kw, domestic, home_made(static, s))
     room = power_room_gw.copy()
     remaining = budget.copy()
     unrestricted = eligible.astype(np.float64)
     passes = ((unrestricted, lic.chip_allowed, lic.chip_grey), (eligible * lic.chip_allowed, None, None))
     bought_h100e = np.zeros(len(static.labs))
     domestic_h100e = np.zeros(len(static.labs))
-    home, domestic = home_made(static, s), (h100e * s.sku_domestic)[:, None]
     for channel, legal_share, grey_share in passes:
-        room, remaining, bought, gained = _spend(static, s, lic, channel, legal_share, grey_share, goods, room, remaining,
-                                                 market.grey_market_premium)
+        room, remaining, gained, made_at_home = _spend(static, s, lic, channel, legal_share, grey_share, goods, room,
+                                                       remaining, market.grey_market_premium)
         bought_h100e += gained
-        domestic_h100e += (bought * domestic * home).sum(axis=0)
+        domestic_h100e += made_at_home
     s.chip_spend = (budget - remaining) / 1e9
     s.accel_bought = static.lab_to_nation @ bought_h100e
     s.accel_domestic = static.lab_to_nation @ domestic_h100e
@@ -118,7 +118,8 @@ def notional_demand(static: Static, s: WorldState, lic: Licences, eligible: np.n
 
 class _Goods(NamedTuple):
     """What every pass of the market reads per design, as (sku, 1) columns that broadcast over labs: H100e per
-    dollar, buyers' preference, H100e per unit (also flat, for the tier caps), price (at least a dollar) and GW per unit."""
+    dollar, buyers' preference, H100e per unit (also flat, for the tier caps), price (at least a dollar), GW per
+    unit and H100e per unit made in the designer's nation; and (sku, lab) whether the designer is of the lab's nation."""
 
     value: np.ndarray
     preference: np.ndarray
@@ -126,21 +127,23 @@ class _Goods(NamedTuple):
     h100e: np.ndarray
     price: np.ndarray
     kw: np.ndarray
+    domestic: np.ndarray
+    home: np.ndarray
 
 
 def _spend(static: Static, s: WorldState, lic: Licences, channel: np.ndarray, legal_share: np.ndarray | None,
            grey_share: np.ndarray | None, goods: _Goods, room: np.ndarray, remaining: np.ndarray,
            premium: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """One pass of the labs' spending: (power room left, budget left, units bought (sku, lab), H100e gained per lab).
+    """One pass of the labs' spending: (power room left, budget left, H100e gained per lab, of which made at home).
     The second pass (`legal_share` and `grey_share` None: all legal, nothing grey) skips the grey arithmetic,
     which would only add zeros."""
-    value, preference, h100e_flat, h100e, price, kw = goods
+    value, preference, h100e_flat, h100e, price, kw, domestic, home = goods
     stock = s.accel_stock
     offered = (channel > 0) & (stock >= 1.0)[:, None]
     weight = _weights(static, offered, value * channel, preference)
     if not weight.any():
         nothing = np.zeros_like(weight)
-        return room, remaining, nothing, (nothing * h100e).sum(axis=0)
+        return room, remaining, (nothing * h100e).sum(axis=0), (nothing * domestic * home).sum(axis=0)
     grey = grey_share is not None
     wanted = remaining * weight / price
     units_legal = wanted if legal_share is None else wanted * legal_share
@@ -172,16 +175,17 @@ def _spend(static: Static, s: WorldState, lic: Licences, channel: np.ndarray, le
     if len(payees):
         income = paid_legal * lic.chip_revenue_share / 1e9
         np.add.at(s.licence_income, payees, income[paid])
-    return room - power, np.maximum(remaining - spent, 0.0), bought, gained
+    return room - power, np.maximum(remaining - spent, 0.0), gained, per_lab[-1]
 
 
 def _per_lab(goods: _Goods, bought: np.ndarray, bought_legal: np.ndarray, bought_grey: np.ndarray | None,
              premium: float) -> tuple[np.ndarray, np.ndarray]:
     """What a pass's purchases come to, (term, sku, lab) and summed over designs (term, lab): H100e gained, GW
-    drawn, dollars paid at list price and, with a grey share, H100e and dollars through the grey market. One
+    drawn, dollars paid at list price, with a grey share H100e and dollars through the grey market, and last
+    H100e made at home (by foundries of the designer's nation, for a designer of the lab's nation). One
     reduction for all the terms instead of one each (the reductions are most of a pass's cost); numpy adds
     each term's designs in the same order as that term's own `.sum(axis=0)`, so the figures are the same bit for bit."""
-    terms = np.empty((3 if bought_grey is None else 5, *bought.shape))
+    terms = np.empty((4 if bought_grey is None else 6, *bought.shape))
     np.multiply(bought, goods.h100e, out=terms[0])
     np.multiply(bought, goods.kw, out=terms[1])
     np.multiply(bought_legal, goods.price, out=terms[2])
@@ -189,6 +193,8 @@ def _per_lab(goods: _Goods, bought: np.ndarray, bought_legal: np.ndarray, bought
         np.multiply(bought_grey, goods.h100e, out=terms[3])
         np.multiply(bought_grey, goods.price, out=terms[4])
         terms[4] *= premium
+    np.multiply(bought, goods.domestic, out=terms[-1])
+    terms[-1] *= goods.home
     return terms, np.add.reduce(terms, axis=1)
 
 
