@@ -71,6 +71,17 @@ def _dest(static: Static, rule: dict[str, Any]) -> np.ndarray:
     return mask
 
 
+def _pair(rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """(row, column) mask of two boolean masks: both hold (`np.outer` of booleans, without its Python wrapper)."""
+    return rows[:, None] & columns
+
+
+def _licensed(mask: np.ndarray, blocked: float) -> np.ndarray:
+    """Legal share of the flows a rule binds (`mask`): 1 - `blocked` there and 1 elsewhere, in one call; the same
+    numbers as `1.0 - mask * blocked` for any finite `blocked` (the schema refuses others)."""
+    return np.where(mask, 1.0 - blocked, 1.0)
+
+
 def _frozen(array: np.ndarray) -> np.ndarray:
     array.flags.writeable = False
     return array
@@ -150,7 +161,7 @@ def _design_part(static: Static, s: WorldState, active: list) -> dict[str, np.nd
             if rule.get("tpp_with_density") is not None and rule.get("density") is not None:
                 controlled |= (tpp >= rule["tpp_with_density"]) & (density >= rule["density"])
             controlled &= reach[seller_nation]
-            _block_chips(out, np.outer(controlled, dest[static.lab_nation]), block, leak, rule, static)
+            _block_chips(out, _pair(controlled, dest[static.lab_nation]), block, leak, rule, static)
         elif rule["kind"] == "foundry_rule":
             limit = rule.get("node_nm_at_or_below") or 0.0
             big = rule.get("transistors_b") or np.inf
@@ -158,17 +169,17 @@ def _design_part(static: Static, s: WorldState, active: list) -> dict[str, np.nd
             node_ok = static.node_nm[s.sku_node.astype(np.int64)] <= limit
             presumed = node_ok & (s.sku_transistors >= big) & ~((s.sku_stacks == 0) & (s.sku_transistors < small_no_hbm))
             presumed &= dest[seller_nation]
-            out["wafer_allowed"] *= 1.0 - np.outer(reach[static.foundry_nation], presumed) * block * enforcement
+            out["wafer_allowed"] *= _licensed(_pair(reach[static.foundry_nation], presumed), block * enforcement)
         elif rule["kind"] == "entity_list" and _imports(rule):
             foundry_listed, firm_listed, _ = _listed_sellers(static, rule)
             blocked = block * enforcement
-            out["wafer_allowed"] *= 1.0 - np.outer(foundry_listed, dest[seller_nation]) * blocked
-            out["chip_allowed"] *= 1.0 - np.outer(firm_listed[sku_firm], dest[static.lab_nation]) * blocked
+            out["wafer_allowed"] *= _licensed(_pair(foundry_listed, dest[seller_nation]), blocked)
+            out["chip_allowed"] *= _licensed(_pair(firm_listed[sku_firm], dest[static.lab_nation]), blocked)
         elif rule["kind"] == "entity_list":
             firm_listed, lab_listed = _listed(static, rule)[1:]
             blocked = block * enforcement
-            out["wafer_allowed"] *= 1.0 - np.outer(reach[static.foundry_nation], firm_listed[sku_firm]) * blocked
-            out["chip_allowed"] *= 1.0 - np.outer(reach[seller_nation], lab_listed) * blocked
+            out["wafer_allowed"] *= _licensed(_pair(reach[static.foundry_nation], firm_listed[sku_firm]), blocked)
+            out["chip_allowed"] *= _licensed(_pair(reach[seller_nation], lab_listed), blocked)
     return out
 
 
@@ -191,23 +202,24 @@ def _site_part(static: Static, s: WorldState, site_min_nm: np.ndarray, active: l
                     out["tier_cap"][i] = min(out["tier_cap"][i], cap)
         elif kind == "hbm":
             controlled = (_hbm_density(static, s) > (rule.get("bandwidth_density_gb_s_mm2") or 0.0)) & reach[static.foundry_nation]
-            out["hbm_allowed"] *= 1.0 - np.outer(controlled, dest[static.chip_firm_nation]) * block * enforcement
+            out["hbm_allowed"] *= _licensed(_pair(controlled, dest[static.chip_firm_nation]), block * enforcement)
         elif kind in ("tool_list", "servicing_ban"):
             kinds = _kinds(static, rule)
             sites = dest[static.site_nation]
             if rule.get("node_nm_at_or_below") is not None:
                 sites &= site_min_nm <= rule["node_nm_at_or_below"]
             mask = reach[static.toolmaker_nation][:, None, None] & sites[None, :, None] & kinds[None, None, :]
-            out["tool_allowed" if kind == "tool_list" else "service_allowed"] *= 1.0 - mask * block * enforcement
+            out["tool_allowed" if kind == "tool_list" else "service_allowed"] *= _licensed(mask, block * enforcement)
         elif kind == "entity_list" and _imports(rule):
             _listed_into(static, out, rule, dest, block * enforcement)
         elif kind == "entity_list":
             site_listed, firm_listed, _ = _listed(static, rule)
             blocked = block * enforcement
             mask = reach[static.toolmaker_nation][:, None, None] & site_listed[None, :, None]
-            out["tool_allowed"] *= 1.0 - mask * blocked
-            out["service_allowed"] *= 1.0 - mask * blocked
-            out["hbm_allowed"] *= 1.0 - np.outer(reach[static.foundry_nation], firm_listed) * blocked
+            licensed = _licensed(mask, blocked)
+            out["tool_allowed"] *= licensed
+            out["service_allowed"] *= licensed
+            out["hbm_allowed"] *= _licensed(_pair(reach[static.foundry_nation], firm_listed), blocked)
         elif kind == "mineral":
             lost = dest * float(rule.get("mineral_cost_share", 0.0)) * block  # a licence exception lets part through
             out["mineral_loss"] = 1.0 - (1.0 - out["mineral_loss"]) * (1.0 - lost)
@@ -264,14 +276,15 @@ def _listed_into(static: Static, out: dict[str, np.ndarray], rule: dict[str, Any
     reaching buyers in the regulator's nation (China's Micron ban, §4d)."""
     foundry_listed, _, toolmaker_listed = _listed_sellers(static, rule)
     mask = toolmaker_listed[:, None, None] & dest[static.site_nation][None, :, None]
-    out["tool_allowed"] *= 1.0 - mask * blocked
-    out["service_allowed"] *= 1.0 - mask * blocked
-    out["hbm_allowed"] *= 1.0 - np.outer(foundry_listed, dest[static.chip_firm_nation]) * blocked
+    licensed = _licensed(mask, blocked)
+    out["tool_allowed"] *= licensed
+    out["service_allowed"] *= licensed
+    out["hbm_allowed"] *= _licensed(_pair(foundry_listed, dest[static.chip_firm_nation]), blocked)
 
 
 def _block_chips(out: dict[str, np.ndarray], mask: np.ndarray, block: float, leak: float, rule: dict[str, Any],
                  static: Static) -> None:
-    out["chip_allowed"] *= 1.0 - mask * block
+    out["chip_allowed"] *= _licensed(mask, block)
     out["chip_grey"] = np.maximum(out["chip_grey"], mask * block * leak)
     share = float(rule.get("licence_revenue_share", 0.0))
     if share > 0 and block < 1.0:
