@@ -93,16 +93,16 @@ def wafer_market(static: Static, s: WorldState, lic: Licences, planned_dies: np.
         live = np.flatnonzero((f >= 0) & (remaining > 0))
         if len(live) == 0:
             break
-        fl = f[live]
+        fl, left = f[live], remaining[live]  # `left`: the dies still wanted, as they were before this rank
         node = sku_node[live]
         cell = fl * nn + node  # (foundry, node) as one index into the flat tables
         mastered = s.mastered[fl, node] > 0
         licensed = lic.wafer_allowed[fl, live]
         allowed = licensed * mastered
         if rank == 0:
-            blocked_dies[live] = remaining[live] * (1.0 - licensed)
+            blocked_dies[live] = left * (1.0 - licensed)
         gdw = good_dies_per_wafer(static, s, d0, fl, live, node)
-        want = np.where(gdw > 0, remaining[live] * allowed / np.maximum(gdw, 1e-9), 0.0)
+        want = np.where(gdw > 0, left * allowed / np.maximum(gdw, 1e-9), 0.0)
         demand = np.bincount(cell, weights=want, minlength=cap_left.size).reshape(cap_left.shape)  # in SKU order, as np.add.at
         fill = np.where(demand > 0, np.minimum(1.0, cap_left / np.maximum(demand, 1e-12)), 0.0)
         got = want * fill[fl, node]
@@ -114,7 +114,7 @@ def wafer_market(static: Static, s: WorldState, lic: Licences, planned_dies: np.
         dies = got * gdw
         s.die_stock[live] += dies
         s.dies_made[live] += dies
-        remaining[live] = np.maximum(remaining[live] - dies, 0.0)
+        remaining[live] = np.maximum(left - dies, 0.0)
         _add_at(s.wafers_sold, cell, got)
         np.add.at(s.revenue, fl, got * _ai_wafer_price(static)[cell] / 1e9)
     s.wafers_bought += wafers_bought
