@@ -94,9 +94,9 @@ def compute_licences(static: Static, s: WorldState) -> Licences:
     less often than quarters pass."""
     rules = (tuple(sorted(s.control_status.items())),
              tuple([(rid, r.get("licence_share"), r.get("licence_revenue_share")) for rid, r in s.controls.items()]))
-    active = _active(static, s, rules)
+    active, thresholds = _active(static, s, rules)
     sku_key = ("licences/designs", rules, tuple(s.sku_names), s.sku_firm.tobytes(), s.sku_tflops.tobytes(), s.sku_node.tobytes())
-    site_key = ("licences/sites", rules, _site_inputs(static, s, rules, active))
+    site_key = ("licences/sites", rules, *_site_inputs(static, s, *thresholds))
     designs = static.cache.get(sku_key)
     if designs is None:
         designs = static.cache[sku_key] = _design_part(static, s, active)
@@ -106,40 +106,37 @@ def compute_licences(static: Static, s: WorldState) -> Licences:
     return Licences(**designs, **sites)
 
 
-def _site_inputs(static: Static, s: WorldState, rules: tuple, active: list) -> tuple[bytes, ...]:
+def _site_inputs(static: Static, s: WorldState, node_ok: np.ndarray | None, bandwidths: np.ndarray | None) -> tuple[bytes, bytes]:
     """All the site part reads of the state, as bytes: per node threshold of an active tool or servicing rule,
-    the sites that make or build a node at or below it; per bandwidth threshold of an active HBM rule, the
-    memory makers whose best generation is above it. Kept by these rather than by every site's smallest
-    node and every maker's HBM level, the part (and the markets' tables derived from it) survives a fab or
-    a generation that crosses no threshold."""
-    key = ("licences/thresholds", rules)
-    thresholds = static.cache.get(key)
-    if thresholds is None:
-        thresholds = static.cache[key] = (
-            [rule["node_nm_at_or_below"] for rule, *_ in active
-             if rule["kind"] in ("tool_list", "servicing_ban") and rule.get("node_nm_at_or_below") is not None],
-            [rule.get("bandwidth_density_gb_s_mm2") or 0.0 for rule, *_ in active if rule["kind"] == "hbm"])
-    nodes, bandwidths = thresholds
-    inputs = []
-    if nodes:
-        site_min_nm = _site_min_nm(static, s)
-        inputs += [(site_min_nm <= node).tobytes() for node in nodes]
-    if bandwidths:
-        density = _hbm_density(static, s)
-        inputs += [(density > bandwidth).tobytes() for bandwidth in bandwidths]
-    return tuple(inputs)
+    the sites that make or build a node at or below it (`node_ok`: (node, threshold) the node is at or below
+    it); per bandwidth threshold of an active HBM rule, the memory makers whose best generation is above it.
+    Kept by these rather than by every site's smallest node and every maker's HBM level, the part (and the
+    markets' tables derived from it) survives a fab or a generation that crosses no threshold."""
+    sites = makers = b""
+    if node_ok is not None:  # a site whose smallest node (`_site_min_nm`) is at or below t has some node at or below t
+        sites = (_site_nodes(s) @ node_ok).tobytes()
+    if bandwidths is not None:
+        makers = (_hbm_density(static, s)[:, None] > bandwidths).tobytes()
+    return sites, makers
 
 
-def _active(static: Static, s: WorldState, rules: tuple) -> list[tuple[dict[str, Any], np.ndarray, np.ndarray, float]]:
-    """(rule, reach, destinations, block share) of every active rule, in the rules' order; kept by `rules`,
-    the statuses and licence shares that `compute_licences` keys on (nothing else in a rule changes in play)."""
+def _active(static: Static, s: WorldState, rules: tuple) -> tuple[list[tuple[dict[str, Any], np.ndarray, np.ndarray, float]], tuple]:
+    """(rule, reach, destinations, block share) of every active rule, in the rules' order, and the thresholds
+    `_site_inputs` reads (read-only: each distinct node threshold of the tool and servicing rules as a
+    (node, threshold) mask, each distinct bandwidth threshold of the HBM rules; None without such rules);
+    kept by `rules`, the statuses and licence shares that `compute_licences` keys on (nothing else in a rule
+    changes in play)."""
     key = ("licences/active", rules)
-    active = static.cache.get(key)
-    if active is None:
-        active = static.cache[key] = [
-            (rule, _reach(static, rule), _dest(static, rule), 1.0 - float(rule.get("licence_share", 0.0)))
-            for rule_id, rule in s.controls.items() if s.control_status.get(rule_id) == "active"]
-    return active
+    found = static.cache.get(key)
+    if found is None:
+        active = [(rule, _reach(static, rule), _dest(static, rule), 1.0 - float(rule.get("licence_share", 0.0)))
+                  for rule_id, rule in s.controls.items() if s.control_status.get(rule_id) == "active"]
+        nodes = sorted({rule["node_nm_at_or_below"] for rule, *_ in active
+                        if rule["kind"] in ("tool_list", "servicing_ban") and rule.get("node_nm_at_or_below") is not None})
+        bandwidths = sorted({rule.get("bandwidth_density_gb_s_mm2") or 0.0 for rule, *_ in active if rule["kind"] == "hbm"})
+        node_ok = _frozen(static.node_nm[:, None] <= np.array(nodes, dtype=np.float64)) if nodes else None
+        found = static.cache[key] = (active, (node_ok, _frozen(np.array(bandwidths, dtype=np.float64)) if bandwidths else None))
+    return found
 
 
 def _design_part(static: Static, s: WorldState, active: list) -> dict[str, np.ndarray]:
@@ -311,9 +308,13 @@ def _intra_company_transfer(static: Static, tool_allowed: np.ndarray, share: flo
 
 def _site_min_nm(static: Static, s: WorldState) -> np.ndarray:
     """Smallest node each site makes or is building (inf when none)."""
-    has = (s.capacity > 0) | (s.construction.sum(axis=2) > 0)
-    nm = np.where(has, static.node_nm[None, :], np.inf)
+    nm = np.where(_site_nodes(s), static.node_nm[None, :], np.inf)
     return nm.min(axis=1)
+
+
+def _site_nodes(s: WorldState) -> np.ndarray:
+    """(site, node): the site makes the node or is building it."""
+    return (s.capacity > 0) | (s.construction.sum(axis=2) > 0)
 
 
 def rule_active(s: WorldState, rule_id: str) -> bool:
