@@ -50,11 +50,20 @@ class BoundedCache(dict):
 def _nbytes(value: object) -> int:
     """Bytes of the arrays in a cached value: arrays, tuples and lists of them (nested), and the arrays held
     directly in a dict (a licence part). A dict's other values are not walked: a cached rule (nested lists
-    of names, no arrays) would cost a Python call per name on every store."""
-    if isinstance(value, np.ndarray):
+    of names, no arrays) would cost a Python call per name on every store. Exact types are tested first
+    (a store is made a few hundred times a game), then subclasses."""
+    if type(value) is np.ndarray:
         return value.nbytes
     if isinstance(value, (tuple, list)):
-        return sum([_nbytes(item) for item in value if isinstance(item, _HOLDERS)])
+        total = 0
+        for item in value:
+            if type(item) is np.ndarray:
+                total += item.nbytes
+            elif isinstance(item, _HOLDERS):
+                total += _nbytes(item)
+        return total
+    if isinstance(value, np.ndarray):
+        return value.nbytes
     if isinstance(value, dict):
         return sum([item.nbytes for item in value.values() if isinstance(item, np.ndarray)])
     return 0
@@ -121,7 +130,7 @@ class Static:
     employer_to_nation: np.ndarray = None  # type: ignore[assignment]
     chip_firm_to_nation: np.ndarray = None  # type: ignore[assignment]
     foundry_to_nation: np.ndarray = None  # type: ignore[assignment]
-    foundry_bins: dict = field(default_factory=dict)  # by_foundry's bin of each (site, column), per width
+    foundry_bins: dict = field(default_factory=dict)  # by_foundry's bins of each (site, column), per shape
     cache: BoundedCache = field(default_factory=BoundedCache)  # derived tables keyed by what they depend on (per game)
 
     def nation_index(self, code: str) -> int:
@@ -130,15 +139,16 @@ class Static:
     def by_foundry(self, per_site: np.ndarray) -> np.ndarray:
         """Sum a (site, ...) array by foundry: a segment sum (`bincount`), linear in the world's size where the
         one-hot product `site_to_foundry @ x` grows with foundries x sites."""
-        count = len(self.foundries)
         if per_site.ndim == 1:
-            return np.bincount(self.site_foundry, weights=per_site, minlength=count)
+            return np.bincount(self.site_foundry, weights=per_site, minlength=len(self.foundries))
         rest = per_site.shape[1:]
-        width = math.prod(rest)
-        index = self.foundry_bins.get(width)
-        if index is None:  # (site, column) -> foundry * width + column, once per width
-            index = self.foundry_bins[width] = (self.site_foundry[:, None] * width + np.arange(width)).ravel()
-        return np.bincount(index, weights=per_site.ravel(), minlength=count * width).reshape(count, *rest)
+        bins = self.foundry_bins.get(rest)
+        if bins is None:  # (site, column) -> foundry * width + column, the bin count and the result's shape, once per shape
+            width, count = math.prod(rest), len(self.foundries)
+            index = (self.site_foundry[:, None] * width + np.arange(width)).ravel()
+            bins = self.foundry_bins[rest] = (index, count * width, (count, *rest))
+        index, size, shape = bins
+        return np.bincount(index, weights=per_site.ravel(), minlength=size).reshape(shape)
 
     def turn_of(self, quarter: str) -> int:
         """1-based turn that plays `quarter`."""

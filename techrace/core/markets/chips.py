@@ -55,21 +55,22 @@ def chip_market(static: Static, s: WorldState, lic: Licences, budget: np.ndarray
     price = np.maximum(s.sku_price, 1.0)
     value = np.where(s.sku_price > 0, h100e / price, 0.0)
     _record_chip_cutoff(static, s, eligible, lic, value)
-    preference = static.buyer_preference[s.sku_firm.astype(np.int64)]
+    preference = static.buyer_preference[s.sku_firm.astype(np.int64)][:, None]
     s.sku_wanted = notional_demand(static, s, lic, eligible, value, budget, preference, price)
-    goods = _Goods(value, preference, h100e, price[:, None], s.sku_power * market.accelerator_overhead_kw_per_board_kw / 1e9)
+    kw = (s.sku_power * market.accelerator_overhead_kw_per_board_kw / 1e9)[:, None]
+    domestic = (h100e * s.sku_domestic)[:, None]
+    goods = _Goods(value[:, None], preference, h100e, h100e[:, None], price[:, None], kw, domestic, home_made(static, s))
     room = power_room_gw.copy()
     remaining = budget.copy()
     unrestricted = eligible.astype(np.float64)
-    passes = ((unrestricted, lic.chip_allowed, lic.chip_grey), (eligible * lic.chip_allowed, 1.0, 0.0))
+    passes = ((unrestricted, lic.chip_allowed, lic.chip_grey), (eligible * lic.chip_allowed, None, None))
     bought_h100e = np.zeros(len(static.labs))
     domestic_h100e = np.zeros(len(static.labs))
-    home, domestic = home_made(static, s), (h100e * s.sku_domestic)[:, None]
     for channel, legal_share, grey_share in passes:
-        room, remaining, bought, gained = _spend(static, s, lic, channel, legal_share, grey_share, goods, room, remaining,
-                                                 market.grey_market_premium)
+        room, remaining, gained, made_at_home = _spend(static, s, lic, channel, legal_share, grey_share, goods, room,
+                                                       remaining, market.grey_market_premium)
         bought_h100e += gained
-        domestic_h100e += (bought * domestic * home).sum(axis=0)
+        domestic_h100e += made_at_home
     s.chip_spend = (budget - remaining) / 1e9
     s.accel_bought = static.lab_to_nation @ bought_h100e
     s.accel_domestic = static.lab_to_nation @ domestic_h100e
@@ -88,11 +89,11 @@ def home_made(static: Static, s: WorldState) -> np.ndarray:
 
 def _weights(static: Static, offered: np.ndarray, value: np.ndarray, preference: np.ndarray) -> np.ndarray:
     """(sku, lab) share of each lab's spending per design: by value (H100e per dollar through the channel it
-    is offered by) times buyers' preference for the firm, ignoring designs worth under
+    is offered by) times buyers' (sku, 1) preference for the firm, ignoring designs worth under
     `market.dominated_value_share` of the best value offered (nobody in the US buys an H20 while B200s are on offer)."""
     value = np.where(offered, value, 0.0)
     best = value.max(axis=0)
-    score = value * preference[:, None] * (value >= static.ruleset.market.dominated_value_share * best[None, :])
+    score = value * preference * (value >= static.ruleset.market.dominated_value_share * best)
     total = score.sum(axis=0)
     return np.where(total > 0, score / np.maximum(total, 1e-30), 0.0)
 
@@ -108,7 +109,7 @@ def notional_demand(static: Static, s: WorldState, lic: Licences, eligible: np.n
                     budget: np.ndarray, preference: np.ndarray, price: np.ndarray | None = None) -> np.ndarray:
     """Units of each design labs would buy this quarter if every design were in stock: each lab's whole
     budget split over what it may buy (legally or through the grey market). This is the demand chip firms
-    forecast (stock and power limits are theirs and the labs' constraints, not demand)."""
+    forecast (stock and power limits are theirs and the labs' constraints, not demand). `preference` is (sku, 1)."""
     reach = _channel_value(static, lic, eligible, value)
     weight = _weights(static, reach > 0, reach, preference)
     price = np.maximum(s.sku_price, 1.0) if price is None else price
@@ -116,60 +117,85 @@ def notional_demand(static: Static, s: WorldState, lic: Licences, eligible: np.n
 
 
 class _Goods(NamedTuple):
-    """What every pass of the market reads per design: H100e per dollar, buyers' preference, H100e per unit,
-    (sku, 1) price (at least a dollar) and GW per unit."""
+    """What every pass of the market reads per design, as (sku, 1) columns that broadcast over labs: H100e per
+    dollar, buyers' preference, H100e per unit (also flat, for the tier caps), price (at least a dollar), GW per
+    unit and H100e per unit made in the designer's nation; and (sku, lab) whether the designer is of the lab's nation."""
 
     value: np.ndarray
     preference: np.ndarray
+    h100e_flat: np.ndarray
     h100e: np.ndarray
     price: np.ndarray
     kw: np.ndarray
+    domestic: np.ndarray
+    home: np.ndarray
 
 
-def _spend(static: Static, s: WorldState, lic: Licences, channel: np.ndarray, legal_share, grey_share, goods: _Goods,
-           room: np.ndarray, remaining: np.ndarray, premium: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """One pass of the labs' spending: (power room left, budget left, units bought (sku, lab), H100e gained per lab).
-    A pass with no grey share (the second) skips the grey arithmetic, which would only add zeros."""
-    value, preference, h100e, price, kw = goods
+def _spend(static: Static, s: WorldState, lic: Licences, channel: np.ndarray, legal_share: np.ndarray | None,
+           grey_share: np.ndarray | None, goods: _Goods, room: np.ndarray, remaining: np.ndarray,
+           premium: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One pass of the labs' spending: (power room left, budget left, H100e gained per lab, of which made at home).
+    The second pass (`legal_share` and `grey_share` None: all legal, nothing grey) skips the grey arithmetic,
+    which would only add zeros."""
+    value, preference, h100e_flat, h100e, price, kw, domestic, home = goods
     stock = s.accel_stock
     offered = (channel > 0) & (stock >= 1.0)[:, None]
-    weight = _weights(static, offered, value[:, None] * channel, preference)
+    weight = _weights(static, offered, value * channel, preference)
     if not weight.any():
         nothing = np.zeros_like(weight)
-        return room, remaining, nothing, (nothing * h100e[:, None]).sum(axis=0)
-    grey = not (np.isscalar(grey_share) and grey_share == 0.0)
+        return room, remaining, (nothing * h100e).sum(axis=0), (nothing * domestic * home).sum(axis=0)
+    grey = grey_share is not None
     wanted = remaining * weight / price
-    units_legal = wanted if np.isscalar(legal_share) and legal_share == 1.0 else wanted * legal_share
+    units_legal = wanted if legal_share is None else wanted * legal_share
     units_grey = wanted * grey_share if grey else None
-    gw = ((units_legal + units_grey if grey else units_legal) * kw[:, None]).sum(axis=0)
+    gw = ((units_legal + units_grey if grey else units_legal) * kw).sum(axis=0)
     scale = np.where(gw > 0, np.minimum(1.0, np.maximum(room, 0.0) / np.maximum(gw, 1e-12)), 1.0)
-    units_legal = units_legal * scale
-    units_grey = units_grey * scale if grey else np.zeros_like(units_legal)
-    units_legal, units_grey = _tier_caps(static, s, lic, units_legal, units_grey, h100e)
-    fill = _fill(stock, (units_legal + units_grey if grey else units_legal).sum(axis=1))
-    bought_legal = units_legal * fill[:, None]
-    bought_grey = units_grey * fill[:, None] if grey else None
+    units_legal = _tier_caps(static, s, lic, units_legal * scale, h100e_flat)
+    units_grey = units_grey * scale if grey else None
+    fill = _fill(stock, (units_legal + units_grey if grey else units_legal).sum(axis=1))[:, None]
+    bought_legal = units_legal * fill
+    bought_grey = units_grey * fill if grey else None
     bought = bought_legal + bought_grey if grey else bought_legal
     sold = bought.sum(axis=1)
     s.accel_stock = np.maximum(stock - sold, 0.0)
     s.accel_sold += sold
-    gained = (bought * h100e[:, None]).sum(axis=0)
+    terms, per_lab = _per_lab(goods, bought, bought_legal, bought_grey, premium)
+    gained, power, spent = per_lab[0], per_lab[1], per_lab[2]
     s.compute += gained
     s.bought_h100e += gained
     s.compute_bought += gained
-    power = (bought * kw[:, None]).sum(axis=0)
     s.lab_power += power
-    spent = (bought_legal * price).sum(axis=0)
+    paid_legal = terms[2]
     if grey:
-        s.grey_h100e += (bought_grey * h100e[:, None]).sum(axis=0)
-        spent = spent + (bought_grey * price * premium).sum(axis=0)
+        s.grey_h100e += per_lab[3]
+        spent = spent + per_lab[4]
     # in the first pass the blocked, non-leaking part of each purchase is left for the second pass
     paid, payees = derived(static, "chip_payees", (lic.chip_revenue_nation,),
                            lambda: (lic.chip_revenue_nation >= 0, lic.chip_revenue_nation[lic.chip_revenue_nation >= 0]))
     if len(payees):
-        income = bought_legal * price * lic.chip_revenue_share / 1e9
+        income = paid_legal * lic.chip_revenue_share / 1e9
         np.add.at(s.licence_income, payees, income[paid])
-    return room - power, np.maximum(remaining - spent, 0.0), bought, gained
+    return room - power, np.maximum(remaining - spent, 0.0), gained, per_lab[-1]
+
+
+def _per_lab(goods: _Goods, bought: np.ndarray, bought_legal: np.ndarray, bought_grey: np.ndarray | None,
+             premium: float) -> tuple[np.ndarray, np.ndarray]:
+    """What a pass's purchases come to, (term, sku, lab) and summed over designs (term, lab): H100e gained, GW
+    drawn, dollars paid at list price, with a grey share H100e and dollars through the grey market, and last
+    H100e made at home (by foundries of the designer's nation, for a designer of the lab's nation). One
+    reduction for all the terms instead of one each (the reductions are most of a pass's cost); numpy adds
+    each term's designs in the same order as that term's own `.sum(axis=0)`, so the figures are the same bit for bit."""
+    terms = np.empty((4 if bought_grey is None else 6, *bought.shape))
+    np.multiply(bought, goods.h100e, out=terms[0])
+    np.multiply(bought, goods.kw, out=terms[1])
+    np.multiply(bought_legal, goods.price, out=terms[2])
+    if bought_grey is not None:
+        np.multiply(bought_grey, goods.h100e, out=terms[3])
+        np.multiply(bought_grey, goods.price, out=terms[4])
+        terms[4] *= premium
+    np.multiply(bought, goods.domestic, out=terms[-1])
+    terms[-1] *= goods.home
+    return terms, np.add.reduce(terms, axis=1)
 
 
 def _fill(stock: np.ndarray, want: np.ndarray) -> np.ndarray:
@@ -177,12 +203,11 @@ def _fill(stock: np.ndarray, want: np.ndarray) -> np.ndarray:
     return np.where(want > 0, np.minimum(1.0, stock / np.maximum(want, 1e-12)), 0.0)
 
 
-def _tier_caps(static: Static, s: WorldState, lic: Licences, legal: np.ndarray, grey: np.ndarray,
-               h100e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Scale imports of capped nations (country tiers) from foreign designers down to the cap."""
+def _tier_caps(static: Static, s: WorldState, lic: Licences, legal: np.ndarray, h100e: np.ndarray) -> np.ndarray:
+    """Scale legal imports of capped nations (country tiers) from foreign designers down to the cap (in place)."""
     capped = derived(static, "tier_capped", (lic.tier_cap,), lambda: np.flatnonzero(np.isfinite(lic.tier_cap)))
     if not len(capped):
-        return legal, grey
+        return legal
     firm_nation = static.chip_firm_nation[s.sku_firm.astype(np.int64)]
     for n in capped:
         labs = static.lab_nation == n
@@ -191,13 +216,15 @@ def _tier_caps(static: Static, s: WorldState, lic: Licences, legal: np.ndarray, 
         if imported > lic.tier_cap[n]:
             factor = lic.tier_cap[n] / imported
             legal[np.ix_(foreign, labs)] *= factor
-    return legal, grey
+    return legal
 
 
 def _record_chip_cutoff(static: Static, s: WorldState, eligible: np.ndarray, lic: Licences, value: np.ndarray) -> None:
-    score = eligible * (np.maximum(s.accel_stock, 1.0) * value**2)[:, None]
-    total = score.sum(axis=0)
-    blocked = (score * (1.0 - lic.chip_allowed)).sum(axis=0)
+    # the score and its blocked part summed over designs in one reduction (the same order as two `.sum(axis=0)`)
+    score = np.empty((2, *eligible.shape))
+    np.multiply(eligible, (np.maximum(s.accel_stock, 1.0) * value**2)[:, None], out=score[0])
+    np.multiply(score[0], 1.0 - lic.chip_allowed, out=score[1])
+    total, blocked = np.add.reduce(score, axis=1)
     b = static.lab_to_nation @ blocked
     t = static.lab_to_nation @ total
     column = CUTOFF_KINDS.index("chips")

@@ -22,11 +22,14 @@ def supplier_weights(static: Static, capacity: np.ndarray, domestic_share: np.nd
     """(toolmaker, site, kind) share of each site's order placed with each maker, before licences.
 
     Within each group (own bloc, other allowed blocs) orders follow makers' capacity. A site whose bloc
-    buys only from itself, or whose own bloc makes none of a kind, orders everything from the group that can."""
+    buys only from itself, or whose own bloc makes none of a kind, orders everything from the group that can.
+    Both groups are summed over makers in one reduction (each in the order of its own `.sum(axis=0)`)."""
     domestic_maker, foreign_maker, _ = _bloc_tables(static)
-    dom = domestic_maker * capacity[:, None, :]     # (maker, site, kind)
-    far = foreign_maker * capacity[:, None, :]
-    dom_total, far_total = dom.sum(axis=0), far.sum(axis=0)                                # (site, kind)
+    groups = np.empty((2, *domestic_maker.shape[:2], capacity.shape[1]))      # (group, maker, site, kind)
+    dom, far = groups
+    np.multiply(domestic_maker, capacity[:, None, :], out=dom)
+    np.multiply(foreign_maker, capacity[:, None, :], out=far)
+    dom_total, far_total = np.add.reduce(groups, axis=1)                           # (site, kind)
     share = np.where(far_total > 0, np.where(dom_total > 0, domestic_share[:, None], 0.0), 1.0)
     return (dom / np.maximum(dom_total, 1e-12) * share[None] + far / np.maximum(far_total, 1e-12) * (1.0 - share)[None])
 
@@ -66,10 +69,13 @@ def tools_market(static: Static, s: WorldState, lic: Licences, orders: np.ndarra
     orders = install_stockpile(s, orders)
     stocked = s.tool_capacity + s.tool_inventory
     weights = supplier_weights(static, stocked, domestic_share)
-    legal = weights * lic.tool_allowed
-    blocked = orders * (1.0 - legal.sum(axis=0))  # (site, kind)
-    own = _bloc_tables(static)[2] * stocked[:, None, :]
-    reroute = own / np.maximum(own.sum(axis=0, keepdims=True), 1e-12)       # own-bloc makers take the blocked share
+    parts = np.empty((2, *weights.shape))  # the legal orders and own-bloc makers' stock, summed over makers at once
+    legal, own = parts
+    np.multiply(weights, lic.tool_allowed, out=legal)
+    np.multiply(_bloc_tables(static)[2], stocked[:, None, :], out=own)
+    legal_total, own_total = np.add.reduce(parts, axis=1)
+    blocked = orders * (1.0 - legal_total)  # (site, kind)
+    reroute = own / np.maximum(own_total, 1e-12)       # own-bloc makers take the blocked share
     demand = orders[None, :, :] * legal + reroute * blocked[None, :, :] * lic.tool_allowed
     total = demand.sum(axis=1)
     s.tool_demand = total

@@ -56,11 +56,21 @@ def foundry_ai_capacity(static: Static, s: WorldState, ai_share: np.ndarray, hal
     return static.by_foundry(s.usable * MONTHS * ai_share * (~halted_sites)[:, None])
 
 
-def good_dies_per_wafer(static: Static, s: WorldState, d0: np.ndarray, foundry: np.ndarray, skus: np.ndarray) -> np.ndarray:
-    node = s.sku_node[skus].astype(np.int64)
-    area = s.sku_area[skus]
-    gross = dies_per_wafer(area, static.ruleset.technology.wafer_diameter_mm)
-    return gross * die_yield(area, d0[foundry, node], static.ruleset.technology.yield_model)
+def good_dies_per_wafer(static: Static, s: WorldState, d0: np.ndarray, foundry: np.ndarray, skus: np.ndarray,
+                        node: np.ndarray) -> np.ndarray:
+    """Good dies per wafer of designs `skus` (on their `node`) made by `foundry` (one each)."""
+    return _gross_dies(static, s)[skus] * die_yield(s.sku_area[skus], d0[foundry, node], static.ruleset.technology.yield_model)
+
+
+def _gross_dies(static: Static, s: WorldState) -> np.ndarray:
+    """Gross dies per wafer of every design slot (read-only), kept per set of die areas: they change only when a
+    design does, while the yield on them moves every quarter."""
+    key = ("gross_dies", s.sku_area.tobytes())
+    gross = static.cache.get(key)
+    if gross is None:
+        gross = static.cache[key] = dies_per_wafer(s.sku_area, static.ruleset.technology.wafer_diameter_mm)
+        gross.flags.writeable = False
+    return gross
 
 
 def wafer_market(static: Static, s: WorldState, lic: Licences, planned_dies: np.ndarray, ai_share: np.ndarray,
@@ -83,16 +93,16 @@ def wafer_market(static: Static, s: WorldState, lic: Licences, planned_dies: np.
         live = np.flatnonzero((f >= 0) & (remaining > 0))
         if len(live) == 0:
             break
-        fl = f[live]
+        fl, left = f[live], remaining[live]  # `left`: the dies still wanted, as they were before this rank
         node = sku_node[live]
         cell = fl * nn + node  # (foundry, node) as one index into the flat tables
         mastered = s.mastered[fl, node] > 0
         licensed = lic.wafer_allowed[fl, live]
         allowed = licensed * mastered
         if rank == 0:
-            blocked_dies[live] = remaining[live] * (1.0 - licensed)
-        gdw = good_dies_per_wafer(static, s, d0, fl, live)
-        want = np.where(gdw > 0, remaining[live] * allowed / np.maximum(gdw, 1e-9), 0.0)
+            blocked_dies[live] = left * (1.0 - licensed)
+        gdw = good_dies_per_wafer(static, s, d0, fl, live, node)
+        want = np.where(gdw > 0, left * allowed / np.maximum(gdw, 1e-9), 0.0)
         demand = np.bincount(cell, weights=want, minlength=cap_left.size).reshape(cap_left.shape)  # in SKU order, as np.add.at
         fill = np.where(demand > 0, np.minimum(1.0, cap_left / np.maximum(demand, 1e-12)), 0.0)
         got = want * fill[fl, node]
@@ -104,16 +114,25 @@ def wafer_market(static: Static, s: WorldState, lic: Licences, planned_dies: np.
         dies = got * gdw
         s.die_stock[live] += dies
         s.dies_made[live] += dies
-        remaining[live] = np.maximum(remaining[live] - dies, 0.0)
+        remaining[live] = np.maximum(left - dies, 0.0)
         _add_at(s.wafers_sold, cell, got)
-        price = static.wafer_price[node] * static.blocs.ai_wafer_price[fl]
-        np.add.at(s.revenue, fl, got * price / 1e9)
+        np.add.at(s.revenue, fl, got * _ai_wafer_price(static)[cell] / 1e9)
     s.wafers_bought += wafers_bought
     s.sku_wafers = wafers_bought
     # share of each design's wafers made by foundries of its firm's own nation (kept when none were bought)
     s.sku_domestic = np.where(wafers_bought > 0, domestic / np.maximum(wafers_bought, 1e-12), s.sku_domestic)
     _record_wafer_cutoff(static, s, blocked_dies, planned_dies)
     return wafers_bought
+
+
+def _ai_wafer_price(static: Static) -> np.ndarray:
+    """An AI wafer's price per (foundry, node) as a flat cell index (once a game, read-only): the node's price
+    times the foundry's bloc factor."""
+    price = static.cache.get("ai_wafer_price")
+    if price is None:
+        price = static.cache["ai_wafer_price"] = (static.wafer_price[None, :] * static.blocs.ai_wafer_price[:, None]).ravel()
+        price.flags.writeable = False
+    return price
 
 
 def _add_at(table: np.ndarray, cell: np.ndarray, values: np.ndarray) -> None:

@@ -71,6 +71,17 @@ def _dest(static: Static, rule: dict[str, Any]) -> np.ndarray:
     return mask
 
 
+def _pair(rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """(row, column) mask of two boolean masks: both hold (`np.outer` of booleans, without its Python wrapper)."""
+    return rows[:, None] & columns
+
+
+def _licensed(mask: np.ndarray, blocked: float) -> np.ndarray:
+    """Legal share of the flows a rule binds (`mask`): 1 - `blocked` there and 1 elsewhere, in one call; the same
+    numbers as `1.0 - mask * blocked` for any finite `blocked` (the schema refuses others)."""
+    return np.where(mask, 1.0 - blocked, 1.0)
+
+
 def _frozen(array: np.ndarray) -> np.ndarray:
     array.flags.writeable = False
     return array
@@ -79,31 +90,53 @@ def _frozen(array: np.ndarray) -> np.ndarray:
 def compute_licences(static: Static, s: WorldState) -> Licences:
     """Licences for the current rules, in two cached parts: what depends on the designs (chips, wafers)
     changes when a design appears; what depends on sites and memory makers (tools, servicing, HBM) when
-    a fab or an HBM generation does. Rules change far less often than quarters pass."""
+    a site passes a rule's node threshold or a maker's HBM a rule's bandwidth threshold. Rules change far
+    less often than quarters pass."""
     rules = (tuple(sorted(s.control_status.items())),
              tuple([(rid, r.get("licence_share"), r.get("licence_revenue_share")) for rid, r in s.controls.items()]))
-    site_min_nm = _site_min_nm(static, s)
+    active, thresholds = _active(static, s, rules)
     sku_key = ("licences/designs", rules, tuple(s.sku_names), s.sku_firm.tobytes(), s.sku_tflops.tobytes(), s.sku_node.tobytes())
-    site_key = ("licences/sites", rules, s.hbm_level.tobytes(), site_min_nm.tobytes())
+    site_key = ("licences/sites", rules, *_site_inputs(static, s, *thresholds))
     designs = static.cache.get(sku_key)
     if designs is None:
-        designs = static.cache[sku_key] = _design_part(static, s, _active(static, s, rules))
+        designs = static.cache[sku_key] = _design_part(static, s, active)
     sites = static.cache.get(site_key)
     if sites is None:
-        sites = static.cache[site_key] = _site_part(static, s, site_min_nm, _active(static, s, rules))
+        sites = static.cache[site_key] = _site_part(static, s, _site_min_nm(static, s), active)
     return Licences(**designs, **sites)
 
 
-def _active(static: Static, s: WorldState, rules: tuple) -> list[tuple[dict[str, Any], np.ndarray, np.ndarray, float]]:
-    """(rule, reach, destinations, block share) of every active rule, in the rules' order; kept by `rules`,
-    the statuses and licence shares that `compute_licences` keys on (nothing else in a rule changes in play)."""
+def _site_inputs(static: Static, s: WorldState, node_ok: np.ndarray | None, bandwidths: np.ndarray | None) -> tuple[bytes, bytes]:
+    """All the site part reads of the state, as bytes: per node threshold of an active tool or servicing rule,
+    the sites that make or build a node at or below it (`node_ok`: (node, threshold) the node is at or below
+    it); per bandwidth threshold of an active HBM rule, the memory makers whose best generation is above it.
+    Kept by these rather than by every site's smallest node and every maker's HBM level, the part (and the
+    markets' tables derived from it) survives a fab or a generation that crosses no threshold."""
+    sites = makers = b""
+    if node_ok is not None:  # a site whose smallest node (`_site_min_nm`) is at or below t has some node at or below t
+        sites = (_site_nodes(s) @ node_ok).tobytes()
+    if bandwidths is not None:
+        makers = (_hbm_density(static, s)[:, None] > bandwidths).tobytes()
+    return sites, makers
+
+
+def _active(static: Static, s: WorldState, rules: tuple) -> tuple[list[tuple[dict[str, Any], np.ndarray, np.ndarray, float]], tuple]:
+    """(rule, reach, destinations, block share) of every active rule, in the rules' order, and the thresholds
+    `_site_inputs` reads (read-only: each distinct node threshold of the tool and servicing rules as a
+    (node, threshold) mask, each distinct bandwidth threshold of the HBM rules; None without such rules);
+    kept by `rules`, the statuses and licence shares that `compute_licences` keys on (nothing else in a rule
+    changes in play)."""
     key = ("licences/active", rules)
-    active = static.cache.get(key)
-    if active is None:
-        active = static.cache[key] = [
-            (rule, _reach(static, rule), _dest(static, rule), 1.0 - float(rule.get("licence_share", 0.0)))
-            for rule_id, rule in s.controls.items() if s.control_status.get(rule_id) == "active"]
-    return active
+    found = static.cache.get(key)
+    if found is None:
+        active = [(rule, _reach(static, rule), _dest(static, rule), 1.0 - float(rule.get("licence_share", 0.0)))
+                  for rule_id, rule in s.controls.items() if s.control_status.get(rule_id) == "active"]
+        nodes = sorted({rule["node_nm_at_or_below"] for rule, *_ in active
+                        if rule["kind"] in ("tool_list", "servicing_ban") and rule.get("node_nm_at_or_below") is not None})
+        bandwidths = sorted({rule.get("bandwidth_density_gb_s_mm2") or 0.0 for rule, *_ in active if rule["kind"] == "hbm"})
+        node_ok = _frozen(static.node_nm[:, None] <= np.array(nodes, dtype=np.float64)) if nodes else None
+        found = static.cache[key] = (active, (node_ok, _frozen(np.array(bandwidths, dtype=np.float64)) if bandwidths else None))
+    return found
 
 
 def _design_part(static: Static, s: WorldState, active: list) -> dict[str, np.ndarray]:
@@ -125,7 +158,7 @@ def _design_part(static: Static, s: WorldState, active: list) -> dict[str, np.nd
             if rule.get("tpp_with_density") is not None and rule.get("density") is not None:
                 controlled |= (tpp >= rule["tpp_with_density"]) & (density >= rule["density"])
             controlled &= reach[seller_nation]
-            _block_chips(out, np.outer(controlled, dest[static.lab_nation]), block, leak, rule, static)
+            _block_chips(out, _pair(controlled, dest[static.lab_nation]), block, leak, rule, static)
         elif rule["kind"] == "foundry_rule":
             limit = rule.get("node_nm_at_or_below") or 0.0
             big = rule.get("transistors_b") or np.inf
@@ -133,17 +166,17 @@ def _design_part(static: Static, s: WorldState, active: list) -> dict[str, np.nd
             node_ok = static.node_nm[s.sku_node.astype(np.int64)] <= limit
             presumed = node_ok & (s.sku_transistors >= big) & ~((s.sku_stacks == 0) & (s.sku_transistors < small_no_hbm))
             presumed &= dest[seller_nation]
-            out["wafer_allowed"] *= 1.0 - np.outer(reach[static.foundry_nation], presumed) * block * enforcement
+            out["wafer_allowed"] *= _licensed(_pair(reach[static.foundry_nation], presumed), block * enforcement)
         elif rule["kind"] == "entity_list" and _imports(rule):
             foundry_listed, firm_listed, _ = _listed_sellers(static, rule)
             blocked = block * enforcement
-            out["wafer_allowed"] *= 1.0 - np.outer(foundry_listed, dest[seller_nation]) * blocked
-            out["chip_allowed"] *= 1.0 - np.outer(firm_listed[sku_firm], dest[static.lab_nation]) * blocked
+            out["wafer_allowed"] *= _licensed(_pair(foundry_listed, dest[seller_nation]), blocked)
+            out["chip_allowed"] *= _licensed(_pair(firm_listed[sku_firm], dest[static.lab_nation]), blocked)
         elif rule["kind"] == "entity_list":
             firm_listed, lab_listed = _listed(static, rule)[1:]
             blocked = block * enforcement
-            out["wafer_allowed"] *= 1.0 - np.outer(reach[static.foundry_nation], firm_listed[sku_firm]) * blocked
-            out["chip_allowed"] *= 1.0 - np.outer(reach[seller_nation], lab_listed) * blocked
+            out["wafer_allowed"] *= _licensed(_pair(reach[static.foundry_nation], firm_listed[sku_firm]), blocked)
+            out["chip_allowed"] *= _licensed(_pair(reach[seller_nation], lab_listed), blocked)
     return out
 
 
@@ -166,23 +199,24 @@ def _site_part(static: Static, s: WorldState, site_min_nm: np.ndarray, active: l
                     out["tier_cap"][i] = min(out["tier_cap"][i], cap)
         elif kind == "hbm":
             controlled = (_hbm_density(static, s) > (rule.get("bandwidth_density_gb_s_mm2") or 0.0)) & reach[static.foundry_nation]
-            out["hbm_allowed"] *= 1.0 - np.outer(controlled, dest[static.chip_firm_nation]) * block * enforcement
+            out["hbm_allowed"] *= _licensed(_pair(controlled, dest[static.chip_firm_nation]), block * enforcement)
         elif kind in ("tool_list", "servicing_ban"):
             kinds = _kinds(static, rule)
             sites = dest[static.site_nation]
             if rule.get("node_nm_at_or_below") is not None:
                 sites &= site_min_nm <= rule["node_nm_at_or_below"]
             mask = reach[static.toolmaker_nation][:, None, None] & sites[None, :, None] & kinds[None, None, :]
-            out["tool_allowed" if kind == "tool_list" else "service_allowed"] *= 1.0 - mask * block * enforcement
+            out["tool_allowed" if kind == "tool_list" else "service_allowed"] *= _licensed(mask, block * enforcement)
         elif kind == "entity_list" and _imports(rule):
             _listed_into(static, out, rule, dest, block * enforcement)
         elif kind == "entity_list":
             site_listed, firm_listed, _ = _listed(static, rule)
             blocked = block * enforcement
             mask = reach[static.toolmaker_nation][:, None, None] & site_listed[None, :, None]
-            out["tool_allowed"] *= 1.0 - mask * blocked
-            out["service_allowed"] *= 1.0 - mask * blocked
-            out["hbm_allowed"] *= 1.0 - np.outer(reach[static.foundry_nation], firm_listed) * blocked
+            licensed = _licensed(mask, blocked)
+            out["tool_allowed"] *= licensed
+            out["service_allowed"] *= licensed
+            out["hbm_allowed"] *= _licensed(_pair(reach[static.foundry_nation], firm_listed), blocked)
         elif kind == "mineral":
             lost = dest * float(rule.get("mineral_cost_share", 0.0)) * block  # a licence exception lets part through
             out["mineral_loss"] = 1.0 - (1.0 - out["mineral_loss"]) * (1.0 - lost)
@@ -239,14 +273,15 @@ def _listed_into(static: Static, out: dict[str, np.ndarray], rule: dict[str, Any
     reaching buyers in the regulator's nation (China's Micron ban, §4d)."""
     foundry_listed, _, toolmaker_listed = _listed_sellers(static, rule)
     mask = toolmaker_listed[:, None, None] & dest[static.site_nation][None, :, None]
-    out["tool_allowed"] *= 1.0 - mask * blocked
-    out["service_allowed"] *= 1.0 - mask * blocked
-    out["hbm_allowed"] *= 1.0 - np.outer(foundry_listed, dest[static.chip_firm_nation]) * blocked
+    licensed = _licensed(mask, blocked)
+    out["tool_allowed"] *= licensed
+    out["service_allowed"] *= licensed
+    out["hbm_allowed"] *= _licensed(_pair(foundry_listed, dest[static.chip_firm_nation]), blocked)
 
 
 def _block_chips(out: dict[str, np.ndarray], mask: np.ndarray, block: float, leak: float, rule: dict[str, Any],
                  static: Static) -> None:
-    out["chip_allowed"] *= 1.0 - mask * block
+    out["chip_allowed"] *= _licensed(mask, block)
     out["chip_grey"] = np.maximum(out["chip_grey"], mask * block * leak)
     share = float(rule.get("licence_revenue_share", 0.0))
     if share > 0 and block < 1.0:
@@ -273,9 +308,13 @@ def _intra_company_transfer(static: Static, tool_allowed: np.ndarray, share: flo
 
 def _site_min_nm(static: Static, s: WorldState) -> np.ndarray:
     """Smallest node each site makes or is building (inf when none)."""
-    has = (s.capacity > 0) | (s.construction.sum(axis=2) > 0)
-    nm = np.where(has, static.node_nm[None, :], np.inf)
+    nm = np.where(_site_nodes(s), static.node_nm[None, :], np.inf)
     return nm.min(axis=1)
+
+
+def _site_nodes(s: WorldState) -> np.ndarray:
+    """(site, node): the site makes the node or is building it."""
+    return (s.capacity > 0) | (s.construction.sum(axis=2) > 0)
 
 
 def rule_active(s: WorldState, rule_id: str) -> bool:
