@@ -116,12 +116,24 @@ def _pooling_target(model: WorldModel, n: int, p: NationPolicyParams, gap: float
     back to that when the pooled compute outgrows it)."""
     s = model.state
     whole = float(s.budget[n] + s.standing_cost[n])  # this quarter's budget before standing orders
-    affordable = affordable_share(model.static, s, n, p.centralisation_budget_share * max(whole, 0.0))
+    national, start = _pooling_inputs(model)
+    affordable = affordable_share(model.static, s, n, p.centralisation_budget_share * max(whole, 0.0), national[n])
     target = float(s.centralisation_target[n])
     behind = gap > p.centralise_gap and target < p.centralisation_max
     wanted = min(p.centralisation_max, target + p.centralisation_step) if behind else target
-    wanted = min(wanted, max(affordable, float(start_share(model.static)[n])))
+    wanted = min(wanted, max(affordable, start[n]))
     return wanted if abs(wanted - target) > 1e-9 else None
+
+
+def _pooling_inputs(model: WorldModel) -> tuple[list[float], list[float]]:
+    """Every nation's usable compute and start pooled share, once a quarter: labs' compute moves in the
+    labs' phase, not while nations decide."""
+    inputs = model.turn_cache.get("pooling_inputs")
+    if inputs is None:
+        static = model.static
+        inputs = model.turn_cache["pooling_inputs"] = ((static.lab_to_nation @ model.state.usable_compute).tolist(),
+                                                        start_share(static).tolist())
+    return inputs
 
 
 def _react(model: WorldModel, n: int, p: NationPolicyParams) -> list[Action]:
