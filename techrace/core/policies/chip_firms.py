@@ -88,6 +88,8 @@ def _split_output(model: WorldModel, idx: np.ndarray) -> list[Event]:
     best_legal = by_firm(np.maximum, np.where(sells, legal, -1.0), groups, nc, -1.0)[pick]
     blocked = customer & (best_legal < 0.5)
     events: list[Event] = []
+    if not blocked.any():  # no market closed to a whole firm (most quarters)
+        return events
     for row, lab_nation in sorted({(int(r), int(static.lab_nation[c])) for r, c in zip(*np.nonzero(blocked), strict=True)}):
         events += design_compliant(model, int(idx[row]), np.flatnonzero(mine[row]), lab_nation)
     return events

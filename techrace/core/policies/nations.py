@@ -33,9 +33,9 @@ MIN_ORDER_USD_B = 0.01  # smaller payments are not worth an order (a rounding fl
 def nation_default(model: WorldModel, idx: np.ndarray, params: NationPolicyParams | None = None) -> list[Action]:
     params = params or NationPolicyParams()
     actions: list[Action] = []
-    for n in idx:
-        actions += _react(model, int(n), params)
-        actions += _spend_budget(model, int(n), params)
+    for n in idx.tolist():
+        actions += _react(model, n, params)
+        actions += _spend_budget(model, n, params)
     return actions
 
 
