@@ -145,10 +145,10 @@ def charge(static: Static, s: WorldState, quarter: str) -> list[Event]:
     budget = np.maximum(s.budget, 0.0)
     paid = np.where(total > budget, budget / np.maximum(total, 1e-12), 1.0)
     events = []
-    for i in np.flatnonzero((paid < 1.0) & (total > 1e-9)):
+    for i in ((paid < 1.0) & (total > 1e-9)).nonzero()[0]:
         events.append(Event(s.turn, quarter, "policy", f"{static.nations[i]} can pay only {paid[i]:.0%} of its standing orders "
                             f"(${total[i]:.1f} bn due, ${budget[i]:.1f} bn of budget)", "its budget fell short", (static.nations[i],)))
-    for employer in np.flatnonzero(s.subsidy_programme.sum(axis=0) > 0):
+    for employer in (s.subsidy_programme.sum(axis=0) > 0).nonzero()[0]:
         amount = float((s.subsidy_programme[:, employer] * paid).sum())
         pay_subsidy(static, s, int(employer), amount)
     s.power_gw += s.power_programme * paid

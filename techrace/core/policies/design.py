@@ -27,8 +27,8 @@ def retire(model: WorldModel) -> None:
     s = model.state
     s.sku_active = np.where(s.sku_retire_turn <= s.turn, 0.0, s.sku_active)
     done = (s.sku_used > 0) & (s.sku_active <= 0) & (s.accel_stock < 1.0) & (s.die_stock < 1.0)
-    for k in np.flatnonzero(done):
-        free_sku(s, int(k))
+    for k in done.nonzero()[0].tolist():
+        free_sku(s, k)
 
 
 def new_generations(model: WorldModel, idx: np.ndarray) -> list[Event]:
@@ -83,7 +83,7 @@ def _best_hbm(model: WorldModel, ci: int) -> float:
 def _successor(model: WorldModel, ci: int) -> Event | None:
     static, s = model.static, model.state
     rules, firm = static.ruleset.design, static.ruleset.chip_firms[static.chip_firms[ci]]
-    mine = np.flatnonzero((s.sku_used > 0) & (s.sku_firm == ci) & (s.sku_compliant <= 0))
+    mine = ((s.sku_used > 0) & (s.sku_firm == ci) & (s.sku_compliant <= 0)).nonzero()[0]
     if len(mine) == 0:
         return None
     parent = int(mine[np.argmax(s.sku_tflops[mine])])

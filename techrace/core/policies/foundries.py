@@ -41,11 +41,12 @@ def foundry_default(model: WorldModel, idx: np.ndarray, params: None = None) -> 
     per_quarter = np.where(memory, tech.hbm_rd_cost_usd_b / tech.hbm_rd_quarters, logic_cost)
     # R&D paid from revenue (capped, §1e TSMC ~8%) and subsidies; a trailing-edge firm cannot fund a
     # leading-node programme alone
-    affordable = np.minimum(np.maximum(s.cash[idx], 0.0) * industry.rd_cash_share,
+    cash = s.cash[idx]
+    affordable = np.minimum(np.maximum(cash, 0.0) * industry.rd_cash_share,
                             industry.rd_share_of_revenue * s.revenue_last[idx] + industry.subsidy_rd_share * s.subsidy[idx])
-    s.rd_budget[idx] = np.minimum(affordable, per_quarter * industry.rd_overfunding)
-    s.cash[idx] -= s.rd_budget[idx]
-    budget = np.maximum(s.cash[idx], 0.0) * industry.build_cash_share
+    rd_budget = s.rd_budget[idx] = np.minimum(affordable, per_quarter * industry.rd_overfunding)
+    cash = s.cash[idx] = cash - rd_budget
+    budget = np.maximum(cash, 0.0) * industry.build_cash_share
     _build_fabs(model, logic_idx, budget[~memory])
     _grow_hbm(model, memory_idx, budget[memory])
     _grow_packaging(model, packaging)
@@ -107,11 +108,11 @@ def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     affordable = np.maximum(budget[:, None] - spent_before, 0.0)
     wpm = wpm * np.where(cost > 0, np.minimum(1.0, affordable / np.maximum(cost, 1e-12)), 0.0)
     wpm = np.where(wpm >= industry.min_fab_wpm, wpm, 0.0)
-    if not wpm.any():
+    if not np.count_nonzero(wpm):  # no fab to start (as `wpm.any()`, without its Python wrapper)
         return
     best_site = per_site.argmax(axis=1)                                      # (f, node)
     rows, nodes = wpm.nonzero()
-    sites = np.where(total[rows, nodes] > 0, best_site[rows, nodes], home_sites(model)[idx][rows])
+    sites = np.where(total[rows, nodes] > 0, best_site[rows, nodes], home_sites(model)[idx[rows]])
     start_constructions(static, s, sites, nodes, wpm[rows, nodes])
     s.cash[idx] -= (shell_cost * wpm / 1e9).sum(axis=1)
 
@@ -189,7 +190,7 @@ def _grow_packaging(model: WorldModel, chosen: np.ndarray) -> None:
     weight = np.where(mine, s.packaging, 0.0)
     share = weight / np.maximum(np.bincount(pool, weights=weight, minlength=len(have))[pool], 1e-12)
     add = np.minimum(gap[pool] * share, s.packaging * industry.max_packaging_growth_per_quarter)
-    if not add.any():
+    if not np.count_nonzero(add):
         return
     s.packaging_construction[:, h - 1] += add
     s.cash -= static.by_foundry(add * industry.packaging_capex_per_unit_usd / 1e9)
