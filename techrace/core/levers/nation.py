@@ -82,8 +82,12 @@ class SubsidyLedger:
             return None
         if type(firm) is not str or type(usd_b) is not float:
             return None
+        return self.hold(n, action.nation, firm, usd_b)
+
+    def hold(self, n: int, nation: str, firm: str, usd_b: float) -> bool:
+        """`holds` for a plain subsidy already taken apart: nation `nation` (at `n`) pays `usd_b` to `firm`."""
         low, high = self.bounds
-        if not (firm and low <= usd_b <= high and self.firm_nation.get(firm) == action.nation):
+        if not (firm and low <= usd_b <= high and self.firm_nation.get(firm) == nation):
             return False
         budgets = self.budget
         budget = budgets[n] if n in budgets else float(self.model.state.budget[n])

@@ -30,13 +30,23 @@ if TYPE_CHECKING:
 MIN_ORDER_USD_B = 0.01  # smaller payments are not worth an order (a rounding floor, not behaviour)
 
 
+PlainSubsidy = tuple[str, str, float]  # (nation, firm, usd_b): a one-off subsidy, an `Action` only when one is needed
+
+
 def nation_default(model: WorldModel, idx: np.ndarray, params: NationPolicyParams | None = None) -> list[Action]:
+    return [order if type(order) is not tuple else Action("subsidy", order[0], {"firm": order[1], "usd_b": order[2]})
+            for order in nation_orders(model, idx, params)]
+
+
+def nation_orders(model: WorldModel, idx: np.ndarray, params: NationPolicyParams | None = None) -> list[Action | PlainSubsidy]:
+    """`nation_default`'s orders, with its plain subsidies (~1,000 a game) left as tuples: the decision phase
+    checks and pays them in bulk (`SubsidyLedger.hold`) without an `Action` for each."""
     params = params or NationPolicyParams()
-    actions: list[Action] = []
+    orders: list[Action | PlainSubsidy] = []
     for n in idx.tolist():
-        actions += _react(model, n, params)
-        actions += _spend_budget(model, n, params)
-    return actions
+        orders += _react(model, n, params)
+        orders += _spend_budget(model, n, params)
+    return orders
 
 
 def rival_gap(model: WorldModel, n: int) -> float:
@@ -52,11 +62,11 @@ def rival_gap(model: WorldModel, n: int) -> float:
     return gaps[n]
 
 
-def _spend_budget(model: WorldModel, n: int, p: NationPolicyParams) -> list[Action]:
+def _spend_budget(model: WorldModel, n: int, p: NationPolicyParams) -> list[Action | PlainSubsidy]:
     static, s = model.static, model.state
     code = static.nations[n]
     budget = max(float(s.budget[n]), 0.0)
-    actions: list[Action] = []
+    actions: list[Action | PlainSubsidy] = []
     if budget < MIN_ORDER_USD_B:
         return actions
     left = budget
@@ -103,11 +113,10 @@ def _worst_cutoff(model: WorldModel) -> list[float]:
     return worst
 
 
-def _pay(code: str, targets: list[tuple[str, float]], amount: float) -> list[Action]:
+def _pay(code: str, targets: list[tuple[str, float]], amount: float) -> list[PlainSubsidy]:
     if amount < MIN_ORDER_USD_B or not targets:
         return []
-    return [Action("subsidy", code, {"firm": firm, "usd_b": float(amount * share)}) for firm, share in targets
-            if amount * share >= MIN_ORDER_USD_B]
+    return [(code, firm, float(amount * share)) for firm, share in targets if amount * share >= MIN_ORDER_USD_B]
 
 
 def _pooling_target(model: WorldModel, n: int, p: NationPolicyParams, gap: float) -> float | None:
@@ -238,4 +247,4 @@ def _power_short(model: WorldModel, n: int, p: NationPolicyParams) -> bool:
     return used[n] > p.power_short_threshold * float(model.state.power_gw[n])
 
 
-__all__ = ["nation_default", "regulator_default", "rival_gap"]
+__all__ = ["PlainSubsidy", "nation_default", "nation_orders", "regulator_default", "rival_gap"]
