@@ -201,12 +201,23 @@ def _toolmaker_substitutes(model: WorldModel) -> list[list[list[tuple[str, float
         static, s = model.static, model.state
         kinds = len(TOOL_KINDS)
         able = ((s.tool_capacity > 0) | (s.tool_dev >= 0)).ravel()          # (maker, kind), row by row
-        group = (static.toolmaker_nation[:, None] * kinds + np.arange(kinds)).ravel()[able]
-        names = [maker for maker in static.toolmakers for _ in range(kinds)]
+        groups, names = _maker_kinds(static)
+        group = groups[able]
         chosen = [name for name, ok in zip(names, able.tolist(), strict=True) if ok]
         shares = shares_by_group(group, chosen, (s.tool_capacity + 1.0).ravel()[able], len(static.nations) * kinds)
         table = model.turn_cache["toolmaker_substitutes"] = [shares[i:i + kinds] for i in range(0, len(shares), kinds)]
     return table
+
+
+def _maker_kinds(static: Static) -> tuple[np.ndarray, list[str]]:
+    """(nation * kinds + kind) and the toolmaker of every (toolmaker, tool kind), row by row, once a game."""
+    found = static.cache.get("maker_kinds")
+    if found is None:
+        kinds = len(TOOL_KINDS)
+        groups = (static.toolmaker_nation[:, None] * kinds + np.arange(kinds)).ravel()
+        groups.flags.writeable = False
+        found = static.cache["maker_kinds"] = (groups, [maker for maker in static.toolmakers for _ in range(kinds)])
+    return found
 
 
 def _domestic_foundries(model: WorldModel, n: int, logic_only: bool = False) -> list[tuple[str, float]]:
