@@ -91,14 +91,13 @@ def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     wpm = np.where(mastered, np.maximum(needed - total, 0.0), 0.0)            # where demand is
     # the newest node (mastered, or far enough in R&D to be mastered by the time a fab is built) gets capacity
     # for `new_node_share` of all the AI demand ahead, since designs move there as soon as it can serve them
-    last = len(static.nodes) - 1
     ready = mastered | (s.rd_progress[idx] >= industry.build_ahead_progress)
-    lead = np.where(ready.any(axis=1), last - ready[:, ::-1].argmax(axis=1), -1)
+    lead = np.where(ready, node_index, -1).max(axis=1)                      # the last ready node (-1: none)
     rows = (lead >= 0).nonzero()[0]
     ai_need = demand.sum(axis=1) / 3.0 * industry.forecast.headroom
-    ahead = industry.new_node_share * ai_need - total[np.arange(len(idx)), np.maximum(lead, 0)]
-    wpm[rows, lead[rows]] = np.maximum(wpm[rows, lead[rows]], ahead[rows])
-    newest = np.where(mastered.any(axis=1), last - mastered[:, ::-1].argmax(axis=1), -1)
+    at = (rows, lead[rows])
+    wpm[at] = np.maximum(wpm[at], industry.new_node_share * ai_need[rows] - total[at])
+    newest = np.where(mastered, node_index, -1).max(axis=1)                 # the last mastered node (-1: none)
     ramp = mastered & (node_index == newest[:, None]) & (total < industry.first_fab_wpm * 0.5)
     wpm = np.where(ramp, np.maximum(wpm, industry.first_fab_wpm), wpm)
     limit = total.sum(axis=1, keepdims=True) * industry.max_fab_growth_per_quarter + industry.fab_growth_floor_wpm
