@@ -6,7 +6,8 @@ best rival by `lab_support_gap` points, answers what controls cut off with subsi
 (the "jigsaw"), adds power when its labs run short, and puts the rest into its foundries. It pools more
 compute when it trails by `centralise_gap`, answers a rival's new controls with a mineral rule if it
 `retaliate`s, and orders its `military_move` when far enough behind. Every decision is an `Action`, the
-same object a human player queues.
+same object a human player queues (`nation_default`); in the decision phase the plain subsidies, most of
+the orders, go to the subsidy ledger as tuples instead (`nation_orders`), checked and paid the same way.
 """
 
 from __future__ import annotations
