@@ -168,12 +168,17 @@ def _own_sites(static: Static, idx: np.ndarray) -> np.ndarray:
 
 
 def stacks_per_tsv_wafer(model: WorldModel) -> np.ndarray:
-    """Stacks one TSV wafer start yields per memory maker at its current generation (at mature yield)."""
-    per_level = model.static.cache.get("hbm_stacks_per_wafer")
-    if per_level is None:
+    """Stacks one TSV wafer start yields per memory maker at its current generation (at mature yield);
+    read-only, kept by the makers' generations (which change a few times a game)."""
+    cache, levels = model.static.cache, model.state.hbm_level
+    key = ("stacks_per_tsv_wafer", levels.tobytes())
+    stacks = cache.get(key)
+    if stacks is None:
         generations = model.static.ruleset.technology.hbm_generations.values()
-        per_level = model.static.cache["hbm_stacks_per_wafer"] = {g.level: g.stacks_per_wafer for g in generations}
-    return np.array([per_level.get(level, 0.0) for level in model.state.hbm_level.tolist()])
+        per_level = {g.level: g.stacks_per_wafer for g in generations}
+        stacks = cache[key] = np.array([per_level.get(level, 0.0) for level in levels.tolist()])
+        stacks.flags.writeable = False
+    return stacks
 
 
 def _grow_packaging(model: WorldModel, chosen: np.ndarray) -> None:
