@@ -20,6 +20,7 @@ from techrace.core.levers.base import positions
 from techrace.core.levers.nation import SubsidyLedger
 from techrace.core.markets import chips, talent
 from techrace.core.mechanisms import controls, standing
+from techrace.core.policies.nations import nation_default, nation_orders
 
 if TYPE_CHECKING:
     from techrace.core.model import WorldModel
@@ -102,8 +103,14 @@ def _nations(model: WorldModel) -> list[Event]:
     owners = model.control_owners()  # rules are only ever added (a retaliation), never re-owned
     nation_at, everyone_ai = positions(st, "nations"), model.player is None
     ledger = SubsidyLedger(model)  # plain subsidies, most of the orders, are checked and paid in bulk
+    industry = LEVER_GROUPS.index(LEVERS["subsidy"].group)
     for function, params, idx in policy_groups(model, Nation, s.collapsed <= 0):  # in the game
-        for action in function(model, idx, params) or []:
+        for action in (nation_orders if function is nation_default else function)(model, idx, params) or []:
+            if type(action) is tuple:  # a plain subsidy of `nation_orders`: (nation, firm, usd_b)
+                n = nation_at[action[0]]
+                if everyone_ai or model.is_ai(n) or s.delegated[n, industry] > 0:
+                    ledger.hold(n, *action)
+                continue
             n = nation_at[action.nation]
             lever = LEVERS[action.kind]
             if not everyone_ai and not model.is_ai(n) and s.delegated[n, LEVER_GROUPS.index(lever.group)] <= 0:

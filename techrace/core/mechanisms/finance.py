@@ -38,12 +38,13 @@ def _best_served(static: Static, s: WorldState) -> np.ndarray:
     return np.where(static.blocs.serves, s.lab_capability[None, :], 0.0).max(axis=1, initial=0.0)
 
 
-def market_size(static: Static, s: WorldState, start: MarketStart) -> np.ndarray:
+def market_size(static: Static, s: WorldState, start: MarketStart, best: np.ndarray | None = None) -> np.ndarray:
     """Spending on AI models in each bloc's market this quarter (USD bn): its start share of the world
-    market (by GDP) grown with the best model it can buy and with its economy, capped by `market_gdp_cap`."""
+    market (by GDP) grown with the best model it can buy and with its economy, capped by `market_gdp_cap`
+    (`best`: `_best_served`, when the caller has it)."""
     rules = static.ruleset.finance
     gdp = _bloc_gdp(static, s)
-    gained = np.maximum(_best_served(static, s) - start.best_capability, 0.0)
+    gained = np.maximum((_best_served(static, s) if best is None else best) - start.best_capability, 0.0)
     grown = start.market_usd_b * 10.0 ** (rules.market_elasticity * gained / CAPABILITY_PER_DECADE) * gdp / start.bloc_gdp
     return np.minimum(grown, rules.market_gdp_cap * gdp)
 
@@ -53,11 +54,12 @@ def revenue(static: Static, s: WorldState, start: MarketStart) -> np.ndarray:
     and quality against the best model sold there."""
     rules = static.ruleset.finance
     serves = static.blocs.serves
-    behind = np.maximum(_best_served(static, s)[:, None] - s.lab_capability[None, :], 0.0)        # (bloc, lab)
+    best = _best_served(static, s)
+    behind = np.maximum(best[:, None] - s.lab_capability[None, :], 0.0)                          # (bloc, lab)
     weight = serves * s.usable_compute[None, :] * 10.0 ** (-rules.quality_elasticity * behind / CAPABILITY_PER_DECADE)
     total = weight.sum(axis=1, keepdims=True)
     share = np.where(total > 0, weight / np.maximum(total, 1e-12), 0.0)
-    return (market_size(static, s, start)[:, None] * share).sum(axis=0)
+    return (market_size(static, s, start, best)[:, None] * share).sum(axis=0)
 
 
 @dataclass(frozen=True)

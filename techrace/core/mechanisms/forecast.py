@@ -33,16 +33,23 @@ def observe(level: np.ndarray, trend: np.ndarray, demand: np.ndarray, rules: For
 def observe_all(s: Any, markets: tuple[str, ...], rules: Forecasting) -> None:
     """`observe` each market's `<market>_demand` into its `<market>_demand_level` and `_trend` arrays of the
     world state in one elementwise pass over all of them (the same numbers as one call per market)."""
-    levels = [getattr(s, f"{m}_demand_level") for m in markets]
-    trends = [np.ravel(getattr(s, f"{m}_demand_trend")) for m in markets]
-    demands = [np.ravel(getattr(s, f"{m}_demand")) for m in markets]
-    level, trend = observe(np.concatenate([np.ravel(x) for x in levels]), np.concatenate(trends), np.concatenate(demands), rules)
+    names = _names(markets)
+    levels = [getattr(s, level) for level, _, _ in names]
+    level, trend = observe(np.concatenate([x.reshape(-1) for x in levels]),
+                           np.concatenate([getattr(s, trend).reshape(-1) for _, trend, _ in names]),
+                           np.concatenate([getattr(s, demand).reshape(-1) for _, _, demand in names]), rules)
     start = 0
-    for m, old in zip(markets, levels, strict=True):
+    for (level_name, trend_name, _), old in zip(names, levels, strict=True):
         end = start + old.size
-        setattr(s, f"{m}_demand_level", level[start:end].reshape(old.shape))
-        setattr(s, f"{m}_demand_trend", trend[start:end].reshape(old.shape))
+        setattr(s, level_name, level[start:end].reshape(old.shape))
+        setattr(s, trend_name, trend[start:end].reshape(old.shape))
         start = end
+
+
+@lru_cache(maxsize=16)
+def _names(markets: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
+    """(level, trend, demand) attribute names of each market, spelled once."""
+    return tuple((f"{m}_demand_level", f"{m}_demand_trend", f"{m}_demand") for m in markets)
 
 
 def ahead(level: np.ndarray, trend: np.ndarray, quarters: np.ndarray | int, rules: Forecasting) -> np.ndarray:

@@ -46,9 +46,10 @@ def research_compute(static: Static, s: WorldState) -> np.ndarray:
     return s.usable_compute * static.ruleset.research.research_compute_share
 
 
-def research_input(static: Static, s: WorldState, ref: ResearchReference) -> np.ndarray:
+def research_input(static: Static, s: WorldState, ref: ResearchReference, people: np.ndarray | None = None) -> np.ndarray:
+    """`people`: `researchers(static, s)` when the caller has it already."""
     alpha = static.ruleset.research.researcher_weight
-    people = np.maximum(researchers(static, s), 0.0) / max(ref.researchers, 1e-9)
+    people = np.maximum(researchers(static, s) if people is None else people, 0.0) / max(ref.researchers, 1e-9)
     compute = np.maximum(research_compute(static, s), 0.0) / max(ref.compute, 1e-9)
     return people ** alpha * compute ** (1.0 - alpha)
 
@@ -64,20 +65,21 @@ def reference(static: Static, s: WorldState) -> ResearchReference:
     return ResearchReference(float(max(people[best], 1e-9)), float(max(compute[best], 1e-9)), float(s.algo_log10[best]))
 
 
-def own_progress(static: Static, s: WorldState, ref: ResearchReference, luck: np.ndarray) -> np.ndarray:
-    """log10 gain of each lab's efficiency from its own research this quarter."""
+def own_progress(static: Static, s: WorldState, ref: ResearchReference, luck: np.ndarray,
+                 people: np.ndarray | None = None) -> np.ndarray:
+    """log10 gain of each lab's efficiency from its own research this quarter (`people`: `researchers`)."""
     rules = static.ruleset.research
     rate = np.log10(rules.frontier_growth_per_year) / 4.0
-    s.research_input = research_input(static, s, ref)
+    s.research_input = research_input(static, s, ref, people)
     harder = 10.0 ** (-rules.difficulty * (s.algo_log10 - ref.algo_log10))
     return rate * s.research_input ** rules.returns_to_research * harder * luck
 
 
-def diffusion(static: Static, s: WorldState) -> np.ndarray:
-    """log10 gain of each lab from others' algorithms, through the ruleset's channels."""
+def diffusion(static: Static, s: WorldState, people: np.ndarray | None = None) -> np.ndarray:
+    """log10 gain of each lab from others' algorithms, through the ruleset's channels (`people`: `researchers`)."""
     rules = static.ruleset.research
-    absorb = np.minimum(1.0, researchers(static, s) / max(rules.absorption_researchers, 1e-9))
-    open_labs = np.array([static.ruleset.labs[lab].open_weights for lab in static.labs], dtype=bool)
+    absorb = np.minimum(1.0, (researchers(static, s) if people is None else people) / max(rules.absorption_researchers, 1e-9))
+    open_labs = _open_labs(static)
     gain = np.zeros(len(static.labs))
     for channel in rules.diffusion.values():
         history = s.algo_history[:, min(channel.lag_quarters, s.algo_history.shape[1] - 1)]
@@ -88,6 +90,15 @@ def diffusion(static: Static, s: WorldState) -> np.ndarray:
         gap = np.maximum(pool[source] - s.algo_log10, 0.0)
         gain += channel.rate_per_quarter * _access(static, s, channel.access, source) * absorb * gap
     return gain
+
+
+def _open_labs(static: Static) -> np.ndarray:
+    """Labs that release open weights (read-only, once a game)."""
+    found = static.cache.get("open_labs")
+    if found is None:
+        found = static.cache["open_labs"] = np.array([static.ruleset.labs[lab].open_weights for lab in static.labs], dtype=bool)
+        found.flags.writeable = False
+    return found
 
 
 def _access(static: Static, s: WorldState, access: str, source: int) -> np.ndarray:
@@ -108,7 +119,8 @@ def _access(static: Static, s: WorldState, access: str, source: int) -> np.ndarr
 
 def advance(static: Static, s: WorldState, ref: ResearchReference, luck: np.ndarray) -> None:
     """One quarter of research: own progress plus diffusion; the history keeps the last quarters for lags."""
-    gain = own_progress(static, s, ref, luck) + diffusion(static, s)
+    people = researchers(static, s)  # research moves no researcher: counted once for both parts
+    gain = own_progress(static, s, ref, luck, people) + diffusion(static, s, people)
     s.algo_log10 = s.algo_log10 + gain
     s.algo_history[:, 1:] = s.algo_history[:, :-1]
     s.algo_history[:, 0] = s.algo_log10

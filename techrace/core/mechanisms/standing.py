@@ -80,8 +80,13 @@ def pay_subsidies(static: Static, s: WorldState, employers: list[int], amounts: 
 
 
 def start_share(static: Static) -> np.ndarray:
-    """Each nation's pooled share at the start (the ruleset's `centralisation`)."""
-    return np.array([static.ruleset.nations[code].centralisation for code in static.nations])
+    """Each nation's pooled share at the start (the ruleset's `centralisation`); read-only, built once a game
+    (the nations' pooling decisions read it ~650 times a game)."""
+    start = static.cache.get("start_share")
+    if start is None:
+        start = static.cache["start_share"] = np.array([static.ruleset.nations[code].centralisation for code in static.nations])
+        start.flags.writeable = False
+    return start
 
 
 def rented_share(static: Static, share: np.ndarray, paid: np.ndarray) -> np.ndarray:
@@ -108,10 +113,12 @@ def centralisation_cost(static: Static, s: WorldState, share: np.ndarray) -> np.
     return networking + static.lab_to_nation @ pooling_rent(static, s, share)
 
 
-def affordable_share(static: Static, s: WorldState, n: int, usd_b: float) -> float:
+def affordable_share(static: Static, s: WorldState, n: int, usd_b: float, national: float | None = None) -> float:
     """The largest pooled share nation `n` can keep for `usd_b` a quarter (the inverse of
-    `centralisation_cost`, which is linear in the share above the start share)."""
-    national = float((static.lab_to_nation @ s.usable_compute)[n])
+    `centralisation_cost`, which is linear in the share above the start share). `national`: the nation's
+    usable compute when the caller has it already (`lab_to_nation @ usable_compute`, element n)."""
+    if national is None:
+        national = float((static.lab_to_nation @ s.usable_compute)[n])
     levers = static.ruleset.levers
     networking = levers.centralisation_cost_usd_per_h100e_quarter
     rent = static.ruleset.finance.revenue_per_h100e_quarter_usd * levers.centralisation_rent_share
@@ -138,10 +145,10 @@ def charge(static: Static, s: WorldState, quarter: str) -> list[Event]:
     budget = np.maximum(s.budget, 0.0)
     paid = np.where(total > budget, budget / np.maximum(total, 1e-12), 1.0)
     events = []
-    for i in np.flatnonzero((paid < 1.0) & (total > 1e-9)):
+    for i in ((paid < 1.0) & (total > 1e-9)).nonzero()[0]:
         events.append(Event(s.turn, quarter, "policy", f"{static.nations[i]} can pay only {paid[i]:.0%} of its standing orders "
                             f"(${total[i]:.1f} bn due, ${budget[i]:.1f} bn of budget)", "its budget fell short", (static.nations[i],)))
-    for employer in np.flatnonzero(s.subsidy_programme.sum(axis=0) > 0):
+    for employer in (s.subsidy_programme.sum(axis=0) > 0).nonzero()[0]:
         amount = float((s.subsidy_programme[:, employer] * paid).sum())
         pay_subsidy(static, s, int(employer), amount)
     s.power_gw += s.power_programme * paid

@@ -16,14 +16,14 @@ def advance_controls(static: Static, s: WorldState, quarter: str, activated: lis
     index = _quarter_indices(static)
     now = index[quarter]
     for rule_id in sorted(s.controls):
-        rule = s.controls[rule_id]
         status = s.control_status[rule_id]
+        if status in ("lifted", "expired"):  # ended for good: nothing to read
+            continue
+        rule = s.controls[rule_id]
         effective = rule.get("effective")
         expires = rule.get("expires")
         announced = rule.get("announced")
         new = status
-        if status in ("lifted", "expired"):
-            continue
         if expires and now >= index[expires]:
             new = "expired"
         elif effective and now >= index[effective]:

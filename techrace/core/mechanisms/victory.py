@@ -86,14 +86,14 @@ def holds(static: Static, cond: VictoryCondition, metrics: dict[str, np.ndarray]
         when = _tables(static, cond)[3]
         return np.full(len(static.nations), condition_holds(static, when, quarter, metrics), dtype=bool)
     values = _metric(metrics, cond.metric, finite)
+    if cond.kind in ("threshold", "collapse"):  # a nation's own figure: no rival to look at
+        return values >= cond.value if cond.kind == "threshold" else values < cond.value
     rivals = _rival_mask(static, cond, alive)
     top = best_rival(values, rivals)
     if cond.kind == "lead":
         return np.isfinite(top) & (values - top >= cond.value)
     if cond.kind == "parity":
         return np.isfinite(top) & (values >= top - cond.value)
-    if cond.kind == "threshold":
-        return values >= cond.value
     if cond.kind == "self_sufficiency":
         close = np.ones(len(values), dtype=bool) if cond.within is None else (values >= top - cond.within)
         return (metrics["domestic_accelerator_share"] >= cond.value) & close
@@ -101,7 +101,7 @@ def holds(static: Static, cond: VictoryCondition, metrics: dict[str, np.ndarray]
         gdp = metrics["gdp_index"] * static.nation_params.gdp_usd_t
         total = gdp + (rivals * gdp[None, :]).sum(axis=1)
         return gdp / np.maximum(total, 1e-12) >= cond.value
-    return values < cond.value  # collapse
+    raise ValueError(f"unknown victory condition kind {cond.kind!r}")
 
 
 def check(static: Static, s: WorldState, quarter: str, final: bool, metrics: dict[str, np.ndarray] | None = None,

@@ -77,7 +77,7 @@ def _split_output(model: WorldModel, idx: np.ndarray) -> list[Event]:
     best = by_firm(np.minimum, first, groups, nc, 0)[pick]                       # (firm, lab): the first best design
     buys = top[pick] > 0
     # a bincount adds the labs' capital in the same order as np.add.at would, from 0.0
-    share = np.bincount(best[buys], weights=np.broadcast_to(s.capital, buys.shape)[buys], minlength=static.sku_capacity)
+    share = np.bincount(best[buys], weights=s.capital[buys.nonzero()[1]], minlength=static.sku_capacity)
     total = np.where(mine, share[None, :], 0.0).sum(axis=1)                      # each firm's planned sales
     firm_total = np.where(offered, total[row_of[firm_of]], 0.0)                  # ... seen from each SKU
     planned = offered
@@ -88,6 +88,8 @@ def _split_output(model: WorldModel, idx: np.ndarray) -> list[Event]:
     best_legal = by_firm(np.maximum, np.where(sells, legal, -1.0), groups, nc, -1.0)[pick]
     blocked = customer & (best_legal < 0.5)
     events: list[Event] = []
+    if not blocked.any():  # no market closed to a whole firm (most quarters)
+        return events
     for row, lab_nation in sorted({(int(r), int(static.lab_nation[c])) for r, c in zip(*np.nonzero(blocked), strict=True)}):
         events += design_compliant(model, int(idx[row]), np.flatnonzero(mine[row]), lab_nation)
     return events

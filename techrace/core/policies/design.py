@@ -27,8 +27,8 @@ def retire(model: WorldModel) -> None:
     s = model.state
     s.sku_active = np.where(s.sku_retire_turn <= s.turn, 0.0, s.sku_active)
     done = (s.sku_used > 0) & (s.sku_active <= 0) & (s.accel_stock < 1.0) & (s.die_stock < 1.0)
-    for k in np.flatnonzero(done):
-        free_sku(s, int(k))
+    for k in done.nonzero()[0].tolist():
+        free_sku(s, k)
 
 
 def new_generations(model: WorldModel, idx: np.ndarray) -> list[Event]:
@@ -83,7 +83,7 @@ def _best_hbm(model: WorldModel, ci: int) -> float:
 def _successor(model: WorldModel, ci: int) -> Event | None:
     static, s = model.static, model.state
     rules, firm = static.ruleset.design, static.ruleset.chip_firms[static.chip_firms[ci]]
-    mine = np.flatnonzero((s.sku_used > 0) & (s.sku_firm == ci) & (s.sku_compliant <= 0))
+    mine = ((s.sku_used > 0) & (s.sku_firm == ci) & (s.sku_compliant <= 0)).nonzero()[0]
     if len(mine) == 0:
         return None
     parent = int(mine[np.argmax(s.sku_tflops[mine])])
@@ -94,7 +94,8 @@ def _successor(model: WorldModel, ci: int) -> Event | None:
     gain = density[node] / max(density[old], 1e-9) * firm.architecture_gain
     efficiency = ppw[node] / max(ppw[old], 1e-9) * firm.architecture_gain
     hbm = _best_hbm(model, ci) if s.sku_stacks[parent] > 0 else 0.0
-    name = f"{static.chip_firms[ci]}-{model.quarter_of(ready)}"
+    when = model.quarter_of(ready)
+    name = f"{static.chip_firms[ci]}-{when}"
     design = SkuDesign(
         name=name, firm=ci, node=node, die_area_mm2=float(s.sku_area[parent]), dies=int(s.sku_dies[parent]),
         transistors_b=float(s.sku_transistors[parent] * density[node] / max(density[old], 1e-9)),
@@ -105,11 +106,10 @@ def _successor(model: WorldModel, ci: int) -> Event | None:
         ready_turn=int(ready))
     if add_sku(static, s, design) < 0:
         return None
-    for k in mine:
-        s.sku_retire_turn[k] = min(s.sku_retire_turn[k], ready + rules.retire_after_quarters)
+    s.sku_retire_turn[mine] = np.minimum(s.sku_retire_turn[mine], ready + rules.retire_after_quarters)
     h100e = design.tflops * 16.0 / static.ruleset.technology.h100_tpp
     where = f" at {foundry}" if foundry else ""
-    text = f"{firm.name} designs {name}: {static.nodes[node]}{where}, {h100e:.1f} H100e, ready {model.quarter_of(ready)}"
+    text = f"{firm.name} designs {name}: {static.nodes[node]}{where}, {h100e:.1f} H100e, ready {when}"
     return Event(s.turn, model.quarter, "technology", text,
                  f"its {firm.generation_quarters}-quarter design cadence; {static.nodes[node]} is the best node its foundries may make it on",
                  (static.chip_firms[ci],))

@@ -41,11 +41,12 @@ def foundry_default(model: WorldModel, idx: np.ndarray, params: None = None) -> 
     per_quarter = np.where(memory, tech.hbm_rd_cost_usd_b / tech.hbm_rd_quarters, logic_cost)
     # R&D paid from revenue (capped, §1e TSMC ~8%) and subsidies; a trailing-edge firm cannot fund a
     # leading-node programme alone
-    affordable = np.minimum(np.maximum(s.cash[idx], 0.0) * industry.rd_cash_share,
+    cash = s.cash[idx]
+    affordable = np.minimum(np.maximum(cash, 0.0) * industry.rd_cash_share,
                             industry.rd_share_of_revenue * s.revenue_last[idx] + industry.subsidy_rd_share * s.subsidy[idx])
-    s.rd_budget[idx] = np.minimum(affordable, per_quarter * industry.rd_overfunding)
-    s.cash[idx] -= s.rd_budget[idx]
-    budget = np.maximum(s.cash[idx], 0.0) * industry.build_cash_share
+    rd_budget = s.rd_budget[idx] = np.minimum(affordable, per_quarter * industry.rd_overfunding)
+    cash = s.cash[idx] = cash - rd_budget
+    budget = np.maximum(cash, 0.0) * industry.build_cash_share
     _build_fabs(model, logic_idx, budget[~memory])
     _grow_hbm(model, memory_idx, budget[memory])
     _grow_packaging(model, packaging)
@@ -90,14 +91,13 @@ def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     wpm = np.where(mastered, np.maximum(needed - total, 0.0), 0.0)            # where demand is
     # the newest node (mastered, or far enough in R&D to be mastered by the time a fab is built) gets capacity
     # for `new_node_share` of all the AI demand ahead, since designs move there as soon as it can serve them
-    last = len(static.nodes) - 1
     ready = mastered | (s.rd_progress[idx] >= industry.build_ahead_progress)
-    lead = np.where(ready.any(axis=1), last - ready[:, ::-1].argmax(axis=1), -1)
+    lead = np.where(ready, node_index, -1).max(axis=1)                      # the last ready node (-1: none)
     rows = (lead >= 0).nonzero()[0]
     ai_need = demand.sum(axis=1) / 3.0 * industry.forecast.headroom
-    ahead = industry.new_node_share * ai_need - total[np.arange(len(idx)), np.maximum(lead, 0)]
-    wpm[rows, lead[rows]] = np.maximum(wpm[rows, lead[rows]], ahead[rows])
-    newest = np.where(mastered.any(axis=1), last - mastered[:, ::-1].argmax(axis=1), -1)
+    at = (rows, lead[rows])
+    wpm[at] = np.maximum(wpm[at], industry.new_node_share * ai_need[rows] - total[at])
+    newest = np.where(mastered, node_index, -1).max(axis=1)                 # the last mastered node (-1: none)
     ramp = mastered & (node_index == newest[:, None]) & (total < industry.first_fab_wpm * 0.5)
     wpm = np.where(ramp, np.maximum(wpm, industry.first_fab_wpm), wpm)
     limit = total.sum(axis=1, keepdims=True) * industry.max_fab_growth_per_quarter + industry.fab_growth_floor_wpm
@@ -107,11 +107,11 @@ def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     affordable = np.maximum(budget[:, None] - spent_before, 0.0)
     wpm = wpm * np.where(cost > 0, np.minimum(1.0, affordable / np.maximum(cost, 1e-12)), 0.0)
     wpm = np.where(wpm >= industry.min_fab_wpm, wpm, 0.0)
-    if not wpm.any():
+    if not np.count_nonzero(wpm):  # no fab to start (as `wpm.any()`, without its Python wrapper)
         return
     best_site = per_site.argmax(axis=1)                                      # (f, node)
     rows, nodes = wpm.nonzero()
-    sites = np.where(total[rows, nodes] > 0, best_site[rows, nodes], home_sites(model)[idx][rows])
+    sites = np.where(total[rows, nodes] > 0, best_site[rows, nodes], home_sites(model)[idx[rows]])
     start_constructions(static, s, sites, nodes, wpm[rows, nodes])
     s.cash[idx] -= (shell_cost * wpm / 1e9).sum(axis=1)
 
@@ -168,12 +168,17 @@ def _own_sites(static: Static, idx: np.ndarray) -> np.ndarray:
 
 
 def stacks_per_tsv_wafer(model: WorldModel) -> np.ndarray:
-    """Stacks one TSV wafer start yields per memory maker at its current generation (at mature yield)."""
-    per_level = model.static.cache.get("hbm_stacks_per_wafer")
-    if per_level is None:
+    """Stacks one TSV wafer start yields per memory maker at its current generation (at mature yield);
+    read-only, kept by the makers' generations (which change a few times a game)."""
+    cache, levels = model.static.cache, model.state.hbm_level
+    key = ("stacks_per_tsv_wafer", levels.tobytes())
+    stacks = cache.get(key)
+    if stacks is None:
         generations = model.static.ruleset.technology.hbm_generations.values()
-        per_level = model.static.cache["hbm_stacks_per_wafer"] = {g.level: g.stacks_per_wafer for g in generations}
-    return np.array([per_level.get(level, 0.0) for level in model.state.hbm_level.tolist()])
+        per_level = {g.level: g.stacks_per_wafer for g in generations}
+        stacks = cache[key] = np.array([per_level.get(level, 0.0) for level in levels.tolist()])
+        stacks.flags.writeable = False
+    return stacks
 
 
 def _grow_packaging(model: WorldModel, chosen: np.ndarray) -> None:
@@ -189,7 +194,7 @@ def _grow_packaging(model: WorldModel, chosen: np.ndarray) -> None:
     weight = np.where(mine, s.packaging, 0.0)
     share = weight / np.maximum(np.bincount(pool, weights=weight, minlength=len(have))[pool], 1e-12)
     add = np.minimum(gap[pool] * share, s.packaging * industry.max_packaging_growth_per_quarter)
-    if not add.any():
+    if not np.count_nonzero(add):
         return
     s.packaging_construction[:, h - 1] += add
     s.cash -= static.by_foundry(add * industry.packaging_capex_per_unit_usd / 1e9)

@@ -6,7 +6,8 @@ best rival by `lab_support_gap` points, answers what controls cut off with subsi
 (the "jigsaw"), adds power when its labs run short, and puts the rest into its foundries. It pools more
 compute when it trails by `centralise_gap`, answers a rival's new controls with a mineral rule if it
 `retaliate`s, and orders its `military_move` when far enough behind. Every decision is an `Action`, the
-same object a human player queues.
+same object a human player queues (`nation_default`); in the decision phase the plain subsidies, most of
+the orders, go to the subsidy ledger as tuples instead (`nation_orders`), checked and paid the same way.
 """
 
 from __future__ import annotations
@@ -30,13 +31,23 @@ if TYPE_CHECKING:
 MIN_ORDER_USD_B = 0.01  # smaller payments are not worth an order (a rounding floor, not behaviour)
 
 
+PlainSubsidy = tuple[str, str, float]  # (nation, firm, usd_b): a one-off subsidy, an `Action` only when one is needed
+
+
 def nation_default(model: WorldModel, idx: np.ndarray, params: NationPolicyParams | None = None) -> list[Action]:
+    return [order if type(order) is not tuple else Action("subsidy", order[0], {"firm": order[1], "usd_b": order[2]})
+            for order in nation_orders(model, idx, params)]
+
+
+def nation_orders(model: WorldModel, idx: np.ndarray, params: NationPolicyParams | None = None) -> list[Action | PlainSubsidy]:
+    """`nation_default`'s orders, with its plain subsidies (~1,000 a game) left as tuples: the decision phase
+    checks and pays them in bulk (`SubsidyLedger.hold`) without an `Action` for each."""
     params = params or NationPolicyParams()
-    actions: list[Action] = []
-    for n in idx:
-        actions += _react(model, int(n), params)
-        actions += _spend_budget(model, int(n), params)
-    return actions
+    orders: list[Action | PlainSubsidy] = []
+    for n in idx.tolist():
+        orders += _react(model, n, params)
+        orders += _spend_budget(model, n, params)
+    return orders
 
 
 def rival_gap(model: WorldModel, n: int) -> float:
@@ -52,11 +63,11 @@ def rival_gap(model: WorldModel, n: int) -> float:
     return gaps[n]
 
 
-def _spend_budget(model: WorldModel, n: int, p: NationPolicyParams) -> list[Action]:
+def _spend_budget(model: WorldModel, n: int, p: NationPolicyParams) -> list[Action | PlainSubsidy]:
     static, s = model.static, model.state
     code = static.nations[n]
     budget = max(float(s.budget[n]), 0.0)
-    actions: list[Action] = []
+    actions: list[Action | PlainSubsidy] = []
     if budget < MIN_ORDER_USD_B:
         return actions
     left = budget
@@ -103,11 +114,10 @@ def _worst_cutoff(model: WorldModel) -> list[float]:
     return worst
 
 
-def _pay(code: str, targets: list[tuple[str, float]], amount: float) -> list[Action]:
+def _pay(code: str, targets: list[tuple[str, float]], amount: float) -> list[PlainSubsidy]:
     if amount < MIN_ORDER_USD_B or not targets:
         return []
-    return [Action("subsidy", code, {"firm": firm, "usd_b": float(amount * share)}) for firm, share in targets
-            if amount * share >= MIN_ORDER_USD_B]
+    return [(code, firm, float(amount * share)) for firm, share in targets if amount * share >= MIN_ORDER_USD_B]
 
 
 def _pooling_target(model: WorldModel, n: int, p: NationPolicyParams, gap: float) -> float | None:
@@ -116,12 +126,24 @@ def _pooling_target(model: WorldModel, n: int, p: NationPolicyParams, gap: float
     back to that when the pooled compute outgrows it)."""
     s = model.state
     whole = float(s.budget[n] + s.standing_cost[n])  # this quarter's budget before standing orders
-    affordable = affordable_share(model.static, s, n, p.centralisation_budget_share * max(whole, 0.0))
+    national, start = _pooling_inputs(model)
+    affordable = affordable_share(model.static, s, n, p.centralisation_budget_share * max(whole, 0.0), national[n])
     target = float(s.centralisation_target[n])
     behind = gap > p.centralise_gap and target < p.centralisation_max
     wanted = min(p.centralisation_max, target + p.centralisation_step) if behind else target
-    wanted = min(wanted, max(affordable, float(start_share(model.static)[n])))
+    wanted = min(wanted, max(affordable, start[n]))
     return wanted if abs(wanted - target) > 1e-9 else None
+
+
+def _pooling_inputs(model: WorldModel) -> tuple[list[float], list[float]]:
+    """Every nation's usable compute and start pooled share, once a quarter: labs' compute moves in the
+    labs' phase, not while nations decide."""
+    inputs = model.turn_cache.get("pooling_inputs")
+    if inputs is None:
+        static = model.static
+        inputs = model.turn_cache["pooling_inputs"] = ((static.lab_to_nation @ model.state.usable_compute).tolist(),
+                                                        start_share(static).tolist())
+    return inputs
 
 
 def _react(model: WorldModel, n: int, p: NationPolicyParams) -> list[Action]:
@@ -180,12 +202,23 @@ def _toolmaker_substitutes(model: WorldModel) -> list[list[list[tuple[str, float
         static, s = model.static, model.state
         kinds = len(TOOL_KINDS)
         able = ((s.tool_capacity > 0) | (s.tool_dev >= 0)).ravel()          # (maker, kind), row by row
-        group = (static.toolmaker_nation[:, None] * kinds + np.arange(kinds)).ravel()[able]
-        names = [maker for maker in static.toolmakers for _ in range(kinds)]
+        groups, names = _maker_kinds(static)
+        group = groups[able]
         chosen = [name for name, ok in zip(names, able.tolist(), strict=True) if ok]
         shares = shares_by_group(group, chosen, (s.tool_capacity + 1.0).ravel()[able], len(static.nations) * kinds)
         table = model.turn_cache["toolmaker_substitutes"] = [shares[i:i + kinds] for i in range(0, len(shares), kinds)]
     return table
+
+
+def _maker_kinds(static: Static) -> tuple[np.ndarray, list[str]]:
+    """(nation * kinds + kind) and the toolmaker of every (toolmaker, tool kind), row by row, once a game."""
+    found = static.cache.get("maker_kinds")
+    if found is None:
+        kinds = len(TOOL_KINDS)
+        groups = (static.toolmaker_nation[:, None] * kinds + np.arange(kinds)).ravel()
+        groups.flags.writeable = False
+        found = static.cache["maker_kinds"] = (groups, [maker for maker in static.toolmakers for _ in range(kinds)])
+    return found
 
 
 def _domestic_foundries(model: WorldModel, n: int, logic_only: bool = False) -> list[tuple[str, float]]:
@@ -226,4 +259,4 @@ def _power_short(model: WorldModel, n: int, p: NationPolicyParams) -> bool:
     return used[n] > p.power_short_threshold * float(model.state.power_gw[n])
 
 
-__all__ = ["nation_default", "regulator_default", "rival_gap"]
+__all__ = ["PlainSubsidy", "nation_default", "nation_orders", "regulator_default", "rival_gap"]

@@ -23,15 +23,25 @@ if TYPE_CHECKING:
 def regulator_default(model: WorldModel, idx: np.ndarray, params: RegulatorPolicyParams | None = None) -> list[Event]:
     params = params or RegulatorPolicyParams()
     events: list[Event] = []
-    for r in idx:
-        events += _regulate(model, model.static.regulators[int(r)], params)
+    for r in idx.tolist():
+        events += _regulate(model, model.static.regulators[r], params)
     return events
 
 
 def _prepared(model: WorldModel, regulator: str) -> list[str]:
-    """This regulator's prepared rules, in id order."""
-    s = model.state
-    return [rid for rid in sorted(s.controls) if s.controls[rid]["regulator"] == regulator and not s.controls[rid].get("effective")]
+    """This regulator's prepared rules, in id order (do not change the list). Every regulator's at once,
+    once a quarter: regulators enact and lift rules, which moves their status, never the rules themselves;
+    a rule added (a retaliation, in the nations' phase) changes the count and rebuilds them."""
+    controls = model.state.controls
+    table = model.turn_cache.get("prepared_rules")
+    if table is None or table[0] != len(controls):
+        by_regulator: dict[str, list[str]] = {}
+        for rid in sorted(controls):
+            rule = controls[rid]
+            if not rule.get("effective"):
+                by_regulator.setdefault(rule["regulator"], []).append(rid)
+        table = model.turn_cache["prepared_rules"] = (len(controls), by_regulator)
+    return table[1].get(regulator, [])
 
 
 def _regulate(model: WorldModel, regulator: str, p: RegulatorPolicyParams) -> list[Event]:
