@@ -12,7 +12,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from techrace.core.markets import derived
 from techrace.core.mechanisms.controls import Licences
 from techrace.core.state import CUTOFF_KINDS, WorldState
 from techrace.core.static import Static
@@ -100,9 +99,7 @@ def _weights(static: Static, offered: np.ndarray, value: np.ndarray, preference:
 
 def _channel_value(static: Static, lic: Licences, eligible: np.ndarray, value: np.ndarray) -> np.ndarray:
     """(sku, lab) value per dollar as a lab can buy it: the legal share at list price plus the grey share at a premium."""
-    channel = derived(static, "chip_channel", (lic.chip_allowed, lic.chip_grey),
-                      lambda: lic.chip_allowed + lic.chip_grey / static.ruleset.market.grey_market_premium)
-    return eligible * value[:, None] * channel
+    return eligible * value[:, None] * lic.chip_channel
 
 
 def notional_demand(static: Static, s: WorldState, lic: Licences, eligible: np.ndarray, value: np.ndarray,
@@ -170,8 +167,7 @@ def _spend(static: Static, s: WorldState, lic: Licences, channel: np.ndarray, le
         s.grey_h100e += per_lab[3]
         spent = spent + per_lab[4]
     # in the first pass the blocked, non-leaking part of each purchase is left for the second pass
-    paid, payees = derived(static, "chip_payees", (lic.chip_revenue_nation,),
-                           lambda: (lic.chip_revenue_nation >= 0, lic.chip_revenue_nation[lic.chip_revenue_nation >= 0]))
+    paid, payees = lic.chip_paid, lic.chip_payees
     if len(payees):
         income = paid_legal * lic.chip_revenue_share / 1e9
         np.add.at(s.licence_income, payees, income[paid])
@@ -205,7 +201,7 @@ def _fill(stock: np.ndarray, want: np.ndarray) -> np.ndarray:
 
 def _tier_caps(static: Static, s: WorldState, lic: Licences, legal: np.ndarray, h100e: np.ndarray) -> np.ndarray:
     """Scale legal imports of capped nations (country tiers) from foreign designers down to the cap (in place)."""
-    capped = derived(static, "tier_capped", (lic.tier_cap,), lambda: np.flatnonzero(np.isfinite(lic.tier_cap)))
+    capped = lic.tier_capped
     if not len(capped):
         return legal
     firm_nation = static.chip_firm_nation[s.sku_firm.astype(np.int64)]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from techrace.core.markets import derived
 from techrace.core.mechanisms.controls import Licences
 from techrace.core.state import CUTOFF_KINDS, WorldState
 from techrace.core.static import Static
@@ -62,8 +61,7 @@ def install_stockpile(s: WorldState, orders: np.ndarray) -> np.ndarray:
 
 def tools_market(static: Static, s: WorldState, lic: Licences, orders: np.ndarray, domestic_share: np.ndarray) -> np.ndarray:
     """Clear one quarter; returns (site, kind) units blocked by licences (for the jigsaw)."""
-    kept = derived(static, "tool_output_kept", (lic.mineral_loss,), lambda: (1.0 - lic.mineral_loss[static.toolmaker_nation])[:, None])
-    produced = s.tool_capacity * kept
+    produced = s.tool_capacity * lic.tool_output_kept
     s.tools_produced += produced
     s.tool_inventory += produced
     orders = install_stockpile(s, orders)
@@ -134,7 +132,7 @@ def _deepen(s: WorldState, depth: int) -> None:
 
 def _deliver(static: Static, s: WorldState, lic: Licences) -> None:
     arriving = s.tool_ring[s.tool_head]
-    admitted = arriving * derived(static, "tool_admitted", (lic.tool_allowed,), lambda: np.minimum(lic.tool_allowed, 1.0))
+    admitted = arriving * lic.tool_admitted
     s.tool_inventory += (arriving - admitted).sum(axis=1)
     _install(s, admitted.transpose(1, 0, 2))
     arriving[...] = 0.0
@@ -187,9 +185,7 @@ def _service(static: Static, s: WorldState, lic: Licences) -> None:
     (it keeps tools running longer but cannot restore them)."""
     tech, industry = static.ruleset.technology, static.ruleset.industry
     allowed = lic.service_allowed.transpose(1, 0, 2)
-    grey = static.blocs.grey_servicing[:, None, None]
-    wear = derived(static, "tool_wear", (lic.service_allowed,),
-                   lambda: (1.0 - allowed) * (1.0 - grey) * tech.tool_service_decay_per_quarter)
+    wear = lic.tool_wear
     installed = s.tools > 0
     s.health = np.where(installed, np.minimum(1.0, s.health + allowed * industry.service_recovery_per_quarter) - wear, 0.0)
     scrap = installed & (s.health < tech.tool_scrap_health)

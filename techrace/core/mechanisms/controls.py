@@ -36,6 +36,14 @@ class Licences:
     service_allowed: np.ndarray  # (toolmaker, site, kind)
     stockpile: np.ndarray        # (nation,) 1 where a rule against it is announced, not yet effective
     mineral_loss: np.ndarray     # (nation,) share of toolmaker output lost
+    # what the markets read of the above, worked out once when a part is built (parts outlive many quarters)
+    chip_channel: np.ndarray     # (sku, lab) legal share plus the grey share discounted by the grey premium
+    chip_paid: np.ndarray        # (sku, lab) a government takes a share of the licensed revenue
+    chip_payees: np.ndarray      # (paid,) the nation taking it, in the order of chip_paid's flows
+    tier_capped: np.ndarray      # nations with a tier cap (indices)
+    tool_output_kept: np.ndarray  # (toolmaker, 1) share of output not lost to mineral controls
+    tool_admitted: np.ndarray    # (toolmaker, site, kind) legal share of tool deliveries
+    tool_wear: np.ndarray        # (site, toolmaker, kind) health lost per quarter by tools without legal service
 
 
 def _imports(rule: dict[str, Any]) -> bool:
@@ -177,7 +185,7 @@ def _design_part(static: Static, s: WorldState, active: list) -> dict[str, np.nd
             blocked = block * enforcement
             out["wafer_allowed"] *= _licensed(_pair(reach[static.foundry_nation], firm_listed[sku_firm]), blocked)
             out["chip_allowed"] *= _licensed(_pair(reach[seller_nation], lab_listed), blocked)
-    return out
+    return _design_views(static, out)
 
 
 def _site_part(static: Static, s: WorldState, site_min_nm: np.ndarray, active: list) -> dict[str, np.ndarray]:
@@ -221,6 +229,26 @@ def _site_part(static: Static, s: WorldState, site_min_nm: np.ndarray, active: l
             lost = dest * float(rule.get("mineral_cost_share", 0.0)) * block  # a licence exception lets part through
             out["mineral_loss"] = 1.0 - (1.0 - out["mineral_loss"]) * (1.0 - lost)
     _intra_company_transfer(static, out["tool_allowed"], static.ruleset.market.intra_company_transfer_share)
+    return _site_views(static, out)
+
+
+def _design_views(static: Static, out: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Add the chip market's views of a design part (see `Licences`)."""
+    nation = out["chip_revenue_nation"]
+    out["chip_channel"] = out["chip_allowed"] + out["chip_grey"] / static.ruleset.market.grey_market_premium
+    out["chip_paid"] = paid = nation >= 0
+    out["chip_payees"] = nation[paid]
+    return out
+
+
+def _site_views(static: Static, out: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Add the chip and tool markets' views of a site part (see `Licences`)."""
+    tech = static.ruleset.technology
+    out["tier_capped"] = np.flatnonzero(np.isfinite(out["tier_cap"]))
+    out["tool_output_kept"] = (1.0 - out["mineral_loss"][static.toolmaker_nation])[:, None]
+    out["tool_admitted"] = np.minimum(out["tool_allowed"], 1.0)
+    grey = static.blocs.grey_servicing[:, None, None]
+    out["tool_wear"] = (1.0 - out["service_allowed"].transpose(1, 0, 2)) * (1.0 - grey) * tech.tool_service_decay_per_quarter
     return out
 
 
