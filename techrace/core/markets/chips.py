@@ -86,15 +86,18 @@ def home_made(static: Static, s: WorldState) -> np.ndarray:
     return home
 
 
-def _weights(static: Static, offered: np.ndarray, value: np.ndarray, preference: np.ndarray) -> np.ndarray:
-    """(sku, lab) share of each lab's spending per design: by value (H100e per dollar through the channel it
-    is offered by) times buyers' (sku, 1) preference for the firm, ignoring designs worth under
-    `market.dominated_value_share` of the best value offered (nobody in the US buys an H20 while B200s are on offer)."""
-    value = np.where(offered, value, 0.0)
+def _weights(static: Static, value: np.ndarray, preference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(sku, lab) share of each lab's spending per design, and each lab's total score: by value (H100e per
+    dollar through the channel it is offered by, 0 where it is not offered) times buyers' (sku, 1) preference
+    for the firm, ignoring designs worth under `market.dominated_value_share` of the best value offered (nobody
+    in the US buys an H20 while B200s are on offer). Every value is finite and at least 0 and every preference
+    above 0, so a lab with no score has only zeros to divide (its shares come out 0 without a `where`)."""
     best = value.max(axis=0)
-    score = value * preference * (value >= static.ruleset.market.dominated_value_share * best)
+    score = value * preference
+    score *= value >= static.ruleset.market.dominated_value_share * best
     total = score.sum(axis=0)
-    return np.where(total > 0, score / np.maximum(total, 1e-30), 0.0)
+    score /= np.maximum(total, 1e-30)
+    return score, total
 
 
 def _channel_value(static: Static, lic: Licences, eligible: np.ndarray, value: np.ndarray) -> np.ndarray:
@@ -107,8 +110,7 @@ def notional_demand(static: Static, s: WorldState, lic: Licences, eligible: np.n
     """Units of each design labs would buy this quarter if every design were in stock: each lab's whole
     budget split over what it may buy (legally or through the grey market). This is the demand chip firms
     forecast (stock and power limits are theirs and the labs' constraints, not demand). `preference` is (sku, 1)."""
-    reach = _channel_value(static, lic, eligible, value)
-    weight = _weights(static, reach > 0, reach, preference)
+    weight = _weights(static, _channel_value(static, lic, eligible, value), preference)[0]
     price = np.maximum(s.sku_price, 1.0) if price is None else price
     return (budget[None, :] * weight / price[:, None]).sum(axis=1)
 
@@ -136,9 +138,9 @@ def _spend(static: Static, s: WorldState, lic: Licences, channel: np.ndarray, le
     which would only add zeros."""
     value, preference, h100e_flat, h100e, price, kw, domestic, home = goods
     stock = s.accel_stock
-    offered = (channel > 0) & (stock >= 1.0)[:, None]
-    weight = _weights(static, offered, value * channel, preference)
-    if not weight.any():
+    # a design is offered where the channel is open and one unit is in stock (value * channel is 0 elsewhere)
+    weight, total = _weights(static, np.where(stock >= 1.0, value[:, 0], 0.0)[:, None] * channel, preference)
+    if not total.any():
         nothing = np.zeros_like(weight)
         return room, remaining, (nothing * h100e).sum(axis=0), (nothing * domestic * home).sum(axis=0)
     grey = grey_share is not None
