@@ -98,26 +98,45 @@ def _install(s: WorldState, new: np.ndarray) -> None:
 
 
 def _ship(static: Static, s: WorldState, shipped: np.ndarray) -> None:
-    """Put (maker, site, kind) shipments into the ring slot of each (maker, kind)'s lead time."""
-    depth, by_lead = _lead_masks(static, s)
+    """Put (maker, site, kind) shipments into the ring slot of each (maker, kind)'s lead time: one add through
+    the flat ring cell of every shipment (each cell gets one shipment, so the sums are those of a slot-by-slot add)."""
+    depth, cells_at = _lead_times(static, s)
     _deepen(s, depth)
-    for ahead, mask in by_lead:  # one pass per lead time (a few), not a scatter over every (maker, kind)
-        slot = s.tool_ring[(s.tool_head + ahead) % s.tool_ring.shape[0]]
-        np.add(slot, shipped, out=slot, where=mask)
+    if not s.tool_ring.flags.c_contiguous:  # the flat view below must be the ring itself
+        s.tool_ring = np.ascontiguousarray(s.tool_ring)
+    flat = s.tool_ring.reshape(-1)
+    flat[cells_at(s.tool_ring.shape, s.tool_head)] += shipped.reshape(-1)
 
 
-def _lead_masks(static: Static, s: WorldState) -> tuple[int, list[tuple[int, np.ndarray]]]:
-    """The ring depth the lead times need and, per lead time in use, its (maker, 1, kind) mask (read-only);
-    kept per set of lead times, which change only when a maker's lead time does."""
+def _lead_times(static: Static, s: WorldState) -> tuple[int, _RingCells]:
+    """The ring depth the lead times need and the ring cells of shipments (`_RingCells`); kept per set of lead
+    times, which change only when a maker's lead time does."""
     key = ("tool_leads", s.tool_lead.shape, s.tool_lead.tobytes(), s.tool_quarters)
     found = static.cache.get(key)
     if found is None:
         lead = np.clip(s.tool_lead.astype(np.int64), 0, s.tool_quarters - 1)     # (maker, kind)
-        found = static.cache[key] = (int(lead.max(initial=0)) + 1, [(int(ahead), (lead == ahead)[:, None, :])
-                                                                    for ahead in np.flatnonzero(np.bincount(lead.ravel()))])
-        for _, mask in found[1]:
-            mask.flags.writeable = False
+        found = static.cache[key] = (int(lead.max(initial=0)) + 1, _RingCells(lead))
     return found
+
+
+class _RingCells(dict):
+    """(ring shape, head) -> the flat index into the ring of each (maker, site, kind) shipment, with its
+    (maker, kind)'s lead time: built once per shape and head (a ring has a few heads)."""
+
+    def __init__(self, lead: np.ndarray) -> None:
+        super().__init__()
+        self.lead = lead
+
+    def __call__(self, shape: tuple[int, ...], head: int) -> np.ndarray:
+        cells = self.get((shape, head))
+        if cells is None:
+            depth, makers, sites, kinds = shape
+            slot = (head + self.lead) % depth                                          # (maker, kind)
+            cells = np.ravel_multi_index((slot[:, None, :], np.arange(makers)[:, None, None],
+                                          np.arange(sites)[None, :, None], np.arange(kinds)[None, None, :]), shape).ravel()
+            cells.flags.writeable = False
+            self[(shape, head)] = cells
+        return cells
 
 
 def _deepen(s: WorldState, depth: int) -> None:
