@@ -47,32 +47,71 @@ def chip_market(static: Static, s: WorldState, lic: Licences, budget: np.ndarray
                 eligible: np.ndarray | None = None) -> None:
     """Two passes. First each lab spends as if there were no controls; licences then let through the
     legal share of each purchase and the grey market a set share of the blocked rest, at a premium.
-    Second, what the controls left unspent goes to designs the lab may legally buy."""
+    Second, what the controls left unspent goes to designs the lab may legally buy.
+
+    Only the designs some lab may buy take part (`_Offer`): every other design's row of every table is 0,
+    and the sums over designs add them one after another, so leaving out zeros changes no figure."""
     market = static.ruleset.market
-    h100e = h100_equivalents(static, s)
     eligible = eligibility(static, s) if eligible is None else eligible
-    price = np.maximum(s.sku_price, 1.0)
-    value = np.where(s.sku_price > 0, h100e / price, 0.0)
-    _record_chip_cutoff(static, s, eligible, lic, value)
-    preference = static.buyer_preference[s.sku_firm.astype(np.int64)][:, None]
-    s.sku_wanted = notional_demand(static, s, lic, eligible, value, budget, preference, price)
-    kw = (s.sku_power * market.accelerator_overhead_kw_per_board_kw / 1e9)[:, None]
-    domestic = (h100e * s.sku_domestic)[:, None]
-    goods = _Goods(value[:, None], preference, h100e, h100e[:, None], price[:, None], kw, domestic, home_made(static, s))
+    offer = _offer(static, s, lic, eligible)
+    price = np.maximum(offer.sku_price, 1.0)
+    h100e = offer.sku_tflops * 16.0 / static.ruleset.technology.h100_tpp
+    value = np.where(offer.sku_price > 0, h100e / price, 0.0)
+    _record_chip_cutoff(static, s, offer, value)
+    preference = static.buyer_preference[offer.sku_firm.astype(np.int64)][:, None]
+    s.sku_wanted = _whole(offer.rows, _notional_demand(static, offer, value, budget, preference, price), len(eligible))
+    kw = (offer.sku_power * market.accelerator_overhead_kw_per_board_kw / 1e9)[:, None]
+    domestic = (h100e * offer.sku_domestic)[:, None]
+    goods = _Goods(value[:, None], preference, h100e[:, None], price[:, None], kw, domestic, offer.home)
     room = power_room_gw.copy()
     remaining = budget.copy()
-    unrestricted = eligible.astype(np.float64)
-    passes = ((unrestricted, lic.chip_allowed, lic.chip_grey), (eligible * lic.chip_allowed, None, None))
+    unrestricted = offer.eligible.astype(np.float64)
+    passes = ((unrestricted, offer.chip_allowed, offer.chip_grey), (offer.eligible * offer.chip_allowed, None, None))
     bought_h100e = np.zeros(len(static.labs))
     domestic_h100e = np.zeros(len(static.labs))
     for channel, legal_share, grey_share in passes:
-        room, remaining, gained, made_at_home = _spend(static, s, lic, channel, legal_share, grey_share, goods, room,
+        room, remaining, gained, made_at_home = _spend(static, s, lic, offer, channel, legal_share, grey_share, goods, room,
                                                        remaining, market.grey_market_premium)
         bought_h100e += gained
         domestic_h100e += made_at_home
     s.chip_spend = (budget - remaining) / 1e9
     s.accel_bought = static.lab_to_nation @ bought_h100e
     s.accel_domestic = static.lab_to_nation @ domestic_h100e
+
+
+class _Offer(NamedTuple):
+    """The rows of the designs some lab may buy (`rows`; None: all of them) of what the market reads per design."""
+
+    rows: np.ndarray | None
+    sku_tflops: np.ndarray
+    sku_price: np.ndarray
+    sku_firm: np.ndarray
+    sku_power: np.ndarray
+    sku_domestic: np.ndarray
+    eligible: np.ndarray
+    chip_allowed: np.ndarray
+    chip_grey: np.ndarray
+    chip_channel: np.ndarray
+    home: np.ndarray
+
+
+def _offer(static: Static, s: WorldState, lic: Licences, eligible: np.ndarray) -> _Offer:
+    rows = eligible.any(axis=1).nonzero()[0]
+    home = home_made(static, s)
+    tables = (s.sku_tflops, s.sku_price, s.sku_firm, s.sku_power, s.sku_domestic, eligible, lic.chip_allowed, lic.chip_grey,
+              lic.chip_channel, home)
+    if len(rows) in (0, len(eligible)):  # nothing to leave out (or nothing to buy: the market runs on zeros)
+        return _Offer(None, *tables)
+    return _Offer(rows, *[table.take(rows, axis=0) for table in tables])
+
+
+def _whole(rows: np.ndarray | None, part: np.ndarray, size: int) -> np.ndarray:
+    """A per-design table of the offered designs spread over all `size` design slots (0 where not offered)."""
+    if rows is None:
+        return part
+    whole = np.zeros((size, *part.shape[1:]))
+    whole[rows] = part
+    return whole
 
 
 def home_made(static: Static, s: WorldState) -> np.ndarray:
@@ -100,29 +139,23 @@ def _weights(static: Static, value: np.ndarray, preference: np.ndarray) -> tuple
     return score, total
 
 
-def _channel_value(static: Static, lic: Licences, eligible: np.ndarray, value: np.ndarray) -> np.ndarray:
-    """(sku, lab) value per dollar as a lab can buy it: the legal share at list price plus the grey share at a premium."""
-    return eligible * value[:, None] * lic.chip_channel
-
-
-def notional_demand(static: Static, s: WorldState, lic: Licences, eligible: np.ndarray, value: np.ndarray,
-                    budget: np.ndarray, preference: np.ndarray, price: np.ndarray | None = None) -> np.ndarray:
-    """Units of each design labs would buy this quarter if every design were in stock: each lab's whole
-    budget split over what it may buy (legally or through the grey market). This is the demand chip firms
-    forecast (stock and power limits are theirs and the labs' constraints, not demand). `preference` is (sku, 1)."""
-    weight = _weights(static, _channel_value(static, lic, eligible, value), preference)[0]
-    price = np.maximum(s.sku_price, 1.0) if price is None else price
+def _notional_demand(static: Static, offer: _Offer, value: np.ndarray, budget: np.ndarray, preference: np.ndarray,
+                     price: np.ndarray) -> np.ndarray:
+    """Units of each offered design labs would buy this quarter if every design were in stock: each lab's whole
+    budget split over what it may buy (legally or through the grey market), valued per dollar through the
+    legal share at list price plus the grey share at a premium (`Licences.chip_channel`). This is the demand
+    chip firms forecast (stock and power limits are theirs and the labs' constraints, not demand). `preference` is (sku, 1)."""
+    weight = _weights(static, offer.eligible * value[:, None] * offer.chip_channel, preference)[0]
     return (budget[None, :] * weight / price[:, None]).sum(axis=1)
 
 
 class _Goods(NamedTuple):
     """What every pass of the market reads per design, as (sku, 1) columns that broadcast over labs: H100e per
-    dollar, buyers' preference, H100e per unit (also flat, for the tier caps), price (at least a dollar), GW per
+    dollar, buyers' preference, H100e per unit, price (at least a dollar), GW per
     unit and H100e per unit made in the designer's nation; and (sku, lab) whether the designer is of the lab's nation."""
 
     value: np.ndarray
     preference: np.ndarray
-    h100e_flat: np.ndarray
     h100e: np.ndarray
     price: np.ndarray
     kw: np.ndarray
@@ -130,14 +163,14 @@ class _Goods(NamedTuple):
     home: np.ndarray
 
 
-def _spend(static: Static, s: WorldState, lic: Licences, channel: np.ndarray, legal_share: np.ndarray | None,
+def _spend(static: Static, s: WorldState, lic: Licences, offer: _Offer, channel: np.ndarray, legal_share: np.ndarray | None,
            grey_share: np.ndarray | None, goods: _Goods, room: np.ndarray, remaining: np.ndarray,
            premium: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """One pass of the labs' spending: (power room left, budget left, H100e gained per lab, of which made at home).
     The second pass (`legal_share` and `grey_share` None: all legal, nothing grey) skips the grey arithmetic,
     which would only add zeros."""
-    value, preference, h100e_flat, h100e, price, kw, domestic, home = goods
-    stock = s.accel_stock
+    value, preference, h100e, price, kw, domestic, home = goods
+    stock = s.accel_stock if offer.rows is None else s.accel_stock.take(offer.rows)
     # a design is offered where the channel is open and one unit is in stock (value * channel is 0 elsewhere)
     weight, total = _weights(static, np.where(stock >= 1.0, value[:, 0], 0.0)[:, None] * channel, preference)
     if not total.any():
@@ -149,14 +182,14 @@ def _spend(static: Static, s: WorldState, lic: Licences, channel: np.ndarray, le
     units_grey = wanted * grey_share if grey else None
     gw = ((units_legal + units_grey if grey else units_legal) * kw).sum(axis=0)
     scale = np.where(gw > 0, np.minimum(1.0, np.maximum(room, 0.0) / np.maximum(gw, 1e-12)), 1.0)
-    units_legal = _tier_caps(static, s, lic, units_legal * scale, h100e_flat)
+    units_legal = _tier_caps(static, s, lic, offer, units_legal * scale)
     units_grey = units_grey * scale if grey else None
     fill = _fill(stock, (units_legal + units_grey if grey else units_legal).sum(axis=1))[:, None]
     bought_legal = units_legal * fill
     bought_grey = units_grey * fill if grey else None
     bought = bought_legal + bought_grey if grey else bought_legal
-    sold = bought.sum(axis=1)
-    s.accel_stock = np.maximum(stock - sold, 0.0)
+    sold = _whole(offer.rows, bought.sum(axis=1), len(s.accel_stock))
+    s.accel_stock = np.maximum(s.accel_stock - sold, 0.0)
     s.accel_sold += sold
     terms, per_lab = _per_lab(goods, bought, bought_legal, bought_grey, premium)
     gained, power, spent = per_lab[0], per_lab[1], per_lab[2]
@@ -171,7 +204,7 @@ def _spend(static: Static, s: WorldState, lic: Licences, channel: np.ndarray, le
     # in the first pass the blocked, non-leaking part of each purchase is left for the second pass
     paid, payees = lic.chip_paid, lic.chip_payees
     if len(payees):
-        income = paid_legal * lic.chip_revenue_share / 1e9
+        income = _whole(offer.rows, paid_legal, len(s.accel_stock)) * lic.chip_revenue_share / 1e9
         np.add.at(s.licence_income, payees, income[paid])
     return room - power, np.maximum(remaining - spent, 0.0), gained, per_lab[-1]
 
@@ -201,27 +234,34 @@ def _fill(stock: np.ndarray, want: np.ndarray) -> np.ndarray:
     return np.where(want > 0, np.minimum(1.0, stock / np.maximum(want, 1e-12)), 0.0)
 
 
-def _tier_caps(static: Static, s: WorldState, lic: Licences, legal: np.ndarray, h100e: np.ndarray) -> np.ndarray:
-    """Scale legal imports of capped nations (country tiers) from foreign designers down to the cap (in place)."""
+def _tier_caps(static: Static, s: WorldState, lic: Licences, offer: _Offer, legal: np.ndarray) -> np.ndarray:
+    """Scale legal imports of capped nations (country tiers) from foreign designers down to the cap (in place).
+    Over every design slot: a nation's imports are one sum over (design, lab), whose order counts."""
     capped = lic.tier_capped
     if not len(capped):
         return legal
+    whole = _whole(offer.rows, legal, len(s.sku_firm))
+    h100e = h100_equivalents(static, s)
     firm_nation = static.chip_firm_nation[s.sku_firm.astype(np.int64)]
     for n in capped:
         labs = static.lab_nation == n
         foreign = firm_nation != n
-        imported = (legal[np.ix_(foreign, labs)] * h100e[foreign, None]).sum()
+        imported = (whole[np.ix_(foreign, labs)] * h100e[foreign, None]).sum()
         if imported > lic.tier_cap[n]:
             factor = lic.tier_cap[n] / imported
-            legal[np.ix_(foreign, labs)] *= factor
+            whole[np.ix_(foreign, labs)] *= factor
+    if offer.rows is None:
+        return whole
+    legal[...] = whole[offer.rows]
     return legal
 
 
-def _record_chip_cutoff(static: Static, s: WorldState, eligible: np.ndarray, lic: Licences, value: np.ndarray) -> None:
+def _record_chip_cutoff(static: Static, s: WorldState, offer: _Offer, value: np.ndarray) -> None:
     # the score and its blocked part summed over designs in one reduction (the same order as two `.sum(axis=0)`)
-    score = np.empty((2, *eligible.shape))
-    np.multiply(eligible, (np.maximum(s.accel_stock, 1.0) * value**2)[:, None], out=score[0])
-    np.multiply(score[0], 1.0 - lic.chip_allowed, out=score[1])
+    stock = s.accel_stock if offer.rows is None else s.accel_stock.take(offer.rows)
+    score = np.empty((2, *offer.eligible.shape))
+    np.multiply(offer.eligible, (np.maximum(stock, 1.0) * value**2)[:, None], out=score[0])
+    np.multiply(score[0], 1.0 - offer.chip_allowed, out=score[1])
     total, blocked = np.add.reduce(score, axis=1)
     b = static.lab_to_nation @ blocked
     t = static.lab_to_nation @ total
