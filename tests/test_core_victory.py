@@ -71,3 +71,27 @@ def test_goals_list_the_conditions_of_one_nation() -> None:
     assert all(0.0 <= g.progress <= 1.0 for g in game.goals())
     with pytest.raises(Exception, match="unknown nation"):
         game.goals("XX")
+
+
+@pytest.mark.parametrize("turns", [6, 12])
+def test_the_quarter_counted_all_at_once_is_the_quarter_counted_condition_by_condition(turns: int) -> None:
+    import copy
+
+    import numpy as np
+
+    from techrace.core.mechanisms import victory
+    from techrace.core.metrics import nation_metrics
+
+    rules = _victory({"bar": {"kind": "threshold", "value": 100.0, "quarters": 40},
+                      "lead": {"kind": "lead", "nations": ["US"], "rivals": ["CN"], "value": 5.0, "quarters": 40},
+                      "fall": {"kind": "collapse", "metric": "gdp_index", "value": 50.0}})
+    game = play(rules, turns=turns)
+    static, quarter = game.model.static, game.model.quarter
+    fast, full = copy.deepcopy(game.model.state), copy.deepcopy(game.model.state)
+    fast.victory_streak[0] = 1.0  # a condition part way through its quarters
+    full.victory_streak[0] = 1.0
+    metrics = nation_metrics(static, fast)
+    outcome = victory.check(static, fast, quarter, False, metrics)
+    counted = victory._decide(static, full, metrics, quarter, False, None, victory.quarter_indices(static)[quarter], {})
+    assert np.array_equal(fast.victory_streak, full.victory_streak) and outcome == counted
+    assert fast.victory_streak.any()  # some condition holds this quarter

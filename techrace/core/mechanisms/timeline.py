@@ -13,7 +13,7 @@ def advance_controls(static: Static, s: WorldState, quarter: str, activated: lis
     """Move each rule along its dates: inactive -> announced -> active -> expired, never back; a lifted rule
     stays lifted (only enacting it again brings it back)."""
     events: list[Event] = []
-    index = _quarter_indices(static)
+    index = quarter_indices(static)
     now = index[quarter]
     for rule_id in sorted(s.controls):
         status = s.control_status[rule_id]
@@ -64,7 +64,7 @@ class QuarterIndex(dict):
         return found
 
 
-def _quarter_indices(static: Static) -> QuarterIndex:
+def quarter_indices(static: Static) -> QuarterIndex:
     """The game's `QuarterIndex` (kept in its cache, rebuilt if dropped)."""
     index = static.cache.get("quarter_index")
     if index is None:

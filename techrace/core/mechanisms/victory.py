@@ -16,6 +16,7 @@ import numpy as np
 
 from techrace.core.events import Event
 from techrace.core.mechanisms.conditions import compare, condition_holds
+from techrace.core.mechanisms.timeline import quarter_indices
 from techrace.core.metrics import nation_metrics
 from techrace.core.state import WorldState
 from techrace.core.static import Static
@@ -108,9 +109,42 @@ def check(static: Static, s: WorldState, quarter: str, final: bool, metrics: dic
           player: int | None = None) -> tuple[Outcome | None, list[Event]]:
     """Count the quarters each condition has held, take collapsed nations out, and decide a winner if any."""
     metrics = metrics if metrics is not None else nation_metrics(static, s)
-    events: list[Event] = []
-    now = quarter_index(quarter, static.start_quarter)
+    now = quarter_indices(static)[quarter]
     finite: dict[str, np.ndarray] = {}
+    streaks = _streaks(static, s, metrics, s.collapsed <= 0, quarter, now, finite)
+    if not (streaks >= _needed(static)).any():  # no condition decides: the quarter ends as the full count would
+        s.victory_streak[...] = streaks
+        return (_by_score(static, s, metrics, quarter, "no condition decided", "score", "scoring") if final else None), []
+    return _decide(static, s, metrics, quarter, final, player, now, finite)
+
+
+def _streaks(static: Static, s: WorldState, metrics: dict[str, np.ndarray], alive: np.ndarray, quarter: str, now: int,
+             finite: dict[str, np.ndarray]) -> np.ndarray:
+    """(condition, nation) the quarters each condition will have held, counted as `_decide` counts them while
+    no nation collapses (all conditions at once)."""
+    held = []
+    for cond in static.ruleset.victory.values():
+        applies, _, start, _ = _tables(static, cond)
+        held.append(holds(static, cond, metrics, alive, quarter, finite) & applies & alive if start is None or now >= start
+                     else np.zeros(len(static.nations), dtype=bool))
+    return np.where(np.array(held).reshape(s.victory_streak.shape), s.victory_streak + 1.0, 0.0)
+
+
+def _needed(static: Static) -> np.ndarray:
+    """(condition, 1) quarters each condition must hold (read-only, once a game)."""
+    needed = static.cache.get("victory_quarters")
+    if needed is None:
+        needed = static.cache["victory_quarters"] = np.array([[float(c.quarters)] for c in static.ruleset.victory.values()]
+                                                             ).reshape(-1, 1)
+        needed.flags.writeable = False
+    return needed
+
+
+def _decide(static: Static, s: WorldState, metrics: dict[str, np.ndarray], quarter: str, final: bool, player: int | None,
+            now: int, finite: dict[str, np.ndarray]) -> tuple[Outcome | None, list[Event]]:
+    """The full count, condition by condition in their order: a collapse takes the nation out of the
+    conditions after it, and the first condition some nation meets decides."""
+    events: list[Event] = []
     alive = s.collapsed <= 0
     for ci, (cid, cond) in enumerate(static.ruleset.victory.items()):
         applies, _, start, _ = _tables(static, cond)
