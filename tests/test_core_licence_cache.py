@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
+import pytest
 from core_helpers import baseline
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -84,3 +85,28 @@ def test_the_cache_counts_the_arrays_inside_named_tuples_and_lists() -> None:
     cache["pair"] = _Pair(np.zeros(10), [np.zeros(5), (np.zeros(5), "name")])
     cache["plain"] = (np.zeros(10), {"table": np.zeros(10)})
     assert cache.held == (10 + 5 + 5) * 8 + (10 + 10) * 8
+
+
+@pytest.mark.parametrize("in_place", [False, True])
+def test_a_changed_licence_share_or_status_gives_fresh_licences(in_place: bool) -> None:
+    game = _played()
+    static, s = game.model.static, game.model.state
+    rule_id = next(rid for rid, rule in s.controls.items() if rule["kind"] == "chip_threshold" and s.control_status[rid] == "active")
+    saved_rule, saved_status = s.controls[rule_id], dict(s.control_status)
+    try:
+        before = compute_licences(static, s)
+        if in_place:  # a rule edited where it is, not replaced as the licensing lever does
+            s.controls[rule_id] = rule = dict(saved_rule)
+            compute_licences(static, s)
+            rule["licence_share"] = 0.9
+        else:
+            s.controls[rule_id] = {**saved_rule, "licence_share": 0.9, "licence_revenue_share": 0.2}
+        licensed = compute_licences(static, s)
+        assert _same(licensed, _fresh(game)) and not _same(licensed, before)
+        s.control_status[rule_id] = "lifted"
+        assert _same(compute_licences(static, s), _fresh(game))
+    finally:
+        s.controls[rule_id] = saved_rule
+        s.control_status.clear()
+        s.control_status.update(saved_status)
+    assert _same(compute_licences(static, s), before)
