@@ -132,11 +132,13 @@ def talent_index(static: Static, s: WorldState, reference: np.ndarray) -> np.nda
 
 
 def talent_units(static: Static, s: WorldState) -> np.ndarray:
-    where = static.cache.get("employer_skill")
-    if where is None:  # (employer, its skill) positions in the (employer, skill) arrays, once a game
-        where = static.cache["employer_skill"] = (np.arange(len(static.employers)),
-                                                  np.array([EMPLOYER_SKILL[k] for k in static.employer_kind], dtype=np.int64))
-    engineers = s.eng[where]
+    """Effective skilled headcount of each employer: its engineers of its own skill, weighted by experience, plus stars."""
+    where = static.cache.get("employer_skill_cells")
+    if where is None:  # each employer's cell of its own skill in the flat (employer, skill) arrays, once a game
+        skill = np.array([EMPLOYER_SKILL[k] for k in static.employer_kind], dtype=np.int64)
+        where = static.cache["employer_skill_cells"] = np.arange(len(static.employers)) * s.eng.shape[1] + skill
+        where.flags.writeable = False
+    engineers = s.eng.take(where)  # flat cells: `take` reads the (row, column) pairs the fancy index did
     rules = static.ruleset.talent
-    experience = np.minimum(rules.experience_weight_cap, rules.experience_weight_base + s.exp[where] * rules.experience_weight_per_year)
+    experience = np.minimum(rules.experience_weight_cap, rules.experience_weight_base + s.exp.take(where) * rules.experience_weight_per_year)
     return engineers * experience + s.stars * static.ruleset.technology.star_multiplier * rules.star_weight_engineers

@@ -58,7 +58,7 @@ def update_usable(static: Static, s: WorldState, eff: np.ndarray | None = None) 
     need = (active * run_frac) @ req
     need[:, ARF] += ((active * duv_frac) * req_arf * extra_arf).sum(axis=1)
     hbm_active = s.hbm_tsv_wpm * running
-    need += np.outer(hbm_active, hbm_req)
+    need += hbm_active[:, None] * hbm_req[None, :]  # np.outer, without its wrapper
     ratio = np.where(need > 0, np.minimum(1.0, eff / np.maximum(need, 1e-12)), 1.0)
     utilisation = ratio[:, OTHER_KINDS].min(axis=1)
     s.usable = active * run_frac * utilisation[:, None]

@@ -94,7 +94,7 @@ def update(static: Static, s: WorldState, start: MarketStart, gain: np.ndarray, 
     baseline = s.capital_growth * market.growth_decay_per_quarter ** s.turn
     sentiment = rules.investor_sensitivity * (s.recent_gain - rules.investor_hurdle)
     growth = baseline + static.blocs.lab_investor_weight * sentiment
-    growth = np.clip(growth, -rules.investor_cut_max, rules.investor_growth_max)
+    growth = np.minimum(np.maximum(growth, -rules.investor_cut_max), rules.investor_growth_max)  # np.clip, without its wrapper
     s.investor_capital = s.investor_capital * (1.0 + growth) * luck
     s.capital = rules.reinvest_share * s.ai_revenue + s.investor_capital
     active = s.capex_cut_left > 0

@@ -88,7 +88,10 @@ def diffusion(static: Static, s: WorldState, people: np.ndarray | None = None) -
             continue
         source = int(np.argmax(pool))
         gap = np.maximum(pool[source] - s.algo_log10, 0.0)
-        gain += channel.rate_per_quarter * _access(static, s, channel.access, source) * absorb * gap
+        if channel.access == "everyone":  # full access: rate x 1.0 is the rate itself, so no array of ones to multiply
+            gain += channel.rate_per_quarter * absorb * gap
+        else:
+            gain += channel.rate_per_quarter * _access(static, s, channel.access, source) * absorb * gap
     return gain
 
 
