@@ -54,10 +54,21 @@ def _names(markets: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
 
 def ahead(level: np.ndarray, trend: np.ndarray, quarters: np.ndarray | int, rules: Forecasting) -> np.ndarray:
     """Demand forecast `quarters` ahead (0 where there is no history)."""
-    h = np.asarray(quarters, dtype=np.float64)
     phi = rules.trend_damping
-    steps = h if phi >= 1.0 else _damped_steps(phi, h.shape, h.tobytes())
+    if type(quarters) is int:  # one horizon for all (most calls): its steps kept by the number itself
+        steps = _scalar_steps(phi, quarters)
+    else:
+        h = np.asarray(quarters, dtype=np.float64)
+        steps = h if phi >= 1.0 else _damped_steps(phi, h.shape, h.tobytes())
     return np.where(level > 0, np.exp(level + trend * steps), 0.0)
+
+
+@lru_cache(maxsize=64)
+def _scalar_steps(phi: float, quarters: int) -> np.ndarray | np.float64:
+    """`ahead`'s steps for a whole number of quarters, worked out as for an array of them (the same numbers)."""
+    h = np.asarray(quarters, dtype=np.float64)
+    h.flags.writeable = False
+    return h if phi >= 1.0 else _damped_steps(phi, h.shape, h.tobytes())
 
 
 @lru_cache(maxsize=64)
