@@ -58,11 +58,13 @@ def chip_market(static: Static, s: WorldState, lic: Licences, budget: np.ndarray
     h100e = offer.sku_tflops * 16.0 / static.ruleset.technology.h100_tpp
     value = np.where(offer.sku_price > 0, h100e / price, 0.0)
     _record_chip_cutoff(static, s, offer, value)
-    preference = static.buyer_preference[offer.sku_firm.astype(np.int64)][:, None]
-    s.sku_wanted = _whole(offer.rows, _notional_demand(static, offer, value, budget, preference, price), len(eligible))
-    kw = (offer.sku_power * market.accelerator_overhead_kw_per_board_kw / 1e9)[:, None]
-    domestic = (h100e * offer.sku_domestic)[:, None]
-    goods = _Goods(value[:, None], preference, h100e[:, None], price[:, None], kw, domestic, offer.home)
+    shape = offer.eligible.shape
+    preference = _spread(static.buyer_preference[offer.sku_firm.astype(np.int64)], shape)
+    price_each = _spread(price, shape)
+    s.sku_wanted = _whole(offer.rows, _notional_demand(static, offer, value, budget, preference, price_each), len(eligible))
+    kw = _spread(offer.sku_power * market.accelerator_overhead_kw_per_board_kw / 1e9, shape)
+    made_at_home = (h100e * offer.sku_domestic)[:, None] * offer.home
+    goods = _Goods(value, preference, _spread(h100e, shape), price_each, kw, made_at_home)
     room = power_room_gw.copy()
     remaining = budget.copy()
     unrestricted = offer.eligible.astype(np.float64)
@@ -103,6 +105,14 @@ def _offer(static: Static, s: WorldState, lic: Licences, eligible: np.ndarray) -
     if len(rows) in (0, len(eligible)):  # nothing to leave out (or nothing to buy: the market runs on zeros)
         return _Offer(None, *tables)
     return _Offer(rows, *[table.take(rows, axis=0) for table in tables])
+
+
+def _spread(per_design: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """A per-design figure as a (design, lab) table: each pass reads it several times, and a table as large as
+    the other operand multiplies faster than a column numpy must broadcast (the same products)."""
+    table = np.empty(shape)
+    table[...] = per_design[:, None]
+    return table
 
 
 def _whole(rows: np.ndarray | None, part: np.ndarray, size: int) -> np.ndarray:
@@ -146,21 +156,20 @@ def _notional_demand(static: Static, offer: _Offer, value: np.ndarray, budget: n
     legal share at list price plus the grey share at a premium (`Licences.chip_channel`). This is the demand
     chip firms forecast (stock and power limits are theirs and the labs' constraints, not demand). `preference` is (sku, 1)."""
     weight = _weights(static, offer.eligible * value[:, None] * offer.chip_channel, preference)[0]
-    return (budget[None, :] * weight / price[:, None]).sum(axis=1)
+    return (budget[None, :] * weight / price).sum(axis=1)
 
 
 class _Goods(NamedTuple):
-    """What every pass of the market reads per design, as (sku, 1) columns that broadcast over labs: H100e per
-    dollar, buyers' preference, H100e per unit, price (at least a dollar), GW per
-    unit and H100e per unit made in the designer's nation; and (sku, lab) whether the designer is of the lab's nation."""
+    """What every pass of the market reads per design: H100e per dollar (per design), and as (design, lab)
+    tables buyers' preference, H100e per unit, price (at least a dollar), GW per unit, and H100e per unit made
+    in the designer's nation where the designer is of the lab's nation (0 elsewhere)."""
 
     value: np.ndarray
     preference: np.ndarray
     h100e: np.ndarray
     price: np.ndarray
     kw: np.ndarray
-    domestic: np.ndarray
-    home: np.ndarray
+    made_at_home: np.ndarray
 
 
 def _spend(static: Static, s: WorldState, lic: Licences, offer: _Offer, channel: np.ndarray, legal_share: np.ndarray | None,
@@ -169,13 +178,13 @@ def _spend(static: Static, s: WorldState, lic: Licences, offer: _Offer, channel:
     """One pass of the labs' spending: (power room left, budget left, H100e gained per lab, of which made at home).
     The second pass (`legal_share` and `grey_share` None: all legal, nothing grey) skips the grey arithmetic,
     which would only add zeros."""
-    value, preference, h100e, price, kw, domestic, home = goods
+    value, preference, h100e, price, kw, made_at_home = goods
     stock = s.accel_stock if offer.rows is None else s.accel_stock.take(offer.rows)
     # a design is offered where the channel is open and one unit is in stock (value * channel is 0 elsewhere)
-    weight, total = _weights(static, np.where(stock >= 1.0, value[:, 0], 0.0)[:, None] * channel, preference)
+    weight, total = _weights(static, np.where(stock >= 1.0, value, 0.0)[:, None] * channel, preference)
     if not total.any():
         nothing = np.zeros_like(weight)
-        return room, remaining, (nothing * h100e).sum(axis=0), (nothing * domestic * home).sum(axis=0)
+        return room, remaining, (nothing * h100e).sum(axis=0), (nothing * made_at_home).sum(axis=0)
     grey = grey_share is not None
     wanted = remaining * weight / price
     units_legal = wanted if legal_share is None else wanted * legal_share
@@ -224,14 +233,13 @@ def _per_lab(goods: _Goods, bought: np.ndarray, bought_legal: np.ndarray, bought
         np.multiply(bought_grey, goods.h100e, out=terms[3])
         np.multiply(bought_grey, goods.price, out=terms[4])
         terms[4] *= premium
-    np.multiply(bought, goods.domestic, out=terms[-1])
-    terms[-1] *= goods.home
+    np.multiply(bought, goods.made_at_home, out=terms[-1])  # bought x domestic x home, in one product (home is 1 or 0)
     return terms, np.add.reduce(terms, axis=1)
 
 
 def _fill(stock: np.ndarray, want: np.ndarray) -> np.ndarray:
-    """Share of each design's wanted units its stock can fill."""
-    return np.where(want > 0, np.minimum(1.0, stock / np.maximum(want, 1e-12)), 0.0)
+    """Share of each design's wanted units its stock can fill (a design nobody wants gets a share it multiplies only zeros by)."""
+    return np.minimum(1.0, stock / np.maximum(want, 1e-12))
 
 
 def _tier_caps(static: Static, s: WorldState, lic: Licences, offer: _Offer, legal: np.ndarray) -> np.ndarray:
