@@ -35,12 +35,13 @@ def supplier_weights(static: Static, capacity: np.ndarray, domestic_share: np.nd
 
 def _bloc_tables(static: Static) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(maker, site, 1) masks, once a game (read-only): the site buys from the maker's bloc and it is its own
-    bloc, it buys from it and it is another bloc, the maker is of the site's own bloc."""
+    bloc, it buys from it and it is another bloc, the maker is of the site's own bloc. As 1.0 and 0.0, the
+    numbers numpy would cast the booleans to in every product (kept cast, the products skip the cast)."""
     tables = static.cache.get("tool_bloc_tables")
     if tables is None:
         bloc = static.blocs
         tables = static.cache["tool_bloc_tables"] = tuple(
-            np.ascontiguousarray(mask.T[:, :, None]) for mask in
+            np.ascontiguousarray(mask.T[:, :, None], dtype=np.float64) for mask in
             (bloc.tool_source & bloc.tool_domestic, bloc.tool_source & ~bloc.tool_domestic, bloc.tool_domestic))
         for table in tables:
             table.flags.writeable = False
