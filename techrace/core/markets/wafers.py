@@ -90,7 +90,7 @@ def wafer_market(static: Static, s: WorldState, lic: Licences, planned_dies: np.
     sku_node, firm_nation = s.sku_node.astype(np.int64), static.chip_firm_nation[s.sku_firm.astype(np.int64)]
     for rank in range(prefs.shape[1]):
         f = prefs[:, rank]
-        live = np.flatnonzero((f >= 0) & (remaining > 0))
+        live = ((f >= 0) & (remaining > 0)).nonzero()[0]  # np.flatnonzero of a flat mask, without its wrapper
         if len(live) == 0:
             break
         fl, left = f[live], remaining[live]  # `left`: the dies still wanted, as they were before this rank

@@ -155,7 +155,7 @@ def hbm_research(static: Static, s: WorldState, funding: np.ndarray, talent: np.
     advanced: list[tuple[int, float]] = []
     per_quarter = rs.hbm_rd_cost_usd_b / rs.hbm_rd_quarters
     generations = static.hbm_level.tolist()
-    for fi in np.flatnonzero(static.foundry_is_memory > 0).tolist():  # on Python floats (the same doubles), a few makers
+    for fi in (static.foundry_is_memory > 0).nonzero()[0].tolist():  # on Python floats (the same doubles), a few makers
         level = float(s.hbm_level[fi])
         higher = [g for g in generations if g > level]
         if not higher or level <= 0:
