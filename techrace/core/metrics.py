@@ -37,7 +37,7 @@ def nation_metrics(static: Static, s: WorldState) -> dict[str, np.ndarray]:
     usable_by_nation = static.site_to_nation @ s.usable
     in_volume = usable_by_nation >= VOLUME_WPM
     best = np.where(in_volume, static.node_nm[None, :], np.inf).min(axis=1)
-    advanced = usable_by_nation[:, static.node_nm <= ADVANCED_NM].sum(axis=1)
+    advanced = usable_by_nation.take(_advanced_nodes(static), axis=1).sum(axis=1)
     accelerators = np.bincount(static.chip_firm_nation[s.sku_firm.astype(np.int64)], weights=s.accel_quarter, minlength=n)
     hbm = static.foundry_to_nation @ s.hbm_produced
     engineers = s.pool.sum(axis=1) + static.employer_to_nation @ s.eng.sum(axis=1)
@@ -51,6 +51,15 @@ def nation_metrics(static: Static, s: WorldState) -> dict[str, np.ndarray]:
         "lab_capex_usd_b": static.lab_to_nation @ s.capital, "ai_revenue_usd_b": static.lab_to_nation @ s.ai_revenue,
         "datacenter_power_gw": s.power_gw.copy(), "domestic_accelerator_share": s.domestic_share.copy(),
     }
+
+
+def _advanced_nodes(static: Static) -> np.ndarray:
+    """Indices of the nodes at or below ADVANCED_NM (read-only, once a game): the columns a mask would pick."""
+    nodes = static.cache.get("advanced_nodes")
+    if nodes is None:
+        nodes = static.cache["advanced_nodes"] = (static.node_nm <= ADVANCED_NM).nonzero()[0]
+        nodes.flags.writeable = False
+    return nodes
 
 
 def metric_rows(static: Static, s: WorldState, seed: int, quarter: str,
