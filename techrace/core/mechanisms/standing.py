@@ -119,12 +119,17 @@ def affordable_share(static: Static, s: WorldState, n: int, usd_b: float, nation
     usable compute when the caller has it already (`lab_to_nation @ usable_compute`, element n)."""
     if national is None:
         national = float((static.lab_to_nation @ s.usable_compute)[n])
+    return pooled_share_for(static, usd_b, national, float(start_share(static)[n]))
+
+
+def pooled_share_for(static: Static, usd_b: float, national: float, start: float) -> float:
+    """`affordable_share` from a nation's usable compute `national` and start share `start` (the nations'
+    policy has both as plain numbers, ~900 times a game)."""
     levers = static.ruleset.levers
     networking = levers.centralisation_cost_usd_per_h100e_quarter
     rent = static.ruleset.finance.revenue_per_h100e_quarter_usd * levers.centralisation_rent_share
     if national <= 0.0 or networking + rent <= 0.0:
         return 1.0  # nothing to pool, or pooling is free
-    start = float(start_share(static)[n])
     share = (usd_b * 1e9 + start * national * rent) / (national * (networking + rent))
     return float(min(max(share, 0.0), 1.0))
 
