@@ -59,24 +59,17 @@ _PAID_INTO = {"foundry": ("cash", "subsidy"), "toolmaker": ("toolmaker_subsidy",
               "lab": ("lab_subsidy",)}  # the state arrays a subsidy to each kind of firm adds to (as pay_subsidy)
 
 
-def pay_subsidies(static: Static, s: WorldState, employers: list[int], amounts: list[float]) -> None:
-    """`pay_subsidy` for many payments at once, in the order given: each firm's payments are added in Python
-    floats (the same IEEE arithmetic, one payment after another) and written once, so the state is the same
-    bit for bit."""
-    if not employers:
-        return
-    payments: dict[int, list[float]] = {}
-    for employer, amount in zip(employers, amounts, strict=True):
-        payments.setdefault(employer, []).append(amount)
-    slots = _employer_slots(static)
-    for employer, paid in payments.items():
-        kind, i = slots[employer]
-        for name in _PAID_INTO[kind]:
-            column = getattr(s, name)
-            total = float(column[i])
-            for amount in paid:
-                total += amount
-            column[i] = total
+def subsidy_columns(static: Static) -> dict[str, tuple[tuple[str, int], ...]]:
+    """Each employer's (state array, index) pairs a subsidy to it adds to, as `pay_subsidy` does; by firm
+    id, once a game (the subsidy ledger pays ~1,000 subsidies a game with it)."""
+    columns = static.cache.get("subsidy_columns")
+    if columns is None:
+        slots = _employer_slots(static)
+        columns = static.cache["subsidy_columns"] = {}
+        for e, firm in enumerate(static.employers):
+            kind, i = slots[e]
+            columns.setdefault(firm, tuple((name, i) for name in _PAID_INTO[kind]))
+    return columns
 
 
 def start_share(static: Static) -> np.ndarray:
