@@ -23,13 +23,13 @@ if TYPE_CHECKING:
     from techrace.core.static import Static
 
 def research_targets(model: WorldModel) -> np.ndarray:
-    """Next node each foundry researches (-1: none): the first unmastered node after a mastered one."""
-    s = model.state
-    unmastered = s.mastered <= 0
-    first = np.argmax(unmastered, axis=1)
-    rows = np.arange(len(first))
-    previous_ok = (first == 0) | (s.mastered[rows, np.maximum(first - 1, 0)] > 0)
-    return np.where(unmastered.any(axis=1) & previous_ok, first, -1)
+    """Next node each foundry researches (-1: none): the first unmastered node after a mastered one.
+    A walk along each foundry's row of a few nodes (plain Python: a handful of numbers per foundry)."""
+    targets = []
+    for row in model.state.mastered.tolist():
+        first = next((j for j, mastered in enumerate(row) if mastered <= 0), -1)
+        targets.append(first if first == 0 or (first > 0 and row[first - 1] > 0) else -1)
+    return np.array(targets, dtype=np.int64)
 
 
 def foundry_default(model: WorldModel, idx: np.ndarray, params: None = None) -> None:
@@ -82,8 +82,9 @@ def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     industry = static.ruleset.industry
     own, growth, shell_cost, node_index = _fab_tables(static, idx)
     site_cap = s.capacity + s.construction.sum(axis=2)                      # (site, node)
-    per_site = np.where(own, site_cap[None, :, :], -1.0)                    # (f, site, node)
-    total = np.maximum(per_site, 0.0).sum(axis=1)                           # (f, node)
+    # each foundry's sites added one after another (a segment sum: the sum over its sites of a
+    # (foundry, site, node) array, without that array)
+    total = static.by_foundry(np.maximum(site_cap, 0.0))[idx]               # (f, node)
     demand = forecast.ahead(s.wafer_demand_level[idx], s.wafer_demand_trend[idx], static.build_quarters[None, :],
                             industry.forecast)
     needed = (demand / 3.0 + s.non_ai_wpm[idx] * growth) * industry.forecast.headroom
@@ -109,7 +110,7 @@ def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     wpm = np.where(wpm >= industry.min_fab_wpm, wpm, 0.0)
     if not np.count_nonzero(wpm):  # no fab to start (as `wpm.any()`, without its Python wrapper)
         return
-    best_site = per_site.argmax(axis=1)                                      # (f, node)
+    best_site = np.where(own, site_cap[None, :, :], -1.0).argmax(axis=1)    # (f, node): each one's largest site
     rows, nodes = wpm.nonzero()
     sites = np.where(total[rows, nodes] > 0, best_site[rows, nodes], home_sites(model)[idx[rows]])
     start_constructions(static, s, sites, nodes, wpm[rows, nodes])
