@@ -142,9 +142,11 @@ def sku_groups(firm_of: np.ndarray, cache: dict | None = None) -> tuple[np.ndarr
     key = ("sku_groups", firm_of.tobytes())
     groups = cache.get(key) if cache is not None else None
     if groups is None:
-        order = np.argsort(firm_of, kind="stable")
-        present, starts = np.unique(firm_of[order], return_index=True)
-        groups = (order, present, starts)
+        firms = firm_of.tolist()  # a few dozen slots: sorted in Python (stable), as argsort and unique would
+        slots = sorted(range(len(firms)), key=firms.__getitem__)
+        firsts = [k for k, slot in enumerate(slots) if k == 0 or firms[slot] != firms[slots[k - 1]]]
+        groups = (np.array(slots, dtype=np.int64), np.array([firms[slots[k]] for k in firsts], dtype=firm_of.dtype),
+                  np.array(firsts, dtype=np.int64))
         for array in groups:
             array.flags.writeable = False
         if cache is not None:

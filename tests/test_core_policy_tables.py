@@ -1,0 +1,31 @@
+"""Tables the computer players' policies derive in plain Python are those numpy's sorting and searching gave,
+and tables kept across calls are rebuilt when what they depend on changes."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from techrace.core.policies.chip_firms import sku_groups
+from techrace.core.static import BoundedCache
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 7), max_size=60))
+def test_sku_groups_are_a_stable_sort_by_firm_with_each_firms_first_place(firms: list[int]) -> None:
+    firm_of = np.array(firms, dtype=np.int64)
+    order, present, starts = sku_groups(firm_of)
+    expected_order = np.argsort(firm_of, kind="stable")
+    expected_present, expected_starts = np.unique(firm_of[expected_order], return_index=True)
+    assert order.tolist() == expected_order.tolist() and order.dtype == expected_order.dtype
+    assert present.tolist() == expected_present.tolist() and starts.tolist() == expected_starts.tolist()
+
+
+def test_sku_groups_kept_in_a_cache_follow_the_slots_firms() -> None:
+    cache = BoundedCache()
+    first = sku_groups(np.array([2, 0, 2, 1], dtype=np.int64), cache)
+    again = sku_groups(np.array([2, 0, 2, 1], dtype=np.int64), cache)
+    moved = sku_groups(np.array([2, 0, 0, 1], dtype=np.int64), cache)  # a slot taken by another firm's design
+    assert again is first
+    assert moved[0].tolist() == [1, 2, 3, 0] and moved[1].tolist() == [0, 1, 2] and moved[2].tolist() == [0, 2, 3]
