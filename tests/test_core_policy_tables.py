@@ -4,10 +4,13 @@ and tables kept across calls are rebuilt when what they depend on changes."""
 from __future__ import annotations
 
 import numpy as np
+from core_helpers import baseline
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from techrace.core import Game
 from techrace.core.policies.chip_firms import sku_groups
+from techrace.core.policies.foundries import research_targets
 from techrace.core.static import BoundedCache
 
 
@@ -29,3 +32,22 @@ def test_sku_groups_kept_in_a_cache_follow_the_slots_firms() -> None:
     moved = sku_groups(np.array([2, 0, 0, 1], dtype=np.int64), cache)  # a slot taken by another firm's design
     assert again is first
     assert moved[0].tolist() == [1, 2, 3, 0] and moved[1].tolist() == [0, 1, 2] and moved[2].tolist() == [0, 2, 3]
+
+
+def _targets_by_numpy(mastered: np.ndarray) -> list[int]:
+    unmastered = mastered <= 0
+    first = np.argmax(unmastered, axis=1)
+    previous_ok = (first == 0) | (mastered[np.arange(len(first)), np.maximum(first - 1, 0)] > 0)
+    return np.where(unmastered.any(axis=1) & previous_ok, first, -1).tolist()
+
+
+def test_research_targets_follow_a_newly_mastered_node() -> None:
+    model = Game.from_ruleset(baseline(), seed=1).model
+    before = research_targets(model).tolist()
+    assert before == _targets_by_numpy(model.state.mastered)
+    fi = next(i for i, target in enumerate(before) if target >= 0)
+    model.state.mastered[fi, before[fi]] = 1.0  # the foundry masters the node it researched
+    after = research_targets(model).tolist()
+    assert after == _targets_by_numpy(model.state.mastered) and after[fi] != before[fi]
+    model.state.mastered[:, :] = 1.0  # nothing left to research
+    assert research_targets(model).tolist() == [-1] * len(before)

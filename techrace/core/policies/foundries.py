@@ -24,12 +24,18 @@ if TYPE_CHECKING:
 
 def research_targets(model: WorldModel) -> np.ndarray:
     """Next node each foundry researches (-1: none): the first unmastered node after a mastered one.
-    A walk along each foundry's row of a few nodes (plain Python: a handful of numbers per foundry)."""
-    targets = []
-    for row in model.state.mastered.tolist():
-        first = next((j for j, mastered in enumerate(row) if mastered <= 0), -1)
-        targets.append(first if first == 0 or (first > 0 and row[first - 1] > 0) else -1)
-    return np.array(targets, dtype=np.int64)
+    Kept by the mastered nodes (a node is mastered a few times a game); read-only."""
+    mastered = model.state.mastered
+    key = ("research_targets", mastered.tobytes())
+    targets = model.static.cache.get(key)
+    if targets is None:
+        found = []
+        for row in mastered.tolist():  # a few nodes per foundry
+            first = next((j for j, done in enumerate(row) if done <= 0), -1)
+            found.append(first if first == 0 or (first > 0 and row[first - 1] > 0) else -1)
+        targets = model.static.cache[key] = np.array(found, dtype=np.int64)
+        targets.flags.writeable = False
+    return targets
 
 
 def foundry_default(model: WorldModel, idx: np.ndarray, params: None = None) -> None:
@@ -150,7 +156,7 @@ def _grow_hbm(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     needed = demand / 3.0 / np.maximum(per_wafer, 1e-9) * industry.forecast.headroom          # TSV wpm
     own = _own_sites(static, idx)
     have = own @ (s.hbm_tsv_wpm + s.hbm_construction.sum(axis=1))
-    add = np.clip(needed - have, 0.0, have * industry.max_hbm_growth_per_quarter)
+    add = np.minimum(np.maximum(needed - have, 0.0), have * industry.max_hbm_growth_per_quarter)  # np.clip's numbers
     capex = industry.hbm_capex_per_wpm_usd * industry.shell_share_of_capex / 1e9
     add = np.minimum(add, np.maximum(budget, 0.0) / capex)
     site = np.argmax(np.where(own, s.hbm_tsv_wpm[None, :], -1.0), axis=1)
