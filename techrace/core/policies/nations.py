@@ -19,7 +19,7 @@ import numpy as np
 from techrace.core.actions import Action
 from techrace.core.levers.base import regulator_of
 from techrace.core.mechanisms.standing import pooled_share_for, start_share
-from techrace.core.policies.regulators import regulator_default
+from techrace.core.policies.regulators import best_rival, regulator_default
 from techrace.core.policies.segments import exact_sums, shares_by_group
 from techrace.core.state import CUTOFF_KINDS
 from techrace.ruleset.schema import TOOL_KINDS, NationPolicyParams
@@ -79,10 +79,8 @@ def rival_gap(model: WorldModel, n: int) -> float:
     Computed for every nation at once, once a quarter: nothing a nation decides moves capability."""
     gaps = model.turn_cache.get("rival_gap")
     if gaps is None:
-        static, s = model.static, model.state
-        rivals = static.blocs.rival & (s.collapsed <= 0)[None, :]  # rival is boolean already
-        best = np.where(rivals, s.capability[None, :], -np.inf).max(axis=1)
-        gaps = model.turn_cache["rival_gap"] = np.where(rivals.any(axis=1), best - s.capability, 0.0).tolist()
+        best, has = best_rival(model)
+        gaps = model.turn_cache["rival_gap"] = np.where(has, best - model.state.capability, 0.0).tolist()
     return gaps[n]
 
 

@@ -76,9 +76,19 @@ def _lead(model: WorldModel, nation: int) -> float | None:
     quarter: nothing decided in the quarter moves capability."""
     leads = model.turn_cache.get("rival_lead")
     if leads is None:
-        static, s = model.static, model.state
-        rivals = static.blocs.rival & (s.collapsed <= 0)[None, :]
-        best = np.where(rivals, s.capability[None, :], -np.inf).max(axis=1)
-        has = rivals.any(axis=1).tolist()
-        leads = model.turn_cache["rival_lead"] = [lead if found else None for lead, found in zip((s.capability - best).tolist(), has, strict=True)]
+        best, has = best_rival(model)
+        leads = model.turn_cache["rival_lead"] = [lead if found else None for lead, found in
+                                                  zip((model.state.capability - best).tolist(), has.tolist(), strict=True)]
     return leads[nation]
+
+
+def best_rival(model: WorldModel) -> tuple[np.ndarray, np.ndarray]:
+    """Each nation's best rival capability in the game (-inf without one) and whether it has one, once a
+    quarter (regulators' leads and nations' gaps both start from it)."""
+    found = model.turn_cache.get("best_rival")
+    if found is None:
+        static, s = model.static, model.state
+        rivals = static.blocs.rival & (s.collapsed <= 0)[None, :]  # rival is boolean already
+        found = model.turn_cache["best_rival"] = (np.where(rivals, s.capability[None, :], -np.inf).max(axis=1),
+                                                  rivals.any(axis=1))
+    return found
