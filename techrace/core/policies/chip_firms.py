@@ -40,7 +40,7 @@ def _plan_output(model: WorldModel, idx: np.ndarray) -> None:
     held = s.accel_stock + s.die_stock / np.maximum(s.sku_dies, 1.0)
     firm_of = s.sku_firm.astype(np.int64)
     stock = np.bincount(firm_of, weights=held * (s.sku_used > 0), minlength=len(static.chip_firms))
-    cut = float(s.capex_cut.mean()) if len(s.capex_cut) else 0.0
+    cut = float(np.add.reduce(s.capex_cut) / len(s.capex_cut)) if len(s.capex_cut) else 0.0  # the mean, as np.mean sums and divides
     expected = forecast.ahead(level, trend, 1, rules) * (1.0 - cut)
     correction = (expected * industry.stock_cover_quarters - stock[idx]) / industry.stock_adjust_quarters
     # a subsidy pays for extra output this quarter at the firm's current prices

@@ -233,7 +233,7 @@ def tool_needs(model: WorldModel) -> np.ndarray:
     need = planned @ req
     need[:, ARF] += (planned * s.duv_share * arf_req * (static.mp_arf - 1.0)).sum(axis=1)
     tsv = s.hbm_tsv_wpm + s.hbm_construction[:, :horizon].sum(axis=1)
-    need += np.outer(tsv, hbm_req)
+    need += tsv[:, None] * hbm_req[None, :]  # np.outer's numbers, without its wrapper
     orders = np.maximum(need * static.ruleset.market.tool_demand_headroom - tools_at_hand(model), 0.0)
     model.turn_cache["tool_needs"] = orders
     return orders

@@ -260,7 +260,7 @@ def _domestic_foundries(model: WorldModel, n: int, logic_only: bool = False) -> 
         static, s = model.static, model.state
         weights = model.turn_cache.get("foundry_weights")
         if weights is None:
-            advanced = np.where(static.node_nm <= 7.0, 1.0, 0.1)
+            advanced = _advanced_weights(static)
             weights = model.turn_cache["foundry_weights"] = static.by_foundry(s.capacity @ advanced + s.hbm_tsv_wpm) + 1.0
         members = static.cache.get(key)
         if members is None:  # which foundries count, once a game
@@ -269,6 +269,15 @@ def _domestic_foundries(model: WorldModel, n: int, logic_only: bool = False) -> 
         ids, nation, names = members
         table = model.turn_cache[key] = shares_by_group(nation, names, weights[ids], len(static.nations), floor=1e-12)
     return table[n]
+
+
+def _advanced_weights(static: Static) -> np.ndarray:
+    """What industrial policy backs per wpm of each node: <= 7 nm in full, trailing nodes at a tenth (once a game)."""
+    advanced = static.cache.get("advanced_weights")
+    if advanced is None:
+        advanced = static.cache["advanced_weights"] = np.where(static.node_nm <= 7.0, 1.0, 0.1)
+        advanced.flags.writeable = False
+    return advanced
 
 
 def _members(static: Static, table: str, n: int) -> np.ndarray:

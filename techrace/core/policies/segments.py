@@ -8,6 +8,8 @@ more than 7, so a policy that moves from one call per nation to one call for all
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 SEQUENTIAL_UP_TO = 7  # numpy's add.reduce adds this many numbers one after another (pairwise beyond)
@@ -16,11 +18,17 @@ SEQUENTIAL_UP_TO = 7  # numpy's add.reduce adds this many numbers one after anot
 def exact_sums(groups: np.ndarray, values: np.ndarray, count: int) -> np.ndarray:
     """(count,) sums of `values` by group (0.0 for an empty group), equal to `np.add.reduce(values[groups == g])`."""
     sums = np.bincount(groups, weights=values, minlength=count)
-    sizes = np.bincount(groups, minlength=count)
-    if sizes.max(initial=0) > SEQUENTIAL_UP_TO:
-        for g in np.flatnonzero(sizes > SEQUENTIAL_UP_TO):
-            sums[g] = np.add.reduce(values[groups == g])
+    for g in _large_groups(groups.tobytes(), groups.dtype.str, count):
+        sums[g] = np.add.reduce(values[groups == g])
     return sums
+
+
+@lru_cache(maxsize=64)
+def _large_groups(groups: bytes, dtype: str, count: int) -> tuple[int, ...]:
+    """The groups of more than `SEQUENTIAL_UP_TO` members: kept by the grouping, which for the policies'
+    tables (actors by nation) never or rarely changes."""
+    sizes = np.bincount(np.frombuffer(groups, dtype=dtype), minlength=count)
+    return tuple(np.flatnonzero(sizes > SEQUENTIAL_UP_TO).tolist())
 
 
 def shares_by_group(groups: np.ndarray, names: list[str], weights: np.ndarray, count: int,

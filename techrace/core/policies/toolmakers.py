@@ -20,7 +20,7 @@ def toolmaker_default(model: WorldModel, idx: np.ndarray, params: None = None) -
     subsidy = s.toolmaker_subsidy[idx]
     orders = forecast.ahead(s.tool_demand_level[idx], s.tool_demand_trend[idx], industry.toolmaker_planning_quarters,
                              industry.forecast)
-    pressure = np.clip(orders / np.maximum(s.tool_capacity[idx], 1e-9) - 1.0, 0.0, 1.0)
+    pressure = np.minimum(np.maximum(orders / np.maximum(s.tool_capacity[idx], 1e-9) - 1.0, 0.0), 1.0)  # np.clip's numbers
     growth = (industry.toolmaker_growth_base + industry.toolmaker_growth_busy * pressure
               + industry.toolmaker_growth_per_subsidy * np.minimum(subsidy, industry.toolmaker_subsidy_cap_usd_b)[:, None])
     s.tool_capacity[idx] *= 1.0 + np.where(s.tool_capacity[idx] > 0, growth, 0.0)
