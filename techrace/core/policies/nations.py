@@ -20,7 +20,7 @@ from techrace.core.actions import Action
 from techrace.core.levers.base import regulator_of
 from techrace.core.mechanisms.standing import pooled_share_for, start_share
 from techrace.core.policies.regulators import best_rival, regulator_default
-from techrace.core.policies.segments import exact_sums, shares_by_group
+from techrace.core.policies.segments import exact_sum_list, shares_by_group
 from techrace.core.state import CUTOFF_KINDS
 from techrace.ruleset.schema import TOOL_KINDS, NationPolicyParams
 
@@ -60,7 +60,7 @@ def _quarter_facts(model: WorldModel) -> tuple[list, ...]:
         static = model.static
         gaps = [rival_gap(model, n) for n in range(len(static.nations))]
         national, start = _pooling_inputs(model)
-        used = exact_sums(static.lab_nation, model.state.lab_power, len(static.nations)).tolist()
+        used = exact_sum_list(static.lab_nation, model.state.lab_power, len(static.nations))
         facts = model.turn_cache["nation_facts"] = (gaps, _worst_cutoff(model), national, start, used,
                                                     static.nation_params.power_cost.tolist())
     return facts

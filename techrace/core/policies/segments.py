@@ -23,6 +23,17 @@ def exact_sums(groups: np.ndarray, values: np.ndarray, count: int) -> np.ndarray
     return sums
 
 
+def exact_sum_list(groups: np.ndarray, values: np.ndarray, count: int) -> list[float]:
+    """`exact_sums` as a list, added in plain Python (one after another, as `bincount` does) where the groups
+    and values are a few dozen numbers: a numpy call costs more than that many Python additions."""
+    sums = [0.0] * count
+    for g, value in zip(groups.tolist(), values.tolist(), strict=True):
+        sums[g] += value
+    for g in _large_groups(groups.tobytes(), groups.dtype.str, count):
+        sums[g] = float(np.add.reduce(values[groups == g]))
+    return sums
+
+
 @lru_cache(maxsize=64)
 def _large_groups(groups: bytes, dtype: str, count: int) -> tuple[int, ...]:
     """The groups of more than `SEQUENTIAL_UP_TO` members: kept by the grouping, which for the policies'
@@ -34,11 +45,12 @@ def _large_groups(groups: bytes, dtype: str, count: int) -> tuple[int, ...]:
 def shares_by_group(groups: np.ndarray, names: list[str], weights: np.ndarray, count: int,
                     floor: float = 0.0) -> list[list[tuple[str, float]]]:
     """Each group's members (in the order given) with their weight over the group's total (at least `floor`):
-    `weight / max(np.add.reduce(weight), floor)` of each group's own weights, for all groups at once."""
-    totals = exact_sums(groups, weights, count)
+    `weight / max(np.add.reduce(weight), floor)` of each group's own weights, for all groups at once (in
+    plain Python: a few dozen members)."""
+    totals = exact_sum_list(groups, weights, count)
     if floor > 0.0:
-        totals = np.maximum(totals, floor)
+        totals = [max(total, floor) for total in totals]  # np.maximum(totals, floor), NaN kept
     out: list[list[tuple[str, float]]] = [[] for _ in range(count)]
-    for g, name, share in zip(groups.tolist(), names, (weights / totals[groups]).tolist(), strict=True):
-        out[g].append((name, share))
+    for g, name, weight in zip(groups.tolist(), names, weights.tolist(), strict=True):
+        out[g].append((name, weight / totals[g]))
     return out
