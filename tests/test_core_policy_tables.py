@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from techrace.core import Game
 from techrace.core.policies.chip_firms import sku_groups
 from techrace.core.policies.foundries import research_targets
+from techrace.core.policies.regulators import best_rival
 from techrace.core.static import BoundedCache
 
 
@@ -51,3 +52,19 @@ def test_research_targets_follow_a_newly_mastered_node() -> None:
     assert after == _targets_by_numpy(model.state.mastered) and after[fi] != before[fi]
     model.state.mastered[:, :] = 1.0  # nothing left to research
     assert research_targets(model).tolist() == [-1] * len(before)
+
+
+def test_best_rival_in_python_is_numpys_and_forgets_a_collapsed_rival() -> None:
+    model = Game.from_ruleset(baseline(), seed=1).model
+    static, s = model.static, model.state
+    s.capability[:] = np.linspace(10.0, 70.0, len(static.nations))
+
+    def by_numpy() -> tuple[list[float], list[bool]]:
+        rivals = static.blocs.rival & (s.collapsed <= 0)[None, :]
+        return np.where(rivals, s.capability[None, :], -np.inf).max(axis=1).tolist(), rivals.any(axis=1).tolist()
+
+    assert best_rival(model) == by_numpy()
+    strongest = int(np.argmax(np.where(static.blocs.rival.any(axis=0), s.capability, -np.inf)))
+    s.collapsed[strongest] = 1.0  # out of the game: no longer anyone's best rival
+    model.turn_cache.clear()
+    assert best_rival(model) == by_numpy()

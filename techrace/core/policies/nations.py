@@ -80,7 +80,8 @@ def rival_gap(model: WorldModel, n: int) -> float:
     gaps = model.turn_cache.get("rival_gap")
     if gaps is None:
         best, has = best_rival(model)
-        gaps = model.turn_cache["rival_gap"] = np.where(has, best - model.state.capability, 0.0).tolist()
+        gaps = model.turn_cache["rival_gap"] = [rival - own if found else 0.0 for own, rival, found in
+                                                zip(model.state.capability.tolist(), best, has, strict=True)]
     return gaps[n]
 
 
