@@ -232,22 +232,24 @@ def _toolmaker_substitutes(model: WorldModel) -> list[list[list[tuple[str, float
     if table is None:
         static, s = model.static, model.state
         kinds = len(TOOL_KINDS)
-        able = ((s.tool_capacity > 0) | (s.tool_dev >= 0)).ravel()          # (maker, kind), row by row
         groups, names = _maker_kinds(static)
-        group = groups[able]
-        chosen = [name for name, ok in zip(names, able.tolist(), strict=True) if ok]
-        shares = shares_by_group(group, chosen, (s.tool_capacity + 1.0).ravel()[able], len(static.nations) * kinds)
+        chosen, group, weight = [], [], []  # the (maker, kind) pairs that make or develop the kind, row by row
+        for g, name, lines, dev in zip(groups, names, s.tool_capacity.ravel().tolist(), s.tool_dev.ravel().tolist(), strict=True):
+            if lines > 0 or dev >= 0:
+                chosen.append(name)
+                group.append(g)
+                weight.append(lines + 1.0)
+        shares = shares_by_group(group, chosen, weight, len(static.nations) * kinds)
         table = model.turn_cache["toolmaker_substitutes"] = [shares[i:i + kinds] for i in range(0, len(shares), kinds)]
     return table
 
 
-def _maker_kinds(static: Static) -> tuple[np.ndarray, list[str]]:
+def _maker_kinds(static: Static) -> tuple[list[int], list[str]]:
     """(nation * kinds + kind) and the toolmaker of every (toolmaker, tool kind), row by row, once a game."""
     found = static.cache.get("maker_kinds")
     if found is None:
         kinds = len(TOOL_KINDS)
-        groups = (static.toolmaker_nation[:, None] * kinds + np.arange(kinds)).ravel()
-        groups.flags.writeable = False
+        groups = (static.toolmaker_nation[:, None] * kinds + np.arange(kinds)).ravel().tolist()
         found = static.cache["maker_kinds"] = (groups, [maker for maker in static.toolmakers for _ in range(kinds)])
     return found
 

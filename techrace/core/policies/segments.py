@@ -23,14 +23,18 @@ def exact_sums(groups: np.ndarray, values: np.ndarray, count: int) -> np.ndarray
     return sums
 
 
-def exact_sum_list(groups: np.ndarray, values: np.ndarray, count: int) -> list[float]:
+def exact_sum_list(groups: np.ndarray | list[int], values: np.ndarray | list[float], count: int) -> list[float]:
     """`exact_sums` as a list, added in plain Python (one after another, as `bincount` does) where the groups
     and values are a few dozen numbers: a numpy call costs more than that many Python additions."""
-    sums = [0.0] * count
-    for g, value in zip(groups.tolist(), values.tolist(), strict=True):
+    groups = groups.tolist() if isinstance(groups, np.ndarray) else groups
+    values = values.tolist() if isinstance(values, np.ndarray) else values
+    sums, sizes = [0.0] * count, [0] * count
+    for g, value in zip(groups, values, strict=True):
         sums[g] += value
-    for g in _large_groups(groups.tobytes(), groups.dtype.str, count):
-        sums[g] = float(np.add.reduce(values[groups == g]))
+        sizes[g] += 1
+    for g, size in enumerate(sizes):
+        if size > SEQUENTIAL_UP_TO:  # numpy's pairwise order
+            sums[g] = float(np.add.reduce(np.array([v for h, v in zip(groups, values, strict=True) if h == g])))
     return sums
 
 
@@ -42,15 +46,17 @@ def _large_groups(groups: bytes, dtype: str, count: int) -> tuple[int, ...]:
     return tuple(np.flatnonzero(sizes > SEQUENTIAL_UP_TO).tolist())
 
 
-def shares_by_group(groups: np.ndarray, names: list[str], weights: np.ndarray, count: int,
+def shares_by_group(groups: np.ndarray | list[int], names: list[str], weights: np.ndarray | list[float], count: int,
                     floor: float = 0.0) -> list[list[tuple[str, float]]]:
     """Each group's members (in the order given) with their weight over the group's total (at least `floor`):
     `weight / max(np.add.reduce(weight), floor)` of each group's own weights, for all groups at once (in
     plain Python: a few dozen members)."""
+    groups = groups.tolist() if isinstance(groups, np.ndarray) else groups
+    weights = weights.tolist() if isinstance(weights, np.ndarray) else weights
     totals = exact_sum_list(groups, weights, count)
     if floor > 0.0:
         totals = [max(total, floor) for total in totals]  # np.maximum(totals, floor), NaN kept
     out: list[list[tuple[str, float]]] = [[] for _ in range(count)]
-    for g, name, weight in zip(groups.tolist(), names, weights.tolist(), strict=True):
+    for g, name, weight in zip(groups, names, weights, strict=True):
         out[g].append((name, weight / totals[g]))
     return out
