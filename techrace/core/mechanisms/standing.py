@@ -132,9 +132,16 @@ def due(static: Static, s: WorldState) -> tuple[np.ndarray, np.ndarray]:
     step = static.ruleset.levers.centralisation_step_per_quarter
     share_after = np.where(s.centralisation_target > s.centralisation,
                            np.minimum(s.centralisation_target, s.centralisation + step), s.centralisation)
-    total = (s.subsidy_programme.sum(axis=1) + s.power_programme * static.nation_params.power_cost
-             + _pay_costs(static, s.pay) + centralisation_cost(static, s, share_after))
-    return total, share_after
+    # the terms in order, those that are zero for every nation left out (most quarters have no recurring
+    # subsidy, power programme or pay above the ruleset's): adding 0.0 to a non-negative cost changes nothing
+    total = 0.0
+    if s.subsidy_programme.any():
+        total = s.subsidy_programme.sum(axis=1)
+    if s.power_programme.any():
+        total = total + s.power_programme * static.nation_params.power_cost
+    if (s.pay > static.nation_params.pay_index).any():
+        total = total + _pay_costs(static, s.pay)
+    return total + centralisation_cost(static, s, share_after), share_after
 
 
 def charge(static: Static, s: WorldState, quarter: str) -> list[Event]:
@@ -146,10 +153,12 @@ def charge(static: Static, s: WorldState, quarter: str) -> list[Event]:
     for i in ((paid < 1.0) & (total > 1e-9)).nonzero()[0]:
         events.append(Event(s.turn, quarter, "policy", f"{static.nations[i]} can pay only {paid[i]:.0%} of its standing orders "
                             f"(${total[i]:.1f} bn due, ${budget[i]:.1f} bn of budget)", "its budget fell short", (static.nations[i],)))
-    for employer in (s.subsidy_programme.sum(axis=0) > 0).nonzero()[0]:
-        amount = float((s.subsidy_programme[:, employer] * paid).sum())
-        pay_subsidy(static, s, int(employer), amount)
-    s.power_gw += s.power_programme * paid
+    if s.subsidy_programme.any():
+        for employer in (s.subsidy_programme.sum(axis=0) > 0).nonzero()[0]:
+            amount = float((s.subsidy_programme[:, employer] * paid).sum())
+            pay_subsidy(static, s, int(employer), amount)
+    if s.power_programme.any():
+        s.power_gw += s.power_programme * paid
     s.centralisation = rented_share(static, share_after, paid)
     s.lab_subsidy += pooling_rent(static, s, s.centralisation)  # what the state paid; the labs spend it like any income
     s.standing_cost = total * paid
