@@ -63,8 +63,10 @@ def _split_output(model: WorldModel, idx: np.ndarray) -> list[Event]:
     score = np.where(eligible & ready[:, None], h100e[:, None] * lic.chip_allowed, 0.0)    # (sku, lab)
     firm_of = s.sku_firm.astype(np.int64)
     # each firm's best design per lab: reduced over the designs grouped by firm, never a firm x design x lab array
-    groups, foreign = sku_groups(firm_of, static.cache), _foreign(static, firm_of)
-    score = np.where(foreign & (lic.tier_cap[static.lab_nation] <= 0)[None, :], 0.0, score)  # country tiers
+    groups = sku_groups(firm_of, static.cache)
+    tiered = lic.tier_cap[static.lab_nation] <= 0  # labs in nations a country-tier rule closes to foreign designs
+    if tiered.any():
+        score = np.where(_foreign(static, firm_of) & tiered[None, :], 0.0, score)
     active = (s.sku_active > 0) & (s.sku_used > 0)
     mine = (firm_of[None, :] == idx[:, None]) & active[None, :]                  # (firm, sku)
     nc = len(static.chip_firms)
