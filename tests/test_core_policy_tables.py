@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from techrace.core import Game
 from techrace.core.policies.chip_firms import sku_groups
-from techrace.core.policies.foundries import research_targets
+from techrace.core.policies.foundries import research_plan, research_targets
 from techrace.core.policies.regulators import best_rival
 from techrace.core.static import BoundedCache
 
@@ -68,3 +68,24 @@ def test_best_rival_in_python_is_numpys_and_forgets_a_collapsed_rival() -> None:
     s.collapsed[strongest] = 1.0  # out of the game: no longer anyone's best rival
     model.turn_cache.clear()
     assert best_rival(model) == by_numpy()
+
+
+def test_research_plan_follows_a_newly_mastered_node() -> None:
+    model = Game.from_ruleset(baseline(), seed=1).model
+    static = model.static
+    idx = np.arange(len(static.foundries))
+    tech = static.ruleset.technology
+
+    def by_hand() -> tuple[list[float], list[int]]:
+        target = research_targets(model)
+        cost = [static.rd_cost[t] / static.rd_quarters[t] if t >= 0 else 0.0 for t in target.tolist()]
+        per_quarter = [tech.hbm_rd_cost_usd_b / tech.hbm_rd_quarters if static.foundry_is_memory[f] > 0 else cost[f] for f in idx]
+        euv = [f for f in idx.tolist() if static.foundry_is_memory[f] == 0 and target[f] >= 0 and static.needs_euv[target[f]] > 0]
+        return per_quarter, euv
+
+    plan = research_plan(model, idx)
+    assert (plan[0].tolist(), plan[1].tolist()) == by_hand()
+    fi = next(f for f, t in enumerate(research_targets(model).tolist()) if t >= 0 and static.foundry_is_memory[f] == 0)
+    model.state.mastered[fi, research_targets(model)[fi]] = 1.0
+    changed = research_plan(model, idx)
+    assert (changed[0].tolist(), changed[1].tolist()) == by_hand()  # rebuilt for the new target, not the kept plan

@@ -40,11 +40,9 @@ def research_targets(model: WorldModel) -> np.ndarray:
 
 def foundry_default(model: WorldModel, idx: np.ndarray, params: None = None) -> None:
     static, s = model.static, model.state
-    industry, tech = static.ruleset.industry, static.ruleset.technology
+    industry = static.ruleset.industry
     memory, logic_idx, memory_idx, packaging, site_chosen = _groups(static, idx)
-    target = research_targets(model)[idx]
-    logic_cost = np.where(target >= 0, static.rd_cost[target] / static.rd_quarters[target], 0.0)
-    per_quarter = np.where(memory, tech.hbm_rd_cost_usd_b / tech.hbm_rd_quarters, logic_cost)
+    per_quarter, euv_research = research_plan(model, idx)
     # R&D paid from revenue (capped, §1e TSMC ~8%) and subsidies; a trailing-edge firm cannot fund a
     # leading-node programme alone
     cash = s.cash[idx]
@@ -57,8 +55,29 @@ def foundry_default(model: WorldModel, idx: np.ndarray, params: None = None) -> 
     _grow_hbm(model, memory_idx, budget[memory])
     _grow_packaging(model, packaging)
     model.tool_orders += tool_needs(model) * site_chosen
-    _pilot_lines(model, logic_idx, target[~memory])
+    _pilot_lines(model, euv_research)
     _staff(model, idx)
+
+
+def research_plan(model: WorldModel, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What the foundries in `idx` spend on R&D a quarter at full funding (their next node's cost spread over
+    its quarters, or HBM's for memory makers) and which logic foundries research an EUV node: kept by the
+    mastered nodes, like the targets (read-only)."""
+    static = model.static
+    key = ("research_plan", model.state.mastered.tobytes(), idx.tobytes())
+    plan = static.cache.get(key)
+    if plan is None:
+        tech = static.ruleset.technology
+        memory = _groups(static, idx)[0]
+        target = research_targets(model)[idx]
+        logic_cost = np.where(target >= 0, static.rd_cost[target] / static.rd_quarters[target], 0.0)
+        per_quarter = np.where(memory, tech.hbm_rd_cost_usd_b / tech.hbm_rd_quarters, logic_cost)
+        logic = target[~memory]
+        euv_node = (logic >= 0) & (static.needs_euv[np.maximum(logic, 0)] > 0)
+        plan = static.cache[key] = (per_quarter, idx[~memory][euv_node])
+        for array in plan:
+            array.flags.writeable = False
+    return plan
 
 
 def _groups(static: Static, idx: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -260,16 +279,16 @@ def _tool_requirements(static: Static) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return tables
 
 
-def _pilot_lines(model: WorldModel, idx: np.ndarray, target: np.ndarray) -> None:
-    """R&D on an EUV node needs EUV scanners on a pilot line before any volume fab exists."""
+def _pilot_lines(model: WorldModel, euv_research: np.ndarray) -> None:
+    """R&D on an EUV node needs EUV scanners on a pilot line before any volume fab exists (`euv_research`:
+    the foundries researching one, from `research_plan`)."""
     static = model.static
-    euv_node = (target >= 0) & (static.needs_euv[np.maximum(target, 0)] > 0)
-    if not euv_node.any():
+    if not len(euv_research):
         return
     pilot = static.ruleset.industry.pilot_euv_scanners
     per_site = tools_at_hand(model)[:, EUV]
     have = np.bincount(static.site_foundry, weights=per_site, minlength=len(static.foundries))
-    for fi in idx[euv_node]:
+    for fi in euv_research:
         if have[fi] < pilot:
             model.tool_orders[home_sites(model)[fi], EUV] += pilot - have[fi]
 
