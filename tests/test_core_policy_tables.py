@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from techrace.core import Game
-from techrace.core.policies.chip_firms import sku_groups
+from techrace.core.policies.chip_firms import _plan_output, sku_groups
 from techrace.core.policies.foundries import research_plan, research_targets
 from techrace.core.policies.regulators import best_rival
 from techrace.core.static import BoundedCache
@@ -89,3 +89,16 @@ def test_research_plan_follows_a_newly_mastered_node() -> None:
     model.state.mastered[fi, research_targets(model)[fi]] = 1.0
     changed = research_plan(model, idx)
     assert (changed[0].tolist(), changed[1].tolist()) == by_hand()  # rebuilt for the new target, not the kept plan
+
+
+def test_a_chip_firms_subsidy_adds_output_and_is_spent() -> None:
+    plain, paid = Game.from_ruleset(baseline(), seed=1), Game.from_ruleset(baseline(), seed=1)
+    plain.run(4)
+    paid.run(4)
+    idx = np.arange(len(plain.model.static.chip_firms))
+    paid.model.state.chip_subsidy[0] = 2.0  # USD bn
+    _plan_output(plain.model, idx)
+    _plan_output(paid.model, idx)
+    more = paid.model.state.target_units - plain.model.state.target_units
+    assert more[0] > 0 and not more[1:].any()
+    assert not paid.model.state.chip_subsidy.any()  # spent in the quarter it is paid

@@ -18,6 +18,7 @@ from techrace.core.policies.design import design_compliant, new_generations, ret
 
 if TYPE_CHECKING:
     from techrace.core.model import WorldModel
+    from techrace.core.state import WorldState
     from techrace.core.static import Static
 
 
@@ -43,13 +44,19 @@ def _plan_output(model: WorldModel, idx: np.ndarray) -> None:
     cut = float(np.add.reduce(s.capex_cut) / len(s.capex_cut)) if len(s.capex_cut) else 0.0  # the mean, as np.mean sums and divides
     expected = forecast.ahead(level, trend, 1, rules) * (1.0 - cut)
     correction = (expected * industry.stock_cover_quarters - stock[idx]) / industry.stock_adjust_quarters
-    # a subsidy pays for extra output this quarter at the firm's current prices
+    # a subsidy pays for extra output this quarter at the firm's current prices (none: 0.0 added alike)
+    subsidy = s.chip_subsidy[idx]
+    extra = _subsidised_output(static, s, idx, firm_of, subsidy) if subsidy.any() else 0.0
+    s.chip_subsidy[idx] = 0.0
+    s.target_units[idx] = np.maximum(expected + correction, 0.0) + extra
+
+
+def _subsidised_output(static: Static, s: WorldState, idx: np.ndarray, firm_of: np.ndarray, subsidy: np.ndarray) -> np.ndarray:
+    """Packages the firms' subsidies pay for at their designs' average live price."""
     live = (s.sku_used > 0) & (s.sku_active > 0)
     price = np.bincount(firm_of, weights=s.sku_price * live, minlength=len(static.chip_firms))
     count = np.bincount(firm_of, weights=live.astype(float), minlength=len(static.chip_firms))
-    extra = s.chip_subsidy[idx] * 1e9 / np.maximum(price[idx] / np.maximum(count[idx], 1.0), 1.0)
-    s.chip_subsidy[idx] = 0.0
-    s.target_units[idx] = np.maximum(expected + correction, 0.0) + extra
+    return subsidy * 1e9 / np.maximum(price[idx] / np.maximum(count[idx], 1.0), 1.0)
 
 
 def _split_output(model: WorldModel, idx: np.ndarray) -> list[Event]:
