@@ -138,8 +138,10 @@ def _regulators(model: WorldModel) -> list[Event]:
     if owner is None:  # once a game
         owner = st.cache["regulator_nation"] = np.array([st.nations.index(st.ruleset.regulators[code].nation) for code in st.regulators],
                                                         dtype=np.int64)
-    computer = np.array([code != model.player for code in st.nations])  # model.is_ai for every nation
-    decides = (s.collapsed <= 0)[owner] & (computer[owner] | (s.delegated[owner, LEVER_GROUPS.index("controls")] > 0))
+    decides = (s.collapsed <= 0)[owner]
+    if model.player is not None:  # the player's regulators only where the controls are handed to the advisor
+        computer = np.array([code != model.player for code in st.nations])  # model.is_ai for every nation
+        decides &= computer[owner] | (s.delegated[owner, LEVER_GROUPS.index("controls")] > 0)
     events: list[Event] = []
     for function, params, idx in policy_groups(model, Regulator, decides):
         events += function(model, idx, params) or []

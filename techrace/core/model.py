@@ -7,6 +7,7 @@ packaging, sales) → labs → learning and accounting → metrics and victory.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import mesa
@@ -270,11 +271,15 @@ class WorldModel(mesa.Model):
         return st.by_foundry(s.usable * wafers.MONTHS * (1.0 - self.ai_share))
 
     def _hbm_need_level(self, planned: np.ndarray) -> np.ndarray:
+        """Each chip firm's lowest HBM generation among the designs it plans with stacks (0 with none): a few
+        designs, so plain Python (np.minimum.at's numbers)."""
         st, s = self.static, self.state
-        level = np.full(len(st.chip_firms), np.inf)
-        uses = (planned > 0) & (s.sku_stacks > 0)
-        np.minimum.at(level, s.sku_firm.astype(np.int64)[uses], s.sku_hbm_level[uses])
-        return np.where(np.isfinite(level), level, 0.0)
+        level = [np.inf] * len(st.chip_firms)
+        firms, levels = s.sku_firm.tolist(), s.sku_hbm_level.tolist()
+        for k in np.flatnonzero((planned > 0) & (s.sku_stacks > 0)).tolist():
+            f = int(firms[k])
+            level[f] = min(level[f], levels[k])
+        return np.array([value if math.isfinite(value) else 0.0 for value in level])
 
     def _espionage_bonus(self) -> np.ndarray:
         """R&D progress from stolen know-how: only for foundries with enough experienced engineers."""

@@ -351,13 +351,13 @@ def add_sku(static: Static, s: WorldState, design: SkuDesign) -> int:
         return -1
     index = int(free[0])
     s.sku_names[index] = design.name
-    values = {"sku_firm": design.firm, "sku_node": design.node, "sku_area": design.die_area_mm2, "sku_dies": design.dies,
-              "sku_transistors": design.transistors_b, "sku_tflops": design.tflops, "sku_stacks": design.stacks,
-              "sku_hbm_level": design.hbm_level, "sku_power": design.power_w, "sku_price": design.price_usd,
-              "sku_active": 1.0, "sku_used": 1.0, "sku_ready_turn": design.ready_turn, "sku_retire_turn": NEVER,
-              "sku_share": 0.0, "sku_wanted": 0.0, "sku_compliant": float(design.compliant), "sku_domestic": 0.0}
-    for name, value in values.items():
-        getattr(s, name)[index] = value
+    # one item write per array, no name lookups (a design is added ~90 times a game)
+    s.sku_firm[index], s.sku_node[index], s.sku_area[index] = design.firm, design.node, design.die_area_mm2
+    s.sku_dies[index], s.sku_transistors[index], s.sku_tflops[index] = design.dies, design.transistors_b, design.tflops
+    s.sku_stacks[index], s.sku_hbm_level[index], s.sku_power[index] = design.stacks, design.hbm_level, design.power_w
+    s.sku_price[index], s.sku_active[index], s.sku_used[index] = design.price_usd, 1.0, 1.0
+    s.sku_ready_turn[index], s.sku_retire_turn[index], s.sku_share[index] = design.ready_turn, NEVER, 0.0
+    s.sku_wanted[index], s.sku_compliant[index], s.sku_domestic[index] = 0.0, float(design.compliant), 0.0
     return index
 
 

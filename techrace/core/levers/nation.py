@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from techrace.core.events import Event
 from techrace.core.levers.base import Lever, ParamSpec, firm_ids_of, firm_name, positions
-from techrace.core.mechanisms.standing import centralisation_cost, pay_cost, pay_subsidies, pay_subsidy
+from techrace.core.mechanisms.standing import centralisation_cost, pay_cost, pay_subsidy, subsidy_columns
 from techrace.ruleset.schema import LEVER_GROUPS
 
 if TYPE_CHECKING:
@@ -56,19 +56,20 @@ class SubsidyLedger:
     """The computer players' plain subsidies (a home firm, an amount: ~1,000 orders a game) checked and held,
     then paid together by `book`, the same numbers as `Subsidy` checking, costing and applying them one by one.
 
-    `holds` gives `Lever.accepts`' verdict and the budget check on its own copy of the budgets; `book` writes
-    the budgets back and pays in the order held. Book before anything else reads the state (another order, the
-    next policy group), and the state is then what it would have been."""
+    `holds` gives `Lever.accepts`' verdict and the budget check on its own copy of the budgets, and adds
+    the payment to its own copies (plain lists) of the arrays it goes into, in the order held (the same
+    float additions as `pay_subsidy`, one after another); `book` writes budgets and arrays back. Book before
+    anything else reads the state (another order, the next policy group), and the state is then what it
+    would have been."""
 
     def __init__(self, model: WorldModel):
         self.model = model
         self.firm_nation = firm_ids_of(model.static.ruleset)
-        self.employer_at = positions(model.static, "employers")
+        self.paid_into = subsidy_columns(model.static)
         low, high = Subsidy.params[1].minimum, Subsidy.params[1].maximum
         self.bounds = (float(low), float(high))
         self.budget: dict[int, float] = {}
-        self.employers: list[int] = []
-        self.amounts: list[float] = []
+        self.columns: dict[str, list[float]] = {}
 
     def holds(self, n: int, action: Action) -> bool | None:
         """True: accepted and held; False: refused (a foreign or unknown firm, an amount out of bounds, over
@@ -94,19 +95,23 @@ class SubsidyLedger:
         if usd_b > budget + 1e-9:
             return False
         budgets[n] = budget - usd_b
-        self.employers.append(self.employer_at[firm])
-        self.amounts.append(usd_b)
+        columns = self.columns
+        for name, i in self.paid_into[firm]:
+            if name not in columns:
+                columns[name] = getattr(self.model.state, name).tolist()
+            columns[name][i] += usd_b
         return True
 
     def book(self) -> None:
-        """Write the budgets back and pay what is held, in order."""
+        """Write the budgets and the arrays paid into back."""
         if not self.budget:  # nothing held since the last book
             return
         s = self.model.state
         for n, budget in self.budget.items():
             s.budget[n] = budget
-        pay_subsidies(self.model.static, s, self.employers, self.amounts)
-        self.budget, self.employers, self.amounts = {}, [], []
+        for name, column in self.columns.items():
+            getattr(s, name)[:] = column
+        self.budget, self.columns = {}, {}
 
 
 class VisaPolicy(Lever):

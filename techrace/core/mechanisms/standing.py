@@ -59,24 +59,17 @@ _PAID_INTO = {"foundry": ("cash", "subsidy"), "toolmaker": ("toolmaker_subsidy",
               "lab": ("lab_subsidy",)}  # the state arrays a subsidy to each kind of firm adds to (as pay_subsidy)
 
 
-def pay_subsidies(static: Static, s: WorldState, employers: list[int], amounts: list[float]) -> None:
-    """`pay_subsidy` for many payments at once, in the order given: each firm's payments are added in Python
-    floats (the same IEEE arithmetic, one payment after another) and written once, so the state is the same
-    bit for bit."""
-    if not employers:
-        return
-    payments: dict[int, list[float]] = {}
-    for employer, amount in zip(employers, amounts, strict=True):
-        payments.setdefault(employer, []).append(amount)
-    slots = _employer_slots(static)
-    for employer, paid in payments.items():
-        kind, i = slots[employer]
-        for name in _PAID_INTO[kind]:
-            column = getattr(s, name)
-            total = float(column[i])
-            for amount in paid:
-                total += amount
-            column[i] = total
+def subsidy_columns(static: Static) -> dict[str, tuple[tuple[str, int], ...]]:
+    """Each employer's (state array, index) pairs a subsidy to it adds to, as `pay_subsidy` does; by firm
+    id, once a game (the subsidy ledger pays ~1,000 subsidies a game with it)."""
+    columns = static.cache.get("subsidy_columns")
+    if columns is None:
+        slots = _employer_slots(static)
+        columns = static.cache["subsidy_columns"] = {}
+        for e, firm in enumerate(static.employers):
+            kind, i = slots[e]
+            columns.setdefault(firm, tuple((name, i) for name in _PAID_INTO[kind]))
+    return columns
 
 
 def start_share(static: Static) -> np.ndarray:
@@ -119,12 +112,17 @@ def affordable_share(static: Static, s: WorldState, n: int, usd_b: float, nation
     usable compute when the caller has it already (`lab_to_nation @ usable_compute`, element n)."""
     if national is None:
         national = float((static.lab_to_nation @ s.usable_compute)[n])
+    return pooled_share_for(static, usd_b, national, float(start_share(static)[n]))
+
+
+def pooled_share_for(static: Static, usd_b: float, national: float, start: float) -> float:
+    """`affordable_share` from a nation's usable compute `national` and start share `start` (the nations'
+    policy has both as plain numbers, ~900 times a game)."""
     levers = static.ruleset.levers
     networking = levers.centralisation_cost_usd_per_h100e_quarter
     rent = static.ruleset.finance.revenue_per_h100e_quarter_usd * levers.centralisation_rent_share
     if national <= 0.0 or networking + rent <= 0.0:
         return 1.0  # nothing to pool, or pooling is free
-    start = float(start_share(static)[n])
     share = (usd_b * 1e9 + start * national * rent) / (national * (networking + rent))
     return float(min(max(share, 0.0), 1.0))
 
@@ -134,9 +132,16 @@ def due(static: Static, s: WorldState) -> tuple[np.ndarray, np.ndarray]:
     step = static.ruleset.levers.centralisation_step_per_quarter
     share_after = np.where(s.centralisation_target > s.centralisation,
                            np.minimum(s.centralisation_target, s.centralisation + step), s.centralisation)
-    total = (s.subsidy_programme.sum(axis=1) + s.power_programme * static.nation_params.power_cost
-             + _pay_costs(static, s.pay) + centralisation_cost(static, s, share_after))
-    return total, share_after
+    # the terms in order, those that are zero for every nation left out (most quarters have no recurring
+    # subsidy, power programme or pay above the ruleset's): adding 0.0 to a non-negative cost changes nothing
+    total = 0.0
+    if s.subsidy_programme.any():
+        total = s.subsidy_programme.sum(axis=1)
+    if s.power_programme.any():
+        total = total + s.power_programme * static.nation_params.power_cost
+    if (s.pay > static.nation_params.pay_index).any():
+        total = total + _pay_costs(static, s.pay)
+    return total + centralisation_cost(static, s, share_after), share_after
 
 
 def charge(static: Static, s: WorldState, quarter: str) -> list[Event]:
@@ -148,10 +153,12 @@ def charge(static: Static, s: WorldState, quarter: str) -> list[Event]:
     for i in ((paid < 1.0) & (total > 1e-9)).nonzero()[0]:
         events.append(Event(s.turn, quarter, "policy", f"{static.nations[i]} can pay only {paid[i]:.0%} of its standing orders "
                             f"(${total[i]:.1f} bn due, ${budget[i]:.1f} bn of budget)", "its budget fell short", (static.nations[i],)))
-    for employer in (s.subsidy_programme.sum(axis=0) > 0).nonzero()[0]:
-        amount = float((s.subsidy_programme[:, employer] * paid).sum())
-        pay_subsidy(static, s, int(employer), amount)
-    s.power_gw += s.power_programme * paid
+    if s.subsidy_programme.any():
+        for employer in (s.subsidy_programme.sum(axis=0) > 0).nonzero()[0]:
+            amount = float((s.subsidy_programme[:, employer] * paid).sum())
+            pay_subsidy(static, s, int(employer), amount)
+    if s.power_programme.any():
+        s.power_gw += s.power_programme * paid
     s.centralisation = rented_share(static, share_after, paid)
     s.lab_subsidy += pooling_rent(static, s, s.centralisation)  # what the state paid; the labs spend it like any income
     s.standing_cost = total * paid

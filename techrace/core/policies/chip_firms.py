@@ -18,6 +18,7 @@ from techrace.core.policies.design import design_compliant, new_generations, ret
 
 if TYPE_CHECKING:
     from techrace.core.model import WorldModel
+    from techrace.core.state import WorldState
     from techrace.core.static import Static
 
 
@@ -40,16 +41,22 @@ def _plan_output(model: WorldModel, idx: np.ndarray) -> None:
     held = s.accel_stock + s.die_stock / np.maximum(s.sku_dies, 1.0)
     firm_of = s.sku_firm.astype(np.int64)
     stock = np.bincount(firm_of, weights=held * (s.sku_used > 0), minlength=len(static.chip_firms))
-    cut = float(s.capex_cut.mean()) if len(s.capex_cut) else 0.0
+    cut = float(np.add.reduce(s.capex_cut) / len(s.capex_cut)) if len(s.capex_cut) else 0.0  # the mean, as np.mean sums and divides
     expected = forecast.ahead(level, trend, 1, rules) * (1.0 - cut)
     correction = (expected * industry.stock_cover_quarters - stock[idx]) / industry.stock_adjust_quarters
-    # a subsidy pays for extra output this quarter at the firm's current prices
+    # a subsidy pays for extra output this quarter at the firm's current prices (none: 0.0 added alike)
+    subsidy = s.chip_subsidy[idx]
+    extra = _subsidised_output(static, s, idx, firm_of, subsidy) if subsidy.any() else 0.0
+    s.chip_subsidy[idx] = 0.0
+    s.target_units[idx] = np.maximum(expected + correction, 0.0) + extra
+
+
+def _subsidised_output(static: Static, s: WorldState, idx: np.ndarray, firm_of: np.ndarray, subsidy: np.ndarray) -> np.ndarray:
+    """Packages the firms' subsidies pay for at their designs' average live price."""
     live = (s.sku_used > 0) & (s.sku_active > 0)
     price = np.bincount(firm_of, weights=s.sku_price * live, minlength=len(static.chip_firms))
     count = np.bincount(firm_of, weights=live.astype(float), minlength=len(static.chip_firms))
-    extra = s.chip_subsidy[idx] * 1e9 / np.maximum(price[idx] / np.maximum(count[idx], 1.0), 1.0)
-    s.chip_subsidy[idx] = 0.0
-    s.target_units[idx] = np.maximum(expected + correction, 0.0) + extra
+    return subsidy * 1e9 / np.maximum(price[idx] / np.maximum(count[idx], 1.0), 1.0)
 
 
 def _split_output(model: WorldModel, idx: np.ndarray) -> list[Event]:
@@ -63,8 +70,10 @@ def _split_output(model: WorldModel, idx: np.ndarray) -> list[Event]:
     score = np.where(eligible & ready[:, None], h100e[:, None] * lic.chip_allowed, 0.0)    # (sku, lab)
     firm_of = s.sku_firm.astype(np.int64)
     # each firm's best design per lab: reduced over the designs grouped by firm, never a firm x design x lab array
-    groups, foreign = sku_groups(firm_of, static.cache), _foreign(static, firm_of)
-    score = np.where(foreign & (lic.tier_cap[static.lab_nation] <= 0)[None, :], 0.0, score)  # country tiers
+    groups = sku_groups(firm_of, static.cache)
+    tiered = lic.tier_cap[static.lab_nation] <= 0  # labs in nations a country-tier rule closes to foreign designs
+    if tiered.any():
+        score = np.where(_foreign(static, firm_of) & tiered[None, :], 0.0, score)
     active = (s.sku_active > 0) & (s.sku_used > 0)
     mine = (firm_of[None, :] == idx[:, None]) & active[None, :]                  # (firm, sku)
     nc = len(static.chip_firms)
@@ -142,9 +151,11 @@ def sku_groups(firm_of: np.ndarray, cache: dict | None = None) -> tuple[np.ndarr
     key = ("sku_groups", firm_of.tobytes())
     groups = cache.get(key) if cache is not None else None
     if groups is None:
-        order = np.argsort(firm_of, kind="stable")
-        present, starts = np.unique(firm_of[order], return_index=True)
-        groups = (order, present, starts)
+        firms = firm_of.tolist()  # a few dozen slots: sorted in Python (stable), as argsort and unique would
+        slots = sorted(range(len(firms)), key=firms.__getitem__)
+        firsts = [k for k, slot in enumerate(slots) if k == 0 or firms[slot] != firms[slots[k - 1]]]
+        groups = (np.array(slots, dtype=np.int64), np.array([firms[slots[k]] for k in firsts], dtype=firm_of.dtype),
+                  np.array(firsts, dtype=np.int64))
         for array in groups:
             array.flags.writeable = False
         if cache is not None:

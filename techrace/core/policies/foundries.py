@@ -23,22 +23,26 @@ if TYPE_CHECKING:
     from techrace.core.static import Static
 
 def research_targets(model: WorldModel) -> np.ndarray:
-    """Next node each foundry researches (-1: none): the first unmastered node after a mastered one."""
-    s = model.state
-    unmastered = s.mastered <= 0
-    first = np.argmax(unmastered, axis=1)
-    rows = np.arange(len(first))
-    previous_ok = (first == 0) | (s.mastered[rows, np.maximum(first - 1, 0)] > 0)
-    return np.where(unmastered.any(axis=1) & previous_ok, first, -1)
+    """Next node each foundry researches (-1: none): the first unmastered node after a mastered one.
+    Kept by the mastered nodes (a node is mastered a few times a game); read-only."""
+    mastered = model.state.mastered
+    key = ("research_targets", mastered.tobytes())
+    targets = model.static.cache.get(key)
+    if targets is None:
+        found = []
+        for row in mastered.tolist():  # a few nodes per foundry
+            first = next((j for j, done in enumerate(row) if done <= 0), -1)
+            found.append(first if first == 0 or (first > 0 and row[first - 1] > 0) else -1)
+        targets = model.static.cache[key] = np.array(found, dtype=np.int64)
+        targets.flags.writeable = False
+    return targets
 
 
 def foundry_default(model: WorldModel, idx: np.ndarray, params: None = None) -> None:
     static, s = model.static, model.state
-    industry, tech = static.ruleset.industry, static.ruleset.technology
+    industry = static.ruleset.industry
     memory, logic_idx, memory_idx, packaging, site_chosen = _groups(static, idx)
-    target = research_targets(model)[idx]
-    logic_cost = np.where(target >= 0, static.rd_cost[target] / static.rd_quarters[target], 0.0)
-    per_quarter = np.where(memory, tech.hbm_rd_cost_usd_b / tech.hbm_rd_quarters, logic_cost)
+    per_quarter, euv_research = research_plan(model, idx)
     # R&D paid from revenue (capped, §1e TSMC ~8%) and subsidies; a trailing-edge firm cannot fund a
     # leading-node programme alone
     cash = s.cash[idx]
@@ -51,8 +55,29 @@ def foundry_default(model: WorldModel, idx: np.ndarray, params: None = None) -> 
     _grow_hbm(model, memory_idx, budget[memory])
     _grow_packaging(model, packaging)
     model.tool_orders += tool_needs(model) * site_chosen
-    _pilot_lines(model, logic_idx, target[~memory])
+    _pilot_lines(model, euv_research)
     _staff(model, idx)
+
+
+def research_plan(model: WorldModel, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What the foundries in `idx` spend on R&D a quarter at full funding (their next node's cost spread over
+    its quarters, or HBM's for memory makers) and which logic foundries research an EUV node: kept by the
+    mastered nodes, like the targets (read-only)."""
+    static = model.static
+    key = ("research_plan", model.state.mastered.tobytes(), idx.tobytes())
+    plan = static.cache.get(key)
+    if plan is None:
+        tech = static.ruleset.technology
+        memory = _groups(static, idx)[0]
+        target = research_targets(model)[idx]
+        logic_cost = np.where(target >= 0, static.rd_cost[target] / static.rd_quarters[target], 0.0)
+        per_quarter = np.where(memory, tech.hbm_rd_cost_usd_b / tech.hbm_rd_quarters, logic_cost)
+        logic = target[~memory]
+        euv_node = (logic >= 0) & (static.needs_euv[np.maximum(logic, 0)] > 0)
+        plan = static.cache[key] = (per_quarter, idx[~memory][euv_node])
+        for array in plan:
+            array.flags.writeable = False
+    return plan
 
 
 def _groups(static: Static, idx: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -82,8 +107,9 @@ def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     industry = static.ruleset.industry
     own, growth, shell_cost, node_index = _fab_tables(static, idx)
     site_cap = s.capacity + s.construction.sum(axis=2)                      # (site, node)
-    per_site = np.where(own, site_cap[None, :, :], -1.0)                    # (f, site, node)
-    total = np.maximum(per_site, 0.0).sum(axis=1)                           # (f, node)
+    # each foundry's sites added one after another (a segment sum: the sum over its sites of a
+    # (foundry, site, node) array, without that array)
+    total = static.by_foundry(np.maximum(site_cap, 0.0))[idx]               # (f, node)
     demand = forecast.ahead(s.wafer_demand_level[idx], s.wafer_demand_trend[idx], static.build_quarters[None, :],
                             industry.forecast)
     needed = (demand / 3.0 + s.non_ai_wpm[idx] * growth) * industry.forecast.headroom
@@ -109,7 +135,7 @@ def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     wpm = np.where(wpm >= industry.min_fab_wpm, wpm, 0.0)
     if not np.count_nonzero(wpm):  # no fab to start (as `wpm.any()`, without its Python wrapper)
         return
-    best_site = per_site.argmax(axis=1)                                      # (f, node)
+    best_site = np.where(own, site_cap[None, :, :], -1.0).argmax(axis=1)    # (f, node): each one's largest site
     rows, nodes = wpm.nonzero()
     sites = np.where(total[rows, nodes] > 0, best_site[rows, nodes], home_sites(model)[idx[rows]])
     start_constructions(static, s, sites, nodes, wpm[rows, nodes])
@@ -149,7 +175,7 @@ def _grow_hbm(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     needed = demand / 3.0 / np.maximum(per_wafer, 1e-9) * industry.forecast.headroom          # TSV wpm
     own = _own_sites(static, idx)
     have = own @ (s.hbm_tsv_wpm + s.hbm_construction.sum(axis=1))
-    add = np.clip(needed - have, 0.0, have * industry.max_hbm_growth_per_quarter)
+    add = np.minimum(np.maximum(needed - have, 0.0), have * industry.max_hbm_growth_per_quarter)  # np.clip's numbers
     capex = industry.hbm_capex_per_wpm_usd * industry.shell_share_of_capex / 1e9
     add = np.minimum(add, np.maximum(budget, 0.0) / capex)
     site = np.argmax(np.where(own, s.hbm_tsv_wpm[None, :], -1.0), axis=1)
@@ -226,7 +252,7 @@ def tool_needs(model: WorldModel) -> np.ndarray:
     need = planned @ req
     need[:, ARF] += (planned * s.duv_share * arf_req * (static.mp_arf - 1.0)).sum(axis=1)
     tsv = s.hbm_tsv_wpm + s.hbm_construction[:, :horizon].sum(axis=1)
-    need += np.outer(tsv, hbm_req)
+    need += tsv[:, None] * hbm_req[None, :]  # np.outer's numbers, without its wrapper
     orders = np.maximum(need * static.ruleset.market.tool_demand_headroom - tools_at_hand(model), 0.0)
     model.turn_cache["tool_needs"] = orders
     return orders
@@ -253,16 +279,16 @@ def _tool_requirements(static: Static) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return tables
 
 
-def _pilot_lines(model: WorldModel, idx: np.ndarray, target: np.ndarray) -> None:
-    """R&D on an EUV node needs EUV scanners on a pilot line before any volume fab exists."""
+def _pilot_lines(model: WorldModel, euv_research: np.ndarray) -> None:
+    """R&D on an EUV node needs EUV scanners on a pilot line before any volume fab exists (`euv_research`:
+    the foundries researching one, from `research_plan`)."""
     static = model.static
-    euv_node = (target >= 0) & (static.needs_euv[np.maximum(target, 0)] > 0)
-    if not euv_node.any():
+    if not len(euv_research):
         return
     pilot = static.ruleset.industry.pilot_euv_scanners
     per_site = tools_at_hand(model)[:, EUV]
     have = np.bincount(static.site_foundry, weights=per_site, minlength=len(static.foundries))
-    for fi in idx[euv_node]:
+    for fi in euv_research:
         if have[fi] < pilot:
             model.tool_orders[home_sites(model)[fi], EUV] += pilot - have[fi]
 

@@ -18,9 +18,9 @@ import numpy as np
 
 from techrace.core.actions import Action
 from techrace.core.levers.base import regulator_of
-from techrace.core.mechanisms.standing import affordable_share, start_share
-from techrace.core.policies.regulators import regulator_default
-from techrace.core.policies.segments import exact_sums, shares_by_group
+from techrace.core.mechanisms.standing import pooled_share_for, start_share
+from techrace.core.policies.regulators import best_rival, regulator_default
+from techrace.core.policies.segments import exact_sum_list, shares_by_group
 from techrace.core.state import CUTOFF_KINDS
 from techrace.ruleset.schema import TOOL_KINDS, NationPolicyParams
 
@@ -44,10 +44,33 @@ def nation_orders(model: WorldModel, idx: np.ndarray, params: NationPolicyParams
     checks and pays them in bulk (`SubsidyLedger.hold`) without an `Action` for each."""
     params = params or NationPolicyParams()
     orders: list[Action | PlainSubsidy] = []
+    facts, now = _quarter_facts(model), _now(model)
     for n in idx.tolist():
-        orders += _react(model, n, params)
-        orders += _spend_budget(model, n, params)
+        orders += _react(model, n, params, facts, now)
+        orders += _spend_budget(model, n, params, facts, now)
     return orders
+
+
+def _quarter_facts(model: WorldModel) -> tuple[list, ...]:
+    """What nations decide on that nothing they decide moves, as plain lists over nations, once a quarter:
+    the rival gap, the worst share cut off, the usable compute, the start pooled share, the labs' power
+    draw, and the power price (capability, cut-offs and labs move in the markets, not while nations decide)."""
+    facts = model.turn_cache.get("nation_facts")
+    if facts is None:
+        static = model.static
+        gaps = [rival_gap(model, n) for n in range(len(static.nations))]
+        national, start = _pooling_inputs(model)
+        used = exact_sum_list(static.lab_nation, model.state.lab_power, len(static.nations))
+        facts = model.turn_cache["nation_facts"] = (gaps, _worst_cutoff(model), national, start, used,
+                                                    static.nation_params.power_cost.tolist())
+    return facts
+
+
+def _now(model: WorldModel) -> tuple[list[float], ...]:
+    """Budgets, standing costs, pooling targets and power of every nation as plain lists, for one call of the
+    policy: its nations' orders are applied only after it returns, and a nation's orders move only its own."""
+    s = model.state
+    return s.budget.tolist(), s.standing_cost.tolist(), s.centralisation_target.tolist(), s.power_gw.tolist()
 
 
 def rival_gap(model: WorldModel, n: int) -> float:
@@ -56,45 +79,52 @@ def rival_gap(model: WorldModel, n: int) -> float:
     Computed for every nation at once, once a quarter: nothing a nation decides moves capability."""
     gaps = model.turn_cache.get("rival_gap")
     if gaps is None:
-        static, s = model.static, model.state
-        rivals = static.blocs.rival & (s.collapsed <= 0)[None, :]  # rival is boolean already
-        best = np.where(rivals, s.capability[None, :], -np.inf).max(axis=1)
-        gaps = model.turn_cache["rival_gap"] = np.where(rivals.any(axis=1), best - s.capability, 0.0).tolist()
+        best, has = best_rival(model)
+        gaps = model.turn_cache["rival_gap"] = [rival - own if found else 0.0 for own, rival, found in
+                                                zip(model.state.capability.tolist(), best, has, strict=True)]
     return gaps[n]
 
 
-def _spend_budget(model: WorldModel, n: int, p: NationPolicyParams) -> list[Action | PlainSubsidy]:
-    static, s = model.static, model.state
-    code = static.nations[n]
-    budget = max(float(s.budget[n]), 0.0)
+def _spend_budget(model: WorldModel, n: int, p: NationPolicyParams, facts: tuple[list, ...],
+                  now: tuple[list[float], ...]) -> list[Action | PlainSubsidy]:
+    code = model.static.nations[n]
+    budget = max(now[0][n], 0.0)
     actions: list[Action | PlainSubsidy] = []
     if budget < MIN_ORDER_USD_B:
         return actions
     left = budget
-    if rival_gap(model, n) > p.lab_support_gap and p.lab_support_share > 0:
+    if facts[0][n] > p.lab_support_gap and p.lab_support_share > 0:
         actions += _pay(code, _domestic_labs(model, n), budget * p.lab_support_share)
         left -= budget * p.lab_support_share
-    worst = _worst_cutoff(model)[n]
+    worst = facts[1][n]
     if worst > p.jigsaw_trigger:
-        jigsaw = min(left, p.jigsaw_share * budget * min(1.0, worst * 2.0))
-        cut_total, cut = _cutoffs(model, n)  # > 0: at least the worst cut-off
-        for j, kind in enumerate(CUTOFF_KINDS):
-            amount = jigsaw * cut[j] / cut_total
-            if not amount >= MIN_ORDER_USD_B:  # nothing worth an order: no need to look for substitutes
-                continue
-            targets = _substitutes(model, n, kind)
-            if targets:
-                actions += _pay(code, targets, amount)
-                s.jigsaw_spend[n, j] += amount
-                left -= amount
-    if _power_short(model, n, p):
+        left = _jigsaw(model, n, p, budget, left, worst, actions)
+    if facts[4][n] > p.power_short_threshold * now[3][n]:  # the labs draw more than that share of the AI power
         power = left * p.power_share_when_short
-        cost = float(static.nation_params.power_cost[n])
+        cost = facts[5][n]
         if power >= MIN_ORDER_USD_B and cost > 0:
             actions.append(Action("power_buildout", code, {"extra_gw": float(power / cost)}))
             left -= power
     actions += _pay(code, _domestic_foundries(model, n), left)
     return actions
+
+
+def _jigsaw(model: WorldModel, n: int, p: NationPolicyParams, budget: float, left: float, worst: float,
+            actions: list[Action | PlainSubsidy]) -> float:
+    """Subsidies to domestic substitutes for what controls cut off (added to `actions`); returns what is left."""
+    code = model.static.nations[n]
+    jigsaw = min(left, p.jigsaw_share * budget * min(1.0, worst * 2.0))
+    cut_total, cut = _cutoffs(model, n)  # > 0: at least the worst cut-off
+    for j, kind in enumerate(CUTOFF_KINDS):
+        amount = jigsaw * cut[j] / cut_total
+        if not amount >= MIN_ORDER_USD_B:  # nothing worth an order: no need to look for substitutes
+            continue
+        targets = _substitutes(model, n, kind)
+        if targets:
+            actions += _pay(code, targets, amount)
+            model.state.jigsaw_spend[n, j] += amount
+            left -= amount
+    return left
 
 
 def _cutoffs(model: WorldModel, n: int) -> tuple[float, list[float]]:
@@ -120,18 +150,18 @@ def _pay(code: str, targets: list[tuple[str, float]], amount: float) -> list[Pla
     return [(code, firm, float(amount * share)) for firm, share in targets if amount * share >= MIN_ORDER_USD_B]
 
 
-def _pooling_target(model: WorldModel, n: int, p: NationPolicyParams, gap: float) -> float | None:
+def _pooling_target(model: WorldModel, n: int, p: NationPolicyParams, gap: float, facts: tuple[list, ...],
+                    now: tuple[list[float], ...]) -> float | None:
     """A new pooling target, or None to keep it: a step up while `centralise_gap` behind, never above
     `centralisation_max` nor what `centralisation_budget_share` of this quarter's budget rents (and cut
     back to that when the pooled compute outgrows it)."""
-    s = model.state
-    whole = float(s.budget[n] + s.standing_cost[n])  # this quarter's budget before standing orders
-    national, start = _pooling_inputs(model)
-    affordable = affordable_share(model.static, s, n, p.centralisation_budget_share * max(whole, 0.0), national[n])
-    target = float(s.centralisation_target[n])
+    whole = now[0][n] + now[1][n]  # this quarter's budget before standing orders
+    start = facts[3][n]
+    affordable = pooled_share_for(model.static, p.centralisation_budget_share * max(whole, 0.0), facts[2][n], start)
+    target = now[2][n]
     behind = gap > p.centralise_gap and target < p.centralisation_max
     wanted = min(p.centralisation_max, target + p.centralisation_step) if behind else target
-    wanted = min(wanted, max(affordable, start[n]))
+    wanted = min(wanted, max(affordable, start))
     return wanted if abs(wanted - target) > 1e-9 else None
 
 
@@ -146,13 +176,14 @@ def _pooling_inputs(model: WorldModel) -> tuple[list[float], list[float]]:
     return inputs
 
 
-def _react(model: WorldModel, n: int, p: NationPolicyParams) -> list[Action]:
+def _react(model: WorldModel, n: int, p: NationPolicyParams, facts: tuple[list, ...],
+           now: tuple[list[float], ...]) -> list[Action]:
     """Pooling compute when behind, retaliation when rivals' controls tighten, military moves."""
     static, s = model.static, model.state
     code = static.nations[n]
     actions: list[Action] = []
-    gap = rival_gap(model, n)
-    pooling = _pooling_target(model, n, p, gap)
+    gap = facts[0][n]
+    pooling = _pooling_target(model, n, p, gap, facts, now)
     if pooling is not None:
         actions.append(Action("centralisation", code, {"share": pooling}))
     if p.retaliate and s.new_controls_against[n] > 0 and regulator_of(static.ruleset, code) is not None:
@@ -201,22 +232,24 @@ def _toolmaker_substitutes(model: WorldModel) -> list[list[list[tuple[str, float
     if table is None:
         static, s = model.static, model.state
         kinds = len(TOOL_KINDS)
-        able = ((s.tool_capacity > 0) | (s.tool_dev >= 0)).ravel()          # (maker, kind), row by row
         groups, names = _maker_kinds(static)
-        group = groups[able]
-        chosen = [name for name, ok in zip(names, able.tolist(), strict=True) if ok]
-        shares = shares_by_group(group, chosen, (s.tool_capacity + 1.0).ravel()[able], len(static.nations) * kinds)
+        chosen, group, weight = [], [], []  # the (maker, kind) pairs that make or develop the kind, row by row
+        for g, name, lines, dev in zip(groups, names, s.tool_capacity.ravel().tolist(), s.tool_dev.ravel().tolist(), strict=True):
+            if lines > 0 or dev >= 0:
+                chosen.append(name)
+                group.append(g)
+                weight.append(lines + 1.0)
+        shares = shares_by_group(group, chosen, weight, len(static.nations) * kinds)
         table = model.turn_cache["toolmaker_substitutes"] = [shares[i:i + kinds] for i in range(0, len(shares), kinds)]
     return table
 
 
-def _maker_kinds(static: Static) -> tuple[np.ndarray, list[str]]:
+def _maker_kinds(static: Static) -> tuple[list[int], list[str]]:
     """(nation * kinds + kind) and the toolmaker of every (toolmaker, tool kind), row by row, once a game."""
     found = static.cache.get("maker_kinds")
     if found is None:
         kinds = len(TOOL_KINDS)
-        groups = (static.toolmaker_nation[:, None] * kinds + np.arange(kinds)).ravel()
-        groups.flags.writeable = False
+        groups = (static.toolmaker_nation[:, None] * kinds + np.arange(kinds)).ravel().tolist()
         found = static.cache["maker_kinds"] = (groups, [maker for maker in static.toolmakers for _ in range(kinds)])
     return found
 
@@ -230,7 +263,7 @@ def _domestic_foundries(model: WorldModel, n: int, logic_only: bool = False) -> 
         static, s = model.static, model.state
         weights = model.turn_cache.get("foundry_weights")
         if weights is None:
-            advanced = np.where(static.node_nm <= 7.0, 1.0, 0.1)
+            advanced = _advanced_weights(static)
             weights = model.turn_cache["foundry_weights"] = static.by_foundry(s.capacity @ advanced + s.hbm_tsv_wpm) + 1.0
         members = static.cache.get(key)
         if members is None:  # which foundries count, once a game
@@ -241,6 +274,15 @@ def _domestic_foundries(model: WorldModel, n: int, logic_only: bool = False) -> 
     return table[n]
 
 
+def _advanced_weights(static: Static) -> np.ndarray:
+    """What industrial policy backs per wpm of each node: <= 7 nm in full, trailing nodes at a tenth (once a game)."""
+    advanced = static.cache.get("advanced_weights")
+    if advanced is None:
+        advanced = static.cache["advanced_weights"] = np.where(static.node_nm <= 7.0, 1.0, 0.1)
+        advanced.flags.writeable = False
+    return advanced
+
+
 def _members(static: Static, table: str, n: int) -> np.ndarray:
     """Indices of the actors of nation `n` in a static nation table (e.g. "lab_nation"), built once a game."""
     key = ("members", table, n)
@@ -248,15 +290,6 @@ def _members(static: Static, table: str, n: int) -> np.ndarray:
     if ids is None:
         ids = static.cache[key] = np.flatnonzero(getattr(static, table) == n)
     return ids
-
-
-def _power_short(model: WorldModel, n: int, p: NationPolicyParams) -> bool:
-    """The nation's labs draw more than `power_short_threshold` of its AI power."""
-    used = model.turn_cache.get("lab_power_used")
-    if used is None:  # every nation at once: labs draw their power in the labs' phase, not while nations decide
-        static = model.static
-        used = model.turn_cache["lab_power_used"] = exact_sums(static.lab_nation, model.state.lab_power, len(static.nations)).tolist()
-    return used[n] > p.power_short_threshold * float(model.state.power_gw[n])
 
 
 __all__ = ["PlainSubsidy", "nation_default", "nation_orders", "regulator_default", "rival_gap"]

@@ -76,9 +76,26 @@ def _lead(model: WorldModel, nation: int) -> float | None:
     quarter: nothing decided in the quarter moves capability."""
     leads = model.turn_cache.get("rival_lead")
     if leads is None:
-        static, s = model.static, model.state
-        rivals = static.blocs.rival & (s.collapsed <= 0)[None, :]
-        best = np.where(rivals, s.capability[None, :], -np.inf).max(axis=1)
-        has = rivals.any(axis=1).tolist()
-        leads = model.turn_cache["rival_lead"] = [lead if found else None for lead, found in zip((s.capability - best).tolist(), has, strict=True)]
+        best, has = best_rival(model)
+        leads = model.turn_cache["rival_lead"] = [own - rival if found else None for own, rival, found in
+                                                  zip(model.state.capability.tolist(), best, has, strict=True)]
     return leads[nation]
+
+
+def best_rival(model: WorldModel) -> tuple[list[float], list[bool]]:
+    """Each nation's best rival capability in the game (-inf without one) and whether it has one, once a
+    quarter (regulators' leads and nations' gaps both start from it); plain Python over a few nations."""
+    found = model.turn_cache.get("best_rival")
+    if found is None:
+        static, s = model.static, model.state
+        rivals = static.cache.get("rival_lists")
+        if rivals is None:  # once a game
+            rivals = static.cache["rival_lists"] = [np.flatnonzero(row).tolist() for row in static.blocs.rival]
+        alive, capability = (s.collapsed <= 0).tolist(), s.capability.tolist()
+        best, has = [], []
+        for mine in rivals:
+            values = [capability[j] for j in mine if alive[j]]
+            best.append(max(values) if values else -np.inf)
+            has.append(bool(values))
+        found = model.turn_cache["best_rival"] = (best, has)
+    return found

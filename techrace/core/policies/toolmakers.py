@@ -20,7 +20,7 @@ def toolmaker_default(model: WorldModel, idx: np.ndarray, params: None = None) -
     subsidy = s.toolmaker_subsidy[idx]
     orders = forecast.ahead(s.tool_demand_level[idx], s.tool_demand_trend[idx], industry.toolmaker_planning_quarters,
                              industry.forecast)
-    pressure = np.clip(orders / np.maximum(s.tool_capacity[idx], 1e-9) - 1.0, 0.0, 1.0)
+    pressure = np.minimum(np.maximum(orders / np.maximum(s.tool_capacity[idx], 1e-9) - 1.0, 0.0), 1.0)  # np.clip's numbers
     growth = (industry.toolmaker_growth_base + industry.toolmaker_growth_busy * pressure
               + industry.toolmaker_growth_per_subsidy * np.minimum(subsidy, industry.toolmaker_subsidy_cap_usd_b)[:, None])
     s.tool_capacity[idx] *= 1.0 + np.where(s.tool_capacity[idx] > 0, growth, 0.0)
@@ -34,17 +34,22 @@ def _develop(model: WorldModel, idx: np.ndarray, subsidy: np.ndarray) -> list[Ev
     static, s = model.static, model.state
     industry = static.ruleset.industry
     events: list[Event] = []
-    talent = np.minimum(np.sqrt(np.maximum(model.talent[len(static.foundries) + idx], 0.05)), industry.rd_speed_cap)
-    for row, k in zip(*np.nonzero(s.tool_dev[idx] >= 0), strict=True):
-        ti = int(idx[row])
+    rows, kinds = np.nonzero(s.tool_dev[idx] >= 0)
+    if not len(rows):
+        return events
+    # a few programmes a quarter: plain floats (the same IEEE operations as on numpy scalars)
+    talent = np.minimum(np.sqrt(np.maximum(model.talent[len(static.foundries) + idx], 0.05)), industry.rd_speed_cap).tolist()
+    funds, luck, makers = subsidy.tolist(), model.luck["tool_dev"], idx.tolist()
+    for row, k in zip(rows.tolist(), kinds.tolist(), strict=True):
+        ti = makers[row]
         spec = static.ruleset.toolmakers[static.toolmakers[ti]]
         kind = TOOL_KINDS[k]
         if kind not in spec.developing:
             continue
         dev = spec.developing[kind]
-        funding = industry.tool_dev_base_funding_usd_b + industry.tool_dev_subsidy_share * subsidy[row]
-        luck = model.luck["tool_dev"][ti, k]
-        s.tool_dev[ti, k] += min(1.0, funding / (dev.rd_cost_usd_b / dev.rd_quarters)) * talent[row] * luck / dev.rd_quarters
+        funding = industry.tool_dev_base_funding_usd_b + industry.tool_dev_subsidy_share * funds[row]
+        progress = min(1.0, funding / (dev.rd_cost_usd_b / dev.rd_quarters)) * talent[row] * float(luck[ti, k]) / dev.rd_quarters
+        s.tool_dev[ti, k] = float(s.tool_dev[ti, k]) + progress
         if s.tool_dev[ti, k] >= 1.0:
             s.tool_dev[ti, k] = -1.0
             s.tool_capacity[ti, k] = max(s.tool_capacity[ti, k], dev.units_per_quarter)
