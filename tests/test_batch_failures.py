@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from techrace.batch import load_results, run_batch
+from techrace.batch.engines import LocalEngine
 from techrace.batch.plan import run_seed
 from techrace.batch.worker import play_game
 from techrace.launcher import main
@@ -105,7 +106,8 @@ def test_ctrl_c_keeps_finished_runs_and_says_how_to_resume(tmp_path):
     while len(list(out.glob("part-*.parquet"))) < 3 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.005)
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends to the terminal's foreground group
-    _, err = proc.communicate(timeout=30)
+    # the batch may wait up to `drain_s` for the workers' current runs; allow that and start-up on a loaded machine
+    _, err = proc.communicate(timeout=LocalEngine.drain_s + 30)
     assert proc.returncode == 130
     assert "Traceback" not in err
     assert f"continue with: techrace batch --resume --out {out}" in err
