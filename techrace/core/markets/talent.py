@@ -34,14 +34,7 @@ def graduates_and_retirement(static: Static, s: WorldState) -> None:
 
 def migrate(static: Static, s: WorldState) -> None:
     """Engineers in national pools move towards better pay where visas let them in."""
-    rules = static.ruleset.talent
-    pay_ratio = s.pay[None, :] / np.maximum(s.pay[:, None], 1e-9)  # [from, to]
-    rate = rules.migration_rate * np.maximum(pay_ratio - 1.0, 0.0) * s.visa[None, :]
-    np.fill_diagonal(rate, 0.0)
-    out_share = rate.sum(axis=1)
-    cap = rules.migration_out_cap
-    rate = np.where(out_share[:, None] > cap, rate * cap / np.maximum(out_share[:, None], 1e-12), rate)
-    flows = rate[:, :, None] * s.pool[:, None, :]  # [from, to, skill]
+    flows = _migration_rates(static, s)[:, :, None] * s.pool[:, None, :]  # [from, to, skill]
     outgoing = flows.sum(axis=1)
     incoming = flows.sum(axis=0)
     exp_in = (flows * s.pool_exp[:, None, :]).sum(axis=0)
@@ -52,6 +45,24 @@ def migrate(static: Static, s: WorldState) -> None:
     s.emigrated += outgoing.sum(axis=1)
     s.immigrated += incoming.sum(axis=1)
     s.researcher_inflow = flows[:, :, SKILLS.index("ai_research")]
+
+
+def _migration_rates(static: Static, s: WorldState) -> np.ndarray:
+    """(from, to) share of each pool moving per quarter (read-only): pay and visas change only by a lever or a
+    shock, so the rates are kept by them (and the rules they are read with) instead of worked out every quarter."""
+    rules = static.ruleset.talent
+    key = ("migration_rates", s.pay.tobytes(), s.visa.tobytes(), rules.migration_rate, rules.migration_out_cap)
+    rate = static.cache.get(key)
+    if rate is None:
+        pay_ratio = s.pay[None, :] / np.maximum(s.pay[:, None], 1e-9)  # [from, to]
+        rate = rules.migration_rate * np.maximum(pay_ratio - 1.0, 0.0) * s.visa[None, :]
+        np.fill_diagonal(rate, 0.0)
+        out_share = rate.sum(axis=1)
+        cap = rules.migration_out_cap
+        rate = np.where(out_share[:, None] > cap, rate * cap / np.maximum(out_share[:, None], 1e-12), rate)
+        rate.flags.writeable = False
+        static.cache[key] = rate
+    return rate
 
 
 def hire(static: Static, s: WorldState) -> None:
