@@ -13,7 +13,7 @@ import numpy as np
 
 from techrace.core.mechanisms.controls import Licences
 from techrace.core.mechanisms.fabrication import die_yield, dies_per_wafer, effective_d0
-from techrace.core.state import WorldState
+from techrace.core.state import CUTOFF_KINDS, WorldState
 from techrace.core.static import Static
 
 MONTHS = 3.0
@@ -57,9 +57,11 @@ def foundry_ai_capacity(static: Static, s: WorldState, ai_share: np.ndarray, hal
 
 
 def good_dies_per_wafer(static: Static, s: WorldState, d0: np.ndarray, foundry: np.ndarray, skus: np.ndarray,
-                        node: np.ndarray) -> np.ndarray:
-    """Good dies per wafer of designs `skus` (on their `node`) made by `foundry` (one each)."""
-    return _gross_dies(static, s)[skus] * die_yield(s.sku_area[skus], d0[foundry, node], static.ruleset.technology.yield_model)
+                        node: np.ndarray, cell: np.ndarray | None = None) -> np.ndarray:
+    """Good dies per wafer of designs `skus` (on their `node`) made by `foundry` (one each; `cell`: the flat
+    (foundry, node) index into `d0`, when the caller has it)."""
+    d0_each = d0[foundry, node] if cell is None else d0.take(cell)
+    return _gross_dies(static, s)[skus] * die_yield(s.sku_area[skus], d0_each, static.ruleset.technology.yield_model)
 
 
 def _gross_dies(static: Static, s: WorldState) -> np.ndarray:
@@ -87,7 +89,7 @@ def wafer_market(static: Static, s: WorldState, lic: Licences, planned_dies: np.
     s.wafer_demand[:] = 0.0
     domestic = np.zeros(nk)
     prefs = _preferences(static, s)
-    sku_node, firm_nation = s.sku_node.astype(np.int64), static.chip_firm_nation[s.sku_firm.astype(np.int64)]
+    sku_node, firm_nation = s.sku_node.astype(np.int64), _firm_nation(static, s)
     for rank in range(prefs.shape[1]):
         f = prefs[:, rank]
         live = ((f >= 0) & (remaining > 0)).nonzero()[0]  # np.flatnonzero of a flat mask, without its wrapper
@@ -96,16 +98,16 @@ def wafer_market(static: Static, s: WorldState, lic: Licences, planned_dies: np.
         fl, left = f[live], remaining[live]  # `left`: the dies still wanted, as they were before this rank
         node = sku_node[live]
         cell = fl * nn + node  # (foundry, node) as one index into the flat tables
-        mastered = s.mastered[fl, node] > 0
+        mastered = s.mastered.take(cell) > 0  # flat cells: `take` reads the (foundry, node) pairs a fancy index would
         licensed = lic.wafer_allowed[fl, live]
         allowed = licensed * mastered
         if rank == 0:
             blocked_dies[live] = left * (1.0 - licensed)
-        gdw = good_dies_per_wafer(static, s, d0, fl, live, node)
+        gdw = good_dies_per_wafer(static, s, d0, fl, live, node, cell)
         want = np.where(gdw > 0, left * allowed / np.maximum(gdw, 1e-9), 0.0)
         demand = np.bincount(cell, weights=want, minlength=cap_left.size).reshape(cap_left.shape)  # in SKU order, as np.add.at
         fill = np.where(demand > 0, np.minimum(1.0, cap_left / np.maximum(demand, 1e-12)), 0.0)
-        got = want * fill[fl, node]
+        got = want * fill.take(cell)
         _add_at(cap_left, cell, -got)
         _add_at(s.wafer_unmet, cell, want - got)
         _add_at(s.wafer_demand, cell, want)
@@ -121,8 +123,13 @@ def wafer_market(static: Static, s: WorldState, lic: Licences, planned_dies: np.
     s.sku_wafers = wafers_bought
     # share of each design's wafers made by foundries of its firm's own nation (kept when none were bought)
     s.sku_domestic = np.where(wafers_bought > 0, domestic / np.maximum(wafers_bought, 1e-12), s.sku_domestic)
-    _record_wafer_cutoff(static, s, blocked_dies, planned_dies)
+    _record_wafer_cutoff(static, s, blocked_dies, planned_dies, firm_nation)
     return wafers_bought
+
+
+def _firm_nation(static: Static, s: WorldState) -> np.ndarray:
+    """Each design slot's firm's nation."""
+    return static.chip_firm_nation[s.sku_firm.astype(np.int64)]
 
 
 def _ai_wafer_price(static: Static) -> np.ndarray:
@@ -154,14 +161,13 @@ def _preferences(static: Static, s: WorldState) -> np.ndarray:
         for ci, order in enumerate(orders):
             table[ci, :len(order)] = order
         static.cache[key] = table
-    return np.where((s.sku_used > 0)[:, None], static.cache[key][s.sku_firm.astype(np.int64)], -1)
+    return np.where((s.sku_used > 0)[:, None], static.cache[key].take(s.sku_firm.astype(np.int64), axis=0), -1)
 
 
-def _record_wafer_cutoff(static: Static, s: WorldState, blocked: np.ndarray, planned: np.ndarray) -> None:
-    from techrace.core.state import CUTOFF_KINDS
-
+def _record_wafer_cutoff(static: Static, s: WorldState, blocked: np.ndarray, planned: np.ndarray,
+                         nation: np.ndarray | None = None) -> None:
     n = len(static.nations)
-    nation = static.chip_firm_nation[s.sku_firm.astype(np.int64)]
+    nation = _firm_nation(static, s) if nation is None else nation
     b = np.bincount(nation, weights=blocked, minlength=n)
     p = np.bincount(nation, weights=planned, minlength=n)
     column = CUTOFF_KINDS.index("wafers")

@@ -45,10 +45,15 @@ def effective_tools(s: WorldState) -> np.ndarray:
 def update_usable(static: Static, s: WorldState, eff: np.ndarray | None = None) -> None:
     """Recompute usable wafer starts per (site, node), the DUV-path share and usable HBM TSV starts
     (`eff`: effective_tools(s), when the caller has it)."""
-    req, req_euv, req_arf, euv_nodes, extra_arf, hbm_req = _usable_tables(static)
-    mastered = s.mastered[static.site_foundry]
-    running = 1.0 - s.offline
-    active = s.capacity * mastered * running[:, None]
+    req, req_euv, req_arf, euv_nodes, extra_arf, hbm_req, other_kinds = _usable_tables(static)
+    mastered = s.mastered.take(static.site_foundry, axis=0)  # the rows the fancy index read, without its overhead
+    if s.offline.any():
+        running = 1.0 - s.offline
+        active = s.capacity * mastered * running[:, None]
+        hbm_active = s.hbm_tsv_wpm * running
+    else:  # every site running: the products by 1.0 would give the same numbers
+        active = s.capacity * mastered
+        hbm_active = s.hbm_tsv_wpm
     eff = effective_tools(s) if eff is None else eff
     euv_need = (active * req_euv * static.needs_euv).sum(axis=1)
     euv_ratio = np.where(euv_need > 0, np.minimum(1.0, eff[:, EUV] / np.maximum(euv_need, 1e-12)), 1.0)
@@ -57,10 +62,9 @@ def update_usable(static: Static, s: WorldState, eff: np.ndarray | None = None) 
     run_frac = euv_frac + duv_frac
     need = (active * run_frac) @ req
     need[:, ARF] += ((active * duv_frac) * req_arf * extra_arf).sum(axis=1)
-    hbm_active = s.hbm_tsv_wpm * running
     need += hbm_active[:, None] * hbm_req[None, :]  # np.outer, without its wrapper
     ratio = np.where(need > 0, np.minimum(1.0, eff / np.maximum(need, 1e-12)), 1.0)
-    utilisation = ratio[:, OTHER_KINDS].min(axis=1)
+    utilisation = np.minimum.reduce(ratio.take(other_kinds, axis=1), axis=1)
     s.usable = active * run_frac * utilisation[:, None]
     s.duv_share = np.where(run_frac > 0, duv_frac / np.maximum(run_frac, 1e-12), 0.0)
     s.hbm_usable = hbm_active * utilisation
@@ -68,12 +72,14 @@ def update_usable(static: Static, s: WorldState, eff: np.ndarray | None = None) 
 
 def _usable_tables(static: Static) -> tuple[np.ndarray, ...]:
     """The ruleset's side of update_usable, once a game (read-only): tools per wpm per (node, kind), its EUV
-    and ArF columns, the nodes that need EUV, the extra ArF share of multi-patterning, HBM tools per wpm."""
+    and ArF columns, the nodes that need EUV, the extra ArF share of multi-patterning, HBM tools per wpm, and
+    the indices of the tool kinds other than EUV."""
     tables = static.cache.get("usable_tables")
     if tables is None:
         req = static.tools_per_kwpm / 1000.0
         tables = static.cache["usable_tables"] = (req, req[:, EUV].copy(), req[:, ARF].copy(), static.needs_euv > 0,
-                                                 static.mp_arf - 1.0, static.hbm_tools_per_kwpm / 1000.0)
+                                                 static.mp_arf - 1.0, static.hbm_tools_per_kwpm / 1000.0,
+                                                 np.flatnonzero(OTHER_KINDS))
         for table in tables:
             table.flags.writeable = False
     return tables
