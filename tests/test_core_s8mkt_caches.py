@@ -34,3 +34,37 @@ def test_kept_migration_rates_are_the_fresh_ones_after_pay_and_visas_change() ->
             static.cache = held
         for name in ("pool", "pool_exp", "emigrated", "immigrated", "researcher_inflow"):
             assert np.array_equal(getattr(kept, name), getattr(fresh, name)), name
+
+
+def _listing_tables_per_design(game, rule):  # noqa: ANN001, ANN202 - the listing's shares worked out design by design
+    from techrace.core.mechanisms import controls
+
+    static, s = game.model.static, game.model.state
+    reach, dest = controls._reach(static, rule), controls._dest(static, rule)
+    blocked = (1.0 - float(rule.get("licence_share", 0.0))) * static.ruleset.regulators[rule["regulator"]].enforcement
+    firm = s.sku_firm.astype(np.int64)
+    seller = static.chip_firm_nation[firm]
+    if controls._imports(rule):
+        foundry_listed, firm_listed, _ = controls._listed_sellers(static, rule)
+        return (controls._licensed(foundry_listed[:, None] & dest[seller], blocked),
+                controls._licensed(firm_listed[firm][:, None] & dest[static.lab_nation], blocked))
+    firm_listed, lab_listed = controls._listed(static, rule)[1:]
+    return (controls._licensed(reach[static.foundry_nation][:, None] & firm_listed[firm], blocked),
+            controls._licensed(reach[seller][:, None] & lab_listed, blocked))
+
+
+def test_listings_worked_out_per_firm_give_each_designs_own_shares() -> None:
+    from techrace.core.mechanisms import controls
+
+    for scope in ("imports", "exports"):
+        game = play(turns=2)
+        static, s = game.model.static, game.model.state
+        rule = {"kind": "entity_list", "regulator": "MOFCOM" if scope == "imports" else "BIS", "scope": scope,
+                "entities": ["MICRON", "NVIDIA", "HUAWEI", "SMIC", "TSMC", "OPENAI"], "destinations": ["CN", "US"], "licence_share": 0.25}
+        wafers, chips = controls._listing_by_firm(static, rule, controls._reach(static, rule), controls._dest(static, rule),
+                                                  0.75 * static.ruleset.regulators[rule["regulator"]].enforcement)
+        firm = s.sku_firm.astype(np.int64)
+        expected_wafers, expected_chips = _listing_tables_per_design(game, rule)
+        assert np.array_equal(wafers.take(firm, axis=1), expected_wafers)
+        assert np.array_equal(chips.take(firm, axis=0), expected_chips)
+        assert (expected_chips < 1.0).any() and (expected_wafers < 1.0).any()  # the listing binds something

@@ -175,17 +175,34 @@ def _design_part(static: Static, s: WorldState, active: list) -> dict[str, np.nd
             presumed = node_ok & (s.sku_transistors >= big) & ~((s.sku_stacks == 0) & (s.sku_transistors < small_no_hbm))
             presumed &= dest[seller_nation]
             out["wafer_allowed"] *= _licensed(_pair(reach[static.foundry_nation], presumed), block * enforcement)
-        elif rule["kind"] == "entity_list" and _imports(rule):
-            foundry_listed, firm_listed, _ = _listed_sellers(static, rule)
-            blocked = block * enforcement
-            out["wafer_allowed"] *= _licensed(_pair(foundry_listed, dest[seller_nation]), blocked)
-            out["chip_allowed"] *= _licensed(_pair(firm_listed[sku_firm], dest[static.lab_nation]), blocked)
         elif rule["kind"] == "entity_list":
-            firm_listed, lab_listed = _listed(static, rule)[1:]
-            blocked = block * enforcement
-            out["wafer_allowed"] *= _licensed(_pair(reach[static.foundry_nation], firm_listed[sku_firm]), blocked)
-            out["chip_allowed"] *= _licensed(_pair(reach[seller_nation], lab_listed), blocked)
+            wafers_by_firm, chips_by_firm = _listing_by_firm(static, rule, reach, dest, block * enforcement)
+            out["wafer_allowed"] *= wafers_by_firm.take(sku_firm, axis=1)
+            out["chip_allowed"] *= chips_by_firm.take(sku_firm, axis=0)
     return _design_views(static, out)
+
+
+def _listing_by_firm(static: Static, rule: dict[str, Any], reach: np.ndarray, dest: np.ndarray,
+                     blocked: float) -> tuple[np.ndarray, np.ndarray]:
+    """An entity listing's legal shares of wafer orders (foundry, chip firm) and of chip sales (chip firm, lab):
+    they depend on a design only through its firm, so they are worked out per firm once a game (read-only)
+    and each design takes its firm's row or column. An import listing bars the listed foundries and chip
+    firms from selling into the regulator's nation; an export listing bars sellers in its reach from
+    serving the listed chip firms and labs."""
+    key = ("listing by firm", _imports(rule), tuple(sorted(rule.get("entities", []))), reach.tobytes(), dest.tobytes(), blocked)
+    tables = static.cache.get(key)
+    if tables is None:
+        seller_nation = static.chip_firm_nation
+        if _imports(rule):
+            foundry_listed, firm_listed, _ = _listed_sellers(static, rule)
+            tables = (_licensed(_pair(foundry_listed, dest[seller_nation]), blocked),
+                      _licensed(_pair(firm_listed, dest[static.lab_nation]), blocked))
+        else:
+            firm_listed, lab_listed = _listed(static, rule)[1:]
+            tables = (_licensed(_pair(reach[static.foundry_nation], firm_listed), blocked),
+                      _licensed(_pair(reach[seller_nation], lab_listed), blocked))
+        tables = static.cache[key] = tuple(_frozen(table) for table in tables)
+    return tables
 
 
 def _site_part(static: Static, s: WorldState, site_min_nm: np.ndarray, active: list) -> dict[str, np.ndarray]:
@@ -342,7 +359,7 @@ def _site_min_nm(static: Static, s: WorldState) -> np.ndarray:
 
 def _site_nodes(s: WorldState) -> np.ndarray:
     """(site, node): the site makes the node or is building it."""
-    return (s.capacity > 0) | (s.construction.sum(axis=2) > 0)
+    return (s.capacity > 0) | (np.add.reduce(s.construction, axis=2) > 0)  # `.sum(axis=2)`, without its wrapper
 
 
 def rule_active(s: WorldState, rule_id: str) -> bool:
