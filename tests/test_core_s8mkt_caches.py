@@ -68,3 +68,19 @@ def test_listings_worked_out_per_firm_give_each_designs_own_shares() -> None:
         assert np.array_equal(wafers.take(firm, axis=1), expected_wafers)
         assert np.array_equal(chips.take(firm, axis=0), expected_chips)
         assert (expected_chips < 1.0).any() and (expected_wafers < 1.0).any()  # the listing binds something
+
+
+def test_buyers_taken_per_firm_are_each_slots_own() -> None:
+    from techrace.core.markets import chips
+
+    game = play(turns=1)
+    static = game.model.static
+    rs, nl, nc = static.ruleset, len(static.labs), len(static.chip_firms)
+    firm = np.array([k % (nc + 2) - 1 for k in range(static.sku_capacity)], dtype=np.int64)  # -1 and nc: no known firm
+    expected = np.zeros((static.sku_capacity, nl), dtype=bool)
+    for ci, cid in enumerate(static.chip_firms):
+        captive = rs.chip_firms[cid].captive_labs
+        mask = np.array([lab in captive for lab in static.labs]) if captive else np.ones(nl, dtype=bool)
+        expected[firm == ci] = mask & static.blocs.accelerator_buyer[ci]
+    assert np.array_equal(chips._static_buyers(static, firm), expected)
+    assert expected.any() and not expected.all()

@@ -33,14 +33,27 @@ def eligibility(static: Static, s: WorldState) -> np.ndarray:
 
 
 def _static_buyers(static: Static, firm: np.ndarray) -> np.ndarray:
-    rs = static.ruleset
-    nk, nl = static.sku_capacity, len(static.labs)
-    ok = np.zeros((nk, nl), dtype=bool)
-    for ci, cid in enumerate(static.chip_firms):
-        captive = rs.chip_firms[cid].captive_labs
-        mask = np.array([lab in captive for lab in static.labs]) if captive else np.ones(nl, dtype=bool)
-        ok[firm == ci] = mask & static.blocs.accelerator_buyer[ci]  # e.g. §4c: Ascend use "anywhere" risks the EAR
+    """(sku, lab): each design slot takes its firm's row of `_buyers_by_firm` (a slot of no known firm: nobody)."""
+    by_firm = _buyers_by_firm(static)
+    ok = np.zeros((static.sku_capacity, len(static.labs)), dtype=bool)
+    known = (firm >= 0) & (firm < len(by_firm))
+    ok[known] = by_firm[firm[known]]
     return ok
+
+
+def _buyers_by_firm(static: Static) -> np.ndarray:
+    """(chip firm, lab): the lab would buy the firm's designs (its captive labs, bloc preferences); once a game, read-only."""
+    table = static.cache.get("buyers_by_firm")
+    if table is None:
+        rs, nl = static.ruleset, len(static.labs)
+        table = np.zeros((len(static.chip_firms), nl), dtype=bool)
+        for ci, cid in enumerate(static.chip_firms):
+            captive = rs.chip_firms[cid].captive_labs
+            mask = np.array([lab in captive for lab in static.labs]) if captive else np.ones(nl, dtype=bool)
+            table[ci] = mask & static.blocs.accelerator_buyer[ci]  # e.g. §4c: Ascend use "anywhere" risks the EAR
+        table.flags.writeable = False
+        static.cache["buyers_by_firm"] = table
+    return table
 
 
 def chip_market(static: Static, s: WorldState, lic: Licences, budget: np.ndarray, power_room_gw: np.ndarray,
