@@ -134,24 +134,38 @@ def research(static: Static, s: WorldState, funding: np.ndarray, talent: np.ndar
     unmastered = s.mastered <= 0
     targets = np.where(unmastered.any(axis=1), np.argmax(unmastered, axis=1), -1).tolist()  # as research_target
     fortunes = [1.0] * len(targets) if luck is None else luck.tolist()
+    memory, all_quarters, costs, needs_euv, mp_allowed = _research_tables(static)
+    funds, talents, bonuses = funding.tolist(), talent.tolist(), espionage_bonus.tolist()
     for fi, m in enumerate(targets):
-        if static.foundry_is_memory[fi] > 0 or m < 0:
+        if memory[fi] > 0 or m < 0:
             continue
-        rd_quarters = float(static.rd_quarters[m])
-        per_quarter = float(static.rd_cost[m]) / rd_quarters
-        funded = min(1.0, float(funding[fi]) / per_quarter) if per_quarter > 0 else 1.0
-        on_duv = static.needs_euv[m] > 0 and euv_units[fi] < 1.0
+        rd_quarters = all_quarters[m]
+        per_quarter = costs[m] / rd_quarters
+        funded = min(1.0, float(funds[fi]) / per_quarter) if per_quarter > 0 else 1.0
+        on_duv = needs_euv[m] > 0 and euv_units[fi] < 1.0
         gate = 1.0
         if on_duv:
-            gate = industry.duv_rd_gate if static.mp_allowed[m] > 0 else 0.0
-        speed = min(industry.rd_speed_cap, math.sqrt(max(float(talent[fi]), 0.0)))
-        s.rd_progress[fi, m] += gate * (funded * speed * fortunes[fi] / rd_quarters + float(espionage_bonus[fi]))
-        if s.rd_progress[fi, m] >= 1.0:
+            gate = industry.duv_rd_gate if mp_allowed[m] > 0 else 0.0
+        speed = min(industry.rd_speed_cap, math.sqrt(max(float(talents[fi]), 0.0)))
+        progress = float(s.rd_progress[fi, m]) + gate * (funded * speed * fortunes[fi] / rd_quarters + float(bonuses[fi]))
+        s.rd_progress[fi, m] = progress
+        if progress >= 1.0:
             s.rd_progress[fi, m] = 1.0
             s.mastered[fi, m] = 1.0
             s.d0[fi, m] = static.d0_initial[m]
             mastered_now.append((fi, m, bool(on_duv)))
     return mastered_now
+
+
+def _research_tables(static: Static) -> tuple[list, list[float], list[float], list, list]:
+    """The ruleset's side of `research` as Python lists, once a game: memory makers, R&D quarters and cost per
+    node (as floats), the nodes that need EUV and those that allow multi-patterning."""
+    tables = static.cache.get("research_tables")
+    if tables is None:
+        tables = static.cache["research_tables"] = (
+            static.foundry_is_memory.tolist(), [float(q) for q in static.rd_quarters.tolist()],
+            [float(c) for c in static.rd_cost.tolist()], static.needs_euv.tolist(), static.mp_allowed.tolist())
+    return tables
 
 
 def hbm_research(static: Static, s: WorldState, funding: np.ndarray, talent: np.ndarray,
