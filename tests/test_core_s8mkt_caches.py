@@ -4,16 +4,11 @@ change (a lever or a shock), and in a game whose cache was emptied (a reload or 
 from __future__ import annotations
 
 import copy
-from functools import lru_cache
 
 import numpy as np
-from core_helpers import baseline, play
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from core_helpers import play
 
-from techrace.core import Action, Game
 from techrace.core.markets import talent
-from techrace.core.mechanisms.controls import DESIGN_INPUTS, compute_licences
 from techrace.core.static import BoundedCache
 
 
@@ -89,49 +84,3 @@ def test_buyers_taken_per_firm_are_each_slots_own() -> None:
         expected[firm == ci] = mask & static.blocs.accelerator_buyer[ci]
     assert np.array_equal(chips._static_buyers(static, firm), expected)
     assert expected.any() and not expected.all()
-
-
-@lru_cache(maxsize=1)
-def _design_games():  # noqa: ANN202 - games whose active rules cover every kind a design row reads
-    us = Game.from_ruleset(baseline(), seed=1, player="US")
-    us.step([Action("licence_exception", "US", {"control": "oct2023_chips", "licence_share": 0.5, "licence_revenue_share": 0.25})])
-    us.step([])
-    cn = Game.from_ruleset(baseline(), seed=1, player="CN")
-    cn.step([Action("entity_list", "CN", {"entities": ["MICRON", "NVIDIA"], "scope": "imports"})])
-    cn.step([Action("chip_threshold", "CN", {"tpp": 4800.0, "scope": "imports"})])
-    cn.step([])
-    return us, cn
-
-
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(edits=st.lists(st.tuples(st.integers(0, 47), st.sampled_from(["sku_firm", "sku_tflops", "sku_node", "sku_area", "sku_dies",
-                                                                     "sku_transistors", "sku_stacks"]),
-                                st.sampled_from([0.0, 1.0, 2.0, 5.0, 7.0, 80.0, 300.0, 1000.0, 4000.0])), min_size=1, max_size=14),
-       which=st.integers(0, 1))
-def test_design_rows_worked_out_again_are_the_fresh_design_part(edits: list[tuple[int, str, float]], which: int) -> None:
-    game = _design_games()[which]
-    static, s = game.model.static, game.model.state
-    saved, names = {name: getattr(s, name).copy() for name in DESIGN_INPUTS}, list(s.sku_names)
-    try:
-        compute_licences(static, s)  # the quarter as played is the last design part kept
-        for i, (slot, name, value) in enumerate(edits):
-            array = getattr(s, name)
-            if name == "sku_firm":
-                value = float(int(value) % len(static.chip_firms))
-            elif name == "sku_node":
-                value = float(int(value) % len(static.nodes))
-            array[slot % len(array)] = value
-            s.sku_names[slot % len(array)] = f"new design {i}"  # a design's figures change with the design
-        kept = compute_licences(static, s)
-        held, static.cache = static.cache, BoundedCache()
-        try:
-            fresh = compute_licences(static, s)
-        finally:
-            static.cache = held
-        for field in kept.__dataclass_fields__:
-            assert np.array_equal(getattr(kept, field), getattr(fresh, field)), field
-    finally:
-        for name, array in saved.items():
-            getattr(s, name)[...] = array
-        s.sku_names[:] = names
-

@@ -107,7 +107,7 @@ def compute_licences(static: Static, s: WorldState) -> Licences:
     site_key = ("licences/sites", rules, *_site_inputs(static, s, *thresholds))
     designs = static.cache.get(sku_key)
     if designs is None:
-        designs = static.cache[sku_key] = _design_part_kept(static, s, active, rules)
+        designs = static.cache[sku_key] = _design_part(static, s, active)
     sites = static.cache.get(site_key)
     if sites is None:
         sites = static.cache[site_key] = _site_part(static, s, _site_min_nm(static, s), active)
@@ -203,80 +203,6 @@ def _listing_by_firm(static: Static, rule: dict[str, Any], reach: np.ndarray, de
                       _licensed(_pair(reach[seller_nation], lab_listed), blocked))
         tables = static.cache[key] = tuple(_frozen(table) for table in tables)
     return tables
-
-
-DESIGN_INPUTS = ("sku_firm", "sku_tflops", "sku_node", "sku_area", "sku_dies", "sku_transistors", "sku_stacks")  # what a design row reads
-
-
-def _design_part_kept(static: Static, s: WorldState, active: list, rules: tuple) -> dict[str, np.ndarray]:
-    """The design part, from the last one built under the same rules where few designs changed: only the rows
-    (and wafer columns) of the design slots whose inputs moved are worked out again (`_design_rows`), the rest
-    copied. A design's row depends on nothing but its own inputs, so the tables are those `_design_part` builds."""
-    last = static.cache.get("licences/designs last")
-    current = [getattr(s, name) for name in DESIGN_INPUTS]
-    changed = _changed_designs(last[2], current) if last is not None and last[0] == rules else None
-    if changed is None or len(changed) > static.sku_capacity // 4:  # many rows: one pass over all designs is cheaper
-        part = _design_part(static, s, active)
-    else:
-        part = _design_rows(static, s, active, last[1], changed)
-    static.cache["licences/designs last"] = (rules, part, [array.copy() for array in current])
-    return part
-
-
-def _changed_designs(before: list[np.ndarray], now: list[np.ndarray]) -> list[int]:
-    """Design slots where any input differs from `before` (NaN counts as changed: the row is only worked out again)."""
-    changed: set[int] = set()
-    for old, new in zip(before, now, strict=True):
-        if old.tobytes() != new.tobytes():
-            changed.update(np.flatnonzero(old != new).tolist())
-    return sorted(changed)
-
-
-def _design_rows(static: Static, s: WorldState, active: list, last: dict[str, np.ndarray], rows: list[int]) -> dict[str, np.ndarray]:
-    """`last` with the chip rows and wafer columns of `rows` worked out again, rule by rule in the rules' order, as
-    `_design_part` does for every design (a rule that does not bind a design multiplies its row by 1.0 there, which
-    changes no number, so it is skipped here)."""
-    names = ("chip_allowed", "chip_grey", "chip_revenue_share", "chip_revenue_nation", "wafer_allowed")
-    out = {name: last[name].copy() for name in names}
-    leak = static.ruleset.market.grey_market_leak_share
-    for k in rows:
-        firm, tflops, node, area, dies, transistors, stacks = (float(getattr(s, name)[k]) for name in DESIGN_INPUTS)
-        firm, tpp = int(firm), tflops * 16.0
-        density, seller = tpp / max(area * dies, 1.0), static.chip_firm_nation[int(firm)]
-        out["chip_allowed"][k], out["chip_grey"][k], out["chip_revenue_share"][k], out["chip_revenue_nation"][k] = 1.0, 0.0, 0.0, -1
-        out["wafer_allowed"][:, k] = 1.0
-        for rule, reach, dest, block in active:
-            enforcement = static.ruleset.regulators[rule["regulator"]].enforcement
-            if rule["kind"] == "chip_threshold":
-                controlled = rule.get("tpp") is not None and tpp >= rule["tpp"]
-                if rule.get("tpp_with_density") is not None and rule.get("density") is not None:
-                    controlled = controlled or (tpp >= rule["tpp_with_density"] and density >= rule["density"])
-                if controlled and reach[seller]:
-                    _block_chip_row(out, k, dest[static.lab_nation], block, leak, rule, static)
-            elif rule["kind"] == "foundry_rule":
-                big = rule.get("transistors_b") or np.inf
-                small_no_hbm = rule.get("no_hbm_transistors_b") or big
-                presumed = (static.node_nm[int(node)] <= (rule.get("node_nm_at_or_below") or 0.0) and transistors >= big
-                            and not (stacks == 0 and transistors < small_no_hbm) and dest[seller])
-                if presumed:
-                    out["wafer_allowed"][:, k] *= _licensed(reach[static.foundry_nation], block * enforcement)
-            elif rule["kind"] == "entity_list":
-                wafers_by_firm, chips_by_firm = _listing_by_firm(static, rule, reach, dest, block * enforcement)
-                out["wafer_allowed"][:, k] *= wafers_by_firm[:, firm]
-                out["chip_allowed"][k] *= chips_by_firm[firm]
-    return _design_views(static, out)
-
-
-def _block_chip_row(out: dict[str, np.ndarray], k: int, labs: np.ndarray, block: float, leak: float, rule: dict[str, Any],
-                    static: Static) -> None:
-    """`_block_chips` for the one design row `k` the rule controls (`labs`: the labs in its destinations)."""
-    out["chip_allowed"][k] *= _licensed(labs, block)
-    out["chip_grey"][k] = np.maximum(out["chip_grey"][k], labs * block * leak)
-    share = float(rule.get("licence_revenue_share", 0.0))
-    if share > 0 and block < 1.0:
-        nation = static.nations.index(static.ruleset.regulators[rule["regulator"]].nation)
-        out["chip_revenue_share"][k] = np.where(labs, share, out["chip_revenue_share"][k])
-        out["chip_revenue_nation"][k] = np.where(labs, nation, out["chip_revenue_nation"][k])
 
 
 def _site_part(static: Static, s: WorldState, site_min_nm: np.ndarray, active: list) -> dict[str, np.ndarray]:
