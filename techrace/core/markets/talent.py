@@ -70,8 +70,8 @@ def hire(static: Static, s: WorldState) -> None:
     gap = np.maximum(s.eng_target - s.eng, 0.0)
     wanted = static.employer_to_nation @ gap
     fill = np.where(wanted > 0, np.minimum(1.0, s.pool / np.maximum(wanted, 1e-12)), 0.0)
-    hires = gap * fill[static.employer_nation]
-    pool_exp = s.pool_exp[static.employer_nation]
+    hires = gap * fill.take(static.employer_nation, axis=0)  # each employer's nation's row (as the fancy index)
+    pool_exp = s.pool_exp.take(static.employer_nation, axis=0)
     total = s.eng + hires
     s.exp = np.where(total > 0, (s.eng * s.exp + hires * pool_exp) / np.maximum(total, 1e-12), 0.0)
     s.eng = total
@@ -101,10 +101,9 @@ def poach_stars(static: Static, s: WorldState, rng: np.random.Generator) -> list
     if not allowed.any():
         return []
     draws = rng.random(allowed.shape)
-    poacher, target = _poach_pairs(static)
-    nation = static.employer_nation
-    chance = (static.ruleset.talent.poach_probability * s.espionage[nation[poacher]]) * (1.0 - s.anti_poaching[nation[target]])
-    success = draws[poacher, target] < chance
+    poacher, target, cells, poacher_nation, target_nation = _poach_pairs(static)
+    chance = (static.ruleset.talent.poach_probability * s.espionage[poacher_nation]) * (1.0 - s.anti_poaching[target_nation])
+    success = draws.take(cells) < chance  # the pairs' flat cells: what `draws[poacher, target]` reads
     moves: list[tuple[int, int]] = []
     for p, t in zip(poacher[success].tolist(), target[success].tolist(), strict=True):
         if s.stars[t] >= 1.0:
@@ -114,12 +113,16 @@ def poach_stars(static: Static, s: WorldState, rng: np.random.Generator) -> list
     return moves
 
 
-def _poach_pairs(static: Static) -> tuple[np.ndarray, np.ndarray]:
+def _poach_pairs(static: Static) -> tuple[np.ndarray, ...]:
     """(poacher, target) employer pairs that may try, in row-major order: their blocs allow it and they are
-    of one class; read-only, once a game (only these pairs' chances are worked out each quarter)."""
+    of one class; with each pair's flat cell in the (employer, employer) draws and the two employers' nations.
+    Read-only, once a game (only these pairs' chances are worked out each quarter)."""
     pairs = static.cache.get("poach_pairs")
     if pairs is None:
-        pairs = static.cache["poach_pairs"] = np.nonzero(static.blocs.poaches & _same_class(static))
+        allowed = static.blocs.poaches
+        poacher, target = np.nonzero(allowed & _same_class(static))
+        nation = static.employer_nation
+        pairs = static.cache["poach_pairs"] = (poacher, target, poacher * allowed.shape[1] + target, nation[poacher], nation[target])
         for index in pairs:
             index.flags.writeable = False
     return pairs
