@@ -84,3 +84,26 @@ def test_buyers_taken_per_firm_are_each_slots_own() -> None:
         expected[firm == ci] = mask & static.blocs.accelerator_buyer[ci]
     assert np.array_equal(chips._static_buyers(static, firm), expected)
     assert expected.any() and not expected.all()
+
+
+def test_kept_design_rules_follow_rule_changes() -> None:
+    from techrace.core.mechanisms.controls import compute_licences
+
+    game = play(turns=3)
+    static, s = game.model.static, game.model.state
+    saved = dict(s.control_status)
+    try:
+        for rule_id in ("oct2023_chips", "entity_list", "jan2025_foundry"):
+            compute_licences(static, s)
+            s.control_status[rule_id] = "lifted"
+            kept = compute_licences(static, s)
+            held, static.cache = static.cache, BoundedCache()
+            try:
+                fresh = compute_licences(static, s)
+            finally:
+                static.cache = held
+            for field in kept.__dataclass_fields__:
+                assert np.array_equal(getattr(kept, field), getattr(fresh, field)), (rule_id, field)
+    finally:
+        s.control_status.clear()
+        s.control_status.update(saved)

@@ -107,7 +107,7 @@ def compute_licences(static: Static, s: WorldState) -> Licences:
     site_key = ("licences/sites", rules, *_site_inputs(static, s, *thresholds))
     designs = static.cache.get(sku_key)
     if designs is None:
-        designs = static.cache[sku_key] = _design_part(static, s, active)
+        designs = static.cache[sku_key] = _design_part(static, s, _design_rules(static, active, rules))
     sites = static.cache.get(site_key)
     if sites is None:
         sites = static.cache[site_key] = _site_part(static, s, _site_min_nm(static, s), active)
@@ -147,8 +147,28 @@ def _active(static: Static, s: WorldState, rules: tuple) -> tuple[list[tuple[dic
     return found
 
 
-def _design_part(static: Static, s: WorldState, active: list) -> dict[str, np.ndarray]:
-    """Chip sales and wafer orders per design: chip thresholds, the foundry rule, entity listings."""
+def _design_rules(static: Static, active: list, rules: tuple) -> list[tuple]:
+    """The active rules the design part reads, in the rules' order, with what each reads that no design changes
+    worked out once per set of rules (`rules`, as `_active`): a chip threshold's reach and labs in its
+    destinations, a foundry rule's bound foundries and its blocked share, a listing's per-firm shares."""
+    key = ("licences/design rules", rules)
+    found = static.cache.get(key)
+    if found is None:
+        found = []
+        for rule, reach, dest, block in active:
+            enforcement = static.ruleset.regulators[rule["regulator"]].enforcement
+            if rule["kind"] == "chip_threshold":
+                found.append(("chip_threshold", rule, reach, dest[static.lab_nation], block))
+            elif rule["kind"] == "foundry_rule":
+                found.append(("foundry_rule", rule, reach[static.foundry_nation], dest, block * enforcement))
+            elif rule["kind"] == "entity_list":
+                found.append(("entity_list", *_listing_by_firm(static, rule, reach, dest, block * enforcement)))
+        static.cache[key] = found
+    return found
+
+
+def _design_part(static: Static, s: WorldState, design_rules: list[tuple]) -> dict[str, np.ndarray]:
+    """Chip sales and wafer orders per design: chip thresholds, the foundry rule, entity listings (`_design_rules`)."""
     nk, nl, nf = static.sku_capacity, len(static.labs), len(static.foundries)
     out = {"chip_allowed": np.ones((nk, nl)), "chip_grey": np.zeros((nk, nl)), "chip_revenue_share": np.zeros((nk, nl)),
            "chip_revenue_nation": np.full((nk, nl), -1, dtype=np.int64), "wafer_allowed": np.ones((nf, nk))}
@@ -157,26 +177,27 @@ def _design_part(static: Static, s: WorldState, active: list) -> dict[str, np.nd
     density = tpp / np.maximum(s.sku_area * s.sku_dies, 1.0)
     seller_nation = static.chip_firm_nation[sku_firm]
     leak = static.ruleset.market.grey_market_leak_share
-    for rule, reach, dest, block in active:
-        enforcement = static.ruleset.regulators[rule["regulator"]].enforcement
-        if rule["kind"] == "chip_threshold":
+    for kind, *read in design_rules:
+        if kind == "chip_threshold":
+            rule, reach, labs, block = read
             controlled = np.zeros(nk, dtype=bool)
             if rule.get("tpp") is not None:
                 controlled |= tpp >= rule["tpp"]
             if rule.get("tpp_with_density") is not None and rule.get("density") is not None:
                 controlled |= (tpp >= rule["tpp_with_density"]) & (density >= rule["density"])
             controlled &= reach[seller_nation]
-            _block_chips(out, _pair(controlled, dest[static.lab_nation]), block, leak, rule, static)
-        elif rule["kind"] == "foundry_rule":
+            _block_chips(out, _pair(controlled, labs), block, leak, rule, static)
+        elif kind == "foundry_rule":
+            rule, foundries, dest, blocked = read
             limit = rule.get("node_nm_at_or_below") or 0.0
             big = rule.get("transistors_b") or np.inf
             small_no_hbm = rule.get("no_hbm_transistors_b") or big
             node_ok = static.node_nm[s.sku_node.astype(np.int64)] <= limit
             presumed = node_ok & (s.sku_transistors >= big) & ~((s.sku_stacks == 0) & (s.sku_transistors < small_no_hbm))
             presumed &= dest[seller_nation]
-            out["wafer_allowed"] *= _licensed(_pair(reach[static.foundry_nation], presumed), block * enforcement)
-        elif rule["kind"] == "entity_list":
-            wafers_by_firm, chips_by_firm = _listing_by_firm(static, rule, reach, dest, block * enforcement)
+            out["wafer_allowed"] *= _licensed(_pair(foundries, presumed), blocked)
+        else:  # an entity listing: its shares per firm (`_listing_by_firm`)
+            wafers_by_firm, chips_by_firm = read
             out["wafer_allowed"] *= wafers_by_firm.take(sku_firm, axis=1)
             out["chip_allowed"] *= chips_by_firm.take(sku_firm, axis=0)
     return _design_views(static, out)
