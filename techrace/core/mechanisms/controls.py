@@ -102,16 +102,28 @@ def compute_licences(static: Static, s: WorldState) -> Licences:
     less often than quarters pass."""
     rules = (tuple(sorted(s.control_status.items())),
              tuple([(rid, r.get("licence_share"), r.get("licence_revenue_share")) for rid, r in s.controls.items()]))
-    active, thresholds = _active(static, s, rules)
-    sku_key = ("licences/designs", rules, tuple(s.sku_names), s.sku_firm.tobytes(), s.sku_tflops.tobytes(), s.sku_node.tobytes())
-    site_key = ("licences/sites", rules, *_site_inputs(static, s, *thresholds))
+    token = _rules_token(static, rules)
+    active, thresholds = _active(static, s, token)
+    sku_key = ("licences/designs", token, tuple(s.sku_names), s.sku_firm.tobytes(), s.sku_tflops.tobytes(), s.sku_node.tobytes())
+    site_key = ("licences/sites", token, *_site_inputs(static, s, *thresholds))
     designs = static.cache.get(sku_key)
     if designs is None:
-        designs = static.cache[sku_key] = _design_part(static, s, _design_rules(static, active, rules))
+        designs = static.cache[sku_key] = _design_part(static, s, _design_rules(static, active, token))
     sites = static.cache.get(site_key)
     if sites is None:
         sites = static.cache[site_key] = _site_part(static, s, _site_min_nm(static, s), active)
     return Licences(**designs, **sites)
+
+
+def _rules_token(static: Static, rules: tuple) -> object:
+    """What stands for `rules` (every rule's status and licence shares) in the other licence keys: the same
+    object for equal rules while it is kept, so the rules are hashed and compared once a call, not once a key.
+    A token dropped from the cache is never made again (a new one is), so no key can mistake old tables for new."""
+    key = ("licences/rules", rules)
+    token = static.cache.get(key)
+    if token is None:
+        token = static.cache[key] = object()
+    return token
 
 
 def _site_inputs(static: Static, s: WorldState, node_ok: np.ndarray | None, bandwidths: np.ndarray | None) -> tuple[bytes, bytes]:
@@ -128,12 +140,12 @@ def _site_inputs(static: Static, s: WorldState, node_ok: np.ndarray | None, band
     return sites, makers
 
 
-def _active(static: Static, s: WorldState, rules: tuple) -> tuple[list[tuple[dict[str, Any], np.ndarray, np.ndarray, float]], tuple]:
+def _active(static: Static, s: WorldState, rules: object) -> tuple[list[tuple[dict[str, Any], np.ndarray, np.ndarray, float]], tuple]:
     """(rule, reach, destinations, block share) of every active rule, in the rules' order, and the thresholds
     `_site_inputs` reads (read-only: each distinct node threshold of the tool and servicing rules as a
     (node, threshold) mask, each distinct bandwidth threshold of the HBM rules; None without such rules);
-    kept by `rules`, the statuses and licence shares that `compute_licences` keys on (nothing else in a rule
-    changes in play)."""
+    kept by `rules`, the token of the statuses and licence shares that `compute_licences` keys on (nothing
+    else in a rule changes in play)."""
     key = ("licences/active", rules)
     found = static.cache.get(key)
     if found is None:
@@ -147,7 +159,7 @@ def _active(static: Static, s: WorldState, rules: tuple) -> tuple[list[tuple[dic
     return found
 
 
-def _design_rules(static: Static, active: list, rules: tuple) -> list[tuple]:
+def _design_rules(static: Static, active: list, rules: object) -> list[tuple]:
     """The active rules the design part reads, in the rules' order, with what each reads that no design changes
     worked out once per set of rules (`rules`, as `_active`): a chip threshold's reach and labs in its
     destinations, a foundry rule's bound foundries and its blocked share, a listing's per-firm shares."""
