@@ -203,12 +203,9 @@ def _add(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
 def _service(static: Static, s: WorldState, lic: Licences) -> None:
     """Serviced tools recover health; unserviced ones wear, more slowly where the bloc gets grey service
     (it keeps tools running longer but cannot restore them)."""
-    tech, industry = static.ruleset.technology, static.ruleset.industry
-    allowed = lic.service_allowed.transpose(1, 0, 2)
-    wear = lic.tool_wear
     installed = s.tools > 0
-    s.health = np.where(installed, np.minimum(1.0, s.health + allowed * industry.service_recovery_per_quarter) - wear, 0.0)
-    scrap = installed & (s.health < tech.tool_scrap_health)
+    s.health = np.where(installed, np.minimum(1.0, s.health + lic.tool_recovery) - lic.tool_wear, 0.0)
+    scrap = installed & (s.health < static.ruleset.technology.tool_scrap_health)
     if scrap.any():
         s.tools_scrapped += np.where(scrap, s.tools, 0.0).sum(axis=0)
         s.tools = np.where(scrap, 0.0, s.tools)

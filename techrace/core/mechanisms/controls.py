@@ -44,6 +44,7 @@ class Licences:
     tool_output_kept: np.ndarray  # (toolmaker, 1) share of output not lost to mineral controls
     tool_admitted: np.ndarray    # (toolmaker, site, kind) legal share of tool deliveries
     tool_wear: np.ndarray        # (site, toolmaker, kind) health lost per quarter by tools without legal service
+    tool_recovery: np.ndarray    # (site, toolmaker, kind) health regained per quarter by legally serviced tools
 
 
 def _imports(rule: dict[str, Any]) -> bool:
@@ -299,6 +300,7 @@ def _site_views(static: Static, out: dict[str, np.ndarray]) -> dict[str, np.ndar
     out["tool_admitted"] = np.minimum(out["tool_allowed"], 1.0)
     grey = static.blocs.grey_servicing[:, None, None]
     out["tool_wear"] = (1.0 - out["service_allowed"].transpose(1, 0, 2)) * (1.0 - grey) * tech.tool_service_decay_per_quarter
+    out["tool_recovery"] = out["service_allowed"].transpose(1, 0, 2) * static.ruleset.industry.service_recovery_per_quarter
     return out
 
 
