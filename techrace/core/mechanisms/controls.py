@@ -117,9 +117,8 @@ def compute_licences(static: Static, s: WorldState) -> Licences:
 
 
 def _rules_token(static: Static, rules: tuple) -> object:
-    """What stands for `rules` (every rule's status and licence shares) in the other licence keys: the same
-    object for equal rules while it is kept, so the rules are hashed and compared once a call, not once a key.
-    A token dropped from the cache is never made again (a new one is), so no key can mistake old tables for new."""
+    """What stands for `rules` (every rule's status and licence shares) in the other licence keys, so they are hashed
+    and compared once a call, not once a key. A dropped token is never made again (a new one is): no stale hit."""
     key = ("licences/rules", rules)
     token = static.cache.get(key)
     if token is None:
@@ -161,9 +160,9 @@ def _active(static: Static, s: WorldState, rules: object) -> tuple[list[tuple[di
 
 
 def _design_rules(static: Static, active: list, rules: object) -> list[tuple]:
-    """The active rules the design part reads, in the rules' order, with what each reads that no design changes
-    worked out once per set of rules (`rules`, as `_active`): a chip threshold's reach and labs in its
-    destinations, a foundry rule's bound foundries and its blocked share, a listing's per-firm shares."""
+    """The active rules the design part reads, in the rules' order, with what no design changes worked out once per
+    set of rules (as `_active`): a chip threshold's reach and labs, a foundry rule's foundries and blocked share,
+    a listing's per-firm shares."""
     key = ("licences/design rules", rules)
     found = static.cache.get(key)
     if found is None:
@@ -218,11 +217,10 @@ def _design_part(static: Static, s: WorldState, design_rules: list[tuple]) -> di
 
 def _listing_by_firm(static: Static, rule: dict[str, Any], reach: np.ndarray, dest: np.ndarray,
                      blocked: float) -> tuple[np.ndarray, np.ndarray]:
-    """An entity listing's legal shares of wafer orders (foundry, chip firm) and of chip sales (chip firm, lab):
-    they depend on a design only through its firm, so they are worked out per firm once a game (read-only)
-    and each design takes its firm's row or column. An import listing bars the listed foundries and chip
-    firms from selling into the regulator's nation; an export listing bars sellers in its reach from
-    serving the listed chip firms and labs."""
+    """An entity listing's legal shares of wafer orders (foundry, chip firm) and chip sales (chip firm, lab): they
+    depend on a design only through its firm, so they are worked out per firm (read-only) and each design takes
+    its firm's column or row. An import listing bars the listed foundries and chip firms from selling into the
+    regulator's nation; an export listing bars sellers in its reach from serving the listed firms and labs."""
     key = ("listing by firm", _imports(rule), tuple(sorted(rule.get("entities", []))), reach.tobytes(), dest.tobytes(), blocked)
     tables = static.cache.get(key)
     if tables is None:
