@@ -31,6 +31,7 @@ ARRAY_AXES: dict[str, tuple[str, ...]] = {
     "jigsaw_spend": ("nation", "cutoff_kind"), "researcher_inflow": ("nation", "nation"),
     # standing orders (levers that hold until changed) and delegation to the advisor
     "subsidy_programme": ("nation", "employer"), "power_programme": ("nation",), "centralisation_target": ("nation",),
+    "national_site_gw": ("nation",),
     "delegated": ("nation", "lever_group"), "standing_cost": ("nation",), "budget_spent": ("nation",), "lab_subsidy": ("lab",),
     "chip_subsidy": ("chip_firm",), "new_controls_against": ("nation",),
     # sites
@@ -307,6 +308,7 @@ def build_state(static: Static) -> WorldState:
     s.algo_history = np.repeat(s.algo_log10[:, None], static.pipeline_quarters, axis=1)
     s.site_share = np.array([x.largest_site_share for x in labs], dtype=np.float64)
     s.usable_compute = s.compute.copy()
+    s.national_site_gw = s.centralisation * (static.lab_to_nation @ s.lab_power)  # what is pooled at start has its sites
 
     # talent
     groups = [rs.foundries, rs.toolmakers, rs.chip_firms, rs.labs]

@@ -179,6 +179,7 @@ class NationSpec(Strict):
     pay_index: float = Field(1.0, gt=0, le=10, description="Pay level relative to the US (1.0)")
     visa_openness: Share = Field(0.5, description="How readily foreign engineers get visas (0 closed, 1 open)")
     centralisation: Share = Field(0.1, description="Share of national AI compute that can be pooled into one training run")
+    national_site_gw_per_quarter: NonNeg = Field(0.5, le=100.0, description="Most GW of national training sites (power, halls, interconnect) the nation can add in a quarter: pooling more of its compute waits for them")
     espionage_effort: Share = Field(0.0, description="Effort put into industrial espionage (0 to 1)")
     policy: str | None = Field(None, description="Decision policy or personality of its computer player (default: policies.nation)")
     anti_poaching: Share = Field(0.3, description="Enforcement against poaching of its firms' star engineers (0 none, 1 airtight)")
