@@ -29,6 +29,7 @@ ARRAY_AXES: dict[str, tuple[str, ...]] = {
     "victory_streak": ("victory", "nation"),
     "graduated_engineers": ("nation",), "emigrated": ("nation",), "immigrated": ("nation",),
     "jigsaw_spend": ("nation", "cutoff_kind"), "researcher_inflow": ("nation", "nation"),
+    "diaspora": ("nation", "nation", "skill"),  # [host, origin, skill]: engineers of the host's pool born in origin
     # standing orders (levers that hold until changed) and delegation to the advisor
     "subsidy_programme": ("nation", "employer"), "power_programme": ("nation",), "centralisation_target": ("nation",),
     "national_site_gw": ("nation",),
@@ -229,6 +230,9 @@ def build_state(static: Static) -> WorldState:
     s.anti_poaching = np.array([x.anti_poaching for x in nations])
     s.pool = np.array([[getattr(x.engineer_pool, sk) for sk in SKILLS] for x in nations])
     s.pool_exp = np.full((n, ng), rs.talent.pool_start_experience_years)
+    for host, x in enumerate(nations):
+        for origin, shares in x.diaspora.items():
+            s.diaspora[host, static.nations.index(origin)] = [getattr(shares, sk) for sk in SKILLS] * s.pool[host]
     s.sku_names = [""] * nk
 
     # sites and foundries

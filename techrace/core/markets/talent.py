@@ -32,8 +32,9 @@ def graduates_and_retirement(static: Static, s: WorldState) -> None:
     s.retired_engineers += retired
 
 
-def migrate(static: Static, s: WorldState) -> None:
-    """Engineers in national pools move towards better pay where visas let them in."""
+def migrate(static: Static, s: WorldState) -> np.ndarray:
+    """Engineers in national pools move towards better pay where visas let them in; returns the flows
+    [from, to, skill] (the diaspora they join, mechanisms/diaspora.py)."""
     rules = static.ruleset.talent
     pay_ratio = s.pay[None, :] / np.maximum(s.pay[:, None], 1e-9)  # [from, to]
     rate = rules.migration_rate * np.maximum(pay_ratio - 1.0, 0.0) * s.visa[None, :]
@@ -52,6 +53,7 @@ def migrate(static: Static, s: WorldState) -> None:
     s.emigrated += outgoing.sum(axis=1)
     s.immigrated += incoming.sum(axis=1)
     s.researcher_inflow = flows[:, :, SKILLS.index("ai_research")]
+    return flows
 
 
 def hire(static: Static, s: WorldState) -> None:
