@@ -102,3 +102,55 @@ def test_free_pooling_is_always_affordable() -> None:
     assert standing.affordable_share(game.model.static, game.model.state, game.nations.index("CN"), 0.0) == 1.0
     game.run(3)  # China's computer player pools when behind, at no cost
     assert game.model.state.centralisation[game.nations.index("CN")] > 0.05
+
+
+def _us_pooling(share: float, ruleset=None, turns: int = 8) -> list[tuple[float, float, float]]:
+    """The US pools `share` from turn 1 (compute group held): (pooled share, national sites GW, labs' power
+    draw GW) after each quarter."""
+    game = Game.from_ruleset(ruleset or baseline(), seed=1, player="US")
+    st = game.model.static
+    us = st.nations.index("US")
+    game.step([Action("advisor", "US", {"group": "compute", "advisor": False}), Action("centralisation", "US", {"share": share})])
+    seen = []
+    for _ in range(turns):
+        game.step([])
+        s = game.model.state
+        seen.append((float(s.centralisation[us]), float(s.national_site_gw[us]), float((st.lab_to_nation @ s.lab_power)[us])))
+    return seen
+
+
+def test_a_large_pool_waits_for_national_sites_built_a_few_hundred_MW_a_quarter() -> None:
+    rate = baseline().nations["US"].national_site_gw_per_quarter
+    seen = _us_pooling(0.6)
+    for (_, before, draw), (share, after, _) in zip(seen[:-1], seen[1:], strict=True):
+        assert after - before <= rate + 1e-9  # sites grow no faster than the nation builds them
+        assert share * draw <= after * (1 + 1e-9)  # the pool set at the quarter's start fits the sites then
+    assert seen[-1][0] < 0.6 - 0.1  # eight quarters in, the US's fleet outgrows what its sites can host
+    fast = _us_pooling(0.6, variant(lambda d: d["nations"]["US"].update(national_site_gw_per_quarter=50.0)))
+    rules = baseline()
+    stepped = rules.nations["US"].centralisation + 8 * rules.levers.centralisation_step_per_quarter
+    assert fast[-1][0] == pytest.approx(min(stepped, 0.6))  # with sites no limit, the 5-point steps alone set the pace
+    assert fast[-1][0] > seen[-1][0]
+
+
+def test_national_sites_stay_when_the_pool_is_lowered() -> None:
+    game = Game.from_ruleset(baseline(), seed=1, player="US")
+    us = game.nations.index("US")
+    game.step([Action("advisor", "US", {"group": "compute", "advisor": False}), Action("centralisation", "US", {"share": 0.4})])
+    game.run(4)
+    s = game.model.state
+    built = float(s.national_site_gw[us])
+    game.step([Action("centralisation", "US", {"share": 0.05})])
+    assert s.centralisation[us] == pytest.approx(0.05)  # lowered at once
+    game.run(2)
+    assert s.national_site_gw[us] >= built  # the halls and power stay built
+
+
+def test_national_sites_at_start_host_the_start_pool_and_save_with_the_game() -> None:
+    game = Game.from_ruleset(baseline(), seed=1)
+    st, s = game.model.static, game.model.state
+    draw = st.lab_to_nation @ s.lab_power
+    assert np.allclose(s.national_site_gw, s.centralisation * draw)
+    game.run(3)
+    again = Game.from_snapshot(game.snapshot())
+    assert np.array_equal(again.model.state.national_site_gw, s.national_site_gw)

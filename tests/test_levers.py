@@ -169,7 +169,8 @@ def test_an_order_takes_its_group_back_from_the_advisor_and_the_advisor_lever_ha
 
 
 def test_centralisation_is_built_up_a_step_a_quarter_and_paid_every_quarter() -> None:
-    game = Game.from_ruleset(baseline(), seed=1, player="US")
+    roomy = variant(lambda d: d["nations"]["US"].update(national_site_gw_per_quarter=100.0))  # sites never bind here
+    game = Game.from_ruleset(roomy, seed=1, player="US")
     n = game.nations.index("US")
     step = baseline().levers.centralisation_step_per_quarter
     start = float(game.model.state.centralisation[n])

@@ -21,6 +21,7 @@ from techrace.core.levers.controls import consequence
 from techrace.core.markets import chips, hbm, packaging, talent, tools, wafers
 from techrace.core.mechanisms import (
     controls,
+    diaspora,
     economy,
     fabrication,
     finance,
@@ -186,7 +187,8 @@ class WorldModel(mesa.Model):
         st, s = self.static, self.state
         events: list[Event] = []
         talent.graduates_and_retirement(st, s)
-        talent.migrate(st, s)
+        diaspora.arrive(s, talent.migrate(st, s))
+        diaspora.go_home(st, s)
         talent.hire(st, s)
         for source, target in talent.poach_stars(st, s, self.rng):
             events.append(Event(s.turn, self.quarter, "talent",

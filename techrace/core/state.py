@@ -29,8 +29,10 @@ ARRAY_AXES: dict[str, tuple[str, ...]] = {
     "victory_streak": ("victory", "nation"),
     "graduated_engineers": ("nation",), "emigrated": ("nation",), "immigrated": ("nation",),
     "jigsaw_spend": ("nation", "cutoff_kind"), "researcher_inflow": ("nation", "nation"),
+    "diaspora": ("nation", "nation", "skill"),  # [host, origin, skill]: engineers of the host's pool born in origin
     # standing orders (levers that hold until changed) and delegation to the advisor
     "subsidy_programme": ("nation", "employer"), "power_programme": ("nation",), "centralisation_target": ("nation",),
+    "national_site_gw": ("nation",),
     "delegated": ("nation", "lever_group"), "standing_cost": ("nation",), "budget_spent": ("nation",), "lab_subsidy": ("lab",),
     "chip_subsidy": ("chip_firm",), "new_controls_against": ("nation",),
     # sites
@@ -228,6 +230,9 @@ def build_state(static: Static) -> WorldState:
     s.anti_poaching = np.array([x.anti_poaching for x in nations])
     s.pool = np.array([[getattr(x.engineer_pool, sk) for sk in SKILLS] for x in nations])
     s.pool_exp = np.full((n, ng), rs.talent.pool_start_experience_years)
+    for host, x in enumerate(nations):
+        for origin, shares in x.diaspora.items():
+            s.diaspora[host, static.nations.index(origin)] = [getattr(shares, sk) for sk in SKILLS] * s.pool[host]
     s.sku_names = [""] * nk
 
     # sites and foundries
@@ -307,6 +312,7 @@ def build_state(static: Static) -> WorldState:
     s.algo_history = np.repeat(s.algo_log10[:, None], static.pipeline_quarters, axis=1)
     s.site_share = np.array([x.largest_site_share for x in labs], dtype=np.float64)
     s.usable_compute = s.compute.copy()
+    s.national_site_gw = s.centralisation * (static.lab_to_nation @ s.lab_power)  # what is pooled at start has its sites
 
     # talent
     groups = [rs.foundries, rs.toolmakers, rs.chip_firms, rs.labs]

@@ -325,6 +325,7 @@ class NationParams:
     power_cost: np.ndarray
     gdp_usd_t: np.ndarray
     pay_index: np.ndarray
+    site_gw_per_quarter: np.ndarray  # national training sites added per quarter at most (GW)
 
 
 def build_nation_params(ruleset: Ruleset, nations: list[str]) -> NationParams:
@@ -338,6 +339,7 @@ def build_nation_params(ruleset: Ruleset, nations: list[str]) -> NationParams:
         power_cost=np.array([x.power_cost_usd_b_per_gw for x in specs]),
         gdp_usd_t=np.array([x.gdp_usd_t for x in specs]),
         pay_index=np.array([x.pay_index for x in specs]),
+        site_gw_per_quarter=np.array([x.national_site_gw_per_quarter for x in specs]),
     )
 
 

@@ -170,6 +170,9 @@ def _blocs_and_victory(c: _Checker) -> None:
     blocs = _names(c.data, "blocs") if "blocs" in c.data else {"us_allied", "china", "neutral"}
     for code, nation in _entries(c.data, "nations"):
         c.ref(("nations", code, "bloc"), nation.get("bloc"), blocs, "bloc")
+        c.keys(("nations", code, "diaspora"), nation.get("diaspora"), c.nations, "nation")
+        if isinstance(nation.get("diaspora"), dict) and code in nation["diaspora"]:
+            c.error(("nations", code, "diaspora", code), f"a nation's diaspora is born elsewhere: {code} cannot be its own origin")
     for name, bloc in _entries(c.data, "blocs"):
         for field in ("rivals", "tool_sources", "accelerator_buyers", "ai_market_open_to", "poaches_from"):
             c.refs(("blocs", name, field), bloc.get(field), blocs, "bloc")

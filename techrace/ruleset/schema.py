@@ -87,6 +87,13 @@ class SkillCounts(Strict):
     ai_research: NonNeg = Field(0.0, description="AI researchers (persons)")
 
 
+class SkillShares(Strict):
+    process: Share = Field(0.0, description="Share of process/fab engineers")
+    design: Share = Field(0.0, description="Share of chip design engineers")
+    tools: Share = Field(0.0, description="Share of equipment engineers")
+    ai_research: Share = Field(0.0, description="Share of AI researchers")
+
+
 class ToolCounts(Strict):
     euv: NonNeg = Field(0.0, description="EUV scanners")
     arf_immersion: NonNeg = Field(0.0, description="ArF immersion (193i) DUV scanners")
@@ -179,10 +186,20 @@ class NationSpec(Strict):
     pay_index: float = Field(1.0, gt=0, le=10, description="Pay level relative to the US (1.0)")
     visa_openness: Share = Field(0.5, description="How readily foreign engineers get visas (0 closed, 1 open)")
     centralisation: Share = Field(0.1, description="Share of national AI compute that can be pooled into one training run")
+    national_site_gw_per_quarter: NonNeg = Field(0.5, le=100.0, description="Most GW of national training sites (power, halls, interconnect) the nation can add in a quarter: pooling more of its compute waits for them")
     espionage_effort: Share = Field(0.0, description="Effort put into industrial espionage (0 to 1)")
     policy: str | None = Field(None, description="Decision policy or personality of its computer player (default: policies.nation)")
     anti_poaching: Share = Field(0.3, description="Enforcement against poaching of its firms' star engineers (0 none, 1 airtight)")
     military_moves: bool = Field(False, description="Whether this nation may order military moves (blockade, invasion)")
+    diaspora: dict[Code, SkillShares] = Field(default_factory=dict, description="Share of the nation's engineer pool at start born in each other nation (by origin's code, then skill); they go home at `talent.diaspora_return_per_quarter` x the home nation's visa openness, and engineers who move here add to it")
+
+    @model_validator(mode="after")
+    def _diaspora_within_pool(self) -> NationSpec:
+        for skill in SKILLS:
+            total = sum(getattr(shares, skill) for shares in self.diaspora.values())
+            if total > 1.0 + 1e-9:
+                raise ValueError(f"diaspora: the shares of {skill} engineers born elsewhere add up to {total:g}, more than the whole pool")
+        return self
 
 
 # ------------------------------------------------------------------------------------------------- firms
@@ -561,6 +578,7 @@ class TalentRules(Strict):
     experience_weight_per_year: float = Field(0.1, ge=0.0, le=1.0, description="Weight added per year of experience")
     experience_weight_cap: float = Field(1.5, gt=0.0, description="Most an engineer's experience multiplies their weight")
     lab_staff_elasticity: float = Field(0.3, ge=0.0, le=2.0, description="Labs' researcher targets grow as (compute / compute at start)^elasticity")
+    diaspora_return_per_quarter: Share = Field(0.02, description="Share of a nation's diaspora (its engineers in other nations' pools) that goes home each quarter at fully open home visas; scaled by the home nation's visa openness (most of a diaspora has taken its host's citizenship and needs a visa to work at home)")
 
 
 class EconomyRules(Strict):

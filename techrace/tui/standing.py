@@ -65,7 +65,7 @@ def programmes(game: Any, player: str | None) -> list[Programme]:
     target, now = float(s.centralisation_target[n]), float(s.centralisation[n])
     pooling = _recurring(game, "centralisation", player, {"share": target})
     if pooling > 1e-9 or abs(target - now) > 1e-9:
-        moving = f" (now {now:.0%})" if abs(target - now) > 1e-9 else ""
+        moving = f" (now {now:.0%}, national sites {float(s.national_site_gw[n]):,.1f} GW)" if abs(target - now) > 1e-9 else ""
         out.append(Programme("centralisation", f"Pooling {target:.0%} of compute{moving}", pooling,
                              {"share": round(now, 3)}, f"hold at {now:.0%} or lower it (free)"))
     pay, level = float(s.pay[n]), float(game.ruleset.nations[player].pay_index)

@@ -32,8 +32,9 @@ def graduates_and_retirement(static: Static, s: WorldState) -> None:
     s.retired_engineers += retired
 
 
-def migrate(static: Static, s: WorldState) -> None:
-    """Engineers in national pools move towards better pay where visas let them in."""
+def migrate(static: Static, s: WorldState) -> np.ndarray:
+    """Engineers in national pools move towards better pay where visas let them in; returns the flows
+    [from, to, skill] (the diaspora they join, mechanisms/diaspora.py)."""
     flows = _migration_rates(static, s)[:, :, None] * s.pool[:, None, :]  # [from, to, skill]
     outgoing = flows.sum(axis=1)
     incoming = flows.sum(axis=0)
@@ -45,6 +46,7 @@ def migrate(static: Static, s: WorldState) -> None:
     s.emigrated += outgoing.sum(axis=1)
     s.immigrated += incoming.sum(axis=1)
     s.researcher_inflow = flows[:, :, SKILLS.index("ai_research")]
+    return flows
 
 
 def _migration_rates(static: Static, s: WorldState) -> np.ndarray:

@@ -127,11 +127,25 @@ def pooled_share_for(static: Static, usd_b: float, national: float, start: float
     return float(min(max(share, 0.0), 1.0))
 
 
-def due(static: Static, s: WorldState) -> tuple[np.ndarray, np.ndarray]:
-    """What every nation's standing orders cost this quarter (USD bn), and the pooled share they buy."""
+def national_sites(static: Static, s: WorldState) -> tuple[np.ndarray, np.ndarray]:
+    """GW of national training sites each nation has once this quarter's building is done, and its labs'
+    power draw. A pooled run trains at sites built for it: they grow towards what the pooling target
+    needs by at most the nation's `national_site_gw_per_quarter` (a national project builds power, halls
+    and interconnect at a pace, calibration.md §6b), and are not taken down when the target falls."""
+    draw = static.lab_to_nation @ s.lab_power
+    wanted = s.centralisation_target * draw
+    built = np.minimum(wanted, s.national_site_gw + static.nation_params.site_gw_per_quarter)
+    return np.maximum(s.national_site_gw, built), draw
+
+
+def due(static: Static, s: WorldState) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What every nation's standing orders cost this quarter (USD bn), the pooled share they buy (a step
+    towards the target, never more than the national sites can host) and the sites' GW after building."""
     step = static.ruleset.levers.centralisation_step_per_quarter
-    share_after = np.where(s.centralisation_target > s.centralisation,
-                           np.minimum(s.centralisation_target, s.centralisation + step), s.centralisation)
+    sites, draw = national_sites(static, s)
+    stepped = np.where(s.centralisation_target > s.centralisation,
+                       np.minimum(s.centralisation_target, s.centralisation + step), s.centralisation)
+    share_after = np.where(stepped * draw > sites, sites / np.maximum(draw, 1e-12), stepped)  # what the sites can host
     # the terms in order, those that are zero for every nation left out (most quarters have no recurring
     # subsidy, power programme or pay above the ruleset's): adding 0.0 to a non-negative cost changes nothing
     total = 0.0
@@ -141,12 +155,12 @@ def due(static: Static, s: WorldState) -> tuple[np.ndarray, np.ndarray]:
         total = total + s.power_programme * static.nation_params.power_cost
     if (s.pay > static.nation_params.pay_index).any():
         total = total + _pay_costs(static, s.pay)
-    return total + centralisation_cost(static, s, share_after), share_after
+    return total + centralisation_cost(static, s, share_after), share_after, sites
 
 
 def charge(static: Static, s: WorldState, quarter: str) -> list[Event]:
     """Pay every nation's standing orders from this quarter's budget; returns events for any cut."""
-    total, share_after = due(static, s)
+    total, share_after, sites = due(static, s)
     budget = np.maximum(s.budget, 0.0)
     paid = np.where(total > budget, budget / np.maximum(total, 1e-12), 1.0)
     events = []
@@ -160,6 +174,7 @@ def charge(static: Static, s: WorldState, quarter: str) -> list[Event]:
     if s.power_programme.any():
         s.power_gw += s.power_programme * paid
     s.centralisation = rented_share(static, share_after, paid)
+    s.national_site_gw = np.where(paid < 1.0, s.national_site_gw + (sites - s.national_site_gw) * paid, sites)  # unpaid building waits
     s.lab_subsidy += pooling_rent(static, s, s.centralisation)  # what the state paid; the labs spend it like any income
     s.standing_cost = total * paid
     s.budget = s.budget - s.standing_cost

@@ -1,0 +1,47 @@
+"""Diasporas: engineers of a nation's pool born in another nation, and their going home.
+
+Migration by pay (markets/talent.py:`migrate`) only ever moves engineers towards higher pay, so a nation
+that pays less than everyone (China's 0.5 of US pay in baseline) draws no one, whatever its visas. Yet
+the people China's visa and talent programmes court are mostly its own diaspora: researchers born in
+China working abroad, many of whom have taken their host's citizenship (China allows no dual
+citizenship) and need a visa to work at home. A diaspora is kept per host, origin and skill: engineers
+who migrate join their origin's diaspora in the host; a share `talent.diaspora_return_per_quarter`,
+scaled by the home nation's visa openness, goes home each quarter (P: Xie et al. 2023, PNAS Nexus, count
+~1,400 US-based scientists of Chinese descent moving to China in 2021, of the order of 1-3% a year; at
+China's openness of 0.15 the baseline gives ~1.2% a year). Researchers who go home carry what their
+labs knew through the research `migration` channel (`researcher_inflow`), as any migrant does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from techrace.core.state import WorldState
+from techrace.core.static import Static
+from techrace.ruleset.schema import SKILLS
+
+AI_RESEARCH = SKILLS.index("ai_research")
+
+
+def arrive(s: WorldState, flows: np.ndarray) -> None:
+    """Engineers who moved this quarter ([from, to, skill]) join their origin's diaspora in the host."""
+    s.diaspora += flows.transpose(1, 0, 2)
+
+
+def go_home(static: Static, s: WorldState) -> None:
+    """Each host's diaspora ages like its pool (retirement), stays within the pool (hiring draws on both
+    alike: a diaspora never exceeds the pool it is part of), and a share goes home through the home
+    nation's visas; the world's engineers are conserved."""
+    retirement = static.nation_params.retirement
+    kept = np.minimum(s.diaspora * (1.0 - retirement)[:, None, None], s.pool[:, None, :])
+    back = kept * (static.ruleset.talent.diaspora_return_per_quarter * s.visa)[None, :, None]  # [host, home, skill]
+    leaving, coming = back.sum(axis=1), back.sum(axis=0)
+    stay = s.pool - leaving
+    new_pool = stay + coming
+    exp_in = (back * s.pool_exp[:, None, :]).sum(axis=0)
+    s.pool_exp = np.where(new_pool > 0, (stay * s.pool_exp + exp_in) / np.maximum(new_pool, 1e-12), 0.0)
+    s.pool = new_pool
+    s.diaspora = kept - back
+    s.emigrated += leaving.sum(axis=1)
+    s.immigrated += coming.sum(axis=1)
+    s.researcher_inflow = s.researcher_inflow + back[:, :, AI_RESEARCH]
