@@ -77,7 +77,8 @@ class TurnRows:
         table = np.array([values[name] for name in _ROUNDED])
         self.blocks, start = [], 0
         for places, names in _BY_PLACES.items():
-            self.blocks.append((names, np.round(table[start:start + len(names)], places, out=table[start:start + len(names)])))
+            block = table[start:start + len(names)]
+            self.blocks.append((names, block.round(places, out=block)))  # np.round, without its Python wrapper
             start += len(names)
         self.runs, self.best = np.array(values["largest_training_run_flop"]), np.array(values["best_node_nm"])
         self._rows: list[dict[str, Any]] | None = None

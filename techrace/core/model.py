@@ -276,7 +276,7 @@ class WorldModel(mesa.Model):
         st, s = self.static, self.state
         level = [np.inf] * len(st.chip_firms)
         firms, levels = s.sku_firm.tolist(), s.sku_hbm_level.tolist()
-        for k in np.flatnonzero((planned > 0) & (s.sku_stacks > 0)).tolist():
+        for k in ((planned > 0) & (s.sku_stacks > 0)).nonzero()[0].tolist():
             f = int(firms[k])
             level[f] = min(level[f], levels[k])
         return np.array([value if math.isfinite(value) else 0.0 for value in level])

@@ -24,7 +24,7 @@ def observe(level: np.ndarray, trend: np.ndarray, demand: np.ndarray, rules: For
     fresh = level <= 0
     expected = level + trend * rules.trend_damping
     new_level = np.where(fresh, seen, rules.level_smoothing * seen + (1.0 - rules.level_smoothing) * expected)
-    start_trend = np.log(rules.start_growth_per_year) / 4.0
+    start_trend = _start_trend(rules.start_growth_per_year)
     new_trend = np.where(fresh, start_trend,
                          rules.trend_smoothing * (new_level - level) + (1.0 - rules.trend_smoothing) * trend * rules.trend_damping)
     return new_level, new_trend
@@ -44,6 +44,12 @@ def observe_all(s: Any, markets: tuple[str, ...], rules: Forecasting) -> None:
         setattr(s, level_name, level[start:end].reshape(old.shape))
         setattr(s, trend_name, trend[start:end].reshape(old.shape))
         start = end
+
+
+@lru_cache(maxsize=16)
+def _start_trend(growth_per_year: float) -> np.float64:
+    """The trend a first demand starts with (log per quarter), worked out once per growth rate."""
+    return np.log(growth_per_year) / 4.0
 
 
 @lru_cache(maxsize=16)

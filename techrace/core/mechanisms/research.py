@@ -86,7 +86,7 @@ def diffusion(static: Static, s: WorldState, people: np.ndarray | None = None) -
         pool = history if channel.source == "frontier" else np.where(open_labs, history, -np.inf)
         if not np.isfinite(pool).any():
             continue
-        source = int(np.argmax(pool))
+        source = int(pool.argmax())  # np.argmax's index, without its Python wrapper
         gap = np.maximum(pool[source] - s.algo_log10, 0.0)
         if channel.access == "everyone":  # full access: rate x 1.0 is the rate itself, so no array of ones to multiply
             gain += channel.rate_per_quarter * absorb * gap
