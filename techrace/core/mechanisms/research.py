@@ -84,7 +84,7 @@ def diffusion(static: Static, s: WorldState, people: np.ndarray | None = None) -
     for channel in rules.diffusion.values():
         history = s.algo_history[:, min(channel.lag_quarters, s.algo_history.shape[1] - 1)]
         pool = history if channel.source == "frontier" else np.where(open_labs, history, -np.inf)
-        if not np.isfinite(pool).any():
+        if not np.count_nonzero(np.isfinite(pool)):  # as `.any()`, without its Python wrapper
             continue
         source = int(pool.argmax())  # np.argmax's index, without its Python wrapper
         gap = np.maximum(pool[source] - s.algo_log10, 0.0)

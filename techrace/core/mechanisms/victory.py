@@ -124,7 +124,7 @@ def check(static: Static, s: WorldState, quarter: str, final: bool, metrics: dic
     now = quarter_indices(static)[quarter]
     finite: dict[str, np.ndarray] = {}
     streaks = _streaks(static, s, metrics, s.collapsed <= 0, quarter, now, finite)
-    if not (streaks >= _needed(static)).any():  # no condition decides: the quarter ends as the full count would
+    if not np.count_nonzero(streaks >= _needed(static)):  # no condition decides: the quarter ends as the full count would
         s.victory_streak[...] = streaks
         return (_by_score(static, s, metrics, quarter, "no condition decided", "score", "scoring") if final else None), []
     return _decide(static, s, metrics, quarter, final, player, now, finite)

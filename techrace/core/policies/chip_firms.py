@@ -46,7 +46,7 @@ def _plan_output(model: WorldModel, idx: np.ndarray) -> None:
     correction = (expected * industry.stock_cover_quarters - stock[idx]) / industry.stock_adjust_quarters
     # a subsidy pays for extra output this quarter at the firm's current prices (none: 0.0 added alike)
     subsidy = s.chip_subsidy[idx]
-    extra = _subsidised_output(static, s, idx, firm_of, subsidy) if subsidy.any() else 0.0
+    extra = _subsidised_output(static, s, idx, firm_of, subsidy) if np.count_nonzero(subsidy) else 0.0
     s.chip_subsidy[idx] = 0.0
     s.target_units[idx] = np.maximum(expected + correction, 0.0) + extra
 
@@ -72,7 +72,7 @@ def _split_output(model: WorldModel, idx: np.ndarray) -> list[Event]:
     # each firm's best design per lab: reduced over the designs grouped by firm, never a firm x design x lab array
     groups = sku_groups(firm_of, static.cache)
     tiered = lic.tier_cap[static.lab_nation] <= 0  # labs in nations a country-tier rule closes to foreign designs
-    if tiered.any():
+    if np.count_nonzero(tiered):  # as `tiered.any()`, without its Python wrapper
         score = np.where(_foreign(static, firm_of) & tiered[None, :], 0.0, score)
     active = (s.sku_active > 0) & (s.sku_used > 0)
     mine = (firm_of[None, :] == idx[:, None]) & active[None, :]                  # (firm, sku)
@@ -97,7 +97,7 @@ def _split_output(model: WorldModel, idx: np.ndarray) -> list[Event]:
     best_legal = by_firm(np.maximum, np.where(sells, legal, -1.0), groups, nc, -1.0)[pick]
     blocked = customer & (best_legal < 0.5)
     events: list[Event] = []
-    if not blocked.any():  # no market closed to a whole firm (most quarters)
+    if not np.count_nonzero(blocked):  # no market closed to a whole firm (most quarters)
         return events
     for row, lab_nation in sorted({(int(r), int(static.lab_nation[c])) for r, c in zip(*np.nonzero(blocked), strict=True)}):
         events += design_compliant(model, int(idx[row]), np.flatnonzero(mine[row]), lab_nation)

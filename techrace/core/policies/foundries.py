@@ -134,9 +134,10 @@ def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     wpm = np.where(wpm >= industry.min_fab_wpm, wpm, 0.0)
     if not np.count_nonzero(wpm):  # no fab to start (as `wpm.any()`, without its Python wrapper)
         return
-    best_site = np.where(own, site_cap[None, :, :], -1.0).argmax(axis=1)    # (f, node): each one's largest site
     rows, nodes = wpm.nonzero()
-    sites = np.where(total[rows, nodes] > 0, best_site[rows, nodes], home_sites(model)[idx[rows]])
+    # each new fab's foundry's largest site on its node (the first of equals), for the few fabs started only
+    best_site = np.where(own[rows], site_cap[:, nodes].T, -1.0).argmax(axis=1)
+    sites = np.where(total[rows, nodes] > 0, best_site, home_sites(model)[idx[rows]])
     start_constructions(static, s, sites, nodes, wpm[rows, nodes])
     s.cash[idx] -= (shell_cost * wpm / 1e9).sum(axis=1)
 
@@ -157,13 +158,13 @@ def _mastered(model: WorldModel, idx: np.ndarray, node_index: np.ndarray) -> tup
 
 def _fab_tables(static: Static, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """What fab building reads from the ruleset, once a game for these foundries: which sites each owns
-    (f, site, 1), non-AI demand growth over each node's build time (1, node), the shell cost per wpm
+    (f, site), non-AI demand growth over each node's build time (1, node), the shell cost per wpm
     (1, node), and the node indices (1, node)."""
     key = ("fab_tables", idx.tobytes())
     tables = static.cache.get(key)
     if tables is None:
         industry = static.ruleset.industry
-        own = (static.site_foundry[None, :] == idx[:, None])[:, :, None]
+        own = static.site_foundry[None, :] == idx[:, None]
         growth = ((1.0 + static.ruleset.market.non_ai_growth_per_quarter) ** static.build_quarters)[None, :]
         shell_cost = static.capex_per_wpm[None, :] * industry.shell_share_of_capex
         tables = static.cache[key] = (own, growth, shell_cost, np.arange(len(static.nodes))[None, :])
