@@ -1,0 +1,71 @@
+"""Tables kept by what they depend on (mastered nodes, living nations, diffusion channels) against their
+recomputation, and diffusion over all channels at once against one channel at a time, bit for bit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from techrace.core import Game
+from techrace.core.mechanisms import research, victory
+from techrace.core.policies import foundries
+from techrace.ruleset import load_ruleset
+
+
+def _diffusion_by_channel(static, s, people):
+    """`research.diffusion` one channel at a time (as it was written before all channels went at once)."""
+    rules = static.ruleset.research
+    absorb = np.minimum(1.0, people / max(rules.absorption_researchers, 1e-9))
+    gain = np.zeros(len(static.labs))
+    for channel in rules.diffusion.values():
+        history = s.algo_history[:, min(channel.lag_quarters, s.algo_history.shape[1] - 1)]
+        pool = history if channel.source == "frontier" else np.where(research._open_labs(static), history, -np.inf)
+        if not np.isfinite(pool).any():
+            continue
+        source = int(np.argmax(pool))
+        gap = np.maximum(pool[source] - s.algo_log10, 0.0)
+        if channel.access == "everyone":
+            gain += channel.rate_per_quarter * absorb * gap
+        else:
+            gain += channel.rate_per_quarter * research._access(static, s, channel.access, source) * absorb * gap
+    return gain
+
+
+@pytest.fixture(scope="module")
+def game() -> Game:
+    played = Game.from_ruleset(load_ruleset("baseline"), seed=4)
+    played.run(12)
+    return played
+
+
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")  # inf - inf on the broken lab, in both
+def test_diffusion_over_all_channels_equals_one_at_a_time(game: Game) -> None:
+    static, s = game.model.static, game.model.state
+    people = research.researchers(static, s)
+    assert research.diffusion(static, s, people).tobytes() == _diffusion_by_channel(static, s, people).tobytes()
+    s.algo_history[3, :] = np.nan  # a NaN source is taken first, as np.argmax takes it
+    s.algo_log10[6] = -np.inf
+    assert research.diffusion(static, s, people).tobytes() == _diffusion_by_channel(static, s, people).tobytes()
+    s.algo_history[research._open_labs(static), :] = -np.inf  # no open-weights source: that channel adds nothing
+    assert research.diffusion(static, s, people).tobytes() == _diffusion_by_channel(static, s, people).tobytes()
+
+
+def test_mastered_masks_follow_the_mastered_nodes(game: Game) -> None:
+    model, s = game.model, game.model.state
+    idx = np.arange(len(model.static.foundries))
+    node_index = np.arange(s.mastered.shape[1])[None, :]
+    for _ in range(2):
+        mastered, newest = foundries._mastered(model, idx, node_index)
+        own = s.mastered > 0
+        last = np.where(own, node_index, -1).max(axis=1)
+        assert (mastered == own).all() and (newest == (own & (node_index == last[:, None]))).all()
+        s.mastered[0, :] = 1.0  # a foundry masters every node: the masks are worked out again
+
+
+def test_living_rivals_follow_who_is_alive(game: Game) -> None:
+    static = game.model.static
+    for cond in static.ruleset.victory.values():
+        applies, listed, _, _ = victory._tables(static, cond)
+        for alive in (np.ones(len(static.nations), dtype=bool), np.arange(len(static.nations)) != 1):
+            rivals, living = victory._living(static, cond, alive)
+            assert (rivals == (listed & alive[None, :])).all() and (living == (applies & alive)).all()
