@@ -69,3 +69,25 @@ def test_living_rivals_follow_who_is_alive(game: Game) -> None:
         for alive in (np.ones(len(static.nations), dtype=bool), np.arange(len(static.nations)) != 1):
             rivals, living = victory._living(static, cond, alive)
             assert (rivals == (listed & alive[None, :])).all() and (living == (applies & alive)).all()
+
+
+def test_metric_rows_checked_before_rounding_match_rounding_first(game: Game) -> None:
+    """The finite check on the unrounded numbers refuses what rounding first refused, and nothing else."""
+    from techrace.core.metrics import TurnRows, nation_metrics
+    from techrace.errors import NonFiniteError
+
+    static, s = game.model.static, game.model.state
+    for field, value, refused in (("capability", 1e301, False), ("capability", 1e306, True), ("engineers", np.inf, True),
+                                  ("largest_training_run_flop", 1e305, False), ("best_node_nm", np.inf, False),
+                                  ("best_node_nm", np.nan, True), ("gdp_index", -1e307, True)):
+        values = nation_metrics(static, s)
+        values[field] = values[field].copy()
+        values[field][2] = value
+        try:
+            rows = TurnRows(static, s, 1, "2026Q1", values).rows()
+        except NonFiniteError:
+            assert refused, (field, value)
+            continue
+        assert not refused, (field, value)
+        if field == "capability":  # rounded when read, as it was when played
+            assert rows[2][field] == float(np.round(values[field], 3)[2])
