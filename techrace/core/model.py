@@ -140,7 +140,7 @@ class WorldModel(mesa.Model):
         events: list[Event] = []
         s.revenue_last = s.revenue.copy()
         for name in ("revenue", "wafers_sold", "accel_quarter", "bought_h100e", "grey_h100e", "subsidy", "researcher_inflow"):
-            getattr(s, name)[...] = 0.0
+            getattr(s, name).fill(0.0)  # as `[...] = 0.0`, cheaper
         self.activated: list[str] = []
         events += timeline.advance_controls(st, s, self.quarter, self.activated)
         valid = [a for a in player_actions if not validate_action(self.ruleset, a, self.control_owners())]

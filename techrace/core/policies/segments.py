@@ -8,6 +8,7 @@ more than 7, so a policy that moves from one call per nation to one call for all
 
 from __future__ import annotations
 
+from collections import Counter
 from functools import lru_cache
 
 import numpy as np
@@ -28,11 +29,10 @@ def exact_sum_list(groups: np.ndarray | list[int], values: np.ndarray | list[flo
     and values are a few dozen numbers: a numpy call costs more than that many Python additions."""
     groups = groups.tolist() if isinstance(groups, np.ndarray) else groups
     values = values.tolist() if isinstance(values, np.ndarray) else values
-    sums, sizes = [0.0] * count, [0] * count
+    sums = [0.0] * count
     for g, value in zip(groups, values, strict=True):
         sums[g] += value
-        sizes[g] += 1
-    for g, size in enumerate(sizes):
+    for g, size in Counter(groups).items():  # counted in C
         if size > SEQUENTIAL_UP_TO:  # numpy's pairwise order
             sums[g] = float(np.add.reduce(np.array([v for h, v in zip(groups, values, strict=True) if h == g])))
     return sums
