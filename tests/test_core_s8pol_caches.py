@@ -91,3 +91,16 @@ def test_metric_rows_checked_before_rounding_match_rounding_first(game: Game) ->
         assert not refused, (field, value)
         if field == "capability":  # rounded when read, as it was when played
             assert rows[2][field] == float(np.round(values[field], 3)[2])
+
+
+def test_a_few_forecasts_fold_in_as_the_arrays_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    from techrace.core.mechanisms import forecast
+
+    rules = load_ruleset("baseline").industry.forecast
+    rng = np.random.default_rng(7)
+    level = np.concatenate([[0.0, -1.0, np.nan, 3.0], rng.normal(5.0, 3.0, 6)])
+    trend, demand = rng.normal(0.0, 0.2, 10), np.concatenate([[0.0, 0.5, 2.0, np.nan], rng.lognormal(5.0, 2.0, 6)])
+    plain = forecast.observe(level, trend, demand, rules)
+    monkeypatch.setattr(forecast, "FEW", 0)
+    arrays = forecast.observe(level, trend, demand, rules)
+    assert all(a.tobytes() == b.tobytes() and a.dtype == b.dtype for a, b in zip(plain, arrays, strict=True))
