@@ -104,3 +104,18 @@ def test_a_few_forecasts_fold_in_as_the_arrays_do(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(forecast, "FEW", 0)
     arrays = forecast.observe(level, trend, demand, rules)
     assert all(a.tobytes() == b.tobytes() and a.dtype == b.dtype for a, b in zip(plain, arrays, strict=True))
+
+
+def test_espionage_bonus_in_plain_python_equals_the_arrays(game: Game) -> None:
+    model = game.model
+    st, s = model.static, model.state
+    nf = len(st.foundries)
+    rng = np.random.default_rng(3)
+    s.eng[:nf, 0] = np.concatenate([[np.nan, 0.0, 1e5], rng.lognormal(7.0, 2.0, nf - 3)])
+    s.exp[:nf, 0] = np.concatenate([[3.0, np.nan, -0.0], rng.uniform(0.0, 20.0, nf - 3)])
+    industry = st.ruleset.industry
+    experienced = s.eng[:nf, 0] * np.minimum(1.0, s.exp[:nf, 0] / industry.espionage_experience_years)
+    threshold = st.ruleset.technology.espionage_execution_threshold
+    execution = np.where(experienced >= threshold, np.minimum(1.0, experienced / max(threshold, 1.0)), 0.0)
+    arrays = industry.espionage_rd_bonus * s.espionage[st.foundry_nation] * execution
+    assert model._espionage_bonus().tobytes() == arrays.tobytes()

@@ -282,14 +282,24 @@ class WorldModel(mesa.Model):
         return np.array([value if math.isfinite(value) else 0.0 for value in level])
 
     def _espionage_bonus(self) -> np.ndarray:
-        """R&D progress from stolen know-how: only for foundries with enough experienced engineers."""
+        """R&D progress from stolen know-how: only for foundries with enough experienced engineers.
+
+        bonus x espionage x min(1, experienced / threshold) where experienced = engineers x min(1, years /
+        years needed) reaches the threshold: a few foundries, so in plain Python floats (np.minimum's
+        choices, NaN kept, and the same operations in the same order)."""
         st, s = self.static, self.state
         nf = len(st.foundries)
         industry = st.ruleset.industry
-        experienced = s.eng[:nf, 0] * np.minimum(1.0, s.exp[:nf, 0] / industry.espionage_experience_years)
+        years, bonus = industry.espionage_experience_years, industry.espionage_rd_bonus
         threshold = st.ruleset.technology.espionage_execution_threshold
-        execution = np.where(experienced >= threshold, np.minimum(1.0, experienced / max(threshold, 1.0)), 0.0)
-        return industry.espionage_rd_bonus * s.espionage[st.foundry_nation] * execution
+        scale, spying = max(threshold, 1.0), s.espionage.tolist()
+        out = []
+        for eng, exp, n in zip(s.eng[:nf, 0].tolist(), s.exp[:nf, 0].tolist(), st.foundry_nation.tolist(), strict=True):
+            seasoned = exp / years
+            experienced = eng * (1.0 if 1.0 <= seasoned else seasoned)
+            share = experienced / scale
+            out.append(bonus * spying[n] * ((1.0 if 1.0 <= share else share) if experienced >= threshold else 0.0))
+        return np.array(out, dtype=np.float64)
 
     # ------------------------------------------------------------------ controls
     def control_owners(self) -> dict[str, str]:
