@@ -8,7 +8,6 @@ more than 7, so a policy that moves from one call per nation to one call for all
 
 from __future__ import annotations
 
-from collections import Counter
 from functools import lru_cache
 
 import numpy as np
@@ -32,8 +31,8 @@ def exact_sum_list(groups: np.ndarray | list[int], values: np.ndarray | list[flo
     sums = [0.0] * count
     for g, value in zip(groups, values, strict=True):
         sums[g] += value
-    for g, size in Counter(groups).items():  # counted in C
-        if size > SEQUENTIAL_UP_TO:  # numpy's pairwise order
+    for g in set(groups) if len(groups) > SEQUENTIAL_UP_TO else ():  # each group's size counted in C
+        if groups.count(g) > SEQUENTIAL_UP_TO:  # numpy's pairwise order
             sums[g] = float(np.add.reduce(np.array([v for h, v in zip(groups, values, strict=True) if h == g])))
     return sums
 
