@@ -153,3 +153,15 @@ def test_labs_money_in_plain_python_equals_the_arrays(game: Game) -> None:
     a.capex_cut = np.where(active, a.capex_cut, 0.0)
     for name in ("ai_revenue", "recent_gain", "investor_capital", "capital", "capex_cut_left", "capex_cut"):
         assert getattr(s, name).tobytes() == getattr(a, name).tobytes(), name
+
+
+def test_domestic_share_in_plain_python_equals_the_arrays(game: Game) -> None:
+    model = game.model
+    s = model.state
+    n = len(model.static.nations)
+    s.accel_bought[:] = np.concatenate([[0.0, 1e-15, np.nan, 5.0], np.linspace(1.0, 9.0, n - 4)])
+    s.accel_domestic[:] = np.concatenate([[1.0, 1.0, 2.0, np.nan], np.linspace(0.0, 3.0, n - 4)])
+    smoothing = model.ruleset.finance.expectation_smoothing
+    share = np.where(s.accel_bought > 0, s.accel_domestic / np.maximum(s.accel_bought, 1e-12), s.domestic_share)
+    arrays = smoothing * share + (1.0 - smoothing) * s.domestic_share
+    assert model._domestic_share_seen().tobytes() == arrays.tobytes()

@@ -248,10 +248,18 @@ class WorldModel(mesa.Model):
         before = s.lab_capability.copy()
         labs.training_runs(st, s)
         finance.update(st, s, self.market_start, s.lab_capability - before, self.luck["capital"])
-        smoothing = self.ruleset.finance.expectation_smoothing
-        share = np.where(s.accel_bought > 0, s.accel_domestic / np.maximum(s.accel_bought, 1e-12), s.domestic_share)
-        s.domestic_share = smoothing * share + (1.0 - smoothing) * s.domestic_share
+        s.domestic_share = self._domestic_share_seen()
         return []
+
+    def _domestic_share_seen(self) -> np.ndarray:
+        """Each nation's smoothed share of its new accelerators made at home (kept where it bought none):
+        a few nations, so in plain Python floats (the same operations in the same order as the arrays)."""
+        s, smoothing = self.state, self.ruleset.finance.expectation_smoothing
+        seen = []
+        for bought, home, old in zip(s.accel_bought.tolist(), s.accel_domestic.tolist(), s.domestic_share.tolist(), strict=True):
+            share = home / (1e-12 if 1e-12 > bought else bought) if bought > 0 else old  # np.maximum's choice, NaN kept
+            seen.append(smoothing * share + (1.0 - smoothing) * old)
+        return np.array(seen, dtype=np.float64)
 
     def _draw_luck(self) -> dict[str, np.ndarray]:
         """This quarter's random factors, drawn in one fixed order and shape whatever happens, so a
