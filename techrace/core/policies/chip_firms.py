@@ -42,13 +42,18 @@ def _plan_output(model: WorldModel, idx: np.ndarray) -> None:
     firm_of = s.sku_firm.astype(np.int64)
     stock = np.bincount(firm_of, weights=held * (s.sku_used > 0), minlength=len(static.chip_firms))
     cut = float(np.add.reduce(s.capex_cut) / len(s.capex_cut)) if len(s.capex_cut) else 0.0  # the mean, as np.mean sums and divides
-    expected = forecast.ahead(level, trend, 1, rules) * (1.0 - cut)
-    correction = (expected * industry.stock_cover_quarters - stock[idx]) / industry.stock_adjust_quarters
+    expected = (forecast.ahead(level, trend, 1, rules) * (1.0 - cut)).tolist()
     # a subsidy pays for extra output this quarter at the firm's current prices (none: 0.0 added alike)
     subsidy = s.chip_subsidy[idx]
-    extra = _subsidised_output(static, s, idx, firm_of, subsidy) if np.count_nonzero(subsidy) else 0.0
+    extra = _subsidised_output(static, s, idx, firm_of, subsidy).tolist() if np.count_nonzero(subsidy) else [0.0] * len(expected)
     s.chip_subsidy[idx] = 0.0
-    s.target_units[idx] = np.maximum(expected + correction, 0.0) + extra
+    # target = max(expected + (expected x cover - stock) / adjust, 0) + extra: a few firms, in plain Python
+    # floats (the same operations in the same order as the arrays)
+    cover, adjust, targets = industry.stock_cover_quarters, industry.stock_adjust_quarters, []
+    for demand, held_now, more in zip(expected, stock[idx].tolist(), extra, strict=True):
+        target = demand + (demand * cover - held_now) / adjust
+        targets.append((0.0 if 0.0 > target else target) + more)
+    s.target_units[idx] = targets
 
 
 def _subsidised_output(static: Static, s: WorldState, idx: np.ndarray, firm_of: np.ndarray, subsidy: np.ndarray) -> np.ndarray:
