@@ -121,40 +121,6 @@ def test_espionage_bonus_in_plain_python_equals_the_arrays(game: Game) -> None:
     assert model._espionage_bonus().tobytes() == arrays.tobytes()
 
 
-def test_labs_money_in_plain_python_equals_the_arrays(game: Game) -> None:
-    """`finance.update` lab by lab against its array equations, with a capex cut running and odd numbers."""
-    import copy
-
-    from techrace.core.mechanisms import finance
-
-    model = game.model
-    st, s = model.static, model.state
-    n = len(st.labs)
-    rng = np.random.default_rng(5)
-    s.capex_cut_left[:] = np.arange(n) % 3
-    s.capex_cut[:] = 0.3
-    s.recent_gain[2] = np.nan
-    gain, luck = rng.normal(0.5, 2.0, n), rng.lognormal(0.0, 0.2, n)
-    gain[4] = 1e6  # past the growth cap
-    gain[5] = -1e6  # past the cut
-    arrays = copy.deepcopy(s)
-    finance.update(st, s, model.market_start, gain, luck)
-    rules, market = st.ruleset.finance, st.ruleset.market
-    a = arrays
-    a.ai_revenue = finance.revenue(st, a, model.market_start)
-    a.recent_gain = rules.expectation_smoothing * gain + (1.0 - rules.expectation_smoothing) * a.recent_gain
-    growth = a.capital_growth * market.growth_decay_per_quarter ** a.turn + st.blocs.lab_investor_weight * (
-        rules.investor_sensitivity * (a.recent_gain - rules.investor_hurdle))
-    growth = np.minimum(np.maximum(growth, -rules.investor_cut_max), rules.investor_growth_max)
-    a.investor_capital = a.investor_capital * (1.0 + growth) * luck
-    a.capital = rules.reinvest_share * a.ai_revenue + a.investor_capital
-    active = a.capex_cut_left > 0
-    a.capex_cut_left = np.maximum(a.capex_cut_left - 1.0, 0.0)
-    a.capex_cut = np.where(active, a.capex_cut, 0.0)
-    for name in ("ai_revenue", "recent_gain", "investor_capital", "capital", "capex_cut_left", "capex_cut"):
-        assert getattr(s, name).tobytes() == getattr(a, name).tobytes(), name
-
-
 def test_domestic_share_in_plain_python_equals_the_arrays(game: Game) -> None:
     model = game.model
     s = model.state

@@ -87,32 +87,16 @@ def start(static: Static, s: WorldState, market: MarketStart) -> None:
 
 
 def update(static: Static, s: WorldState, start: MarketStart, gain: np.ndarray, luck: np.ndarray) -> None:
-    """After this quarter's runs: revenue, investors' view of recent gains, and next quarter's spending.
-
-    Lab by lab in plain Python floats (a few dozen labs; the same operations in the same order as the array
-    equations, np.maximum's and np.minimum's choices with NaN kept):
-    recent gain = s x gain + (1 - s) x recent gain; growth = baseline x decay^turn + investor weight x
-    sensitivity x (recent gain - hurdle), within [-cut max, growth max]; investors' capital x (1 + growth) x luck."""
+    """After this quarter's runs: revenue, investors' view of recent gains, and next quarter's spending."""
     rules, market = static.ruleset.finance, static.ruleset.market
     s.ai_revenue = revenue(static, s, start)
-    smoothing, hurdle, sensitivity = rules.expectation_smoothing, rules.investor_hurdle, rules.investor_sensitivity
-    low, high, reinvest = -rules.investor_cut_max, rules.investor_growth_max, rules.reinvest_share
-    decay = market.growth_decay_per_quarter ** s.turn
-    recent, invested, capital, left, cut = [], [], [], [], []
-    for g, before, base, weight, held, draw, revenue_b, quarters, share in zip(
-            gain.tolist(), s.recent_gain.tolist(), s.capital_growth.tolist(), static.blocs.lab_investor_weight.tolist(),
-            s.investor_capital.tolist(), luck.tolist(), s.ai_revenue.tolist(), s.capex_cut_left.tolist(), s.capex_cut.tolist(),
-            strict=True):
-        now = smoothing * g + (1.0 - smoothing) * before
-        growth = base * decay + weight * (sensitivity * (now - hurdle))
-        growth = low if low > growth else growth
-        growth = high if high < growth else growth
-        held = held * (1.0 + growth) * draw
-        recent.append(now)
-        invested.append(held)
-        capital.append(reinvest * revenue_b + held)
-        after = quarters - 1.0
-        left.append(0.0 if 0.0 > after else after)
-        cut.append(share if quarters > 0 else 0.0)
-    s.recent_gain, s.investor_capital, s.capital = np.array(recent), np.array(invested), np.array(capital)
-    s.capex_cut_left, s.capex_cut = np.array(left), np.array(cut)
+    s.recent_gain = rules.expectation_smoothing * gain + (1.0 - rules.expectation_smoothing) * s.recent_gain
+    baseline = s.capital_growth * market.growth_decay_per_quarter ** s.turn
+    sentiment = rules.investor_sensitivity * (s.recent_gain - rules.investor_hurdle)
+    growth = baseline + static.blocs.lab_investor_weight * sentiment
+    growth = np.minimum(np.maximum(growth, -rules.investor_cut_max), rules.investor_growth_max)  # np.clip, without its wrapper
+    s.investor_capital = s.investor_capital * (1.0 + growth) * luck
+    s.capital = rules.reinvest_share * s.ai_revenue + s.investor_capital
+    active = s.capex_cut_left > 0
+    s.capex_cut_left = np.maximum(s.capex_cut_left - 1.0, 0.0)
+    s.capex_cut = np.where(active, s.capex_cut, 0.0)
