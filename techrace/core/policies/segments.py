@@ -28,11 +28,12 @@ def exact_sum_list(groups: np.ndarray | list[int], values: np.ndarray | list[flo
     and values are a few dozen numbers: a numpy call costs more than that many Python additions."""
     groups = groups.tolist() if isinstance(groups, np.ndarray) else groups
     values = values.tolist() if isinstance(values, np.ndarray) else values
-    sums = [0.0] * count
+    sums, sizes = [0.0] * count, [0] * count
     for g, value in zip(groups, values, strict=True):
         sums[g] += value
-    for g in set(groups) if len(groups) > SEQUENTIAL_UP_TO else ():  # each group's size counted in C
-        if groups.count(g) > SEQUENTIAL_UP_TO:  # numpy's pairwise order
+        sizes[g] += 1
+    for g, size in enumerate(sizes):
+        if size > SEQUENTIAL_UP_TO:  # numpy's pairwise order
             sums[g] = float(np.add.reduce(np.array([v for h, v in zip(groups, values, strict=True) if h == g])))
     return sums
 
