@@ -29,6 +29,7 @@ for _name, _places in ROUNDING.items():
 _ROUNDED = [name for names in _BY_PLACES.values() for name in names]  # the rounded columns, grouped by decimals
 VOLUME_WPM = 1000.0  # "in volume": at least this many usable wafer starts per month
 ADVANCED_NM = 7.0
+FINITE_WHEN_ROUNDED = 1e300  # below this size a number rounded to at most 4 decimals stays finite (a float bound, not behaviour)
 
 
 def nation_metrics(static: Static, s: WorldState) -> dict[str, np.ndarray]:
@@ -68,28 +69,29 @@ def metric_rows(static: Static, s: WorldState, seed: int, quarter: str,
 
 
 class TurnRows:
-    """One turn's metric rows: rounded and checked for non-finite numbers when the turn is played (a game
-    stops on the turn that broke), written out as dicts only when first read (`Game.run` alone never does)."""
+    """One turn's metric rows: checked for non-finite numbers when the turn is played (a game stops on the
+    turn that broke), rounded and written out as dicts only when first read (`Game.run` alone never does)."""
 
     def __init__(self, static: Static, s: WorldState, seed: int, quarter: str, values: dict[str, np.ndarray]):
         self.nations, self.seed, self.turn, self.quarter = static.nations, seed, s.turn, quarter
-        # one table of the rounded columns, one rounding call per number of decimals (elementwise, so the same numbers)
-        table = np.array([values[name] for name in _ROUNDED])
-        self.blocks, start = [], 0
-        for places, names in _BY_PLACES.items():
-            self.blocks.append((names, np.round(table[start:start + len(names)], places, out=table[start:start + len(names)])))
-            start += len(names)
-        self.runs, self.best = np.array(values["largest_training_run_flop"]), np.array(values["best_node_nm"])
+        # the rounded columns, grouped by decimals, then the training runs: one copy of this turn's numbers
+        self.table = np.array([values[name] for name in _ROUNDED] + [values["largest_training_run_flop"]])
+        self.best = np.array(values["best_node_nm"])
         self._rows: list[dict[str, Any]] | None = None
-        if not (np.isfinite(table).all() and np.isfinite(self.runs).all() and not np.isnan(self.best).any()):
+        # every number far enough below the largest float rounds to a finite one (x 10^decimals, then back);
+        # anything else is looked at row by row, as written
+        if not (np.abs(self.table).max(initial=0.0) < FINITE_WHEN_ROUNDED and not np.count_nonzero(np.isnan(self.best))):
             check_finite_rows(self.rows())  # names the first non-finite number by turn, nation and field
 
     def rows(self) -> list[dict[str, Any]]:
         if self._rows is None:
             rounded: dict[str, list[Any]] = {}
-            for names, block in self.blocks:
-                rounded.update(zip(names, block.tolist(), strict=True))
-            rounded["largest_training_run_flop"] = [float(f"{x:.6e}") for x in self.runs.tolist()]
+            start = 0
+            for places, names in _BY_PLACES.items():  # one rounding call per number of decimals (elementwise)
+                block = self.table[start:start + len(names)]
+                rounded.update(zip(names, block.round(places, out=block).tolist(), strict=True))
+                start += len(names)
+            rounded["largest_training_run_flop"] = [float(f"{x:.6e}") for x in self.table[start].tolist()]
             rounded["best_node_nm"] = [None if math.isinf(x) else x for x in self.best.tolist()]
             columns = [rounded[name] for name in COLUMNS[4:]]
             self._rows = []

@@ -141,7 +141,7 @@ class WorldModel(mesa.Model):
         events: list[Event] = []
         s.revenue_last = s.revenue.copy()
         for name in ("revenue", "wafers_sold", "accel_quarter", "bought_h100e", "grey_h100e", "subsidy", "researcher_inflow"):
-            getattr(s, name)[...] = 0.0
+            getattr(s, name).fill(0.0)  # as `[...] = 0.0`, cheaper
         self.activated: list[str] = []
         events += timeline.advance_controls(st, s, self.quarter, self.activated)
         valid = [a for a in player_actions if not validate_action(self.ruleset, a, self.control_owners())]
@@ -250,10 +250,18 @@ class WorldModel(mesa.Model):
         before = s.lab_capability.copy()
         labs.training_runs(st, s)
         finance.update(st, s, self.market_start, s.lab_capability - before, self.luck["capital"])
-        smoothing = self.ruleset.finance.expectation_smoothing
-        share = np.where(s.accel_bought > 0, s.accel_domestic / np.maximum(s.accel_bought, 1e-12), s.domestic_share)
-        s.domestic_share = smoothing * share + (1.0 - smoothing) * s.domestic_share
+        s.domestic_share = self._domestic_share_seen()
         return []
+
+    def _domestic_share_seen(self) -> np.ndarray:
+        """Each nation's smoothed share of its new accelerators made at home (kept where it bought none):
+        a few nations, so in plain Python floats (the same operations in the same order as the arrays)."""
+        s, smoothing = self.state, self.ruleset.finance.expectation_smoothing
+        seen = []
+        for bought, home, old in zip(s.accel_bought.tolist(), s.accel_domestic.tolist(), s.domestic_share.tolist(), strict=True):
+            share = home / (1e-12 if 1e-12 > bought else bought) if bought > 0 else old  # np.maximum's choice, NaN kept
+            seen.append(smoothing * share + (1.0 - smoothing) * old)
+        return np.array(seen, dtype=np.float64)
 
     def _draw_luck(self) -> dict[str, np.ndarray]:
         """This quarter's random factors, drawn in one fixed order and shape whatever happens, so a
@@ -278,20 +286,30 @@ class WorldModel(mesa.Model):
         st, s = self.static, self.state
         level = [np.inf] * len(st.chip_firms)
         firms, levels = s.sku_firm.tolist(), s.sku_hbm_level.tolist()
-        for k in np.flatnonzero((planned > 0) & (s.sku_stacks > 0)).tolist():
+        for k in ((planned > 0) & (s.sku_stacks > 0)).nonzero()[0].tolist():
             f = int(firms[k])
             level[f] = min(level[f], levels[k])
         return np.array([value if math.isfinite(value) else 0.0 for value in level])
 
     def _espionage_bonus(self) -> np.ndarray:
-        """R&D progress from stolen know-how: only for foundries with enough experienced engineers."""
+        """R&D progress from stolen know-how: only for foundries with enough experienced engineers.
+
+        bonus x espionage x min(1, experienced / threshold) where experienced = engineers x min(1, years /
+        years needed) reaches the threshold: a few foundries, so in plain Python floats (np.minimum's
+        choices, NaN kept, and the same operations in the same order)."""
         st, s = self.static, self.state
         nf = len(st.foundries)
         industry = st.ruleset.industry
-        experienced = s.eng[:nf, 0] * np.minimum(1.0, s.exp[:nf, 0] / industry.espionage_experience_years)
+        years, bonus = industry.espionage_experience_years, industry.espionage_rd_bonus
         threshold = st.ruleset.technology.espionage_execution_threshold
-        execution = np.where(experienced >= threshold, np.minimum(1.0, experienced / max(threshold, 1.0)), 0.0)
-        return industry.espionage_rd_bonus * s.espionage[st.foundry_nation] * execution
+        scale, spying = max(threshold, 1.0), s.espionage.tolist()
+        out = []
+        for eng, exp, n in zip(s.eng[:nf, 0].tolist(), s.exp[:nf, 0].tolist(), st.foundry_nation.tolist(), strict=True):
+            seasoned = exp / years
+            experienced = eng * (1.0 if 1.0 <= seasoned else seasoned)
+            share = experienced / scale
+            out.append(bonus * spying[n] * ((1.0 if 1.0 <= share else share) if experienced >= threshold else 0.0))
+        return np.array(out, dtype=np.float64)
 
     # ------------------------------------------------------------------ controls
     def control_owners(self) -> dict[str, str]:

@@ -16,15 +16,18 @@ import numpy as np
 from techrace.ruleset.schema import Forecasting
 
 FLOOR = 1.0  # demand of less than one unit counts as one (the log needs a floor; units are wafers, stacks, packages)
+FEW = 12  # forecasts this many or fewer are folded in plain Python (cheaper than a dozen numpy calls; same numbers)
 
 
 def observe(level: np.ndarray, trend: np.ndarray, demand: np.ndarray, rules: Forecasting) -> tuple[np.ndarray, np.ndarray]:
     """New (level, trend) after seeing `demand`; a level of 0 means no history yet (the first demand sets it)."""
     seen = np.log(np.maximum(demand, FLOOR))
+    if seen.ndim == 1 and len(seen) <= FEW:
+        return _observe_few(level, trend, seen, rules)
     fresh = level <= 0
     expected = level + trend * rules.trend_damping
     new_level = np.where(fresh, seen, rules.level_smoothing * seen + (1.0 - rules.level_smoothing) * expected)
-    start_trend = np.log(rules.start_growth_per_year) / 4.0
+    start_trend = _start_trend(rules.start_growth_per_year)
     new_trend = np.where(fresh, start_trend,
                          rules.trend_smoothing * (new_level - level) + (1.0 - rules.trend_smoothing) * trend * rules.trend_damping)
     return new_level, new_trend
@@ -44,6 +47,26 @@ def observe_all(s: Any, markets: tuple[str, ...], rules: Forecasting) -> None:
         setattr(s, level_name, level[start:end].reshape(old.shape))
         setattr(s, trend_name, trend[start:end].reshape(old.shape))
         start = end
+
+
+def _observe_few(level: np.ndarray, trend: np.ndarray, seen: np.ndarray, rules: Forecasting) -> tuple[np.ndarray, np.ndarray]:
+    """`observe` after the log for a few forecasts (a chip firm's), in plain Python floats: the same
+    operations in the same order, and the same choice of branch, as the array equations."""
+    ls, ts, damping = rules.level_smoothing, rules.trend_smoothing, rules.trend_damping
+    start = float(_start_trend(rules.start_growth_per_year))
+    levels, trends = [], []
+    for old, slope, x in zip(level.tolist(), trend.tolist(), seen.tolist(), strict=True):
+        fresh = old <= 0
+        new = x if fresh else ls * x + (1.0 - ls) * (old + slope * damping)
+        levels.append(new)
+        trends.append(start if fresh else ts * (new - old) + (1.0 - ts) * slope * damping)
+    return np.array(levels, dtype=np.float64), np.array(trends, dtype=np.float64)
+
+
+@lru_cache(maxsize=16)
+def _start_trend(growth_per_year: float) -> np.float64:
+    """The trend a first demand starts with (log per quarter), worked out once per growth rate."""
+    return np.log(growth_per_year) / 4.0
 
 
 @lru_cache(maxsize=16)

@@ -79,20 +79,39 @@ def diffusion(static: Static, s: WorldState, people: np.ndarray | None = None) -
     """log10 gain of each lab from others' algorithms, through the ruleset's channels (`people`: `researchers`)."""
     rules = static.ruleset.research
     absorb = np.minimum(1.0, (researchers(static, s) if people is None else people) / max(rules.absorption_researchers, 1e-9))
-    open_labs = _open_labs(static)
     gain = np.zeros(len(static.labs))
-    for channel in rules.diffusion.values():
-        history = s.algo_history[:, min(channel.lag_quarters, s.algo_history.shape[1] - 1)]
-        pool = history if channel.source == "frontier" else np.where(open_labs, history, -np.inf)
-        if not np.isfinite(pool).any():
+    channels, lags, sources, columns = _channel_tables(static, s.algo_history.shape[1])
+    if not len(gain) or not channels:
+        return gain
+    # every channel's pool of sources at once, (lab, channel); each column as its channel alone would see it
+    pools = np.where(sources, s.algo_history[:, lags], -np.inf)
+    best = pools.argmax(axis=0)
+    gaps = np.maximum(pools[best, columns][None, :] - s.algo_log10[:, None], 0.0)
+    for c, (channel, source, found) in enumerate(zip(channels, best.tolist(), np.isfinite(pools).any(axis=0).tolist(), strict=True)):
+        if not found:
             continue
-        source = int(np.argmax(pool))
-        gap = np.maximum(pool[source] - s.algo_log10, 0.0)
         if channel.access == "everyone":  # full access: rate x 1.0 is the rate itself, so no array of ones to multiply
-            gain += channel.rate_per_quarter * absorb * gap
+            gain += channel.rate_per_quarter * absorb * gaps[:, c]
         else:
-            gain += channel.rate_per_quarter * _access(static, s, channel.access, source) * absorb * gap
+            gain += channel.rate_per_quarter * _access(static, s, channel.access, source) * absorb * gaps[:, c]
     return gain
+
+
+def _channel_tables(static: Static, depth: int) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
+    """The diffusion channels in order, the history column each reads (its lag, within the `depth` kept),
+    the (lab, channel) labs each may learn from (every lab, or the open-weights labs) and the channels'
+    indices (read-only, once a game)."""
+    key = ("diffusion_channels", depth)
+    tables = static.cache.get(key)
+    if tables is None:
+        channels = list(static.ruleset.research.diffusion.values())
+        lags = np.array([min(c.lag_quarters, depth - 1) for c in channels], dtype=np.int64)
+        sources = np.array([[c.source == "frontier" or bool(open_) for c in channels] for open_ in _open_labs(static)],
+                           dtype=bool).reshape(len(static.labs), len(channels))
+        tables = static.cache[key] = (channels, lags, sources, np.arange(len(channels)))
+        for array in tables[1:]:
+            array.flags.writeable = False
+    return tables
 
 
 def _open_labs(static: Static) -> np.ndarray:

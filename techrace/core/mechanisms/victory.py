@@ -46,8 +46,20 @@ def _applies(static: Static, cond: VictoryCondition) -> np.ndarray:
 
 
 def _rival_mask(static: Static, cond: VictoryCondition, alive: np.ndarray) -> np.ndarray:
-    """(nation, nation): True where j is a rival of i under this condition (alive, not i itself)."""
-    return _tables(static, cond)[1] & alive[None, :]
+    """(nation, nation): True where j is a rival of i under this condition (alive, not i itself); read-only."""
+    return _living(static, cond, alive)[0]
+
+
+def _living(static: Static, cond: VictoryCondition, alive: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The condition's rival mask and the nations it applies to, both among the living: kept by who is
+    alive (a nation collapses at most once a game), read-only."""
+    key = ("victory_living", id(cond), alive.tobytes())
+    found = static.cache.get(key)
+    if found is None or found[2] is not cond:
+        applies, listed, _, _ = _tables(static, cond)
+        found = static.cache[key] = (listed & alive[None, :], applies & alive, cond)
+        found[0].flags.writeable = found[1].flags.writeable = False
+    return found[:2]
 
 
 def _tables(static: Static, cond: VictoryCondition) -> tuple[np.ndarray, np.ndarray, int | None, dict | None]:
@@ -112,7 +124,7 @@ def check(static: Static, s: WorldState, quarter: str, final: bool, metrics: dic
     now = quarter_indices(static)[quarter]
     finite: dict[str, np.ndarray] = {}
     streaks = _streaks(static, s, metrics, s.collapsed <= 0, quarter, now, finite)
-    if not (streaks >= _needed(static)).any():  # no condition decides: the quarter ends as the full count would
+    if not np.count_nonzero(streaks >= _needed(static)):  # no condition decides: the quarter ends as the full count would
         s.victory_streak[...] = streaks
         return (_by_score(static, s, metrics, quarter, "no condition decided", "score", "scoring") if final else None), []
     return _decide(static, s, metrics, quarter, final, player, now, finite)
@@ -124,9 +136,9 @@ def _streaks(static: Static, s: WorldState, metrics: dict[str, np.ndarray], aliv
     no nation collapses (all conditions at once)."""
     held = []
     for cond in static.ruleset.victory.values():
-        applies, _, start, _ = _tables(static, cond)
-        held.append(holds(static, cond, metrics, alive, quarter, finite) & applies & alive if start is None or now >= start
-                     else np.zeros(len(static.nations), dtype=bool))
+        start = _tables(static, cond)[2]
+        held.append(holds(static, cond, metrics, alive, quarter, finite) & _living(static, cond, alive)[1]
+                    if start is None or now >= start else np.zeros(len(static.nations), dtype=bool))
     return np.where(np.array(held).reshape(s.victory_streak.shape), s.victory_streak + 1.0, 0.0)
 
 

@@ -42,13 +42,18 @@ def _plan_output(model: WorldModel, idx: np.ndarray) -> None:
     firm_of = s.sku_firm.astype(np.int64)
     stock = np.bincount(firm_of, weights=held * (s.sku_used > 0), minlength=len(static.chip_firms))
     cut = float(np.add.reduce(s.capex_cut) / len(s.capex_cut)) if len(s.capex_cut) else 0.0  # the mean, as np.mean sums and divides
-    expected = forecast.ahead(level, trend, 1, rules) * (1.0 - cut)
-    correction = (expected * industry.stock_cover_quarters - stock[idx]) / industry.stock_adjust_quarters
+    expected = (forecast.ahead(level, trend, 1, rules) * (1.0 - cut)).tolist()
     # a subsidy pays for extra output this quarter at the firm's current prices (none: 0.0 added alike)
     subsidy = s.chip_subsidy[idx]
-    extra = _subsidised_output(static, s, idx, firm_of, subsidy) if subsidy.any() else 0.0
+    extra = _subsidised_output(static, s, idx, firm_of, subsidy).tolist() if np.count_nonzero(subsidy) else [0.0] * len(expected)
     s.chip_subsidy[idx] = 0.0
-    s.target_units[idx] = np.maximum(expected + correction, 0.0) + extra
+    # target = max(expected + (expected x cover - stock) / adjust, 0) + extra: a few firms, in plain Python
+    # floats (the same operations in the same order as the arrays)
+    cover, adjust, targets = industry.stock_cover_quarters, industry.stock_adjust_quarters, []
+    for demand, held_now, more in zip(expected, stock[idx].tolist(), extra, strict=True):
+        target = demand + (demand * cover - held_now) / adjust
+        targets.append((0.0 if 0.0 > target else target) + more)
+    s.target_units[idx] = targets
 
 
 def _subsidised_output(static: Static, s: WorldState, idx: np.ndarray, firm_of: np.ndarray, subsidy: np.ndarray) -> np.ndarray:
@@ -65,21 +70,22 @@ def _split_output(model: WorldModel, idx: np.ndarray) -> list[Event]:
     static, s = model.static, model.state
     lic, eligible = model.licences, model.eligible
     h100e = s.sku_tflops * 16.0 / static.ruleset.technology.h100_tpp
-    ready = (s.sku_ready_turn <= s.turn) & (s.sku_active > 0)
-    # firms plan for legal sales only: grey-market buyers are not a market a firm can plan for
-    score = np.where(eligible & ready[:, None], h100e[:, None] * lic.chip_allowed, 0.0)    # (sku, lab)
+    live = s.sku_active > 0
     firm_of = s.sku_firm.astype(np.int64)
-    # each firm's best design per lab: reduced over the designs grouped by firm, never a firm x design x lab array
-    groups = sku_groups(firm_of, static.cache)
-    tiered = lic.tier_cap[static.lab_nation] <= 0  # labs in nations a country-tier rule closes to foreign designs
-    if tiered.any():
-        score = np.where(_foreign(static, firm_of) & tiered[None, :], 0.0, score)
-    active = (s.sku_active > 0) & (s.sku_used > 0)
+    active = live & (s.sku_used > 0)
     mine = (firm_of[None, :] == idx[:, None]) & active[None, :]                  # (firm, sku)
     nc = len(static.chip_firms)
     chosen, row_of, pick = _firm_rows(static, idx)
     offered = active & chosen[firm_of]
-    firm_score = np.where(offered[:, None], score, 0.0)                          # (sku, lab)
+    # firms plan for legal sales only (grey-market buyers are not a market a firm can plan for), of their
+    # designs on offer that are ready
+    planned = (s.sku_ready_turn <= s.turn) & live & offered
+    firm_score = np.where(eligible & planned[:, None], h100e[:, None] * lic.chip_allowed, 0.0)    # (sku, lab)
+    # each firm's best design per lab: reduced over the designs grouped by firm, never a firm x design x lab array
+    groups = sku_groups(firm_of, static.cache)
+    tiered = lic.tier_cap[static.lab_nation] <= 0  # labs in nations a country-tier rule closes to foreign designs
+    if np.count_nonzero(tiered):  # as `tiered.any()`, without its Python wrapper
+        firm_score = np.where(_foreign(static, firm_of) & tiered[None, :], 0.0, firm_score)
     top = by_firm(np.maximum, firm_score, groups, nc, 0.0)                      # (firm, lab)
     top_of_sku = top[firm_of]
     first = np.where((firm_score == top_of_sku) & (top_of_sku > 0), np.arange(len(firm_of))[:, None], len(firm_of))
@@ -89,15 +95,13 @@ def _split_output(model: WorldModel, idx: np.ndarray) -> list[Event]:
     share = np.bincount(best[buys], weights=s.capital[buys.nonzero()[1]], minlength=static.sku_capacity)
     total = np.where(mine, share[None, :], 0.0).sum(axis=1)                      # each firm's planned sales
     firm_total = np.where(offered, total[row_of[firm_of]], 0.0)                  # ... seen from each SKU
-    planned = offered
-    s.sku_share = np.where(planned, np.where(firm_total > 0, share / np.maximum(firm_total, 1e-300), 0.0), s.sku_share)
-    legal = np.where(eligible, lic.chip_allowed, -1.0)
+    s.sku_share = np.where(offered, np.where(firm_total > 0, share / np.maximum(firm_total, 1e-300), 0.0), s.sku_share)
     sells = offered[:, None] & eligible                                          # (sku, lab)
     customer = by_firm(np.logical_or, sells, groups, nc, False)[pick]            # (firm, lab)
-    best_legal = by_firm(np.maximum, np.where(sells, legal, -1.0), groups, nc, -1.0)[pick]
+    best_legal = by_firm(np.maximum, np.where(sells, lic.chip_allowed, -1.0), groups, nc, -1.0)[pick]  # sells: eligible
     blocked = customer & (best_legal < 0.5)
     events: list[Event] = []
-    if not blocked.any():  # no market closed to a whole firm (most quarters)
+    if not np.count_nonzero(blocked):  # no market closed to a whole firm (most quarters)
         return events
     for row, lab_nation in sorted({(int(r), int(static.lab_nation[c])) for r, c in zip(*np.nonzero(blocked), strict=True)}):
         events += design_compliant(model, int(idx[row]), np.flatnonzero(mine[row]), lab_nation)

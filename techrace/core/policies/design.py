@@ -56,9 +56,9 @@ def _best_node(model: WorldModel, ci: int, parent: int, ready: int) -> tuple[int
         if model.licences.wafer_allowed[fi, parent] < 0.5:
             continue
         free = (soon[fi] - s.non_ai_wpm[fi]) * 3.0 - s.wafer_demand[fi]          # not booked by others
-        ok = np.flatnonzero((s.mastered[fi] > 0) & (free >= static.ruleset.design.node_capacity_share * used))
-        if len(ok) and int(ok.max()) > best:
-            best, maker = int(ok.max()), fid
+        ok = ((s.mastered[fi] > 0) & (free >= static.ruleset.design.node_capacity_share * used)).nonzero()[0]
+        if len(ok) and int(ok[-1]) > best:  # the indices come sorted: the last is the largest
+            best, maker = int(ok[-1]), fid
     return best, maker
 
 
@@ -86,7 +86,7 @@ def _successor(model: WorldModel, ci: int) -> Event | None:
     mine = ((s.sku_used > 0) & (s.sku_firm == ci) & (s.sku_compliant <= 0)).nonzero()[0]
     if len(mine) == 0:
         return None
-    parent = int(mine[np.argmax(s.sku_tflops[mine])])
+    parent = int(mine[s.sku_tflops[mine].argmax()])  # np.argmax's index, without its Python wrapper
     ready = s.turn + rules.design_quarters
     node, foundry = _best_node(model, ci, parent, ready)
     density, ppw = _node_tables(static)

@@ -113,7 +113,7 @@ def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     demand = forecast.ahead(s.wafer_demand_level[idx], s.wafer_demand_trend[idx], static.build_quarters[None, :],
                             industry.forecast)
     needed = (demand / 3.0 + s.non_ai_wpm[idx] * growth) * industry.forecast.headroom
-    mastered = s.mastered[idx] > 0
+    mastered, newest = _mastered(model, idx, node_index)
     wpm = np.where(mastered, np.maximum(needed - total, 0.0), 0.0)            # where demand is
     # the newest node (mastered, or far enough in R&D to be mastered by the time a fab is built) gets capacity
     # for `new_node_share` of all the AI demand ahead, since designs move there as soon as it can serve them
@@ -123,8 +123,7 @@ def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     ai_need = demand.sum(axis=1) / 3.0 * industry.forecast.headroom
     at = (rows, lead[rows])
     wpm[at] = np.maximum(wpm[at], industry.new_node_share * ai_need[rows] - total[at])
-    newest = np.where(mastered, node_index, -1).max(axis=1)                 # the last mastered node (-1: none)
-    ramp = mastered & (node_index == newest[:, None]) & (total < industry.first_fab_wpm * 0.5)
+    ramp = newest & (total < industry.first_fab_wpm * 0.5)
     wpm = np.where(ramp, np.maximum(wpm, industry.first_fab_wpm), wpm)
     limit = total.sum(axis=1, keepdims=True) * industry.max_fab_growth_per_quarter + industry.fab_growth_floor_wpm
     wpm = np.minimum(wpm, limit)
@@ -135,22 +134,37 @@ def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     wpm = np.where(wpm >= industry.min_fab_wpm, wpm, 0.0)
     if not np.count_nonzero(wpm):  # no fab to start (as `wpm.any()`, without its Python wrapper)
         return
-    best_site = np.where(own, site_cap[None, :, :], -1.0).argmax(axis=1)    # (f, node): each one's largest site
     rows, nodes = wpm.nonzero()
-    sites = np.where(total[rows, nodes] > 0, best_site[rows, nodes], home_sites(model)[idx[rows]])
+    # each new fab's foundry's largest site on its node (the first of equals), for the few fabs started only
+    best_site = np.where(own[rows], site_cap[:, nodes].T, -1.0).argmax(axis=1)
+    sites = np.where(total[rows, nodes] > 0, best_site, home_sites(model)[idx[rows]])
     start_constructions(static, s, sites, nodes, wpm[rows, nodes])
     s.cash[idx] -= (shell_cost * wpm / 1e9).sum(axis=1)
 
 
+def _mastered(model: WorldModel, idx: np.ndarray, node_index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(f, node) the nodes the foundries in `idx` have mastered, and their last mastered node: kept by the
+    mastered nodes, like the research targets (read-only)."""
+    key = ("mastered_nodes", model.state.mastered.tobytes(), idx.tobytes())
+    found = model.static.cache.get(key)
+    if found is None:
+        mastered = model.state.mastered[idx] > 0
+        newest = np.where(mastered, node_index, -1).max(axis=1)                # the last mastered node (-1: none)
+        found = model.static.cache[key] = (mastered, mastered & (node_index == newest[:, None]))
+        for array in found:
+            array.flags.writeable = False
+    return found
+
+
 def _fab_tables(static: Static, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """What fab building reads from the ruleset, once a game for these foundries: which sites each owns
-    (f, site, 1), non-AI demand growth over each node's build time (1, node), the shell cost per wpm
+    (f, site), non-AI demand growth over each node's build time (1, node), the shell cost per wpm
     (1, node), and the node indices (1, node)."""
     key = ("fab_tables", idx.tobytes())
     tables = static.cache.get(key)
     if tables is None:
         industry = static.ruleset.industry
-        own = (static.site_foundry[None, :] == idx[:, None])[:, :, None]
+        own = static.site_foundry[None, :] == idx[:, None]
         growth = ((1.0 + static.ruleset.market.non_ai_growth_per_quarter) ** static.build_quarters)[None, :]
         shell_cost = static.capex_per_wpm[None, :] * industry.shell_share_of_capex
         tables = static.cache[key] = (own, growth, shell_cost, np.arange(len(static.nodes))[None, :])
@@ -178,7 +192,7 @@ def _grow_hbm(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     add = np.minimum(np.maximum(needed - have, 0.0), have * industry.max_hbm_growth_per_quarter)  # np.clip's numbers
     capex = industry.hbm_capex_per_wpm_usd * industry.shell_share_of_capex / 1e9
     add = np.minimum(add, np.maximum(budget, 0.0) / capex)
-    site = np.argmax(np.where(own, s.hbm_tsv_wpm[None, :], -1.0), axis=1)
+    site = np.where(own, s.hbm_tsv_wpm[None, :], -1.0).argmax(axis=1)
     np.add.at(s.hbm_construction[:, h - 1], site, add)
     s.cash[idx] -= add * capex
 
@@ -247,10 +261,10 @@ def tool_needs(model: WorldModel) -> np.ndarray:
         return cached
     static, s = model.static, model.state
     horizon = static.ruleset.industry.tool_order_horizon_quarters
-    req, arf_req, hbm_req = _tool_requirements(static)
+    req, arf_req, hbm_req, extra_passes = _tool_requirements(static)
     planned = s.capacity + s.construction[:, :, :horizon].sum(axis=2)
     need = planned @ req
-    need[:, ARF] += (planned * s.duv_share * arf_req * (static.mp_arf - 1.0)).sum(axis=1)
+    need[:, ARF] += (planned * s.duv_share * arf_req * extra_passes).sum(axis=1)
     tsv = s.hbm_tsv_wpm + s.hbm_construction[:, :horizon].sum(axis=1)
     need += tsv[:, None] * hbm_req[None, :]  # np.outer's numbers, without its wrapper
     orders = np.maximum(need * static.ruleset.market.tool_demand_headroom - tools_at_hand(model), 0.0)
@@ -268,12 +282,14 @@ def tools_at_hand(model: WorldModel) -> np.ndarray:
     return have
 
 
-def _tool_requirements(static: Static) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Tools per wpm by (node, kind), the ArF column of it, and tools per TSV wpm by kind (once a game)."""
+def _tool_requirements(static: Static) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Tools per wpm by (node, kind), the ArF column of it, tools per TSV wpm by kind, and the ArF passes
+    multi-patterning adds per node (once a game)."""
     tables = static.cache.get("tool_requirements")
     if tables is None:
         req = static.tools_per_kwpm / 1000.0
-        tables = static.cache["tool_requirements"] = (req, req[:, ARF].copy(), static.hbm_tools_per_kwpm / 1000.0)
+        tables = static.cache["tool_requirements"] = (req, req[:, ARF].copy(), static.hbm_tools_per_kwpm / 1000.0,
+                                                      static.mp_arf - 1.0)
         for table in tables:
             table.flags.writeable = False
     return tables

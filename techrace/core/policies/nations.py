@@ -233,13 +233,11 @@ def _toolmaker_substitutes(model: WorldModel) -> list[list[list[tuple[str, float
         static, s = model.static, model.state
         kinds = len(TOOL_KINDS)
         groups, names = _maker_kinds(static)
-        chosen, group, weight = [], [], []  # the (maker, kind) pairs that make or develop the kind, row by row
-        for g, name, lines, dev in zip(groups, names, s.tool_capacity.ravel().tolist(), s.tool_dev.ravel().tolist(), strict=True):
-            if lines > 0 or dev >= 0:
-                chosen.append(name)
-                group.append(g)
-                weight.append(lines + 1.0)
-        shares = shares_by_group(group, chosen, weight, len(static.nations) * kinds)
+        lines = s.tool_capacity.ravel()
+        rows = ((lines > 0) | (s.tool_dev.ravel() >= 0)).nonzero()[0]  # the (maker, kind) pairs that make or develop the kind
+        weight = (lines[rows] + 1.0).tolist()
+        rows = rows.tolist()
+        shares = shares_by_group([groups[r] for r in rows], [names[r] for r in rows], weight, len(static.nations) * kinds)
         table = model.turn_cache["toolmaker_substitutes"] = [shares[i:i + kinds] for i in range(0, len(shares), kinds)]
     return table
 

@@ -34,7 +34,7 @@ def _develop(model: WorldModel, idx: np.ndarray, subsidy: np.ndarray) -> list[Ev
     static, s = model.static, model.state
     industry = static.ruleset.industry
     events: list[Event] = []
-    rows, kinds = np.nonzero(s.tool_dev[idx] >= 0)
+    rows, kinds = (s.tool_dev[idx] >= 0).nonzero()  # np.nonzero, without its Python wrapper
     if not len(rows):
         return events
     # a few programmes a quarter: plain floats (the same IEEE operations as on numpy scalars)
