@@ -87,7 +87,7 @@ def ahead(level: np.ndarray, trend: np.ndarray, quarters: np.ndarray | int, rule
 
 
 @lru_cache(maxsize=64)
-def _scalar_steps(phi: float, quarters: int) -> np.ndarray | np.float64:
+def _scalar_steps(phi: float, quarters: int) -> np.ndarray:
     """`ahead`'s steps for a whole number of quarters, worked out as for an array of them (the same numbers)."""
     h = np.asarray(quarters, dtype=np.float64)
     h.flags.writeable = False
@@ -95,11 +95,13 @@ def _scalar_steps(phi: float, quarters: int) -> np.ndarray | np.float64:
 
 
 @lru_cache(maxsize=64)
-def _damped_steps(phi: float, shape: tuple[int, ...], quarters: bytes) -> np.ndarray | np.float64:
+def _damped_steps(phi: float, shape: tuple[int, ...], quarters: bytes) -> np.ndarray:
     """The damped trend's total over `quarters` quarters: the same few horizons (build times, planning
     quarters) every quarter, so kept (read-only)."""
-    h = np.frombuffer(quarters, dtype=np.float64).reshape(shape)
-    steps = phi * (1.0 - phi ** h) / (1.0 - phi)
-    if isinstance(steps, np.ndarray):
-        steps.flags.writeable = False
+    # worked out on a 1-d array even for one horizon: where the processor has AVX-512, numpy powers a 0-d
+    # array by another loop than any array (0.8 ** 2: 0.6400000000000001 against 0.64), so the one horizon
+    # and an array of it would differ in the last bit
+    flat = np.frombuffer(quarters, dtype=np.float64)
+    steps = (phi * (1.0 - phi ** flat) / (1.0 - phi)).reshape(shape)
+    steps.flags.writeable = False
     return steps
