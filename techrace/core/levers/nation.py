@@ -117,7 +117,8 @@ class SubsidyLedger:
 class VisaPolicy(Lever):
     kind, label, group, standing = "visa_policy", "Visa policy", "talent", True
     description = "Set how readily foreign engineers get visas."
-    effect = "Engineers elsewhere move to your pools faster where your pay is higher; AI researchers who move bring their labs' know-how."
+    effect = ("Engineers elsewhere move to your pools faster where your pay is higher, and more of your diaspora abroad comes home; "
+              "AI researchers who move bring their labs' know-how.")
     params = (ParamSpec("visa_openness", "share", "Openness", "0 closed, 1 open", 0, 1, 0.5),)
 
     def apply(self, model: WorldModel, action: Action) -> list[Event]:
@@ -169,7 +170,8 @@ class PowerBuildout(Lever):
 class Centralisation(Lever):
     kind, label, group, standing = "centralisation", "Compute centralisation", "compute", True
     description = "Set the share of national AI compute to pool into one training run; pooling is built up over quarters and costs budget every quarter."
-    effect = ("The nation's largest run grows towards this share of its usable compute, a few points a quarter, paid every quarter from the next; "
+    effect = ("The nation's largest run grows towards this share of its usable compute, a few points a quarter and no faster than "
+              "national sites are built for it (a few hundred MW a quarter), paid every quarter from the next; "
               "its labs give that share of their training compute to the national run and serve its model; lowering it is immediate and free.")
     params = (ParamSpec("share", "share", "Share", "0 to 1", 0, 1, 0.3),)
 
