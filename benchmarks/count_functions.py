@@ -14,10 +14,8 @@ so compare trees with this script only, not with `count_instructions.py`.
 
 from __future__ import annotations
 
-import argparse
 import collections
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from count_instructions import ROOT, export  # noqa: E402
+from count_instructions import parser_for, trees  # noqa: E402
 
 PLAY = """
 import sys
@@ -83,17 +81,11 @@ def _inclusive(out: Path, names: dict[int, str]) -> collections.Counter[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rev", action="append", default=[], help="a git revision to count too (repeatable)")
-    parser.add_argument("--turns", type=int, default=44)
+    parser = parser_for(__doc__)
     parser.add_argument("--top", type=int, default=25, help="functions listed, by this tree's cost")
     args = parser.parse_args()
-    if shutil.which("valgrind") is None:
-        sys.exit("valgrind is not installed")
     with tempfile.TemporaryDirectory() as tmp:
-        script = Path(tmp) / "play.py"
-        script.write_text(PLAY, encoding="utf-8")
-        sources = {"this tree": ROOT} | {rev: export(rev, Path(tmp) / re.sub(r"\W", "_", rev)) for rev in args.rev}
+        script, sources = trees(args.rev, tmp, PLAY)
         with ThreadPoolExecutor(max_workers=2) as pool:
             costs = dict(zip(sources, pool.map(lambda item: profile(item[1], script, args.turns, Path(tmp) / f"cg{item[0]!r}.out".replace(" ", "_")),
                                                 sources.items()), strict=True))

@@ -46,17 +46,27 @@ def count(source: Path, script: Path, turns: int) -> int:
     return int(re.search(r"Collected : (\d+)", done.stderr).group(1))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parser_for(doc: str) -> argparse.ArgumentParser:
+    """The options every instruction count takes: revisions to count beside this tree, and the game's length."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--rev", action="append", default=[], help="a git revision to count too (repeatable)")
     parser.add_argument("--turns", type=int, default=44)
-    args = parser.parse_args()
+    return parser
+
+
+def trees(revs: list[str], tmp: str, play: str) -> tuple[Path, dict[str, Path]]:
+    """The play script written to `tmp`, and the source folder of this tree and of each revision."""
     if shutil.which("valgrind") is None:
         sys.exit("valgrind is not installed")
+    script = Path(tmp) / "play.py"
+    script.write_text(play, encoding="utf-8")
+    return script, {"this tree": ROOT} | {rev: export(rev, Path(tmp) / re.sub(r"\W", "_", rev)) for rev in revs}
+
+
+def main() -> None:
+    args = parser_for(__doc__).parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        script = Path(tmp) / "play.py"
-        script.write_text(PLAY, encoding="utf-8")
-        sources = {"this tree": ROOT} | {rev: export(rev, Path(tmp) / re.sub(r"\W", "_", rev)) for rev in args.rev}
+        script, sources = trees(args.rev, tmp, PLAY)
         jobs = [(name, turns) for name in sources for turns in (0, args.turns)]
         with ThreadPoolExecutor(max_workers=2) as pool:
             counts = dict(zip(jobs, pool.map(lambda job: count(sources[job[0]], script, job[1]), jobs), strict=True))
