@@ -32,8 +32,9 @@ def go_home(static: Static, s: WorldState) -> None:
     """Each host's diaspora ages like its pool (retirement), stays within the pool (hiring draws on both
     alike: a diaspora never exceeds the pool it is part of), and a share goes home through the home
     nation's visas; the world's engineers are conserved."""
-    retirement = static.nation_params.retirement
-    kept = np.minimum(s.diaspora * (1.0 - retirement)[:, None, None], s.pool[:, None, :])
+    aged = s.diaspora * (1.0 - static.nation_params.retirement)[:, None, None]
+    total = aged.sum(axis=1)  # [host, skill], all origins
+    kept = aged * np.where(total > s.pool, s.pool / np.maximum(total, 1e-12), 1.0)[:, None, :]
     back = kept * (static.ruleset.talent.diaspora_return_per_quarter * s.visa)[None, :, None]  # [host, home, skill]
     leaving, coming = back.sum(axis=1), back.sum(axis=0)
     stay = s.pool - leaving
