@@ -4,12 +4,22 @@ change (a lever or a shock), and in a game whose cache was emptied (a reload or 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from core_helpers import play
 
 from techrace.core.markets import talent
 from techrace.core.static import BoundedCache
+
+
+def _fresh(static, compute: Callable[[], Any]) -> Any:  # noqa: ANN001 - `compute` with an empty cache
+    held, static.cache = static.cache, BoundedCache()
+    try:
+        return compute()
+    finally:
+        static.cache = held
 
 
 def _migrated(static, s):  # noqa: ANN001, ANN202 - a copy of the state after one migration
@@ -27,11 +37,7 @@ def test_kept_migration_rates_are_the_fresh_ones_after_pay_and_visas_change() ->
         if visa is not None:
             s.visa[0] = visa
         kept = _migrated(static, s)
-        held, static.cache = static.cache, BoundedCache()
-        try:
-            fresh = _migrated(static, s)
-        finally:
-            static.cache = held
+        fresh = _fresh(static, lambda: _migrated(static, s))
         for name in ("pool", "pool_exp", "emigrated", "immigrated", "researcher_inflow"):
             assert np.array_equal(getattr(kept, name), getattr(fresh, name)), name
 
@@ -97,11 +103,7 @@ def test_kept_design_rules_follow_rule_changes() -> None:
             compute_licences(static, s)
             s.control_status[rule_id] = "lifted"
             kept = compute_licences(static, s)
-            held, static.cache = static.cache, BoundedCache()
-            try:
-                fresh = compute_licences(static, s)
-            finally:
-                static.cache = held
+            fresh = _fresh(static, lambda: compute_licences(static, s))
             for field in kept.__dataclass_fields__:
                 assert np.array_equal(getattr(kept, field), getattr(fresh, field)), (rule_id, field)
     finally:
