@@ -16,6 +16,7 @@ import numpy as np
 from techrace.core.markets.tools import in_transit
 from techrace.core.mechanisms import forecast
 from techrace.core.mechanisms.fabrication import ARF, EUV, effective_tools
+from techrace.core.policies.segments import as_rows
 
 if TYPE_CHECKING:
     from techrace.core.model import WorldModel
@@ -41,7 +42,7 @@ def research_targets(model: WorldModel) -> np.ndarray:
 def foundry_default(model: WorldModel, idx: np.ndarray, params: None = None) -> None:
     static, s = model.static, model.state
     industry = static.ruleset.industry
-    memory, logic_idx, memory_idx, packaging, site_chosen = _groups(static, idx)
+    memory, logic, logic_idx, memory_idx, packaging_sites, site_chosen = _groups(static, idx)
     per_quarter, euv_research = research_plan(model, idx)
     # R&D paid from revenue (capped, §1e TSMC ~8%) and subsidies; a trailing-edge firm cannot fund a
     # leading-node programme alone
@@ -51,9 +52,9 @@ def foundry_default(model: WorldModel, idx: np.ndarray, params: None = None) -> 
     rd_budget = s.rd_budget[idx] = np.minimum(affordable, per_quarter * industry.rd_overfunding)
     cash = s.cash[idx] = cash - rd_budget
     budget = np.maximum(cash, 0.0) * industry.build_cash_share
-    _build_fabs(model, logic_idx, budget[~memory])
+    _build_fabs(model, logic_idx, budget[logic])
     _grow_hbm(model, memory_idx, budget[memory])
-    _grow_packaging(model, packaging)
+    _grow_packaging(model, packaging_sites)
     model.tool_orders += tool_needs(model) * site_chosen
     _pilot_lines(model, euv_research)
     _staff(model, idx)
@@ -82,15 +83,16 @@ def research_plan(model: WorldModel, idx: np.ndarray) -> tuple[np.ndarray, np.nd
 
 def _groups(static: Static, idx: np.ndarray) -> tuple[np.ndarray, ...]:
     """What `foundry_default` splits its foundries by, once a game (a policy's foundries never change):
-    which are memory makers, the logic and memory foundries, the logic ones as a mask over all foundries
-    (they grow packaging) and the sites of all of them as a (site, 1) column (they order tools); read-only."""
+    which are memory makers and which not, the logic and memory foundries, the logic ones' sites as a mask
+    over all sites (they grow packaging) and the sites of all of them as a (site, 1) column (they order
+    tools); read-only."""
     key = ("foundry_groups", idx.tobytes())
     groups = static.cache.get(key)
     if groups is None:
         memory = static.foundry_is_memory[idx] > 0
         chosen = np.zeros(len(static.foundries), dtype=bool)
         chosen[idx] = True
-        groups = static.cache[key] = (memory, idx[~memory], idx[memory], chosen & (static.foundry_is_memory == 0),
+        groups = static.cache[key] = (memory, ~memory, idx[~memory], idx[memory], (chosen & (static.foundry_is_memory == 0))[static.site_foundry],
                                       chosen[static.site_foundry][:, None])
         for array in groups:
             array.flags.writeable = False
@@ -105,27 +107,28 @@ def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     if len(idx) == 0:
         return
     industry = static.ruleset.industry
-    own, growth, shell_cost, node_index = _fab_tables(static, idx)
-    site_cap = s.capacity + s.construction.sum(axis=2)                      # (site, node)
+    own, growth, shell_cost, node_index, homes = _fab_tables(static, idx)
+    site_cap = s.capacity + np.add.reduce(s.construction, axis=2)          # (site, node)
     # each foundry's sites added one after another (a segment sum: the sum over its sites of a
     # (foundry, site, node) array, without that array)
-    total = static.by_foundry(np.maximum(site_cap, 0.0))[idx]               # (f, node)
-    demand = forecast.ahead(s.wafer_demand_level[idx], s.wafer_demand_trend[idx], static.build_quarters[None, :],
-                            industry.forecast)
-    needed = (demand / 3.0 + s.non_ai_wpm[idx] * growth) * industry.forecast.headroom
+    # (rows of (foundry, node) arrays gathered with `take`: the numbers of `[idx]`, for less)
+    total = static.by_foundry(np.maximum(site_cap, 0.0)).take(idx, axis=0)   # (f, node)
+    demand = forecast.ahead(s.wafer_demand_level.take(idx, axis=0), s.wafer_demand_trend.take(idx, axis=0),
+                            static.build_quarters[None, :], industry.forecast)
+    needed = (demand / 3.0 + s.non_ai_wpm.take(idx, axis=0) * growth) * industry.forecast.headroom
     mastered, newest = _mastered(model, idx, node_index)
     wpm = np.where(mastered, np.maximum(needed - total, 0.0), 0.0)            # where demand is
     # the newest node (mastered, or far enough in R&D to be mastered by the time a fab is built) gets capacity
     # for `new_node_share` of all the AI demand ahead, since designs move there as soon as it can serve them
-    ready = mastered | (s.rd_progress[idx] >= industry.build_ahead_progress)
-    lead = np.where(ready, node_index, -1).max(axis=1)                      # the last ready node (-1: none)
+    ready = mastered | (s.rd_progress.take(idx, axis=0) >= industry.build_ahead_progress)
+    lead = np.maximum.reduce(np.where(ready, node_index, -1), axis=1)     # the last ready node (-1: none)
     rows = (lead >= 0).nonzero()[0]
-    ai_need = demand.sum(axis=1) / 3.0 * industry.forecast.headroom
+    ai_need = np.add.reduce(demand, axis=1) / 3.0 * industry.forecast.headroom
     at = (rows, lead[rows])
     wpm[at] = np.maximum(wpm[at], industry.new_node_share * ai_need[rows] - total[at])
     ramp = newest & (total < industry.first_fab_wpm * 0.5)
     wpm = np.where(ramp, np.maximum(wpm, industry.first_fab_wpm), wpm)
-    limit = total.sum(axis=1, keepdims=True) * industry.max_fab_growth_per_quarter + industry.fab_growth_floor_wpm
+    limit = np.add.reduce(total, axis=1, keepdims=True) * industry.max_fab_growth_per_quarter + industry.fab_growth_floor_wpm
     wpm = np.minimum(wpm, limit)
     cost = shell_cost * wpm / 1e9
     spent_before = cost[:, ::-1].cumsum(axis=1)[:, ::-1] - cost              # leading nodes are paid for first
@@ -136,10 +139,10 @@ def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
         return
     rows, nodes = wpm.nonzero()
     # each new fab's foundry's largest site on its node (the first of equals), for the few fabs started only
-    best_site = np.where(own[rows], site_cap[:, nodes].T, -1.0).argmax(axis=1)
-    sites = np.where(total[rows, nodes] > 0, best_site, home_sites(model)[idx[rows]])
+    best_site = np.where(own.take(rows, axis=0), site_cap.take(nodes, axis=1).T, -1.0).argmax(axis=1)
+    sites = np.where(total[rows, nodes] > 0, best_site, homes[rows])
     start_constructions(static, s, sites, nodes, wpm[rows, nodes])
-    s.cash[idx] -= (shell_cost * wpm / 1e9).sum(axis=1)
+    s.cash[idx] -= np.add.reduce(shell_cost * wpm / 1e9, axis=1)
 
 
 def _mastered(model: WorldModel, idx: np.ndarray, node_index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -156,10 +159,10 @@ def _mastered(model: WorldModel, idx: np.ndarray, node_index: np.ndarray) -> tup
     return found
 
 
-def _fab_tables(static: Static, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _fab_tables(static: Static, idx: np.ndarray) -> tuple[np.ndarray, ...]:
     """What fab building reads from the ruleset, once a game for these foundries: which sites each owns
     (f, site), non-AI demand growth over each node's build time (1, node), the shell cost per wpm
-    (1, node), and the node indices (1, node)."""
+    (1, node), the node indices (1, node) and each foundry's home site (f,)."""
     key = ("fab_tables", idx.tobytes())
     tables = static.cache.get(key)
     if tables is None:
@@ -167,14 +170,25 @@ def _fab_tables(static: Static, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray
         own = static.site_foundry[None, :] == idx[:, None]
         growth = ((1.0 + static.ruleset.market.non_ai_growth_per_quarter) ** static.build_quarters)[None, :]
         shell_cost = static.capex_per_wpm[None, :] * industry.shell_share_of_capex
-        tables = static.cache[key] = (own, growth, shell_cost, np.arange(len(static.nodes))[None, :])
+        tables = static.cache[key] = (own, growth, shell_cost, np.arange(len(static.nodes))[None, :],
+                                      _home_sites(static)[idx])
     return tables
 
 
 def start_constructions(static: Static, s: WorldState, sites: np.ndarray, nodes: np.ndarray, wpm: np.ndarray) -> None:
     """`fabrication.start_construction` for many fabs at once, added in the order given (as one call each would)."""
-    quarters = np.minimum(static.build_quarters[nodes], s.construction.shape[2]).astype(np.int64)
-    np.add.at(s.construction, (sites, nodes, quarters - 1), wpm)
+    np.add.at(s.construction, (sites, nodes, _start_slots(static, s.construction.shape[2])[nodes]), wpm)
+
+
+def _start_slots(static: Static, depth: int) -> np.ndarray:
+    """The construction slot (quarters ahead - 1) a fab started on each node goes into, in a pipeline
+    `depth` quarters deep (once a game, read-only)."""
+    key = ("start_slots", depth)
+    slots = static.cache.get(key)
+    if slots is None:
+        slots = static.cache[key] = np.minimum(static.build_quarters, depth).astype(np.int64) - 1
+        slots.flags.writeable = False
+    return slots
 
 
 def _grow_hbm(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
@@ -187,8 +201,8 @@ def _grow_hbm(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     per_wafer = stacks_per_tsv_wafer(model)[idx] * np.maximum(s.hbm_yield[idx], 0.05)
     demand = forecast.ahead(s.hbm_demand_level[idx], s.hbm_demand_trend[idx], h, industry.forecast)
     needed = demand / 3.0 / np.maximum(per_wafer, 1e-9) * industry.forecast.headroom          # TSV wpm
-    own = _own_sites(static, idx)
-    have = own @ (s.hbm_tsv_wpm + s.hbm_construction.sum(axis=1))
+    own, own_share = _own_sites(static, idx)
+    have = own_share @ (s.hbm_tsv_wpm + np.add.reduce(s.hbm_construction, axis=1))
     add = np.minimum(np.maximum(needed - have, 0.0), have * industry.max_hbm_growth_per_quarter)  # np.clip's numbers
     capex = industry.hbm_capex_per_wpm_usd * industry.shell_share_of_capex / 1e9
     add = np.minimum(add, np.maximum(budget, 0.0) / capex)
@@ -197,13 +211,16 @@ def _grow_hbm(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     s.cash[idx] -= add * capex
 
 
-def _own_sites(static: Static, idx: np.ndarray) -> np.ndarray:
-    """(foundry, site) True where a site belongs to the foundry, for the foundries in `idx` (read-only, once a game)."""
+def _own_sites(static: Static, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(foundry, site) True where a site belongs to the foundry, for the foundries in `idx`, and the same as
+    1.0/0.0 (the product with a bool matrix casts it first: the same numbers, one copy more); read-only, once a game."""
     key = ("own_sites", idx.tobytes())
     own = static.cache.get(key)
     if own is None:
-        own = static.cache[key] = static.site_foundry[None, :] == idx[:, None]
-        own.flags.writeable = False
+        mask = static.site_foundry[None, :] == idx[:, None]
+        own = static.cache[key] = (mask, mask.astype(np.float64))
+        for array in own:
+            array.flags.writeable = False
     return own
 
 
@@ -221,8 +238,9 @@ def stacks_per_tsv_wafer(model: WorldModel) -> np.ndarray:
     return stacks
 
 
-def _grow_packaging(model: WorldModel, chosen: np.ndarray) -> None:
-    """Packaging lines of each pool grow towards the pool's forecast demand `packaging_build_quarters` ahead."""
+def _grow_packaging(model: WorldModel, growing: np.ndarray) -> None:
+    """Packaging lines of each pool grow towards the pool's forecast demand `packaging_build_quarters` ahead
+    (`growing`: the sites whose foundries grow them)."""
     static, s = model.static, model.state
     industry = static.ruleset.industry
     h = industry.packaging_build_quarters
@@ -230,7 +248,9 @@ def _grow_packaging(model: WorldModel, chosen: np.ndarray) -> None:
     demand = forecast.ahead(s.packaging_demand_level, s.packaging_demand_trend, h, industry.forecast)
     have = np.bincount(pool, weights=s.packaging + s.packaging_construction.sum(axis=1), minlength=len(static.blocs.pools))
     gap = np.maximum(demand * industry.forecast.headroom - have, 0.0)
-    mine = chosen[static.site_foundry] & (s.packaging > 0)
+    if not np.count_nonzero(gap):  # no pool short of lines (most quarters): every site adds 0.0
+        return
+    mine = growing & (s.packaging > 0)
     weight = np.where(mine, s.packaging, 0.0)
     share = weight / np.maximum(np.bincount(pool, weights=weight, minlength=len(have))[pool], 1e-12)
     add = np.minimum(gap[pool] * share, s.packaging * industry.max_packaging_growth_per_quarter)
@@ -242,7 +262,11 @@ def _grow_packaging(model: WorldModel, chosen: np.ndarray) -> None:
 
 def home_sites(model: WorldModel) -> np.ndarray:
     """Each foundry's first site in its own nation (else its first site): where a first fab goes."""
-    static = model.static
+    return _home_sites(model.static)
+
+
+def _home_sites(static: Static) -> np.ndarray:
+    """`home_sites` from the static tables alone (once a game)."""
     if "home_sites" not in static.cache:
         homes = []
         for fi in range(len(static.foundries)):
@@ -312,7 +336,21 @@ def _pilot_lines(model: WorldModel, euv_research: np.ndarray) -> None:
 def _staff(model: WorldModel, idx: np.ndarray) -> None:
     """Engineers scale with capacity relative to the start."""
     static, s = model.static, model.state
-    now = np.bincount(static.site_foundry, weights=s.capacity.sum(axis=1) + s.hbm_tsv_wpm, minlength=len(static.foundries))
-    start = model.start_capacity
-    factor = np.where(start > 0, now / np.maximum(start, 1e-12), 1.0)[idx]
-    s.eng_target[idx] = model.start_engineers[idx] * np.maximum(factor, static.ruleset.industry.staff_floor)[:, None]
+    now = np.bincount(static.site_foundry, weights=np.add.reduce(s.capacity, axis=1) + s.hbm_tsv_wpm, minlength=len(static.foundries))
+    started, start, engineers, rows = _staff_start(model, idx)
+    factor = np.where(started, now / start, 1.0)[idx]
+    s.eng_target[rows] = engineers * np.maximum(factor, static.ruleset.industry.staff_floor)[:, None]
+
+
+def _staff_start(model: WorldModel, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | slice]:
+    """Which foundries had capacity at the start, that capacity (at least 1e-12), the engineers of those in
+    `idx` at the start and their rows as employers (`as_rows`): once a game (the start is the fresh state the
+    static tables build); read-only."""
+    key = ("staff_start", idx.tobytes())
+    tables = model.static.cache.get(key)
+    if tables is None:
+        start = model.start_capacity
+        tables = model.static.cache[key] = (start > 0, np.maximum(start, 1e-12), model.start_engineers[idx], as_rows(idx))
+        for table in tables[:3]:
+            table.flags.writeable = False
+    return tables

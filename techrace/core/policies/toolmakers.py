@@ -8,25 +8,38 @@ import numpy as np
 
 from techrace.core.events import Event
 from techrace.core.mechanisms import forecast
+from techrace.core.policies.segments import as_rows
 from techrace.ruleset.schema import TOOL_KINDS
 
 if TYPE_CHECKING:
     from techrace.core.model import WorldModel
+    from techrace.core.static import Static
 
 
 def toolmaker_default(model: WorldModel, idx: np.ndarray, params: None = None) -> list[Event]:
     static, s = model.static, model.state
     industry = static.ruleset.industry
     subsidy = s.toolmaker_subsidy[idx]
-    orders = forecast.ahead(s.tool_demand_level[idx], s.tool_demand_trend[idx], industry.toolmaker_planning_quarters,
-                             industry.forecast)
-    pressure = np.minimum(np.maximum(orders / np.maximum(s.tool_capacity[idx], 1e-9) - 1.0, 0.0), 1.0)  # np.clip's numbers
+    # (toolmaker, kind) rows gathered with `take`: the numbers of `[idx]`, for less
+    orders = forecast.ahead(s.tool_demand_level.take(idx, axis=0), s.tool_demand_trend.take(idx, axis=0),
+                            industry.toolmaker_planning_quarters, industry.forecast)
+    capacity = s.tool_capacity.take(idx, axis=0)
+    pressure = np.minimum(np.maximum(orders / np.maximum(capacity, 1e-9) - 1.0, 0.0), 1.0)  # np.clip's numbers
     growth = (industry.toolmaker_growth_base + industry.toolmaker_growth_busy * pressure
               + industry.toolmaker_growth_per_subsidy * np.minimum(subsidy, industry.toolmaker_subsidy_cap_usd_b)[:, None])
-    s.tool_capacity[idx] *= 1.0 + np.where(s.tool_capacity[idx] > 0, growth, 0.0)
+    s.tool_capacity[_rows(static, idx)] = capacity * (1.0 + np.where(capacity > 0, growth, 0.0))  # as `*=` on the rows
     events = _develop(model, idx, subsidy)
     s.toolmaker_subsidy[idx] = 0.0
     return events
+
+
+def _rows(static: Static, idx: np.ndarray) -> np.ndarray | slice:
+    """`as_rows(idx)`, once a game (a policy's toolmakers never change)."""
+    key = ("toolmaker_rows", idx.tobytes())
+    rows = static.cache.get(key)
+    if rows is None:
+        rows = static.cache[key] = as_rows(idx)
+    return rows
 
 
 def _develop(model: WorldModel, idx: np.ndarray, subsidy: np.ndarray) -> list[Event]:
@@ -34,7 +47,7 @@ def _develop(model: WorldModel, idx: np.ndarray, subsidy: np.ndarray) -> list[Ev
     static, s = model.static, model.state
     industry = static.ruleset.industry
     events: list[Event] = []
-    rows, kinds = (s.tool_dev[idx] >= 0).nonzero()  # np.nonzero, without its Python wrapper
+    rows, kinds = (s.tool_dev.take(idx, axis=0) >= 0).nonzero()  # np.nonzero, without its Python wrapper
     if not len(rows):
         return events
     # a few programmes a quarter: plain floats (the same IEEE operations as on numpy scalars)

@@ -1,0 +1,110 @@
+"""Tables the firms' policies keep once a game or by the design slots' firms are the ones a fresh computation
+gives (after designs change slots, in a game whose cache was emptied), and writing rows through `as_rows`
+gives the array writing them through the indices gives."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+from core_helpers import play
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from techrace.core.policies import chip_firms, foundries, labs, toolmakers
+from techrace.core.policies.segments import as_rows
+from techrace.core.static import BoundedCache
+
+
+def _tables_equal(kept: tuple, fresh: tuple) -> bool:
+    """Two tuples of tables (arrays, slices, nested tuples) hold the same values, dtypes and shapes."""
+    if len(kept) != len(fresh):
+        return False
+    for a, b in zip(kept, fresh, strict=True):
+        if isinstance(a, tuple):
+            if not _tables_equal(a, b):
+                return False
+        elif isinstance(a, np.ndarray):
+            if a.dtype != b.dtype or a.shape != b.shape or a.tobytes() != b.tobytes():
+                return False
+        elif a != b:
+            return False
+    return True
+
+
+def _fresh(static, compute):  # noqa: ANN001, ANN202 - `compute` with an empty cache
+    held, static.cache = static.cache, BoundedCache()
+    try:
+        return compute()
+    finally:
+        static.cache = held
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 11), max_size=12), st.integers(0, 5))
+def test_rows_written_through_as_rows_are_those_written_through_the_indices(picked: list[int], start: int) -> None:
+    for idx in (np.array(picked, dtype=np.int64), np.arange(start, start + len(picked))):
+        rows = as_rows(idx)
+        assert isinstance(rows, slice) == (len(idx) > 0 and idx.tolist() == list(range(idx[0], idx[0] + len(idx))))
+        by_index, by_rows = np.zeros((20, 3)), np.zeros((20, 3))
+        values = np.arange(len(idx) * 3, dtype=np.float64).reshape(len(idx), 3) + 0.5
+        if len(set(idx.tolist())) == len(idx):  # distinct rows (a policy's actors): the same writes
+            by_index[idx] = values
+            by_rows[rows] = values
+            assert by_index.tobytes() == by_rows.tobytes()
+
+
+def test_kept_policy_tables_are_the_fresh_ones_after_designs_change_slots() -> None:
+    game = play(turns=6)
+    model = game.model
+    static, s = model.static, model.state
+    firms = np.arange(len(static.chip_firms))
+    for turn in range(3):
+        if turn:
+            s.sku_firm[:] = np.roll(s.sku_firm, 1)  # slots taken by other firms' designs
+        kept = chip_firms._slot_tables(static, s, firms)
+        assert _tables_equal(kept, _fresh(static, lambda: chip_firms._slot_tables(static, s, firms)))
+        assert kept[0].tolist() == s.sku_firm.astype(np.int64).tolist()
+        assert kept[2].tolist() == (kept[0][None, :] == firms[:, None]).tolist()
+    some = np.array([1, 3])
+    assert _tables_equal(chip_firms._slot_tables(static, s, some), _fresh(static, lambda: chip_firms._slot_tables(static, s, some)))
+    assert chip_firms._slot_tables(static, s, some)[4].tolist() == [{1: 0, 3: 1}.get(f, 0) for f in s.sku_firm.astype(int).tolist()]
+
+
+def test_once_a_game_tables_are_the_fresh_ones_and_their_recomputation() -> None:
+    game = play(turns=4)
+    model = game.model
+    static = model.static
+    everyone = np.arange(len(static.foundries))
+    for compute in (lambda: foundries._groups(static, everyone), lambda: foundries._own_sites(static, everyone[6:]),
+                    lambda: foundries._fab_tables(static, everyone[:6]), lambda: foundries._staff_start(model, everyone),
+                    lambda: foundries._start_slots(static, model.state.construction.shape[2]),
+                    lambda: labs._lab_tables(model, np.arange(len(static.labs))),
+                    lambda: toolmakers._rows(static, np.arange(len(static.toolmakers)))):
+        kept = compute()
+        assert _tables_equal(kept if isinstance(kept, tuple) else (kept,), (lambda f: f if isinstance(f, tuple) else (f,))(_fresh(static, compute)))
+    memory, logic, _, _, packaging_sites, _ = foundries._groups(static, everyone)
+    assert logic.tolist() == (~memory).tolist()
+    assert packaging_sites.tolist() == (static.foundry_is_memory[static.site_foundry] == 0).tolist()
+    own, own_share = foundries._own_sites(static, everyone)
+    assert own_share.tolist() == own.astype(float).tolist()
+    slots = foundries._start_slots(static, model.state.construction.shape[2])
+    assert slots.tolist() == [min(int(q), model.state.construction.shape[2]) - 1 for q in static.build_quarters]
+    started, start, engineers, rows = foundries._staff_start(model, everyone)
+    assert started.tolist() == (model.start_capacity > 0).tolist() and rows == slice(0, len(everyone))
+    assert engineers.tobytes() == model.start_engineers[everyone].tobytes()
+    nation, employer, compute, lab_engineers = labs._lab_tables(model, np.arange(len(static.labs)))
+    first = len(static.foundries) + len(static.toolmakers) + len(static.chip_firms)
+    assert employer == slice(first, first + len(static.labs))
+    assert lab_engineers.tobytes() == model.start_engineers[first:].tobytes()
+    assert compute.tobytes() == np.maximum(model.start_compute, 1.0).tobytes()
+
+
+def test_a_game_plays_on_the_same_with_its_policy_tables_dropped() -> None:
+    game = play(turns=5)
+    other = copy.deepcopy(game)  # a copy starts with an empty cache (as a restore does)
+    game.run(3)
+    other.run(3)
+    for name in ("cash", "construction", "eng_target", "tool_capacity", "sku_share", "target_units", "hbm_construction",
+                 "packaging_construction"):
+        assert getattr(game.model.state, name).tobytes() == getattr(other.model.state, name).tobytes(), name
