@@ -108,3 +108,34 @@ def test_a_game_plays_on_the_same_with_its_policy_tables_dropped() -> None:
     for name in ("cash", "construction", "eng_target", "tool_capacity", "sku_share", "target_units", "hbm_construction",
                  "packaging_construction"):
         assert getattr(game.model.state, name).tobytes() == getattr(other.model.state, name).tobytes(), name
+
+
+def _targets_in_python(mastered: np.ndarray) -> list[int]:
+    """`research_targets` as it was written before (a Python loop over each foundry's nodes)."""
+    found = []
+    for row in mastered.tolist():
+        first = next((j for j, done in enumerate(row) if done <= 0), -1)
+        found.append(first if first == 0 or (first > 0 and row[first - 1] > 0) else -1)
+    return found
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from([0.0, 1.0, 0.5, -0.0, float("nan")]), min_size=4, max_size=4), min_size=1, max_size=6))
+def test_research_targets_in_numpy_are_the_python_loops(rows: list[list[float]]) -> None:
+    game = _one_game()
+    held = game.model.state.mastered
+    try:
+        game.model.state.mastered = np.array(rows, dtype=np.float64)
+        targets = foundries.research_targets(game.model)
+        assert targets.dtype == np.int64 and targets.tolist() == _targets_in_python(game.model.state.mastered)
+    finally:
+        game.model.state.mastered = held
+
+
+_GAME: list = []
+
+
+def _one_game():  # noqa: ANN202 - a game built once for the property test
+    if not _GAME:
+        _GAME.append(play(turns=1))
+    return _GAME[0]

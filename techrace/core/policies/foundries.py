@@ -29,12 +29,12 @@ def research_targets(model: WorldModel) -> np.ndarray:
     mastered = model.state.mastered
     key = ("research_targets", mastered.tobytes())
     targets = model.static.cache.get(key)
-    if targets is None:
-        found = []
-        for row in mastered.tolist():  # a few nodes per foundry
-            first = next((j for j, done in enumerate(row) if done <= 0), -1)
-            found.append(first if first == 0 or (first > 0 and row[first - 1] > 0) else -1)
-        targets = model.static.cache[key] = np.array(found, dtype=np.int64)
+    if targets is None:  # (in numpy: a dozen calls cost less than a Python loop over every foundry's nodes)
+        unmastered = mastered <= 0
+        first = unmastered.argmax(axis=1)                                   # 0 where all are mastered
+        previous = mastered[np.arange(len(first)), np.maximum(first - 1, 0)] > 0
+        found = np.where(np.logical_or.reduce(unmastered, axis=1) & ((first == 0) | previous), first, -1)
+        targets = model.static.cache[key] = found.astype(np.int64, copy=False)
         targets.flags.writeable = False
     return targets
 
@@ -107,7 +107,7 @@ def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     if len(idx) == 0:
         return
     industry = static.ruleset.industry
-    own, growth, shell_cost, node_index, homes = _fab_tables(static, idx)
+    own, growth, shell_cost, node_index, homes, row_start = _fab_tables(static, idx)
     site_cap = s.capacity + np.add.reduce(s.construction, axis=2)          # (site, node)
     # each foundry's sites added one after another (a segment sum: the sum over its sites of a
     # (foundry, site, node) array, without that array)
@@ -124,10 +124,12 @@ def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     lead = np.maximum.reduce(np.where(ready, node_index, -1), axis=1)     # the last ready node (-1: none)
     rows = (lead >= 0).nonzero()[0]
     ai_need = np.add.reduce(demand, axis=1) / 3.0 * industry.forecast.headroom
-    at = (rows, lead[rows])
-    wpm[at] = np.maximum(wpm[at], industry.new_node_share * ai_need[rows] - total[at])
+    # the (row, lead node) cells as flat indices (take and put read them so): `wpm[rows, lead[rows]]`, for less
+    at = (lead + row_start)[rows]
+    wpm.put(at, np.maximum(wpm.take(at), industry.new_node_share * ai_need[rows] - total.take(at)))
     ramp = newest & (total < industry.first_fab_wpm * 0.5)
-    wpm = np.where(ramp, np.maximum(wpm, industry.first_fab_wpm), wpm)
+    if np.count_nonzero(ramp):  # a newest node without its first fab yet (else `np.where` would copy `wpm`)
+        wpm = np.where(ramp, np.maximum(wpm, industry.first_fab_wpm), wpm)
     limit = np.add.reduce(total, axis=1, keepdims=True) * industry.max_fab_growth_per_quarter + industry.fab_growth_floor_wpm
     wpm = np.minimum(wpm, limit)
     cost = shell_cost * wpm / 1e9
@@ -162,7 +164,8 @@ def _mastered(model: WorldModel, idx: np.ndarray, node_index: np.ndarray) -> tup
 def _fab_tables(static: Static, idx: np.ndarray) -> tuple[np.ndarray, ...]:
     """What fab building reads from the ruleset, once a game for these foundries: which sites each owns
     (f, site), non-AI demand growth over each node's build time (1, node), the shell cost per wpm
-    (1, node), the node indices (1, node) and each foundry's home site (f,)."""
+    (1, node), the node indices (1, node), each foundry's home site (f,) and where its row starts in a
+    flattened (f, node) array (f,)."""
     key = ("fab_tables", idx.tobytes())
     tables = static.cache.get(key)
     if tables is None:
@@ -171,7 +174,7 @@ def _fab_tables(static: Static, idx: np.ndarray) -> tuple[np.ndarray, ...]:
         growth = ((1.0 + static.ruleset.market.non_ai_growth_per_quarter) ** static.build_quarters)[None, :]
         shell_cost = static.capex_per_wpm[None, :] * industry.shell_share_of_capex
         tables = static.cache[key] = (own, growth, shell_cost, np.arange(len(static.nodes))[None, :],
-                                      _home_sites(static)[idx])
+                                      _home_sites(static)[idx], np.arange(len(idx)) * len(static.nodes))
     return tables
 
 
@@ -206,6 +209,8 @@ def _grow_hbm(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     add = np.minimum(np.maximum(needed - have, 0.0), have * industry.max_hbm_growth_per_quarter)  # np.clip's numbers
     capex = industry.hbm_capex_per_wpm_usd * industry.shell_share_of_capex / 1e9
     add = np.minimum(add, np.maximum(budget, 0.0) / capex)
+    if not np.count_nonzero(add):  # no line to start (a quarter in four): adding 0.0 changes nothing
+        return
     site = np.where(own, s.hbm_tsv_wpm[None, :], -1.0).argmax(axis=1)
     np.add.at(s.hbm_construction[:, h - 1], site, add)
     s.cash[idx] -= add * capex
@@ -286,10 +291,10 @@ def tool_needs(model: WorldModel) -> np.ndarray:
     static, s = model.static, model.state
     horizon = static.ruleset.industry.tool_order_horizon_quarters
     req, arf_req, hbm_req, extra_passes = _tool_requirements(static)
-    planned = s.capacity + s.construction[:, :, :horizon].sum(axis=2)
+    planned = s.capacity + np.add.reduce(s.construction[:, :, :horizon], axis=2)  # `.sum`'s numbers, without its wrapper
     need = planned @ req
-    need[:, ARF] += (planned * s.duv_share * arf_req * extra_passes).sum(axis=1)
-    tsv = s.hbm_tsv_wpm + s.hbm_construction[:, :horizon].sum(axis=1)
+    need[:, ARF] += np.add.reduce(planned * s.duv_share * arf_req * extra_passes, axis=1)
+    tsv = s.hbm_tsv_wpm + np.add.reduce(s.hbm_construction[:, :horizon], axis=1)
     need += tsv[:, None] * hbm_req[None, :]  # np.outer's numbers, without its wrapper
     orders = np.maximum(need * static.ruleset.market.tool_demand_headroom - tools_at_hand(model), 0.0)
     model.turn_cache["tool_needs"] = orders

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -50,9 +51,10 @@ def _develop(model: WorldModel, idx: np.ndarray, subsidy: np.ndarray) -> list[Ev
     rows, kinds = (s.tool_dev.take(idx, axis=0) >= 0).nonzero()  # np.nonzero, without its Python wrapper
     if not len(rows):
         return events
-    # a few programmes a quarter: plain floats (the same IEEE operations as on numpy scalars)
-    talent = np.minimum(np.sqrt(np.maximum(model.talent[len(static.foundries) + idx], 0.05)), industry.rd_speed_cap).tolist()
+    # a few programmes a quarter: plain floats (the same IEEE operations as on numpy scalars; sqrt is exact
+    # in both), each maker's research speed `min(sqrt(max(talent, 0.05)), cap)` worked out for its programmes only
     funds, luck, makers = subsidy.tolist(), model.luck["tool_dev"], idx.tolist()
+    talent, first, cap = model.talent, len(static.foundries), industry.rd_speed_cap
     for row, k in zip(rows.tolist(), kinds.tolist(), strict=True):
         ti = makers[row]
         spec = static.ruleset.toolmakers[static.toolmakers[ti]]
@@ -61,7 +63,8 @@ def _develop(model: WorldModel, idx: np.ndarray, subsidy: np.ndarray) -> list[Ev
             continue
         dev = spec.developing[kind]
         funding = industry.tool_dev_base_funding_usd_b + industry.tool_dev_subsidy_share * funds[row]
-        progress = min(1.0, funding / (dev.rd_cost_usd_b / dev.rd_quarters)) * talent[row] * float(luck[ti, k]) / dev.rd_quarters
+        speed = _speed(float(talent[first + ti]), cap)
+        progress = min(1.0, funding / (dev.rd_cost_usd_b / dev.rd_quarters)) * speed * float(luck[ti, k]) / dev.rd_quarters
         s.tool_dev[ti, k] = float(s.tool_dev[ti, k]) + progress
         if s.tool_dev[ti, k] >= 1.0:
             s.tool_dev[ti, k] = -1.0
@@ -72,3 +75,10 @@ def _develop(model: WorldModel, idx: np.ndarray, subsidy: np.ndarray) -> list[Ev
                                 f"{spec.name} starts producing {kind.replace('_', ' ')} tools ({dev.units_per_quarter:g} per quarter)",
                                 "its development programme finished", (static.toolmakers[ti],)))
     return events
+
+
+def _speed(talent: float, cap: float) -> float:
+    """`np.minimum(np.sqrt(np.maximum(talent, 0.05)), cap)` of one maker in plain floats: the same number
+    (NaN kept, as numpy keeps it: `max` and `min` return their first argument unless the other is larger/smaller)."""
+    root = math.sqrt(max(talent, 0.05))
+    return min(root, cap)
