@@ -1,6 +1,6 @@
-"""Tables the firms' policies keep once a game or by the design slots' firms are the ones a fresh computation
-gives (after designs change slots, in a game whose cache was emptied), and writing rows through `as_rows`
-gives the array writing them through the indices gives."""
+"""Tables the firms' policies keep once a game are the ones a fresh computation gives (also in a game whose
+cache was emptied), research targets in numpy are the old loop's, and writing rows through `as_rows` gives the
+array writing them through the indices gives."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from core_helpers import play
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from techrace.core.policies import chip_firms, foundries, labs, toolmakers
+from techrace.core.policies import foundries, labs, toolmakers
 from techrace.core.policies.segments import as_rows
 from techrace.core.static import BoundedCache
 
@@ -52,23 +52,6 @@ def test_rows_written_through_as_rows_are_those_written_through_the_indices(pick
             by_index[idx] = values
             by_rows[rows] = values
             assert by_index.tobytes() == by_rows.tobytes()
-
-
-def test_kept_policy_tables_are_the_fresh_ones_after_designs_change_slots() -> None:
-    game = play(turns=6)
-    model = game.model
-    static, s = model.static, model.state
-    firms = np.arange(len(static.chip_firms))
-    for turn in range(3):
-        if turn:
-            s.sku_firm[:] = np.roll(s.sku_firm, 1)  # slots taken by other firms' designs
-        kept = chip_firms._slot_tables(static, s, firms)
-        assert _tables_equal(kept, _fresh(static, lambda: chip_firms._slot_tables(static, s, firms)))
-        assert kept[0].tolist() == s.sku_firm.astype(np.int64).tolist()
-        assert kept[2].tolist() == (kept[0][None, :] == firms[:, None]).tolist()
-    some = np.array([1, 3])
-    assert _tables_equal(chip_firms._slot_tables(static, s, some), _fresh(static, lambda: chip_firms._slot_tables(static, s, some)))
-    assert chip_firms._slot_tables(static, s, some)[4].tolist() == [{1: 0, 3: 1}.get(f, 0) for f in s.sku_firm.astype(int).tolist()]
 
 
 def test_once_a_game_tables_are_the_fresh_ones_and_their_recomputation() -> None:

@@ -69,25 +69,26 @@ def _split_output(model: WorldModel, idx: np.ndarray) -> list[Event]:
     designs by a threshold rule gets a compliant variant."""
     static, s = model.static, model.state
     lic, eligible = model.licences, model.eligible
-    firm_of, groups, own_slot, chosen_slot, row_of_slot, slot_column = _slot_tables(static, s, idx)
     h100e = s.sku_tflops * 16.0 / static.ruleset.technology.h100_tpp
     live = s.sku_active > 0
+    firm_of = s.sku_firm.astype(np.int64)
     active = live & (s.sku_used > 0)
-    mine = own_slot & active[None, :]                                           # (firm, sku)
+    mine = (firm_of[None, :] == idx[:, None]) & active[None, :]                  # (firm, sku)
     nc = len(static.chip_firms)
-    pick = _firm_rows(static, idx)[2]
-    offered = active & chosen_slot
+    chosen, row_of, pick = _firm_rows(static, idx)
+    offered = active & chosen[firm_of]
     # firms plan for legal sales only (grey-market buyers are not a market a firm can plan for), of their
     # designs on offer that are ready
     planned = (s.sku_ready_turn <= s.turn) & live & offered
     firm_score = np.where(eligible & planned[:, None], h100e[:, None] * lic.chip_allowed, 0.0)    # (sku, lab)
     # each firm's best design per lab: reduced over the designs grouped by firm, never a firm x design x lab array
+    groups = sku_groups(firm_of, static.cache)
     tiered = lic.tier_cap[static.lab_nation] <= 0  # labs in nations a country-tier rule closes to foreign designs
     if np.count_nonzero(tiered):  # as `tiered.any()`, without its Python wrapper
         firm_score = np.where(_foreign(static, firm_of) & tiered[None, :], 0.0, firm_score)
     top = by_firm(np.maximum, firm_score, groups, nc, 0.0)                      # (firm, lab)
     top_of_sku = top.take(firm_of, axis=0)  # `top[firm_of]` (take gathers rows for less than fancy indexing)
-    first = np.where((firm_score == top_of_sku) & (top_of_sku > 0), slot_column, len(firm_of))
+    first = np.where((firm_score == top_of_sku) & (top_of_sku > 0), np.arange(len(firm_of))[:, None], len(firm_of))
     best = by_firm(np.minimum, first, groups, nc, 0)[pick]                       # (firm, lab): the first best design
     buys = top[pick] > 0
     # a bincount adds the labs' capital in the same order as np.add.at would, from 0.0
@@ -95,7 +96,7 @@ def _split_output(model: WorldModel, idx: np.ndarray) -> list[Event]:
     total = np.add.reduce(np.where(mine, share[None, :], 0.0), axis=1)          # each firm's planned sales
     # ... seen from each SKU (a slot not on offer reads some row and keeps its share: only offered slots change;
     # their share is 0.0 elsewhere, so no division goes wrong)
-    firm_total = total[row_of_slot]
+    firm_total = total[row_of[firm_of]]
     s.sku_share = np.where(offered, np.where(firm_total > 0, share / np.maximum(firm_total, 1e-300), 0.0), s.sku_share)
     sells = offered[:, None] & eligible                                          # (sku, lab)
     customer = by_firm(np.logical_or, sells, groups, nc, False)[pick]            # (firm, lab)
@@ -137,25 +138,6 @@ def _firm_rows(static: Static, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray,
         everyone = np.array_equal(idx, np.arange(len(static.chip_firms)))
         rows = static.cache[key] = (chosen, row_of, slice(None) if everyone else idx.copy())
     return rows
-
-
-def _slot_tables(static: Static, s: WorldState, idx: np.ndarray) -> tuple[np.ndarray, ...]:
-    """What the output split reads from the design slots' firms, kept by them (they change only when a design
-    is added) and the firms in `idx`: each slot's firm (int), `sku_groups`, (firm in idx, slot) True where the
-    slot is that firm's, each slot's firm is in `idx`, the slot's firm's row in `idx` (0 for others), and
-    the slot indices as a (sku, 1) column; read-only."""
-    key = ("slot_tables", s.sku_firm.tobytes(), idx.tobytes())
-    tables = static.cache.get(key)
-    if tables is None:
-        firm_of = s.sku_firm.astype(np.int64)
-        chosen, row_of, _ = _firm_rows(static, idx)
-        tables = (firm_of, sku_groups(firm_of, static.cache), firm_of[None, :] == idx[:, None], chosen[firm_of],
-                  row_of[firm_of], np.arange(len(firm_of))[:, None])
-        for table in tables:
-            if isinstance(table, np.ndarray):
-                table.flags.writeable = False
-        static.cache[key] = tables
-    return tables
 
 
 def _foreign(static: Static, firm_of: np.ndarray) -> np.ndarray:
