@@ -212,7 +212,7 @@ def _substitutes(model: WorldModel, n: int, kind: str) -> list[tuple[str, float]
     """Domestic firms that can replace what `kind` cut off, with budget shares."""
     static = model.static
     if kind in TOOL_KINDS:
-        return _toolmaker_substitutes(model)[n][TOOL_KINDS.index(kind)]
+        return _toolmaker_substitutes(model, n)[TOOL_KINDS.index(kind)]
     if kind == "hbm":  # memory makers share alike: fixed for the game
         found = static.cache.get(("hbm_substitutes", n))
         if found is None:
@@ -222,34 +222,27 @@ def _substitutes(model: WorldModel, n: int, kind: str) -> list[tuple[str, float]
             found = static.cache[("hbm_substitutes", n)] = [(static.foundries[i], w) for i, w in zip(ids, shares, strict=True)]
         return list(found)
     # chips, wafers: domestic logic foundries push their next node
-    return _domestic_foundries(model, n, logic_only=True)
+    return _logic_foundries(model, n)
 
 
-def _toolmaker_substitutes(model: WorldModel) -> list[list[list[tuple[str, float]]]]:
-    """[nation][tool kind] the domestic toolmakers that make or develop the kind, weighted by their lines:
-    every nation and kind at once, once a quarter (tool lines do not move while nations decide)."""
-    table = model.turn_cache.get("toolmaker_substitutes")
+def _toolmaker_substitutes(model: WorldModel, n: int) -> list[list[tuple[str, float]]]:
+    """[tool kind] the nation's toolmakers that make or develop the kind, weighted by their lines, once a
+    quarter per nation that asks (tool lines do not move while nations decide): each kind's shares over the
+    same members in the same order as a table over every nation and kind."""
+    key = ("toolmaker_substitutes", n)
+    table = model.turn_cache.get(key)
     if table is None:
         static, s = model.static, model.state
-        kinds = len(TOOL_KINDS)
-        groups, names = _maker_kinds(static)
-        lines = s.tool_capacity.ravel()
-        rows = ((lines > 0) | (s.tool_dev.ravel() >= 0)).nonzero()[0]  # the (maker, kind) pairs that make or develop the kind
-        weight = (lines[rows] + 1.0).tolist()
-        rows = rows.tolist()
-        shares = shares_by_group([groups[r] for r in rows], [names[r] for r in rows], weight, len(static.nations) * kinds)
-        table = model.turn_cache["toolmaker_substitutes"] = [shares[i:i + kinds] for i in range(0, len(shares), kinds)]
+        makers = _members(static, "toolmaker_nation", n)
+        kinds, names, weights = [], [], []
+        for m, lines, dev in zip(makers.tolist(), s.tool_capacity[makers].tolist(), s.tool_dev[makers].tolist(), strict=True):
+            for k, (line, step) in enumerate(zip(lines, dev, strict=True)):
+                if line > 0 or step >= 0:  # makes or develops the kind
+                    kinds.append(k)
+                    names.append(static.toolmakers[m])
+                    weights.append(line + 1.0)
+        table = model.turn_cache[key] = shares_by_group(kinds, names, weights, len(TOOL_KINDS))
     return table
-
-
-def _maker_kinds(static: Static) -> tuple[list[int], list[str]]:
-    """(nation * kinds + kind) and the toolmaker of every (toolmaker, tool kind), row by row, once a game."""
-    found = static.cache.get("maker_kinds")
-    if found is None:
-        kinds = len(TOOL_KINDS)
-        groups = (static.toolmaker_nation[:, None] * kinds + np.arange(kinds)).ravel().tolist()
-        found = static.cache["maker_kinds"] = (groups, [maker for maker in static.toolmakers for _ in range(kinds)])
-    return found
 
 
 def _domestic_foundries(model: WorldModel, n: int, logic_only: bool = False) -> list[tuple[str, float]]:
@@ -258,11 +251,8 @@ def _domestic_foundries(model: WorldModel, n: int, logic_only: bool = False) -> 
     key = ("domestic_foundries", logic_only)
     table = model.turn_cache.get(key)
     if table is None:  # every nation at once: capacity does not move while nations decide
-        static, s = model.static, model.state
-        weights = model.turn_cache.get("foundry_weights")
-        if weights is None:
-            advanced = _advanced_weights(static)
-            weights = model.turn_cache["foundry_weights"] = static.by_foundry(s.capacity @ advanced + s.hbm_tsv_wpm) + 1.0
+        static = model.static
+        weights = _foundry_weights(model)
         members = static.cache.get(key)
         if members is None:  # which foundries count, once a game
             ids = np.flatnonzero((static.foundry_is_memory == 0) | (not logic_only))
@@ -270,6 +260,32 @@ def _domestic_foundries(model: WorldModel, n: int, logic_only: bool = False) -> 
         ids, nation, names = members
         table = model.turn_cache[key] = shares_by_group(nation, names, weights[ids], len(static.nations), floor=1e-12)
     return table[n]
+
+
+def _logic_foundries(model: WorldModel, n: int) -> list[tuple[str, float]]:
+    """`_domestic_foundries(model, n, logic_only=True)` worked out for one nation (the few the jigsaw asks
+    about): the same weights over the same members in the same order."""
+    key = ("logic_foundries", n)
+    found = model.turn_cache.get(key)
+    if found is None:
+        static = model.static
+        ids = static.cache.get(key)
+        if ids is None:  # the nation's logic foundries, once a game
+            ids = static.cache[key] = np.flatnonzero((static.foundry_nation == n) & (static.foundry_is_memory == 0))
+        weights = _foundry_weights(model)[ids]
+        found = model.turn_cache[key] = shares_by_group([0] * len(ids), [static.foundries[i] for i in ids.tolist()], weights, 1,
+                                                        floor=1e-12)[0]
+    return found
+
+
+def _foundry_weights(model: WorldModel) -> np.ndarray:
+    """Each foundry's weight for industrial policy, once a quarter (capacity does not move while nations decide)."""
+    weights = model.turn_cache.get("foundry_weights")
+    if weights is None:
+        s = model.state
+        weights = model.turn_cache["foundry_weights"] = model.static.by_foundry(s.capacity @ _advanced_weights(model.static)
+                                                                                + s.hbm_tsv_wpm) + 1.0
+    return weights
 
 
 def _advanced_weights(static: Static) -> np.ndarray:
