@@ -124,8 +124,9 @@ def check(static: Static, s: WorldState, quarter: str, final: bool, metrics: dic
     metrics = metrics if metrics is not None else nation_metrics(static, s)
     now = quarter_indices(static)[quarter]
     finite: dict[str, np.ndarray] = {}
-    streaks = _streaks(static, s, metrics, s.collapsed <= 0, quarter, now, finite)
-    if not any(x >= needed for row, needed in zip(streaks, _plan(static)[1], strict=True) for x in row):
+    plan, needed = _plan(static)
+    streaks = _streaks(static, s, metrics, s.collapsed <= 0, quarter, now, finite, plan)
+    if not any(max(row) >= quarters for row, quarters in zip(streaks, needed, strict=True) if row):
         if streaks:  # no condition decides: the quarter ends as the full count would
             s.victory_streak[...] = streaks
         return (_by_score(static, s, metrics, quarter, "no condition decided", "score", "scoring") if final else None), []
@@ -133,13 +134,15 @@ def check(static: Static, s: WorldState, quarter: str, final: bool, metrics: dic
 
 
 def _streaks(static: Static, s: WorldState, metrics: dict[str, np.ndarray], alive: np.ndarray, quarter: str, now: int,
-             finite: dict[str, np.ndarray]) -> list[list[float]]:
+             finite: dict[str, np.ndarray], plan: list[tuple[VictoryCondition, int | None, list[list[int]], list[int]]]
+             ) -> list[list[float]]:
     """[condition][nation] the quarters each condition will have held, counted as `_decide` counts them while
-    no nation collapses (all conditions at once; a few nations, so in plain Python where the kind allows)."""
+    no nation collapses (all conditions at once; a few nations, so in plain Python where the kind allows); `plan`
+    is `_plan`'s. A streak is a whole number of quarters, never NaN, so the largest of a row says if any decides."""
     living = alive.tolist()
     values: dict[str, list[float]] = {}
     streaks = []
-    for (cond, start, rivals, members), old in zip(_plan(static)[0], s.victory_streak.tolist(), strict=True):
+    for (cond, start, rivals, members), old in zip(plan, s.victory_streak.tolist(), strict=True):
         if start is not None and now < start:
             held = [False] * len(old)
         else:

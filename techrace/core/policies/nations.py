@@ -58,7 +58,7 @@ def _quarter_facts(model: WorldModel) -> tuple[list, ...]:
     facts = model.turn_cache.get("nation_facts")
     if facts is None:
         static = model.static
-        gaps = [rival_gap(model, n) for n in range(len(static.nations))]
+        gaps = _rival_gaps(model)
         national, start = _pooling_inputs(model)
         used = exact_sum_list(static.lab_nation, model.state.lab_power, len(static.nations))
         facts = model.turn_cache["nation_facts"] = (gaps, _worst_cutoff(model), national, start, used,
@@ -77,12 +77,17 @@ def rival_gap(model: WorldModel, n: int) -> float:
     """Capability points the nation trails its best rival by (negative when it leads; 0 with no rival).
 
     Computed for every nation at once, once a quarter: nothing a nation decides moves capability."""
+    return _rival_gaps(model)[n]
+
+
+def _rival_gaps(model: WorldModel) -> list[float]:
+    """`rival_gap` of every nation, once a quarter."""
     gaps = model.turn_cache.get("rival_gap")
     if gaps is None:
         best, has = best_rival(model)
         gaps = model.turn_cache["rival_gap"] = [rival - own if found else 0.0 for own, rival, found in
                                                 zip(model.state.capability.tolist(), best, has, strict=True)]
-    return gaps[n]
+    return gaps
 
 
 def _spend_budget(model: WorldModel, n: int, p: NationPolicyParams, facts: tuple[list, ...],
@@ -233,10 +238,10 @@ def _toolmaker_substitutes(model: WorldModel, n: int) -> list[list[tuple[str, fl
     table = model.turn_cache.get(key)
     if table is None:
         static, s = model.static, model.state
-        makers = _members(static, "toolmaker_nation", n)
+        capacity, development = s.tool_capacity.tolist(), s.tool_dev.tolist()  # a few dozen numbers: cheaper than a gather
         kinds, names, weights = [], [], []
-        for m, lines, dev in zip(makers.tolist(), s.tool_capacity[makers].tolist(), s.tool_dev[makers].tolist(), strict=True):
-            for k, (line, step) in enumerate(zip(lines, dev, strict=True)):
+        for m in _members(static, "toolmaker_nation", n).tolist():
+            for k, (line, step) in enumerate(zip(capacity[m], development[m], strict=True)):
                 if line > 0 or step >= 0:  # makes or develops the kind
                     kinds.append(k)
                     names.append(static.toolmakers[m])
