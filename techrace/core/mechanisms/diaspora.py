@@ -34,7 +34,9 @@ def go_home(static: Static, s: WorldState) -> None:
     nation's visas; the world's engineers are conserved."""
     aged = s.diaspora * (1.0 - static.nation_params.retirement)[:, None, None]
     total = aged.sum(axis=1)  # [host, skill], all origins
-    kept = aged * np.where(total > s.pool, s.pool / np.maximum(total, 1e-12), 1.0)[:, None, :]
+    over = total > s.pool
+    # scaled down where the diasporas outgrew the pool; elsewhere x 1.0, which changes nothing (most quarters everywhere)
+    kept = aged * np.where(over, s.pool / np.maximum(total, 1e-12), 1.0)[:, None, :] if over.any() else aged
     back = kept * (static.ruleset.talent.diaspora_return_per_quarter * s.visa)[None, :, None]  # [host, home, skill]
     leaving, coming = back.sum(axis=1), back.sum(axis=0)
     stay = s.pool - leaving

@@ -19,6 +19,7 @@ and the first year's growth; the revenue and sensitivity parameters are P (rules
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -97,6 +98,13 @@ def update(static: Static, s: WorldState, start: MarketStart, gain: np.ndarray, 
     growth = np.minimum(np.maximum(growth, -rules.investor_cut_max), rules.investor_growth_max)  # np.clip, without its wrapper
     s.investor_capital = s.investor_capital * (1.0 + growth) * luck
     s.capital = rules.reinvest_share * s.ai_revenue + s.investor_capital
-    active = s.capex_cut_left > 0
-    s.capex_cut_left = np.maximum(s.capex_cut_left - 1.0, 0.0)
-    s.capex_cut = np.where(active, s.capex_cut, 0.0)
+    if s.capex_cut_left.tobytes() != _zeros(len(s.capex_cut_left)) or s.capex_cut.tobytes() != _zeros(len(s.capex_cut)):
+        active = s.capex_cut_left > 0  # (without a cut under way, both stay the zeros they are)
+        s.capex_cut_left = np.maximum(s.capex_cut_left - 1.0, 0.0)
+        s.capex_cut = np.where(active, s.capex_cut, 0.0)
+
+
+@lru_cache(maxsize=8)
+def _zeros(count: int) -> bytes:
+    """The bytes of `count` float zeros (+0.0)."""
+    return np.zeros(count).tobytes()
