@@ -36,7 +36,7 @@ def _bloc_gdp(static: Static, s: WorldState) -> np.ndarray:
 
 def _best_served(static: Static, s: WorldState) -> np.ndarray:
     """(bloc,) capability of the best lab that may sell in each bloc's market."""
-    return np.where(static.blocs.serves, s.lab_capability[None, :], 0.0).max(axis=1, initial=0.0)
+    return np.maximum.reduce(np.where(static.blocs.serves, s.lab_capability[None, :], 0.0), axis=1, initial=0.0)  # `.max`, no wrapper
 
 
 def market_size(static: Static, s: WorldState, start: MarketStart, best: np.ndarray | None = None) -> np.ndarray:
@@ -58,9 +58,9 @@ def revenue(static: Static, s: WorldState, start: MarketStart) -> np.ndarray:
     best = _best_served(static, s)
     behind = np.maximum(best[:, None] - s.lab_capability[None, :], 0.0)                          # (bloc, lab)
     weight = serves * s.usable_compute[None, :] * 10.0 ** (-rules.quality_elasticity * behind / CAPABILITY_PER_DECADE)
-    total = weight.sum(axis=1, keepdims=True)
+    total = np.add.reduce(weight, axis=1, keepdims=True)  # `.sum` without its Python wrapper
     share = np.where(total > 0, weight / np.maximum(total, 1e-12), 0.0)
-    return (market_size(static, s, start, best)[:, None] * share).sum(axis=0)
+    return np.add.reduce(market_size(static, s, start, best)[:, None] * share, axis=0)
 
 
 @dataclass(frozen=True)

@@ -137,7 +137,7 @@ def _cutoffs(model: WorldModel, n: int) -> tuple[float, list[float]]:
     table = model.turn_cache.get("cutoffs")
     if table is None:
         cutoff = model.state.cutoff
-        table = model.turn_cache["cutoffs"] = (cutoff.sum(axis=1).tolist(), cutoff.tolist())
+        table = model.turn_cache["cutoffs"] = (np.add.reduce(cutoff, axis=1).tolist(), cutoff.tolist())  # `.sum`, unwrapped
     return table[0][n], table[1][n]
 
 
@@ -145,7 +145,7 @@ def _worst_cutoff(model: WorldModel) -> list[float]:
     """Each nation's largest share cut off, once a quarter (markets set it; nations do not move it)."""
     worst = model.turn_cache.get("worst_cutoff")
     if worst is None:
-        worst = model.turn_cache["worst_cutoff"] = model.state.cutoff.max(axis=1).tolist()
+        worst = model.turn_cache["worst_cutoff"] = np.maximum.reduce(model.state.cutoff, axis=1).tolist()  # `.max`, unwrapped
     return worst
 
 
