@@ -157,7 +157,8 @@ def _due(static: Static, s: WorldState) -> tuple[np.ndarray, np.ndarray, np.ndar
     rising = s.centralisation_target > s.centralisation
     stepped = (np.where(rising, np.minimum(s.centralisation_target, s.centralisation + step), s.centralisation)
                if rising.any() else s.centralisation)  # most quarters no target is above the pooled share
-    share_after = np.where(stepped * draw > sites, sites / np.maximum(draw, 1e-12), stepped)  # what the sites can host
+    beyond = stepped * draw > sites  # more than the national sites can host: cut to what they can
+    share_after = np.where(beyond, sites / np.maximum(draw, 1e-12), stepped) if beyond.any() else stepped
     # the terms in order, those that are zero for every nation left out (most quarters have no recurring
     # subsidy, power programme or pay above the ruleset's): adding 0.0 to a non-negative cost changes nothing
     total = 0.0

@@ -120,6 +120,7 @@ def _jigsaw(model: WorldModel, n: int, p: NationPolicyParams, budget: float, lef
     code = model.static.nations[n]
     jigsaw = min(left, p.jigsaw_share * budget * min(1.0, worst * 2.0))
     cut_total, cut = _cutoffs(model, n)  # > 0: at least the worst cut-off
+    spent = None  # the nation's row of `jigsaw_spend` as floats, written back once
     for j, kind in enumerate(CUTOFF_KINDS):
         amount = jigsaw * cut[j] / cut_total
         if not amount >= MIN_ORDER_USD_B:  # nothing worth an order: no need to look for substitutes
@@ -127,8 +128,11 @@ def _jigsaw(model: WorldModel, n: int, p: NationPolicyParams, budget: float, lef
         targets = _substitutes(model, n, kind)
         if targets:
             actions += _pay(code, targets, amount)
-            model.state.jigsaw_spend[n, j] += amount
+            spent = model.state.jigsaw_spend[n].tolist() if spent is None else spent
+            spent[j] += amount
             left -= amount
+    if spent is not None:
+        model.state.jigsaw_spend[n] = spent
     return left
 
 
