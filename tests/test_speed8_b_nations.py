@@ -54,3 +54,15 @@ def test_per_nation_tables_equal_the_tables_of_every_nation(game: Game) -> None:
         for n in range(len(model.static.nations)):
             assert nations._toolmaker_substitutes(model, n) == every[n]
             assert nations._logic_foundries(model, n) == logic[n]
+
+
+def test_per_nation_lab_shares_equal_the_table_of_every_nation(game: Game) -> None:
+    model, rng = game.model, np.random.default_rng(12)
+    static, s = model.static, model.state
+    for trial in range(3):
+        model.turn_cache.clear()
+        if trial:
+            s.usable_compute[...] = rng.choice([0.0, -1.0, 3.5e5, 1e9], len(static.labs)) * rng.uniform(0.5, 2.0, len(static.labs))
+        every = shares_by_group(static.lab_nation, static.labs, s.usable_compute + 1.0, len(static.nations))
+        for n in range(len(static.nations)):
+            assert nations._domestic_labs(model, n) == every[n]

@@ -208,13 +208,16 @@ def _react(model: WorldModel, n: int, p: NationPolicyParams, facts: tuple[list, 
 
 
 def _domestic_labs(model: WorldModel, n: int) -> list[tuple[str, float]]:
-    """The nation's labs, weighted by their usable compute (who can put money to work)."""
-    table = model.turn_cache.get("lab_shares")
-    if table is None:  # every nation at once: labs' compute does not move while nations decide
-        static = model.static
-        table = model.turn_cache["lab_shares"] = shares_by_group(static.lab_nation, static.labs, model.state.usable_compute + 1.0,
-                                                                 len(static.nations))
-    return table[n]
+    """The nation's labs, weighted by their usable compute (who can put money to work); once a quarter for
+    each nation that asks (a nation far enough behind: one or two), as a table over every nation would give it."""
+    key = ("lab_shares", n)
+    shares = model.turn_cache.get(key)
+    if shares is None:  # labs' compute does not move while nations decide
+        static, compute = model.static, model.state.usable_compute.tolist()
+        ids = _members(static, "lab_nation", n).tolist()
+        shares = model.turn_cache[key] = shares_by_group([0] * len(ids), [static.labs[i] for i in ids],
+                                                         [compute[i] + 1.0 for i in ids], 1)[0]
+    return shares
 
 
 def _substitutes(model: WorldModel, n: int, kind: str) -> list[tuple[str, float]]:
