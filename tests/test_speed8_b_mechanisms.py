@@ -72,3 +72,24 @@ def test_all_markets_folded_at_once_equal_one_at_a_time(game: Game) -> None:
         assert getattr(s, f"{m}_demand_level").tobytes() == level.tobytes()
         assert getattr(s, f"{m}_demand_trend").tobytes() == trend.tobytes()
         assert getattr(s, f"{m}_demand_level").shape == level.shape
+
+
+def _revenue_in_full(static, s, start) -> np.ndarray:
+    rules = static.ruleset.finance
+    best = finance._best_served(static, s)
+    behind = np.maximum(best[:, None] - s.lab_capability[None, :], 0.0)
+    weight = static.blocs.serves * s.usable_compute[None, :] * 10.0 ** (-rules.quality_elasticity * behind / finance.CAPABILITY_PER_DECADE)
+    total = weight.sum(axis=1, keepdims=True)
+    share = np.where(total > 0, weight / np.maximum(total, 1e-12), 0.0)
+    return (finance.market_size(static, s, start, best)[:, None] * share).sum(axis=0)
+
+
+@pytest.mark.parametrize("compute", ["as played", "none", "tiny"])
+def test_revenue_equals_the_equations_in_full(game: Game, compute: str) -> None:
+    static, model = game.model.static, game.model
+    s = copy.deepcopy(model.state)
+    if compute == "none":
+        s.usable_compute[...] = 0.0
+    if compute == "tiny":
+        s.usable_compute[...] = s.usable_compute * 1e-18
+    assert finance.revenue(static, s, model.market_start).tobytes() == _revenue_in_full(static, s, model.market_start).tobytes()

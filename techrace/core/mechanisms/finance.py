@@ -59,7 +59,10 @@ def revenue(static: Static, s: WorldState, start: MarketStart) -> np.ndarray:
     behind = np.maximum(best[:, None] - s.lab_capability[None, :], 0.0)                          # (bloc, lab)
     weight = serves * s.usable_compute[None, :] * 10.0 ** (-rules.quality_elasticity * behind / CAPABILITY_PER_DECADE)
     total = np.add.reduce(weight, axis=1, keepdims=True)  # `.sum` without its Python wrapper
-    share = np.where(total > 0, weight / np.maximum(total, 1e-12), 0.0)
+    if np.minimum.reduce(total, axis=None) >= 1e-12:  # every market has sellers (most quarters): the guards change nothing
+        share = weight / total
+    else:
+        share = np.where(total > 0, weight / np.maximum(total, 1e-12), 0.0)
     return np.add.reduce(market_size(static, s, start, best)[:, None] * share, axis=0)
 
 

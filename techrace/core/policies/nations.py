@@ -257,26 +257,23 @@ def _toolmaker_substitutes(model: WorldModel, n: int) -> list[list[tuple[str, fl
     return table
 
 
-def _domestic_foundries(model: WorldModel, n: int, logic_only: bool = False) -> list[tuple[str, float]]:
+def _domestic_foundries(model: WorldModel, n: int) -> list[tuple[str, float]]:
     """Domestic foundries weighted by what industrial policy backs: <= 7 nm capacity in full, trailing nodes
     at a tenth, and HBM."""
-    key = ("domestic_foundries", logic_only)
-    table = model.turn_cache.get(key)
+    table = model.turn_cache.get("domestic_foundries")
     if table is None:  # every nation at once: capacity does not move while nations decide
         static = model.static
-        weights = _foundry_weights(model)
-        members = static.cache.get(key)
-        if members is None:  # which foundries count, once a game
-            ids = np.flatnonzero((static.foundry_is_memory == 0) | (not logic_only))
-            members = static.cache[key] = (ids, static.foundry_nation[ids], [static.foundries[i] for i in ids])
-        ids, nation, names = members
-        table = model.turn_cache[key] = shares_by_group(nation, names, weights[ids], len(static.nations), floor=1e-12)
+        members = static.cache.get("foundry_members")
+        if members is None:  # every foundry's nation and name, once a game
+            members = static.cache["foundry_members"] = (static.foundry_nation.tolist(), list(static.foundries))
+        table = model.turn_cache["domestic_foundries"] = shares_by_group(*members, _foundry_weights(model), len(static.nations),
+                                                                         floor=1e-12)
     return table[n]
 
 
 def _logic_foundries(model: WorldModel, n: int) -> list[tuple[str, float]]:
-    """`_domestic_foundries(model, n, logic_only=True)` worked out for one nation (the few the jigsaw asks
-    about): the same weights over the same members in the same order."""
+    """The nation's logic foundries (not memory makers) weighted as `_domestic_foundries` weighs them, for the
+    nations the jigsaw asks about (one or two a quarter)."""
     key = ("logic_foundries", n)
     found = model.turn_cache.get(key)
     if found is None:
