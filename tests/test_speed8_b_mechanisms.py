@@ -93,3 +93,16 @@ def test_revenue_equals_the_equations_in_full(game: Game, compute: str) -> None:
     if compute == "tiny":
         s.usable_compute[...] = s.usable_compute * 1e-18
     assert finance.revenue(static, s, model.market_start).tobytes() == _revenue_in_full(static, s, model.market_start).tobytes()
+
+
+def test_going_home_with_an_empty_pool_equals_the_equations_in_full(game: Game) -> None:
+    static = game.model.static
+    s = copy.deepcopy(game.model.state)
+    s.pool[2, :] = 0.0
+    s.diaspora[2, :, :] = 0.0
+    s.diaspora[:, 2, :] = 0.0
+    full = copy.deepcopy(s)
+    diaspora.go_home(static, s)
+    _go_home_in_full(static, full)
+    for name in ("diaspora", "pool", "pool_exp", "emigrated", "immigrated", "researcher_inflow"):
+        assert getattr(s, name).tobytes() == getattr(full, name).tobytes(), name

@@ -42,7 +42,11 @@ def go_home(static: Static, s: WorldState) -> None:
     stay = s.pool - leaving
     new_pool = stay + coming
     exp_in = np.add.reduce(back * s.pool_exp[:, None, :], axis=0)
-    s.pool_exp = np.where(new_pool > 0, (stay * s.pool_exp + exp_in) / np.maximum(new_pool, 1e-12), 0.0)
+    blend = stay * s.pool_exp + exp_in
+    if np.minimum.reduce(new_pool, axis=None) >= 1e-12:  # every pool holds someone (most quarters): the guards change nothing
+        s.pool_exp = blend / new_pool
+    else:
+        s.pool_exp = np.where(new_pool > 0, blend / np.maximum(new_pool, 1e-12), 0.0)
     s.pool = new_pool
     s.diaspora = kept - back
     s.emigrated += np.add.reduce(leaving, axis=1)
