@@ -178,11 +178,11 @@ def other_customers(static: Static, s: WorldState, ai_share: np.ndarray, halted_
     """Sell non-AI capacity to other customers; returns the world trailing-node shortfall share."""
     non_ai = s.usable * MONTHS * (1.0 - ai_share) * static.ruleset.industry.non_ai_utilisation
     price, nodes, wanted = _trailing_tables(static)
-    revenue = (non_ai * price).sum(axis=1) / 1e9
+    revenue = np.add.reduce(non_ai * price, axis=1) / 1e9
     s.revenue += static.by_foundry(revenue)
     supplied = 0.0
     # each node's supply summed over sites as one row (numpy's pairwise order, as a column copied out), then node by node
-    for per_node in np.ascontiguousarray((s.usable[:, nodes] * (~halted_sites)[:, None]).T).sum(axis=1).tolist():
+    for per_node in np.add.reduce(np.ascontiguousarray((s.usable[:, nodes] * (~halted_sites)[:, None]).T), axis=1).tolist():
         supplied += per_node
     shortfall = max(0.0, 1.0 - supplied / wanted) if wanted > 0 else 0.0
     s.trailing_shortfall[0] = shortfall
