@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from techrace.core.markets.cutoff import record_cutoff
 from techrace.core.mechanisms.controls import Licences
 from techrace.core.state import CUTOFF_KINDS, WorldState
 from techrace.core.static import Static
@@ -287,4 +288,4 @@ def _record_chip_cutoff(static: Static, s: WorldState, offer: _Offer, value: np.
     b = static.lab_to_nation @ blocked
     t = static.lab_to_nation @ total
     column = CUTOFF_KINDS.index("chips")
-    s.cutoff[:, column] = np.where(t > 0, b / np.maximum(t, 1e-30), s.cutoff[:, column] * static.ruleset.industry.cutoff_memory)
+    record_cutoff(s, column, b, t, 1e-30, static.ruleset.industry.cutoff_memory)

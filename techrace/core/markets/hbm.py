@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from techrace.core.markets.cutoff import record_cutoff
 from techrace.core.mechanisms.controls import Licences
 from techrace.core.state import CUTOFF_KINDS, WorldState
 from techrace.core.static import Static
@@ -61,4 +62,4 @@ def hbm_market(static: Static, s: WorldState, lic: Licences, produced: np.ndarra
     b = static.chip_firm_to_nation @ blocked
     d = static.chip_firm_to_nation @ demand
     column = CUTOFF_KINDS.index("hbm")
-    s.cutoff[:, column] = np.where(d > 0, b / np.maximum(d, 1e-12), s.cutoff[:, column] * static.ruleset.industry.cutoff_memory)
+    record_cutoff(s, column, b, d, 1e-12, static.ruleset.industry.cutoff_memory)

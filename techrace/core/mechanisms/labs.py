@@ -103,8 +103,9 @@ def training_runs(static: Static, s: WorldState) -> None:
     np.maximum.at(best_lab_run, static.lab_nation, lab_runs)
     np.maximum.at(best_lab_eff, static.lab_nation, lab_runs * algo)
     s.largest_run = np.maximum(best_lab_run, pooled)
-    s.capability = capability_score(np.maximum(best_lab_eff, pooled * pooled_algo))
-    national_model = capability_score(pooled * pooled_algo)
+    pooled_eff = pooled * pooled_algo
+    s.capability = capability_score(np.maximum(best_lab_eff, pooled_eff))
+    national_model = capability_score(pooled_eff)
     s.lab_capability = np.maximum(s.lab_capability, national_model[static.lab_nation])  # labs serve the national model
     s.best_capability = np.maximum(s.best_capability, s.capability)
 
