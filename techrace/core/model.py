@@ -110,7 +110,7 @@ class WorldModel(mesa.Model):
 
     def _ai_share(self) -> np.ndarray:
         """(site, node) share of capacity AI accelerators may book this quarter (see wafers.ai_share)."""
-        return wafers.ai_share(self.static, self.state)[self.static.site_foundry]
+        return wafers.ai_share(self.static, self.state).take(self.static.site_foundry, axis=0)  # each site's foundry's row (as the fancy index)
 
     def quarter_of(self, turn: int) -> str:
         """The calendar quarter that turn `turn` plays."""

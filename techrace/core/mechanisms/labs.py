@@ -44,8 +44,8 @@ def power_room(static: Static, s: WorldState) -> np.ndarray:
     used = static.lab_to_nation @ s.lab_power
     ahead = static.ruleset.market.power_planning_quarters
     spare = np.maximum(s.power_gw + ahead * s.power_buildout - used, 0.0)
-    capital = static.lab_to_nation @ s.capital
-    share = np.where(capital[static.lab_nation] > 0, s.capital / np.maximum(capital[static.lab_nation], 1e-12), 0.0)
+    capital = (static.lab_to_nation @ s.capital)[static.lab_nation]  # each lab's nation's capital
+    share = np.where(capital > 0, s.capital / np.maximum(capital, 1e-12), 0.0)
     return spare[static.lab_nation] * share
 
 
