@@ -79,8 +79,7 @@ def chip_market(static: Static, s: WorldState, lic: Licences, budget: np.ndarray
     kw = _spread(offer.sku_power * market.accelerator_overhead_kw_per_board_kw / 1e9, shape)
     made_at_home = (h100e * offer.sku_domestic)[:, None] * offer.home
     goods = _Goods(value, preference, _spread(h100e, shape), price_each, kw, made_at_home)
-    room = power_room_gw.copy()
-    remaining = budget.copy()
+    room, remaining = power_room_gw, budget  # each pass returns new arrays and changes neither in place
     unrestricted = offer.eligible.astype(np.float64)
     passes = ((unrestricted, offer.chip_allowed, offer.chip_grey), (offer.eligible * offer.chip_allowed, None, None))
     bought_h100e = np.zeros(len(static.labs))

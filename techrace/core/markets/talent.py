@@ -23,13 +23,26 @@ def graduates_and_retirement(static: Static, s: WorldState) -> None:
     pool_exp_mass = s.pool * s.pool_exp
     s.pool += grads
     s.pool_exp = np.where(s.pool > 0, pool_exp_mass / np.maximum(s.pool, 1e-12), 0.0)
-    s.graduated_engineers += np.add.reduce(grads, axis=1)
+    graduated, employer_rate = _demography(static)
+    s.graduated_engineers += graduated
     retired_pool = s.pool * rate[:, None]
-    retired_emp = s.eng * rate[static.employer_nation][:, None]
+    retired_emp = s.eng * employer_rate
     s.pool -= retired_pool
     s.eng -= retired_emp
     retired = np.add.reduce(retired_pool, axis=1) + static.employer_to_nation @ np.add.reduce(retired_emp, axis=1)
     s.retired_engineers += retired
+
+
+def _demography(static: Static) -> tuple[np.ndarray, np.ndarray]:
+    """Each nation's graduates of all skills and each employer's (employer, 1) retirement rate: ruleset values,
+    once a game (read-only)."""
+    tables = static.cache.get("demography")
+    if tables is None:
+        params = static.nation_params
+        tables = static.cache["demography"] = (np.add.reduce(params.graduates, axis=1), params.retirement[static.employer_nation][:, None])
+        for table in tables:
+            table.flags.writeable = False
+    return tables
 
 
 def migrate(static: Static, s: WorldState) -> np.ndarray:

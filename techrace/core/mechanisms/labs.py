@@ -35,8 +35,13 @@ def retire_accelerators(static: Static, s: WorldState) -> None:
 def power_allocation(static: Static, s: WorldState) -> np.ndarray:
     """GW each lab can draw: its nation's AI power shared by the labs' needs."""
     need = static.lab_to_nation @ s.lab_power
-    ratio = np.where(need > 0, np.minimum(1.0, s.power_gw / np.maximum(need, 1e-12)), 1.0)
-    return s.lab_power * ratio[static.lab_nation]
+    # where(need > 0, minimum(1, power / maximum(need, 1e-12)), 1) for a few nations in plain Python floats
+    # (np.minimum's and np.maximum's choices, NaN kept; the same operations)
+    ratio = []
+    for power, wanted in zip(s.power_gw.tolist(), need.tolist(), strict=True):
+        share = power / (1e-12 if 1e-12 > wanted else wanted) if wanted > 0 else 1.0
+        ratio.append(1.0 if 1.0 <= share else share)
+    return s.lab_power * np.array(ratio, dtype=np.float64)[static.lab_nation]
 
 
 def power_room(static: Static, s: WorldState) -> np.ndarray:
