@@ -37,11 +37,11 @@ def nation_metrics(static: Static, s: WorldState) -> dict[str, np.ndarray]:
     compute = static.lab_to_nation @ s.compute
     usable_by_nation = static.site_to_nation @ s.usable
     in_volume = usable_by_nation >= VOLUME_WPM
-    best = np.where(in_volume, static.node_nm[None, :], np.inf).min(axis=1)
-    advanced = usable_by_nation.take(_advanced_nodes(static), axis=1).sum(axis=1)
+    best = np.minimum.reduce(np.where(in_volume, static.node_nm[None, :], np.inf), axis=1)  # the ufuncs' reduce: `.min`, `.sum` unwrapped
+    advanced = np.add.reduce(usable_by_nation.take(_advanced_nodes(static), axis=1), axis=1)
     accelerators = np.bincount(static.chip_firm_nation[s.sku_firm.astype(np.int64)], weights=s.accel_quarter, minlength=n)
     hbm = static.foundry_to_nation @ s.hbm_produced
-    engineers = s.pool.sum(axis=1) + static.employer_to_nation @ s.eng.sum(axis=1)
+    engineers = np.add.reduce(s.pool, axis=1) + static.employer_to_nation @ np.add.reduce(s.eng, axis=1)
     algo = np.zeros(n)
     np.maximum.at(algo, static.lab_nation, 10.0 ** s.algo_log10)
     return {

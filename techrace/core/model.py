@@ -110,7 +110,7 @@ class WorldModel(mesa.Model):
 
     def _ai_share(self) -> np.ndarray:
         """(site, node) share of capacity AI accelerators may book this quarter (see wafers.ai_share)."""
-        return wafers.ai_share(self.static, self.state)[self.static.site_foundry]
+        return wafers.ai_share(self.static, self.state).take(self.static.site_foundry, axis=0)  # each site's foundry's row (as the fancy index)
 
     def quarter_of(self, turn: int) -> str:
         """The calendar quarter that turn `turn` plays."""
@@ -232,7 +232,7 @@ class WorldModel(mesa.Model):
         stacks_needed = np.bincount(firm, weights=planned_units * s.sku_stacks, minlength=len(st.chip_firms))
         boost = self.ruleset.market.stockpile_boost * lic.stockpile[st.chip_firm_nation]
         hbm.hbm_market(st, s, lic, made, stacks_needed, self._hbm_need_level(planned_units), boost)
-        packaging.assemble(st, s, planned_units, halted)
+        packaging.assemble(st, s, planned_units, halted, stacks_needed)
         forecast.observe_all(s, ("wafer", "hbm", "packaging", "tool"), rules)  # only next quarter's plans read them
         labs.retire_accelerators(st, s)
         room, power_before = labs.power_room(st, s), s.lab_power.copy()

@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from techrace.core.markets.cutoff import record_cutoff
 from techrace.core.mechanisms.controls import Licences
 from techrace.core.state import CUTOFF_KINDS, WorldState
 from techrace.core.static import Static
@@ -78,8 +79,7 @@ def chip_market(static: Static, s: WorldState, lic: Licences, budget: np.ndarray
     kw = _spread(offer.sku_power * market.accelerator_overhead_kw_per_board_kw / 1e9, shape)
     made_at_home = (h100e * offer.sku_domestic)[:, None] * offer.home
     goods = _Goods(value, preference, _spread(h100e, shape), price_each, kw, made_at_home)
-    room = power_room_gw.copy()
-    remaining = budget.copy()
+    room, remaining = power_room_gw, budget  # each pass returns new arrays and changes neither in place
     unrestricted = offer.eligible.astype(np.float64)
     passes = ((unrestricted, offer.chip_allowed, offer.chip_grey), (offer.eligible * offer.chip_allowed, None, None))
     bought_h100e = np.zeros(len(static.labs))
@@ -111,13 +111,14 @@ class _Offer(NamedTuple):
 
 
 def _offer(static: Static, s: WorldState, lic: Licences, eligible: np.ndarray) -> _Offer:
-    rows = eligible.any(axis=1).nonzero()[0]
+    rows = np.logical_or.reduce(eligible, axis=1).nonzero()[0]  # `.any(axis=1)`, without its wrapper
     home = home_made(static, s)
     tables = (s.sku_tflops, s.sku_price, s.sku_firm, s.sku_power, s.sku_domestic, eligible, lic.chip_allowed, lic.chip_grey,
               lic.chip_channel, home)
     if len(rows) in (0, len(eligible)):  # nothing to leave out (or nothing to buy: the market runs on zeros)
         return _Offer(None, *tables)
-    return _Offer(rows, *[table.take(rows, axis=0) for table in tables])
+    # the rows of each table: `take` for (design, lab) tables, a fancy index for per-design ones (the same rows; each the cheaper call)
+    return _Offer(rows, *[table.take(rows, axis=0) if table.ndim > 1 else table[rows] for table in tables])
 
 
 def _spread(per_design: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
@@ -154,10 +155,10 @@ def _weights(static: Static, value: np.ndarray, preference: np.ndarray) -> tuple
     for the firm, ignoring designs worth under `market.dominated_value_share` of the best value offered (nobody
     in the US buys an H20 while B200s are on offer). Every value is finite and at least 0 and every preference
     above 0, so a lab with no score has only zeros to divide (its shares come out 0 without a `where`)."""
-    best = value.max(axis=0)
+    best = np.maximum.reduce(value, axis=0)
     score = value * preference
     score *= value >= static.ruleset.market.dominated_value_share * best
-    total = score.sum(axis=0)
+    total = np.add.reduce(score, axis=0)
     score /= np.maximum(total, 1e-30)
     return score, total
 
@@ -169,7 +170,7 @@ def _notional_demand(static: Static, offer: _Offer, value: np.ndarray, budget: n
     legal share at list price plus the grey share at a premium (`Licences.chip_channel`). This is the demand
     chip firms forecast (stock and power limits are theirs and the labs' constraints, not demand). `preference` is (sku, 1)."""
     weight = _weights(static, offer.eligible * value[:, None] * offer.chip_channel, preference)[0]
-    return (budget[None, :] * weight / price).sum(axis=1)
+    return np.add.reduce(budget[None, :] * weight / price, axis=1)
 
 
 class _Goods(NamedTuple):
@@ -192,25 +193,25 @@ def _spend(static: Static, s: WorldState, lic: Licences, offer: _Offer, channel:
     The second pass (`legal_share` and `grey_share` None: all legal, nothing grey) skips the grey arithmetic,
     which would only add zeros."""
     value, preference, h100e, price, kw, made_at_home = goods
-    stock = s.accel_stock if offer.rows is None else s.accel_stock.take(offer.rows)
+    stock = s.accel_stock if offer.rows is None else s.accel_stock[offer.rows]
     # a design is offered where the channel is open and one unit is in stock (value * channel is 0 elsewhere)
     weight, total = _weights(static, np.where(stock >= 1.0, value, 0.0)[:, None] * channel, preference)
-    if not total.any():
+    if not np.count_nonzero(total):  # `total.any()`, without its wrapper
         nothing = np.zeros_like(weight)
-        return room, remaining, (nothing * h100e).sum(axis=0), (nothing * made_at_home).sum(axis=0)
+        return room, remaining, np.add.reduce(nothing * h100e, axis=0), np.add.reduce(nothing * made_at_home, axis=0)
     grey = grey_share is not None
     wanted = remaining * weight / price
     units_legal = wanted if legal_share is None else wanted * legal_share
     units_grey = wanted * grey_share if grey else None
-    gw = ((units_legal + units_grey if grey else units_legal) * kw).sum(axis=0)
+    gw = np.add.reduce((units_legal + units_grey if grey else units_legal) * kw, axis=0)
     scale = np.where(gw > 0, np.minimum(1.0, np.maximum(room, 0.0) / np.maximum(gw, 1e-12)), 1.0)
     units_legal = _tier_caps(static, s, lic, offer, units_legal * scale)
     units_grey = units_grey * scale if grey else None
-    fill = _fill(stock, (units_legal + units_grey if grey else units_legal).sum(axis=1))[:, None]
+    fill = _fill(stock, np.add.reduce(units_legal + units_grey if grey else units_legal, axis=1))[:, None]
     bought_legal = units_legal * fill
     bought_grey = units_grey * fill if grey else None
     bought = bought_legal + bought_grey if grey else bought_legal
-    sold = _whole(offer.rows, bought.sum(axis=1), len(s.accel_stock))
+    sold = _whole(offer.rows, np.add.reduce(bought, axis=1), len(s.accel_stock))
     s.accel_stock = np.maximum(s.accel_stock - sold, 0.0)
     s.accel_sold += sold
     terms, per_lab = _per_lab(goods, bought, bought_legal, bought_grey, premium)
@@ -279,7 +280,7 @@ def _tier_caps(static: Static, s: WorldState, lic: Licences, offer: _Offer, lega
 
 def _record_chip_cutoff(static: Static, s: WorldState, offer: _Offer, value: np.ndarray) -> None:
     # the score and its blocked part summed over designs in one reduction (the same order as two `.sum(axis=0)`)
-    stock = s.accel_stock if offer.rows is None else s.accel_stock.take(offer.rows)
+    stock = s.accel_stock if offer.rows is None else s.accel_stock[offer.rows]
     score = np.empty((2, *offer.eligible.shape))
     np.multiply(offer.eligible, (np.maximum(stock, 1.0) * value**2)[:, None], out=score[0])
     np.multiply(score[0], 1.0 - offer.chip_allowed, out=score[1])
@@ -287,4 +288,4 @@ def _record_chip_cutoff(static: Static, s: WorldState, offer: _Offer, value: np.
     b = static.lab_to_nation @ blocked
     t = static.lab_to_nation @ total
     column = CUTOFF_KINDS.index("chips")
-    s.cutoff[:, column] = np.where(t > 0, b / np.maximum(t, 1e-30), s.cutoff[:, column] * static.ruleset.industry.cutoff_memory)
+    record_cutoff(s, column, b, t, 1e-30, static.ruleset.industry.cutoff_memory)

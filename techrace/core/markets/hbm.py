@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from techrace.core.markets.cutoff import record_cutoff
 from techrace.core.mechanisms.controls import Licences
 from techrace.core.state import CUTOFF_KINDS, WorldState
 from techrace.core.static import Static
@@ -45,20 +46,20 @@ def hbm_market(static: Static, s: WorldState, lic: Licences, produced: np.ndarra
     available = produced + s.hbm_maker_stock
     # each firm spreads its demand over the makers it may buy from, by their stock
     weight = allowed * available[:, None]
-    weight = weight / np.maximum(weight.sum(axis=0, keepdims=True), 1e-12)
+    weight = weight / np.maximum(np.add.reduce(weight, axis=0, keepdims=True), 1e-12)
     want = demand[None, :] * weight
-    total = want.sum(axis=1)
+    total = np.add.reduce(want, axis=1)
     fill = np.where(total > 0, np.minimum(1.0, available / np.maximum(total, 1e-12)), 0.0)
     got = want * fill[:, None]
-    sold, bought = got.sum(axis=1), got.sum(axis=0)
+    sold, bought = np.add.reduce(got, axis=1), np.add.reduce(got, axis=0)
     s.hbm_demand = total
     s.hbm_maker_stock = np.maximum(available - sold, 0.0)
     s.hbm_stock += bought
     s.hbm_bought += bought
     s.hbm_unmet = np.maximum(total - available, 0.0)
     s.revenue += sold * static.ruleset.technology.hbm_price_usd / 1e9
-    blocked = demand * (1.0 - np.minimum(np.maximum(allowed.max(axis=0), 0.0), 1.0))
+    blocked = demand * (1.0 - np.minimum(np.maximum(np.maximum.reduce(allowed, axis=0), 0.0), 1.0))
     b = static.chip_firm_to_nation @ blocked
     d = static.chip_firm_to_nation @ demand
     column = CUTOFF_KINDS.index("hbm")
-    s.cutoff[:, column] = np.where(d > 0, b / np.maximum(d, 1e-12), s.cutoff[:, column] * static.ruleset.industry.cutoff_memory)
+    record_cutoff(s, column, b, d, 1e-12, static.ruleset.industry.cutoff_memory)

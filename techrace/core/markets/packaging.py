@@ -19,17 +19,21 @@ def packaging_pools(static: Static, s: WorldState, halted_sites: np.ndarray) -> 
     return np.bincount(static.blocs.site_pool, weights=capacity, minlength=len(static.blocs.pools))
 
 
-def assemble(static: Static, s: WorldState, planned_units: np.ndarray, halted_sites: np.ndarray) -> np.ndarray:
-    """Build accelerators; returns units built per SKU this quarter."""
+def assemble(static: Static, s: WorldState, planned_units: np.ndarray, halted_sites: np.ndarray,
+             firm_stacks: np.ndarray | None = None) -> np.ndarray:
+    """Build accelerators; returns units built per SKU this quarter (`firm_stacks`: each chip firm's stacks
+    needed for `planned_units`, when the caller has them)."""
     firm = s.sku_firm.astype(np.int64)
     nc = len(static.chip_firms)
     stacks_needed = planned_units * s.sku_stacks
-    firm_need = np.bincount(firm, weights=stacks_needed, minlength=nc)[firm]
+    firm_stacks = np.bincount(firm, weights=stacks_needed, minlength=nc) if firm_stacks is None else firm_stacks
+    firm_need = firm_stacks[firm]
     hbm_for_sku = np.where(firm_need > 0, s.hbm_stock[firm] * stacks_needed / np.maximum(firm_need, 1e-12), 0.0)
     by_hbm = np.where(s.sku_stacks > 0, hbm_for_sku / np.maximum(s.sku_stacks, 1.0), np.inf)
     by_dies = s.die_stock / np.maximum(s.sku_dies, 1.0)
     possible = np.minimum(np.minimum(planned_units, by_dies), by_hbm)
-    possible = np.where(s.sku_used > 0, np.maximum(possible, 0.0), 0.0)
+    used = s.sku_used > 0
+    possible = np.where(used, np.maximum(possible, 0.0), 0.0)
     pool = static.blocs.firm_pool[firm]
     count = len(static.blocs.pools)
     need = np.bincount(pool, weights=possible, minlength=count)
@@ -38,7 +42,7 @@ def assemble(static: Static, s: WorldState, planned_units: np.ndarray, halted_si
     fill = np.where(need > 0, np.minimum(1.0, pools / np.maximum(need, 1e-12)), 0.0)
     s.packaging_unmet = np.maximum(need - pools, 0.0)
     built = possible * fill[pool]
-    _record_shortfalls(static, s, planned_units, by_dies, by_hbm, possible, built)
+    _record_shortfalls(static, s, planned_units, by_dies, by_hbm, possible, built, firm, used)
     s.die_stock = np.maximum(s.die_stock - built * s.sku_dies, 0.0)
     s.dies_used += built * s.sku_dies
     used = np.bincount(firm, weights=built * s.sku_stacks, minlength=nc)
@@ -51,11 +55,12 @@ def assemble(static: Static, s: WorldState, planned_units: np.ndarray, halted_si
 
 
 def _record_shortfalls(static: Static, s: WorldState, planned: np.ndarray, by_dies: np.ndarray, by_hbm: np.ndarray,
-                       possible: np.ndarray, built: np.ndarray) -> None:
+                       possible: np.ndarray, built: np.ndarray, firm: np.ndarray, used: np.ndarray) -> None:
     """Per chip firm: units planned this quarter and those lost for want of good dies, then of HBM, then of
-    packaging capacity (each counted once, in that order), for the advisor (core/constraints.py)."""
-    firm, nc = s.sku_firm.astype(np.int64), len(static.chip_firms)
-    units = np.where(s.sku_used > 0, np.maximum(planned, 0.0), 0.0)
+    packaging capacity (each counted once, in that order), for the advisor (core/constraints.py). `firm` and
+    `used`: each slot's chip firm and whether it holds a design, as `assemble` read them."""
+    nc = len(static.chip_firms)
+    units = np.where(used, np.maximum(planned, 0.0), 0.0)
     with_dies = np.minimum(units, by_dies)
     with_hbm = np.minimum(with_dies, by_hbm)
     s.units_planned = np.bincount(firm, weights=units, minlength=nc)

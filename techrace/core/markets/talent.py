@@ -23,28 +23,41 @@ def graduates_and_retirement(static: Static, s: WorldState) -> None:
     pool_exp_mass = s.pool * s.pool_exp
     s.pool += grads
     s.pool_exp = np.where(s.pool > 0, pool_exp_mass / np.maximum(s.pool, 1e-12), 0.0)
-    s.graduated_engineers += grads.sum(axis=1)
+    graduated, employer_rate = _demography(static)
+    s.graduated_engineers += graduated
     retired_pool = s.pool * rate[:, None]
-    retired_emp = s.eng * rate[static.employer_nation][:, None]
+    retired_emp = s.eng * employer_rate
     s.pool -= retired_pool
     s.eng -= retired_emp
-    retired = retired_pool.sum(axis=1) + static.employer_to_nation @ retired_emp.sum(axis=1)
+    retired = np.add.reduce(retired_pool, axis=1) + static.employer_to_nation @ np.add.reduce(retired_emp, axis=1)
     s.retired_engineers += retired
+
+
+def _demography(static: Static) -> tuple[np.ndarray, np.ndarray]:
+    """Each nation's graduates of all skills and each employer's (employer, 1) retirement rate: ruleset values,
+    once a game (read-only)."""
+    tables = static.cache.get("demography")
+    if tables is None:
+        params = static.nation_params
+        tables = static.cache["demography"] = (np.add.reduce(params.graduates, axis=1), params.retirement[static.employer_nation][:, None])
+        for table in tables:
+            table.flags.writeable = False
+    return tables
 
 
 def migrate(static: Static, s: WorldState) -> np.ndarray:
     """Engineers in national pools move towards better pay where visas let them in; returns the flows
     [from, to, skill] (the diaspora they join, mechanisms/diaspora.py)."""
     flows = _migration_rates(static, s)[:, :, None] * s.pool[:, None, :]  # [from, to, skill]
-    outgoing = flows.sum(axis=1)
-    incoming = flows.sum(axis=0)
-    exp_in = (flows * s.pool_exp[:, None, :]).sum(axis=0)
+    outgoing = np.add.reduce(flows, axis=1)
+    incoming = np.add.reduce(flows, axis=0)
+    exp_in = np.add.reduce(flows * s.pool_exp[:, None, :], axis=0)
     stay = s.pool - outgoing
     new_pool = stay + incoming
     s.pool_exp = np.where(new_pool > 0, (stay * s.pool_exp + exp_in) / np.maximum(new_pool, 1e-12), 0.0)
     s.pool = new_pool
-    s.emigrated += outgoing.sum(axis=1)
-    s.immigrated += incoming.sum(axis=1)
+    s.emigrated += np.add.reduce(outgoing, axis=1)
+    s.immigrated += np.add.reduce(incoming, axis=1)
     s.researcher_inflow = flows[:, :, SKILLS.index("ai_research")]
     return flows
 
@@ -80,7 +93,7 @@ def hire(static: Static, s: WorldState) -> None:
     s.pool -= static.employer_to_nation @ hires
     rules = static.ruleset.talent
     surplus = np.maximum(s.eng - s.eng_target * rules.surplus_release, 0.0)
-    if surplus.any():
+    if np.count_nonzero(surplus):  # `surplus.any()`, without its wrapper
         released = static.employer_to_nation @ surplus
         released_exp = static.employer_to_nation @ (surplus * s.exp)
         s.eng -= surplus
@@ -100,7 +113,7 @@ def poach_stars(static: Static, s: WorldState, rng: np.random.Generator) -> list
     One draw per ordered pair of employers every turn keeps the random stream independent of outcomes.
     """
     allowed = static.blocs.poaches
-    if not allowed.any():
+    if not np.count_nonzero(allowed):
         return []
     draws = rng.random(allowed.shape)
     poacher, target, cells, poacher_nation, target_nation = _poach_pairs(static)

@@ -10,6 +10,8 @@ parties, former staff). Tools are conserved: produced = in stock + in transit + 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from techrace.core.mechanisms.controls import Licences
@@ -50,9 +52,9 @@ def _bloc_tables(static: Static) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def install_stockpile(s: WorldState, orders: np.ndarray) -> np.ndarray:
     """Install stockpiled tools against this quarter's orders; returns the orders left (site, kind)."""
-    held = s.site_stockpile.sum(axis=1)                                       # (site, kind)
+    held = np.add.reduce(s.site_stockpile, axis=1)                            # (site, kind)
     used = np.minimum(held, orders)
-    if not used.any():
+    if not np.count_nonzero(used):  # `used.any()`, without its wrapper
         return orders
     take = s.site_stockpile * np.where(held > 0, used / np.maximum(held, 1e-12), 0.0)[:, None, :]
     s.site_stockpile -= take
@@ -76,15 +78,15 @@ def tools_market(static: Static, s: WorldState, lic: Licences, orders: np.ndarra
     blocked = orders * (1.0 - legal_total)  # (site, kind)
     reroute = own / np.maximum(own_total, 1e-12)       # own-bloc makers take the blocked share
     demand = orders[None, :, :] * legal + reroute * blocked[None, :, :] * lic.tool_allowed
-    total = demand.sum(axis=1)
+    total = np.add.reduce(demand, axis=1)
     s.tool_demand = total
     fill = np.where(total > 0, np.minimum(1.0, s.tool_inventory / np.maximum(total, 1e-12)), 0.0)
     shipped = demand * fill[:, None, :]
     s.tool_backlog = np.maximum(total - s.tool_inventory, 0.0)
-    s.tool_inventory = np.maximum(s.tool_inventory - shipped.sum(axis=1), 0.0)
+    s.tool_inventory = np.maximum(s.tool_inventory - np.add.reduce(shipped, axis=1), 0.0)
     value = shipped * s.tool_price[:, None, :] / 1000.0  # USD billions
-    s.toolmaker_cash += value.sum(axis=(1, 2))
-    s.cash -= static.by_foundry(value.sum(axis=(0, 2)))
+    s.toolmaker_cash += np.add.reduce(value, axis=(1, 2))
+    s.cash -= static.by_foundry(np.add.reduce(value, axis=(0, 2)))
     _ship(static, s, shipped)
     _deliver(static, s, lic)
     _service(static, s, lic)
@@ -122,7 +124,8 @@ def _lead_times(static: Static, s: WorldState) -> tuple[int, _RingCells]:
 
 class _RingCells(dict):
     """(ring shape, head) -> the flat index into the ring of each (maker, site, kind) shipment, with its
-    (maker, kind)'s lead time: built once per shape and head (a ring has a few heads)."""
+    (maker, kind)'s lead time: built once per shape and head (a ring has a few heads), from the cells at head 0
+    kept by shape (`np.ravel_multi_index`'s numbers, in two additions)."""
 
     def __init__(self, lead: np.ndarray) -> None:
         super().__init__()
@@ -131,13 +134,20 @@ class _RingCells(dict):
     def __call__(self, shape: tuple[int, ...], head: int) -> np.ndarray:
         cells = self.get((shape, head))
         if cells is None:
-            depth, makers, sites, kinds = shape
-            slot = (head + self.lead) % depth                                          # (maker, kind)
-            cells = np.ravel_multi_index((slot[:, None, :], np.arange(makers)[:, None, None],
-                                          np.arange(sites)[None, :, None], np.arange(kinds)[None, None, :]), shape).ravel()
+            cells = self[(shape, head)] = (self._at_head_zero(shape) + head * math.prod(shape[1:])) % math.prod(shape)
             cells.flags.writeable = False
-            self[(shape, head)] = cells
         return cells
+
+    def _at_head_zero(self, shape: tuple[int, ...]) -> np.ndarray:
+        """The cells at head 0, before wrapping round the ring (once per shape): slot `lead` of each shipment's
+        (maker, site, kind) cell. A head h adds h slots and wraps round the ring's end (the cell within a slot
+        stays below one slot's size, so the wrap keeps it)."""
+        offsets = self.get(shape)
+        if offsets is None:
+            depth, makers, sites, kinds = shape
+            within = np.arange(makers * sites * kinds).reshape(makers, sites, kinds)
+            offsets = self[shape] = (self.lead[:, None, :] * (makers * sites * kinds) + within).ravel()
+        return offsets
 
 
 def _deepen(s: WorldState, depth: int) -> None:
@@ -153,7 +163,7 @@ def _deepen(s: WorldState, depth: int) -> None:
 def _deliver(static: Static, s: WorldState, lic: Licences) -> None:
     arriving = s.tool_ring[s.tool_head]
     admitted = arriving * lic.tool_admitted
-    s.tool_inventory += (arriving - admitted).sum(axis=1)
+    s.tool_inventory += np.add.reduce(arriving - admitted, axis=1)
     _install(s, admitted.transpose(1, 0, 2))
     arriving[...] = 0.0
     s.tool_head = (s.tool_head + 1) % s.tool_ring.shape[0]
@@ -169,7 +179,7 @@ def in_transit(s: WorldState) -> np.ndarray:
         per_maker = _add(_add(_add(lanes[0], lanes[1]), _add(lanes[2], lanes[3])), _add(_add(lanes[4], lanes[5]), _add(lanes[6], lanes[7])))
     else:
         per_maker = _pairwise(slots, 0, s.tool_quarters)
-    return np.zeros(s.tool_ring.shape[2:]) if per_maker is None else per_maker.sum(axis=0)
+    return np.zeros(s.tool_ring.shape[2:]) if per_maker is None else np.add.reduce(per_maker, axis=0)
 
 
 def _pairwise(slots: list[np.ndarray], start: int, n: int) -> np.ndarray | None:
@@ -206,8 +216,8 @@ def _service(static: Static, s: WorldState, lic: Licences) -> None:
     installed = s.tools > 0
     s.health = np.where(installed, np.minimum(1.0, s.health + lic.tool_recovery) - lic.tool_wear, 0.0)
     scrap = installed & (s.health < static.ruleset.technology.tool_scrap_health)
-    if scrap.any():
-        s.tools_scrapped += np.where(scrap, s.tools, 0.0).sum(axis=0)
+    if np.count_nonzero(scrap):
+        s.tools_scrapped += np.add.reduce(np.where(scrap, s.tools, 0.0), axis=0)
         s.tools = np.where(scrap, 0.0, s.tools)
         s.health = np.where(scrap, 0.0, s.health)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from techrace.core.markets.cutoff import record_cutoff
 from techrace.core.mechanisms.controls import Licences
 from techrace.core.mechanisms.fabrication import die_yield, dies_per_wafer, effective_d0
 from techrace.core.state import CUTOFF_KINDS, WorldState
@@ -110,7 +111,10 @@ def wafer_market(static: Static, s: WorldState, lic: Licences, planned_dies: np.
         got = want * fill.take(cell)
         _add_at(cap_left, cell, -got)
         _add_at(s.wafer_unmet, cell, want - got)
-        _add_at(s.wafer_demand, cell, want)
+        if rank == 0:  # the table is all zeros: `demand` holds the same sums (bincount adds from 0.0 in SKU order, as np.add.at)
+            s.wafer_demand += demand
+        else:
+            _add_at(s.wafer_demand, cell, want)
         wafers_bought[live] += got
         domestic[live] += got * (static.foundry_nation[fl] == firm_nation[live])
         dies = got * gdw
@@ -171,18 +175,18 @@ def _record_wafer_cutoff(static: Static, s: WorldState, blocked: np.ndarray, pla
     b = np.bincount(nation, weights=blocked, minlength=n)
     p = np.bincount(nation, weights=planned, minlength=n)
     column = CUTOFF_KINDS.index("wafers")
-    s.cutoff[:, column] = np.where(p > 0, b / np.maximum(p, 1e-12), s.cutoff[:, column] * static.ruleset.industry.cutoff_memory)
+    record_cutoff(s, column, b, p, 1e-12, static.ruleset.industry.cutoff_memory)
 
 
 def other_customers(static: Static, s: WorldState, ai_share: np.ndarray, halted_sites: np.ndarray) -> float:
     """Sell non-AI capacity to other customers; returns the world trailing-node shortfall share."""
     non_ai = s.usable * MONTHS * (1.0 - ai_share) * static.ruleset.industry.non_ai_utilisation
     price, nodes, wanted = _trailing_tables(static)
-    revenue = (non_ai * price).sum(axis=1) / 1e9
+    revenue = np.add.reduce(non_ai * price, axis=1) / 1e9
     s.revenue += static.by_foundry(revenue)
     supplied = 0.0
     # each node's supply summed over sites as one row (numpy's pairwise order, as a column copied out), then node by node
-    for per_node in np.ascontiguousarray((s.usable[:, nodes] * (~halted_sites)[:, None]).T).sum(axis=1).tolist():
+    for per_node in np.add.reduce(np.ascontiguousarray((s.usable[:, nodes] * (~halted_sites)[:, None]).T), axis=1).tolist():
         supplied += per_node
     shortfall = max(0.0, 1.0 - supplied / wanted) if wanted > 0 else 0.0
     s.trailing_shortfall[0] = shortfall

@@ -312,7 +312,7 @@ def _hbm_density(static: Static, s: WorldState) -> np.ndarray:
         best = np.maximum.accumulate(np.array([density for _, density in by_level], dtype=np.float64))
         table = static.cache["hbm_level_density"] = (levels, np.concatenate([[0.0], best]))
     levels, best = table
-    return best[np.searchsorted(levels, s.hbm_level, side="right")]
+    return best[levels.searchsorted(s.hbm_level, side="right")]  # np.searchsorted, without its wrapper
 
 
 def _kinds(static: Static, rule: dict[str, Any]) -> np.ndarray:

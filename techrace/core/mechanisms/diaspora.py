@@ -33,16 +33,22 @@ def go_home(static: Static, s: WorldState) -> None:
     alike: a diaspora never exceeds the pool it is part of), and a share goes home through the home
     nation's visas; the world's engineers are conserved."""
     aged = s.diaspora * (1.0 - static.nation_params.retirement)[:, None, None]
-    total = aged.sum(axis=1)  # [host, skill], all origins
-    kept = aged * np.where(total > s.pool, s.pool / np.maximum(total, 1e-12), 1.0)[:, None, :]
+    total = np.add.reduce(aged, axis=1)  # [host, skill], all origins (the ufunc's reduce: `.sum` without its Python wrapper)
+    over = total > s.pool
+    # scaled down where the diasporas outgrew the pool; elsewhere x 1.0, which changes nothing (most quarters everywhere)
+    kept = aged * np.where(over, s.pool / np.maximum(total, 1e-12), 1.0)[:, None, :] if over.any() else aged
     back = kept * (static.ruleset.talent.diaspora_return_per_quarter * s.visa)[None, :, None]  # [host, home, skill]
-    leaving, coming = back.sum(axis=1), back.sum(axis=0)
+    leaving, coming = np.add.reduce(back, axis=1), np.add.reduce(back, axis=0)
     stay = s.pool - leaving
     new_pool = stay + coming
-    exp_in = (back * s.pool_exp[:, None, :]).sum(axis=0)
-    s.pool_exp = np.where(new_pool > 0, (stay * s.pool_exp + exp_in) / np.maximum(new_pool, 1e-12), 0.0)
+    exp_in = np.add.reduce(back * s.pool_exp[:, None, :], axis=0)
+    blend = stay * s.pool_exp + exp_in
+    if np.minimum.reduce(new_pool, axis=None) >= 1e-12:  # every pool holds someone (most quarters): the guards change nothing
+        s.pool_exp = blend / new_pool
+    else:
+        s.pool_exp = np.where(new_pool > 0, blend / np.maximum(new_pool, 1e-12), 0.0)
     s.pool = new_pool
     s.diaspora = kept - back
-    s.emigrated += leaving.sum(axis=1)
-    s.immigrated += coming.sum(axis=1)
+    s.emigrated += np.add.reduce(leaving, axis=1)
+    s.immigrated += np.add.reduce(coming, axis=1)
     s.researcher_inflow = s.researcher_inflow + back[:, :, AI_RESEARCH]

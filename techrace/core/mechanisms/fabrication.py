@@ -39,7 +39,7 @@ def die_yield(area_mm2: np.ndarray, d0_per_cm2: np.ndarray, model: str = "murphy
 
 def effective_tools(s: WorldState) -> np.ndarray:
     """Healthy tool units per (site, kind)."""
-    return (s.tools * s.health).sum(axis=1)
+    return np.add.reduce(s.tools * s.health, axis=1)  # `.sum(axis=1)`, without its wrapper
 
 
 def update_usable(static: Static, s: WorldState, eff: np.ndarray | None = None) -> None:
@@ -47,7 +47,7 @@ def update_usable(static: Static, s: WorldState, eff: np.ndarray | None = None) 
     (`eff`: effective_tools(s), when the caller has it)."""
     req, req_euv, req_arf, euv_nodes, extra_arf, hbm_req, other_kinds = _usable_tables(static)
     mastered = s.mastered.take(static.site_foundry, axis=0)  # the rows the fancy index read, without its overhead
-    if s.offline.any():
+    if np.count_nonzero(s.offline):  # `s.offline.any()`, without its wrapper
         running = 1.0 - s.offline
         active = s.capacity * mastered * running[:, None]
         hbm_active = s.hbm_tsv_wpm * running
@@ -55,13 +55,13 @@ def update_usable(static: Static, s: WorldState, eff: np.ndarray | None = None) 
         active = s.capacity * mastered
         hbm_active = s.hbm_tsv_wpm
     eff = effective_tools(s) if eff is None else eff
-    euv_need = (active * req_euv * static.needs_euv).sum(axis=1)
+    euv_need = np.add.reduce(active * req_euv * static.needs_euv, axis=1)
     euv_ratio = np.where(euv_need > 0, np.minimum(1.0, eff[:, EUV] / np.maximum(euv_need, 1e-12)), 1.0)
     euv_frac = np.where(euv_nodes, euv_ratio[:, None], 1.0)
     duv_frac = np.where(euv_nodes, (1.0 - euv_ratio[:, None]) * static.mp_allowed, 0.0)
     run_frac = euv_frac + duv_frac
     need = (active * run_frac) @ req
-    need[:, ARF] += ((active * duv_frac) * req_arf * extra_arf).sum(axis=1)
+    need[:, ARF] += np.add.reduce((active * duv_frac) * req_arf * extra_arf, axis=1)
     need += hbm_active[:, None] * hbm_req[None, :]  # np.outer, without its wrapper
     ratio = np.where(need > 0, np.minimum(1.0, eff / np.maximum(need, 1e-12)), 1.0)
     utilisation = np.minimum.reduce(ratio.take(other_kinds, axis=1), axis=1)
@@ -132,7 +132,7 @@ def research(static: Static, s: WorldState, funding: np.ndarray, talent: np.ndar
     mastered_now: list[tuple[int, int, bool]] = []
     euv_units = static.by_foundry((effective_tools(s) if eff is None else eff)[:, EUV]).tolist()
     unmastered = s.mastered <= 0
-    targets = np.where(unmastered.any(axis=1), np.argmax(unmastered, axis=1), -1).tolist()  # as research_target
+    targets = np.where(np.logical_or.reduce(unmastered, axis=1), unmastered.argmax(axis=1), -1).tolist()  # as research_target
     fortunes = [1.0] * len(targets) if luck is None else luck.tolist()
     memory, all_quarters, costs, needs_euv, mp_allowed = _research_tables(static)
     funds, talents, bonuses = funding.tolist(), talent.tolist(), espionage_bonus.tolist()

@@ -19,6 +19,7 @@ and the first year's growth; the revenue and sensitivity parameters are P (rules
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -35,7 +36,7 @@ def _bloc_gdp(static: Static, s: WorldState) -> np.ndarray:
 
 def _best_served(static: Static, s: WorldState) -> np.ndarray:
     """(bloc,) capability of the best lab that may sell in each bloc's market."""
-    return np.where(static.blocs.serves, s.lab_capability[None, :], 0.0).max(axis=1, initial=0.0)
+    return np.maximum.reduce(np.where(static.blocs.serves, s.lab_capability[None, :], 0.0), axis=1, initial=0.0)  # `.max`, no wrapper
 
 
 def market_size(static: Static, s: WorldState, start: MarketStart, best: np.ndarray | None = None) -> np.ndarray:
@@ -57,9 +58,12 @@ def revenue(static: Static, s: WorldState, start: MarketStart) -> np.ndarray:
     best = _best_served(static, s)
     behind = np.maximum(best[:, None] - s.lab_capability[None, :], 0.0)                          # (bloc, lab)
     weight = serves * s.usable_compute[None, :] * 10.0 ** (-rules.quality_elasticity * behind / CAPABILITY_PER_DECADE)
-    total = weight.sum(axis=1, keepdims=True)
-    share = np.where(total > 0, weight / np.maximum(total, 1e-12), 0.0)
-    return (market_size(static, s, start, best)[:, None] * share).sum(axis=0)
+    total = np.add.reduce(weight, axis=1, keepdims=True)  # `.sum` without its Python wrapper
+    if np.minimum.reduce(total, axis=None) >= 1e-12:  # every market has sellers (most quarters): the guards change nothing
+        share = weight / total
+    else:
+        share = np.where(total > 0, weight / np.maximum(total, 1e-12), 0.0)
+    return np.add.reduce(market_size(static, s, start, best)[:, None] * share, axis=0)
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,13 @@ def update(static: Static, s: WorldState, start: MarketStart, gain: np.ndarray, 
     growth = np.minimum(np.maximum(growth, -rules.investor_cut_max), rules.investor_growth_max)  # np.clip, without its wrapper
     s.investor_capital = s.investor_capital * (1.0 + growth) * luck
     s.capital = rules.reinvest_share * s.ai_revenue + s.investor_capital
-    active = s.capex_cut_left > 0
-    s.capex_cut_left = np.maximum(s.capex_cut_left - 1.0, 0.0)
-    s.capex_cut = np.where(active, s.capex_cut, 0.0)
+    if s.capex_cut_left.tobytes() != _zeros(len(s.capex_cut_left)) or s.capex_cut.tobytes() != _zeros(len(s.capex_cut)):
+        active = s.capex_cut_left > 0  # (without a cut under way, both stay the zeros they are)
+        s.capex_cut_left = np.maximum(s.capex_cut_left - 1.0, 0.0)
+        s.capex_cut = np.where(active, s.capex_cut, 0.0)
+
+
+@lru_cache(maxsize=8)
+def _zeros(count: int) -> bytes:
+    """The bytes of `count` float zeros (+0.0)."""
+    return np.zeros(count).tobytes()

@@ -38,9 +38,9 @@ def observe_all(s: Any, markets: tuple[str, ...], rules: Forecasting) -> None:
     world state in one elementwise pass over all of them (the same numbers as one call per market)."""
     names = _names(markets)
     levels = [getattr(s, level) for level, _, _ in names]
-    level, trend = observe(np.concatenate([x.reshape(-1) for x in levels]),
-                           np.concatenate([getattr(s, trend).reshape(-1) for _, trend, _ in names]),
-                           np.concatenate([getattr(s, demand).reshape(-1) for _, _, demand in names]), rules)
+    level, trend = observe(np.concatenate(levels, axis=None),  # axis None: each flattened, in order
+                           np.concatenate([getattr(s, trend) for _, trend, _ in names], axis=None),
+                           np.concatenate([getattr(s, demand) for _, _, demand in names], axis=None), rules)
     start = 0
     for (level_name, trend_name, _), old in zip(names, levels, strict=True):
         end = start + old.size

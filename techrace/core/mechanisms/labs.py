@@ -35,8 +35,13 @@ def retire_accelerators(static: Static, s: WorldState) -> None:
 def power_allocation(static: Static, s: WorldState) -> np.ndarray:
     """GW each lab can draw: its nation's AI power shared by the labs' needs."""
     need = static.lab_to_nation @ s.lab_power
-    ratio = np.where(need > 0, np.minimum(1.0, s.power_gw / np.maximum(need, 1e-12)), 1.0)
-    return s.lab_power * ratio[static.lab_nation]
+    # where(need > 0, minimum(1, power / maximum(need, 1e-12)), 1) for a few nations in plain Python floats
+    # (np.minimum's and np.maximum's choices, NaN kept; the same operations)
+    ratio = []
+    for power, wanted in zip(s.power_gw.tolist(), need.tolist(), strict=True):
+        share = power / (1e-12 if 1e-12 > wanted else wanted) if wanted > 0 else 1.0
+        ratio.append(1.0 if 1.0 <= share else share)
+    return s.lab_power * np.array(ratio, dtype=np.float64)[static.lab_nation]
 
 
 def power_room(static: Static, s: WorldState) -> np.ndarray:
@@ -44,8 +49,8 @@ def power_room(static: Static, s: WorldState) -> np.ndarray:
     used = static.lab_to_nation @ s.lab_power
     ahead = static.ruleset.market.power_planning_quarters
     spare = np.maximum(s.power_gw + ahead * s.power_buildout - used, 0.0)
-    capital = static.lab_to_nation @ s.capital
-    share = np.where(capital[static.lab_nation] > 0, s.capital / np.maximum(capital[static.lab_nation], 1e-12), 0.0)
+    capital = (static.lab_to_nation @ s.capital)[static.lab_nation]  # each lab's nation's capital
+    share = np.where(capital > 0, s.capital / np.maximum(capital, 1e-12), 0.0)
     return spare[static.lab_nation] * share
 
 
@@ -103,8 +108,9 @@ def training_runs(static: Static, s: WorldState) -> None:
     np.maximum.at(best_lab_run, static.lab_nation, lab_runs)
     np.maximum.at(best_lab_eff, static.lab_nation, lab_runs * algo)
     s.largest_run = np.maximum(best_lab_run, pooled)
-    s.capability = capability_score(np.maximum(best_lab_eff, pooled * pooled_algo))
-    national_model = capability_score(pooled * pooled_algo)
+    pooled_eff = pooled * pooled_algo
+    s.capability = capability_score(np.maximum(best_lab_eff, pooled_eff))
+    national_model = capability_score(pooled_eff)
     s.lab_capability = np.maximum(s.lab_capability, national_model[static.lab_nation])  # labs serve the national model
     s.best_capability = np.maximum(s.best_capability, s.capability)
 

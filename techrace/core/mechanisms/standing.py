@@ -101,9 +101,15 @@ def pooling_rent(static: Static, s: WorldState, share: np.ndarray) -> np.ndarray
 def centralisation_cost(static: Static, s: WorldState, share: np.ndarray) -> np.ndarray:
     """Budget per quarter of pooling `share` of each nation's usable compute (USD bn): interconnect and
     co-location for all of it, and rent to the labs for what is pooled beyond the start (`pooling_rent`)."""
+    return _pooling_bill(static, s, share)[0]
+
+
+def _pooling_bill(static: Static, s: WorldState, share: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`centralisation_cost` and the `pooling_rent` per lab in it (what the labs are paid when it is paid in full)."""
     pooled = (static.lab_to_nation @ s.usable_compute) * share
     networking = pooled * static.ruleset.levers.centralisation_cost_usd_per_h100e_quarter / 1e9
-    return networking + static.lab_to_nation @ pooling_rent(static, s, share)
+    rent = pooling_rent(static, s, share)
+    return networking + static.lab_to_nation @ rent, rent
 
 
 def affordable_share(static: Static, s: WorldState, n: int, usd_b: float, national: float | None = None) -> float:
@@ -141,11 +147,18 @@ def national_sites(static: Static, s: WorldState) -> tuple[np.ndarray, np.ndarra
 def due(static: Static, s: WorldState) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """What every nation's standing orders cost this quarter (USD bn), the pooled share they buy (a step
     towards the target, never more than the national sites can host) and the sites' GW after building."""
+    return _due(static, s)[:3]
+
+
+def _due(static: Static, s: WorldState) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`due` and the pooling rent per lab in its cost."""
     step = static.ruleset.levers.centralisation_step_per_quarter
     sites, draw = national_sites(static, s)
-    stepped = np.where(s.centralisation_target > s.centralisation,
-                       np.minimum(s.centralisation_target, s.centralisation + step), s.centralisation)
-    share_after = np.where(stepped * draw > sites, sites / np.maximum(draw, 1e-12), stepped)  # what the sites can host
+    rising = s.centralisation_target > s.centralisation
+    stepped = (np.where(rising, np.minimum(s.centralisation_target, s.centralisation + step), s.centralisation)
+               if rising.any() else s.centralisation)  # most quarters no target is above the pooled share
+    beyond = stepped * draw > sites  # more than the national sites can host: cut to what they can
+    share_after = np.where(beyond, sites / np.maximum(draw, 1e-12), stepped) if beyond.any() else stepped
     # the terms in order, those that are zero for every nation left out (most quarters have no recurring
     # subsidy, power programme or pay above the ruleset's): adding 0.0 to a non-negative cost changes nothing
     total = 0.0
@@ -155,14 +168,39 @@ def due(static: Static, s: WorldState) -> tuple[np.ndarray, np.ndarray, np.ndarr
         total = total + s.power_programme * static.nation_params.power_cost
     if (s.pay > static.nation_params.pay_index).any():
         total = total + _pay_costs(static, s.pay)
-    return total + centralisation_cost(static, s, share_after), share_after, sites
+    cost, rent = _pooling_bill(static, s, share_after)
+    return total + cost, share_after, sites, rent
 
 
 def charge(static: Static, s: WorldState, quarter: str) -> list[Event]:
     """Pay every nation's standing orders from this quarter's budget; returns events for any cut."""
-    total, share_after, sites = due(static, s)
+    total, share_after, sites, rent = _due(static, s)
     budget = np.maximum(s.budget, 0.0)
-    paid = np.where(total > budget, budget / np.maximum(total, 1e-12), 1.0)
+    short = total > budget
+    events: list[Event] = []
+    if not short.any() and not s.subsidy_programme.any():  # every order paid in full (most quarters): `paid` is 1.0
+        if s.power_programme.any():
+            s.power_gw += s.power_programme  # x 1.0
+        start = start_share(static)
+        s.centralisation = np.where(share_after > start, start + (share_after - start), share_after)  # `rented_share` x 1.0
+        s.national_site_gw = sites
+        s.standing_cost = total
+    else:
+        paid = np.where(short, budget / np.maximum(total, 1e-12), 1.0)
+        events += _cut(static, s, quarter, total, budget, paid)
+        if s.power_programme.any():
+            s.power_gw += s.power_programme * paid
+        s.centralisation = rented_share(static, share_after, paid)
+        s.national_site_gw = np.where(paid < 1.0, s.national_site_gw + (sites - s.national_site_gw) * paid, sites)  # unpaid building waits
+        s.standing_cost = total * paid
+    # what the state paid; the labs spend it like any income (the rent of the share bought, unless cut)
+    s.lab_subsidy += rent if s.centralisation.tobytes() == share_after.tobytes() else pooling_rent(static, s, s.centralisation)
+    s.budget = s.budget - s.standing_cost
+    return events
+
+
+def _cut(static: Static, s: WorldState, quarter: str, total: np.ndarray, budget: np.ndarray, paid: np.ndarray) -> list[Event]:
+    """Events for the nations that pay only part of their standing orders, and the recurring subsidies paid."""
     events = []
     for i in ((paid < 1.0) & (total > 1e-9)).nonzero()[0]:
         events.append(Event(s.turn, quarter, "policy", f"{static.nations[i]} can pay only {paid[i]:.0%} of its standing orders "
@@ -171,11 +209,4 @@ def charge(static: Static, s: WorldState, quarter: str) -> list[Event]:
         for employer in (s.subsidy_programme.sum(axis=0) > 0).nonzero()[0]:
             amount = float((s.subsidy_programme[:, employer] * paid).sum())
             pay_subsidy(static, s, int(employer), amount)
-    if s.power_programme.any():
-        s.power_gw += s.power_programme * paid
-    s.centralisation = rented_share(static, share_after, paid)
-    s.national_site_gw = np.where(paid < 1.0, s.national_site_gw + (sites - s.national_site_gw) * paid, sites)  # unpaid building waits
-    s.lab_subsidy += pooling_rent(static, s, s.centralisation)  # what the state paid; the labs spend it like any income
-    s.standing_cost = total * paid
-    s.budget = s.budget - s.standing_cost
     return events

@@ -9,6 +9,7 @@ end score (`scoring.weights`) ranks the nations still in the game at the final q
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -123,33 +124,77 @@ def check(static: Static, s: WorldState, quarter: str, final: bool, metrics: dic
     metrics = metrics if metrics is not None else nation_metrics(static, s)
     now = quarter_indices(static)[quarter]
     finite: dict[str, np.ndarray] = {}
-    streaks = _streaks(static, s, metrics, s.collapsed <= 0, quarter, now, finite)
-    if not np.count_nonzero(streaks >= _needed(static)):  # no condition decides: the quarter ends as the full count would
-        s.victory_streak[...] = streaks
+    plan, needed = _plan(static)
+    streaks = _streaks(static, s, metrics, s.collapsed <= 0, quarter, now, finite, plan)
+    if not any(max(row) >= quarters for row, quarters in zip(streaks, needed, strict=True) if row):
+        if streaks:  # no condition decides: the quarter ends as the full count would
+            s.victory_streak[...] = streaks
         return (_by_score(static, s, metrics, quarter, "no condition decided", "score", "scoring") if final else None), []
     return _decide(static, s, metrics, quarter, final, player, now, finite)
 
 
 def _streaks(static: Static, s: WorldState, metrics: dict[str, np.ndarray], alive: np.ndarray, quarter: str, now: int,
-             finite: dict[str, np.ndarray]) -> np.ndarray:
-    """(condition, nation) the quarters each condition will have held, counted as `_decide` counts them while
-    no nation collapses (all conditions at once)."""
-    held = []
-    for cond in static.ruleset.victory.values():
-        start = _tables(static, cond)[2]
-        held.append(holds(static, cond, metrics, alive, quarter, finite) & _living(static, cond, alive)[1]
-                    if start is None or now >= start else np.zeros(len(static.nations), dtype=bool))
-    return np.where(np.array(held).reshape(s.victory_streak.shape), s.victory_streak + 1.0, 0.0)
+             finite: dict[str, np.ndarray], plan: list[tuple[VictoryCondition, int | None, list[list[int]], list[int]]]
+             ) -> list[list[float]]:
+    """[condition][nation] the quarters each condition will have held, counted as `_decide` counts them while
+    no nation collapses (all conditions at once; a few nations, so in plain Python where the kind allows); `plan`
+    is `_plan`'s. A streak is a whole number of quarters, never NaN, so the largest of a row says if any decides."""
+    living = alive.tolist()
+    values: dict[str, list[float]] = {}
+    streaks = []
+    for (cond, start, rivals, members), old in zip(plan, s.victory_streak.tolist(), strict=True):
+        if start is not None and now < start:
+            held = [False] * len(old)
+        else:
+            held = _holds_few(cond, rivals, members, metrics, living, values)
+            if held is None:  # a kind the arrays work out
+                held = (holds(static, cond, metrics, alive, quarter, finite) & _living(static, cond, alive)[1]).tolist()
+        streaks.append([x + 1.0 if h else 0.0 for x, h in zip(old, held, strict=True)])
+    return streaks
 
 
-def _needed(static: Static) -> np.ndarray:
-    """(condition, 1) quarters each condition must hold (read-only, once a game)."""
-    needed = static.cache.get("victory_quarters")
-    if needed is None:
-        needed = static.cache["victory_quarters"] = np.array([[float(c.quarters)] for c in static.ruleset.victory.values()]
-                                                             ).reshape(-1, 1)
-        needed.flags.writeable = False
-    return needed
+def _holds_few(cond: VictoryCondition, rivals: list[list[int]], members: list[int], metrics: dict[str, np.ndarray],
+               living: list[bool], values: dict[str, list[float]]) -> list[bool] | None:
+    """`holds` & the living nations it applies to, in plain Python floats (the same comparisons of the same
+    numbers as the arrays), for the kinds that compare a nation with its best rival or a bar; None for others."""
+    kind = cond.kind
+    if kind not in ("lead", "parity", "self_sufficiency", "threshold", "collapse"):
+        return None
+    own = values.get(cond.metric)
+    if own is None:  # non-finite values read as 0, as `_metric`
+        own = values[cond.metric] = [x if math.isfinite(x) else 0.0 for x in metrics[cond.metric].tolist()]
+    share = metrics["domestic_accelerator_share"].tolist() if kind == "self_sufficiency" else []
+    held = [False] * len(living)
+    for n in members:
+        if not living[n]:
+            continue
+        x = own[n]
+        if kind == "threshold" or kind == "collapse":
+            held[n] = x >= cond.value if kind == "threshold" else x < cond.value
+            continue
+        top = max([own[j] for j in rivals[n] if living[j]], default=-math.inf)
+        if kind == "lead":
+            held[n] = top != -math.inf and x - top >= cond.value
+        elif kind == "parity":
+            held[n] = top != -math.inf and x >= top - cond.value
+        else:
+            held[n] = share[n] >= cond.value and (cond.within is None or x >= top - cond.within)
+    return held
+
+
+def _plan(static: Static) -> tuple[list[tuple[VictoryCondition, int | None, list[list[int]], list[int]]], list[float]]:
+    """Per condition, in order: the condition, its first quarter's index, each nation's listed rivals and the
+    nations it applies to (as index lists); and the quarters each must hold. Once a game, kept by the
+    conditions themselves."""
+    conditions = tuple(static.ruleset.victory.values())
+    plan = static.cache.get("victory_plan")
+    if plan is None or plan[2] != conditions:
+        rows = []
+        for cond in conditions:
+            applies, listed, start, _ = _tables(static, cond)
+            rows.append((cond, start, [row.nonzero()[0].tolist() for row in listed], applies.nonzero()[0].tolist()))
+        plan = static.cache["victory_plan"] = (rows, [float(c.quarters) for c in conditions], conditions)
+    return plan[0], plan[1]
 
 
 def _decide(static: Static, s: WorldState, metrics: dict[str, np.ndarray], quarter: str, final: bool, player: int | None,

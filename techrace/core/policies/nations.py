@@ -58,7 +58,7 @@ def _quarter_facts(model: WorldModel) -> tuple[list, ...]:
     facts = model.turn_cache.get("nation_facts")
     if facts is None:
         static = model.static
-        gaps = [rival_gap(model, n) for n in range(len(static.nations))]
+        gaps = _rival_gaps(model)
         national, start = _pooling_inputs(model)
         used = exact_sum_list(static.lab_nation, model.state.lab_power, len(static.nations))
         facts = model.turn_cache["nation_facts"] = (gaps, _worst_cutoff(model), national, start, used,
@@ -77,12 +77,17 @@ def rival_gap(model: WorldModel, n: int) -> float:
     """Capability points the nation trails its best rival by (negative when it leads; 0 with no rival).
 
     Computed for every nation at once, once a quarter: nothing a nation decides moves capability."""
+    return _rival_gaps(model)[n]
+
+
+def _rival_gaps(model: WorldModel) -> list[float]:
+    """`rival_gap` of every nation, once a quarter."""
     gaps = model.turn_cache.get("rival_gap")
     if gaps is None:
         best, has = best_rival(model)
         gaps = model.turn_cache["rival_gap"] = [rival - own if found else 0.0 for own, rival, found in
                                                 zip(model.state.capability.tolist(), best, has, strict=True)]
-    return gaps[n]
+    return gaps
 
 
 def _spend_budget(model: WorldModel, n: int, p: NationPolicyParams, facts: tuple[list, ...],
@@ -115,6 +120,7 @@ def _jigsaw(model: WorldModel, n: int, p: NationPolicyParams, budget: float, lef
     code = model.static.nations[n]
     jigsaw = min(left, p.jigsaw_share * budget * min(1.0, worst * 2.0))
     cut_total, cut = _cutoffs(model, n)  # > 0: at least the worst cut-off
+    spent = None  # the nation's row of `jigsaw_spend` as floats, written back once
     for j, kind in enumerate(CUTOFF_KINDS):
         amount = jigsaw * cut[j] / cut_total
         if not amount >= MIN_ORDER_USD_B:  # nothing worth an order: no need to look for substitutes
@@ -122,8 +128,11 @@ def _jigsaw(model: WorldModel, n: int, p: NationPolicyParams, budget: float, lef
         targets = _substitutes(model, n, kind)
         if targets:
             actions += _pay(code, targets, amount)
-            model.state.jigsaw_spend[n, j] += amount
+            spent = model.state.jigsaw_spend[n].tolist() if spent is None else spent
+            spent[j] += amount
             left -= amount
+    if spent is not None:
+        model.state.jigsaw_spend[n] = spent
     return left
 
 
@@ -132,7 +141,7 @@ def _cutoffs(model: WorldModel, n: int) -> tuple[float, list[float]]:
     table = model.turn_cache.get("cutoffs")
     if table is None:
         cutoff = model.state.cutoff
-        table = model.turn_cache["cutoffs"] = (cutoff.sum(axis=1).tolist(), cutoff.tolist())
+        table = model.turn_cache["cutoffs"] = (np.add.reduce(cutoff, axis=1).tolist(), cutoff.tolist())  # `.sum`, unwrapped
     return table[0][n], table[1][n]
 
 
@@ -140,7 +149,7 @@ def _worst_cutoff(model: WorldModel) -> list[float]:
     """Each nation's largest share cut off, once a quarter (markets set it; nations do not move it)."""
     worst = model.turn_cache.get("worst_cutoff")
     if worst is None:
-        worst = model.turn_cache["worst_cutoff"] = model.state.cutoff.max(axis=1).tolist()
+        worst = model.turn_cache["worst_cutoff"] = np.maximum.reduce(model.state.cutoff, axis=1).tolist()  # `.max`, unwrapped
     return worst
 
 
@@ -199,20 +208,23 @@ def _react(model: WorldModel, n: int, p: NationPolicyParams, facts: tuple[list, 
 
 
 def _domestic_labs(model: WorldModel, n: int) -> list[tuple[str, float]]:
-    """The nation's labs, weighted by their usable compute (who can put money to work)."""
-    table = model.turn_cache.get("lab_shares")
-    if table is None:  # every nation at once: labs' compute does not move while nations decide
-        static = model.static
-        table = model.turn_cache["lab_shares"] = shares_by_group(static.lab_nation, static.labs, model.state.usable_compute + 1.0,
-                                                                 len(static.nations))
-    return table[n]
+    """The nation's labs, weighted by their usable compute (who can put money to work); once a quarter for
+    each nation that asks (a nation far enough behind: one or two), as a table over every nation would give it."""
+    key = ("lab_shares", n)
+    shares = model.turn_cache.get(key)
+    if shares is None:  # labs' compute does not move while nations decide
+        static, compute = model.static, model.state.usable_compute.tolist()
+        ids = _members(static, "lab_nation", n).tolist()
+        shares = model.turn_cache[key] = shares_by_group([0] * len(ids), [static.labs[i] for i in ids],
+                                                         [compute[i] + 1.0 for i in ids], 1)[0]
+    return shares
 
 
 def _substitutes(model: WorldModel, n: int, kind: str) -> list[tuple[str, float]]:
     """Domestic firms that can replace what `kind` cut off, with budget shares."""
     static = model.static
     if kind in TOOL_KINDS:
-        return _toolmaker_substitutes(model)[n][TOOL_KINDS.index(kind)]
+        return _toolmaker_substitutes(model, n)[TOOL_KINDS.index(kind)]
     if kind == "hbm":  # memory makers share alike: fixed for the game
         found = static.cache.get(("hbm_substitutes", n))
         if found is None:
@@ -222,54 +234,67 @@ def _substitutes(model: WorldModel, n: int, kind: str) -> list[tuple[str, float]
             found = static.cache[("hbm_substitutes", n)] = [(static.foundries[i], w) for i, w in zip(ids, shares, strict=True)]
         return list(found)
     # chips, wafers: domestic logic foundries push their next node
-    return _domestic_foundries(model, n, logic_only=True)
+    return _logic_foundries(model, n)
 
 
-def _toolmaker_substitutes(model: WorldModel) -> list[list[list[tuple[str, float]]]]:
-    """[nation][tool kind] the domestic toolmakers that make or develop the kind, weighted by their lines:
-    every nation and kind at once, once a quarter (tool lines do not move while nations decide)."""
-    table = model.turn_cache.get("toolmaker_substitutes")
+def _toolmaker_substitutes(model: WorldModel, n: int) -> list[list[tuple[str, float]]]:
+    """[tool kind] the nation's toolmakers that make or develop the kind, weighted by their lines, once a
+    quarter per nation that asks (tool lines do not move while nations decide): each kind's shares over the
+    same members in the same order as a table over every nation and kind."""
+    key = ("toolmaker_substitutes", n)
+    table = model.turn_cache.get(key)
     if table is None:
         static, s = model.static, model.state
-        kinds = len(TOOL_KINDS)
-        groups, names = _maker_kinds(static)
-        lines = s.tool_capacity.ravel()
-        rows = ((lines > 0) | (s.tool_dev.ravel() >= 0)).nonzero()[0]  # the (maker, kind) pairs that make or develop the kind
-        weight = (lines[rows] + 1.0).tolist()
-        rows = rows.tolist()
-        shares = shares_by_group([groups[r] for r in rows], [names[r] for r in rows], weight, len(static.nations) * kinds)
-        table = model.turn_cache["toolmaker_substitutes"] = [shares[i:i + kinds] for i in range(0, len(shares), kinds)]
+        capacity, development = s.tool_capacity.tolist(), s.tool_dev.tolist()  # a few dozen numbers: cheaper than a gather
+        kinds, names, weights = [], [], []
+        for m in _members(static, "toolmaker_nation", n).tolist():
+            for k, (line, step) in enumerate(zip(capacity[m], development[m], strict=True)):
+                if line > 0 or step >= 0:  # makes or develops the kind
+                    kinds.append(k)
+                    names.append(static.toolmakers[m])
+                    weights.append(line + 1.0)
+        table = model.turn_cache[key] = shares_by_group(kinds, names, weights, len(TOOL_KINDS))
     return table
 
 
-def _maker_kinds(static: Static) -> tuple[list[int], list[str]]:
-    """(nation * kinds + kind) and the toolmaker of every (toolmaker, tool kind), row by row, once a game."""
-    found = static.cache.get("maker_kinds")
+def _domestic_foundries(model: WorldModel, n: int) -> list[tuple[str, float]]:
+    """Domestic foundries weighted by what industrial policy backs: <= 7 nm capacity in full, trailing nodes
+    at a tenth, and HBM."""
+    table = model.turn_cache.get("domestic_foundries")
+    if table is None:  # every nation at once: capacity does not move while nations decide
+        static = model.static
+        members = static.cache.get("foundry_members")
+        if members is None:  # every foundry's nation and name, once a game
+            members = static.cache["foundry_members"] = (static.foundry_nation.tolist(), list(static.foundries))
+        table = model.turn_cache["domestic_foundries"] = shares_by_group(*members, _foundry_weights(model), len(static.nations),
+                                                                         floor=1e-12)
+    return table[n]
+
+
+def _logic_foundries(model: WorldModel, n: int) -> list[tuple[str, float]]:
+    """The nation's logic foundries (not memory makers) weighted as `_domestic_foundries` weighs them, for the
+    nations the jigsaw asks about (one or two a quarter)."""
+    key = ("logic_foundries", n)
+    found = model.turn_cache.get(key)
     if found is None:
-        kinds = len(TOOL_KINDS)
-        groups = (static.toolmaker_nation[:, None] * kinds + np.arange(kinds)).ravel().tolist()
-        found = static.cache["maker_kinds"] = (groups, [maker for maker in static.toolmakers for _ in range(kinds)])
+        static = model.static
+        ids = static.cache.get(key)
+        if ids is None:  # the nation's logic foundries, once a game
+            ids = static.cache[key] = np.flatnonzero((static.foundry_nation == n) & (static.foundry_is_memory == 0))
+        weights = _foundry_weights(model)[ids]
+        found = model.turn_cache[key] = shares_by_group([0] * len(ids), [static.foundries[i] for i in ids.tolist()], weights, 1,
+                                                        floor=1e-12)[0]
     return found
 
 
-def _domestic_foundries(model: WorldModel, n: int, logic_only: bool = False) -> list[tuple[str, float]]:
-    """Domestic foundries weighted by what industrial policy backs: <= 7 nm capacity in full, trailing nodes
-    at a tenth, and HBM."""
-    key = ("domestic_foundries", logic_only)
-    table = model.turn_cache.get(key)
-    if table is None:  # every nation at once: capacity does not move while nations decide
-        static, s = model.static, model.state
-        weights = model.turn_cache.get("foundry_weights")
-        if weights is None:
-            advanced = _advanced_weights(static)
-            weights = model.turn_cache["foundry_weights"] = static.by_foundry(s.capacity @ advanced + s.hbm_tsv_wpm) + 1.0
-        members = static.cache.get(key)
-        if members is None:  # which foundries count, once a game
-            ids = np.flatnonzero((static.foundry_is_memory == 0) | (not logic_only))
-            members = static.cache[key] = (ids, static.foundry_nation[ids], [static.foundries[i] for i in ids])
-        ids, nation, names = members
-        table = model.turn_cache[key] = shares_by_group(nation, names, weights[ids], len(static.nations), floor=1e-12)
-    return table[n]
+def _foundry_weights(model: WorldModel) -> np.ndarray:
+    """Each foundry's weight for industrial policy, once a quarter (capacity does not move while nations decide)."""
+    weights = model.turn_cache.get("foundry_weights")
+    if weights is None:
+        s = model.state
+        weights = model.turn_cache["foundry_weights"] = model.static.by_foundry(s.capacity @ _advanced_weights(model.static)
+                                                                                + s.hbm_tsv_wpm) + 1.0
+    return weights
 
 
 def _advanced_weights(static: Static) -> np.ndarray:
