@@ -26,11 +26,11 @@ def eligibility(static: Static, s: WorldState) -> np.ndarray:
     """(sku, lab): the lab would buy this design at all (captive designs, bloc preferences)."""
     # a retired design is still sold until its stock is gone
     live = (s.sku_used > 0) & (s.sku_ready_turn <= s.turn) & ((s.sku_active > 0) | (s.accel_stock >= 1.0))
-    firm = s.sku_firm.astype(np.int64)
-    key = ("buyers", firm.tobytes())
-    if key not in static.cache:
-        static.cache[key] = _static_buyers(static, firm)
-    return static.cache[key] & live[:, None]
+    key = ("buyers", s.sku_firm.tobytes())  # kept by the slots' firms as stored (the same firms, the same bytes)
+    buyers = static.cache.get(key)
+    if buyers is None:
+        buyers = static.cache[key] = _static_buyers(static, s.sku_firm.astype(np.int64))
+    return buyers & live[:, None]
 
 
 def _static_buyers(static: Static, firm: np.ndarray) -> np.ndarray:
@@ -71,17 +71,18 @@ def chip_market(static: Static, s: WorldState, lic: Licences, budget: np.ndarray
     price = np.maximum(offer.sku_price, 1.0)
     h100e = offer.sku_tflops * 16.0 / static.ruleset.technology.h100_tpp
     value = np.where(offer.sku_price > 0, h100e / price, 0.0)
-    _record_chip_cutoff(static, s, offer, value)
+    unrestricted = offer.eligible.astype(np.float64)  # once as 1.0 / 0.0: the products below skip numpy's cast from bool
+    _record_chip_cutoff(static, s, offer, unrestricted, value)
     shape = offer.eligible.shape
     preference = _spread(static.buyer_preference[offer.sku_firm.astype(np.int64)], shape)
     price_each = _spread(price, shape)
-    s.sku_wanted = _whole(offer.rows, _notional_demand(static, offer, value, budget, preference, price_each), len(eligible))
+    s.sku_wanted = _whole(offer.rows, _notional_demand(static, offer, unrestricted, value, budget, preference, price_each),
+                          len(eligible))
     kw = _spread(offer.sku_power * market.accelerator_overhead_kw_per_board_kw / 1e9, shape)
     made_at_home = (h100e * offer.sku_domestic)[:, None] * offer.home
     goods = _Goods(value, preference, _spread(h100e, shape), price_each, kw, made_at_home)
     room, remaining = power_room_gw, budget  # each pass returns new arrays and changes neither in place
-    unrestricted = offer.eligible.astype(np.float64)
-    passes = ((unrestricted, offer.chip_allowed, offer.chip_grey), (offer.eligible * offer.chip_allowed, None, None))
+    passes = ((unrestricted, offer.chip_allowed, offer.chip_grey), (unrestricted * offer.chip_allowed, None, None))
     bought_h100e = np.zeros(len(static.labs))
     domestic_h100e = np.zeros(len(static.labs))
     for channel, legal_share, grey_share in passes:
@@ -124,9 +125,7 @@ def _offer(static: Static, s: WorldState, lic: Licences, eligible: np.ndarray) -
 def _spread(per_design: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """A per-design figure as a (design, lab) table: each pass reads it several times, and a table as large as
     the other operand multiplies faster than a column numpy must broadcast (the same products)."""
-    table = np.empty(shape)
-    table[...] = per_design[:, None]
-    return table
+    return per_design.repeat(shape[1]).reshape(shape)  # each design's figure once per lab, in one copy
 
 
 def _whole(rows: np.ndarray | None, part: np.ndarray, size: int) -> np.ndarray:
@@ -140,11 +139,10 @@ def _whole(rows: np.ndarray | None, part: np.ndarray, size: int) -> np.ndarray:
 
 def home_made(static: Static, s: WorldState) -> np.ndarray:
     """(sku, lab): the design's firm is headquartered in the lab's nation (read-only, kept by the slots' firms)."""
-    firm = s.sku_firm.astype(np.int64)
-    key = ("home_made", firm.tobytes())
+    key = ("home_made", s.sku_firm.tobytes())  # as stored (the same firms, the same bytes)
     home = static.cache.get(key)
     if home is None:
-        home = static.cache[key] = static.chip_firm_nation[firm][:, None] == static.lab_nation[None, :]
+        home = static.cache[key] = static.chip_firm_nation[s.sku_firm.astype(np.int64)][:, None] == static.lab_nation[None, :]
         home.flags.writeable = False
     return home
 
@@ -157,19 +155,20 @@ def _weights(static: Static, value: np.ndarray, preference: np.ndarray) -> tuple
     above 0, so a lab with no score has only zeros to divide (its shares come out 0 without a `where`)."""
     best = np.maximum.reduce(value, axis=0)
     score = value * preference
-    score *= value >= static.ruleset.market.dominated_value_share * best
+    score *= (value >= static.ruleset.market.dominated_value_share * best).astype(np.float64)  # cast once: faster than in the product
     total = np.add.reduce(score, axis=0)
     score /= np.maximum(total, 1e-30)
     return score, total
 
 
-def _notional_demand(static: Static, offer: _Offer, value: np.ndarray, budget: np.ndarray, preference: np.ndarray,
-                     price: np.ndarray) -> np.ndarray:
+def _notional_demand(static: Static, offer: _Offer, eligible: np.ndarray, value: np.ndarray, budget: np.ndarray,
+                     preference: np.ndarray, price: np.ndarray) -> np.ndarray:
     """Units of each offered design labs would buy this quarter if every design were in stock: each lab's whole
     budget split over what it may buy (legally or through the grey market), valued per dollar through the
     legal share at list price plus the grey share at a premium (`Licences.chip_channel`). This is the demand
-    chip firms forecast (stock and power limits are theirs and the labs' constraints, not demand). `preference` is (sku, 1)."""
-    weight = _weights(static, offer.eligible * value[:, None] * offer.chip_channel, preference)[0]
+    chip firms forecast (stock and power limits are theirs and the labs' constraints, not demand). `eligible` is the
+    offer's eligibility as 1.0 / 0.0."""
+    weight = _weights(static, eligible * value[:, None] * offer.chip_channel, preference)[0]
     return np.add.reduce(budget[None, :] * weight / price, axis=1)
 
 
@@ -278,11 +277,13 @@ def _tier_caps(static: Static, s: WorldState, lic: Licences, offer: _Offer, lega
     return legal
 
 
-def _record_chip_cutoff(static: Static, s: WorldState, offer: _Offer, value: np.ndarray) -> None:
+def _record_chip_cutoff(static: Static, s: WorldState, offer: _Offer, eligible: np.ndarray, value: np.ndarray) -> None:
+    """Each nation's share of its labs' demand score (stock x value squared, where eligible: `eligible` is the offer's
+    eligibility as 1.0 / 0.0) that licences block."""
     # the score and its blocked part summed over designs in one reduction (the same order as two `.sum(axis=0)`)
     stock = s.accel_stock if offer.rows is None else s.accel_stock[offer.rows]
     score = np.empty((2, *offer.eligible.shape))
-    np.multiply(offer.eligible, (np.maximum(stock, 1.0) * value**2)[:, None], out=score[0])
+    np.multiply(eligible, (np.maximum(stock, 1.0) * value**2)[:, None], out=score[0])
     np.multiply(score[0], 1.0 - offer.chip_allowed, out=score[1])
     total, blocked = np.add.reduce(score, axis=1)
     b = static.lab_to_nation @ blocked

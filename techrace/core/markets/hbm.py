@@ -19,7 +19,10 @@ MONTHS = 3.0
 def hbm_production(static: Static, s: WorldState, halted_sites: np.ndarray) -> np.ndarray:
     """Stacks produced per memory maker this quarter (halted sites ship nothing)."""
     stacks = _stacks_per_wafer(static, s.hbm_level)
-    wafers = static.by_foundry(s.hbm_usable * MONTHS * (~halted_sites))
+    wafers = s.hbm_usable * MONTHS
+    if np.count_nonzero(halted_sites):  # halted sites ship nothing (most quarters none: the product by 1.0 is the same)
+        wafers *= ~halted_sites
+    wafers = static.by_foundry(wafers)
     produced = wafers * stacks * s.hbm_yield
     s.hbm_produced = produced
     s.hbm_made += produced

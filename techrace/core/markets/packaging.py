@@ -14,8 +14,11 @@ from techrace.core.static import Static
 
 
 def packaging_pools(static: Static, s: WorldState, halted_sites: np.ndarray) -> np.ndarray:
-    """Packages per quarter available in each packaging pool."""
-    capacity = s.packaging * (1.0 - s.offline) * (~halted_sites)
+    """Packages per quarter available in each packaging pool (offline and halted sites package nothing; most
+    quarters there are none, and the products by 1.0 would give the same numbers)."""
+    capacity = s.packaging * (1.0 - s.offline) if np.count_nonzero(s.offline) else s.packaging
+    if np.count_nonzero(halted_sites):
+        capacity = capacity * ~halted_sites
     return np.bincount(static.blocs.site_pool, weights=capacity, minlength=len(static.blocs.pools))
 
 

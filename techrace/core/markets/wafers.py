@@ -53,8 +53,12 @@ def grow_non_ai(static: Static, s: WorldState) -> None:
 
 
 def foundry_ai_capacity(static: Static, s: WorldState, ai_share: np.ndarray, halted_sites: np.ndarray) -> np.ndarray:
-    """AI-open wafers per quarter per (foundry, node), excluding sites whose exports are halted."""
-    return static.by_foundry(s.usable * MONTHS * ai_share * (~halted_sites)[:, None])
+    """AI-open wafers per quarter per (foundry, node), excluding sites whose exports are halted (most quarters none:
+    the product by 1.0 would give the same numbers)."""
+    wafers = s.usable * MONTHS * ai_share
+    if np.count_nonzero(halted_sites):  # `halted_sites.any()`, without its wrapper
+        wafers *= (~halted_sites)[:, None]
+    return static.by_foundry(wafers)
 
 
 def good_dies_per_wafer(static: Static, s: WorldState, d0: np.ndarray, foundry: np.ndarray, skus: np.ndarray,
@@ -91,11 +95,14 @@ def wafer_market(static: Static, s: WorldState, lic: Licences, planned_dies: np.
     domestic = np.zeros(nk)
     prefs = _preferences(static, s)
     sku_node, firm_nation = s.sku_node.astype(np.int64), _firm_nation(static, s)
+    taken = None  # the last rank's wafers: only a later rank reads what they leave of `cap_left`
     for rank in range(prefs.shape[1]):
         f = prefs[:, rank]
         live = ((f >= 0) & (remaining > 0)).nonzero()[0]  # np.flatnonzero of a flat mask, without its wrapper
         if len(live) == 0:
             break
+        if taken is not None:
+            _add_at(cap_left, taken[0], -taken[1])
         fl, left = f[live], remaining[live]  # `left`: the dies still wanted, as they were before this rank
         node = sku_node[live]
         cell = fl * nn + node  # (foundry, node) as one index into the flat tables
@@ -109,7 +116,7 @@ def wafer_market(static: Static, s: WorldState, lic: Licences, planned_dies: np.
         demand = np.bincount(cell, weights=want, minlength=cap_left.size).reshape(cap_left.shape)  # in SKU order, as np.add.at
         fill = np.where(demand > 0, np.minimum(1.0, cap_left / np.maximum(demand, 1e-12)), 0.0)
         got = want * fill.take(cell)
-        _add_at(cap_left, cell, -got)
+        taken = cell, got
         _add_at(s.wafer_unmet, cell, want - got)
         if rank == 0:  # the table is all zeros: `demand` holds the same sums (bincount adds from 0.0 in SKU order, as np.add.at)
             s.wafer_demand += demand
@@ -186,7 +193,10 @@ def other_customers(static: Static, s: WorldState, ai_share: np.ndarray, halted_
     s.revenue += static.by_foundry(revenue)
     supplied = 0.0
     # each node's supply summed over sites as one row (numpy's pairwise order, as a column copied out), then node by node
-    for per_node in np.add.reduce(np.ascontiguousarray((s.usable[:, nodes] * (~halted_sites)[:, None]).T), axis=1).tolist():
+    supply = s.usable.T.take(nodes, axis=0)  # (node, site): the columns as contiguous rows, in one copy
+    if np.count_nonzero(halted_sites):  # halted sites supply nothing (most quarters none: the product by 1.0 is the same)
+        supply *= ~halted_sites
+    for per_node in np.add.reduce(supply, axis=1).tolist():
         supplied += per_node
     shortfall = max(0.0, 1.0 - supplied / wanted) if wanted > 0 else 0.0
     s.trailing_shortfall[0] = shortfall

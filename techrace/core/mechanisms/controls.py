@@ -1,12 +1,11 @@
 """Licensing: turn the active export-control rules into allowed-trade matrices for the markets.
 
-Every matrix holds the *share* of a trade flow that is legal (1 = unrestricted). Several rules
-combine multiplicatively. An export rule (`scope: exports`, the default) binds sellers in the regulator's
-own nation, its FDPR reach and any sellers the rule names, for buyers in its destinations; entity listings
-bind every flow to the listed firm or site. An import rule (`scope: imports`: China's Micron ban, its curbs
-on NVIDIA purchases and its domestic-equipment rule, calibration.md §4d and §3d) binds buyers in the
-regulator's own nation against foreign sellers (or the sellers it names); its entity listings bar the
-listed firms from selling into that nation.
+Every matrix holds the *share* of a trade flow that is legal (1 = unrestricted). Several rules combine
+multiplicatively. An export rule (`scope: exports`, the default) binds sellers in the regulator's own nation, its FDPR
+reach and any sellers the rule names, for buyers in its destinations; entity listings bind every flow to the listed
+firm or site. An import rule (`scope: imports`: China's Micron ban, its curbs on NVIDIA purchases and its
+domestic-equipment rule, calibration.md §4d and §3d) binds buyers in the regulator's own nation against foreign
+sellers (or the sellers it names); its entity listings bar the listed firms from selling into that nation.
 """
 
 from __future__ import annotations
@@ -52,9 +51,8 @@ def _imports(rule: dict[str, Any]) -> bool:
 
 
 def _reach(static: Static, rule: dict[str, Any]) -> np.ndarray:
-    """Boolean mask over nations of sellers bound by the rule (read-only: cached per game by what it names):
-    an export rule's own nation, FDPR reach and named sellers; an import rule's named sellers, or else every
-    nation but its own."""
+    """Boolean mask over nations of sellers bound by the rule (read-only: cached per game by what it names): an export
+    rule's own nation, FDPR reach and named sellers; an import rule's named sellers, or else every nation but its own."""
     key = ("reach", rule["regulator"], tuple(rule.get("sellers", ())), _imports(rule))
     mask = static.cache.get(key)
     if mask is None:
@@ -97,10 +95,9 @@ def _frozen(array: np.ndarray) -> np.ndarray:
 
 
 def compute_licences(static: Static, s: WorldState) -> Licences:
-    """Licences for the current rules, in two cached parts: what depends on the designs (chips, wafers)
-    changes when a design appears; what depends on sites and memory makers (tools, servicing, HBM) when
-    a site passes a rule's node threshold or a maker's HBM a rule's bandwidth threshold. Rules change far
-    less often than quarters pass."""
+    """Licences for the current rules, in two cached parts: what depends on the designs (chips, wafers) changes when a
+    design appears; what depends on sites and memory makers (tools, servicing, HBM) when a site passes a rule's node
+    threshold or a maker's HBM a rule's bandwidth threshold. Rules change far less often than quarters pass."""
     rules = (tuple(sorted(s.control_status.items())),
              tuple([(rid, r.get("licence_share"), r.get("licence_revenue_share")) for rid, r in s.controls.items()]))
     token = _rules_token(static, rules)
@@ -112,8 +109,11 @@ def compute_licences(static: Static, s: WorldState) -> Licences:
         designs = static.cache[sku_key] = _design_part(static, s, _design_rules(static, active, token))
     sites = static.cache.get(site_key)
     if sites is None:
-        sites = static.cache[site_key] = _site_part(static, s, _site_min_nm(static, s), active)
-    return Licences(**designs, **sites)
+        site_min_nm = np.where(_site_nodes(s), static.node_nm[None, :], np.inf).min(axis=1)  # inf: none made or building
+        sites = static.cache[site_key] = _site_part(static, s, site_min_nm, active)
+    licences = object.__new__(Licences)  # `Licences(**designs, **sites)`: the parts hold exactly its fields, copied at once
+    licences.__dict__.update(designs, **sites)
+    return licences
 
 
 def _rules_token(static: Static, rules: tuple) -> object:
@@ -127,25 +127,25 @@ def _rules_token(static: Static, rules: tuple) -> object:
 
 
 def _site_inputs(static: Static, s: WorldState, node_ok: np.ndarray | None, bandwidths: np.ndarray | None) -> tuple[bytes, bytes]:
-    """All the site part reads of the state, as bytes: per node threshold of an active tool or servicing rule,
-    the sites that make or build a node at or below it (`node_ok`: (node, threshold) the node is at or below
-    it); per bandwidth threshold of an active HBM rule, the memory makers whose best generation is above it.
-    Kept by these rather than by every site's smallest node and every maker's HBM level, the part (and the
-    markets' tables derived from it) survives a fab or a generation that crosses no threshold."""
+    """All the site part reads of the state, as bytes: per node threshold of a tool or servicing rule (`node_ok`:
+    (node, threshold) the node is at or below it) the sites that make or build a node at or below it; per bandwidth
+    threshold of an HBM rule the memory makers whose best generation is above it. Kept by these rather than by every
+    site's smallest node and maker's HBM level, the part survives a fab or a generation that crosses no threshold."""
     sites = makers = b""
-    if node_ok is not None:  # a site whose smallest node (`_site_min_nm`) is at or below t has some node at or below t
+    if node_ok is not None:  # a site whose smallest node (the site part's `site_min_nm`) is at or below t has some node at or below t
         sites = (_site_nodes(s) @ node_ok).tobytes()
-    if bandwidths is not None:
-        makers = (_hbm_density(static, s)[:, None] > bandwidths).tobytes()
+    if bandwidths is not None:  # kept by the makers' HBM levels (they change a few times a game)
+        makers = static.cache.get(key := ("licences/hbm makers", bandwidths.tobytes(), s.hbm_level.tobytes()))
+        if makers is None:
+            makers = static.cache[key] = (_hbm_density(static, s)[:, None] > bandwidths).tobytes()
     return sites, makers
 
 
 def _active(static: Static, s: WorldState, rules: object) -> tuple[list[tuple[dict[str, Any], np.ndarray, np.ndarray, float]], tuple]:
     """(rule, reach, destinations, block share) of every active rule, in the rules' order, and the thresholds
-    `_site_inputs` reads (read-only: each distinct node threshold of the tool and servicing rules as a
-    (node, threshold) mask, each distinct bandwidth threshold of the HBM rules; None without such rules);
-    kept by `rules`, the token of the statuses and licence shares that `compute_licences` keys on (nothing
-    else in a rule changes in play)."""
+    `_site_inputs` reads (read-only: the tool and servicing rules' node thresholds as a (node, threshold) mask, the
+    HBM rules' bandwidth thresholds; None without such rules); kept by `rules`, the token of the statuses and
+    licence shares that `compute_licences` keys on (nothing else in a rule changes in play)."""
     key = ("licences/active", rules)
     found = static.cache.get(key)
     if found is None:
@@ -162,7 +162,8 @@ def _active(static: Static, s: WorldState, rules: object) -> tuple[list[tuple[di
 def _design_rules(static: Static, active: list, rules: object) -> list[tuple]:
     """The active rules the design part reads, in the rules' order, with what no design changes worked out once per
     set of rules (as `_active`): a chip threshold's reach and labs, a foundry rule's foundries and blocked share,
-    a listing's per-firm shares."""
+    a listing's per-firm shares; listings before any other rule as one entry of their products per firm in the rules'
+    order (the design part's tables start as ones: 1 x a = a, so each design takes its firm's products)."""
     key = ("licences/design rules", rules)
     found = static.cache.get(key)
     if found is None:
@@ -174,7 +175,10 @@ def _design_rules(static: Static, active: list, rules: object) -> list[tuple]:
             elif rule["kind"] == "foundry_rule":
                 found.append(("foundry_rule", rule, reach[static.foundry_nation], dest, block * enforcement))
             elif rule["kind"] == "entity_list":
-                found.append(("entity_list", *_listing_by_firm(static, rule, reach, dest, block * enforcement)))
+                tables = _listing_by_firm(static, rule, reach, dest, block * enforcement)
+                if len(found) == 1 and found[0][0] == "listings":  # still only listings: their products per firm
+                    tables = [_frozen(product * table) for product, table in zip(found.pop()[1:], tables, strict=True)]
+                found.append(("entity_list" if found else "listings", *tables))
         static.cache[key] = found
     return found
 
@@ -182,9 +186,11 @@ def _design_rules(static: Static, active: list, rules: object) -> list[tuple]:
 def _design_part(static: Static, s: WorldState, design_rules: list[tuple]) -> dict[str, np.ndarray]:
     """Chip sales and wafer orders per design: chip thresholds, the foundry rule, entity listings (`_design_rules`)."""
     nk, nl, nf = static.sku_capacity, len(static.labs), len(static.foundries)
-    out = {"chip_allowed": np.ones((nk, nl)), "chip_grey": np.zeros((nk, nl)), "chip_revenue_share": np.zeros((nk, nl)),
-           "chip_revenue_nation": np.full((nk, nl), -1, dtype=np.int64), "wafer_allowed": np.ones((nf, nk))}
     sku_firm = s.sku_firm.astype(np.int64)
+    start = design_rules[0][1:] if design_rules and design_rules[0][0] == "listings" else None  # the leading listings
+    out = {"chip_allowed": np.ones((nk, nl)) if start is None else start[1].take(sku_firm, axis=0), "chip_grey": np.zeros((nk, nl)),
+           "chip_revenue_share": np.zeros((nk, nl)), "chip_revenue_nation": np.full((nk, nl), -1, dtype=np.int64),
+           "wafer_allowed": np.ones((nf, nk)) if start is None else start[0].take(sku_firm, axis=1)}
     tpp = s.sku_tflops * 16.0
     density = tpp / np.maximum(s.sku_area * s.sku_dies, 1.0)
     seller_nation = static.chip_firm_nation[sku_firm]
@@ -208,7 +214,7 @@ def _design_part(static: Static, s: WorldState, design_rules: list[tuple]) -> di
             presumed = node_ok & (s.sku_transistors >= big) & ~((s.sku_stacks == 0) & (s.sku_transistors < small_no_hbm))
             presumed &= dest[seller_nation]
             out["wafer_allowed"] *= _licensed(_pair(foundries, presumed), blocked)
-        else:  # an entity listing: its shares per firm (`_listing_by_firm`)
+        elif kind == "entity_list":  # a listing after other rules: its shares per firm (`_listing_by_firm`)
             wafers_by_firm, chips_by_firm = read
             out["wafer_allowed"] *= wafers_by_firm.take(sku_firm, axis=1)
             out["chip_allowed"] *= chips_by_firm.take(sku_firm, axis=0)
@@ -217,10 +223,10 @@ def _design_part(static: Static, s: WorldState, design_rules: list[tuple]) -> di
 
 def _listing_by_firm(static: Static, rule: dict[str, Any], reach: np.ndarray, dest: np.ndarray,
                      blocked: float) -> tuple[np.ndarray, np.ndarray]:
-    """An entity listing's legal shares of wafer orders (foundry, chip firm) and chip sales (chip firm, lab): they
-    depend on a design only through its firm, so they are worked out per firm (read-only) and each design takes
-    its firm's column or row. An import listing bars the listed foundries and chip firms from selling into the
-    regulator's nation; an export listing bars sellers in its reach from serving the listed firms and labs."""
+    """An entity listing's legal shares of wafer orders (foundry, chip firm) and chip sales (chip firm, lab): they depend
+    on a design only through its firm, so they are worked out per firm (read-only) and each design takes its firm's
+    column or row. An import listing bars the listed foundries and chip firms from selling into the regulator's
+    nation; an export listing bars sellers in its reach from serving the listed firms and labs."""
     key = ("listing by firm", _imports(rule), tuple(sorted(rule.get("entities", []))), reach.tobytes(), dest.tobytes(), blocked)
     tables = static.cache.get(key)
     if tables is None:
@@ -292,12 +298,11 @@ def _design_views(static: Static, out: dict[str, np.ndarray]) -> dict[str, np.nd
 
 def _site_views(static: Static, out: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Add the chip and tool markets' views of a site part (see `Licences`)."""
-    tech = static.ruleset.technology
     out["tier_capped"] = np.flatnonzero(np.isfinite(out["tier_cap"]))
     out["tool_output_kept"] = (1.0 - out["mineral_loss"][static.toolmaker_nation])[:, None]
     out["tool_admitted"] = np.minimum(out["tool_allowed"], 1.0)
     grey = static.blocs.grey_servicing[:, None, None]
-    out["tool_wear"] = (1.0 - out["service_allowed"].transpose(1, 0, 2)) * (1.0 - grey) * tech.tool_service_decay_per_quarter
+    out["tool_wear"] = (1.0 - out["service_allowed"].transpose(1, 0, 2)) * (1.0 - grey) * static.ruleset.technology.tool_service_decay_per_quarter
     out["tool_recovery"] = out["service_allowed"].transpose(1, 0, 2) * static.ruleset.industry.service_recovery_per_quarter
     return out
 
@@ -382,12 +387,6 @@ def _intra_company_transfer(static: Static, tool_allowed: np.ndarray, share: flo
     per_firm = np.maximum.reduceat(tool_allowed[:, order, :], starts, axis=1)          # (maker, foundry, kind)
     best = np.maximum(per_firm[:, firm_of_site, :], 0.0)
     np.maximum(tool_allowed, share * best, out=tool_allowed)
-
-
-def _site_min_nm(static: Static, s: WorldState) -> np.ndarray:
-    """Smallest node each site makes or is building (inf when none)."""
-    nm = np.where(_site_nodes(s), static.node_nm[None, :], np.inf)
-    return nm.min(axis=1)
 
 
 def _site_nodes(s: WorldState) -> np.ndarray:
