@@ -49,14 +49,14 @@ def _best_node(model: WorldModel, ci: int, parent: int, ready: int) -> tuple[int
     offer AI capacity of at least `design.node_capacity_share` of the firm's wafer use when the design is ready."""
     static, s = model.static, model.state
     best, maker = int(s.sku_node[parent]), ""
-    used = float((s.sku_wafers * (s.sku_firm == ci)).sum())
-    soon = _capacity_by(model, max(ready - s.turn, 0))
+    used = float(np.add.reduce(s.sku_wafers * (s.sku_firm == ci)))  # `.sum()`'s numbers, without its wrapper
+    free, mastered = _free_capacity(model, max(ready - s.turn, 0))
+    needed = static.ruleset.design.node_capacity_share * used
     for fid in static.ruleset.chip_firms[static.chip_firms[ci]].foundries:
         fi = static.foundries.index(fid)
         if model.licences.wafer_allowed[fi, parent] < 0.5:
             continue
-        free = (soon[fi] - s.non_ai_wpm[fi]) * 3.0 - s.wafer_demand[fi]          # not booked by others
-        ok = ((s.mastered[fi] > 0) & (free >= static.ruleset.design.node_capacity_share * used)).nonzero()[0]
+        ok = (mastered[fi] & (free[fi] >= needed)).nonzero()[0]
         if len(ok) and int(ok[-1]) > best:  # the indices come sorted: the last is the largest
             best, maker = int(ok[-1]), fid
     return best, maker
@@ -73,11 +73,23 @@ def _capacity_by(model: WorldModel, quarters: int) -> np.ndarray:
     return soon
 
 
+def _free_capacity(model: WorldModel, quarters: int) -> tuple[np.ndarray, np.ndarray]:
+    """(foundry, node) wafers a quarter of the capacity standing `quarters` from now that others have not
+    booked, and the nodes each foundry has mastered: once a quarter per horizon, like `_capacity_by` (nothing
+    a chip firm decides moves capacity, bookings or mastery), not once per foundry of every design."""
+    key = ("free_capacity", quarters)
+    found = model.turn_cache.get(key)
+    if found is None:
+        s = model.state
+        found = model.turn_cache[key] = ((_capacity_by(model, quarters) - s.non_ai_wpm) * 3.0 - s.wafer_demand, s.mastered > 0)
+    return found
+
+
 def _best_hbm(model: WorldModel, ci: int) -> float:
     s = model.state
     allowed = model.licences.hbm_allowed[:, ci] > 0.5
     levels = s.hbm_level[allowed & (s.hbm_level > 0)]
-    return float(levels.max()) if len(levels) else 0.0
+    return float(np.maximum.reduce(levels)) if len(levels) else 0.0  # `.max()`'s number, without its wrapper
 
 
 def _successor(model: WorldModel, ci: int) -> Event | None:

@@ -107,14 +107,14 @@ def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     if len(idx) == 0:
         return
     industry = static.ruleset.industry
-    own, growth, shell_cost, node_index, homes, row_start = _fab_tables(static, idx)
+    own, growth, shell_cost, node_index, homes, row_start, horizon = _fab_tables(static, idx)
     site_cap = s.capacity + np.add.reduce(s.construction, axis=2)          # (site, node)
     # each foundry's sites added one after another (a segment sum: the sum over its sites of a
     # (foundry, site, node) array, without that array)
     # (rows of (foundry, node) arrays gathered with `take`: the numbers of `[idx]`, for less)
     total = static.by_foundry(np.maximum(site_cap, 0.0)).take(idx, axis=0)   # (f, node)
     demand = forecast.ahead(s.wafer_demand_level.take(idx, axis=0), s.wafer_demand_trend.take(idx, axis=0),
-                            static.build_quarters[None, :], industry.forecast)
+                            horizon, industry.forecast)
     needed = (demand / 3.0 + s.non_ai_wpm.take(idx, axis=0) * growth) * industry.forecast.headroom
     mastered, newest = _mastered(model, idx, node_index)
     wpm = np.where(mastered, np.maximum(needed - total, 0.0), 0.0)            # where demand is
@@ -164,8 +164,9 @@ def _mastered(model: WorldModel, idx: np.ndarray, node_index: np.ndarray) -> tup
 def _fab_tables(static: Static, idx: np.ndarray) -> tuple[np.ndarray, ...]:
     """What fab building reads from the ruleset, once a game for these foundries: which sites each owns
     (f, site), non-AI demand growth over each node's build time (1, node), the shell cost per wpm
-    (1, node), the node indices (1, node), each foundry's home site (f,) and where its row starts in a
-    flattened (f, node) array (f,)."""
+    (1, node), the node indices (1, node), each foundry's home site (f,), where its row starts in a
+    flattened (f, node) array (f,) and the build times as floats (1, node): what `forecast.ahead` would
+    convert them to on every call."""
     key = ("fab_tables", idx.tobytes())
     tables = static.cache.get(key)
     if tables is None:
@@ -174,7 +175,8 @@ def _fab_tables(static: Static, idx: np.ndarray) -> tuple[np.ndarray, ...]:
         growth = ((1.0 + static.ruleset.market.non_ai_growth_per_quarter) ** static.build_quarters)[None, :]
         shell_cost = static.capex_per_wpm[None, :] * industry.shell_share_of_capex
         tables = static.cache[key] = (own, growth, shell_cost, np.arange(len(static.nodes))[None, :],
-                                      _home_sites(static)[idx], np.arange(len(idx)) * len(static.nodes))
+                                      _home_sites(static)[idx], np.arange(len(idx)) * len(static.nodes),
+                                      static.build_quarters[None, :].astype(np.float64))
     return tables
 
 
@@ -201,9 +203,8 @@ def _grow_hbm(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
         return
     industry = static.ruleset.industry
     h = industry.hbm_build_quarters
-    per_wafer = stacks_per_tsv_wafer(model)[idx] * np.maximum(s.hbm_yield[idx], 0.05)
     demand = forecast.ahead(s.hbm_demand_level[idx], s.hbm_demand_trend[idx], h, industry.forecast)
-    needed = demand / 3.0 / np.maximum(per_wafer, 1e-9) * industry.forecast.headroom          # TSV wpm
+    needed = demand / 3.0 / _stacks_per_start(model, idx) * industry.forecast.headroom          # TSV wpm
     own, own_share = _own_sites(static, idx)
     have = own_share @ (s.hbm_tsv_wpm + np.add.reduce(s.hbm_construction, axis=1))
     add = np.minimum(np.maximum(needed - have, 0.0), have * industry.max_hbm_growth_per_quarter)  # np.clip's numbers
@@ -214,6 +215,20 @@ def _grow_hbm(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     site = np.where(own, s.hbm_tsv_wpm[None, :], -1.0).argmax(axis=1)
     np.add.at(s.hbm_construction[:, h - 1], site, add)
     s.cash[idx] -= add * capex
+
+
+def _stacks_per_start(model: WorldModel, idx: np.ndarray) -> np.ndarray:
+    """Stacks a TSV wafer start yields for the memory makers in `idx` at their yield (at least 1e-9): kept by
+    their generations and yields (generations change a few times a game, yields not at all in the
+    baseline); read-only."""
+    s = model.state
+    key = ("stacks_per_start", s.hbm_level.tobytes(), s.hbm_yield.tobytes(), idx.tobytes())
+    stacks = model.static.cache.get(key)
+    if stacks is None:
+        per_wafer = stacks_per_tsv_wafer(model)[idx] * np.maximum(s.hbm_yield[idx], 0.05)
+        stacks = model.static.cache[key] = np.maximum(per_wafer, 1e-9)
+        stacks.flags.writeable = False
+    return stacks
 
 
 def _own_sites(static: Static, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
