@@ -1,8 +1,11 @@
 """The round-9 shortcuts in the firms' policies give the numbers of what they replace: memory makers' stacks
-per TSV start kept by their generations and yields, build times handed to the forecast as floats, and the
-markets closed to a whole chip firm found with one reduction instead of two."""
+per TSV start kept by their generations and yields, build times handed to the forecast as floats, the
+markets closed to a whole chip firm found with one reduction instead of two, chip firms' free capacity once a
+quarter, and rows read through slices (views) instead of index arrays."""
 
 from __future__ import annotations
+
+import copy
 
 import numpy as np
 from core_helpers import play
@@ -10,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from techrace.core.mechanisms import forecast
-from techrace.core.policies import design, foundries
+from techrace.core.policies import design, foundries, toolmakers
 from techrace.core.policies.chip_firms import by_firm, sku_groups
 
 
@@ -89,3 +92,58 @@ def test_best_nodes_from_the_quarters_free_capacity_are_each_foundrys() -> None:
     soon = model.static.by_foundry(s.capacity + s.construction[:, :, :3].sum(axis=2))
     assert free.tobytes() == ((soon - s.non_ai_wpm) * 3.0 - s.wafer_demand).tobytes()
     assert mastered.tolist() == (s.mastered > 0).tolist()
+
+
+def test_policies_reading_rows_through_slices_leave_the_state_of_index_reads() -> None:
+    game = play(turns=5)
+    by_slice, by_index = copy.deepcopy(game).model, copy.deepcopy(game).model
+    static = by_index.static
+    foundry_ids, maker_ids = np.arange(len(static.foundries)), np.arange(len(static.toolmakers))
+    memory, logic = np.flatnonzero(static.foundry_is_memory > 0), np.flatnonzero(static.foundry_is_memory == 0)
+    for ids in (foundry_ids, memory, logic):  # the index arrays instead of the slices `_rows` would keep
+        static.cache[("foundry_rows", ids.tobytes())] = ids.copy()
+    static.cache[("toolmaker_rows", maker_ids.tobytes())] = maker_ids.copy()
+    for model in (by_slice, by_index):
+        foundries.foundry_default(model, foundry_ids)
+        toolmakers.toolmaker_default(model, maker_ids)
+    assert foundries._rows(by_slice.static, logic) == slice(0, len(logic))
+    for name in ("cash", "rd_budget", "construction", "hbm_construction", "tool_capacity", "tool_dev", "toolmaker_subsidy",
+                 "eng_target"):
+        assert getattr(by_slice.state, name).tobytes() == getattr(by_index.state, name).tobytes(), name
+    assert by_slice.tool_orders.tobytes() == by_index.tool_orders.tobytes()
+
+
+def _successor_figures_in_numpy(model, ci: int, parent: int, node: int) -> list[float]:  # noqa: ANN001
+    """A successor's transistors, TFLOPS, power and price as `_successor` worked them out on numpy scalars."""
+    static, s = model.static, model.state
+    rules, firm = static.ruleset.design, static.ruleset.chip_firms[static.chip_firms[ci]]
+    nodes = static.ruleset.technology.nodes
+    density = np.array([nodes[n].transistor_density_mtr_mm2 for n in static.nodes])
+    ppw = np.array([nodes[n].perf_per_watt for n in static.nodes])
+    old = int(s.sku_node[parent])
+    gain = density[node] / max(density[old], 1e-9) * firm.architecture_gain
+    efficiency = ppw[node] / max(ppw[old], 1e-9) * firm.architecture_gain
+    return [float(s.sku_transistors[parent] * density[node] / max(density[old], 1e-9)), float(s.sku_tflops[parent] * gain),
+            float(s.sku_power[parent] * (gain / max(efficiency, 1e-9)) ** rules.power_exponent),
+            float(max(s.sku_price[parent] * gain ** rules.price_exponent, rules.price_floor_usd))]
+
+
+def test_successors_in_plain_floats_have_the_numpy_scalars_figures() -> None:
+    game = play(turns=4)
+    checked = 0
+    for ci in range(len(game.model.static.chip_firms)):
+        model = copy.deepcopy(game).model
+        s = model.state
+        mine = np.flatnonzero((s.sku_used > 0) & (s.sku_firm == ci) & (s.sku_compliant <= 0))
+        if not len(mine):
+            continue
+        parent = int(mine[s.sku_tflops[mine].argmax()])
+        before = s.sku_used.copy()
+        if design._successor(model, ci) is None:
+            continue
+        slot = int(np.flatnonzero((s.sku_used > 0) & (before <= 0))[0])
+        expected = _successor_figures_in_numpy(model, ci, parent, int(s.sku_node[slot]))
+        assert [float(s.sku_transistors[slot]), float(s.sku_tflops[slot]), float(s.sku_power[slot]),
+                float(s.sku_price[slot])] == expected
+        checked += 1
+    assert checked

@@ -102,19 +102,21 @@ def _successor(model: WorldModel, ci: int) -> Event | None:
     ready = s.turn + rules.design_quarters
     node, foundry = _best_node(model, ci, parent, ready)
     density, ppw = _node_tables(static)
-    old = int(s.sku_node[parent])
+    old = int(s.sku_node.item(parent))
+    # the parent's figures and the node ratios in plain floats: the IEEE operations numpy's scalars did, in the
+    # same order, for less; the two powers stay numpy's (np.float64 ** float)
     gain = density[node] / max(density[old], 1e-9) * firm.architecture_gain
     efficiency = ppw[node] / max(ppw[old], 1e-9) * firm.architecture_gain
-    hbm = _best_hbm(model, ci) if s.sku_stacks[parent] > 0 else 0.0
+    hbm = _best_hbm(model, ci) if s.sku_stacks.item(parent) > 0 else 0.0
     when = model.quarter_of(ready)
     name = f"{static.chip_firms[ci]}-{when}"
     design = SkuDesign(
-        name=name, firm=ci, node=node, die_area_mm2=float(s.sku_area[parent]), dies=int(s.sku_dies[parent]),
-        transistors_b=float(s.sku_transistors[parent] * density[node] / max(density[old], 1e-9)),
-        tflops=float(s.sku_tflops[parent] * gain), stacks=int(s.sku_stacks[parent]),
-        hbm_level=hbm if hbm > 0 else float(s.sku_hbm_level[parent]),
-        power_w=float(s.sku_power[parent] * (gain / max(efficiency, 1e-9)) ** rules.power_exponent),
-        price_usd=float(max(s.sku_price[parent] * gain ** rules.price_exponent, rules.price_floor_usd)),
+        name=name, firm=ci, node=node, die_area_mm2=float(s.sku_area.item(parent)), dies=int(s.sku_dies.item(parent)),
+        transistors_b=float(s.sku_transistors.item(parent) * density[node] / max(density[old], 1e-9)),
+        tflops=float(s.sku_tflops.item(parent) * gain), stacks=int(s.sku_stacks.item(parent)),
+        hbm_level=hbm if hbm > 0 else float(s.sku_hbm_level.item(parent)),
+        power_w=float(s.sku_power.item(parent) * np.float64(gain / max(efficiency, 1e-9)) ** rules.power_exponent),
+        price_usd=float(max(s.sku_price.item(parent) * np.float64(gain) ** rules.price_exponent, rules.price_floor_usd)),
         ready_turn=int(ready))
     if add_sku(static, s, design) < 0:
         return None
@@ -127,15 +129,13 @@ def _successor(model: WorldModel, ci: int) -> Event | None:
                  (static.chip_firms[ci],))
 
 
-def _node_tables(static: Static) -> tuple[np.ndarray, np.ndarray]:
-    """Transistor density and performance per watt of every node, once a game (read-only)."""
+def _node_tables(static: Static) -> tuple[list[float], list[float]]:
+    """Transistor density and performance per watt of every node as floats, once a game (do not change them)."""
     tables = static.cache.get("node_density_ppw")
     if tables is None:
         nodes = static.ruleset.technology.nodes
-        density = np.array([nodes[n].transistor_density_mtr_mm2 for n in static.nodes])
-        ppw = np.array([nodes[n].perf_per_watt for n in static.nodes])
-        density.flags.writeable = ppw.flags.writeable = False
-        tables = static.cache["node_density_ppw"] = (density, ppw)
+        tables = static.cache["node_density_ppw"] = ([float(nodes[n].transistor_density_mtr_mm2) for n in static.nodes],
+                                                     [float(nodes[n].perf_per_watt) for n in static.nodes])
     return tables
 
 

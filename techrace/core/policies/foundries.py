@@ -81,6 +81,17 @@ def research_plan(model: WorldModel, idx: np.ndarray) -> tuple[np.ndarray, np.nd
     return plan
 
 
+def _rows(static: Static, idx: np.ndarray) -> np.ndarray | slice:
+    """`as_rows(idx)`, once a game (a policy's foundries never change): reading a run of rows of a 2-d array
+    through a slice gives a view, where `take` copies the same numbers for more (on 1-d arrays of a few
+    foundries `[idx]` costs less than looking the slice up)."""
+    key = ("foundry_rows", idx.tobytes())
+    rows = static.cache.get(key)
+    if rows is None:
+        rows = static.cache[key] = as_rows(idx)
+    return rows
+
+
 def _groups(static: Static, idx: np.ndarray) -> tuple[np.ndarray, ...]:
     """What `foundry_default` splits its foundries by, once a game (a policy's foundries never change):
     which are memory makers and which not, the logic and memory foundries, the logic ones' sites as a mask
@@ -108,25 +119,24 @@ def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
         return
     industry = static.ruleset.industry
     own, growth, shell_cost, node_index, homes, row_start, horizon = _fab_tables(static, idx)
+    rows = _rows(static, idx)  # (rows of (foundry, node) arrays read through a slice: views, the numbers of `[idx]`)
     site_cap = s.capacity + np.add.reduce(s.construction, axis=2)          # (site, node)
     # each foundry's sites added one after another (a segment sum: the sum over its sites of a
     # (foundry, site, node) array, without that array)
-    # (rows of (foundry, node) arrays gathered with `take`: the numbers of `[idx]`, for less)
-    total = static.by_foundry(np.maximum(site_cap, 0.0)).take(idx, axis=0)   # (f, node)
-    demand = forecast.ahead(s.wafer_demand_level.take(idx, axis=0), s.wafer_demand_trend.take(idx, axis=0),
-                            horizon, industry.forecast)
-    needed = (demand / 3.0 + s.non_ai_wpm.take(idx, axis=0) * growth) * industry.forecast.headroom
+    total = static.by_foundry(np.maximum(site_cap, 0.0))[rows]   # (f, node)
+    demand = forecast.ahead(s.wafer_demand_level[rows], s.wafer_demand_trend[rows], horizon, industry.forecast)
+    needed = (demand / 3.0 + s.non_ai_wpm[rows] * growth) * industry.forecast.headroom
     mastered, newest = _mastered(model, idx, node_index)
     wpm = np.where(mastered, np.maximum(needed - total, 0.0), 0.0)            # where demand is
     # the newest node (mastered, or far enough in R&D to be mastered by the time a fab is built) gets capacity
     # for `new_node_share` of all the AI demand ahead, since designs move there as soon as it can serve them
-    ready = mastered | (s.rd_progress.take(idx, axis=0) >= industry.build_ahead_progress)
+    ready = mastered | (s.rd_progress[rows] >= industry.build_ahead_progress)
     lead = np.maximum.reduce(np.where(ready, node_index, -1), axis=1)     # the last ready node (-1: none)
-    rows = (lead >= 0).nonzero()[0]
+    leading = (lead >= 0).nonzero()[0]
     ai_need = np.add.reduce(demand, axis=1) / 3.0 * industry.forecast.headroom
-    # the (row, lead node) cells as flat indices (take and put read them so): `wpm[rows, lead[rows]]`, for less
-    at = (lead + row_start)[rows]
-    wpm.put(at, np.maximum(wpm.take(at), industry.new_node_share * ai_need[rows] - total.take(at)))
+    # the (row, lead node) cells as flat indices (take and put read them so): `wpm[leading, lead[leading]]`, for less
+    at = (lead + row_start)[leading]
+    wpm.put(at, np.maximum(wpm.take(at), industry.new_node_share * ai_need[leading] - total.take(at)))
     ramp = newest & (total < industry.first_fab_wpm * 0.5)
     if np.count_nonzero(ramp):  # a newest node without its first fab yet (else `np.where` would copy `wpm`)
         wpm = np.where(ramp, np.maximum(wpm, industry.first_fab_wpm), wpm)
@@ -139,12 +149,12 @@ def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     wpm = np.where(wpm >= industry.min_fab_wpm, wpm, 0.0)
     if not np.count_nonzero(wpm):  # no fab to start (as `wpm.any()`, without its Python wrapper)
         return
-    rows, nodes = wpm.nonzero()
+    builders, nodes = wpm.nonzero()
     # each new fab's foundry's largest site on its node (the first of equals), for the few fabs started only
-    best_site = np.where(own.take(rows, axis=0), site_cap.take(nodes, axis=1).T, -1.0).argmax(axis=1)
-    sites = np.where(total[rows, nodes] > 0, best_site, homes[rows])
-    start_constructions(static, s, sites, nodes, wpm[rows, nodes])
-    s.cash[idx] -= np.add.reduce(shell_cost * wpm / 1e9, axis=1)
+    best_site = np.where(own.take(builders, axis=0), site_cap.take(nodes, axis=1).T, -1.0).argmax(axis=1)
+    sites = np.where(total[builders, nodes] > 0, best_site, homes[builders])
+    start_constructions(static, s, sites, nodes, wpm[builders, nodes])
+    s.cash[rows] -= np.add.reduce(shell_cost * wpm / 1e9, axis=1)
 
 
 def _mastered(model: WorldModel, idx: np.ndarray, node_index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
