@@ -69,7 +69,7 @@ def _capacity_by(model: WorldModel, quarters: int) -> np.ndarray:
     soon = model.turn_cache.get(key)
     if soon is None:
         static, s = model.static, model.state
-        soon = model.turn_cache[key] = static.by_foundry(s.capacity + s.construction[:, :, :quarters].sum(axis=2))
+        soon = model.turn_cache[key] = static.by_foundry(s.capacity + np.add.reduce(s.construction[:, :, :quarters], axis=2))
     return soon
 
 

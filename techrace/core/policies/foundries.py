@@ -276,7 +276,8 @@ def _grow_packaging(model: WorldModel, growing: np.ndarray) -> None:
     h = industry.packaging_build_quarters
     pool = static.blocs.site_pool
     demand = forecast.ahead(s.packaging_demand_level, s.packaging_demand_trend, h, industry.forecast)
-    have = np.bincount(pool, weights=s.packaging + s.packaging_construction.sum(axis=1), minlength=len(static.blocs.pools))
+    have = np.bincount(pool, weights=s.packaging + np.add.reduce(s.packaging_construction, axis=1),  # `.sum`'s numbers
+                       minlength=len(static.blocs.pools))
     gap = np.maximum(demand * industry.forecast.headroom - have, 0.0)
     if not np.count_nonzero(gap):  # no pool short of lines (most quarters): every site adds 0.0
         return
