@@ -99,9 +99,10 @@ def _split_output(model: WorldModel, idx: np.ndarray) -> list[Event]:
     firm_total = total[row_of[firm_of]]
     s.sku_share = np.where(offered, np.where(firm_total > 0, share / np.maximum(firm_total, 1e-300), 0.0), s.sku_share)
     sells = offered[:, None] & eligible                                          # (sku, lab)
-    customer = by_firm(np.logical_or, sells, groups, nc, False)[pick]            # (firm, lab)
-    best_legal = by_firm(np.maximum, np.where(sells, lic.chip_allowed, -1.0), groups, nc, -1.0)[pick]  # sells: eligible
-    blocked = customer & (best_legal < 0.5)
+    # a firm sells to a lab at all where its best legal share is above -inf (the legal shares are finite,
+    # NaN included: NaN > -inf is False, and NaN < 0.5 would not block either), so one reduction answers both
+    best_legal = by_firm(np.maximum, np.where(sells, lic.chip_allowed, -np.inf), groups, nc, -np.inf)[pick]
+    blocked = (best_legal < 0.5) & (best_legal > -np.inf)
     events: list[Event] = []
     if not np.count_nonzero(blocked):  # no market closed to a whole firm (most quarters)
         return events

@@ -49,14 +49,14 @@ def _best_node(model: WorldModel, ci: int, parent: int, ready: int) -> tuple[int
     offer AI capacity of at least `design.node_capacity_share` of the firm's wafer use when the design is ready."""
     static, s = model.static, model.state
     best, maker = int(s.sku_node[parent]), ""
-    used = float((s.sku_wafers * (s.sku_firm == ci)).sum())
-    soon = _capacity_by(model, max(ready - s.turn, 0))
+    used = float(np.add.reduce(s.sku_wafers * (s.sku_firm == ci)))  # `.sum()`'s numbers, without its wrapper
+    free, mastered = _free_capacity(model, max(ready - s.turn, 0))
+    needed = static.ruleset.design.node_capacity_share * used
     for fid in static.ruleset.chip_firms[static.chip_firms[ci]].foundries:
         fi = static.foundries.index(fid)
         if model.licences.wafer_allowed[fi, parent] < 0.5:
             continue
-        free = (soon[fi] - s.non_ai_wpm[fi]) * 3.0 - s.wafer_demand[fi]          # not booked by others
-        ok = ((s.mastered[fi] > 0) & (free >= static.ruleset.design.node_capacity_share * used)).nonzero()[0]
+        ok = (mastered[fi] & (free[fi] >= needed)).nonzero()[0]
         if len(ok) and int(ok[-1]) > best:  # the indices come sorted: the last is the largest
             best, maker = int(ok[-1]), fid
     return best, maker
@@ -69,15 +69,27 @@ def _capacity_by(model: WorldModel, quarters: int) -> np.ndarray:
     soon = model.turn_cache.get(key)
     if soon is None:
         static, s = model.static, model.state
-        soon = model.turn_cache[key] = static.by_foundry(s.capacity + s.construction[:, :, :quarters].sum(axis=2))
+        soon = model.turn_cache[key] = static.by_foundry(s.capacity + np.add.reduce(s.construction[:, :, :quarters], axis=2))
     return soon
+
+
+def _free_capacity(model: WorldModel, quarters: int) -> tuple[np.ndarray, np.ndarray]:
+    """(foundry, node) wafers a quarter of the capacity standing `quarters` from now that others have not
+    booked, and the nodes each foundry has mastered: once a quarter per horizon, like `_capacity_by` (nothing
+    a chip firm decides moves capacity, bookings or mastery), not once per foundry of every design."""
+    key = ("free_capacity", quarters)
+    found = model.turn_cache.get(key)
+    if found is None:
+        s = model.state
+        found = model.turn_cache[key] = ((_capacity_by(model, quarters) - s.non_ai_wpm) * 3.0 - s.wafer_demand, s.mastered > 0)
+    return found
 
 
 def _best_hbm(model: WorldModel, ci: int) -> float:
     s = model.state
     allowed = model.licences.hbm_allowed[:, ci] > 0.5
     levels = s.hbm_level[allowed & (s.hbm_level > 0)]
-    return float(levels.max()) if len(levels) else 0.0
+    return float(np.maximum.reduce(levels)) if len(levels) else 0.0  # `.max()`'s number, without its wrapper
 
 
 def _successor(model: WorldModel, ci: int) -> Event | None:
@@ -90,19 +102,21 @@ def _successor(model: WorldModel, ci: int) -> Event | None:
     ready = s.turn + rules.design_quarters
     node, foundry = _best_node(model, ci, parent, ready)
     density, ppw = _node_tables(static)
-    old = int(s.sku_node[parent])
+    old = int(s.sku_node.item(parent))
+    # the parent's figures and the node ratios in plain floats: the IEEE operations numpy's scalars did, in the
+    # same order, for less; the two powers stay numpy's (np.float64 ** float)
     gain = density[node] / max(density[old], 1e-9) * firm.architecture_gain
     efficiency = ppw[node] / max(ppw[old], 1e-9) * firm.architecture_gain
-    hbm = _best_hbm(model, ci) if s.sku_stacks[parent] > 0 else 0.0
+    hbm = _best_hbm(model, ci) if s.sku_stacks.item(parent) > 0 else 0.0
     when = model.quarter_of(ready)
     name = f"{static.chip_firms[ci]}-{when}"
     design = SkuDesign(
-        name=name, firm=ci, node=node, die_area_mm2=float(s.sku_area[parent]), dies=int(s.sku_dies[parent]),
-        transistors_b=float(s.sku_transistors[parent] * density[node] / max(density[old], 1e-9)),
-        tflops=float(s.sku_tflops[parent] * gain), stacks=int(s.sku_stacks[parent]),
-        hbm_level=hbm if hbm > 0 else float(s.sku_hbm_level[parent]),
-        power_w=float(s.sku_power[parent] * (gain / max(efficiency, 1e-9)) ** rules.power_exponent),
-        price_usd=float(max(s.sku_price[parent] * gain ** rules.price_exponent, rules.price_floor_usd)),
+        name=name, firm=ci, node=node, die_area_mm2=float(s.sku_area.item(parent)), dies=int(s.sku_dies.item(parent)),
+        transistors_b=float(s.sku_transistors.item(parent) * density[node] / max(density[old], 1e-9)),
+        tflops=float(s.sku_tflops.item(parent) * gain), stacks=int(s.sku_stacks.item(parent)),
+        hbm_level=hbm if hbm > 0 else float(s.sku_hbm_level.item(parent)),
+        power_w=float(s.sku_power.item(parent) * np.float64(gain / max(efficiency, 1e-9)) ** rules.power_exponent),
+        price_usd=float(max(s.sku_price.item(parent) * np.float64(gain) ** rules.price_exponent, rules.price_floor_usd)),
         ready_turn=int(ready))
     if add_sku(static, s, design) < 0:
         return None
@@ -115,15 +129,13 @@ def _successor(model: WorldModel, ci: int) -> Event | None:
                  (static.chip_firms[ci],))
 
 
-def _node_tables(static: Static) -> tuple[np.ndarray, np.ndarray]:
-    """Transistor density and performance per watt of every node, once a game (read-only)."""
+def _node_tables(static: Static) -> tuple[list[float], list[float]]:
+    """Transistor density and performance per watt of every node as floats, once a game (do not change them)."""
     tables = static.cache.get("node_density_ppw")
     if tables is None:
         nodes = static.ruleset.technology.nodes
-        density = np.array([nodes[n].transistor_density_mtr_mm2 for n in static.nodes])
-        ppw = np.array([nodes[n].perf_per_watt for n in static.nodes])
-        density.flags.writeable = ppw.flags.writeable = False
-        tables = static.cache["node_density_ppw"] = (density, ppw)
+        tables = static.cache["node_density_ppw"] = ([float(nodes[n].transistor_density_mtr_mm2) for n in static.nodes],
+                                                     [float(nodes[n].perf_per_watt) for n in static.nodes])
     return tables
 
 

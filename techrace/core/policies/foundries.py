@@ -81,6 +81,17 @@ def research_plan(model: WorldModel, idx: np.ndarray) -> tuple[np.ndarray, np.nd
     return plan
 
 
+def _rows(static: Static, idx: np.ndarray) -> np.ndarray | slice:
+    """`as_rows(idx)`, once a game (a policy's foundries never change): reading a run of rows of a 2-d array
+    through a slice gives a view, where `take` copies the same numbers for more (on 1-d arrays of a few
+    foundries `[idx]` costs less than looking the slice up)."""
+    key = ("foundry_rows", idx.tobytes())
+    rows = static.cache.get(key)
+    if rows is None:
+        rows = static.cache[key] = as_rows(idx)
+    return rows
+
+
 def _groups(static: Static, idx: np.ndarray) -> tuple[np.ndarray, ...]:
     """What `foundry_default` splits its foundries by, once a game (a policy's foundries never change):
     which are memory makers and which not, the logic and memory foundries, the logic ones' sites as a mask
@@ -107,26 +118,25 @@ def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     if len(idx) == 0:
         return
     industry = static.ruleset.industry
-    own, growth, shell_cost, node_index, homes, row_start = _fab_tables(static, idx)
+    own, growth, shell_cost, node_index, homes, row_start, horizon = _fab_tables(static, idx)
+    rows = _rows(static, idx)  # (rows of (foundry, node) arrays read through a slice: views, the numbers of `[idx]`)
     site_cap = s.capacity + np.add.reduce(s.construction, axis=2)          # (site, node)
     # each foundry's sites added one after another (a segment sum: the sum over its sites of a
     # (foundry, site, node) array, without that array)
-    # (rows of (foundry, node) arrays gathered with `take`: the numbers of `[idx]`, for less)
-    total = static.by_foundry(np.maximum(site_cap, 0.0)).take(idx, axis=0)   # (f, node)
-    demand = forecast.ahead(s.wafer_demand_level.take(idx, axis=0), s.wafer_demand_trend.take(idx, axis=0),
-                            static.build_quarters[None, :], industry.forecast)
-    needed = (demand / 3.0 + s.non_ai_wpm.take(idx, axis=0) * growth) * industry.forecast.headroom
+    total = static.by_foundry(np.maximum(site_cap, 0.0))[rows]   # (f, node)
+    demand = forecast.ahead(s.wafer_demand_level[rows], s.wafer_demand_trend[rows], horizon, industry.forecast)
+    needed = (demand / 3.0 + s.non_ai_wpm[rows] * growth) * industry.forecast.headroom
     mastered, newest = _mastered(model, idx, node_index)
     wpm = np.where(mastered, np.maximum(needed - total, 0.0), 0.0)            # where demand is
     # the newest node (mastered, or far enough in R&D to be mastered by the time a fab is built) gets capacity
     # for `new_node_share` of all the AI demand ahead, since designs move there as soon as it can serve them
-    ready = mastered | (s.rd_progress.take(idx, axis=0) >= industry.build_ahead_progress)
+    ready = mastered | (s.rd_progress[rows] >= industry.build_ahead_progress)
     lead = np.maximum.reduce(np.where(ready, node_index, -1), axis=1)     # the last ready node (-1: none)
-    rows = (lead >= 0).nonzero()[0]
+    leading = (lead >= 0).nonzero()[0]
     ai_need = np.add.reduce(demand, axis=1) / 3.0 * industry.forecast.headroom
-    # the (row, lead node) cells as flat indices (take and put read them so): `wpm[rows, lead[rows]]`, for less
-    at = (lead + row_start)[rows]
-    wpm.put(at, np.maximum(wpm.take(at), industry.new_node_share * ai_need[rows] - total.take(at)))
+    # the (row, lead node) cells as flat indices (take and put read them so): `wpm[leading, lead[leading]]`, for less
+    at = (lead + row_start)[leading]
+    wpm.put(at, np.maximum(wpm.take(at), industry.new_node_share * ai_need[leading] - total.take(at)))
     ramp = newest & (total < industry.first_fab_wpm * 0.5)
     if np.count_nonzero(ramp):  # a newest node without its first fab yet (else `np.where` would copy `wpm`)
         wpm = np.where(ramp, np.maximum(wpm, industry.first_fab_wpm), wpm)
@@ -139,12 +149,12 @@ def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     wpm = np.where(wpm >= industry.min_fab_wpm, wpm, 0.0)
     if not np.count_nonzero(wpm):  # no fab to start (as `wpm.any()`, without its Python wrapper)
         return
-    rows, nodes = wpm.nonzero()
+    builders, nodes = wpm.nonzero()
     # each new fab's foundry's largest site on its node (the first of equals), for the few fabs started only
-    best_site = np.where(own.take(rows, axis=0), site_cap.take(nodes, axis=1).T, -1.0).argmax(axis=1)
-    sites = np.where(total[rows, nodes] > 0, best_site, homes[rows])
-    start_constructions(static, s, sites, nodes, wpm[rows, nodes])
-    s.cash[idx] -= np.add.reduce(shell_cost * wpm / 1e9, axis=1)
+    best_site = np.where(own.take(builders, axis=0), site_cap.take(nodes, axis=1).T, -1.0).argmax(axis=1)
+    sites = np.where(total[builders, nodes] > 0, best_site, homes[builders])
+    start_constructions(static, s, sites, nodes, wpm[builders, nodes])
+    s.cash[rows] -= np.add.reduce(shell_cost * wpm / 1e9, axis=1)
 
 
 def _mastered(model: WorldModel, idx: np.ndarray, node_index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -164,8 +174,9 @@ def _mastered(model: WorldModel, idx: np.ndarray, node_index: np.ndarray) -> tup
 def _fab_tables(static: Static, idx: np.ndarray) -> tuple[np.ndarray, ...]:
     """What fab building reads from the ruleset, once a game for these foundries: which sites each owns
     (f, site), non-AI demand growth over each node's build time (1, node), the shell cost per wpm
-    (1, node), the node indices (1, node), each foundry's home site (f,) and where its row starts in a
-    flattened (f, node) array (f,)."""
+    (1, node), the node indices (1, node), each foundry's home site (f,), where its row starts in a
+    flattened (f, node) array (f,) and the build times as floats (1, node): what `forecast.ahead` would
+    convert them to on every call."""
     key = ("fab_tables", idx.tobytes())
     tables = static.cache.get(key)
     if tables is None:
@@ -174,7 +185,8 @@ def _fab_tables(static: Static, idx: np.ndarray) -> tuple[np.ndarray, ...]:
         growth = ((1.0 + static.ruleset.market.non_ai_growth_per_quarter) ** static.build_quarters)[None, :]
         shell_cost = static.capex_per_wpm[None, :] * industry.shell_share_of_capex
         tables = static.cache[key] = (own, growth, shell_cost, np.arange(len(static.nodes))[None, :],
-                                      _home_sites(static)[idx], np.arange(len(idx)) * len(static.nodes))
+                                      _home_sites(static)[idx], np.arange(len(idx)) * len(static.nodes),
+                                      static.build_quarters[None, :].astype(np.float64))
     return tables
 
 
@@ -201,9 +213,8 @@ def _grow_hbm(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
         return
     industry = static.ruleset.industry
     h = industry.hbm_build_quarters
-    per_wafer = stacks_per_tsv_wafer(model)[idx] * np.maximum(s.hbm_yield[idx], 0.05)
     demand = forecast.ahead(s.hbm_demand_level[idx], s.hbm_demand_trend[idx], h, industry.forecast)
-    needed = demand / 3.0 / np.maximum(per_wafer, 1e-9) * industry.forecast.headroom          # TSV wpm
+    needed = demand / 3.0 / _stacks_per_start(model, idx) * industry.forecast.headroom          # TSV wpm
     own, own_share = _own_sites(static, idx)
     have = own_share @ (s.hbm_tsv_wpm + np.add.reduce(s.hbm_construction, axis=1))
     add = np.minimum(np.maximum(needed - have, 0.0), have * industry.max_hbm_growth_per_quarter)  # np.clip's numbers
@@ -214,6 +225,20 @@ def _grow_hbm(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     site = np.where(own, s.hbm_tsv_wpm[None, :], -1.0).argmax(axis=1)
     np.add.at(s.hbm_construction[:, h - 1], site, add)
     s.cash[idx] -= add * capex
+
+
+def _stacks_per_start(model: WorldModel, idx: np.ndarray) -> np.ndarray:
+    """Stacks a TSV wafer start yields for the memory makers in `idx` at their yield (at least 1e-9): kept by
+    their generations and yields (generations change a few times a game, yields not at all in the
+    baseline); read-only."""
+    s = model.state
+    key = ("stacks_per_start", s.hbm_level.tobytes(), s.hbm_yield.tobytes(), idx.tobytes())
+    stacks = model.static.cache.get(key)
+    if stacks is None:
+        per_wafer = stacks_per_tsv_wafer(model)[idx] * np.maximum(s.hbm_yield[idx], 0.05)
+        stacks = model.static.cache[key] = np.maximum(per_wafer, 1e-9)
+        stacks.flags.writeable = False
+    return stacks
 
 
 def _own_sites(static: Static, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -251,7 +276,8 @@ def _grow_packaging(model: WorldModel, growing: np.ndarray) -> None:
     h = industry.packaging_build_quarters
     pool = static.blocs.site_pool
     demand = forecast.ahead(s.packaging_demand_level, s.packaging_demand_trend, h, industry.forecast)
-    have = np.bincount(pool, weights=s.packaging + s.packaging_construction.sum(axis=1), minlength=len(static.blocs.pools))
+    have = np.bincount(pool, weights=s.packaging + np.add.reduce(s.packaging_construction, axis=1),  # `.sum`'s numbers
+                       minlength=len(static.blocs.pools))
     gap = np.maximum(demand * industry.forecast.headroom - have, 0.0)
     if not np.count_nonzero(gap):  # no pool short of lines (most quarters): every site adds 0.0
         return

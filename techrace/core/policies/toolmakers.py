@@ -21,14 +21,15 @@ def toolmaker_default(model: WorldModel, idx: np.ndarray, params: None = None) -
     static, s = model.static, model.state
     industry = static.ruleset.industry
     subsidy = s.toolmaker_subsidy[idx]
-    # (toolmaker, kind) rows gathered with `take`: the numbers of `[idx]`, for less
-    orders = forecast.ahead(s.tool_demand_level.take(idx, axis=0), s.tool_demand_trend.take(idx, axis=0),
-                            industry.toolmaker_planning_quarters, industry.forecast)
-    capacity = s.tool_capacity.take(idx, axis=0)
+    rows = _rows(static, idx)
+    # (toolmaker, kind) rows read through a slice: views, the numbers of `[idx]` without copying them
+    orders = forecast.ahead(s.tool_demand_level[rows], s.tool_demand_trend[rows], industry.toolmaker_planning_quarters,
+                            industry.forecast)
+    capacity = s.tool_capacity[rows]  # (written below only once the new lines are worked out from it)
     pressure = np.minimum(np.maximum(orders / np.maximum(capacity, 1e-9) - 1.0, 0.0), 1.0)  # np.clip's numbers
     growth = (industry.toolmaker_growth_base + industry.toolmaker_growth_busy * pressure
               + industry.toolmaker_growth_per_subsidy * np.minimum(subsidy, industry.toolmaker_subsidy_cap_usd_b)[:, None])
-    s.tool_capacity[_rows(static, idx)] = capacity * (1.0 + np.where(capacity > 0, growth, 0.0))  # as `*=` on the rows
+    s.tool_capacity[rows] = capacity * (1.0 + np.where(capacity > 0, growth, 0.0))  # as `*=` on the rows
     events = _develop(model, idx, subsidy)
     s.toolmaker_subsidy[idx] = 0.0
     return events
@@ -48,7 +49,7 @@ def _develop(model: WorldModel, idx: np.ndarray, subsidy: np.ndarray) -> list[Ev
     static, s = model.static, model.state
     industry = static.ruleset.industry
     events: list[Event] = []
-    rows, kinds = (s.tool_dev.take(idx, axis=0) >= 0).nonzero()  # np.nonzero, without its Python wrapper
+    rows, kinds = (s.tool_dev[_rows(static, idx)] >= 0).nonzero()  # np.nonzero, without its Python wrapper
     if not len(rows):
         return events
     # a few programmes a quarter: plain floats (the same IEEE operations as on numpy scalars; sqrt is exact
