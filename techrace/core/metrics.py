@@ -80,7 +80,8 @@ class TurnRows:
         self._rows: list[dict[str, Any]] | None = None
         # every number far enough below the largest float rounds to a finite one (x 10^decimals, then back);
         # anything else is looked at row by row, as written
-        if not (np.abs(self.table).max(initial=0.0) < FINITE_WHEN_ROUNDED and not np.count_nonzero(np.isnan(self.best))):
+        largest = np.maximum.reduce(np.abs(self.table), axis=None, initial=0.0)  # `.max`, unwrapped
+        if not (largest < FINITE_WHEN_ROUNDED and not np.count_nonzero(np.isnan(self.best))):
             check_finite_rows(self.rows())  # names the first non-finite number by turn, nation and field
 
     def rows(self) -> list[dict[str, Any]]:

@@ -57,10 +57,10 @@ class SubsidyLedger:
     then paid together by `book`, the same numbers as `Subsidy` checking, costing and applying them one by one.
 
     `holds` gives `Lever.accepts`' verdict and the budget check on its own copy of the budgets, and adds
-    the payment to its own copies (plain floats, by array and index) of the entries it goes into, in the
-    order held (the same float additions as `pay_subsidy`, one after another); `book` writes budgets and
-    those entries back (only they can have changed). Book before anything else reads the state (another
-    order, the next policy group), and the state is then what it would have been."""
+    the payment to its own copies (plain lists) of the arrays it goes into, in the order held (the same
+    float additions as `pay_subsidy`, one after another); `book` writes budgets and arrays back. Book before
+    anything else reads the state (another order, the next policy group), and the state is then what it
+    would have been."""
 
     def __init__(self, model: WorldModel):
         self.model = model
@@ -69,7 +69,7 @@ class SubsidyLedger:
         low, high = Subsidy.params[1].minimum, Subsidy.params[1].maximum
         self.bounds = (float(low), float(high))
         self.budget: dict[int, float] = {}
-        self.entries: dict[tuple[str, int], float] = {}  # (state array, index) -> the entry after the payments held
+        self.columns: dict[str, list[float]] = {}
 
     def holds(self, n: int, action: Action) -> bool | None:
         """True: accepted and held; False: refused (a foreign or unknown firm, an amount out of bounds, over
@@ -95,24 +95,23 @@ class SubsidyLedger:
         if usd_b > budget + 1e-9:
             return False
         budgets[n] = budget - usd_b
-        entries = self.entries
-        for entry in self.paid_into[firm]:
-            value = entries.get(entry)
-            if value is None:
-                value = getattr(self.model.state, entry[0]).item(entry[1])
-            entries[entry] = value + usd_b
+        columns = self.columns
+        for name, i in self.paid_into[firm]:
+            if name not in columns:
+                columns[name] = getattr(self.model.state, name).tolist()
+            columns[name][i] += usd_b
         return True
 
     def book(self) -> None:
-        """Write the budgets and the entries paid into back."""
+        """Write the budgets and the arrays paid into back."""
         if not self.budget:  # nothing held since the last book
             return
         s = self.model.state
         for n, budget in self.budget.items():
             s.budget[n] = budget
-        for (name, i), value in self.entries.items():
-            getattr(s, name)[i] = value
-        self.budget, self.entries = {}, {}
+        for name, column in self.columns.items():
+            getattr(s, name)[:] = column
+        self.budget, self.columns = {}, {}
 
 
 class VisaPolicy(Lever):

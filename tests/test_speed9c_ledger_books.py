@@ -1,4 +1,4 @@
-"""The subsidy ledger writes back only the entries it paid into, over several books, as paying one by one does."""
+"""The subsidy ledger over several books with firms paid again and again leaves the state paying one by one leaves."""
 
 from __future__ import annotations
 
