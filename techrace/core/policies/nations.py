@@ -156,7 +156,8 @@ def _worst_cutoff(model: WorldModel) -> list[float]:
 def _pay(code: str, targets: list[tuple[str, float]], amount: float) -> list[PlainSubsidy]:
     if amount < MIN_ORDER_USD_B or not targets:
         return []
-    return [(code, firm, float(amount * share)) for firm, share in targets if amount * share >= MIN_ORDER_USD_B]
+    # each payment multiplied once (amount and shares are Python floats: the product is the float paid)
+    return [(code, firm, usd_b) for firm, share in targets if (usd_b := amount * share) >= MIN_ORDER_USD_B]
 
 
 def _pooling_target(model: WorldModel, n: int, p: NationPolicyParams, gap: float, facts: tuple[list, ...],
