@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from techrace.core.policies.nations import shares_of_few
+from techrace.core.policies.nations import _shares_of, shares_of_few
 from techrace.core.policies.segments import shares_by_group
 
 WEIGHTS = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.sampled_from([0.0, -0.0, 1.0, 1e-13, 1e-12, -1.0]))
@@ -46,3 +46,11 @@ def test_large_groups_added_as_numpy_adds_them(size: int) -> None:
     ours, theirs = shares_of_few([0] * size, names, weights, 1), shares_by_group([0] * size, names, weights, 1)
     assert _bits(ours) == _bits(theirs)
     assert not any(math.isnan(share) for _, share in ours[0])
+
+
+@settings(max_examples=300, deadline=None)
+@given(weights=st.lists(WEIGHTS, max_size=12), floor=st.sampled_from([0.0, 1e-12]))
+def test_one_groups_shares_equal_shares_by_group(weights: list[float], floor: float) -> None:
+    names = [f"f{i}" for i in range(len(weights))]
+    ours = _outcome(lambda: [_shares_of(list(zip(names, weights, strict=True)), floor)])
+    assert ours == _outcome(shares_by_group, [0] * len(weights), names, weights, 1, floor=floor)

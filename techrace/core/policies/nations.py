@@ -216,8 +216,7 @@ def _domestic_labs(model: WorldModel, n: int) -> list[tuple[str, float]]:
     if shares is None:  # labs' compute does not move while nations decide
         static, compute = model.static, model.state.usable_compute.tolist()
         ids = _members(static, "lab_nation", n).tolist()
-        shares = model.turn_cache[key] = shares_of_few([0] * len(ids), [static.labs[i] for i in ids],
-                                                       [compute[i] + 1.0 for i in ids], 1)[0]
+        shares = model.turn_cache[key] = _shares_of([(static.labs[i], compute[i] + 1.0) for i in ids])
     return shares
 
 
@@ -247,14 +246,13 @@ def _toolmaker_substitutes(model: WorldModel, n: int) -> list[list[tuple[str, fl
     if table is None:
         static, s = model.static, model.state
         capacity, development = s.tool_capacity.tolist(), s.tool_dev.tolist()  # a few dozen numbers: cheaper than a gather
-        kinds, names, weights = [], [], []
+        by_kind: list[list[tuple[str, float]]] = [[] for _ in TOOL_KINDS]  # (toolmaker, weight), members in order
         for m in _members(static, "toolmaker_nation", n).tolist():
+            name = static.toolmakers[m]
             for k, (line, step) in enumerate(zip(capacity[m], development[m], strict=True)):
                 if line > 0 or step >= 0:  # makes or develops the kind
-                    kinds.append(k)
-                    names.append(static.toolmakers[m])
-                    weights.append(line + 1.0)
-        table = model.turn_cache[key] = shares_of_few(kinds, names, weights, len(TOOL_KINDS))
+                    by_kind[k].append((name, line + 1.0))
+        table = model.turn_cache[key] = [_shares_of(group) for group in by_kind]
     return table
 
 
@@ -283,9 +281,7 @@ def _logic_foundries(model: WorldModel, n: int) -> list[tuple[str, float]]:
         if ids is None:  # the nation's logic foundries, once a game
             ids = static.cache[key] = np.flatnonzero((static.foundry_nation == n) & (static.foundry_is_memory == 0))
         weights = _foundry_weights(model).tolist()
-        ids = ids.tolist()
-        found = model.turn_cache[key] = shares_of_few([0] * len(ids), [static.foundries[i] for i in ids], [weights[i] for i in ids], 1,
-                                                      floor=1e-12)[0]
+        found = model.turn_cache[key] = _shares_of([(static.foundries[i], weights[i]) for i in ids.tolist()], floor=1e-12)
     return found
 
 
@@ -326,6 +322,18 @@ def shares_of_few(groups: list[int], names: list[str], weights: list[float], cou
     for g, name, w in zip(groups, names, weights, strict=True):
         out[g].append((name, w / totals[g]))
     return out
+
+
+def _shares_of(group: list[tuple[str, float]], floor: float = 0.0) -> list[tuple[str, float]]:
+    """One group's `shares_of_few`: (member, weight) pairs to (member, weight over the group's total)."""
+    if len(group) > SEQUENTIAL_UP_TO:
+        return shares_by_group([0] * len(group), [name for name, _ in group], [w for _, w in group], 1, floor)[0]
+    total = 0.0  # added from 0.0 one member after another, as `bincount` adds
+    for _, w in group:
+        total += w
+    if floor > 0.0 and total < floor:  # at least `floor`, NaN kept
+        total = floor
+    return [(name, w / total) for name, w in group]
 
 
 def _members(static: Static, table: str, n: int) -> np.ndarray:
