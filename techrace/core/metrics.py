@@ -37,7 +37,8 @@ def nation_metrics(static: Static, s: WorldState) -> dict[str, np.ndarray]:
     compute = static.lab_to_nation @ s.compute
     usable_by_nation = static.site_to_nation @ s.usable
     in_volume = usable_by_nation >= VOLUME_WPM
-    best = np.minimum.reduce(np.where(in_volume, static.node_nm[None, :], np.inf), axis=1)  # the ufuncs' reduce: `.min`, `.sum` unwrapped
+    # the smallest node in volume (inf: none), the ufuncs' reduce over the nodes picked (`.min`, `.sum` unwrapped)
+    best = np.minimum.reduce(_node_rows(static), axis=1, where=in_volume, initial=np.inf)
     advanced = np.add.reduce(usable_by_nation.take(_advanced_nodes(static), axis=1), axis=1)
     accelerators = np.bincount(static.chip_firm_nation[s.sku_firm.astype(np.int64)], weights=s.accel_quarter, minlength=n)
     hbm = static.foundry_to_nation @ s.hbm_produced
@@ -52,6 +53,16 @@ def nation_metrics(static: Static, s: WorldState) -> dict[str, np.ndarray]:
         "lab_capex_usd_b": static.lab_to_nation @ s.capital, "ai_revenue_usd_b": static.lab_to_nation @ s.ai_revenue,
         "datacenter_power_gw": s.power_gw.copy(), "domestic_accelerator_share": s.domestic_share.copy(),
     }
+
+
+def _node_rows(static: Static) -> np.ndarray:
+    """(nation, node) each node's nm in every nation's row (read-only, once a game): what the nodes in volume
+    are picked from, with no (nation, node) table of inf filled in each turn."""
+    rows = static.cache.get("node_nm_rows")
+    if rows is None:
+        rows = static.cache["node_nm_rows"] = np.tile(static.node_nm, (len(static.nations), 1))
+        rows.flags.writeable = False
+    return rows
 
 
 def _advanced_nodes(static: Static) -> np.ndarray:
@@ -80,7 +91,8 @@ class TurnRows:
         self._rows: list[dict[str, Any]] | None = None
         # every number far enough below the largest float rounds to a finite one (x 10^decimals, then back);
         # anything else is looked at row by row, as written
-        if not (np.abs(self.table).max(initial=0.0) < FINITE_WHEN_ROUNDED and not np.count_nonzero(np.isnan(self.best))):
+        largest = np.maximum.reduce(np.abs(self.table), axis=None, initial=0.0)  # `.max`, unwrapped
+        if not (largest < FINITE_WHEN_ROUNDED and not np.count_nonzero(np.isnan(self.best))):
             check_finite_rows(self.rows())  # names the first non-finite number by turn, nation and field
 
     def rows(self) -> list[dict[str, Any]]:

@@ -15,12 +15,21 @@ from techrace.core.static import Static
 
 def update_gdp(static: Static, s: WorldState, shortfall: float) -> None:
     rules, params = static.ruleset.economy, static.nation_params
-    s.gdp_trend *= 1.0 + params.gdp_growth
+    s.gdp_trend *= _growth_factor(static)
     s.gdp_gap = (s.gdp_gap * rules.gap_recovery_per_quarter + s.gdp_shock_queue[:, 0]
                  - params.chip_dependence * shortfall * rules.shortfall_impact)
     s.gdp_shock_queue[:, :-1] = s.gdp_shock_queue[:, 1:]
     s.gdp_shock_queue[:, -1] = 0.0
     s.gdp_gap = np.maximum(s.gdp_gap, rules.gap_floor)
+
+
+def _growth_factor(static: Static) -> np.ndarray:
+    """1 + each nation's trend growth per quarter (read-only, once a game: the ruleset's numbers)."""
+    factor = static.cache.get("gdp_growth_factor")
+    if factor is None:
+        factor = static.cache["gdp_growth_factor"] = 1.0 + static.nation_params.gdp_growth
+        factor.flags.writeable = False
+    return factor
 
 
 def gdp_index(s: WorldState) -> np.ndarray:

@@ -34,18 +34,15 @@ def fire_shocks(static: Static, s: WorldState, rng: np.random.Generator, quarter
         if (spec.once and status["fired"] > 0) or status["until"] >= s.turn:
             continue
         when = _when(static, sid, spec)
-        cause = ""
         if spec.triggered_by_action:
             fired = sid in ordered_by and condition_holds(static, when, quarter, metrics)
-            cause = f"{ordered_by.get(sid, '')} ordered it"
         elif spec.at is not None:
             fired = spec.at == quarter and condition_holds(static, when, quarter, metrics)
-            cause = f"scheduled for {spec.at}"
         else:
             fired = draws[i] < spec.probability_per_quarter and condition_holds(static, when, quarter, metrics)
-            cause = f"a {spec.probability_per_quarter:.0%} chance per quarter came up"
         if not fired:
             continue
+        cause = _cause(spec, ordered_by.get(sid, ""))  # worded only for a shock that fires
         status["fired"] += 1
         status["until"] = s.turn + spec.lasts_quarters - 1
         effects = [effect.model_dump(mode="json") for effect in spec.effects]
@@ -56,6 +53,15 @@ def fire_shocks(static: Static, s: WorldState, rng: np.random.Generator, quarter
             if effect["kind"] == "enact_control" and enact is not None:
                 events += enact(effect["control"], f"{spec.description} ({sid})")
     return events
+
+
+def _cause(spec: ShockSpec, ordered_by: str) -> str:
+    """Why a shock fired: the nation that ordered it, its schedule or its chance."""
+    if spec.triggered_by_action:
+        return f"{ordered_by} ordered it"
+    if spec.at is not None:
+        return f"scheduled for {spec.at}"
+    return f"a {spec.probability_per_quarter:.0%} chance per quarter came up"
 
 
 def apply_effect(static: Static, s: WorldState, effect: dict[str, Any], spec: ShockSpec, source: str = "") -> str:

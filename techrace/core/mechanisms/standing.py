@@ -161,10 +161,10 @@ def _due(static: Static, s: WorldState) -> tuple[np.ndarray, np.ndarray, np.ndar
     share_after = np.where(beyond, sites / np.maximum(draw, 1e-12), stepped) if beyond.any() else stepped
     # the terms in order, those that are zero for every nation left out (most quarters have no recurring
     # subsidy, power programme or pay above the ruleset's): adding 0.0 to a non-negative cost changes nothing
-    total = 0.0
-    if s.subsidy_programme.any():
+    total = 0.0  # (`np.count_nonzero` of a float array: what `.any()` says, for a third of its time)
+    if np.count_nonzero(s.subsidy_programme):
         total = s.subsidy_programme.sum(axis=1)
-    if s.power_programme.any():
+    if np.count_nonzero(s.power_programme):
         total = total + s.power_programme * static.nation_params.power_cost
     if (s.pay > static.nation_params.pay_index).any():
         total = total + _pay_costs(static, s.pay)
@@ -178,8 +178,9 @@ def charge(static: Static, s: WorldState, quarter: str) -> list[Event]:
     budget = np.maximum(s.budget, 0.0)
     short = total > budget
     events: list[Event] = []
-    if not short.any() and not s.subsidy_programme.any():  # every order paid in full (most quarters): `paid` is 1.0
-        if s.power_programme.any():
+    power = np.count_nonzero(s.power_programme)
+    if not short.any() and not np.count_nonzero(s.subsidy_programme):  # every order paid in full (most quarters): `paid` is 1.0
+        if power:
             s.power_gw += s.power_programme  # x 1.0
         start = start_share(static)
         s.centralisation = np.where(share_after > start, start + (share_after - start), share_after)  # `rented_share` x 1.0
@@ -188,7 +189,7 @@ def charge(static: Static, s: WorldState, quarter: str) -> list[Event]:
     else:
         paid = np.where(short, budget / np.maximum(total, 1e-12), 1.0)
         events += _cut(static, s, quarter, total, budget, paid)
-        if s.power_programme.any():
+        if power:
             s.power_gw += s.power_programme * paid
         s.centralisation = rented_share(static, share_after, paid)
         s.national_site_gw = np.where(paid < 1.0, s.national_site_gw + (sites - s.national_site_gw) * paid, sites)  # unpaid building waits
@@ -205,7 +206,7 @@ def _cut(static: Static, s: WorldState, quarter: str, total: np.ndarray, budget:
     for i in ((paid < 1.0) & (total > 1e-9)).nonzero()[0]:
         events.append(Event(s.turn, quarter, "policy", f"{static.nations[i]} can pay only {paid[i]:.0%} of its standing orders "
                             f"(${total[i]:.1f} bn due, ${budget[i]:.1f} bn of budget)", "its budget fell short", (static.nations[i],)))
-    if s.subsidy_programme.any():
+    if np.count_nonzero(s.subsidy_programme):
         for employer in (s.subsidy_programme.sum(axis=0) > 0).nonzero()[0]:
             amount = float((s.subsidy_programme[:, employer] * paid).sum())
             pay_subsidy(static, s, int(employer), amount)

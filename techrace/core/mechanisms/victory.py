@@ -125,8 +125,8 @@ def check(static: Static, s: WorldState, quarter: str, final: bool, metrics: dic
     now = quarter_indices(static)[quarter]
     finite: dict[str, np.ndarray] = {}
     plan, needed = _plan(static)
-    streaks = _streaks(static, s, metrics, s.collapsed <= 0, quarter, now, finite, plan)
-    if not any(max(row) >= quarters for row, quarters in zip(streaks, needed, strict=True) if row):
+    streaks, decides = _streaks(static, s, metrics, s.collapsed <= 0, quarter, now, finite, plan, needed)
+    if not decides:
         if streaks:  # no condition decides: the quarter ends as the full count would
             s.victory_streak[...] = streaks
         return (_by_score(static, s, metrics, quarter, "no condition decided", "score", "scoring") if final else None), []
@@ -134,23 +134,27 @@ def check(static: Static, s: WorldState, quarter: str, final: bool, metrics: dic
 
 
 def _streaks(static: Static, s: WorldState, metrics: dict[str, np.ndarray], alive: np.ndarray, quarter: str, now: int,
-             finite: dict[str, np.ndarray], plan: list[tuple[VictoryCondition, int | None, list[list[int]], list[int]]]
-             ) -> list[list[float]]:
+             finite: dict[str, np.ndarray], plan: list[tuple[VictoryCondition, int | None, list[list[int]], list[int]]],
+             needed: list[float]) -> tuple[list[list[float]], bool]:
     """[condition][nation] the quarters each condition will have held, counted as `_decide` counts them while
-    no nation collapses (all conditions at once; a few nations, so in plain Python where the kind allows); `plan`
-    is `_plan`'s. A streak is a whole number of quarters, never NaN, so the largest of a row says if any decides."""
+    no nation collapses (all conditions at once; a few nations, so in plain Python where the kind allows), and
+    whether some condition decides; `plan` and `needed` are `_plan`'s. A streak is a whole number of quarters,
+    never NaN, so the largest of a row says if any decides."""
     living = alive.tolist()
     values: dict[str, list[float]] = {}
     streaks = []
-    for (cond, start, rivals, members), old in zip(plan, s.victory_streak.tolist(), strict=True):
+    decides = False
+    for (cond, start, rivals, members), quarters, old in zip(plan, needed, s.victory_streak.tolist(), strict=True):
         if start is not None and now < start:
-            held = [False] * len(old)
+            row = [0.0] * len(old)
         else:
             held = _holds_few(cond, rivals, members, metrics, living, values)
             if held is None:  # a kind the arrays work out
                 held = (holds(static, cond, metrics, alive, quarter, finite) & _living(static, cond, alive)[1]).tolist()
-        streaks.append([x + 1.0 if h else 0.0 for x, h in zip(old, held, strict=True)])
-    return streaks
+            row = [x + 1.0 if h else 0.0 for x, h in zip(old, held, strict=True)]
+        decides = decides or bool(row) and max(row) >= quarters
+        streaks.append(row)
+    return streaks, decides
 
 
 def _holds_few(cond: VictoryCondition, rivals: list[list[int]], members: list[int], metrics: dict[str, np.ndarray],
@@ -163,15 +167,18 @@ def _holds_few(cond: VictoryCondition, rivals: list[list[int]], members: list[in
     own = values.get(cond.metric)
     if own is None:  # non-finite values read as 0, as `_metric`
         own = values[cond.metric] = [x if math.isfinite(x) else 0.0 for x in metrics[cond.metric].tolist()]
-    share = metrics["domestic_accelerator_share"].tolist() if kind == "self_sufficiency" else []
     held = [False] * len(living)
+    if kind == "threshold" or kind == "collapse":  # a nation's own figure against the bar
+        bar = cond.value
+        for n in members:
+            if living[n]:
+                held[n] = own[n] >= bar if kind == "threshold" else own[n] < bar
+        return held
+    share = metrics["domestic_accelerator_share"].tolist() if kind == "self_sufficiency" else []
     for n in members:
         if not living[n]:
             continue
         x = own[n]
-        if kind == "threshold" or kind == "collapse":
-            held[n] = x >= cond.value if kind == "threshold" else x < cond.value
-            continue
         top = max([own[j] for j in rivals[n] if living[j]], default=-math.inf)
         if kind == "lead":
             held[n] = top != -math.inf and x - top >= cond.value
