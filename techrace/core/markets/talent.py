@@ -156,12 +156,44 @@ def _same_class(static: Static) -> np.ndarray:
 
 
 def talent_index(static: Static, s: WorldState, reference: np.ndarray) -> np.ndarray:
-    """Effective skilled headcount of each employer relative to its start (1.0 at start)."""
-    return talent_units(static, s) / np.maximum(reference, 1.0)
+    """Effective skilled headcount of each employer relative to its start (1.0 at start); read-only, kept with the
+    units it divides (the same engineers are indexed before the talent market, after it and by research)."""
+    units = talent_units(static, s)
+    seen = _seen(static)
+    if seen[2] is not units or seen[3] != reference.tobytes():
+        seen[2:] = [units, reference.tobytes(), _frozen(units / np.maximum(reference, 1.0))]
+    return seen[4]
 
 
 def talent_units(static: Static, s: WorldState) -> np.ndarray:
-    """Effective skilled headcount of each employer: its engineers of its own skill, weighted by experience, plus stars."""
+    """Effective skilled headcount of each employer: its engineers of its own skill, weighted by experience, plus
+    stars (read-only). Worked out again only when the engineers, their experience, the stars or the weights
+    changed since the last call (they change in the talent market, by a shock or a restore)."""
+    rules, star_multiplier = static.ruleset.talent, static.ruleset.technology.star_multiplier
+    key = (s.eng.shape, s.eng.tobytes(), s.exp.tobytes(), s.stars.tobytes(), rules.experience_weight_cap,
+           rules.experience_weight_base, rules.experience_weight_per_year, rules.star_weight_engineers, star_multiplier)
+    seen = _seen(static)
+    if seen[0] != key:
+        seen[:] = [key, _units(static, s), None, None, None]
+    return seen[1]
+
+
+def _seen(static: Static) -> list:
+    """The last units worked out, with their key, and the last index of them with its reference's bytes (one per
+    Static, replaced in place: a store per quarter in the bounded cache would cost more than the units)."""
+    seen = static.cache.get("talent_seen")
+    if seen is None:
+        seen = static.cache["talent_seen"] = [None, None, None, None, None]
+    return seen
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
+
+
+def _units(static: Static, s: WorldState) -> np.ndarray:
+    """`talent_units` worked out."""
     where = static.cache.get("employer_skill_cells")
     if where is None:  # each employer's cell of its own skill in the flat (employer, skill) arrays, once a game
         skill = np.array([EMPLOYER_SKILL[k] for k in static.employer_kind], dtype=np.int64)
@@ -170,4 +202,4 @@ def talent_units(static: Static, s: WorldState) -> np.ndarray:
     engineers = s.eng.take(where)  # flat cells: `take` reads the (row, column) pairs the fancy index did
     rules = static.ruleset.talent
     experience = np.minimum(rules.experience_weight_cap, rules.experience_weight_base + s.exp.take(where) * rules.experience_weight_per_year)
-    return engineers * experience + s.stars * static.ruleset.technology.star_multiplier * rules.star_weight_engineers
+    return _frozen(engineers * experience + s.stars * static.ruleset.technology.star_multiplier * rules.star_weight_engineers)
