@@ -116,9 +116,8 @@ def poach_stars(static: Static, s: WorldState, rng: np.random.Generator) -> list
     if not np.count_nonzero(allowed):
         return []
     draws = rng.random(allowed.shape)
-    poacher, target, cells, poacher_nation, target_nation = _poach_pairs(static)
-    chance = (static.ruleset.talent.poach_probability * s.espionage[poacher_nation]) * (1.0 - s.anti_poaching[target_nation])
-    success = draws.take(cells) < chance  # the pairs' flat cells: what `draws[poacher, target]` reads
+    poacher, target, cells, _, _ = _poach_pairs(static)
+    success = draws.take(cells) < _poach_chances(static, s)  # the pairs' flat cells: what `draws[poacher, target]` reads
     moves: list[tuple[int, int]] = []
     for p, t in zip(poacher[success].tolist(), target[success].tolist(), strict=True):
         if s.stars[t] >= 1.0:
@@ -126,6 +125,19 @@ def poach_stars(static: Static, s: WorldState, rng: np.random.Generator) -> list
             s.stars[p] += 1.0
             moves.append((t, p))
     return moves
+
+
+def _poach_chances(static: Static, s: WorldState) -> np.ndarray:
+    """Each pair's chance of success (read-only): espionage and enforcement change only by a lever, so the chances
+    are kept by them and the rule's probability instead of worked out every quarter."""
+    probability = static.ruleset.talent.poach_probability
+    key = ("poach_chances", s.espionage.tobytes(), s.anti_poaching.tobytes(), probability)
+    chance = static.cache.get(key)
+    if chance is None:
+        _, _, _, poacher_nation, target_nation = _poach_pairs(static)
+        chance = static.cache[key] = (probability * s.espionage[poacher_nation]) * (1.0 - s.anti_poaching[target_nation])
+        chance.flags.writeable = False
+    return chance
 
 
 def _poach_pairs(static: Static) -> tuple[np.ndarray, ...]:
