@@ -83,10 +83,7 @@ def ahead(level: np.ndarray, trend: np.ndarray, quarters: np.ndarray | int, rule
     else:
         h = np.asarray(quarters, dtype=np.float64)
         steps = h if phi >= 1.0 else _damped_steps(phi, h.shape, h.tobytes())
-    expected = np.exp(level + trend * steps)
-    if np.minimum.reduce(level, axis=None, initial=np.inf) > 0:  # every forecast has a history (most): the mask keeps all
-        return expected
-    return np.where(level > 0, expected, 0.0)
+    return np.where(level > 0, np.exp(level + trend * steps), 0.0)
 
 
 @lru_cache(maxsize=64)
