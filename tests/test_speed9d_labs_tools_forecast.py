@@ -16,7 +16,8 @@ from techrace.core.mechanisms.labs import capability_score, own_compute, run_flo
 from techrace.ruleset import load_ruleset
 
 STATE_ARRAYS = ("lab_capability", "capability", "largest_run", "best_capability", "tool_inventory", "tool_backlog",
-                "tool_demand", "toolmaker_cash", "cash", "tools", "health", "tool_ring", "tools_produced", "site_stockpile")
+                "tool_demand", "toolmaker_cash", "cash", "tools", "health", "tool_ring", "tools_produced", "site_stockpile",
+                "tools_scrapped")
 
 
 @pytest.fixture(scope="module")
@@ -94,13 +95,27 @@ def tools_market_in_full(static, s, lic, orders, domestic_share):  # noqa: ANN00
     s.toolmaker_cash += value.sum(axis=(1, 2))
     s.cash -= static.by_foundry(value.sum(axis=(0, 2)))
     tools._ship(static, s, shipped)
-    tools._deliver(static, s, lic)
-    tools._service(static, s, lic)
+    arriving = s.tool_ring[s.tool_head]  # delivery with the installation's guard of empty cells
+    admitted = arriving * lic.tool_admitted
+    s.tool_inventory += (arriving - admitted).sum(axis=1)
+    new = admitted.transpose(1, 0, 2)
+    total = s.tools + new
+    s.health = np.where(total > 0, (s.tools * s.health + new) / np.maximum(total, 1e-12), 0.0)
+    s.tools = total
+    arriving[...] = 0.0
+    s.tool_head = (s.tool_head + 1) % s.tool_ring.shape[0]
+    installed = s.tools > 0
+    s.health = np.where(installed, np.minimum(1.0, s.health + lic.tool_recovery) - lic.tool_wear, 0.0)
+    scrap = installed & (s.health < static.ruleset.technology.tool_scrap_health)
+    s.tools_scrapped += np.where(scrap, s.tools, 0.0).sum(axis=0)
+    s.tools = np.where(scrap, 0.0, s.tools)
+    s.health = np.where(scrap, 0.0, s.health)
     return blocked
 
 
+@pytest.mark.parametrize("worn", [False, True])
 @pytest.mark.parametrize("own_bloc", [True, False])
-def test_tool_market_reroutes_as_in_full(game: Game, own_bloc: bool) -> None:
+def test_tool_market_reroutes_as_in_full(game: Game, own_bloc: bool, worn: bool) -> None:
     model = game.model
     static = copy.deepcopy(model.static)
     assert tools._sources_own_bloc(static)
@@ -111,10 +126,13 @@ def test_tool_market_reroutes_as_in_full(game: Game, own_bloc: bool) -> None:
     orders = np.abs(np.sin(np.arange(model.state.tools.shape[0] * model.state.tools.shape[2], dtype=np.float64))).reshape(
         model.state.tools.shape[0], model.state.tools.shape[2]) * 50.0
     s, full = copy.deepcopy(model.state), copy.deepcopy(model.state)
+    if worn:  # unserviced tools near the scrap floor: some are scrapped this quarter
+        s.health[:] = full.health[:] = np.where(s.tools > 0, static.ruleset.technology.tool_scrap_health + 0.01, 0.0)
     blocked = tools.tools_market(static, s, model.licences, orders.copy(), model.domestic_share)
     expected = tools_market_in_full(static, full, model.licences, orders.copy(), model.domestic_share)
     assert blocked.tobytes() == expected.tobytes()
     assert_same_state(s, full)
+    assert (full.tools_scrapped.sum() > model.state.tools_scrapped.sum()) == worn
 
 
 @pytest.mark.parametrize("level", [

@@ -109,8 +109,7 @@ def tools_market(static: Static, s: WorldState, lic: Licences, orders: np.ndarra
     s.toolmaker_cash += np.add.reduce(value, axis=(1, 2))
     s.cash -= static.by_foundry(np.add.reduce(value, axis=(0, 2)))
     _ship(static, s, shipped)
-    _deliver(static, s, lic)
-    _service(static, s, lic)
+    _service(static, s, lic, _deliver(static, s, lic))
     return blocked
 
 
@@ -181,13 +180,20 @@ def _deepen(s: WorldState, depth: int) -> None:
     s.tool_ring, s.tool_head = grown, 0
 
 
-def _deliver(static: Static, s: WorldState, lic: Licences) -> None:
+def _deliver(static: Static, s: WorldState, lic: Licences) -> np.ndarray:
+    """Install this quarter's admitted arrivals (the rest returns to the makers' stock); returns the installed cells
+    (`tools > 0`) for `_service`, which runs next. The blended health is left unguarded where nothing is installed:
+    `_service` sets those cells to 0.0, as `_install`'s guard would have (the same numbers everywhere else)."""
     arriving = s.tool_ring[s.tool_head]
     admitted = arriving * lic.tool_admitted
     s.tool_inventory += np.add.reduce(arriving - admitted, axis=1)
-    _install(s, admitted.transpose(1, 0, 2))
+    new = admitted.transpose(1, 0, 2)
+    total = s.tools + new
+    s.health = (s.tools * s.health + new) / np.maximum(total, 1e-12)
+    s.tools = total
     arriving[...] = 0.0
     s.tool_head = (s.tool_head + 1) % s.tool_ring.shape[0]
+    return total > 0
 
 
 def in_transit(s: WorldState) -> np.ndarray:
@@ -231,10 +237,10 @@ def _add(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
     return b if a is None else a if b is None else a + b
 
 
-def _service(static: Static, s: WorldState, lic: Licences) -> None:
+def _service(static: Static, s: WorldState, lic: Licences, installed: np.ndarray | None = None) -> None:
     """Serviced tools recover health; unserviced ones wear, more slowly where the bloc gets grey service
-    (it keeps tools running longer but cannot restore them)."""
-    installed = s.tools > 0
+    (it keeps tools running longer but cannot restore them). `installed`: `s.tools > 0`, when the caller has it."""
+    installed = s.tools > 0 if installed is None else installed
     s.health = np.where(installed, np.minimum(1.0, s.health + lic.tool_recovery) - lic.tool_wear, 0.0)
     scrap = installed & (s.health < static.ruleset.technology.tool_scrap_health)
     if np.count_nonzero(scrap):
