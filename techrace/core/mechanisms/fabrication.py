@@ -60,12 +60,13 @@ def update_usable(static: Static, s: WorldState, eff: np.ndarray | None = None) 
     euv_frac = np.where(euv_nodes, euv_ratio[:, None], 1.0)
     duv_frac = np.where(euv_nodes, (1.0 - euv_ratio[:, None]) * static.mp_allowed, 0.0)
     run_frac = euv_frac + duv_frac
-    need = (active * run_frac) @ req
+    runs = active * run_frac
+    need = runs @ req
     need[:, ARF] += np.add.reduce((active * duv_frac) * req_arf * extra_arf, axis=1)
     need += hbm_active[:, None] * hbm_req[None, :]  # np.outer, without its wrapper
     ratio = np.where(need > 0, np.minimum(1.0, eff / np.maximum(need, 1e-12)), 1.0)
     utilisation = np.minimum.reduce(ratio.take(other_kinds, axis=1), axis=1)
-    s.usable = active * run_frac * utilisation[:, None]
+    s.usable = runs * utilisation[:, None]  # (active x run_frac) x utilisation, the product `need` was made of
     s.duv_share = np.where(run_frac > 0, duv_frac / np.maximum(run_frac, 1e-12), 0.0)
     s.hbm_usable = hbm_active * utilisation
 
@@ -131,8 +132,8 @@ def research(static: Static, s: WorldState, funding: np.ndarray, talent: np.ndar
     industry = static.ruleset.industry
     mastered_now: list[tuple[int, int, bool]] = []
     euv_units = static.by_foundry((effective_tools(s) if eff is None else eff)[:, EUV]).tolist()
-    unmastered = s.mastered <= 0
-    targets = np.where(np.logical_or.reduce(unmastered, axis=1), unmastered.argmax(axis=1), -1).tolist()  # as research_target
+    targets = _node_targets(static, s)
+    progress_rows = s.rd_progress.tolist()
     fortunes = [1.0] * len(targets) if luck is None else luck.tolist()
     memory, all_quarters, costs, needs_euv, mp_allowed = _research_tables(static)
     funds, talents, bonuses = funding.tolist(), talent.tolist(), espionage_bonus.tolist()
@@ -147,7 +148,7 @@ def research(static: Static, s: WorldState, funding: np.ndarray, talent: np.ndar
         if on_duv:
             gate = industry.duv_rd_gate if mp_allowed[m] > 0 else 0.0
         speed = min(industry.rd_speed_cap, math.sqrt(max(float(talents[fi]), 0.0)))
-        progress = float(s.rd_progress[fi, m]) + gate * (funded * speed * fortunes[fi] / rd_quarters + float(bonuses[fi]))
+        progress = progress_rows[fi][m] + gate * (funded * speed * fortunes[fi] / rd_quarters + float(bonuses[fi]))
         s.rd_progress[fi, m] = progress
         if progress >= 1.0:
             s.rd_progress[fi, m] = 1.0
@@ -155,6 +156,17 @@ def research(static: Static, s: WorldState, funding: np.ndarray, talent: np.ndar
             s.d0[fi, m] = static.d0_initial[m]
             mastered_now.append((fi, m, bool(on_duv)))
     return mastered_now
+
+
+def _node_targets(static: Static, s: WorldState) -> list[int]:
+    """Each foundry's first unmastered node (-1: none), as `research_target` for the nodes mastered in order; kept
+    by the mastered nodes (a node is mastered a few times a game)."""
+    key = ("node_targets", s.mastered.shape, s.mastered.tobytes())
+    targets = static.cache.get(key)
+    if targets is None:
+        unmastered = s.mastered <= 0
+        targets = static.cache[key] = np.where(np.logical_or.reduce(unmastered, axis=1), unmastered.argmax(axis=1), -1).tolist()
+    return targets
 
 
 def _research_tables(static: Static) -> tuple[list, list[float], list[float], list, list]:
@@ -175,20 +187,30 @@ def hbm_research(static: Static, s: WorldState, funding: np.ndarray, talent: np.
     advanced: list[tuple[int, float]] = []
     per_quarter = rs.hbm_rd_cost_usd_b / rs.hbm_rd_quarters
     generations = static.hbm_level.tolist()
-    for fi in (static.foundry_is_memory > 0).nonzero()[0].tolist():  # on Python floats (the same doubles), a few makers
-        level = float(s.hbm_level[fi])
+    levels, funds, talents, done = s.hbm_level.tolist(), funding.tolist(), talent.tolist(), s.hbm_rd.tolist()
+    fortunes = None if luck is None else luck.tolist()
+    for fi in _memory_makers(static):  # on Python floats (the same doubles), a few makers
+        level = levels[fi]
         higher = [g for g in generations if g > level]
         if not higher or level <= 0:
             continue
-        funded = min(1.0, float(funding[fi]) / per_quarter) if per_quarter > 0 else 1.0
-        fortune = 1.0 if luck is None else float(luck[fi])
-        speed = min(static.ruleset.industry.rd_speed_cap, math.sqrt(max(float(talent[fi]), 0.0)))
-        s.hbm_rd[fi] += funded * fortune * speed / rs.hbm_rd_quarters
-        if s.hbm_rd[fi] >= 1.0:
+        funded = min(1.0, funds[fi] / per_quarter) if per_quarter > 0 else 1.0
+        fortune = 1.0 if fortunes is None else fortunes[fi]
+        speed = min(static.ruleset.industry.rd_speed_cap, math.sqrt(max(talents[fi], 0.0)))
+        s.hbm_rd[fi] = progress = done[fi] + funded * fortune * speed / rs.hbm_rd_quarters
+        if progress >= 1.0:
             s.hbm_rd[fi] = 0.0
             s.hbm_level[fi] = min(higher)
             advanced.append((fi, float(s.hbm_level[fi])))
     return advanced
+
+
+def _memory_makers(static: Static) -> list[int]:
+    """The memory makers' foundry indices, once a game."""
+    makers = static.cache.get("memory_makers")
+    if makers is None:
+        makers = static.cache["memory_makers"] = (static.foundry_is_memory > 0).nonzero()[0].tolist()
+    return makers
 
 
 def advance_construction(s: WorldState) -> np.ndarray:
