@@ -170,11 +170,11 @@ def _same_class(static: Static) -> np.ndarray:
 def talent_index(static: Static, s: WorldState, reference: np.ndarray) -> np.ndarray:
     """Effective skilled headcount of each employer relative to its start (1.0 at start); read-only, kept with the
     units it divides (the same engineers are indexed before the talent market, after it and by research)."""
-    units = talent_units(static, s)
-    seen = _seen(static)
-    if seen[2] is not units or seen[3] != reference.tobytes():
-        seen[2:] = [units, reference.tobytes(), _frozen(units / np.maximum(reference, 1.0))]
-    return seen[4]
+    units, seen = talent_units(static, s), _seen(static)
+    last = seen[1]  # (units, reference's bytes, index): one slot, read and replaced whole
+    if last is None or last[0] is not units or last[1] != reference.tobytes():
+        last = seen[1] = (units, reference.tobytes(), _frozen(units / np.maximum(reference, 1.0)))
+    return last[2]
 
 
 def talent_units(static: Static, s: WorldState) -> np.ndarray:
@@ -185,17 +185,18 @@ def talent_units(static: Static, s: WorldState) -> np.ndarray:
     key = (s.eng.shape, s.eng.tobytes(), s.exp.tobytes(), s.stars.tobytes(), rules.experience_weight_cap,
            rules.experience_weight_base, rules.experience_weight_per_year, rules.star_weight_engineers, star_multiplier)
     seen = _seen(static)
-    if seen[0] != key:
-        seen[:] = [key, _units(static, s), None, None, None]
-    return seen[1]
+    last = seen[0]  # (key, units): one slot, read and replaced whole
+    if last is None or last[0] != key:
+        last = seen[0] = (key, _units(static, s))
+    return last[1]
 
 
 def _seen(static: Static) -> list:
-    """The last units worked out, with their key, and the last index of them with its reference's bytes (one per
-    Static, replaced in place: a store per quarter in the bounded cache would cost more than the units)."""
+    """Two slots, one per Static, replaced in place (a store per quarter in the bounded cache would cost more than
+    the units): the last units worked out with their key, and the last index of them with its reference's bytes."""
     seen = static.cache.get("talent_seen")
     if seen is None:
-        seen = static.cache["talent_seen"] = [None, None, None, None, None]
+        seen = static.cache["talent_seen"] = [None, None]
     return seen
 
 
