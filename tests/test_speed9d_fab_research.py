@@ -1,6 +1,5 @@
-"""Node and HBM R&D read on Python lists (progress, levels, funds, talent; the research targets kept by the
-mastered nodes and the memory makers once a game) equal the per-item reads they replace, bit for bit; so do
-usable capacity's shared product."""
+"""Node and HBM R&D read on Python lists (progress, levels, funds, talent; the memory makers once a game) equal
+the per-item reads they replace, bit for bit; so does usable capacity's shared product."""
 
 from __future__ import annotations
 

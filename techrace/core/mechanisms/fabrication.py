@@ -132,7 +132,8 @@ def research(static: Static, s: WorldState, funding: np.ndarray, talent: np.ndar
     industry = static.ruleset.industry
     mastered_now: list[tuple[int, int, bool]] = []
     euv_units = static.by_foundry((effective_tools(s) if eff is None else eff)[:, EUV]).tolist()
-    targets = _node_targets(static, s)
+    unmastered = s.mastered <= 0
+    targets = np.where(np.logical_or.reduce(unmastered, axis=1), unmastered.argmax(axis=1), -1).tolist()  # as research_target
     progress_rows = s.rd_progress.tolist()
     fortunes = [1.0] * len(targets) if luck is None else luck.tolist()
     memory, all_quarters, costs, needs_euv, mp_allowed = _research_tables(static)
@@ -156,17 +157,6 @@ def research(static: Static, s: WorldState, funding: np.ndarray, talent: np.ndar
             s.d0[fi, m] = static.d0_initial[m]
             mastered_now.append((fi, m, bool(on_duv)))
     return mastered_now
-
-
-def _node_targets(static: Static, s: WorldState) -> list[int]:
-    """Each foundry's first unmastered node (-1: none), as `research_target` for the nodes mastered in order; kept
-    by the mastered nodes (a node is mastered a few times a game)."""
-    key = ("node_targets", s.mastered.shape, s.mastered.tobytes())
-    targets = static.cache.get(key)
-    if targets is None:
-        unmastered = s.mastered <= 0
-        targets = static.cache[key] = np.where(np.logical_or.reduce(unmastered, axis=1), unmastered.argmax(axis=1), -1).tolist()
-    return targets
 
 
 def _research_tables(static: Static) -> tuple[list, list[float], list[float], list, list]:
