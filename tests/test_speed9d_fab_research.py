@@ -1,5 +1,5 @@
-"""Node and HBM R&D read on Python lists (progress, levels, funds, talent; the memory makers once a game) equal
-the per-item reads they replace, bit for bit; so does usable capacity's shared product."""
+"""HBM R&D read on Python lists (levels, progress, funds, talent, luck; the memory makers once a game) equals the
+per-item reads it replaces, bit for bit, and node R&D beside it is unchanged; so is usable capacity's shared product."""
 
 from __future__ import annotations
 

@@ -134,7 +134,6 @@ def research(static: Static, s: WorldState, funding: np.ndarray, talent: np.ndar
     euv_units = static.by_foundry((effective_tools(s) if eff is None else eff)[:, EUV]).tolist()
     unmastered = s.mastered <= 0
     targets = np.where(np.logical_or.reduce(unmastered, axis=1), unmastered.argmax(axis=1), -1).tolist()  # as research_target
-    progress_rows = s.rd_progress.tolist()
     fortunes = [1.0] * len(targets) if luck is None else luck.tolist()
     memory, all_quarters, costs, needs_euv, mp_allowed = _research_tables(static)
     funds, talents, bonuses = funding.tolist(), talent.tolist(), espionage_bonus.tolist()
@@ -149,7 +148,7 @@ def research(static: Static, s: WorldState, funding: np.ndarray, talent: np.ndar
         if on_duv:
             gate = industry.duv_rd_gate if mp_allowed[m] > 0 else 0.0
         speed = min(industry.rd_speed_cap, math.sqrt(max(float(talents[fi]), 0.0)))
-        progress = progress_rows[fi][m] + gate * (funded * speed * fortunes[fi] / rd_quarters + float(bonuses[fi]))
+        progress = float(s.rd_progress[fi, m]) + gate * (funded * speed * fortunes[fi] / rd_quarters + float(bonuses[fi]))
         s.rd_progress[fi, m] = progress
         if progress >= 1.0:
             s.rd_progress[fi, m] = 1.0
