@@ -51,25 +51,32 @@ def _nbytes(value: object) -> int:
     """Bytes of the arrays in a cached value: arrays, tuples and lists of them (nested), and the arrays held
     directly in a dict (a licence part). A dict's other values are not walked: a cached rule (nested lists
     of names, no arrays) would cost a Python call per name on every store. Exact types are tested first
-    (a store is made a few hundred times a game), then subclasses."""
-    if type(value) is np.ndarray:
+    (a store is made a few hundred times a game): arrays, then the plain values that hold none (a failed
+    `isinstance` also looks up the value's `__class__`, the most of a store's cost), then subclasses."""
+    kind = type(value)
+    if kind is np.ndarray:
         return value.nbytes
-    if isinstance(value, (tuple, list)):
+    if kind is tuple or kind is list or (kind not in _NO_ARRAY and isinstance(value, (tuple, list))):
         total = 0
         for item in value:
-            if type(item) is np.ndarray:
+            kind = type(item)
+            if kind is np.ndarray:
                 total += item.nbytes
-            elif isinstance(item, _HOLDERS):
+            elif kind in _CONTAINERS or (kind not in _LEAVES and isinstance(item, _HOLDERS)):
                 total += _nbytes(item)
         return total
-    if isinstance(value, np.ndarray):
+    if kind is dict or (kind not in _LEAVES and isinstance(value, dict) and not isinstance(value, np.ndarray)):
+        return sum([item.nbytes for item in value.values()
+                    if type(item) is np.ndarray or (type(item) not in _NO_ARRAY and isinstance(item, np.ndarray))])
+    if kind not in _NO_ARRAY and isinstance(value, np.ndarray):
         return value.nbytes
-    if isinstance(value, dict):
-        return sum([item.nbytes for item in value.values() if isinstance(item, np.ndarray)])
     return 0
 
 
 _HOLDERS = (np.ndarray, tuple, list, dict)  # what may hold arrays (strings, numbers and names are skipped)
+_LEAVES = frozenset({str, float, int, bool, bytes, type(None)})  # exact types that are none of `_HOLDERS`
+_CONTAINERS = frozenset({tuple, list, dict})  # exact types that are `_HOLDERS` but not arrays
+_NO_ARRAY = _LEAVES | _CONTAINERS
 
 
 SKU_SLOTS_PER_FIRM = 8  # design slots per chip firm: generations and compliant variants reuse retired slots

@@ -116,9 +116,8 @@ def poach_stars(static: Static, s: WorldState, rng: np.random.Generator) -> list
     if not np.count_nonzero(allowed):
         return []
     draws = rng.random(allowed.shape)
-    poacher, target, cells, poacher_nation, target_nation = _poach_pairs(static)
-    chance = (static.ruleset.talent.poach_probability * s.espionage[poacher_nation]) * (1.0 - s.anti_poaching[target_nation])
-    success = draws.take(cells) < chance  # the pairs' flat cells: what `draws[poacher, target]` reads
+    poacher, target, cells, _, _ = _poach_pairs(static)
+    success = draws.take(cells) < _poach_chances(static, s)  # the pairs' flat cells: what `draws[poacher, target]` reads
     moves: list[tuple[int, int]] = []
     for p, t in zip(poacher[success].tolist(), target[success].tolist(), strict=True):
         if s.stars[t] >= 1.0:
@@ -126,6 +125,19 @@ def poach_stars(static: Static, s: WorldState, rng: np.random.Generator) -> list
             s.stars[p] += 1.0
             moves.append((t, p))
     return moves
+
+
+def _poach_chances(static: Static, s: WorldState) -> np.ndarray:
+    """Each pair's chance of success (read-only): espionage and enforcement change only by a lever, so the chances
+    are kept by them and the rule's probability instead of worked out every quarter."""
+    probability = static.ruleset.talent.poach_probability
+    key = ("poach_chances", s.espionage.tobytes(), s.anti_poaching.tobytes(), probability)
+    chance = static.cache.get(key)
+    if chance is None:
+        _, _, _, poacher_nation, target_nation = _poach_pairs(static)
+        chance = static.cache[key] = (probability * s.espionage[poacher_nation]) * (1.0 - s.anti_poaching[target_nation])
+        chance.flags.writeable = False
+    return chance
 
 
 def _poach_pairs(static: Static) -> tuple[np.ndarray, ...]:
@@ -156,12 +168,45 @@ def _same_class(static: Static) -> np.ndarray:
 
 
 def talent_index(static: Static, s: WorldState, reference: np.ndarray) -> np.ndarray:
-    """Effective skilled headcount of each employer relative to its start (1.0 at start)."""
-    return talent_units(static, s) / np.maximum(reference, 1.0)
+    """Effective skilled headcount of each employer relative to its start (1.0 at start); read-only, kept with the
+    units it divides (the same engineers are indexed before the talent market, after it and by research)."""
+    units, seen = talent_units(static, s), _seen(static)
+    last = seen[1]  # (units, reference's bytes, index): one slot, read and replaced whole
+    if last is None or last[0] is not units or last[1] != reference.tobytes():
+        last = seen[1] = (units, reference.tobytes(), _frozen(units / np.maximum(reference, 1.0)))
+    return last[2]
 
 
 def talent_units(static: Static, s: WorldState) -> np.ndarray:
-    """Effective skilled headcount of each employer: its engineers of its own skill, weighted by experience, plus stars."""
+    """Effective skilled headcount of each employer: its engineers of its own skill, weighted by experience, plus
+    stars (read-only). Worked out again only when the engineers, their experience, the stars or the weights
+    changed since the last call (they change in the talent market, by a shock or a restore)."""
+    rules, star_multiplier = static.ruleset.talent, static.ruleset.technology.star_multiplier
+    key = (s.eng.shape, s.eng.tobytes(), s.exp.tobytes(), s.stars.tobytes(), rules.experience_weight_cap,
+           rules.experience_weight_base, rules.experience_weight_per_year, rules.star_weight_engineers, star_multiplier)
+    seen = _seen(static)
+    last = seen[0]  # (key, units): one slot, read and replaced whole
+    if last is None or last[0] != key:
+        last = seen[0] = (key, _units(static, s))
+    return last[1]
+
+
+def _seen(static: Static) -> list:
+    """Two slots, one per Static, replaced in place (a store per quarter in the bounded cache would cost more than
+    the units): the last units worked out with their key, and the last index of them with its reference's bytes."""
+    seen = static.cache.get("talent_seen")
+    if seen is None:
+        seen = static.cache["talent_seen"] = [None, None]
+    return seen
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
+
+
+def _units(static: Static, s: WorldState) -> np.ndarray:
+    """`talent_units` worked out."""
     where = static.cache.get("employer_skill_cells")
     if where is None:  # each employer's cell of its own skill in the flat (employer, skill) arrays, once a game
         skill = np.array([EMPLOYER_SKILL[k] for k in static.employer_kind], dtype=np.int64)
@@ -170,4 +215,4 @@ def talent_units(static: Static, s: WorldState) -> np.ndarray:
     engineers = s.eng.take(where)  # flat cells: `take` reads the (row, column) pairs the fancy index did
     rules = static.ruleset.talent
     experience = np.minimum(rules.experience_weight_cap, rules.experience_weight_base + s.exp.take(where) * rules.experience_weight_per_year)
-    return engineers * experience + s.stars * static.ruleset.technology.star_multiplier * rules.star_weight_engineers
+    return _frozen(engineers * experience + s.stars * static.ruleset.technology.star_multiplier * rules.star_weight_engineers)

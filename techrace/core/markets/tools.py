@@ -25,6 +25,11 @@ def supplier_weights(static: Static, capacity: np.ndarray, domestic_share: np.nd
     Within each group (own bloc, other allowed blocs) orders follow makers' capacity. A site whose bloc
     buys only from itself, or whose own bloc makes none of a kind, orders everything from the group that can.
     Both groups are summed over makers in one reduction (each in the order of its own `.sum(axis=0)`)."""
+    return _supplier_split(static, capacity, domestic_share)[0]
+
+
+def _supplier_split(static: Static, capacity: np.ndarray, domestic_share: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`supplier_weights` and the own-bloc group's split by capacity (each own-bloc maker's share of its group)."""
     domestic_maker, foreign_maker, _ = _bloc_tables(static)
     groups = np.empty((2, *domestic_maker.shape[:2], capacity.shape[1]))      # (group, maker, site, kind)
     dom, far = groups
@@ -32,7 +37,18 @@ def supplier_weights(static: Static, capacity: np.ndarray, domestic_share: np.nd
     np.multiply(foreign_maker, capacity[:, None, :], out=far)
     dom_total, far_total = np.add.reduce(groups, axis=1)                           # (site, kind)
     share = np.where(far_total > 0, np.where(dom_total > 0, domestic_share[:, None], 0.0), 1.0)
-    return (dom / np.maximum(dom_total, 1e-12) * share[None] + far / np.maximum(far_total, 1e-12) * (1.0 - share)[None])
+    own_split = dom / np.maximum(dom_total, 1e-12)
+    return own_split * share[None] + far / np.maximum(far_total, 1e-12) * (1.0 - share)[None], own_split
+
+
+def _sources_own_bloc(static: Static) -> bool:
+    """Every site may buy from its own bloc's makers (its bloc lists itself among its tool sources): then the
+    own-bloc makers that take a blocked order are the own-bloc group of the supplier split (once a game)."""
+    found = static.cache.get("tool_sources_own_bloc")
+    if found is None:
+        domestic_maker, _, domestic = _bloc_tables(static)
+        found = static.cache["tool_sources_own_bloc"] = bool(np.array_equal(domestic_maker, domestic))
+    return found
 
 
 def _bloc_tables(static: Static) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -69,14 +85,19 @@ def tools_market(static: Static, s: WorldState, lic: Licences, orders: np.ndarra
     s.tool_inventory += produced
     orders = install_stockpile(s, orders)
     stocked = s.tool_capacity + s.tool_inventory
-    weights = supplier_weights(static, stocked, domestic_share)
-    parts = np.empty((2, *weights.shape))  # the legal orders and own-bloc makers' stock, summed over makers at once
-    legal, own = parts
-    np.multiply(weights, lic.tool_allowed, out=legal)
-    np.multiply(_bloc_tables(static)[2], stocked[:, None, :], out=own)
-    legal_total, own_total = np.add.reduce(parts, axis=1)
+    weights, own_split = _supplier_split(static, stocked, domestic_share)
+    if _sources_own_bloc(static):  # own-bloc makers' stock is the split's own-bloc group: its shares, the same numbers
+        legal = weights * lic.tool_allowed
+        legal_total = np.add.reduce(legal, axis=0)
+        reroute = own_split
+    else:
+        parts = np.empty((2, *weights.shape))  # the legal orders and own-bloc makers' stock, summed over makers at once
+        legal, own = parts
+        np.multiply(weights, lic.tool_allowed, out=legal)
+        np.multiply(_bloc_tables(static)[2], stocked[:, None, :], out=own)
+        legal_total, own_total = np.add.reduce(parts, axis=1)
+        reroute = own / np.maximum(own_total, 1e-12)       # own-bloc makers take the blocked share
     blocked = orders * (1.0 - legal_total)  # (site, kind)
-    reroute = own / np.maximum(own_total, 1e-12)       # own-bloc makers take the blocked share
     demand = orders[None, :, :] * legal + reroute * blocked[None, :, :] * lic.tool_allowed
     total = np.add.reduce(demand, axis=1)
     s.tool_demand = total
@@ -88,8 +109,7 @@ def tools_market(static: Static, s: WorldState, lic: Licences, orders: np.ndarra
     s.toolmaker_cash += np.add.reduce(value, axis=(1, 2))
     s.cash -= static.by_foundry(np.add.reduce(value, axis=(0, 2)))
     _ship(static, s, shipped)
-    _deliver(static, s, lic)
-    _service(static, s, lic)
+    _service(static, s, lic, _deliver(static, s, lic))
     return blocked
 
 
@@ -160,13 +180,20 @@ def _deepen(s: WorldState, depth: int) -> None:
     s.tool_ring, s.tool_head = grown, 0
 
 
-def _deliver(static: Static, s: WorldState, lic: Licences) -> None:
+def _deliver(static: Static, s: WorldState, lic: Licences) -> np.ndarray:
+    """Install this quarter's admitted arrivals (the rest returns to the makers' stock); returns the installed cells
+    (`tools > 0`) for `_service`, which runs next. The blended health is left unguarded where nothing is installed:
+    `_service` sets those cells to 0.0, as `_install`'s guard would have (the same numbers everywhere else)."""
     arriving = s.tool_ring[s.tool_head]
     admitted = arriving * lic.tool_admitted
     s.tool_inventory += np.add.reduce(arriving - admitted, axis=1)
-    _install(s, admitted.transpose(1, 0, 2))
+    new = admitted.transpose(1, 0, 2)
+    total = s.tools + new
+    s.health = (s.tools * s.health + new) / np.maximum(total, 1e-12)
+    s.tools = total
     arriving[...] = 0.0
     s.tool_head = (s.tool_head + 1) % s.tool_ring.shape[0]
+    return total > 0
 
 
 def in_transit(s: WorldState) -> np.ndarray:
@@ -210,10 +237,10 @@ def _add(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
     return b if a is None else a if b is None else a + b
 
 
-def _service(static: Static, s: WorldState, lic: Licences) -> None:
+def _service(static: Static, s: WorldState, lic: Licences, installed: np.ndarray | None = None) -> None:
     """Serviced tools recover health; unserviced ones wear, more slowly where the bloc gets grey service
-    (it keeps tools running longer but cannot restore them)."""
-    installed = s.tools > 0
+    (it keeps tools running longer but cannot restore them). `installed`: `s.tools > 0`, when the caller has it."""
+    installed = s.tools > 0 if installed is None else installed
     s.health = np.where(installed, np.minimum(1.0, s.health + lic.tool_recovery) - lic.tool_wear, 0.0)
     scrap = installed & (s.health < static.ruleset.technology.tool_scrap_health)
     if np.count_nonzero(scrap):

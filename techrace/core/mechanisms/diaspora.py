@@ -32,11 +32,11 @@ def go_home(static: Static, s: WorldState) -> None:
     """Each host's diaspora ages like its pool (retirement), stays within the pool (hiring draws on both
     alike: a diaspora never exceeds the pool it is part of), and a share goes home through the home
     nation's visas; the world's engineers are conserved."""
-    aged = s.diaspora * (1.0 - static.nation_params.retirement)[:, None, None]
+    aged = s.diaspora * _staying(static)
     total = np.add.reduce(aged, axis=1)  # [host, skill], all origins (the ufunc's reduce: `.sum` without its Python wrapper)
     over = total > s.pool
     # scaled down where the diasporas outgrew the pool; elsewhere x 1.0, which changes nothing (most quarters everywhere)
-    kept = aged * np.where(over, s.pool / np.maximum(total, 1e-12), 1.0)[:, None, :] if over.any() else aged
+    kept = aged * np.where(over, s.pool / np.maximum(total, 1e-12), 1.0)[:, None, :] if np.count_nonzero(over) else aged  # `.any()`, no wrapper
     back = kept * (static.ruleset.talent.diaspora_return_per_quarter * s.visa)[None, :, None]  # [host, home, skill]
     leaving, coming = np.add.reduce(back, axis=1), np.add.reduce(back, axis=0)
     stay = s.pool - leaving
@@ -52,3 +52,13 @@ def go_home(static: Static, s: WorldState) -> None:
     s.emigrated += np.add.reduce(leaving, axis=1)
     s.immigrated += np.add.reduce(coming, axis=1)
     s.researcher_inflow = s.researcher_inflow + back[:, :, AI_RESEARCH]
+
+
+def _staying(static: Static) -> np.ndarray:
+    """(host, 1, 1) share of each host's diaspora that does not retire this quarter: ruleset values, once a game
+    (read-only)."""
+    staying = static.cache.get("diaspora_staying")
+    if staying is None:
+        staying = static.cache["diaspora_staying"] = (1.0 - static.nation_params.retirement)[:, None, None]
+        staying.flags.writeable = False
+    return staying

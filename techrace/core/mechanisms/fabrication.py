@@ -60,12 +60,13 @@ def update_usable(static: Static, s: WorldState, eff: np.ndarray | None = None) 
     euv_frac = np.where(euv_nodes, euv_ratio[:, None], 1.0)
     duv_frac = np.where(euv_nodes, (1.0 - euv_ratio[:, None]) * static.mp_allowed, 0.0)
     run_frac = euv_frac + duv_frac
-    need = (active * run_frac) @ req
+    runs = active * run_frac
+    need = runs @ req
     need[:, ARF] += np.add.reduce((active * duv_frac) * req_arf * extra_arf, axis=1)
     need += hbm_active[:, None] * hbm_req[None, :]  # np.outer, without its wrapper
     ratio = np.where(need > 0, np.minimum(1.0, eff / np.maximum(need, 1e-12)), 1.0)
     utilisation = np.minimum.reduce(ratio.take(other_kinds, axis=1), axis=1)
-    s.usable = active * run_frac * utilisation[:, None]
+    s.usable = runs * utilisation[:, None]  # (active x run_frac) x utilisation, the product `need` was made of
     s.duv_share = np.where(run_frac > 0, duv_frac / np.maximum(run_frac, 1e-12), 0.0)
     s.hbm_usable = hbm_active * utilisation
 
@@ -175,20 +176,30 @@ def hbm_research(static: Static, s: WorldState, funding: np.ndarray, talent: np.
     advanced: list[tuple[int, float]] = []
     per_quarter = rs.hbm_rd_cost_usd_b / rs.hbm_rd_quarters
     generations = static.hbm_level.tolist()
-    for fi in (static.foundry_is_memory > 0).nonzero()[0].tolist():  # on Python floats (the same doubles), a few makers
-        level = float(s.hbm_level[fi])
+    levels, funds, talents, done = s.hbm_level.tolist(), funding.tolist(), talent.tolist(), s.hbm_rd.tolist()
+    fortunes = None if luck is None else luck.tolist()
+    for fi in _memory_makers(static):  # on Python floats (the same doubles), a few makers
+        level = levels[fi]
         higher = [g for g in generations if g > level]
         if not higher or level <= 0:
             continue
-        funded = min(1.0, float(funding[fi]) / per_quarter) if per_quarter > 0 else 1.0
-        fortune = 1.0 if luck is None else float(luck[fi])
-        speed = min(static.ruleset.industry.rd_speed_cap, math.sqrt(max(float(talent[fi]), 0.0)))
-        s.hbm_rd[fi] += funded * fortune * speed / rs.hbm_rd_quarters
-        if s.hbm_rd[fi] >= 1.0:
+        funded = min(1.0, funds[fi] / per_quarter) if per_quarter > 0 else 1.0
+        fortune = 1.0 if fortunes is None else fortunes[fi]
+        speed = min(static.ruleset.industry.rd_speed_cap, math.sqrt(max(talents[fi], 0.0)))
+        s.hbm_rd[fi] = progress = done[fi] + funded * fortune * speed / rs.hbm_rd_quarters
+        if progress >= 1.0:
             s.hbm_rd[fi] = 0.0
             s.hbm_level[fi] = min(higher)
             advanced.append((fi, float(s.hbm_level[fi])))
     return advanced
+
+
+def _memory_makers(static: Static) -> list[int]:
+    """The memory makers' foundry indices, once a game."""
+    makers = static.cache.get("memory_makers")
+    if makers is None:
+        makers = static.cache["memory_makers"] = (static.foundry_is_memory > 0).nonzero()[0].tolist()
+    return makers
 
 
 def advance_construction(s: WorldState) -> np.ndarray:

@@ -93,25 +93,28 @@ def own_compute(static: Static, s: WorldState) -> np.ndarray:
 
 
 def training_runs(static: Static, s: WorldState) -> None:
-    """Largest run and capability per lab and per nation this quarter (what can be trained now)."""
-    n = len(static.nations)
+    """Largest run and capability per lab and per nation this quarter (what can be trained now).
+
+    Elementwise steps shared by labs and nations run once over both: the labs' own runs and the nations'
+    pooled runs in one `run_flop`, the labs' own models, the nations' best and their national models in one
+    `capability_score`, each lab's best run and effective run in one `np.maximum.at` (the same numbers)."""
+    n, nl = len(static.nations), len(static.labs)
     algo = 10.0 ** s.algo_log10
-    length = run_length_factor(static, s.turn)
-    lab_runs = run_flop(static, own_compute(static, s) * s.site_share, length)
-    s.lab_capability = capability_score(lab_runs * algo)
     national = static.lab_to_nation @ s.usable_compute
-    pooled = run_flop(static, national * s.centralisation, length)
+    runs = run_flop(static, np.concatenate((own_compute(static, s) * s.site_share, national * s.centralisation)),
+                    run_length_factor(static, s.turn))
+    lab_runs, pooled = runs[:nl], runs[nl:]
     weighted_algo = static.lab_to_nation @ (s.usable_compute * algo)
     pooled_algo = np.where(national > 0, weighted_algo / np.maximum(national, 1e-12), 1.0)
-    best_lab_run = np.zeros(n)
-    best_lab_eff = np.zeros(n)
-    np.maximum.at(best_lab_run, static.lab_nation, lab_runs)
-    np.maximum.at(best_lab_eff, static.lab_nation, lab_runs * algo)
-    s.largest_run = np.maximum(best_lab_run, pooled)
+    lab_eff = lab_runs * algo
+    best = np.zeros((n, 2))  # (nation, [best lab run, best lab effective run])
+    np.maximum.at(best, static.lab_nation, np.stack((lab_runs, lab_eff), axis=1))
+    s.largest_run = np.maximum(best[:, 0], pooled)
     pooled_eff = pooled * pooled_algo
-    s.capability = capability_score(np.maximum(best_lab_eff, pooled_eff))
-    national_model = capability_score(pooled_eff)
-    s.lab_capability = np.maximum(s.lab_capability, national_model[static.lab_nation])  # labs serve the national model
+    scores = capability_score(np.concatenate((lab_eff, np.maximum(best[:, 1], pooled_eff), pooled_eff)))
+    s.capability = scores[nl:nl + n]
+    national_model = scores[nl + n:]
+    s.lab_capability = np.maximum(scores[:nl], national_model[static.lab_nation])  # labs serve the national model
     s.best_capability = np.maximum(s.best_capability, s.capability)
 
 

@@ -87,7 +87,7 @@ def diffusion(static: Static, s: WorldState, people: np.ndarray | None = None) -
     pools = np.where(sources, s.algo_history[:, lags], -np.inf)
     best = pools.argmax(axis=0)
     gaps = np.maximum(pools[best, columns][None, :] - s.algo_log10[:, None], 0.0)
-    for c, (channel, source, found) in enumerate(zip(channels, best.tolist(), np.isfinite(pools).any(axis=0).tolist(), strict=True)):
+    for c, (channel, source, found) in enumerate(zip(channels, best.tolist(), np.logical_or.reduce(np.isfinite(pools), axis=0).tolist(), strict=True)):
         if not found:
             continue
         if channel.access == "everyone":  # full access: rate x 1.0 is the rate itself, so no array of ones to multiply
