@@ -20,7 +20,7 @@ from techrace.core.actions import Action
 from techrace.core.levers.base import regulator_of
 from techrace.core.mechanisms.standing import pooled_share_for, start_share
 from techrace.core.policies.regulators import best_rival, regulator_default
-from techrace.core.policies.segments import SEQUENTIAL_UP_TO, exact_sum_list, shares_by_group
+from techrace.core.policies.segments import exact_sum_list, shares_by_group, shares_of_group
 from techrace.core.state import CUTOFF_KINDS
 from techrace.ruleset.schema import TOOL_KINDS, NationPolicyParams
 
@@ -216,7 +216,7 @@ def _domestic_labs(model: WorldModel, n: int) -> list[tuple[str, float]]:
     if shares is None:  # labs' compute does not move while nations decide
         static, compute = model.static, model.state.usable_compute.tolist()
         ids = _members(static, "lab_nation", n).tolist()
-        shares = model.turn_cache[key] = _shares_of([(static.labs[i], compute[i] + 1.0) for i in ids])
+        shares = model.turn_cache[key] = shares_of_group([(static.labs[i], compute[i] + 1.0) for i in ids])
     return shares
 
 
@@ -252,7 +252,7 @@ def _toolmaker_substitutes(model: WorldModel, n: int) -> list[list[tuple[str, fl
             for k, (line, step) in enumerate(zip(capacity[m], development[m], strict=True)):
                 if line > 0 or step >= 0:  # makes or develops the kind
                     by_kind[k].append((name, line + 1.0))
-        table = model.turn_cache[key] = [_shares_of(group) for group in by_kind]
+        table = model.turn_cache[key] = [shares_of_group(group) for group in by_kind]
     return table
 
 
@@ -265,7 +265,7 @@ def _domestic_foundries(model: WorldModel, n: int) -> list[tuple[str, float]]:
         members = static.cache.get("foundry_members")
         if members is None:  # every foundry's nation and name, once a game
             members = static.cache["foundry_members"] = (static.foundry_nation.tolist(), list(static.foundries))
-        table = model.turn_cache["domestic_foundries"] = shares_of_few(*members, _foundry_weights(model).tolist(),
+        table = model.turn_cache["domestic_foundries"] = shares_by_group(*members, _foundry_weights(model).tolist(),
                                                                        len(static.nations), floor=1e-12)
     return table[n]
 
@@ -281,7 +281,7 @@ def _logic_foundries(model: WorldModel, n: int) -> list[tuple[str, float]]:
         if ids is None:  # the nation's logic foundries, once a game
             ids = static.cache[key] = np.flatnonzero((static.foundry_nation == n) & (static.foundry_is_memory == 0))
         weights = _foundry_weights(model).tolist()
-        found = model.turn_cache[key] = _shares_of([(static.foundries[i], weights[i]) for i in ids.tolist()], floor=1e-12)
+        found = model.turn_cache[key] = shares_of_group([(static.foundries[i], weights[i]) for i in ids.tolist()], floor=1e-12)
     return found
 
 
@@ -302,38 +302,6 @@ def _advanced_weights(static: Static) -> np.ndarray:
         advanced = static.cache["advanced_weights"] = np.where(static.node_nm <= 7.0, 1.0, 0.1)
         advanced.flags.writeable = False
     return advanced
-
-
-def shares_of_few(groups: list[int], names: list[str], weights: list[float], count: int,
-                  floor: float = 0.0) -> list[list[tuple[str, float]]]:
-    """`shares_by_group` in plain Python floats while no group has more than `SEQUENTIAL_UP_TO` members (the
-    nations' tables: 1-10 members, where its ~10 numpy calls cost several times the additions): each total
-    added from 0.0 one member after another as `bincount` adds, at least `floor` (NaN kept), then each share
-    divided; a zero total raises ZeroDivisionError as there. Larger groups go to `shares_by_group`."""
-    totals, sizes = [0.0] * count, [0] * count
-    for g, w in zip(groups, weights, strict=True):
-        totals[g] += w
-        sizes[g] += 1
-    if count and max(sizes) > SEQUENTIAL_UP_TO:
-        return shares_by_group(groups, names, weights, count, floor)
-    if floor > 0.0:
-        totals = [floor if t < floor else t for t in totals]
-    out: list[list[tuple[str, float]]] = [[] for _ in range(count)]
-    for g, name, w in zip(groups, names, weights, strict=True):
-        out[g].append((name, w / totals[g]))
-    return out
-
-
-def _shares_of(group: list[tuple[str, float]], floor: float = 0.0) -> list[tuple[str, float]]:
-    """One group's `shares_of_few`: (member, weight) pairs to (member, weight over the group's total)."""
-    if len(group) > SEQUENTIAL_UP_TO:
-        return shares_by_group([0] * len(group), [name for name, _ in group], [w for _, w in group], 1, floor)[0]
-    total = 0.0  # added from 0.0 one member after another, as `bincount` adds
-    for _, w in group:
-        total += w
-    if floor > 0.0 and total < floor:  # at least `floor`, NaN kept
-        total = floor
-    return [(name, w / total) for name, w in group]
 
 
 def _members(static: Static, table: str, n: int) -> np.ndarray:

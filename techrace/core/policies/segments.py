@@ -50,26 +50,20 @@ def shares_by_group(groups: np.ndarray | list[int], names: list[str], weights: n
                     floor: float = 0.0) -> list[list[tuple[str, float]]]:
     """Each group's members (in the order given) with their weight over the group's total (at least `floor`):
     `weight / max(np.add.reduce(weight), floor)` of each group's own weights, for all groups at once (a zero
-    total raises ZeroDivisionError, as dividing Python floats did). Up to `SEQUENTIAL_UP_TO` members in plain
-    floats (half the calls: a nation's 2-5 labs or logic foundries), where numpy's ~8 calls cost more; beyond,
-    the totals and shares in numpy."""
-    if len(names) <= SEQUENTIAL_UP_TO:
-        return _shares_in_floats(groups, names, weights, count, floor)
-    return _shares_in_arrays(groups, names, weights, count, floor)
-
-
-def _shares_in_floats(groups: np.ndarray | list[int], names: list[str], weights: np.ndarray | list[float], count: int,
-                      floor: float) -> list[list[tuple[str, float]]]:
-    """`_shares_in_arrays` for at most `SEQUENTIAL_UP_TO` members: no group is larger, so each total is added
-    one after another from 0.0 as `bincount` adds it; the floor keeps NaN as `np.maximum` does; the
-    division raises ZeroDivisionError at a zero total."""
-    groups = groups.tolist() if isinstance(groups, np.ndarray) else [int(g) for g in groups]
-    values = weights.tolist() if isinstance(weights, np.ndarray) else [float(w) for w in weights]
+    total raises ZeroDivisionError, as dividing Python floats did). While no group has more than
+    `SEQUENTIAL_UP_TO` members (a nation's 1-10 labs or foundries), in plain floats: each total added from 0.0
+    one member after another as `bincount` adds, where numpy's ~8 calls cost several times the additions; a
+    table with a larger group goes to numpy whole."""
+    groups = groups.tolist() if isinstance(groups, np.ndarray) else list(groups)
+    values = weights.tolist() if isinstance(weights, np.ndarray) else list(weights)
     if groups and min(groups) < 0:
         raise ValueError("'list' argument must have no negative elements")  # bincount's refusal
-    totals = [0.0] * count
+    totals, sizes = [0.0] * count, [0] * count
     for g, weight in zip(groups, values, strict=True):
         totals[g] += weight
+        sizes[g] += 1
+    if count and max(sizes) > SEQUENTIAL_UP_TO:
+        return _shares_in_arrays(groups, names, values, count, floor)
     if floor > 0.0:
         totals = [floor if total < floor else total for total in totals]  # NaN kept
     out: list[list[tuple[str, float]]] = [[] for _ in range(count)]
@@ -78,9 +72,21 @@ def _shares_in_floats(groups: np.ndarray | list[int], names: list[str], weights:
     return out
 
 
+def shares_of_group(group: list[tuple[str, float]], floor: float = 0.0) -> list[tuple[str, float]]:
+    """One group's `shares_by_group`: (member, weight) pairs to (member, weight over the group's total)."""
+    if len(group) > SEQUENTIAL_UP_TO:
+        return _shares_in_arrays([0] * len(group), [name for name, _ in group], [w for _, w in group], 1, floor)[0]
+    total = 0.0  # added from 0.0 one member after another, as `bincount` adds
+    for _, weight in group:
+        total += weight
+    if floor > 0.0 and total < floor:  # at least `floor`, NaN kept
+        total = floor
+    return [(name, weight / total) for name, weight in group]
+
+
 def _shares_in_arrays(groups: np.ndarray | list[int], names: list[str], weights: np.ndarray | list[float], count: int,
                       floor: float) -> list[list[tuple[str, float]]]:
-    """`shares_by_group` in numpy (from ~7 members cheaper than Python's additions)."""
+    """`shares_by_group` in numpy (from ~7 members in a group cheaper than Python's additions)."""
     groups = np.asarray(groups, dtype=np.int64)
     weights = np.asarray(weights, dtype=np.float64)
     totals = exact_sums(groups, weights, count)
