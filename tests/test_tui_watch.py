@@ -101,9 +101,9 @@ async def test_play_watch_reloads_between_turns_and_keeps_playing_through_errors
         assert isinstance(screen, GameScreen) and screen.session.watching
         await pilot.pause(0.5)  # the watcher is set up
         (mod / "levers.yaml").write_text(EDIT)
-        await wait_until(pilot, lambda: screen.session.pending_reload is not None)
+        await wait_until(pilot, lambda: screen.session.pending_reload is not None  # notify posts a message:
+                         and any(n.title == "Ruleset edited: 1 value changed" for n in app._notifications))  # toast after
         assert "new rules (w)" in app.sub_title
-        assert any(n.title == "Ruleset edited: 1 value changed" for n in app._notifications)
         await pilot.press("w")
         await pilot.pause()
         assert isinstance(app.screen, RulesetChanges)
