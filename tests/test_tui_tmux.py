@@ -136,8 +136,7 @@ def test_an_edited_ruleset_is_reloaded_under_watch_in_a_real_terminal(tmp_path: 
                                                  "--nation", "CN", "--seed", "7", "--watch"))
     term = Terminal(command, cwd=tmp_path)
     try:
-        term.wait_for("End turn")
-        time.sleep(1.0)  # the watcher starts with the board
+        term.wait_for("End turn")  # an edit from here on is seen, even before the watcher runs (it checks once)
         (mod / "levers.yaml").write_text("levers:\n  preview_quarters: 2\n")
         screen = term.wait_for("Ruleset edited: 1 value changed")
         assert "preview_quarters: 1 -> 2" in screen and "In force when this turn ends" in screen

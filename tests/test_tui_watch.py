@@ -125,3 +125,32 @@ async def test_play_watch_reloads_between_turns_and_keeps_playing_through_errors
         await pilot.pause()
         text = text_of(app.screen.query_one("#ruleset-changes"))
         assert "was not taken" in text and "must be at least 1" in text and "Reloads in force in this game (1" in text
+
+
+@sync
+async def test_an_edit_saved_while_the_watcher_starts_is_not_lost(in_tmp: Path) -> None:
+    """The watcher sees only edits made after it runs, so it checks the files once when it starts: an edit
+    saved between building the game and the watcher's start is still shown and held for the turn's end."""
+    mod = make_mod(in_tmp)
+    app = TechraceApp(GameOptions("play", str(mod), "CN", 5), autosaves=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, GameScreen) and not screen.session.watching
+        (mod / "levers.yaml").write_text(EDIT)  # saved before anything watches the files
+        app.watch_ruleset(screen.session)
+        await wait_until(pilot, lambda: screen.session.pending_reload is not None
+                         and any(n.title == "Ruleset edited: 1 value changed" for n in app._notifications))
+        await end_turn(pilot)
+        assert screen.session.game.ruleset.levers.preview_quarters == 2
+
+
+@sync
+async def test_starting_to_watch_unchanged_files_says_nothing(in_tmp: Path) -> None:
+    mod = make_mod(in_tmp)
+    app = TechraceApp(GameOptions("play", str(mod), "CN", 5, watch=True), autosaves=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.pause(1.5)  # past the watcher's first timeout (STOP_CHECK_MS), when it checks the files once
+        assert app.screen.session.watching and app.screen.session.pending_reload is None
+        assert not [n.title for n in app._notifications if "Ruleset" in n.title]

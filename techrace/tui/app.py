@@ -163,13 +163,18 @@ class TechraceApp(App[None]):
 
         from techrace.tui.watch import DEBOUNCE_MS, check_change, is_ruleset_file
 
+        started = False  # an edit saved while the watcher was starting is caught by one check once it runs
         try:
-            for _ in watch(*directories, debounce=DEBOUNCE_MS, stop_event=stop, rust_timeout=STOP_CHECK_MS,
-                           watch_filter=lambda _, path: is_ruleset_file(path)):
+            for changes in watch(*directories, debounce=DEBOUNCE_MS, stop_event=stop, rust_timeout=STOP_CHECK_MS,
+                                 yield_on_timeout=True, watch_filter=lambda _, path: is_ruleset_file(path)):
+                if not changes and started:
+                    continue
                 check = check_change(source, session.game)
                 if stop.is_set():
                     return
-                self.call_from_thread(self._ruleset_checked, session, check)
+                if changes or check.ruleset is not None or check.errors:
+                    self.call_from_thread(self._ruleset_checked, session, check)
+                started = True
         except Exception as exc:  # the app closed, or the folder went away: watching stops, the game goes on
             if not stop.is_set() and self.is_running:
                 self.call_from_thread(self.notify, f"stopped watching the ruleset: {exc}", title="Live ruleset",
