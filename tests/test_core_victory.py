@@ -73,6 +73,21 @@ def test_goals_list_the_conditions_of_one_nation() -> None:
         game.goals("XX")
 
 
+def test_the_end_score_goal_measures_how_many_nations_a_nation_is_ahead_of() -> None:
+    game = Game.from_ruleset("baseline", seed=1).run(2)
+    scores = game.scores()
+    assert sorted(scores.values())[0] == sorted(scores.values())[1], "baseline has a tie (TW and NL train nothing)"
+    others = len(scores) - 1
+    for code, score in scores.items():  # a tie is ahead of neither
+        goal = game.goals(code)[-1]
+        above = sum(v > score for v in scores.values())
+        below = sum(v < score for v in scores.values())
+        assert goal.progress == pytest.approx(below / others)
+        assert f"rank {above + 1} of {len(scores)} (ahead of {below} of {others})" in goal.text
+    best = max(scores, key=scores.get)
+    assert game.goals(best)[-1].progress == 1.0
+
+
 @pytest.mark.parametrize("turns", [6, 12])
 def test_the_quarter_counted_all_at_once_is_the_quarter_counted_condition_by_condition(turns: int) -> None:
     import copy

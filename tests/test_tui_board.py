@@ -65,6 +65,8 @@ async def test_the_goal_is_on_the_first_board_at_80x24() -> None:
         for goal in game.goals("CN"):  # one row per goal, cut at the terminal's width
             assert goal.text[:40] in shown and f"{goal.progress:.0%}" in shown
         assert shown.count("Lose") == sum(g.loss for g in game.goals("CN"))
+        rows = [row for row in shown.splitlines() if "Win " in row or "Lose " in row]
+        assert all(("% safe " in row) == ("Lose " in row) for row in rows), "a loss bar says it is the margin left"
         assert f"{game.turns_total} turns left" in str(panel.border_subtitle)
         await end_turn(pilot)
         assert f"{game.turns_total - 1} turns left" in str(panel.border_subtitle)

@@ -313,12 +313,23 @@ def goals(static: Static, s: WorldState, nation: int, turns_left: int,
             text += f"; held {held} of {cond.quarters} quarters"
         out.append(Goal(cid, cond.kind, cond.description, float(values[nation]), target, rival, rival_value, progress,
                         held, cond.quarters, cond.kind == "collapse", text))
-    scores = np.where(alive, end_scores(static, s, metrics), -np.inf)
-    rank = int((scores > scores[nation]).sum()) + 1
-    out.append(Goal("scoring", "score", "Otherwise the best end score wins at the final quarter", float(scores[nation]),
-                    None, None, None, 1.0 if rank == 1 else 0.0, 0, 0, False,
-                    f"end score {scores[nation]:.1f}, rank {rank} of {int(alive.sum())}; {turns_left} turns left"))
+    out.append(_score_goal(static, s, metrics, nation, alive, turns_left))
     return out
+
+
+def _score_goal(static: Static, s: WorldState, metrics: dict[str, np.ndarray], nation: int, alive: np.ndarray,
+                turns_left: int) -> Goal:
+    """The end score as a goal: its progress is the share of the other nations still in the game that `nation`
+    ranks above (1 = first), so a third place of seven reads 67%, not the 0% of "not first"."""
+    scores = np.where(alive, end_scores(static, s, metrics), -np.inf)
+    others = int(alive.sum()) - int(bool(alive[nation]))
+    rank = int((scores > scores[nation]).sum()) + 1
+    below = int((scores < scores[nation]).sum()) - int((~alive).sum()) if alive[nation] else 0
+    progress = below / others if others else 1.0
+    return Goal("scoring", "score", "Otherwise the best end score wins at the final quarter", float(scores[nation]),
+                None, None, None, progress, 0, 0, False,
+                f"end score {scores[nation]:.1f}, rank {rank} of {int(alive.sum())} (ahead of {below} of {others}); "
+                f"{turns_left} turns left")
 
 
 def _standing(static: Static, cond: VictoryCondition, metrics: dict[str, np.ndarray], n: int, rival: str | None,

@@ -13,15 +13,16 @@ from techrace.tui.widgets.format import bar
 
 
 def goal_line(goal: Any, width: int | None = None) -> Text:
-    """`Win  ████░░░░░░  43% capability 85.5 of 200; US 102.9` (a loss condition starts with `Lose`),
-    with the condition's description after it when there is room."""
+    """`Win  ████░░░░░░  43% capability 85.5 of 200; US 102.9`; a loss condition starts with `Lose` and its bar is
+    the margin left (`Lose ████░░░░░░  43% safe gdp_index 100.0; ...`, 0% = out of the game); the condition's
+    description follows when there is room."""
     progress = float(getattr(goal, "progress", 0.0) or 0.0)
     loss = bool(getattr(goal, "loss", False))
     style = "green" if progress >= 0.75 else "yellow" if progress >= 0.4 else "red"
     line = Text(no_wrap=True, overflow="ellipsis")
     line.append("Lose " if loss else "Win  ", style="bold red" if loss else "bold")
     line.append(bar(progress), style=style)
-    line.append(f" {progress:4.0%} ", style=style)
+    line.append(f" {progress:4.0%} {'safe ' if loss else ''}", style=style)  # a loss bar is the margin left
     line.append(printable(getattr(goal, "text", "") or getattr(goal, "kind", "")))
     description = printable(getattr(goal, "description", "") or "")
     if description and width is not None and line.cell_len + 3 + len(description) <= width:
