@@ -73,7 +73,7 @@ def test_buyers_stockpile_ahead_of_an_announced_rule() -> None:
     ahead = play(variant(announce), turns=2)
     base = play(turns=2)
     assert value(ahead, "CN", "ai_compute_h100e") > value(base, "CN", "ai_compute_h100e")
-    assert any("announces" in e.text for e in ahead.events)
+    assert any(e.text.endswith(": announced") and "buyers stock up" in e.cause for e in ahead.events)
 
 
 def test_chip_firms_design_compliant_skus_when_a_threshold_bites() -> None:

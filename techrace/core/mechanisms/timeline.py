@@ -37,14 +37,15 @@ def advance_controls(static: Static, s: WorldState, quarter: str, activated: lis
         if new == "active":
             in_force = effective and index[effective] < 0
             text = rule_label(rule) + (" (in force)" if in_force else " takes effect")
-            events.append(Event(s.turn, quarter, "control", text, f"effective {effective}", (regulator, rule_id)))
+            cause = f"in force since {effective}" if in_force else f"its effective date is {effective}"
+            events.append(Event(s.turn, quarter, "control", text, cause, (regulator, rule_id)))
             if not in_force:
                 on_activate(static, s, rule)
                 if activated is not None:
                     activated.append(rule_id)
         elif new == "announced":
-            events.append(Event(s.turn, quarter, "control", f"{regulator} announces {rule_label(rule)}",
-                                f"takes effect {effective or 'later'}; buyers stockpile", (regulator, rule_id)))
+            events.append(Event(s.turn, quarter, "control", f"{rule_label(rule)}: announced",
+                                f"it takes effect {effective or 'later'}; buyers stock up until then", (regulator, rule_id)))
         else:
             events.append(Event(s.turn, quarter, "control", f"{rule_label(rule)}: ends",
                                 f"expires {expires}", (regulator, rule_id)))
