@@ -124,3 +124,42 @@ def test_resume_refuses_a_different_plan(tmp_path):
         run_batch(None, 3, out=out, resume=True, progress=False)
     nothing = run_batch(out=out, resume=True, progress=False)  # already complete: plays nothing more
     assert nothing.done == 2 and len(load_results(out)) == len(run_batch(out=out, resume=True, progress=False).load())
+
+
+def test_a_first_ctrl_c_is_taken_between_waits_and_a_second_at_once() -> None:
+    """Ctrl-C during a batch sets a flag the runner reads at a safe point (never inside concurrent.futures, where
+    it can leave a future's lock held and hang the batch); a second Ctrl-C interrupts at once; the default
+    handler is back afterwards."""
+    from techrace.batch.runner import deferred_interrupt
+
+    with deferred_interrupt() as asked:
+        os.kill(os.getpid(), signal.SIGINT)
+        deadline = time.monotonic() + 5
+        while not asked.is_set() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert asked.is_set(), "the first Ctrl-C is only noted"
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_ctrl_c_to_the_batch_process_alone_stops_it_and_keeps_its_runs(tmp_path):
+    """SIGINT to the batch process only (not its workers, as `kill -INT` does): the loop takes it within a poll,
+    tells the workers to stop after their run, and keeps every finished run."""
+    out = tmp_path / "alone"
+    script = tmp_path / "alone.py"
+    script.write_text("from techrace.batch import run_batch\n"
+                      "if __name__ == '__main__':\n"
+                      f"    run_batch('baseline', 160, 3, 2, workers=2, out={str(out)!r}, progress=False, chunk_size=4)\n")
+    proc = subprocess.Popen([sys.executable, str(script)], env=_env(), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not list(out.glob("part-*.parquet")) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0 and "BatchInterrupted" in err
+    kept = load_results(out)["run"].nunique()
+    assert 4 <= kept < 160
+    assert run_batch(out=out, resume=True, progress=False).done == 160

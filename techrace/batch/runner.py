@@ -7,16 +7,21 @@ When a worker process dies, `ProcessPoolExecutor` fails every pending future wit
 and cannot be used again. The runs that were in flight become *suspects*: the pool is rebuilt and each
 suspect is replayed alone, one at a time, so a crash can be pinned on one run; a run that kills its
 worker twice on its own is set aside as failed and the batch goes on.
+
+Ctrl-C is taken at a safe point of the loop (`deferred_interrupt`), never inside `concurrent.futures`.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+import signal
+import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Protocol
 
@@ -25,6 +30,7 @@ from techrace.batch.worker import ChunkResult, ChunkTask, Failure, play_chunk
 
 MAX_CHUNK = 50
 CRASHES_TO_SET_ASIDE = 2
+POLL_S = 0.2  # how often the loop looks for a Ctrl-C it deferred (a wait of this long costs nothing)
 
 
 class Engine(Protocol):
@@ -69,17 +75,44 @@ def run_chunks(
     def submit(chunk: tuple[RunSpec, ...]) -> None:
         in_flight[engine.executor.submit(play_chunk, replace(template, runs=chunk))] = chunk  # type: ignore[attr-defined]
 
+    with deferred_interrupt() as asked:
+        try:
+            _loop(pending, suspects, crashes, in_flight, submit, window, engine, on_result, asked)
+        except KeyboardInterrupt:
+            _drain(in_flight, engine, on_result)
+            raise
+
+
+@contextmanager
+def deferred_interrupt() -> Iterator[threading.Event]:
+    """While chunks are in flight the first Ctrl-C only sets the event the loop reads between waits; a second one
+    interrupts at once. A KeyboardInterrupt landing inside `concurrent.futures.wait` can leave a future's lock held
+    (raised in `_AcquireFutures.__enter__`, its `__exit__` never runs); the pool's manager thread then blocks on it
+    for good and the batch hangs at exit instead of stopping. Only the main thread's default handler is replaced
+    (a notebook's or a caller's own handler is left alone, and the loop then stops as before)."""
+    asked = threading.Event()
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        yield asked
+        return
+
+    def first_ctrl_c(_signum: int, _frame: object) -> None:
+        asked.set()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    signal.signal(signal.SIGINT, first_ctrl_c)
     try:
-        _loop(pending, suspects, crashes, in_flight, submit, window, engine, on_result)
-    except KeyboardInterrupt:
-        _drain(in_flight, engine, on_result)
-        raise
+        yield asked
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _loop(pending: Iterator[tuple[RunSpec, ...]], suspects: deque[RunSpec], crashes: Counter[int],
           in_flight: dict[Future[ChunkResult], tuple[RunSpec, ...]], submit: Callable[[tuple[RunSpec, ...]], None],
-          window: int, engine: Engine, on_result: Callable[[ChunkResult], None]) -> None:
+          window: int, engine: Engine, on_result: Callable[[ChunkResult], None], asked: threading.Event) -> None:
     while True:
+        if asked.is_set():  # Ctrl-C, taken here rather than wherever it landed
+            raise KeyboardInterrupt
         if suspects:
             if not in_flight:  # a suspect plays alone, so a crash is its own
                 submit((suspects.popleft(),))
@@ -88,7 +121,7 @@ def _loop(pending: Iterator[tuple[RunSpec, ...]], suspects: deque[RunSpec], cras
                 submit(chunk)
         if not in_flight:  # no suspect left and nothing pending
             return
-        finished, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+        finished, _ = wait(list(in_flight), timeout=POLL_S, return_when=FIRST_COMPLETED)
         for future in sorted(finished, key=lambda f: in_flight[f][0].run):
             chunk = in_flight.pop(future)
             error = future.exception()
