@@ -154,6 +154,14 @@ def test_an_idle_players_nation_is_run_by_its_advisor_as_a_computer_player_would
     assert [r for r in idle.metric_rows] == [r for r in computer.metric_rows]
 
 
+def test_what_the_advisor_orders_for_the_player_says_it_was_the_advisor() -> None:
+    idle, computer = play(seed=7, turns=4, player="CN"), play(seed=7, turns=4)
+    pooling = [e for e in idle.events if e.text.startswith("CN aims to pool")]
+    assert pooling and all(e.cause == "your advisor decided it (it holds your compute levers)" for e in pooling)
+    assert [e.text for e in idle.events] == [e.text for e in computer.events], "the same decisions, only the cause"
+    assert not any("advisor" in e.cause for e in computer.events)
+
+
 def test_an_order_takes_its_group_back_from_the_advisor_and_the_advisor_lever_hands_it_over() -> None:
     game = Game.from_ruleset(baseline(), seed=1, player="CN")
     n = game.nations.index("CN")

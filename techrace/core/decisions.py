@@ -8,6 +8,7 @@ handed over (`advisor` lever); ordering a lever of a handed-over group takes tha
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -126,9 +127,15 @@ def _nations(model: WorldModel) -> list[Event]:
                 continue
             if action.kind == "military":
                 model.military_orders.append((action.nation, action.params["shock"]))
-            events += lever.apply(model, action)
+            applied = lever.apply(model, action)
+            events += applied if everyone_ai or model.is_ai(n) else advised(applied, lever.group)
         ledger.book()
     return events
+
+
+def advised(events: list[Event], group: str) -> list[Event]:
+    """Events of an order the player's advisor gave: their cause says so, not a computer nation's reason."""
+    return [replace(event, cause=f"your advisor decided it (it holds your {group} levers)") for event in events]
 
 
 def _regulators(model: WorldModel) -> list[Event]:
@@ -145,4 +152,7 @@ def _regulators(model: WorldModel) -> list[Event]:
     events: list[Event] = []
     for function, params, idx in policy_groups(model, Regulator, decides):
         events += function(model, idx, params) or []
+    if model.player is not None:  # what the player's own regulators did was the advisor's doing
+        own = {code for code, reg in st.ruleset.regulators.items() if reg.nation == model.player}
+        events = [advised([e], "controls")[0] if e.actors and e.actors[0] in own else e for e in events]
     return events
