@@ -79,3 +79,14 @@ def test_espionage_only_helps_where_execution_capacity_exists() -> None:
     s.espionage[:] = 0.0
     s.eng[smic, 0] = 50000
     assert model._espionage_bonus()[smic] == 0.0
+
+
+def test_a_poaching_event_names_the_firms_as_players_know_them() -> None:
+    game = Game.from_ruleset("baseline", seed=7).run(4)
+    poaching = [e for e in game.events if "poaches a star engineer" in e.text]
+    assert poaching, "baseline poaches stars in its first year"
+    rs = game.ruleset
+    names = {i: t[i].name for t in (rs.foundries, rs.toolmakers, rs.chip_firms, rs.labs) for i in t}
+    for event in poaching:
+        target, source = event.actors  # ids, for filters and the event log
+        assert event.text == f"{names[target]} poaches a star engineer from {names[source]}"

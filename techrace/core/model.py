@@ -192,7 +192,8 @@ class WorldModel(mesa.Model):
         talent.hire(st, s)
         for source, target in talent.poach_stars(st, s, self.rng):
             events.append(Event(s.turn, self.quarter, "talent",
-                                f"{st.employers[target]} poaches a star engineer from {st.employers[source]}",
+                                f"{talent.employer_name(st, target)} poaches a star engineer from "
+                                f"{talent.employer_name(st, source)}",
                                 "a pay offer its rival's enforcement did not stop", (st.employers[target], st.employers[source])))
         self.talent = talent.talent_index(st, s, self.talent_reference)
         return events

@@ -216,3 +216,10 @@ def _units(static: Static, s: WorldState) -> np.ndarray:
     rules = static.ruleset.talent
     experience = np.minimum(rules.experience_weight_cap, rules.experience_weight_base + s.exp.take(where) * rules.experience_weight_per_year)
     return _frozen(engineers * experience + s.stars * static.ruleset.technology.star_multiplier * rules.star_weight_engineers)
+
+
+def employer_name(static: Static, employer: int) -> str:
+    """An employer's display name from its ruleset entry (events name firms as players read them)."""
+    tables = {"foundry": static.ruleset.foundries, "toolmaker": static.ruleset.toolmakers,
+              "chip_firm": static.ruleset.chip_firms, "lab": static.ruleset.labs}
+    return tables[static.employer_kind[employer]][static.employers[employer]].name
