@@ -103,9 +103,25 @@ def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def summary(game: Any) -> str:
-    """A short plain-text table of the final quarter, then the outcome."""
+    """A short plain-text table of the final quarter, then the outcome and a few of the events."""
     last = [r for r in game.metric_rows if r["turn"] == game.turn]
-    header = f"techrace {game.ruleset.name} seed {game.seed}: {game.turn} turns to {last[0]['quarter'] if last else game.quarter}"
+    if not last:
+        lines = [f"techrace {game.ruleset.name} seed {game.seed}: no quarter played (the game starts in {game.quarter})"]
+    else:
+        lines = [f"techrace {game.ruleset.name} seed {game.seed}: {game.turn} turns to {last[0]['quarter']}", "",
+                 *_table(last)]
+    outcome = game.outcome
+    lines.append("")
+    if outcome is not None:
+        lines.append(f"Winner: {outcome.winner} — {outcome.reason}")
+    else:
+        lines.append("No winner yet (the game is not over).")
+    lines.append(_events_line(game.events))
+    return "\n".join(lines)
+
+
+def _table(last: list[dict[str, Any]]) -> list[str]:
+    """The final quarter's rows, the most capable nation first."""
     columns = [("nation", "nation", "{}"), ("compute H100e", "ai_compute_h100e", "{:,.0f}"),
                ("largest run FLOP", "largest_training_run_flop", "{:.2e}"), ("capability", "capability", "{:.1f}"),
                ("best node", "best_node_nm", "{:g} nm"), ("adv. wpm", "advanced_wafer_starts", "{:,.0f}"),
@@ -114,16 +130,22 @@ def summary(game: Any) -> str:
     for row in sorted(last, key=lambda r: -r["capability"]):
         table.append([("-" if row[key] is None else fmt.format(row[key])) for _, key, fmt in columns])
     widths = [max(len(r[i]) for r in table) for i in range(len(columns))]
-    lines = [header, ""]
+    lines = []
     for i, r in enumerate(table):
         lines.append("  ".join(c.rjust(w) if j else c.ljust(w) for j, (c, w) in enumerate(zip(r, widths, strict=True))))
         if i == 0:
             lines.append("  ".join("-" * w for w in widths))
-    outcome = game.outcome
-    lines.append("")
-    if outcome is not None:
-        lines.append(f"Winner: {outcome.winner} — {outcome.reason}")
-    else:
-        lines.append("No winner yet (the game is not over).")
-    lines.append(f"{len(game.events)} events; e.g. " + "; ".join(e.text for e in game.events if e.kind in ("control", "shock", "technology"))[:300])
-    return "\n".join(lines)
+    return lines
+
+
+def _events_line(events: list[Any], room: int = 300) -> str:
+    """How many events, and the first controls, shocks and technologies that fit in `room` characters, whole."""
+    shown: list[str] = []
+    for text in (e.text for e in events if e.kind in ("control", "shock", "technology")):
+        if shown and sum(len(t) + 2 for t in shown) + len(text) > room:
+            shown.append("…")
+            break
+        shown.append(text)
+    count = f"{len(events)} event{'s' if len(events) != 1 else ''}"
+    return f"{count}; e.g. " + "; ".join(shown) if shown else f"{count}."
+
