@@ -515,7 +515,7 @@ class Industry(Strict):
     rd_cash_share: Share = Field(0.3, description="Most of its cash a foundry spends on R&D in one quarter")
     rd_overfunding: float = Field(1.2, ge=1.0, le=5.0, description="R&D funded up to this factor times the fully funded rate")
     subsidy_rd_share: Share = Field(0.5, description="Share of a subsidy a foundry may spend on R&D in the quarter received")
-    build_cash_share: Share = Field(0.5, description="Share of its cash a foundry may commit to construction per quarter")
+    build_cash_share: Share = Field(0.5, description="Share of its cash a foundry may commit to new fabs per quarter: their whole capex, the shell paid at the start and the tools on delivery")
     rd_speed_cap: float = Field(1.5, ge=1.0, le=5.0, description="Fastest R&D speed from talent (relative to the start)")
     duv_rd_gate: Share = Field(0.6, description="R&D speed on an EUV node developed on DUV multi-patterning")
     hbm_capex_per_wpm_usd: NonNeg = Field(120000.0, description="Capex per HBM TSV wafer start per month (USD)")

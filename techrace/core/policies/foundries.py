@@ -142,7 +142,8 @@ def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
         wpm = np.where(ramp, np.maximum(wpm, industry.first_fab_wpm), wpm)
     limit = np.add.reduce(total, axis=1, keepdims=True) * industry.max_fab_growth_per_quarter + industry.fab_growth_floor_wpm
     wpm = np.minimum(wpm, limit)
-    cost = shell_cost * wpm / 1e9
+    # the budget commits to the whole fab: its shell now and its tools as they are delivered (tools_market charges them)
+    cost = shell_cost * wpm / 1e9 / industry.shell_share_of_capex
     spent_before = cost[:, ::-1].cumsum(axis=1)[:, ::-1] - cost              # leading nodes are paid for first
     affordable = np.maximum(budget[:, None] - spent_before, 0.0)
     wpm = wpm * np.where(cost > 0, np.minimum(1.0, affordable / np.maximum(cost, 1e-12)), 0.0)
