@@ -127,3 +127,22 @@ def test_a_foundry_commits_its_build_budget_to_whole_fabs_not_only_their_shells(
         capex = float(np.add.reduce(started @ st_.capex_per_wpm)) / 1e9
         assert 0.5 * budget < capex <= budget * (1 + 1e-9), "the whole fab's capex within the budget"
         assert abs(float(cash.sum() - s.cash.sum()) - capex * shell) < 1e-9, "its shell paid now"
+
+
+def test_a_memory_maker_commits_its_build_budget_to_whole_hbm_lines() -> None:
+    """HBM's TSV lines likewise: their shell paid now, their tools (`hbm_tools_per_kwpm`) bought on delivery, the
+    whole line's capex within the budget."""
+    from techrace.core.policies.foundries import _grow_hbm
+
+    model = Game.from_ruleset(baseline(), seed=1).run(1).model  # a quarter played: HBM demand seen
+    st_, s = model.static, model.state
+    hynix = np.array([st_.foundries.index("SK_HYNIX")])
+    s.hbm_demand_level[hynix] *= 4.0  # far more demand ahead than lines: the budget binds
+    industry = st_.ruleset.industry
+    for budget in (0.2, 0.5):
+        building, cash = float(s.hbm_construction.sum()), float(s.cash.sum())
+        _grow_hbm(model, hynix, np.array([budget]))
+        started = float(s.hbm_construction.sum()) - building                          # TSV wpm
+        capex = started * industry.hbm_capex_per_wpm_usd / 1e9
+        assert 0.0 < capex <= budget * (1 + 1e-9), "the whole line's capex within the budget"
+        assert abs((cash - float(s.cash.sum())) - capex * industry.shell_share_of_capex) < 1e-9, "its shell paid now"

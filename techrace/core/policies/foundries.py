@@ -220,7 +220,8 @@ def _grow_hbm(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     have = own_share @ (s.hbm_tsv_wpm + np.add.reduce(s.hbm_construction, axis=1))
     add = np.minimum(np.maximum(needed - have, 0.0), have * industry.max_hbm_growth_per_quarter)  # np.clip's numbers
     capex = industry.hbm_capex_per_wpm_usd * industry.shell_share_of_capex / 1e9
-    add = np.minimum(add, np.maximum(budget, 0.0) / capex)
+    # as for fabs, the budget commits to whole lines: the shell now, the TSV tools as the tool market delivers them
+    add = np.minimum(add, np.maximum(budget, 0.0) / (industry.hbm_capex_per_wpm_usd / 1e9))
     if not np.count_nonzero(add):  # no line to start (a quarter in four): adding 0.0 changes nothing
         return
     site = np.where(own, s.hbm_tsv_wpm[None, :], -1.0).argmax(axis=1)
