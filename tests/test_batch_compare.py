@@ -3,11 +3,14 @@ a star only for a relevant effect, constant outcomes outside the multiple-testin
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from techrace.batch.compare import COLUMNS, paired_effect, paired_table
+from techrace.batch.compare import COLUMNS, paired_effect, paired_table, run_compare
 from techrace.batch.outcomes import parse_min_relevant
 from techrace.batch.plan import PlanError
 from techrace.launcher import main
@@ -80,8 +83,19 @@ def test_compare_through_the_cli_writes_compare_csv_beside_both_arms(tmp_path, c
 
 
 def test_comparing_a_ruleset_with_itself_stars_nothing(tmp_path):
-    from techrace.batch.compare import run_compare
-
     table = run_compare("baseline", "baseline", runs=5, turns=4, seed=2, out=tmp_path / "same", progress=False).table
     assert (table["effect"] == 0).all() and not table["relevant"].any()
     assert (table.loc[~table["constant"], "p"] == 1).all()
+
+
+def test_a_comparison_is_kept_per_model_so_a_changed_model_plays_afresh(tmp_path, monkeypatch):
+    """`compare` reuses the arms it played before (same rulesets, runs, turns and seed), but only those of the
+    same model: its default folder names the model, so results of older code are never shown as today's."""
+    from techrace.model_id import model_fingerprint
+
+    monkeypatch.chdir(tmp_path)
+    result = run_compare("baseline", "no-controls", runs=2, turns=2, seed=1, progress=False)
+    assert result.out == Path("batch-out") / f"compare-baseline-no-controls-n2-t2-s1-m{model_fingerprint()[:8]}"
+    assert json.loads((result.out / "a" / "_manifest.json").read_text())["model"] == model_fingerprint()
+    again = run_compare("baseline", "no-controls", runs=2, turns=2, seed=1, progress=False)  # reused, same table
+    assert again.table.equals(result.table)

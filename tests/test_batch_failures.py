@@ -126,6 +126,46 @@ def test_resume_refuses_a_different_plan(tmp_path):
     assert nothing.done == 2 and len(load_results(out)) == len(run_batch(out=out, resume=True, progress=False).load())
 
 
+def test_resume_refuses_a_batch_another_model_played(tmp_path):
+    """A batch records which model played it (a hash of the core's and the schema's code); continuing it after the
+    model changed would mix two models' runs, so it is refused with what to do (simulated by the batch's manifest
+    naming another model, as a batch played before a `git pull` would)."""
+    from techrace.model_id import model_fingerprint
+
+    out = tmp_path / "older"
+    run_batch("baseline", 2, 2, 0, workers=1, out=out, progress=False)
+    manifest_path = out / "_manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    assert manifest["model"] == model_fingerprint() and len(manifest["model"]) == 16
+    for stored, said in (("0123456789abcdef", "played by model 0123456789abcdef"), (None, "did not record")):
+        if stored is None:
+            manifest.pop("model")
+        else:
+            manifest["model"] = stored
+        manifest_path.write_text(json.dumps(manifest))
+        with pytest.raises(Exception, match=f"{said}.*this techrace is model {model_fingerprint()}.*use a new --out"):
+            run_batch(out=out, resume=True, progress=False)
+    assert len(load_results(out)["run"].unique()) == 2, "the refused batch keeps its runs"
+
+
+def test_the_model_fingerprint_follows_the_models_code(tmp_path):
+    """Equal code, equal fingerprint; one changed byte in the core, another (a copy of the package, read from its
+    own folder in a fresh interpreter)."""
+    import shutil
+
+    from techrace.model_id import model_fingerprint
+
+    copy = tmp_path / "techrace"
+    shutil.copytree(REPO / "techrace", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    script = "import sys; sys.path.insert(0, sys.argv[1]); from techrace.model_id import model_fingerprint; print(model_fingerprint())"
+    same = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, check=True)
+    assert same.stdout.strip() == model_fingerprint()
+    with (copy / "core" / "mechanisms" / "research.py").open("a") as changed:
+        changed.write("\n")
+    other = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, check=True)
+    assert other.stdout.strip() != model_fingerprint()
+
+
 def test_a_first_ctrl_c_is_taken_between_waits_and_a_second_at_once() -> None:
     """Ctrl-C during a batch sets a flag the runner reads at a safe point (never inside concurrent.futures, where
     it can leave a future's lock held and hang the batch); a second Ctrl-C interrupts at once; the default

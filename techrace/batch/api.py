@@ -212,6 +212,7 @@ def _reopen(out: str | os.PathLike[str] | None, ruleset: object, runs: int | Non
     manifest = store.open_existing()  # takes the lock: a second writer is refused here
     try:
         plan = BatchPlan.from_json(manifest["plan"])
+        _check_same_model(manifest)
         _check_same(plan, manifest, ruleset, runs, turns, seed, sweep, vary, points)
         if (design is not None and design != plan.design.get("kind")) or (
                 samples is not None and samples != plan.design.get("samples")):
@@ -231,6 +232,7 @@ def _create(ruleset: str | os.PathLike[str] | Ruleset | None, runs: int | None, 
             ) -> tuple[BatchStore, dict[str, Any], BatchPlan, tuple[dict[str, Any], Any]]:
     """A new batch directory, locked, with its manifest and ruleset, after every option was checked."""
     from techrace import __version__
+    from techrace.model_id import model_fingerprint
     from techrace.ruleset import ruleset_hash
 
     base = _load("baseline" if ruleset is None else ruleset)
@@ -243,6 +245,7 @@ def _create(ruleset: str | os.PathLike[str] | Ruleset | None, runs: int | None, 
     store = BatchStore(out if out is not None else _default_out(base.name, plan))
     manifest = {
         "format": FORMAT, "command": command or _api_command(base.name, plan), "techrace_version": __version__,
+        "model": model_fingerprint(),
         "ruleset": base.name, "ruleset_hash": ruleset_hash(base), "plan": plan.to_json(),
         "total_runs": plan.total, "param_columns": plan.param_columns, "done": [], "done_count": 0,
         "failed": [], "complete": False, **({"alternatives": entry} if entry else {}),
@@ -375,6 +378,17 @@ def _check_same(plan: BatchPlan, manifest: Mapping[str, Any], ruleset: object, r
 
         if ruleset_hash(_load(ruleset)) != manifest["ruleset_hash"]:  # type: ignore[arg-type]
             raise BatchDirError(f"ruleset {ruleset} differs from the batch being resumed ({manifest['ruleset']})")
+
+
+def _check_same_model(manifest: Mapping[str, Any]) -> None:
+    """Runs of two models are not one sample: a batch played by other code is refused, not continued."""
+    from techrace.model_id import model_fingerprint
+
+    stored, now = manifest.get("model"), model_fingerprint()
+    if stored != now:
+        played = f"model {stored}" if stored else "a model this batch did not record (made before techrace recorded it)"
+        raise BatchDirError(f"this batch was played by {played}, and this techrace is model {now}: its runs and new "
+                            "ones would not be comparable; use a new --out")
 
 
 def _default_out(name: str, plan: BatchPlan) -> Path:

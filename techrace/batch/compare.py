@@ -68,12 +68,14 @@ def run_compare(
     """Play both rulesets on the same seeds and estimate every outcome's paired effect per nation."""
     from techrace.batch.api import load_results, run_batch
     from techrace.batch.outcomes import check_outcomes
+    from techrace.model_id import model_fingerprint
     from techrace.ruleset import load_ruleset
 
     specs = load_outcomes(outcomes_file)
     ra, rb = load_ruleset(a), load_ruleset(b)
     turns = turns if turns is not None else min(ra.turns, rb.turns)
-    base = Path(out) if out is not None else Path("batch-out") / f"compare-{ra.name}-{rb.name}-n{runs}-t{turns}-s{seed}"
+    base = Path(out) if out is not None else Path("batch-out") / (  # a new model plays afresh, beside the old results
+        f"compare-{ra.name}-{rb.name}-n{runs}-t{turns}-s{seed}-m{model_fingerprint()[:8]}")
     arms = []
     for label, ruleset in (("a", ra), ("b", rb)):
         store = BatchStore(base / label)

@@ -176,7 +176,8 @@ def _markdown(manifest: dict[str, Any], store: BatchStore, final: pd.DataFrame, 
     lines = [
         f"# Batch report: {manifest['ruleset']}", "",
         f"- command: `{manifest['command']}`",
-        f"- ruleset `{manifest['ruleset']}` (sha256 {manifest['ruleset_hash'][:12]}), techrace {manifest['techrace_version']}",
+        f"- ruleset `{manifest['ruleset']}` (sha256 {manifest['ruleset_hash'][:12]}), techrace {manifest['techrace_version']}"
+        f", model {manifest.get('model', 'not recorded')}",
         f"- {manifest['done_count']} of {manifest['total_runs']} runs finished, {len(failures)} failed; "
         f"{per_point} runs per point, {len(plan['points'])} point(s), {plan['turns']} turns, seed {plan['seed']}"
         + (f", design {design}" if design else ""), "",
