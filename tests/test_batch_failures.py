@@ -137,7 +137,7 @@ def test_resume_refuses_a_batch_another_model_played(tmp_path):
     manifest_path = out / "_manifest.json"
     manifest = json.loads(manifest_path.read_text())
     assert manifest["model"] == model_fingerprint() and len(manifest["model"]) == 16
-    for stored, said in (("0123456789abcdef", "played by model 0123456789abcdef"), (None, "did not record")):
+    for stored, said in (("0123456789abcdef", "played by model 0123456789abcdef"), (None, "does not say which model")):
         if stored is None:
             manifest.pop("model")
         else:

@@ -386,9 +386,10 @@ def _check_same_model(manifest: Mapping[str, Any]) -> None:
 
     stored, now = manifest.get("model"), model_fingerprint()
     if stored != now:
-        played = f"model {stored}" if stored else "a model this batch did not record (made before techrace recorded it)"
-        raise BatchDirError(f"this batch was played by {played}, and this techrace is model {now}: its runs and new "
-                            "ones would not be comparable; use a new --out")
+        played = (f"this batch was played by model {stored}" if stored
+                  else "this batch does not say which model played it (it predates the record)")
+        raise BatchDirError(f"{played}, and this techrace is model {now}: its runs and new ones would not be "
+                            "comparable; use a new --out")
 
 
 def _default_out(name: str, plan: BatchPlan) -> Path:
