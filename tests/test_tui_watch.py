@@ -91,6 +91,13 @@ async def wait_until(pilot: Pilot, done: object, timeout: float = 20.0) -> None:
     assert done(), "the watcher did not answer in time"  # type: ignore[operator]
 
 
+def edit_held_and_shown(app: TechraceApp, screen: GameScreen) -> bool:
+    """The one-value edit is held for the turn's end and its toast is up (`notify` posts a message, so the toast
+    lands a moment after the reload is held)."""
+    return screen.session.pending_reload is not None and any(
+        n.title == "Ruleset edited: 1 value changed" for n in app._notifications)
+
+
 @sync
 async def test_play_watch_reloads_between_turns_and_keeps_playing_through_errors(in_tmp: Path) -> None:
     mod = make_mod(in_tmp)
@@ -101,8 +108,7 @@ async def test_play_watch_reloads_between_turns_and_keeps_playing_through_errors
         assert isinstance(screen, GameScreen) and screen.session.watching
         await pilot.pause(0.5)  # the watcher is set up
         (mod / "levers.yaml").write_text(EDIT)
-        await wait_until(pilot, lambda: screen.session.pending_reload is not None  # notify posts a message:
-                         and any(n.title == "Ruleset edited: 1 value changed" for n in app._notifications))  # toast after
+        await wait_until(pilot, lambda: edit_held_and_shown(app, screen))
         assert "new rules (w)" in app.sub_title
         await pilot.press("w")
         await pilot.pause()
@@ -139,8 +145,7 @@ async def test_an_edit_saved_while_the_watcher_starts_is_not_lost(in_tmp: Path) 
         assert isinstance(screen, GameScreen) and not screen.session.watching
         (mod / "levers.yaml").write_text(EDIT)  # saved before anything watches the files
         app.watch_ruleset(screen.session)
-        await wait_until(pilot, lambda: screen.session.pending_reload is not None
-                         and any(n.title == "Ruleset edited: 1 value changed" for n in app._notifications))
+        await wait_until(pilot, lambda: edit_held_and_shown(app, screen))
         await end_turn(pilot)
         assert screen.session.game.ruleset.levers.preview_quarters == 2
 
