@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from techrace.core import Game
 from techrace.core.mechanisms import fabrication as fab
+from techrace.ruleset import load_ruleset
 
 
 def _model():
@@ -119,6 +120,7 @@ def test_a_foundry_commits_its_build_budget_to_whole_fabs_not_only_their_shells(
     st_, s = model.static, model.state
     tsmc = np.array([st_.foundries.index("TSMC")])
     s.wafer_demand_level[tsmc] *= 4.0  # far more demand ahead than capacity: the budget, not demand, binds
+    s.ai_wafer_demand_level[tsmc] *= 4.0
     shell = st_.ruleset.industry.shell_share_of_capex
     for budget in (2.0, 8.0):
         building, cash = np.add.reduce(s.construction, axis=2).copy(), s.cash.copy()
@@ -146,3 +148,45 @@ def test_a_memory_maker_commits_its_build_budget_to_whole_hbm_lines() -> None:
         capex = started * industry.hbm_capex_per_wpm_usd / 1e9
         assert 0.0 < capex <= budget * (1 + 1e-9), "the whole line's capex within the budget"
         assert abs((cash - float(s.cash.sum())) - capex * industry.shell_share_of_capex) < 1e-9, "its shell paid now"
+
+
+def _fabs_started(model, foundry: np.ndarray) -> np.ndarray:
+    """(site, node) wpm `_build_fabs` starts for `foundry` with ample budget, the world left as it was."""
+    from techrace.core.policies.foundries import _build_fabs
+
+    s = model.state
+    construction, cash = s.construction.copy(), s.cash.copy()
+    _build_fabs(model, foundry, np.array([1e6]))
+    started = np.add.reduce(s.construction - construction, axis=2)
+    s.construction, s.cash = construction, cash
+    return started
+
+
+def test_fabs_are_built_for_the_whole_ai_demand_not_for_designs_moving_between_nodes() -> None:
+    """A foundry forecasts its whole AI wafer demand and splits it over nodes by their shares: demand moving from N3
+    to N2 (a falling trend on one node, a rising one on the next) builds nothing more; the whole growing does. With a
+    trend per node, TSMC read the move to N3 in 2026 as +0.7 a quarter and started 290K wpm of A16, ran its cash to
+    -$15 bn and made lifting every control look like it cut Taiwan's output by a fifth."""
+    model = play(baseline(), seed=1, turns=8).model
+    st_, s = model.static, model.state
+    tsmc = np.array([st_.foundries.index("TSMC")])
+    n3, n2 = st_.nodes.index("N3"), st_.nodes.index("N2")
+    s.ai_wafer_demand_trend[tsmc] = 0.0  # the whole flat
+    flat = _fabs_started(model, tsmc)
+    s.wafer_demand_trend[tsmc, n3], s.wafer_demand_trend[tsmc, n2] = -0.5, 0.7  # demand moving from N3 to N2
+    assert np.array_equal(_fabs_started(model, tsmc), flat)
+    s.ai_wafer_demand_trend[tsmc] = 0.2  # the whole growing ~2.2x a year
+    assert _fabs_started(model, tsmc).sum() > flat.sum() + 1000.0
+
+
+def test_a_foundry_building_to_forecast_demand_stays_solvent_and_controls_do_not_cut_taiwans_output() -> None:
+    """Through 2030, TSMC's cash stays above zero in baseline and in a 2027 blockade of Taiwan, and lifting every
+    control does not lower Taiwan's advanced wafer starts (it adds buyers of TSMC's wafers)."""
+    advanced = {}
+    for name in ("baseline", "taiwan-blockade-2027", "no-controls"):
+        game = Game.from_ruleset(load_ruleset(name), seed=1)
+        tsmc = game.model.static.foundries.index("TSMC")
+        lowest = min(float(game.run(1).model.state.cash[tsmc]) for _ in range(24))
+        assert lowest > 0.0, f"{name}: TSMC's cash fell to {lowest:.1f} $bn"
+        advanced[name] = next(r["advanced_wafer_starts"] for r in reversed(game.metric_rows) if r["nation"] == "TW")
+    assert advanced["no-controls"] >= advanced["baseline"]

@@ -30,6 +30,7 @@ from techrace.core.reload import Reload, carry_records, changes_between, ruleset
 from techrace.core.reload import data_of as reload_data
 from techrace.core.reload import hash_of as reload_hash
 from techrace.core.reload import refusal as reload_refusal
+from techrace.core.saved_fields import with_added_fields
 from techrace.core.state import ARRAY_AXES, RECORDED, WorldState, axis_labels, build_state
 from techrace.core.static import build_static
 from techrace.core.view import WorldView
@@ -296,6 +297,8 @@ class Game:
                                 f"plays format {SNAPSHOT_FORMAT} and cannot continue it (replay its action log in a new game instead)")
         if data.get("format") != SNAPSHOT_FORMAT:
             raise TechraceError(f"unsupported snapshot format {data.get('format')!r} (this techrace reads {SNAPSHOT_FORMAT})")
+        if isinstance(data.get("state"), dict):
+            data = {**data, "state": with_added_fields(data["state"])}
         missing = sorted(set(ARRAY_AXES) - RECORDED - set(data.get("state", {})))
         extra = sorted(set(data.get("state", {})) - set(ARRAY_AXES))
         if missing or extra:

@@ -234,7 +234,8 @@ class WorldModel(mesa.Model):
         boost = self.ruleset.market.stockpile_boost * lic.stockpile[st.chip_firm_nation]
         hbm.hbm_market(st, s, lic, made, stacks_needed, self._hbm_need_level(planned_units), boost)
         packaging.assemble(st, s, planned_units, halted, stacks_needed)
-        forecast.observe_all(s, ("wafer", "hbm", "packaging", "tool"), rules)  # only next quarter's plans read them
+        s.ai_wafer_demand = np.add.reduce(s.wafer_demand, axis=1)  # each foundry's whole: what fab building forecasts
+        forecast.observe_all(s, ("wafer", "ai_wafer", "hbm", "packaging", "tool"), rules)  # only next quarter's plans read them
         labs.retire_accelerators(st, s)
         room, power_before = labs.power_room(st, s), s.lab_power.copy()
         chips.chip_market(st, s, lic, self.lab_budget, room, self.eligible)

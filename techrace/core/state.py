@@ -49,6 +49,7 @@ ARRAY_AXES: dict[str, tuple[str, ...]] = {
     "wafers_sold": ("foundry", "node"), "subsidy": ("foundry",), "wafer_unmet": ("foundry", "node"),
     "hbm_unmet": ("foundry",), "hbm_maker_stock": ("foundry",), "packaging_unmet": ("packaging_pool",),
     "non_ai_wpm": ("foundry", "node"), "wafer_demand": ("foundry", "node"), "wafer_demand_level": ("foundry", "node"), "wafer_demand_trend": ("foundry", "node"),
+    "ai_wafer_demand": ("foundry",), "ai_wafer_demand_level": ("foundry",), "ai_wafer_demand_trend": ("foundry",),
     "hbm_demand": ("foundry",), "hbm_demand_level": ("foundry",), "hbm_demand_trend": ("foundry",),
     "hbm_construction": ("site", "quarter_ahead"), "packaging_construction": ("site", "quarter_ahead"),
     "packaging_demand": ("packaging_pool",), "packaging_demand_level": ("packaging_pool",),

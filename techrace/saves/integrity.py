@@ -199,11 +199,13 @@ def check_round_trip(snapshot: dict[str, Any], game: Game, label: str) -> None:
 
 def _drop_unrecorded(saved: dict[str, Any], restored: dict[str, Any]) -> None:
     """A save made before the core recorded a field the advisor reads (`state.RECORDED`) restores it as
-    zeros: that is not damage, so the field is left out of the comparison."""
+    zeros, and one made before a field the core works out on load (`saved_fields.ADDED_ON_LOAD`) restores it from
+    the fields it has: that is not damage, so the field is left out of the comparison."""
+    from techrace.core.saved_fields import ADDED_ON_LOAD
     from techrace.core.state import RECORDED
 
     state = saved.get("state") if isinstance(saved.get("state"), dict) else {}
-    for name in sorted(RECORDED - set(state)):
+    for name in sorted((RECORDED | ADDED_ON_LOAD) - set(state)):
         for key in ("state", "axes"):
             if isinstance(restored.get(key), dict):
                 restored[key] = {k: v for k, v in restored[key].items() if k != name}

@@ -111,7 +111,7 @@ def _groups(static: Static, idx: np.ndarray) -> tuple[np.ndarray, ...]:
 
 
 def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
-    """Build for the AI wafer demand forecast `build_quarters` ahead: the capacity it needs beyond what
+    """Build for the AI wafer demand forecast `build_quarters` ahead (`forecast.top_down`): the capacity it needs beyond what
     exists or is being built, on the foundry's leading mastered node (where designs move next), plus a
     first fab on a newly mastered leading node; spend at most the construction budget."""
     static, s = model.static, model.state
@@ -124,7 +124,9 @@ def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
     # each foundry's sites added one after another (a segment sum: the sum over its sites of a
     # (foundry, site, node) array, without that array)
     total = static.by_foundry(np.maximum(site_cap, 0.0))[rows]   # (f, node)
-    demand = forecast.ahead(s.wafer_demand_level[rows], s.wafer_demand_trend[rows], horizon, industry.forecast)
+    # the whole AI demand's forecast split over nodes: designs moving between nodes do not read as growth
+    demand = forecast.top_down(s.ai_wafer_demand_level[idx], s.ai_wafer_demand_trend[idx], s.wafer_demand_level[rows],
+                               horizon, industry.forecast)
     needed = (demand / 3.0 + s.non_ai_wpm[rows] * growth) * industry.forecast.headroom
     mastered, newest = _mastered(model, idx, node_index)
     wpm = np.where(mastered, np.maximum(needed - total, 0.0), 0.0)            # where demand is
