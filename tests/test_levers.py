@@ -70,6 +70,21 @@ def test_pay_above_the_nations_level_is_charged_every_quarter_and_the_preview_sa
         assert game.model.state.standing_cost[n] > idle.model.state.standing_cost[n] + 0.5 * every
 
 
+def test_previewing_an_order_changes_nothing_in_the_game_even_when_another_order_is_given() -> None:
+    """A preview plays copies of the world. It enacts its rule under the id the game's next rule takes: previewing
+    an export listing of Micron and then ordering an import one played the export listing's licences (found
+    playing the TUI: the save then failed `replay --verify`)."""
+    def accelerators(preview: bool) -> list[float]:
+        game = Game.from_ruleset(baseline(), seed=5, player="CN")
+        if preview:
+            game.preview(Action("entity_list", "CN", {"entities": ["MICRON"]}))
+        game.step([Action("entity_list", "CN", {"entities": ["MICRON"], "scope": "imports"})])
+        game.step([])
+        return [r["accelerators_produced"] for r in game.metric_rows]
+
+    assert accelerators(preview=True) == accelerators(preview=False)
+
+
 def test_a_preview_cost_equals_the_change_of_the_budget() -> None:
     game = Game.from_ruleset(baseline(), seed=3, player="US")
     hold = [Action("advisor", "US", {"group": group, "advisor": False})  # the advisor spends nothing in either game

@@ -17,6 +17,7 @@ from techrace.core.actions import Action
 from techrace.core.levers import LEVERS
 from techrace.core.mechanisms import standing
 from techrace.core.metrics import nation_metrics
+from techrace.core.static import BoundedCache
 from techrace.ruleset.schema import LEVER_GROUPS
 
 if TYPE_CHECKING:
@@ -86,7 +87,11 @@ def expected_effect(model: WorldModel, action: Action, queued: list[Action], see
 def _play(model: WorldModel, orders: list[Action], quarters: int, seed: int) -> dict[str, np.ndarray]:
     from techrace.core.model import WorldModel
 
-    fork = WorldModel(model.ruleset, rng=seed, player=model.player, state=copy.deepcopy(model.state), static=model.static)
+    # the fork's tables are its own: cached tables are keyed by rule ids, and an order the fork enacts takes the id the
+    # game's next rule will take, with other contents (a previewed export listing, then an ordered import one)
+    static = copy.copy(model.static)
+    static.cache = BoundedCache(model.static.cache.limit)
+    fork = WorldModel(model.ruleset, rng=seed, player=model.player, state=copy.deepcopy(model.state), static=static)
     fork.rng.bit_generator.state = copy.deepcopy(model.rng.bit_generator.state)
     fork.metrics_now = model.metrics_now
     for turn in range(quarters):
