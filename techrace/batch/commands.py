@@ -239,7 +239,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from techrace.batch.compare import render, run_compare
+    from techrace.batch.compare import only_in, render, run_compare
     from techrace.batch.outcomes import parse_min_relevant
     from techrace.safe_text import printable
 
@@ -248,6 +248,8 @@ def _compare(args: argparse.Namespace) -> int:
                          workers=args.workers, scheduler=args.scheduler, progress=not args.no_progress)
     console = _console()
     console.print(render(result))
+    for line in only_in(result.table, result.a, result.b):
+        console.print(printable(f"note: {line}"))
     console.print(printable(f"* q < 0.05 (Benjamini-Hochberg over the outcomes that vary) and |effect| >= the minimum "
                             f"relevant difference; table in {result.out / 'compare.csv'}"))
     return 0

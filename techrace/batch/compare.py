@@ -95,9 +95,12 @@ def paired_table(fa: pd.DataFrame, fb: pd.DataFrame, specs: Mapping[str, Any],
 
     rows: list[dict[str, Any]] = []
     names = [o for o in outcome_names(fa) if o in fb.columns]
-    nations = [n for n in dict.fromkeys(fa["nation"]) if n in set(fb["nation"])]
+    in_a, in_b = set(fa["nation"]), set(fb["nation"])
     for outcome in names:
-        for nation in nations:
+        for nation in dict.fromkeys([*fa["nation"], *fb["nation"]]):
+            if nation not in in_a or nation not in in_b:  # a nation one ruleset lacks: its side alone, no effect
+                rows += one_sided(fa, fb, outcome, nation)
+                continue
             x = fa[fa["nation"] == nation].set_index("run")[outcome]
             y = fb[fb["nation"] == nation].set_index("run")[outcome]
             paired = pd.concat({"a": x, "b": y}, axis=1).dropna()
@@ -108,12 +111,30 @@ def paired_table(fa: pd.DataFrame, fb: pd.DataFrame, specs: Mapping[str, Any],
                          **paired_effect(paired["a"].to_numpy(float), paired["b"].to_numpy(float), seed,
                                          mean=outcome == "wins", rule=rule)})
     table = pd.DataFrame(rows, columns=list(COLUMNS))
-    family = ~table["constant"].astype(bool)
+    family = ~table["constant"].astype(bool) & (table["n"] > 0)
     table["q"] = float("nan")
     if family.any():
         table.loc[family, "q"] = _bh(table.loc[family, "p"].to_numpy(float))
     table["relevant"] = family & (table["q"] < ALPHA) & _beyond(table)
     return table
+
+
+def one_sided(fa: pd.DataFrame, fb: pd.DataFrame, outcome: str, nation: str) -> list[dict[str, Any]]:
+    """The row of a nation only one arm has: that arm's median, the other side empty, n = 0 and no effect
+    (nothing to pair), so the nation is shown rather than silently dropped and stays out of the family."""
+    nan = float("nan")
+    medians = [float(f.loc[f["nation"] == nation, outcome].dropna().median()) for f in (fa, fb)]
+    if all(m != m for m in medians):  # e.g. best_node_nm of a nation without fabs
+        return []
+    return [{"outcome": outcome, "nation": nation, "effect": nan, "ci_low": nan, "ci_high": nan, "rel_effect": nan,
+             "p": nan, "n": 0, "median_a": medians[0], "median_b": medians[1], "min_relevant": nan, "constant": False}]
+
+
+def only_in(table: pd.DataFrame, a: str, b: str) -> list[str]:
+    """One line per nation that only one arm has, saying so (the table shows its side, with no effect)."""
+    lonely = table[table["n"] == 0].drop_duplicates("nation")
+    return [f"{row.nation} is only in " + (f"B ({b})" if row.median_a != row.median_a else f"A ({a})")
+            + ": shown with that side's medians, no paired effect" for row in lonely.itertuples(index=False)]
 
 
 def _beyond(table: pd.DataFrame) -> pd.Series:
@@ -163,8 +184,10 @@ def render(result: CompareResult) -> object:
         table.add_column(col, justify="left" if col in ("outcome", "nation", "") else "right")
     for row in result.table.itertuples(index=False):
         ci = f"{format_number(row.effect)} [{format_number(row.ci_low)}, {format_number(row.ci_high)}]"
+        if row.n == 0:
+            ci = f"only in {'B' if math.isnan(row.median_a) else 'A'}"
         rel = "-" if math.isnan(row.rel_effect) else f"{row.rel_effect:+.1%}"
-        q = "constant" if row.constant else f"{row.q:.3g}"
+        q = "constant" if row.constant else "-" if math.isnan(row.q) else f"{row.q:.3g}"
         table.add_row(printable(row.outcome), printable(row.nation), format_number(row.median_a),
                       format_number(row.median_b), ci, rel, format_number(row.min_relevant), q,
                       "*" if row.relevant else "")

@@ -248,6 +248,10 @@ def _differences(final: pd.DataFrame, outcomes: list[str], specs: dict[str, Any]
         for row in table.itertuples(index=False):
             if row.constant:
                 continue
+            if row.n == 0:  # a nation one of the two points' rulesets lacks: nothing to pair
+                where = f"point {point}" if row.median_a != row.median_a else "point 0"
+                lines.append(f"| {row.outcome} | {row.nation} | only at {where}: no paired effect | - | - |")
+                continue
             rel = "-" if row.rel_effect != row.rel_effect else f"{row.rel_effect:+.1%}"
             lines.append(f"| {row.outcome} | {row.nation} | {format_number(row.effect)} [{format_number(row.ci_low)}, "
                          f"{format_number(row.ci_high)}]{' *' if row.relevant else ''} | {rel} | {row.q:.2g} |")

@@ -1,0 +1,41 @@
+"""QA defects of the batch faces: rulesets with different nations (report, compare), resumes that name the
+options to pass, tournament summaries with too few seeds, help and printed numbers that say what they mean."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from techrace.batch.compare import paired_table
+from techrace.launcher import main
+
+TUTORIAL = str(Path(__file__).parent / "modding_tutorial")  # adds India (IN) to the baseline
+
+
+def test_a_nation_only_one_arm_has_is_shown_with_its_side_and_no_effect():
+    runs = np.arange(5)
+    fa = pd.DataFrame({"run": runs, "nation": "US", "capability": 100.0 + runs})
+    fb = pd.concat([fa.assign(capability=fa["capability"] + 2),
+                    pd.DataFrame({"run": runs, "nation": "IN", "capability": 60.0 + runs})], ignore_index=True)
+    table = paired_table(fa, fb, {}, None, 0).set_index("nation")
+    assert set(table.index) == {"US", "IN"}
+    row = table.loc["IN"]
+    assert row["n"] == 0 and np.isnan(row["median_a"]) and row["median_b"] == 62.0
+    assert np.isnan(row["effect"]) and np.isnan(row["q"]) and not row["relevant"]
+    assert table.loc["US", "effect"] == 2.0 and table.loc["US", "n"] == 5  # the paired nation is as before
+
+
+def test_compare_of_rulesets_with_different_nations_shows_the_lonely_nation_and_says_why(tmp_path, capsys):
+    out = tmp_path / "cmp"
+    code = main(["compare", "baseline", TUTORIAL, "--runs", "3", "--turns", "2", "--workers", "1", "--out", str(out),
+                 "--no-progress"])
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "only in B" in printed
+    assert "note: IN is only in B (india-rising): shown with that side's medians, no paired effect" in printed
+    table = pd.read_csv(out / "compare.csv")
+    lonely = table[table["nation"] == "IN"]
+    assert len(lonely) and (lonely["n"] == 0).all() and lonely["median_a"].isna().all()
+    assert lonely["effect"].isna().all() and lonely["median_b"].notna().all()
