@@ -8,10 +8,26 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from techrace.batch import run_batch
 from techrace.batch.compare import paired_table
 from techrace.launcher import main
 
 TUTORIAL = str(Path(__file__).parent / "modding_tutorial")  # adds India (IN) to the baseline
+
+
+def test_report_of_a_ruleset_sweep_with_a_nation_only_one_ruleset_has_draws_it_only_there(tmp_path, capsys):
+    batch = run_batch("baseline", 3, 2, 0, workers=1, out=tmp_path / "b", progress=False,
+                      sweep={"ruleset": ["baseline", TUTORIAL]})
+    assert main(["report", str(batch.out)]) == 0
+    assert "Traceback" not in capsys.readouterr().err
+    text = (batch.out / "_report" / "report.md").read_text()
+    point0, point1 = text.split("\n## Point 1")
+    table0 = next(line for line in point0.splitlines() if line.startswith("| outcome |"))
+    table1 = next(line for line in point1.splitlines() if line.startswith("| outcome |"))
+    assert "IN" not in table0.split("|") and " IN " in table1  # listed only where it exists
+    assert "| capability | IN | only at point 1: no paired effect |" in text  # no difference to pair
+    assert (batch.out / "_report" / "fan_capability.png").is_file()
+    assert (batch.out / "_report" / "race_capability.png").is_file()
 
 
 def test_a_nation_only_one_arm_has_is_shown_with_its_side_and_no_effect():
