@@ -55,3 +55,29 @@ def test_compare_of_rulesets_with_different_nations_shows_the_lonely_nation_and_
     lonely = table[table["nation"] == "IN"]
     assert len(lonely) and (lonely["n"] == 0).all() and lonely["median_a"].isna().all()
     assert lonely["effect"].isna().all() and lonely["median_b"].notna().all()
+
+
+def test_numbers_below_one_keep_their_digits_so_an_effect_prints_inside_its_interval():
+    from techrace.batch.summary import format_number
+
+    assert format_number(0.05) == "0.05"  # the min relevant of wins, not 0.1
+    assert [format_number(v) for v in (-0.012, -0.03, -0.001)] == ["-0.012", "-0.03", "-0.001"]
+    assert format_number(-0.0) == "0.0" and format_number(0.0) == "0.0"
+    rng = np.random.default_rng(0)
+    for low, effect, high in np.sort(rng.normal(0, 10.0 ** rng.integers(-4, 7, (3000, 1)), (3000, 3)), axis=1):
+        printed = [float(format_number(v).replace(",", "")) for v in (low, effect, high)]
+        assert printed[0] <= printed[1] <= printed[2], (low, effect, high, printed)
+
+
+def test_compare_prints_the_min_relevant_of_wins_as_the_csv_has_it(tmp_path):
+    from rich.console import Console
+
+    from techrace.batch.compare import CompareResult, render
+
+    row = {"outcome": "wins", "nation": "US", "effect": -0.012, "ci_low": -0.03, "ci_high": -0.001, "rel_effect": np.nan,
+           "p": 0.01, "q": 0.02, "relevant": False, "n": 40, "median_a": 0.0, "median_b": 0.0, "min_relevant": 0.05,
+           "constant": False}
+    console = Console(width=200, record=True)
+    console.print(render(CompareResult("a", "b", 40, pd.DataFrame([row]), tmp_path)))
+    text = console.export_text()
+    assert "-0.012 [-0.03, -0.001]" in text and "0.05" in text and " 0.1 " not in text
