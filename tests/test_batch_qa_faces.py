@@ -81,3 +81,17 @@ def test_compare_prints_the_min_relevant_of_wins_as_the_csv_has_it(tmp_path):
     console.print(render(CompareResult("a", "b", 40, pd.DataFrame([row]), tmp_path)))
     text = console.export_text()
     assert "-0.012 [-0.03, -0.001]" in text and "0.05" in text and " 0.1 " not in text
+
+
+def test_sensitivity_help_gives_the_number_of_rows_the_design_plays(capsys):
+    import pytest
+
+    from techrace.batch.sensitivity import _sample
+
+    with pytest.raises(SystemExit):
+        main(["sensitivity", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "N*(2D+2) rows" in text and "N*(D+2)" not in text and "N*(D+1) rows" in text
+    problem = {"num_vars": 2, "names": ["a", "b"], "bounds": [[0, 1], [0, 1]]}
+    assert len(_sample(problem, "sobol", 4, 0, True)) == 4 * (2 * 2 + 2)  # what the run plays
+    assert len(_sample(problem, "morris", 4, 0, False)) == 4 * (2 + 1)

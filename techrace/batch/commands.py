@@ -85,7 +85,8 @@ def _register_sensitivity(subparsers: argparse._SubParsersAction) -> None:
     _outcomes_option(p)
     p.add_argument("--method", choices=("sobol", "morris"), default="sobol")
     p.add_argument("--samples", type=int, metavar="N",
-                   help="SALib base samples (sobol: power of two, default 64 -> N*(D+2) rows; morris: trajectories, default 20)")
+                   help="SALib base samples N for D --param (sobol: a power of two, default 64 -> N*(2D+2) rows, with "
+                   "second-order indices; morris: trajectories, default 20 -> N*(D+1) rows)")
     p.add_argument("--replicates", type=int, default=1, metavar="R", help="seeds averaged per sample row (default 1)")
     p.add_argument("--nation", action="append", metavar="CODE", help="only these nations (default: all)")
     p.add_argument("--turns", type=int, metavar="T")
