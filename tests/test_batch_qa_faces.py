@@ -95,3 +95,22 @@ def test_sensitivity_help_gives_the_number_of_rows_the_design_plays(capsys):
     problem = {"num_vars": 2, "names": ["a", "b"], "bounds": [[0, 1], [0, 1]]}
     assert len(_sample(problem, "sobol", 4, 0, True)) == 4 * (2 * 2 + 2)  # what the run plays
     assert len(_sample(problem, "morris", 4, 0, False)) == 4 * (2 + 1)
+
+
+def test_every_key_path_the_batch_docs_give_is_one_a_sweep_accepts():
+    import re
+
+    from techrace.ruleset import load_ruleset
+    from techrace.ruleset.overrides import key_paths
+
+    root = Path(__file__).parent.parent
+    valid = set(key_paths(load_ruleset("baseline")))
+    for doc in ("docs/batch.md", "README.md"):
+        text = (root / doc).read_text(encoding="utf-8")
+        given = set(re.findall(r"--(?:sweep|vary|param)[ =]([a-z][\w.]*)=", text)) - {"ruleset"}
+        tops = {path.split(".")[0] for path in valid}
+        table = re.findall(r"^\| `(\w+\.[\w.]+)` \|", text, re.MULTILINE)  # the key path table (and file tables)
+        given |= {k for k in table if k.split(".")[0] in tops and not re.search(r"\.(csv|md|json|parquet)$", k)}
+        given |= set(re.findall(r"\"(\w+\.[\w.]+)\": [\[\"(]", text))  # the Python examples
+        assert given <= valid, f"{doc}: {sorted(given - valid)}"
+        assert len(given) > (5 if doc == "docs/batch.md" else 1)
