@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from techrace.batch import run_batch
 from techrace.batch.compare import paired_table
@@ -84,7 +85,6 @@ def test_compare_prints_the_min_relevant_of_wins_as_the_csv_has_it(tmp_path):
 
 
 def test_sensitivity_help_gives_the_number_of_rows_the_design_plays(capsys):
-    import pytest
 
     from techrace.batch.sensitivity import _sample
 
@@ -114,3 +114,26 @@ def test_every_key_path_the_batch_docs_give_is_one_a_sweep_accepts():
         given |= set(re.findall(r"\"(\w+\.[\w.]+)\": [\[\"(]", text))  # the Python examples
         assert given <= valid, f"{doc}: {sorted(given - valid)}"
         assert len(given) > (5 if doc == "docs/batch.md" else 1)
+
+
+@pytest.fixture(scope="module")
+def two_seed_tournament(tmp_path_factory):
+    """The QA tester's tournament: two seeds per arm, too few for intervals."""
+    out = tmp_path_factory.mktemp("tour") / "t"
+    code = main(["tournament", "--ruleset", "baseline", "--nation", "US", "--runs", "2", "--turns", "2",
+                 "--out", str(out), "--workers", "2", "--no-progress"])
+    assert code == 0
+    return out
+
+
+def test_a_tournament_with_too_few_seeds_says_the_levers_were_not_measured_and_that_nobody_won(two_seed_tournament):
+    summary = (two_seed_tournament / "summary.md").read_text(encoding="utf-8")
+    levers = next(line for line in summary.splitlines() if "Every lever moves" in line)
+    assert ": not measured.**" in levers and "none measured (fewer than 3 seeds give no interval)" in levers
+    assert "does not hold" not in levers
+    strategy = next(line for line in summary.splitlines() if "each have a strategy" in line)
+    assert "US: no strategy won (" in strategy and "tied at 0% of 2 games" in strategy
+    assert "best is" not in strategy
+    assert "| n/m |" in summary and "n/m not measured (fewer than 3 seeds, no interval)" in summary
+    assert "No outcome beyond noise in any ruleset" not in summary
+
