@@ -137,3 +137,38 @@ def test_a_tournament_with_too_few_seeds_says_the_levers_were_not_measured_and_t
     assert "| n/m |" in summary and "n/m not measured (fewer than 3 seeds, no interval)" in summary
     assert "No outcome beyond noise in any ruleset" not in summary
 
+
+def test_rerunning_a_tournament_without_runs_names_the_runs_it_was_played_with(two_seed_tournament, capsys):
+    code = main(["tournament", "--ruleset", "baseline", "--nation", "US", "--turns", "2",
+                 "--out", str(two_seed_tournament), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert (f"{two_seed_tournament} holds a tournament played with --runs 2; this command asks for --runs 20 (the "
+            "default: not given). Pass --runs 2 to continue it, or use a new --out") in err
+    assert "drop it" not in err
+    assert main(["tournament", "--ruleset", "baseline", "--nation", "US", "--turns", "2", "--runs", "2",
+                 "--out", str(two_seed_tournament), "--no-progress"]) == 0  # as told: it continues
+
+
+def test_rerunning_a_compare_without_runs_or_turns_names_what_it_was_played_with(tmp_path, capsys):
+    out = str(tmp_path / "cmp")
+    base = ["compare", "baseline", "no-controls", "--out", out, "--workers", "1", "--no-progress"]
+    assert main([*base, "--runs", "3", "--turns", "2"]) == 0
+    capsys.readouterr()
+    assert main(base) == 2
+    err = capsys.readouterr().err
+    assert "holds a comparison played with --runs 3 --turns 2; this command asks for --runs 100 (the default: not " \
+           "given), --turns 44 (the default: not given). Pass --runs 3 --turns 2 to continue it" in err
+    assert "drop it" not in err
+
+
+def test_rerunning_a_sensitivity_analysis_without_samples_names_the_samples_it_was_played_with(tmp_path, capsys):
+    out = str(tmp_path / "sens")
+    base = ["sensitivity", "--param", "regulators.BIS.enforcement=0.5:1", "--param", "market.grey_market_leak_share=0:0.4",
+            "--outcome", "capability", "--turns", "1", "--out", out, "--workers", "1", "--no-progress"]
+    assert main([*base, "--samples", "2", "--replicates", "1", "--seed", "3"]) == 0
+    capsys.readouterr()
+    assert main([*base, "--replicates", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "holds a sensitivity analysis played with --samples 2 --seed 3; this command asks for --samples 64 (the " \
+           "default: not given), --seed 0 (the default: not given). Pass --samples 2 --seed 3 to continue it" in err

@@ -27,6 +27,7 @@ from techrace.batch.outcomes import (
     relevant_threshold,
     with_wins,
 )
+from techrace.batch.resume import check_continues
 from techrace.batch.store import BatchStore
 from techrace.batch.summary import HEADLINES, format_number
 from techrace.safe_text import printable
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 BOOTSTRAP_RESAMPLES = 2000
+DEFAULT_RUNS = 100
 ALPHA = 0.05
 COLUMNS = ("outcome", "nation", "effect", "ci_low", "ci_high", "rel_effect", "p", "q", "relevant",
            "n", "median_a", "median_b", "min_relevant", "constant")
@@ -54,9 +56,9 @@ def run_compare(
     a: str,
     b: str,
     *,
-    runs: int = 100,
+    runs: int | None = None,
     turns: int | None = None,
-    seed: int = 0,
+    seed: int | None = None,
     outcomes: Sequence[str] = HEADLINES,
     outcomes_file: str | os.PathLike[str] | None = None,
     min_relevant_rules: Mapping[str, float | str] | None = None,
@@ -65,7 +67,10 @@ def run_compare(
     scheduler: str | None = None,
     progress: bool = True,
 ) -> CompareResult:
-    """Play both rulesets on the same seeds and estimate every outcome's paired effect per nation."""
+    """Play both rulesets on the same seeds and estimate every outcome's paired effect per nation.
+
+    `runs` (default 100), `turns` (default: the shorter ruleset's) and `seed` (default 0) left as None are "not
+    given": arms already in `out` played with other values are then refused with the values to pass."""
     from techrace.batch.api import load_results, run_batch
     from techrace.batch.outcomes import check_outcomes
     from techrace.model_id import model_fingerprint
@@ -73,9 +78,16 @@ def run_compare(
 
     specs = load_outcomes(outcomes_file)
     ra, rb = load_ruleset(a), load_ruleset(b)
-    turns = turns if turns is not None else min(ra.turns, rb.turns)
+    asked = {"--runs": (DEFAULT_RUNS if runs is None else runs, runs is not None),
+             "--turns": (min(ra.turns, rb.turns) if turns is None else turns, turns is not None),
+             "--seed": (0 if seed is None else seed, seed is not None)}
+    runs, turns, seed = (value for value, _ in asked.values())
     base = Path(out) if out is not None else Path("batch-out") / (  # a new model plays afresh, beside the old results
         f"compare-{ra.name}-{rb.name}-n{runs}-t{turns}-s{seed}-m{model_fingerprint()[:8]}")
+    for label in ("a", "b"):
+        if BatchStore(base / label).is_batch():
+            plan = BatchStore(base / label).read_manifest()["plan"]
+            check_continues(base, "comparison", asked, {f"--{k}": plan[k] for k in ("runs", "turns", "seed")})
     arms = []
     for label, ruleset in (("a", ra), ("b", rb)):
         store = BatchStore(base / label)
