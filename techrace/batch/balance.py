@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from techrace.batch.standings import beyond_noise
+from techrace.batch.standings import MIN_PAIRS, beyond_noise
 from techrace.safe_text import printable
 
 if TYPE_CHECKING:
@@ -66,15 +66,37 @@ def criterion_levers(plan: TournamentPlan, levers: pd.DataFrame) -> tuple[str, l
         has = {kind for kind, lever in LEVERS.items() if kind != "advisor" and any(
             nation in r.nations and (not lever.needs_regulator or regulator_of(r, nation)) and
             (kind != "military" or (r.nations[nation].military_moves and military_moves(r))) for r in plan.rulesets.values())}
-        probed = set(levers.loc[levers["nation"] == nation, "lever"])
-        quiet = sorted(probed - set(moved.loc[moved["nation"] == nation, "lever"]), key=list(LEVERS).index)
+        mine = levers[levers["nation"] == nation]
+        probed, measured = set(mine["lever"]), _measured(mine)
+        quiet = sorted(measured - set(moved.loc[moved["nation"] == nation, "lever"]), key=list(LEVERS).index)
         unprobed = sorted(has - probed, key=list(LEVERS).index)
-        verdicts.append("holds" if not quiet and not unprobed else "does not hold" if quiet else "not measured")
-        line = f"{nation}: {len(probed) - len(quiet)} of {len(probed)} levers probed move an outcome"
+        blind = len(probed - measured)  # probed on too few seeds for an interval: neither moved nor quiet
+        verdicts.append("does not hold" if quiet else "holds" if not unprobed and not blind else "not measured")
+        line = (f"{nation}: {len(measured) - len(quiet)} of {len(measured)} levers measured move an outcome" if measured
+                else f"{nation}: {blind} levers probed, none measured")
         line += f"; no outcome beyond noise: {', '.join(quiet)}" if quiet else ""
+        line += f"; fewer than {MIN_PAIRS} seeds give no interval for {blind}" if blind and measured else ""
+        line += f" (fewer than {MIN_PAIRS} seeds give no interval)" if blind and not measured else ""
         line += f"; not probed: {', '.join(unprobed)}" if unprobed else ""
         lines.append(line)
     return _overall(verdicts), lines
+
+
+def _measured(levers: pd.DataFrame) -> set[str]:
+    """Levers with an interval for some outcome: only those can be said to move, or not move, an outcome."""
+    return set(levers.loc[levers["ci_low"].notna() & levers["ci_high"].notna(), "lever"])
+
+
+def _best_line(nation: str, mine: pd.DataFrame) -> str:
+    """Who wins most, or that nobody won / several tie (then naming one 'best' would be arbitrary)."""
+    ranked = _ranked(mine)
+    top = ranked.iloc[0]
+    if best_strategy(mine) is not None:
+        return f"{nation}: best is {top['strategy']}, {_share(top['win_share'])} of {top['runs']} games"
+    if not top["win_share"] > 0:
+        return f"{nation}: no strategy won ({len(ranked)} tied at 0% of {top['runs']} games)"
+    tied = ranked[ranked["win_share"] == top["win_share"]]["strategy"]
+    return f"{nation}: no single best: {', '.join(tied)} tie at {_share(top['win_share'])} of {top['runs']} games"
 
 
 def criterion_baseline_strategy(plan: TournamentPlan, strategies: pd.DataFrame) -> tuple[str, list[str]]:
@@ -91,7 +113,7 @@ def criterion_baseline_strategy(plan: TournamentPlan, strategies: pd.DataFrame) 
             continue
         top = _ranked(mine).iloc[0]
         verdicts.append("holds" if top["win_share"] >= STRATEGY_WIN_SHARE else "does not hold")
-        lines.append(f"{nation}: best is {top['strategy']}, {_share(top['win_share'])} of {top['runs']} games")
+        lines.append(_best_line(nation, mine))
     return _overall(verdicts), lines
 
 
@@ -191,14 +213,17 @@ def _lever_section(nation: str, table: pd.DataFrame) -> list[str]:
             if label not in set(rows["ruleset"]):
                 cells.append("n/a")
                 continue
+            if lever not in _measured(rows[rows["ruleset"] == label]):
+                cells.append("n/m")
+                continue
             hits = moved[(moved["lever"] == lever) & (moved["ruleset"] == label)]
             cells.append(" ".join(OUTCOME_LETTERS[r.outcome] + ("+" if r.effect > 0 else "−") for r in hits.itertuples()) or "·")
         lines.append(f"| {lever} | " + " | ".join(cells) + " |")
-    quiet = [lever for lever in dict.fromkeys(table["lever"]) if lever not in set(moved["lever"])]
+    quiet = [lever for lever in dict.fromkeys(table["lever"]) if lever in _measured(table) and lever not in set(moved["lever"])]
     lines += ["", "w win, c capability, h AI compute (H100e), a advanced wafer starts, g GDP index of the nation (at the final "
               "turn), m its advanced wafers made over the whole game; C the best rival's capability, H its rivals' AI compute, "
               "M their advanced wafers made over the game (rivals: its bloc's `rivals`); + or − the sign of the effect; "
-              "· nothing beyond noise; n/a not played there."]
+              f"· nothing beyond noise; n/a not played there; n/m not measured (fewer than {MIN_PAIRS} seeds, no interval)."]
     if quiet:
         lines += ["", f"No outcome beyond noise in any ruleset: {', '.join(quiet)}."]
     return lines + [""]
@@ -241,6 +266,11 @@ def render(plan: TournamentPlan, strategies: pd.DataFrame, levers: pd.DataFrame)
     for nation in plan.nations:
         mine, quiet = moved[moved["nation"] == nation], levers[levers["nation"] == nation]
         if not quiet.empty:
-            items.append(printable(f"{nation}: {mine['lever'].nunique()} of {quiet['lever'].nunique()} levers move an "
-                                   "outcome beyond seed noise in some ruleset (levers.csv, summary.md)"))
+            measured, probed = len(_measured(quiet)), quiet["lever"].nunique()
+            items.append(printable(
+                f"{nation}: {mine['lever'].nunique()} of {measured} levers measured move an outcome beyond seed noise in "
+                "some ruleset (levers.csv, summary.md)" + (f"; {probed - measured} not measured (fewer than "
+                                                            f"{MIN_PAIRS} seeds)" if measured < probed else "")
+                if measured else f"{nation}: {probed} levers probed, none measured: fewer than {MIN_PAIRS} seeds per arm "
+                "give no interval (effects in levers.csv)"))
     return items

@@ -83,13 +83,14 @@ def _register_sensitivity(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--outcome", action="append", required=True, metavar="NAME",
                    help="a results column at the final turn (e.g. capability) or an outcome of --outcomes (repeatable)")
     _outcomes_option(p)
-    p.add_argument("--method", choices=("sobol", "morris"), default="sobol")
+    p.add_argument("--method", choices=("sobol", "morris"), help="default: sobol")
     p.add_argument("--samples", type=int, metavar="N",
-                   help="SALib base samples (sobol: power of two, default 64 -> N*(D+2) rows; morris: trajectories, default 20)")
-    p.add_argument("--replicates", type=int, default=1, metavar="R", help="seeds averaged per sample row (default 1)")
+                   help="SALib base samples N for D --param (sobol: a power of two, default 64 -> N*(2D+2) rows, with "
+                   "second-order indices; morris: trajectories, default 20 -> N*(D+1) rows)")
+    p.add_argument("--replicates", type=int, metavar="R", help="seeds averaged per sample row (default 1)")
     p.add_argument("--nation", action="append", metavar="CODE", help="only these nations (default: all)")
     p.add_argument("--turns", type=int, metavar="T")
-    p.add_argument("--seed", type=int, default=0, metavar="S")
+    p.add_argument("--seed", type=int, metavar="S", help="batch seed (default 0)")
     p.add_argument("--out", metavar="DIR")
     _engine_options(p)
     p.set_defaults(func=_sensitivity)
@@ -99,9 +100,9 @@ def _register_compare(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("compare", help="balance check: two rulesets on the same seeds, with confidence intervals")
     p.add_argument("a", metavar="A", help="first ruleset (name or directory)")
     p.add_argument("b", metavar="B", help="second ruleset (name or directory)")
-    p.add_argument("--runs", type=int, default=100, metavar="N")
+    p.add_argument("--runs", type=int, metavar="N", help="runs per ruleset, on the same seeds (default: 100)")
     p.add_argument("--turns", type=int, metavar="T", help="default: the shorter ruleset's length")
-    p.add_argument("--seed", type=int, default=0, metavar="S")
+    p.add_argument("--seed", type=int, metavar="S", help="batch seed (default: 0)")
     p.add_argument("--out", metavar="DIR", help="compare.csv goes here, the arms' batches in DIR/a and DIR/b")
     _outcomes_option(p)
     p.add_argument("--min-relevant", action="append", default=[], metavar="OUTCOME=X",
@@ -137,8 +138,8 @@ def _register_tournament(subparsers: argparse._SubParsersAction) -> None:
         "options to continue an interrupted tournament.")
     p.add_argument("--ruleset", action="append", required=True, metavar="R", help="ruleset name or directory (repeatable)")
     p.add_argument("--nation", action="append", required=True, metavar="N", help="nation code, e.g. US (repeatable)")
-    p.add_argument("--runs", type=int, default=20, metavar="K", help="runs per arm (default: 20)")
-    p.add_argument("--seed", type=int, default=0, metavar="S", help="batch seed (default: 0)")
+    p.add_argument("--runs", type=int, metavar="K", help="runs per arm (default: 20)")
+    p.add_argument("--seed", type=int, metavar="S", help="batch seed (default: 0)")
     p.add_argument("--out", required=True, metavar="DIR", help="where the tables, the summary and the runs go")
     p.add_argument("--turns", type=int, metavar="T", help="quarters per game (default: the shortest ruleset's length)")
     p.add_argument("--strategies", action="append", default=[], metavar="DIR",
@@ -239,7 +240,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from techrace.batch.compare import render, run_compare
+    from techrace.batch.compare import only_in, render, run_compare
     from techrace.batch.outcomes import parse_min_relevant
     from techrace.safe_text import printable
 
@@ -248,6 +249,8 @@ def _compare(args: argparse.Namespace) -> int:
                          workers=args.workers, scheduler=args.scheduler, progress=not args.no_progress)
     console = _console()
     console.print(render(result))
+    for line in only_in(result.table, result.a, result.b):
+        console.print(printable(f"note: {line}"))
     console.print(printable(f"* q < 0.05 (Benjamini-Hochberg over the outcomes that vary) and |effect| >= the minimum "
                             f"relevant difference; table in {result.out / 'compare.csv'}"))
     return 0

@@ -27,6 +27,7 @@ from techrace.batch.outcomes import (
     relevant_threshold,
     with_wins,
 )
+from techrace.batch.resume import check_continues
 from techrace.batch.store import BatchStore
 from techrace.batch.summary import HEADLINES, format_number
 from techrace.safe_text import printable
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 BOOTSTRAP_RESAMPLES = 2000
+DEFAULT_RUNS = 100
 ALPHA = 0.05
 COLUMNS = ("outcome", "nation", "effect", "ci_low", "ci_high", "rel_effect", "p", "q", "relevant",
            "n", "median_a", "median_b", "min_relevant", "constant")
@@ -54,9 +56,9 @@ def run_compare(
     a: str,
     b: str,
     *,
-    runs: int = 100,
+    runs: int | None = None,
     turns: int | None = None,
-    seed: int = 0,
+    seed: int | None = None,
     outcomes: Sequence[str] = HEADLINES,
     outcomes_file: str | os.PathLike[str] | None = None,
     min_relevant_rules: Mapping[str, float | str] | None = None,
@@ -65,7 +67,10 @@ def run_compare(
     scheduler: str | None = None,
     progress: bool = True,
 ) -> CompareResult:
-    """Play both rulesets on the same seeds and estimate every outcome's paired effect per nation."""
+    """Play both rulesets on the same seeds and estimate every outcome's paired effect per nation.
+
+    `runs` (default 100), `turns` (default: the shorter ruleset's) and `seed` (default 0) left as None are "not
+    given": arms already in `out` played with other values are then refused with the values to pass."""
     from techrace.batch.api import load_results, run_batch
     from techrace.batch.outcomes import check_outcomes
     from techrace.model_id import model_fingerprint
@@ -73,9 +78,16 @@ def run_compare(
 
     specs = load_outcomes(outcomes_file)
     ra, rb = load_ruleset(a), load_ruleset(b)
-    turns = turns if turns is not None else min(ra.turns, rb.turns)
+    asked = {"--runs": (DEFAULT_RUNS if runs is None else runs, runs is not None),
+             "--turns": (min(ra.turns, rb.turns) if turns is None else turns, turns is not None),
+             "--seed": (0 if seed is None else seed, seed is not None)}
+    runs, turns, seed = (value for value, _ in asked.values())
     base = Path(out) if out is not None else Path("batch-out") / (  # a new model plays afresh, beside the old results
         f"compare-{ra.name}-{rb.name}-n{runs}-t{turns}-s{seed}-m{model_fingerprint()[:8]}")
+    for label in ("a", "b"):
+        if BatchStore(base / label).is_batch():
+            plan = BatchStore(base / label).read_manifest()["plan"]
+            check_continues(base, "comparison", asked, {f"--{k}": plan[k] for k in ("runs", "turns", "seed")})
     arms = []
     for label, ruleset in (("a", ra), ("b", rb)):
         store = BatchStore(base / label)
@@ -95,9 +107,12 @@ def paired_table(fa: pd.DataFrame, fb: pd.DataFrame, specs: Mapping[str, Any],
 
     rows: list[dict[str, Any]] = []
     names = [o for o in outcome_names(fa) if o in fb.columns]
-    nations = [n for n in dict.fromkeys(fa["nation"]) if n in set(fb["nation"])]
+    in_a, in_b = set(fa["nation"]), set(fb["nation"])
     for outcome in names:
-        for nation in nations:
+        for nation in dict.fromkeys([*fa["nation"], *fb["nation"]]):
+            if nation not in in_a or nation not in in_b:  # a nation one ruleset lacks: its side alone, no effect
+                rows += one_sided(fa, fb, outcome, nation)
+                continue
             x = fa[fa["nation"] == nation].set_index("run")[outcome]
             y = fb[fb["nation"] == nation].set_index("run")[outcome]
             paired = pd.concat({"a": x, "b": y}, axis=1).dropna()
@@ -108,12 +123,30 @@ def paired_table(fa: pd.DataFrame, fb: pd.DataFrame, specs: Mapping[str, Any],
                          **paired_effect(paired["a"].to_numpy(float), paired["b"].to_numpy(float), seed,
                                          mean=outcome == "wins", rule=rule)})
     table = pd.DataFrame(rows, columns=list(COLUMNS))
-    family = ~table["constant"].astype(bool)
+    family = ~table["constant"].astype(bool) & (table["n"] > 0)
     table["q"] = float("nan")
     if family.any():
         table.loc[family, "q"] = _bh(table.loc[family, "p"].to_numpy(float))
     table["relevant"] = family & (table["q"] < ALPHA) & _beyond(table)
     return table
+
+
+def one_sided(fa: pd.DataFrame, fb: pd.DataFrame, outcome: str, nation: str) -> list[dict[str, Any]]:
+    """The row of a nation only one arm has: that arm's median, the other side empty, n = 0 and no effect
+    (nothing to pair), so the nation is shown rather than silently dropped and stays out of the family."""
+    nan = float("nan")
+    medians = [float(f.loc[f["nation"] == nation, outcome].dropna().median()) for f in (fa, fb)]
+    if all(m != m for m in medians):  # e.g. best_node_nm of a nation without fabs
+        return []
+    return [{"outcome": outcome, "nation": nation, "effect": nan, "ci_low": nan, "ci_high": nan, "rel_effect": nan,
+             "p": nan, "n": 0, "median_a": medians[0], "median_b": medians[1], "min_relevant": nan, "constant": False}]
+
+
+def only_in(table: pd.DataFrame, a: str, b: str) -> list[str]:
+    """One line per nation that only one arm has, saying so (the table shows its side, with no effect)."""
+    lonely = table[table["n"] == 0].drop_duplicates("nation")
+    return [f"{row.nation} is only in " + (f"B ({b})" if row.median_a != row.median_a else f"A ({a})")
+            + ": shown with that side's medians, no paired effect" for row in lonely.itertuples(index=False)]
 
 
 def _beyond(table: pd.DataFrame) -> pd.Series:
@@ -163,8 +196,10 @@ def render(result: CompareResult) -> object:
         table.add_column(col, justify="left" if col in ("outcome", "nation", "") else "right")
     for row in result.table.itertuples(index=False):
         ci = f"{format_number(row.effect)} [{format_number(row.ci_low)}, {format_number(row.ci_high)}]"
+        if row.n == 0:
+            ci = f"only in {'B' if math.isnan(row.median_a) else 'A'}"
         rel = "-" if math.isnan(row.rel_effect) else f"{row.rel_effect:+.1%}"
-        q = "constant" if row.constant else f"{row.q:.3g}"
+        q = "constant" if row.constant else "-" if math.isnan(row.q) else f"{row.q:.3g}"
         table.add_row(printable(row.outcome), printable(row.nation), format_number(row.median_a),
                       format_number(row.median_b), ci, rel, format_number(row.min_relevant), q,
                       "*" if row.relevant else "")

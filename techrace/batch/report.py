@@ -109,7 +109,9 @@ def fan_chart(table: pd.DataFrame, outcome: str, years: dict[int, float], path: 
     colours = plt.get_cmap("tab10")
     for ax, nation in zip(axes.flat, nations, strict=False):
         for k in points:
-            data = table.loc[(k, nation)]
+            data = _series(table, k, nation)
+            if data is None:
+                continue
             x = [years[t] for t in data.index]
             colour = colours(k % 10)
             bands = BANDS if len(points) == 1 else BANDS[1:]
@@ -143,7 +145,9 @@ def race_chart(table: pd.DataFrame, outcome: str, years: dict[int, float], path:
     colours = plt.get_cmap("tab10")
     for ax, k in zip(axes.flat, points, strict=True):
         for i, nation in enumerate(nations):
-            data = table.loc[(k, nation)]
+            data = _series(table, k, nation)
+            if data is None:
+                continue
             x = [years[t] for t in data.index]
             ax.plot(x, data[0.5], color=colours(i % 10), linewidth=1.5, label=nation)
             ax.fill_between(x, data[0.25], data[0.75], color=colours(i % 10), alpha=0.15, linewidth=0)
@@ -157,6 +161,14 @@ def race_chart(table: pd.DataFrame, outcome: str, years: dict[int, float], path:
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
+
+
+def _series(table: pd.DataFrame, point: int, nation: str) -> pd.DataFrame | None:
+    """A nation's quantiles by turn at one point; None where the point's ruleset has no such nation
+    (a `ruleset` sweep over rulesets with different nations)."""
+    if (point, nation) not in table.index.droplevel("turn"):
+        return None
+    return table.loc[(point, nation)]
 
 
 def _pyplot() -> Any:
@@ -247,6 +259,10 @@ def _differences(final: pd.DataFrame, outcomes: list[str], specs: dict[str, Any]
                   "| outcome | nation | effect [95% CI] | relative | q |", "|---|---|---:|---:|---:|"]
         for row in table.itertuples(index=False):
             if row.constant:
+                continue
+            if row.n == 0:  # a nation one of the two points' rulesets lacks: nothing to pair
+                where = f"point {point}" if row.median_a != row.median_a else "point 0"
+                lines.append(f"| {row.outcome} | {row.nation} | only at {where}: no paired effect | - | - |")
                 continue
             rel = "-" if row.rel_effect != row.rel_effect else f"{row.rel_effect:+.1%}"
             lines.append(f"| {row.outcome} | {row.nation} | {format_number(row.effect)} [{format_number(row.ci_low)}, "

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from techrace.batch.outcomes import check_outcomes, load_outcomes, outcome_frame
 from techrace.batch.plan import PlanError
+from techrace.batch.resume import check_continues
 from techrace.batch.store import BatchStore
 from techrace.safe_text import printable
 
@@ -59,11 +60,11 @@ def run_sensitivity(
     outcome: str | Sequence[str],
     *,
     ruleset: str | None = None,
-    method: str = "sobol",
+    method: str | None = None,
     samples: int | None = None,
-    replicates: int = 1,
+    replicates: int | None = None,
     turns: int | None = None,
-    seed: int = 0,
+    seed: int | None = None,
     nations: list[str] | None = None,
     out: str | Path | None = None,
     workers: int | None = None,
@@ -73,15 +74,18 @@ def run_sensitivity(
     second_order: bool = True,
     noise_runs: int = NOISE_RUNS,
 ) -> SensitivityResult:
-    """Sample the parameter box, play the rows as a batch, and compute the indices per outcome and nation."""
+    """Sample the parameter box, play the rows as a batch, and compute the indices per outcome and nation.
 
+    `method` (sobol), `samples`, `replicates` (1) and `seed` (0) left as None are "not given": an analysis in
+    `out` played with other values is then refused with the values to pass."""
     from techrace.batch.api import run_batch
 
     outcomes = [outcome] if isinstance(outcome, str) else list(outcome)
     specs = load_outcomes(outcomes_file)
-    _check_request(params, outcomes, specs, method, samples, replicates, noise_runs)
+    asked = _asked(method, samples, replicates, seed)
+    method, n, replicates, seed = (value for value, _ in asked.values())
+    _check_request(params, outcomes, specs, method, n, replicates, noise_runs)
     _check_nations(ruleset, nations)
-    n = samples or samples_default(method)
     problem = {"num_vars": len(params), "names": list(params), "bounds": [list(b) for b in params.values()]}
     x = _sample(problem, method, n, seed, second_order)
     points = [dict(zip(problem["names"], map(float, row), strict=True)) for row in x]
@@ -93,6 +97,9 @@ def run_sensitivity(
                 "outcomes": outcomes, "nations": nations, "noise_runs": noise_runs,
                 "outcome_definitions": {k: v.model_dump() for k, v in specs.items() if k in outcomes}}
     store = BatchStore(target)
+    if store.is_batch():
+        played = store.read_manifest().get("analysis", {})
+        check_continues(target, "sensitivity analysis", asked, {k: played.get(k.removeprefix("--")) for k in asked})
     command = f"techrace sensitivity --method {method} --samples {n} --seed {seed}"
     result = run_batch(ruleset, replicates, turns, seed, workers=workers, scheduler=scheduler, out=target,
                        points=points, resume=store.is_batch(), progress=progress, command=command, analysis=analysis)
@@ -112,6 +119,16 @@ def run_sensitivity(
         noise_table.to_csv(target / "_sensitivity_noise.csv", index=False)
     warnings = _warnings(indices, noise_table, method, n, replicates)
     return SensitivityResult(target, method, outcomes, indices, second_table, noise_table, warnings)
+
+
+def _asked(method: str | None, samples: int | None, replicates: int | None, seed: int | None,
+           ) -> dict[str, tuple[Any, bool]]:
+    """Each option's value (its default when None) and whether it was given: what a resume is checked against."""
+    chosen = method or "sobol"
+    return {"--method": (chosen, method is not None),
+            "--samples": (samples or samples_default(chosen), samples is not None),
+            "--replicates": (1 if replicates is None else replicates, replicates is not None),
+            "--seed": (0 if seed is None else seed, seed is not None)}
 
 
 def _tables(values: pd.DataFrame, outcomes: list[str], nations: list[str] | None, problem: dict[str, Any],

@@ -45,10 +45,14 @@ def quantile_table(final: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame
 
 
 def format_number(value: float) -> str:
+    """A number for a table: 3 significant digits below 1 (one decimal would print 0.05 as 0.1 and -0.012 as
+    -0.0), one decimal to 1000, none above, then 3 significant digits; never a signed zero. The rounding is
+    monotone, so an effect inside its interval prints inside it."""
     if value != value:  # NaN
         return "-"
+    value = value + 0.0  # -0.0 -> 0.0
     magnitude = abs(value)
-    if magnitude and (magnitude >= 1e6 or magnitude < 1e-2):
+    if magnitude and (magnitude >= 1e6 or magnitude < 1):
         return f"{value:.3g}"
     return f"{value:,.1f}" if magnitude < 1000 else f"{value:,.0f}"
 

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from techrace.batch.resume import check_continues
 from techrace.batch.store import BatchDirError, BatchStore
 from techrace.batch.worker import PlayedGame, outcome_record
 from techrace.errors import TechraceError
@@ -35,6 +36,7 @@ COMPUTER = "computer-only"
 PLAY = "techrace.batch.tournament:play_arm"
 BATCH_DIR = "_batch"
 ARM_KEY = "arm"
+DEFAULT_RUNS = 20
 
 
 class TournamentError(TechraceError):
@@ -181,8 +183,8 @@ def run_tournament(
     rulesets: Sequence[str],
     nations: Sequence[str],
     *,
-    runs: int = 20,
-    seed: int = 0,
+    runs: int | None = None,
+    seed: int | None = None,
     out: str | os.PathLike[str],
     turns: int | None = None,
     strategies: Sequence[str | os.PathLike[str]] = (),
@@ -196,22 +198,27 @@ def run_tournament(
 
     `strategies` are folders of more strategy files (probes in their `probes/`); `shipped=False` leaves the
     shipped `strategies/` out (only yours are played, with the reference arms). Running again with the same
-    arguments continues an interrupted tournament."""
+    arguments continues an interrupted tournament. `runs` (default 20) and `seed` (default 0) left as None are
+    "not given": a tournament in `out` played with other values is then refused with the values to pass."""
     from techrace.batch.api import run_batch
     from techrace.batch.standings import write_tables
     from techrace.ruleset.strategies import load_strategies
 
     loaded = load_rulesets(rulesets)
     plan = plan_tournament(loaded, nations, load_strategies(strategies, shipped=shipped))
-    turns = min(r.turns for r in loaded.values()) if turns is None else turns
+    asked = {"--runs": (DEFAULT_RUNS if runs is None else runs, runs is not None),
+             "--seed": (0 if seed is None else seed, seed is not None),
+             "--turns": (min(r.turns for r in loaded.values()) if turns is None else turns, turns is not None)}
+    runs, seed, turns = (value for value, _ in asked.values())
     store = BatchStore(Path(out) / BATCH_DIR)
     resume = store.is_batch()
     digest = plan.digest()
     if resume:
-        stored = store.read_manifest().get("analysis", {}).get("tournament", {}).get("digest")
-        if stored != digest:
+        manifest = store.read_manifest()
+        if manifest.get("analysis", {}).get("tournament", {}).get("digest") != digest:
             raise BatchDirError(f"{printable(out)} holds a tournament of other strategies, nations or rulesets; "
                                 "use a new --out (or restore what changed)")
+        check_continues(out, "tournament", asked, {f"--{k}": manifest["plan"][k] for k in ("runs", "seed", "turns")})
     context = {"arms": {k: {"nation": a.nation, "strategy": a.strategy} for k, a in plan.arms.items()}}
     result = run_batch(next(iter(loaded.values())), runs, turns, seed, workers=workers, scheduler=scheduler,
                        out=store.dir, points=plan.points, resume=resume, progress=progress, play=PLAY,
