@@ -141,9 +141,10 @@ def shipped_strategies_dir() -> Path | None:
     return None
 
 
-def read_strategy(path: Path, probe: bool = False) -> tuple[LoadedStrategy | None, list[str]]:
-    """One strategy file: the loaded strategy, or None and every problem as a located line."""
-    source = read_yaml(path, _LAYER)
+def read_strategy(path: Path, probe: bool = False, root: Path | None = None) -> tuple[LoadedStrategy | None, list[str]]:
+    """One strategy file (of the folder `root`, which it must not leave through a symlink): the loaded
+    strategy, or None and every problem as a located line."""
+    source = read_yaml(path, _LAYER, root)
     file = display_path(path)
     errors = [_LAYER_SUFFIX.sub("", line) for line in source.errors]
     if source.unreadable:
@@ -204,7 +205,7 @@ def load_strategies(extra_dirs: Sequence[str | Path] = (), shipped: bool = True)
             continue
         here: dict[tuple[bool, str, str], LoadedStrategy] = {}
         for path, probe in strategy_files(directory):
-            loaded, problems = read_strategy(path, probe)
+            loaded, problems = read_strategy(path, probe, root=directory)
             errors += problems
             if loaded is None:
                 continue
