@@ -57,6 +57,26 @@ def test_a_personality_of_the_wrong_kind_says_so_where_a_nation_uses_it(tmp_path
                                        "a nation needs a nation policy")
 
 
+def test_errors_in_params_are_located_at_the_parameter_with_its_path_and_the_policys_parameters(tmp_path, capsys):
+    lines = _check(tmp_path, capsys, params="{centralise_gapp: 1000, lab_support_share: 7}")
+    found = [(m["line"], m["col"], m["path"], m["message"]) for m in assert_located(lines)]
+    assert found == [
+        ("21", "16", "policies.personalities.builder.params.centralise_gapp",
+         "unknown parameter 'centralise_gapp' — did you mean 'centralise_gap'?"),
+        ("21", "39", "policies.personalities.builder.params.lab_support_share",
+         "expected a share between 0 and 1 (0.05 means 5%), got 7.0 — did you mean 0.07?"),
+    ]
+
+
+def test_an_unknown_parameter_without_a_near_name_lists_the_kinds_parameters(tmp_path):
+    mod = write_mod(tmp_path / "mod", {"nations.yaml": INDIA.format(kind="nation", params="{colour: 1}")})
+    [match] = assert_located(inspect_ruleset(str(mod)).errors)
+    assert match["path"] == "policies.personalities.builder.params.colour"
+    message = match["message"]
+    assert message.startswith("unknown parameter 'colour' (a nation personality takes: ")
+    assert "centralise_gap" in message and "lab_support_share" in message and "description" not in message
+
+
 def test_unknown_policies_of_any_actor_are_still_reported(tmp_path):
     mod = write_mod(tmp_path / "mod", {"labs.yaml": "labs:\n  OPENAI:\n    policy: bold\n",
                                        "nations.yaml": "nations:\n  US:\n    policy: stedy\n"})

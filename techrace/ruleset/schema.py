@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from techrace.ruleset.nested import validate_mapping
 from techrace.ruleset.policies import PERSONALITY_KINDS
 
 FORMAT_VERSION = 2
@@ -681,7 +682,7 @@ class Personality(Strict):
     @model_validator(mode="after")
     def _params_fit_the_kind(self) -> Personality:
         model = NationPolicyParams if self.kind == "nation" else RegulatorPolicyParams
-        model.model_validate(self.params)
+        validate_mapping(model, self.params, "params", f"a {self.kind} personality")  # errors under `params`
         return self
 
 # ---------------------------------------------------------------------------------------------- calibration
