@@ -14,13 +14,15 @@ take (its parameters, the firms and rules it names) is checked against the lever
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails
 
 from techrace.errors import TechraceError
 from techrace.ruleset.layers import dotted
@@ -49,6 +51,19 @@ class Order(Strict):
     every: Literal["once", "quarter"] = Field("once", description="once: given the first quarter it can be; quarter: every such quarter")
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, populate_by_name=True)
+
+    @field_validator("params")
+    @classmethod
+    def _finite(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """No lever takes .nan or .inf: refused with the file's other schema errors, at the parameter, rather
+        than only once the lever registry checks the loaded strategies (a second round of errors)."""
+        found = [((name, i), v) for name, item in value.items() if isinstance(item, list) for i, v in enumerate(item)]
+        found += [((name,), item) for name, item in value.items() if not isinstance(item, list)]
+        bad = [InitErrorDetails(type="finite_number", loc=loc, input=v) for loc, v in found
+               if isinstance(v, float) and not math.isfinite(v)]
+        if bad:
+            raise ValidationError.from_exception_data("params", bad)
+        return value
 
     @model_validator(mode="after")
     def _window(self) -> Order:
