@@ -55,12 +55,13 @@ class Order(Strict):
     @field_validator("params")
     @classmethod
     def _finite(cls, value: dict[str, Any]) -> dict[str, Any]:
-        """No lever takes .nan or .inf: refused with the file's other schema errors, at the parameter, rather
-        than only once the lever registry checks the loaded strategies (a second round of errors)."""
+        """No lever takes .nan (which passes the size check that refuses .inf): refused here, at the value, with
+        the file's other schema errors, not only once the lever registry checks the loaded strategies (a second
+        round of errors)."""
         found = [((name, i), v) for name, item in value.items() if isinstance(item, list) for i, v in enumerate(item)]
         found += [((name,), item) for name, item in value.items() if not isinstance(item, list)]
         bad = [InitErrorDetails(type="finite_number", loc=loc, input=v) for loc, v in found
-               if isinstance(v, float) and not math.isfinite(v)]
+               if isinstance(v, float) and math.isnan(v)]
         if bad:
             raise ValidationError.from_exception_data("params", bad)
         return value
