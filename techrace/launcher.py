@@ -47,13 +47,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as exc:  # user errors from any layer: one line, no traceback
-        message = user_error_message(exc)
-        if message is None:
+    except Exception as exc:  # user errors from any layer: one line each, no traceback
+        lines = user_error_lines(exc)
+        if lines is None:
             raise
-        from techrace.safe_text import printable
-
-        print(f"techrace: error: {printable(message)}", file=sys.stderr)
+        for line in lines:
+            print(f"techrace: error: {line}", file=sys.stderr)
         return 2
 
 
@@ -67,6 +66,23 @@ def survive_any_terminal() -> None:
                 reconfigure(errors="replace")
             except (ValueError, OSError):  # a closed or detached stream: nothing to protect
                 pass
+
+
+def user_error_lines(exc: BaseException) -> list[str] | None:
+    """The lines to print for a user's error, control characters escaped, or None for a bug.
+
+    An error listing several problems (a ruleset's or strategy files' `errors`) gives one line per
+    problem: escaping the joined message would glue them together with a visible `\\x0a`.
+    """
+    from techrace.safe_text import printable
+
+    message = user_error_message(exc)
+    if message is None:
+        return None
+    listed = getattr(exc, "errors", None)
+    if isinstance(listed, list) and listed and all(isinstance(line, str) for line in listed):
+        return [printable(line) for line in listed]
+    return [printable(message)]
 
 
 def user_error_message(exc: BaseException) -> str | None:

@@ -95,35 +95,47 @@ def _checked_ruleset(name_or_path: str) -> tuple[Any, list[str]]:
 # ------------------------------------------------------------------------------------------- formatting
 
 
-def number(value: float, measure: Any) -> str:
-    """A figure as a reader expects it: shares in percent, growth as x a year, big counts in K/M."""
+def number(value: float, measure: Any, extra: int = 0) -> str:
+    """A figure as a reader expects it: shares in percent, growth as x a year, big counts in K/M; `extra`
+    more digits where the usual ones would hide which side of a range bound it lies."""
     if measure.reduce == "share":
-        return f"{value * 100:.1f}%"
+        return f"{value * 100:.{1 + extra}f}%"
     if measure.growth_per_year is not None:
-        return f"{value:.2f}x"
+        return f"{value:.{2 + extra}f}x"
     size = abs(value)
     if size >= 1e9:
-        mantissa, exponent = f"{value:.2e}".split("e")
+        mantissa, exponent = f"{value:.{2 + extra}e}".split("e")
         return f"{mantissa}e{int(exponent)}"
     if size >= 1e6:
-        return f"{value / 1e6:.2f}M"
+        return f"{value / 1e6:.{2 + extra}f}M"
     if size >= 1e4:
-        return f"{value / 1e3:.1f}K"
-    return f"{value:.3g}"
+        return f"{value / 1e3:.{1 + extra}f}K"
+    return f"{value:.{3 + extra}g}"
+
+
+def digits_needed(median: float, bounds: tuple[float, float], measure: Any) -> int:
+    """How many more digits show the median apart from each range bound it differs from: rounded alike,
+    a median just out of range (1.3560 against 1.36) would read as inside it, and ok/out would look wrong."""
+    for extra in range(7):
+        if all(median == bound or number(median, measure, extra) != number(bound, measure, extra) for bound in bounds):
+            return extra
+    return 6
 
 
 def cells(row: Any) -> dict[str, str]:
     """The text of one report row, shared by the terminal table and the markdown table."""
     m = row.measure
     when = m.at or (f"{m.growth_per_year[0]}→{m.growth_per_year[1]}" if m.growth_per_year else f"{m.total[0]}–{m.total[1]}")
+    extra = 0  # more digits for the median and, to compare them, the range
     if row.median is None:
         model = "n/a (no seed reached these quarters)"
     else:
         low, high = row.spread
-        model = f"{number(row.median, m)} ({number(low, m)}–{number(high, m)})"
+        extra = digits_needed(row.median, (row.low, row.high), m)
+        model = f"{number(row.median, m, extra)} ({number(low, m)}–{number(high, m)})"
     result = "n/a" if row.ok is None else "ok" if row.ok else "out"
     return {"check": row.check, "figure": row.figure, "when": when, "model": model,
-            "range": f"{number(row.low, m)}–{number(row.high, m)}", "source": row.source, "result": result}
+            "range": f"{number(row.low, m, extra)}–{number(row.high, m, extra)}", "source": row.source, "result": result}
 
 
 COLUMNS = (("check", "check"), ("figure", "figure"), ("when", "quarters"), ("model", "model: median (min–max)"),

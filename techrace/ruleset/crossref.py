@@ -13,7 +13,12 @@ from typing import Any
 from techrace.ruleset.adjustable import ADJUSTABLE, selectors
 from techrace.ruleset.layers import suggest
 from techrace.ruleset.locate import Finding, render
-from techrace.ruleset.policies import ACTOR_SECTIONS, known_policy_names, registered_policy_names
+from techrace.ruleset.policies import (
+    ACTOR_SECTIONS,
+    PERSONALITY_KINDS,
+    known_policy_names,
+    registered_policy_names,
+)
 from techrace.ruleset.schema import LAST_QUARTER, QUARTER_RE, SKILLS, TOOL_KINDS, quarter_index, quarter_label
 from techrace.ruleset.source import KeyPath, Mark
 
@@ -155,14 +160,24 @@ def _policies(c: _Checker) -> None:
     registered = registered_policy_names()
     for pid, person in _entries(c.data, "policies", "personalities"):
         kind, base = person.get("kind"), person.get("policy", "default")
-        if isinstance(kind, str) and isinstance(base, str) and base not in registered.get(kind, ()):
+        if kind in PERSONALITY_KINDS and isinstance(base, str) and base not in registered.get(kind, ()):
             c.error(("policies", "personalities", pid, "policy"),
                     f"unknown {kind} policy {base!r} (a personality parameterises a Python policy){nearest(base, registered.get(kind, ()))}")
+    _actor_policies(c, known)
+
+
+def _actor_policies(c: _Checker, known: dict[str, set[str]]) -> None:
+    """Each actor's `policy` names a policy of its kind. A personality whose own `kind` is wrong is reported
+    there (the schema's error is the cause); naming it here is not a second error."""
+    kinds = {pid: person.get("kind") for pid, person in _entries(c.data, "policies", "personalities")}
     for section, kind in ACTOR_SECTIONS.items():
         for aid, actor in _entries(c.data, section):
             name = actor.get("policy")
-            if isinstance(name, str) and name not in known.get(kind, ()):
-                c.error((section, aid, "policy"), f"unknown {kind} policy {name!r}{nearest(name, known.get(kind, ()))}")
+            if not isinstance(name, str) or name in known.get(kind, ()) or kinds.get(name, "nation") not in PERSONALITY_KINDS:
+                continue
+            what = (f"{name!r} is a {kinds[name]} personality (policies.personalities.{name}.kind); a {kind} needs a "
+                    f"{kind} policy" if name in kinds else f"unknown {kind} policy {name!r}")
+            c.error((section, aid, "policy"), what + nearest(name, known.get(kind, ())))
 
 
 def _blocs_and_victory(c: _Checker) -> None:

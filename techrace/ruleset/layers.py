@@ -106,7 +106,7 @@ def read_layer(directory: Path) -> Layer:
     layer = Layer(name, directory, {}, {}, {})
     layer.unreadable += _misnamed(directory, name)
     for path in files:
-        source = read_yaml(path, name)
+        source = read_yaml(path, name, root=directory)
         (layer.unreadable if source.unreadable else layer.errors).extend(source.errors)
         for key in META_KEYS:
             if key in source.data:

@@ -16,6 +16,7 @@ from typing import Any
 
 GROUP = "techrace.policies"
 KINDS = ("nation", "regulator", "toolmaker", "foundry", "chip_firm", "lab")
+PERSONALITY_KINDS = ("nation", "regulator")  # the kinds a personality (policies.personalities) may decide for
 # actor sections whose entries may name their own `policy:`, and the kind of policy each takes
 ACTOR_SECTIONS = {"nations": "nation", "regulators": "regulator", "toolmakers": "toolmaker", "foundries": "foundry", "chip_firms": "chip_firm",
                   "labs": "lab"}

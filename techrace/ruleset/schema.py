@@ -14,6 +14,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from techrace.ruleset.nested import validate_mapping
+from techrace.ruleset.policies import PERSONALITY_KINDS
+
 FORMAT_VERSION = 2
 SKILLS = ("process", "design", "tools", "ai_research")
 TOOL_KINDS = ("euv", "arf_immersion", "etch", "deposition", "metrology")
@@ -671,7 +674,7 @@ class RegulatorPolicyParams(Strict):
 class Personality(Strict):
     """A named computer player: a Python policy and its parameters. Use the name wherever a policy name goes."""
 
-    kind: Literal["nation", "regulator"] = Field(..., description="Kind of actor it decides for")
+    kind: Literal[PERSONALITY_KINDS] = Field(..., description="Kind of actor it decides for")  # type: ignore[valid-type]
     policy: str = Field("default", description="The Python policy it parameterises")
     description: str = Field("", description="One line on how it plays")
     params: dict[str, float | bool | str | list[str] | None] = Field(default_factory=dict, description="Its parameters (NationPolicyParams or RegulatorPolicyParams by kind)")
@@ -679,7 +682,7 @@ class Personality(Strict):
     @model_validator(mode="after")
     def _params_fit_the_kind(self) -> Personality:
         model = NationPolicyParams if self.kind == "nation" else RegulatorPolicyParams
-        model.model_validate(self.params)
+        validate_mapping(model, self.params, "params", f"a {self.kind} personality")  # errors under `params`
         return self
 
 # ---------------------------------------------------------------------------------------------- calibration

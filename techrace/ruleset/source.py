@@ -133,11 +133,34 @@ class _TooBig(Exception):
 
 
 def display_path(path: Path) -> str:
-    """A path as users typed it: relative to the working directory when inside it."""
+    """A path as users typed it: relative to the working directory when inside it. Only the folder is
+    resolved, so a file that is a symlink is named by its own name, not by where it points."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+        return str((path.parent.resolve() / path.name).relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError, RuntimeError):
         return str(path)
+
+
+def escapes_folder(path: Path, root: Path) -> str | None:
+    """Why `path` may not be read as a file of the folder `root`, or None. A name in a folder is the
+    user's promise that the file lies there: a symlink leading out of it (to a secret, another project)
+    is refused before anything is opened, so no file outside is ever read or quoted."""
+    try:
+        target, folder = path.resolve(), root.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return "not read: a symlink that leads nowhere (a loop)"
+    if target.is_relative_to(folder):
+        return None
+    return (f"not read: a symlink leading outside its folder {_shown(folder)} (to {_shown(target)}); "
+            "copy the file into the folder instead")
+
+
+def _shown(resolved: Path) -> str:
+    """A resolved path relative to the working directory when inside it."""
+    try:
+        return str(resolved.relative_to(Path.cwd().resolve())) or "."
+    except ValueError:
+        return str(resolved)
 
 
 _SCALAR_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")}
@@ -225,9 +248,13 @@ class _Builder:
         return out
 
 
-def read_yaml(path: Path, layer: str) -> SourceFile:
-    """Parse one file of a layer; every problem is a located message in `errors`."""
+def read_yaml(path: Path, layer: str, root: Path | None = None) -> SourceFile:
+    """Parse one file of a layer (of the folder `root`, which it must not leave through a symlink);
+    every problem is a located message in `errors`."""
     file = display_path(path)
+    escape = escapes_folder(path, root) if root is not None else None
+    if escape:
+        return SourceFile({}, {}, [f"{file}:1:1: (file): {escape} [layer {layer}]"], unreadable=True)
     try:
         text = read_text_safely(path)
     except UnreadableFile as exc:

@@ -14,13 +14,15 @@ take (its parameters, the firms and rules it names) is checked against the lever
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails
 
 from techrace.errors import TechraceError
 from techrace.ruleset.layers import dotted
@@ -49,6 +51,20 @@ class Order(Strict):
     every: Literal["once", "quarter"] = Field("once", description="once: given the first quarter it can be; quarter: every such quarter")
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, populate_by_name=True)
+
+    @field_validator("params")
+    @classmethod
+    def _finite(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """No lever takes .nan (which passes the size check that refuses .inf): refused here, at the value, with
+        the file's other schema errors, not only once the lever registry checks the loaded strategies (a second
+        round of errors)."""
+        found = [((name, i), v) for name, item in value.items() if isinstance(item, list) for i, v in enumerate(item)]
+        found += [((name,), item) for name, item in value.items() if not isinstance(item, list)]
+        bad = [InitErrorDetails(type="finite_number", loc=loc, input=v) for loc, v in found
+               if isinstance(v, float) and math.isnan(v)]
+        if bad:
+            raise ValidationError.from_exception_data("params", bad)
+        return value
 
     @model_validator(mode="after")
     def _window(self) -> Order:
@@ -141,9 +157,10 @@ def shipped_strategies_dir() -> Path | None:
     return None
 
 
-def read_strategy(path: Path, probe: bool = False) -> tuple[LoadedStrategy | None, list[str]]:
-    """One strategy file: the loaded strategy, or None and every problem as a located line."""
-    source = read_yaml(path, _LAYER)
+def read_strategy(path: Path, probe: bool = False, root: Path | None = None) -> tuple[LoadedStrategy | None, list[str]]:
+    """One strategy file (of the folder `root`, which it must not leave through a symlink): the loaded
+    strategy, or None and every problem as a located line."""
+    source = read_yaml(path, _LAYER, root)
     file = display_path(path)
     errors = [_LAYER_SUFFIX.sub("", line) for line in source.errors]
     if source.unreadable:
@@ -204,7 +221,7 @@ def load_strategies(extra_dirs: Sequence[str | Path] = (), shipped: bool = True)
             continue
         here: dict[tuple[bool, str, str], LoadedStrategy] = {}
         for path, probe in strategy_files(directory):
-            loaded, problems = read_strategy(path, probe)
+            loaded, problems = read_strategy(path, probe, root=directory)
             errors += problems
             if loaded is None:
                 continue
