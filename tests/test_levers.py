@@ -294,3 +294,23 @@ def test_a_badly_typed_order_is_refused_in_words(kind, params, words) -> None:
     game = Game.from_ruleset("baseline", seed=1, player="CN")
     problems = game.validate(Action(kind, "CN", params))
     assert any(words in p for p in problems), problems
+
+
+def test_a_standing_order_the_budget_cannot_carry_is_previewed_with_the_share_each_would_be_paid() -> None:
+    """Pay at 1.5x the US level costs China ~$13 bn a quarter against a ~$6 bn budget: accepted (standing orders that
+    overdraw are all paid at one reduced share, as mechanisms/standing.py says), but the preview says so (found
+    playing the TUI: the order queued without a word, and the next quarter paid every standing order at 40%)."""
+    game = Game.from_ruleset(baseline(), seed=5, player="CN")
+    notes = game.preview(Action("pay_policy", "CN", {"pay_index": 1.5})).notes
+    assert "Warning: your standing orders would then cost $12.91 bn a quarter against a budget of $6.00 bn" in notes
+    assert "each would be paid at 46%" in notes
+    assert "Warning" not in game.preview(Action("pay_policy", "CN", {"pay_index": 0.6})).notes
+
+
+def test_stopping_a_standing_order_says_this_quarter_still_pays_it() -> None:
+    game = Game.from_ruleset(baseline(), seed=5, player="CN")
+    game.step([Action("subsidy", "CN", {"firm": "CAMBRICON", "usd_b": 0.9, "recurring": True})])
+    stop = Action("subsidy", "CN", {"firm": "CAMBRICON", "usd_b": 0.0, "recurring": True})
+    assert "this quarter still pays $0.90 bn of it; from the next it costs $0.00 bn a quarter" in game.preview(stop).notes
+    game.step([stop])
+    assert game.model.state.subsidy_programme[game.nations.index("CN")].sum() == 0.0  # nothing stands from the next quarter

@@ -71,8 +71,28 @@ def preview(model: WorldModel, action: Action, queued: list[Action], seed: int) 
     n, group = model.static.nations.index(action.nation), LEVER_GROUPS.index(lever.group)
     if lever.kind != "advisor" and model.state.delegated[n, group] > 0:
         expected += f" It also takes {lever.group} back from your advisor, which stops deciding those levers (counted above)."
-    notes = f"Costs {money}; ${left - cost:,.2f} bn would be left. {expected}"
+    notes = f"Costs {money}; ${left - cost:,.2f} bn would be left. {_standing_words(model, action, queued)}{expected}"
     return Preview(cost, notes, recurring, left, effects, expected)
+
+
+def _standing_words(model: WorldModel, action: Action, queued: list[Action]) -> str:
+    """What a standing order does to the budget beyond this quarter, when that is not what a player would assume:
+    a standing order lowered or stopped is still paid this quarter (standing orders are paid before new orders), and
+    standing orders that cost more than the budget are all paid at the same reduced share (mechanisms/standing.py)."""
+    lever = LEVERS[action.kind]
+    recurring, replaced = lever.recurring(model, action), lever.replaced(model, action)
+    words = ""
+    if replaced > recurring + 1e-9:
+        words = (f"Standing orders are paid before new orders, so this quarter still pays ${replaced:,.2f} bn of it; "
+                 f"from the next it costs ${recurring:,.2f} bn a quarter. ")
+    n = model.static.nations.index(action.nation)
+    others = sum(LEVERS[a.kind].recurring(model, a) - LEVERS[a.kind].replaced(model, a) for a in queued if a.nation == action.nation)
+    standing_total = float(standing.due(model.static, model.state)[0][n]) - replaced + recurring + others
+    budget = float(model.state.budget[n])
+    if recurring > 1e-9 and standing_total > budget + 1e-9:
+        words += (f"Warning: your standing orders would then cost ${standing_total:,.2f} bn a quarter against a budget of "
+                  f"${budget:,.2f} bn (at this quarter's): each would be paid at {budget / standing_total:.0%}. ")
+    return words
 
 
 def expected_effect(model: WorldModel, action: Action, queued: list[Action], seed: int) -> dict[str, float]:

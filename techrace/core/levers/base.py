@@ -129,6 +129,11 @@ class Lever:
         """Budget it keeps taking every quarter after, while it stands (USD bn a quarter)."""
         return 0.0
 
+    def replaced(self, model: WorldModel, action: Action) -> float:
+        """What the standing order this action changes costs a quarter now (USD bn): this quarter's payment of it
+        is already taken, since standing orders are paid before new orders (mechanisms/standing.py)."""
+        return 0.0
+
     def apply(self, model: WorldModel, action: Action) -> list[Event]:
         raise NotImplementedError(f"lever {self.kind} does not apply")
 

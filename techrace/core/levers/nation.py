@@ -36,6 +36,12 @@ class Subsidy(Lever):
     def recurring(self, model: WorldModel, action: Action) -> float:
         return float(action.params["usd_b"]) if action.params.get("recurring") else 0.0
 
+    def replaced(self, model: WorldModel, action: Action) -> float:
+        if not action.params.get("recurring"):
+            return 0.0
+        n, employer = positions(model.static, "nations")[action.nation], positions(model.static, "employers")[action.params["firm"]]
+        return float(model.state.subsidy_programme[n, employer])
+
     def apply(self, model: WorldModel, action: Action) -> list[Event]:
         static, s = model.static, model.state
         n, employer = positions(static, "nations")[action.nation], positions(static, "employers")[action.params["firm"]]
@@ -137,6 +143,10 @@ class PayPolicy(Lever):
         n = model.static.nations.index(action.nation)
         return pay_cost(model.static, n, float(action.params["pay_index"]))
 
+    def replaced(self, model: WorldModel, action: Action) -> float:
+        n = model.static.nations.index(action.nation)
+        return pay_cost(model.static, n, float(model.state.pay[n]))
+
     def apply(self, model: WorldModel, action: Action) -> list[Event]:
         n = model.static.nations.index(action.nation)
         model.state.pay[n] = float(action.params["pay_index"])
@@ -156,6 +166,11 @@ class PowerBuildout(Lever):
 
     def recurring(self, model: WorldModel, action: Action) -> float:
         return self.cost(model, action) if action.params.get("recurring") else 0.0
+
+    def replaced(self, model: WorldModel, action: Action) -> float:
+        n = model.static.nations.index(action.nation)
+        programme = float(model.state.power_programme[n]) * float(model.static.nation_params.power_cost[n])
+        return programme if action.params.get("recurring") else 0.0
 
     def apply(self, model: WorldModel, action: Action) -> list[Event]:
         s, n = model.state, model.static.nations.index(action.nation)
@@ -181,6 +196,10 @@ class Centralisation(Lever):
         share = s.centralisation.copy()
         share[n] = float(action.params["share"])
         return float(centralisation_cost(static, s, share)[n])
+
+    def replaced(self, model: WorldModel, action: Action) -> float:
+        n = model.static.nations.index(action.nation)
+        return float(centralisation_cost(model.static, model.state, model.state.centralisation)[n])
 
     def apply(self, model: WorldModel, action: Action) -> list[Event]:
         s, n = model.state, model.static.nations.index(action.nation)
