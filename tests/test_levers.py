@@ -314,3 +314,10 @@ def test_stopping_a_standing_order_says_this_quarter_still_pays_it() -> None:
     assert "this quarter still pays $0.90 bn of it; from the next it costs $0.00 bn a quarter" in game.preview(stop).notes
     game.step([stop])
     assert game.model.state.subsidy_programme[game.nations.index("CN")].sum() == 0.0  # nothing stands from the next quarter
+
+
+def test_an_unknown_firm_in_an_order_offers_the_nearest_name() -> None:
+    from techrace.core.actions import validate_action
+
+    assert validate_action(baseline(), Action("subsidy", "CN", {"firm": "HUAWIE", "usd_b": 1.0})) == [
+        "Firm: unknown firm 'HUAWIE' — did you mean 'HUAWEI'?"]

@@ -21,3 +21,20 @@ def test_a_non_finite_parameter_is_refused_in_the_first_pass_with_the_other_file
     assert errors[1].startswith("b.yaml:3:1: (yaml): ")
     assert errors[2:] == ["c.yaml:7:35: orders.0.params.usd_b: expected a finite number, got .nan",
                           "c.yaml:7:57: orders.0.params.cap.1: expected a finite number, got .nan"]
+
+
+def test_a_tournament_reports_the_files_that_do_not_load_and_what_the_levers_refuse_in_one_pass(tmp_path):
+    """The loader's errors (a YAML error) and the tournament's own checks of the files that did load (an unknown
+    lever, an unknown parameter) come in one error, where a second run used to show the rest."""
+    from techrace.batch.tournament import run_tournament
+
+    (tmp_path / "a.yaml").write_text("name: a\norders: [\n")
+    (tmp_path / "b.yaml").write_text(HEAD.format(name="b", nation="CN") + "  - lever: subsidise\n    params: {usd_b: 1}\n"
+                                     + "  - lever: visa_policy\n    params: {visa_openness: 0.5, colour: red}\n")
+    with pytest.raises(StrategyError) as caught:
+        run_tournament(["baseline"], ["CN"], runs=1, turns=1, out=tmp_path / "out", strategies=[tmp_path], shipped=False,
+                       workers=1, progress=False)
+    text = "\n".join(caught.value.errors)
+    assert "a.yaml:3:1: (yaml)" in text
+    assert "b.yaml" in text and "subsidise" in text and "colour" in text
+    assert not (tmp_path / "out").exists()  # nothing played

@@ -179,6 +179,22 @@ class TournamentResult:
     levers: pd.DataFrame
 
 
+def _plan_checked(loaded: dict[str, Ruleset], nations: Sequence[str], strategies: Sequence[str | os.PathLike[str]],
+                  shipped: bool) -> TournamentPlan:
+    """The plan, or one StrategyError with every problem: the files that do not load and, for those that do, what
+    the levers refuse (unknown levers, bad parameters, unknown nations)."""
+    from techrace.ruleset.strategies import StrategyError, read_strategies
+
+    book, errors = read_strategies(strategies, shipped=shipped)
+    try:
+        plan = plan_tournament(loaded, nations, book)
+    except StrategyError as exc:
+        errors = [*errors, *exc.errors]
+    if errors:
+        raise StrategyError(errors)
+    return plan
+
+
 def run_tournament(
     rulesets: Sequence[str],
     nations: Sequence[str],
@@ -202,10 +218,8 @@ def run_tournament(
     "not given": a tournament in `out` played with other values is then refused with the values to pass."""
     from techrace.batch.api import run_batch
     from techrace.batch.standings import write_tables
-    from techrace.ruleset.strategies import load_strategies
-
     loaded = load_rulesets(rulesets)
-    plan = plan_tournament(loaded, nations, load_strategies(strategies, shipped=shipped))
+    plan = _plan_checked(loaded, nations, strategies, shipped)
     asked = {"--runs": (DEFAULT_RUNS if runs is None else runs, runs is not None),
              "--seed": (0 if seed is None else seed, seed is not None),
              "--turns": (min(r.turns for r in loaded.values()) if turns is None else turns, turns is not None)}

@@ -207,6 +207,15 @@ def load_strategies(extra_dirs: Sequence[str | Path] = (), shipped: bool = True)
     """The shipped strategies and probes, then those of each `extra_dirs` folder; a later file with the same
     nation and name (a probe: the same nation and lever) replaces an earlier one. Raises StrategyError with
     every problem of every file."""
+    book, errors = read_strategies(extra_dirs, shipped)
+    if errors:
+        raise StrategyError(errors)
+    return book
+
+
+def read_strategies(extra_dirs: Sequence[str | Path] = (), shipped: bool = True) -> tuple[StrategyBook, list[str]]:
+    """`load_strategies` without raising: the files that load, and every problem of the others, so that a caller
+    with checks of its own (the tournament's, against the levers) reports them all in one pass."""
     dirs = [d for d in ([shipped_strategies_dir()] if shipped else []) if d is not None]
     errors: list[str] = []
     for extra in extra_dirs:
@@ -234,8 +243,6 @@ def load_strategies(extra_dirs: Sequence[str | Path] = (), shipped: bool = True)
             if key in found:
                 notes.append(f"{loaded.file} replaces {found[key].file} ({what} for {key[1]})")
             here[key] = found[key] = loaded
-    if errors:
-        raise StrategyError(errors)
     ordered = sorted(found.items(), key=lambda item: item[0])
     return StrategyBook([s for (probe, _, _), s in ordered if not probe], [s for (probe, _, _), s in ordered if probe],
-                        [printable(n) for n in notes])
+                        [printable(n) for n in notes]), errors

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+from techrace.ruleset.layers import suggest
 from techrace.ruleset.schema import TOOL_KINDS, Ruleset
 
 if TYPE_CHECKING:
@@ -203,24 +204,24 @@ def check_param(ruleset: Ruleset, action: Action, param: ParamSpec, value: Any, 
         return shape
     if param.type == "nations":
         bad = [n for n in as_list(value) if n not in ruleset.nations]
-        return f"{param.label}: unknown nation(s) {', '.join(bad)}" if bad else ""
+        return f"{param.label}: unknown nation(s) {', '.join(bad)}{_nearest(bad, ruleset.nations)}" if bad else ""
     if param.type == "entities":
         firms, sites = _per_ruleset(ruleset, "firms", _firm_nations), _per_ruleset(ruleset, "sites", _site_foundries)
         bad = [e for e in as_list(value) if e not in firms and e not in sites]
-        return f"{param.label}: unknown firm or site {', '.join(bad)}" if bad else ""
+        return f"{param.label}: unknown firm or site {', '.join(bad)}{_nearest(bad, [*firms, *sites])}" if bad else ""
     if param.type == "tool_kinds":
         bad = [k for k in as_list(value) if k not in TOOL_KINDS]
         return f"{param.label}: unknown tool kind(s) {', '.join(bad)} (known: {', '.join(TOOL_KINDS)})" if bad else ""
     if param.type == "control":
         if value not in controls:
-            return f"{param.label}: unknown rule {value!r}"
+            return f"{param.label}: unknown rule {value!r}{suggest(value, controls)}"
         if regulator is not None and controls[value] != regulator:
             return f"{param.label}: rule {value!r} belongs to another regulator"
         return ""
     if param.type == "firm":
         firms = _per_ruleset(ruleset, "firms", _firm_nations)
         if value not in firms:
-            return f"{param.label}: unknown firm {value!r}"
+            return f"{param.label}: unknown firm {value!r}{suggest(value, firms)}"
         return f"{param.label}: {value} is not headquartered in {action.nation}" if firms[value] != action.nation else ""
     if param.type == "shock":
         moves = _per_ruleset(ruleset, "moves", military_moves)
@@ -322,3 +323,8 @@ def as_list(value: Any) -> list[str]:
     if isinstance(value, str):
         return [v.strip() for v in value.replace(",", " ").split() if v.strip()]
     return [str(v) for v in value]
+
+
+def _nearest(bad: list[Any], known: Any) -> str:
+    """' — did you mean 'X'?' for one unknown name (several get none: which one it would be for is unclear)."""
+    return suggest(bad[0], known) if len(bad) == 1 else ""
