@@ -93,6 +93,16 @@ def _words(ruleset: Any, kind: str, p: dict[str, Any]) -> str | None:
     return None
 
 
+def _sentence(ruleset: Any, kind: str, p: dict[str, Any]) -> str | None:
+    """Orders that read as a sentence of their own rather than "Lever: values" (None for the others)."""
+    if kind == "advisor":
+        group = str(p.get("group", "?"))
+        if p.get("advisor"):
+            return f"Your advisor decides the {group} levers"
+        return f"You take back the {group} levers from your advisor"
+    return None
+
+
 def order_label(game: Any, action: Any) -> str:
     """An order in words, e.g. "Subsidy: $3.0 bn to SMIC" (never raw parameter names)."""
     from techrace.core import ACTION_SPECS
@@ -100,6 +110,9 @@ def order_label(game: Any, action: Any) -> str:
     spec = ACTION_SPECS.get(action.kind)
     title = spec.label if spec else action.kind.replace("_", " ").capitalize()
     try:
+        sentence = _sentence(game.ruleset, action.kind, dict(action.params))
+        if sentence is not None:
+            return sentence
         words = _words(game.ruleset, action.kind, dict(action.params))
     except (TypeError, ValueError):
         words = None

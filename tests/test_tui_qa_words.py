@@ -1,0 +1,66 @@
+"""Pilot tests of what a QA tester read on the board: orders in plain words wherever they are shown (the
+orders panel, the turn report, the event log), the rules a form offers, field labels that agree with the
+game's validation, and money written one way."""
+
+from __future__ import annotations
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import OptionList
+from tui_helpers import settle, sync, text_of
+
+from techrace.tui.app import TechraceApp
+from techrace.tui.dialogs.standing_dialog import StandingDialog
+from techrace.tui.options import GameOptions
+from techrace.tui.screens.events import EventLogScreen
+from techrace.tui.screens.game import GameScreen
+from techrace.tui.screens.turn_report import TurnReportScreen
+from techrace.tui.widgets.queue import QueuePanel
+
+pytestmark = pytest.mark.usefixtures("in_tmp")
+SIZE = (120, 40)
+
+
+def board(pilot: Pilot) -> GameScreen:
+    screen = pilot.app.screen
+    assert isinstance(screen, GameScreen)
+    return screen
+
+
+@sync
+async def test_a_hand_over_order_reads_as_words_in_the_panel_the_report_and_the_log() -> None:
+    app = TechraceApp(GameOptions("play", "baseline", "CN", 7), autosaves=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = board(pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        assert isinstance(dialog, StandingDialog)
+        listing = dialog.query_one(OptionList)
+        listing.highlighted = listing.get_option_index("group-power")
+        await pilot.press("enter", "escape")
+        await pilot.pause()
+        taken = "You take back the power levers from your advisor"
+        assert list(screen.query_one(QueuePanel).shown) == [taken]
+        await pilot.press("n")
+        await settle(pilot)
+        report = pilot.app.screen
+        assert isinstance(report, TurnReportScreen)
+        orders = text_of(report.query_one("#report-orders"))
+        assert taken in orders and "Advisor decides" not in orders and "False" not in orders
+        await pilot.press("e")
+        await settle(pilot)
+        log = pilot.app.screen
+        assert isinstance(log, EventLogScreen)
+        assert any(entry.text == taken for entry in log.shown)
+        assert not any("Advisor decides" in entry.text for entry in log.shown)
+
+
+def test_handing_a_group_to_the_advisor_reads_as_words() -> None:
+    from techrace.core import Action, Game
+    from techrace.tui.orders import order_label
+
+    game = Game.from_ruleset("baseline", seed=7)
+    assert order_label(game, Action("advisor", "CN", {"group": "power", "advisor": True})) == \
+        "Your advisor decides the power levers"
