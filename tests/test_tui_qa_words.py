@@ -7,9 +7,10 @@ from __future__ import annotations
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import OptionList
-from tui_helpers import settle, sync, text_of
+from tui_helpers import end_turn, settle, sync, text_of
 
 from techrace.tui.app import TechraceApp
+from techrace.tui.dialogs.action_form import ActionForm
 from techrace.tui.dialogs.standing_dialog import StandingDialog
 from techrace.tui.options import GameOptions
 from techrace.tui.screens.events import EventLogScreen
@@ -64,3 +65,26 @@ def test_handing_a_group_to_the_advisor_reads_as_words() -> None:
     game = Game.from_ruleset("baseline", seed=7)
     assert order_label(game, Action("advisor", "CN", {"group": "power", "advisor": True})) == \
         "Your advisor decides the power levers"
+
+
+@sync
+async def test_enact_a_prepared_rule_offers_only_rules_not_in_force() -> None:
+    app = TechraceApp(GameOptions("play", "baseline", "US", 7), autosaves=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await end_turn(pilot)
+        screen = board(pilot)
+        status = {row["control"]: row["status"] for row in screen.session.game.view.controls() if row["regulator"] == "BIS"}
+        assert status["oct2023_chips"] == "active", "the 2023 chip rule is in force after the first quarter"
+        screen._lever_chosen("enact_control")
+        await pilot.pause()
+        form = pilot.app.screen
+        assert isinstance(form, ActionForm)
+        offered = [value for _, value in form.choices["control"]]
+        assert "oct2023_chips" not in offered
+        assert offered == [cid for cid, st in status.items() if st != "active"] != []
+        await pilot.press("escape")
+        await pilot.pause()
+        screen._lever_chosen("lift_control")
+        await pilot.pause()
+        assert "oct2023_chips" in [value for _, value in pilot.app.screen.choices["control"]], "a rule in force can be lifted"

@@ -133,8 +133,12 @@ def _value(value: Any) -> str:
 # ---------------------------------------------------------------------------------------------- form choices
 
 
-def param_choices(game: Any, player: str, param: Any) -> list[tuple[str, str]]:
-    """(label, value) pairs a list or select parameter offers the player, labels cut at a word."""
+# the rules a control lever offers: by the rule's status now (enacting a rule in force, or lifting one ended, does nothing)
+NOT_OFFERED = {"enact_control": ("active",), "lift_control": ("lifted", "expired")}
+
+
+def param_choices(game: Any, player: str, param: Any, kind: str = "") -> list[tuple[str, str]]:
+    """(label, value) pairs a list or select parameter of lever `kind` offers the player, labels cut at a word."""
     from techrace.core.actions import firm_ids, military_moves, regulator_of, site_ids
     from techrace.ruleset.schema import TOOL_KINDS
 
@@ -158,7 +162,9 @@ def param_choices(game: Any, player: str, param: Any) -> list[tuple[str, str]]:
         return [(shorten(f"{sid.replace('_', ' ')}: {ruleset.shocks[sid].description}"), sid)
                 for sid in military_moves(ruleset)]
     if param.type == "control":
-        return [(shorten(f"{cid}: {text}"), cid) for cid, text in _rules_of(game, regulator_of(ruleset, player)).items()]
+        skip = NOT_OFFERED.get(kind, ())
+        return [(shorten(f"{cid}: {text}"), cid) for cid, (text, status) in _rules_of(game, regulator_of(ruleset, player)).items()
+                if status not in skip]
     return []
 
 
@@ -168,9 +174,10 @@ def _firm_label(fid: str, names: dict[str, str], nation: str | None) -> str:
     return f"{label} ({nation})" if nation else label
 
 
-def _rules_of(game: Any, regulator: str | None) -> dict[str, str]:
-    """Rules of the player's regulator known to the game: the ruleset's and those enacted in play."""
-    rules = {cid: rule.description or rule.kind for cid, rule in game.ruleset.controls.items()
+def _rules_of(game: Any, regulator: str | None) -> dict[str, tuple[str, str]]:
+    """Rules of the player's regulator known to the game (the ruleset's and those enacted in play), each with its
+    description and its status now ("active", "inactive", "announced", "lifted", "expired"; "" when unknown)."""
+    rules = {cid: (rule.description or rule.kind, "") for cid, rule in game.ruleset.controls.items()
              if rule.regulator == regulator}
     try:
         rows = list(game.view.controls())
@@ -178,8 +185,10 @@ def _rules_of(game: Any, regulator: str | None) -> dict[str, str]:
         rows = []
     for row in rows:
         cid = row.get("control") or row.get("id")
-        if cid and row.get("regulator", regulator) == regulator and cid not in rules:
-            rules[str(cid)] = str(row.get("description") or row.get("kind") or cid)
+        if not cid or row.get("regulator", regulator) != regulator:
+            continue
+        text = rules[cid][0] if cid in rules else str(row.get("description") or row.get("kind") or cid)
+        rules[str(cid)] = (text, str(row.get("status") or ""))
     return rules
 
 

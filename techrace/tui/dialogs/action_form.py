@@ -54,7 +54,7 @@ class ActionForm(ModalScreen[Any]):
         self.queued = list(queued or [])
         self.defaults = {**form_defaults(game, player, spec, self.queued), **(values or {})}
         self.notes = field_notes(game, player, spec, self.queued)
-        self.choices = {p.name: param_choices(game, player, p) for p in spec.params
+        self.choices = {p.name: param_choices(game, player, p, spec.kind) for p in spec.params
                         if p.type not in ("float", "share", "flag")}
         self._preview_timer: Timer | None = None
         self.effects: dict[str, float] | None = None  # the expected effect of the order last previewed
