@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import OptionList
+from textual.widgets import Label, OptionList
 from tui_helpers import end_turn, settle, sync, text_of
 
 from techrace.tui.app import TechraceApp
@@ -88,3 +88,18 @@ async def test_enact_a_prepared_rule_offers_only_rules_not_in_force() -> None:
         screen._lever_chosen("lift_control")
         await pilot.pause()
         assert "oct2023_chips" in [value for _, value in pilot.app.screen.choices["control"]], "a rule in force can be lifted"
+
+
+@sync
+async def test_the_chip_thresholds_form_says_destinations_are_required_for_exports() -> None:
+    app = TechraceApp(GameOptions("play", "baseline", "US", 7), autosaves=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board(pilot)._lever_chosen("chip_threshold")
+        await pilot.pause()
+        form = pilot.app.screen
+        assert isinstance(form, ActionForm)
+        labels = [text_of(label) for label in form.query(Label) if "field-label" in label.classes]
+        assert "Destinations (required for exports; empty for imports)" in labels
+        assert not any(label.startswith("Destinations (optional)") for label in labels)
+        assert "Destinations: required" in text_of(form.query_one("#form-errors")), "exports is the default scope"

@@ -64,7 +64,7 @@ class ActionForm(ModalScreen[Any]):
             yield Static(Text.assemble((self.spec.label, "bold"), f" — {self.spec.description}"), classes="question")
             with VerticalScroll(id="fields"):
                 for param in self.spec.params:
-                    required = "" if param.required else " (optional)"
+                    required = f" ({param.when})" if param.when else "" if param.required else " (optional)"
                     if param.type != "flag":  # a checkbox carries its own label, on one line
                         yield Label(f"{param.label}{required}", classes="field-label")
                     yield self._field(param)
