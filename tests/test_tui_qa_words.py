@@ -9,6 +9,7 @@ from textual.pilot import Pilot
 from textual.widgets import Label, OptionList
 from tui_helpers import end_turn, settle, sync, text_of
 
+from techrace.core import Action
 from techrace.tui.app import TechraceApp
 from techrace.tui.dialogs.action_form import ActionForm
 from techrace.tui.dialogs.standing_dialog import StandingDialog
@@ -103,3 +104,24 @@ async def test_the_chip_thresholds_form_says_destinations_are_required_for_expor
         assert "Destinations (required for exports; empty for imports)" in labels
         assert not any(label.startswith("Destinations (optional)") for label in labels)
         assert "Destinations: required" in text_of(form.query_one("#form-errors")), "exports is the default scope"
+
+
+@sync
+async def test_the_orders_panel_says_scope_stop_every_quarter_and_small_amounts() -> None:
+    app = TechraceApp(GameOptions("play", "baseline", "CN", 7), autosaves=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = board(pilot)
+        for kind, params in (("entity_list", {"entities": ["MICRON"], "scope": "imports"}),
+                             ("subsidy", {"firm": "CAMBRICON", "usd_b": 0.0, "recurring": True}),
+                             ("subsidy", {"firm": "SMIC", "usd_b": 0.5, "recurring": True}),
+                             ("power_buildout", {"extra_gw": 0.05})):
+            screen.session.queue(Action(kind, "CN", params))
+        screen.draw_side()
+        await pilot.pause()
+        shown = list(screen.query_one(QueuePanel).shown)
+        assert shown[0] == "Entity list (imports): Micron"
+        assert shown[1] == "Stop subsidy to Cambricon"
+        assert shown[2] == "Subsidy: $0.5 bn to SMIC every quarter"
+        assert shown[3].startswith("Power build-out: +0.05 GW")
+        assert "+0.05" in text_of(screen.query_one("NationPanel")), "the nation panel's queued power too"

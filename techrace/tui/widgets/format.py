@@ -34,6 +34,23 @@ def number(value: float | int | None, digits: int = 3) -> str:
     return f"{x:.{digits - 1}g}" if ax >= 1e-3 else f"{x:.1e}"
 
 
+def amount(value: float | int) -> str:
+    """A number with one decimal, or as many as it needs (up to three): 3.0, 0.05, 1.125 (an order's amount)."""
+    x = float(value)
+    if abs(x * 10 - round(x * 10)) < 1e-9:
+        return f"{x:,.1f}"
+    return f"{x:,.3f}".rstrip("0")
+
+
+def money(value: float | int, amount: str | None = None) -> str:
+    """USD bn as the board writes it everywhere: `$3.00 bn`, `-$9.55 bn` (the sign before the dollar; never
+    `-$0.00 bn`). `amount`: the digits of the absolute value when the caller chose them (default two decimals)."""
+    x = float(value)
+    digits = amount if amount is not None else f"{abs(x):,.2f}"
+    negative = x < 0 and any(ch not in "0.," for ch in digits)
+    return f"{'-' if negative else ''}${digits} bn"
+
+
 def cell(value: Any) -> str:
     """One table cell from any value the core's view tables hold."""
     if isinstance(value, bool):

@@ -12,7 +12,7 @@ from textual.markup import escape
 from textual.widgets import Static
 
 from techrace.safe_text import printable
-from techrace.tui.widgets.format import change, node, number
+from techrace.tui.widgets.format import amount, change, node, number
 
 # (metric row key, label, unit, True when a rise is good, change as a share rather than points)
 GLANCE = (
@@ -110,6 +110,6 @@ def _policies(row: dict[str, Any], pending: dict[str, float]) -> Text:
         text.append(f"{label} ", style="bold")
         text.append(fmt.format(float(value)))
         if column in pending:
-            queued = f"+{pending[column]:.1f}" if column == "power_gw" else "→" + fmt.format(pending[column])
+            queued = f"+{amount(pending[column])}" if column == "power_gw" else "→" + fmt.format(pending[column])
             text.append(queued, style="bold cyan")
     return text
