@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Label, OptionList
+from textual.widgets import Label, OptionList, Static
 from tui_helpers import end_turn, settle, sync, text_of
 
 from techrace.core import Action
@@ -125,3 +125,36 @@ async def test_the_orders_panel_says_scope_stop_every_quarter_and_small_amounts(
         assert shown[2] == "Subsidy: $0.5 bn to SMIC every quarter"
         assert shown[3].startswith("Power build-out: +0.05 GW")
         assert "+0.05" in text_of(screen.query_one("NationPanel")), "the nation panel's queued power too"
+
+
+@sync
+async def test_money_reads_minus_dollar_in_the_form_and_the_panel_and_the_goal_in_words() -> None:
+    from techrace.tui.widgets.goal_panel import GoalPanel
+    from techrace.tui.widgets.nation_panel import NationPanel
+
+    app = TechraceApp(GameOptions("play", "baseline", "CN", 7), autosaves=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = board(pilot)
+        screen.session.game.budget_left = lambda nation, queued=(): -9.55  # over budget, as after a costly programme
+        screen.draw_side()
+        await pilot.pause()
+        assert "-$9.55 bn" in text_of(screen.query_one(NationPanel))
+        screen._lever_chosen("subsidy")
+        await pilot.pause()
+        form = pilot.app.screen
+        assert isinstance(form, ActionForm)
+        note = text_of(form.query_one("#help-usd_b"))
+        assert "budget left -$9.55 bn" in note and "$-" not in note
+        await pilot.press("escape")
+        await pilot.pause()
+        goal = text_of(screen.query_one(GoalPanel))
+        assert "GDP index 100.0" in goal and "gdp_index" not in goal
+
+
+def test_a_tiny_expected_effect_is_never_a_negative_zero() -> None:
+    from techrace.tui.dialogs.action_form import effects_table
+
+    shown = text_of(Static(effects_table({"lab_capex_usd_b": -0.0002, "capability": 0.081})))
+    assert "Lab capex $bn -0.0002" in " ".join(shown.split()) and "-0.000 " not in shown + " "
+    assert "+0.081" in shown

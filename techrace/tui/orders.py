@@ -13,7 +13,7 @@ import textwrap
 from collections.abc import Iterable
 from typing import Any
 
-from techrace.tui.widgets.format import amount
+from techrace.tui.widgets.format import amount, money
 
 # (lever, parameter) -> the column of `game.view.nations()` that holds the nation's current setting.
 CURRENT_SETTING = {
@@ -55,8 +55,6 @@ def _names(ruleset: Any, values: Any) -> str:
 
 def money_words(value: Any) -> str:
     """USD bn in an order's words: `$3.0 bn`, `$0.05 bn` (as many digits as the amount needs)."""
-    from techrace.tui.widgets.format import money
-
     return money(value, amount(abs(float(value))))
 
 
@@ -253,7 +251,7 @@ def field_notes(game: Any, player: str, spec: Any, queued: Iterable[Any] = ()) -
         elif param.name == "extra_gw" and isinstance(row.get("power_gw"), int | float):
             notes[param.name] = f"now {float(row['power_gw']):.1f} GW of AI power"
         if param.name in ("usd_b", "extra_gw") and left is not None:
-            notes[param.name] = ", ".join(filter(None, (notes.get(param.name), f"budget left {money_words(left)}")))
+            notes[param.name] = ", ".join(filter(None, (notes.get(param.name), f"budget left {money(left)}")))
         if param.name == "recurring":
             notes[param.name] = _programme_note(game, player, spec.kind)
     return notes
