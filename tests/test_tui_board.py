@@ -23,6 +23,7 @@ from techrace.tui.screens.game import GameScreen
 from techrace.tui.screens.turn_report import TurnReportScreen
 from techrace.tui.settings import load_settings
 from techrace.tui.widgets.checklist import Checklist
+from techrace.tui.widgets.format import field_words
 from techrace.tui.widgets.goal_panel import GoalPanel
 from techrace.tui.widgets.queue import QueueList, QueuePanel
 from techrace.tui.widgets.rivals import RivalsTable
@@ -63,7 +64,7 @@ async def test_the_goal_is_on_the_first_board_at_80x24() -> None:
         assert 0 <= panel.region.y and panel.region.bottom <= SMALL[1]
         shown = text_of(panel)
         for goal in game.goals("CN"):  # one row per goal, cut at the terminal's width
-            assert goal.text[:40] in shown and f"{goal.progress:.0%}" in shown
+            assert field_words(goal.text)[:40] in shown and f"{goal.progress:.0%}" in shown
         assert shown.count("Lose") == sum(g.loss for g in game.goals("CN"))
         rows = [row for row in shown.splitlines() if "Win " in row or "Lose " in row]
         assert all(("% safe " in row) == ("Lose " in row) for row in rows), "a loss bar says it is the margin left"

@@ -13,6 +13,8 @@ import textwrap
 from collections.abc import Iterable
 from typing import Any
 
+from techrace.tui.widgets.format import amount, money
+
 # (lever, parameter) -> the column of `game.view.nations()` that holds the nation's current setting.
 CURRENT_SETTING = {
     ("visa_policy", "visa_openness"): "visa",
@@ -51,20 +53,25 @@ def _names(ruleset: Any, values: Any) -> str:
     return ", ".join(_name(ruleset, str(v)) for v in items) or "none"
 
 
-def _money(value: Any) -> str:
-    return f"${float(value):,.1f} bn"
+def money_words(value: Any) -> str:
+    """USD bn in an order's words: `$3.0 bn`, `$0.05 bn` (as many digits as the amount needs)."""
+    return money(value, amount(abs(float(value))))
+
+
+def _every(p: dict[str, Any]) -> str:
+    return " every quarter" if p.get("recurring") else ""
 
 
 def _words(ruleset: Any, kind: str, p: dict[str, Any]) -> str | None:
     """The parameters of a known lever in words; None for a lever this face does not know yet."""
     if kind == "subsidy":
-        return f"{_money(p.get('usd_b', 0))} to {_name(ruleset, str(p.get('firm', '?')))}"
+        return f"{money_words(p.get('usd_b', 0))} to {_name(ruleset, str(p.get('firm', '?')))}{_every(p)}"
     if kind == "visa_policy":
         return f"openness {float(p.get('visa_openness', 0)):.2f}"
     if kind == "pay_policy":
         return f"{float(p.get('pay_index', 0)):.2f}x US pay"
     if kind == "power_buildout":
-        return f"+{float(p.get('extra_gw', 0)):.1f} GW"
+        return f"+{amount(p.get('extra_gw', 0))} GW{_every(p)}"
     if kind == "centralisation":
         return f"{float(p.get('share', 0)):.0%} of compute poolable"
     if kind == "entity_list":
@@ -73,11 +80,12 @@ def _words(ruleset: Any, kind: str, p: dict[str, Any]) -> str | None:
         text = f"TPP {float(p.get('tpp', 0)):,.0f} and up"
         if p.get("tpp_with_density") not in (None, ""):
             text += f" (or {float(p['tpp_with_density']):,.0f} at density {float(p.get('density') or 0):g})"
-        return f"{text} to {_names(ruleset, p.get('destinations'))}"
+        return text if p.get("scope") == "imports" else f"{text} to {_names(ruleset, p.get('destinations'))}"
     if kind in ("tool_ban", "servicing_ban"):
         kinds = _names(ruleset, p.get("tool_kinds")).replace("_", " ")
         where = "to" if kind == "tool_ban" else "in"
-        text = f"{kinds} tools {where} {_names(ruleset, p.get('destinations'))}"
+        dests = "your own fabs" if p.get("scope") == "imports" else _names(ruleset, p.get("destinations"))
+        text = f"{kinds} tools {where} {dests}"
         if p.get("node_nm_at_or_below") not in (None, ""):
             text += f", fabs at {float(p['node_nm_at_or_below']):g} nm and below"
         return text
@@ -93,13 +101,32 @@ def _words(ruleset: Any, kind: str, p: dict[str, Any]) -> str | None:
     return None
 
 
+def _sentence(ruleset: Any, kind: str, p: dict[str, Any]) -> str | None:
+    """Orders that read as a sentence of their own rather than "Lever: values" (None for the others)."""
+    if kind == "advisor":
+        group = str(p.get("group", "?"))
+        if p.get("advisor"):
+            return f"Your advisor decides the {group} levers"
+        return f"You take back the {group} levers from your advisor"
+    if kind == "subsidy" and p.get("recurring") and not float(p.get("usd_b") or 0):
+        return f"Stop subsidy to {_name(ruleset, str(p.get('firm', '?')))}"
+    if kind == "power_buildout" and p.get("recurring") and not float(p.get("extra_gw") or 0):
+        return "Stop power build-out"
+    return None
+
+
 def order_label(game: Any, action: Any) -> str:
     """An order in words, e.g. "Subsidy: $3.0 bn to SMIC" (never raw parameter names)."""
     from techrace.core import ACTION_SPECS
 
     spec = ACTION_SPECS.get(action.kind)
     title = spec.label if spec else action.kind.replace("_", " ").capitalize()
+    if action.params.get("scope") == "imports":
+        title += " (imports)"
     try:
+        sentence = _sentence(game.ruleset, action.kind, dict(action.params))
+        if sentence is not None:
+            return sentence
         words = _words(game.ruleset, action.kind, dict(action.params))
     except (TypeError, ValueError):
         words = None
@@ -120,8 +147,12 @@ def _value(value: Any) -> str:
 # ---------------------------------------------------------------------------------------------- form choices
 
 
-def param_choices(game: Any, player: str, param: Any) -> list[tuple[str, str]]:
-    """(label, value) pairs a list or select parameter offers the player, labels cut at a word."""
+# the rules a control lever offers: by the rule's status now (enacting a rule in force, or lifting one ended, does nothing)
+NOT_OFFERED = {"enact_control": ("active",), "lift_control": ("lifted", "expired")}
+
+
+def param_choices(game: Any, player: str, param: Any, kind: str = "") -> list[tuple[str, str]]:
+    """(label, value) pairs a list or select parameter of lever `kind` offers the player, labels cut at a word."""
     from techrace.core.actions import firm_ids, military_moves, regulator_of, site_ids
     from techrace.ruleset.schema import TOOL_KINDS
 
@@ -145,7 +176,9 @@ def param_choices(game: Any, player: str, param: Any) -> list[tuple[str, str]]:
         return [(shorten(f"{sid.replace('_', ' ')}: {ruleset.shocks[sid].description}"), sid)
                 for sid in military_moves(ruleset)]
     if param.type == "control":
-        return [(shorten(f"{cid}: {text}"), cid) for cid, text in _rules_of(game, regulator_of(ruleset, player)).items()]
+        skip = NOT_OFFERED.get(kind, ())
+        return [(shorten(f"{cid}: {text}"), cid) for cid, (text, status) in _rules_of(game, regulator_of(ruleset, player)).items()
+                if status not in skip]
     return []
 
 
@@ -155,9 +188,10 @@ def _firm_label(fid: str, names: dict[str, str], nation: str | None) -> str:
     return f"{label} ({nation})" if nation else label
 
 
-def _rules_of(game: Any, regulator: str | None) -> dict[str, str]:
-    """Rules of the player's regulator known to the game: the ruleset's and those enacted in play."""
-    rules = {cid: rule.description or rule.kind for cid, rule in game.ruleset.controls.items()
+def _rules_of(game: Any, regulator: str | None) -> dict[str, tuple[str, str]]:
+    """Rules of the player's regulator known to the game (the ruleset's and those enacted in play), each with its
+    description and its status now ("active", "inactive", "announced", "lifted", "expired"; "" when unknown)."""
+    rules = {cid: (rule.description or rule.kind, "") for cid, rule in game.ruleset.controls.items()
              if rule.regulator == regulator}
     try:
         rows = list(game.view.controls())
@@ -165,8 +199,10 @@ def _rules_of(game: Any, regulator: str | None) -> dict[str, str]:
         rows = []
     for row in rows:
         cid = row.get("control") or row.get("id")
-        if cid and row.get("regulator", regulator) == regulator and cid not in rules:
-            rules[str(cid)] = str(row.get("description") or row.get("kind") or cid)
+        if not cid or row.get("regulator", regulator) != regulator:
+            continue
+        text = rules[cid][0] if cid in rules else str(row.get("description") or row.get("kind") or cid)
+        rules[str(cid)] = (text, str(row.get("status") or ""))
     return rules
 
 
@@ -215,7 +251,7 @@ def field_notes(game: Any, player: str, spec: Any, queued: Iterable[Any] = ()) -
         elif param.name == "extra_gw" and isinstance(row.get("power_gw"), int | float):
             notes[param.name] = f"now {float(row['power_gw']):.1f} GW of AI power"
         if param.name in ("usd_b", "extra_gw") and left is not None:
-            notes[param.name] = ", ".join(filter(None, (notes.get(param.name), f"budget left {_money(left)}")))
+            notes[param.name] = ", ".join(filter(None, (notes.get(param.name), f"budget left {money(left)}")))
         if param.name == "recurring":
             notes[param.name] = _programme_note(game, player, spec.kind)
     return notes

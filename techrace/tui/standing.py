@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from techrace.tui.orders import firm_names
+from techrace.tui.orders import firm_names, money_words
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def programmes(game: Any, player: str | None) -> list[Programme]:
     for e, amount in enumerate(s.subsidy_programme[n]):
         if amount > 0:
             firm = st.employers[e]
-            out.append(Programme("subsidy", f"Subsidy to {names.get(firm, firm)}: ${amount:,.1f} bn every quarter",
+            out.append(Programme("subsidy", f"Subsidy to {names.get(firm, firm)}: {money_words(amount)} every quarter",
                                  float(amount), {"firm": firm, "usd_b": 0.0, "recurring": True}))
     gw = float(s.power_programme[n])
     if gw > 0:

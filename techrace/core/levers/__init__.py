@@ -49,7 +49,8 @@ def lever_table() -> str:
     """The docs' table of levers (markdown), generated from the registry."""
     lines = ["| lever (`kind`) | group | who | holds | parameters | what it does |", "|---|---|---|---|---|---|"]
     for kind, lever in LEVERS.items():
-        params = ", ".join(f"`{p.name}`" + ("" if p.required else " (optional)") for p in lever.params)
+        params = ", ".join(f"`{p.name}`" + (f" ({p.when})" if p.when else "" if p.required else " (optional)")
+                           for p in lever.params)
         who = "regulator" if lever.needs_regulator else "government"
         holds = "until changed" if lever.standing else ("one-off or every quarter" if any(p.name == "recurring" for p in lever.params) else "one-off")
         lines.append(f"| {lever.label} (`{kind}`) | {lever.group} | {who} | {holds} | {params} | {lever.effect} |")

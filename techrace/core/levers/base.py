@@ -36,6 +36,8 @@ class ParamSpec:
     choices: tuple[str, ...] = ()
     required: bool = True
     unit: str = ""            # how a value is written in words, e.g. "$%s bn", "%s GW"
+    when: str = ""            # a value the lever's own check asks for only sometimes: when, in words (forms show it
+                              # for "optional"), e.g. "required for exports"
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -15,7 +16,8 @@ if TYPE_CHECKING:
     from techrace.core.actions import Action
     from techrace.core.model import WorldModel
 
-NATIONS = ParamSpec("destinations", "nations", "Destinations", "Nations whose buyers are controlled (exports only)", required=False)
+NATIONS = ParamSpec("destinations", "nations", "Destinations", "Nations whose buyers are controlled (exports only)",
+                    required=False, when="required for exports; empty for imports")
 SCOPE = ParamSpec("scope", "choice", "Scope", "exports: your sellers to the destinations; imports: foreign sellers to your "
                   "own buyers (China's Micron ban and NVIDIA purchase curbs, its domestic-equipment rule)",
                   default="exports", choices=("exports", "imports"), required=False)
@@ -122,7 +124,7 @@ class ServicingBan(NewRule):
                    "servicing your own fabs); unserviced tools degrade.")
     effect = "Installed tools of these kinds in the destinations (imports: your fabs) wear out over years (more slowly where grey service exists)."
     params = (ParamSpec("tool_kinds", "tool_kinds", "Tool kinds", "Kinds covered"),
-              ParamSpec("destinations", "nations", "Destinations", "Nations whose fabs lose servicing (exports only)", required=False),
+              replace(NATIONS, help="Nations whose fabs lose servicing (exports only)"),
               SCOPE)
 
     def rule(self, model: WorldModel, action: Action, regulator: str) -> dict[str, Any]:
@@ -137,7 +139,7 @@ class Retaliation(NewRule):
     kind, label, rule_kind = "retaliation", "Mineral retaliation", "mineral"
     description = "License critical minerals to the destinations: their toolmakers lose output and their GDP takes a hit."
     effect = "Toolmakers in the destinations lose this share of output while the rule stands; their GDP loses a little once."
-    params = (NATIONS, ParamSpec("mineral_cost_share", "share", "Tool output lost", "Share of target toolmakers' output lost", 0, 0.5, 0.05))
+    params = (replace(NATIONS, help="Nations whose toolmakers lose output", when="required"), ParamSpec("mineral_cost_share", "share", "Tool output lost", "Share of target toolmakers' output lost", 0, 0.5, 0.05))
 
     def rule(self, model: WorldModel, action: Action, regulator: str) -> dict[str, Any]:
         p = action.params

@@ -33,6 +33,7 @@ from techrace.tui.orders import (
     param_choices,
 )
 from techrace.tui.widgets.checklist import Checklist
+from techrace.tui.widgets.format import money, signed
 
 MULTI = ("nations", "entities", "tool_kinds")
 PAIRS = 3  # figure-and-change pairs a row of the expected effect (8 key figures: at most 3 rows)
@@ -54,7 +55,7 @@ class ActionForm(ModalScreen[Any]):
         self.queued = list(queued or [])
         self.defaults = {**form_defaults(game, player, spec, self.queued), **(values or {})}
         self.notes = field_notes(game, player, spec, self.queued)
-        self.choices = {p.name: param_choices(game, player, p) for p in spec.params
+        self.choices = {p.name: param_choices(game, player, p, spec.kind) for p in spec.params
                         if p.type not in ("float", "share", "flag")}
         self._preview_timer: Timer | None = None
         self.effects: dict[str, float] | None = None  # the expected effect of the order last previewed
@@ -64,7 +65,7 @@ class ActionForm(ModalScreen[Any]):
             yield Static(Text.assemble((self.spec.label, "bold"), f" — {self.spec.description}"), classes="question")
             with VerticalScroll(id="fields"):
                 for param in self.spec.params:
-                    required = "" if param.required else " (optional)"
+                    required = f" ({param.when})" if param.when else "" if param.required else " (optional)"
                     if param.type != "flag":  # a checkbox carries its own label, on one line
                         yield Label(f"{param.label}{required}", classes="field-label")
                     yield self._field(param)
@@ -156,12 +157,12 @@ class ActionForm(ModalScreen[Any]):
             now, every = self.game.order_cost(action)
         except Exception as exc:
             return text + Text(f"no preview: {exc}")
-        text.append(f"Cost this quarter: ${float(now):.2f} bn")
+        text.append(f"Cost this quarter: {money(now)}")
         if every:
-            text.append(f", then ${float(every):.2f} bn every quarter while it stands")
+            text.append(f", then {money(every)} every quarter while it stands")
         left = budget_left(self.game, self.player, [*self.queued, action])
         if left is not None:
-            text.append(f"\nBudget left after your queued orders and this one: ${left:.2f} bn")
+            text.append(f"\nBudget left after your queued orders and this one: {money(left)}")
         if result is None:
             return text + Text("\nExpected effect: working it out…", style="dim italic")
         quarters = self.game.ruleset.levers.preview_quarters
@@ -239,8 +240,6 @@ class ActionForm(ModalScreen[Any]):
 
 def effects_table(effects: dict[str, float]) -> Table:
     """Figure and change, three pairs a row, for the figures the order moves (in words, never raw keys)."""
-    from techrace.tui.widgets.format import number
-
     moved = [(FIGURE_LABELS.get(k, k.replace("_", " ")), v) for k, v in effects.items() if abs(v) > 1e-9]
     table = Table.grid(padding=(0, 1))
     for _ in range(PAIRS):
@@ -249,7 +248,7 @@ def effects_table(effects: dict[str, float]) -> Table:
     for i in range(0, len(moved), PAIRS):
         cells: list[Any] = []
         for label, value in moved[i:i + PAIRS]:
-            shown = f"{value:+.3f}" if abs(value) < 1 else ("+" if value > 0 else "") + number(value)
+            shown = signed(value)
             cells += [Text(label), Text(shown, style="bold green" if value > 0 else "bold red")]
         table.add_row(*cells)
     return table

@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 
 from techrace.safe_text import printable
 from techrace.tui.standing import advisor_toggle, lever_groups, programmes
+from techrace.tui.widgets.format import money
 
 
 class StandingDialog(ModalScreen[Any]):
@@ -51,7 +52,7 @@ class StandingDialog(ModalScreen[Any]):
         rows: list[Option | None] = [Option(Text("Programmes paid every quarter", style="bold"), disabled=True)]
         self.programmes = programmes(game, player)
         for i, p in enumerate(self.programmes):
-            label = Text(f"  {printable(p.label)} · ${p.per_quarter:,.2f} bn/q")
+            label = Text(f"  {printable(p.label)} · {money(p.per_quarter)}/q")
             label.append(f"  → enter: {p.stop_words}", style="dim")
             rows.append(Option(label, id=f"programme-{i}"))
         if not self.programmes:

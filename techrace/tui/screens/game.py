@@ -21,13 +21,14 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from techrace.safe_text import printable
-from techrace.tui.orders import nation_row, order_cost, order_label
+from techrace.tui.orders import money_words, nation_row, order_cost, order_label
 from techrace.tui.screens.order_keys import OrderKeys
 from techrace.tui.screens.turn_report import PAINTED_AFTER
 from techrace.tui.session import Session, nation_label
 from techrace.tui.widgets.advisor import AdvisorPanel
 from techrace.tui.widgets.charts import RaceCharts
 from techrace.tui.widgets.event_log import EventLog
+from techrace.tui.widgets.format import money
 from techrace.tui.widgets.goal_panel import GoalPanel
 from techrace.tui.widgets.history import by_nation
 from techrace.tui.widgets.nation_panel import NationPanel, pending_policies
@@ -182,10 +183,10 @@ class GameScreen(OrderKeys, Screen[None]):
         lines = []
         for action in session.queued:
             cost, label = order_cost(session.game, action), printable(order_label(session.game, action))
-            lines.append(label + (f" · ${cost:.2f} bn" if cost > 0 and f"${cost:,.1f} bn" not in label else ""))
+            lines.append(label + (f" · {money(cost)}" if cost > 0 and money_words(cost) not in label else ""))
         if session.queued:
             count = len(session.queued)
-            summary = Text(f"{count} order{'s' if count != 1 else ''} · ${session.queued_cost():.2f} bn")
+            summary = Text(f"{count} order{'s' if count != 1 else ''} · {money(session.queued_cost())}")
         else:
             summary = Text("a: give an order · n: end turn")
         panel = self.query_one(QueuePanel)

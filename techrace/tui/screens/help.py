@@ -120,7 +120,7 @@ def levers_markdown() -> str:
             bounds = ""
             if param.minimum is not None and param.maximum is not None:
                 bounds = f" ({param.minimum:g} to {param.maximum:g})"
-            optional = ", optional" if not param.required else ""
+            optional = f", {param.when}" if param.when else ", optional" if not param.required else ""
             lines.append(f"- **{param.label}**{bounds}{optional}: {param.help}")
         lines.append("")
     return "\n".join(lines)

@@ -18,7 +18,7 @@ from textual.widgets import Footer, Static
 from techrace.safe_text import printable
 from techrace.tui.report import FigureChange, OrderOutcome, TurnSummary
 from techrace.tui.widgets.event_log import entry_text
-from techrace.tui.widgets.format import change, node, number
+from techrace.tui.widgets.format import change, money, node, number
 from techrace.tui.widgets.goal_panel import goal_line
 
 PAINTED_AFTER = 0.1  # seconds after mounting: the report's first repaint is processed before this
@@ -44,7 +44,7 @@ def figures_table(figures: list[FigureChange]) -> Table:
 
 
 def _money(value: float | None) -> str:
-    return "–" if value is None else f"${value:.2f} bn"
+    return "–" if value is None else money(value)
 
 
 def order_lines(orders: list[OrderOutcome]) -> Text:
@@ -54,7 +54,7 @@ def order_lines(orders: list[OrderOutcome]) -> Text:
     for order in orders:
         line = Text("• ")
         line.append(printable(order.label), style="bold")
-        status = order.status if order.cost_usd_b <= 0 else f"{order.status} ${order.cost_usd_b:.2f} bn"
+        status = order.status if order.cost_usd_b <= 0 else f"{order.status} {money(order.cost_usd_b)}"
         line.append(f"  [{status}]", style=STATUS_STYLE.get(order.status, ""))
         if order.detail:
             line.append(f"\n  {printable(order.detail)}", style="italic")

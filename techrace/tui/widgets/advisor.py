@@ -13,6 +13,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from techrace.safe_text import printable
+from techrace.tui.widgets.format import money
 
 BAR = 10
 INDENT = 5  # the explanation and remedy sit under the constraint's name, past the percentage
@@ -48,13 +49,13 @@ def standing_lines(programmes: list[Any], charged: float | None, groups: list[An
     text = Text()
     total = sum(p.per_quarter for p in programmes)
     text.append("Standing orders", style="bold")
-    text.append(f" · ${total:,.2f} bn a quarter" if programmes else "", style="bold")
+    text.append(f" · {money(total)} a quarter" if programmes else "", style="bold")
     if charged is not None and programmes:
-        text.append(f" (${charged:,.2f} bn charged last quarter)", style="dim")
+        text.append(f" ({money(charged)} charged last quarter)", style="dim")
     text.append("\n")
     for p in programmes:
         text.append(f"  {printable(p.label)}", style="")
-        text.append(f" · ${p.per_quarter:,.2f} bn/q\n", style="dim")
+        text.append(f" · {money(p.per_quarter)}/q\n", style="dim")
     if not programmes:
         text.append("  none: a subsidy or power build-out is paid once unless you tick \"Every quarter\"\n", style="dim")
     mine = [g.group for g in groups if not g.advisor_next]

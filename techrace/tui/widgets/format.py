@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
+# the core's figure names (metrics' columns) as a line of text says them
+FIELD_WORDS = {
+    "gdp_index": "GDP index", "ai_compute_h100e": "compute (H100e)", "advanced_wafer_starts": "advanced wafer starts",
+    "domestic_accelerator_share": "domestic share", "best_node_nm": "best node (nm)", "lab_capex_usd_b": "lab capex ($ bn)",
+    "ai_revenue_usd_b": "AI revenue ($ bn)", "datacenter_power_gw": "AI power (GW)",
+    "largest_training_run_flop": "largest training run (FLOP)",
+}
+RAW_FIELD = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 BARS = "▁▂▃▄▅▆▇█"
 SUFFIXES = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))
 
@@ -32,6 +41,39 @@ def number(value: float | int | None, digits: int = 3) -> str:
     if ax >= 1:
         return f"{x:.{digits}g}"
     return f"{x:.{digits - 1}g}" if ax >= 1e-3 else f"{x:.1e}"
+
+
+def amount(value: float | int) -> str:
+    """A number with one decimal, or as many as it needs (up to three): 3.0, 0.05, 1.125 (an order's amount)."""
+    x = float(value)
+    if abs(x * 10 - round(x * 10)) < 1e-9:
+        return f"{x:,.1f}"
+    return f"{x:,.3f}".rstrip("0")
+
+
+def money(value: float | int, amount: str | None = None) -> str:
+    """USD bn as the board writes it everywhere: `$3.00 bn`, `-$9.55 bn` (the sign before the dollar; never
+    `-$0.00 bn`). `amount`: the digits of the absolute value when the caller chose them (default two decimals)."""
+    x = float(value)
+    digits = amount if amount is not None else f"{abs(x):,.2f}"
+    negative = x < 0 and any(ch not in "0.," for ch in digits)
+    return f"{'-' if negative else ''}${digits} bn"
+
+
+def signed(value: float) -> str:
+    """A change with its sign and enough digits to show it (never a negative zero): +0.081, -0.0002, -7.74k."""
+    x = float(value)
+    if abs(x) >= 1:
+        return ("+" if x > 0 else "") + number(x)
+    if x == 0:
+        return "0"
+    shown = f"{x:+.3f}"
+    return shown if abs(x) >= 0.0005 else f"{x:+.2g}"
+
+
+def field_words(text: str) -> str:
+    """`gdp_index 100.0; out of the game below 70` → `GDP index 100.0; …`: raw field names in a line of text in words."""
+    return RAW_FIELD.sub(lambda m: FIELD_WORDS.get(m.group(0), m.group(0).replace("_", " ")), text)
 
 
 def cell(value: Any) -> str:

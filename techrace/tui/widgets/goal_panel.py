@@ -9,12 +9,12 @@ from rich.text import Text
 from textual.widgets import Static
 
 from techrace.safe_text import printable
-from techrace.tui.widgets.format import bar
+from techrace.tui.widgets.format import bar, field_words
 
 
 def goal_line(goal: Any, width: int | None = None) -> Text:
     """`Win  ████░░░░░░  43% capability 85.5 of 200; US 102.9`; a loss condition starts with `Lose` and its bar is
-    the margin left (`Lose ████░░░░░░  43% safe gdp_index 100.0; ...`, 0% = out of the game); the condition's
+    the margin left (`Lose ████░░░░░░  43% safe GDP index 100.0; ...`, 0% = out of the game); the condition's
     description follows when there is room."""
     progress = float(getattr(goal, "progress", 0.0) or 0.0)
     loss = bool(getattr(goal, "loss", False))
@@ -23,7 +23,7 @@ def goal_line(goal: Any, width: int | None = None) -> Text:
     line.append("Lose " if loss else "Win  ", style="bold red" if loss else "bold")
     line.append(bar(progress), style=style)
     line.append(f" {progress:4.0%} {'safe ' if loss else ''}", style=style)  # a loss bar is the margin left
-    line.append(printable(getattr(goal, "text", "") or getattr(goal, "kind", "")))
+    line.append(printable(field_words(str(getattr(goal, "text", "") or getattr(goal, "kind", "")))))
     description = printable(getattr(goal, "description", "") or "")
     if description and width is not None and line.cell_len + 3 + len(description) <= width:
         line.append(f" · {description}", style="dim")

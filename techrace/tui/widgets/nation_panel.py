@@ -12,7 +12,7 @@ from textual.markup import escape
 from textual.widgets import Static
 
 from techrace.safe_text import printable
-from techrace.tui.widgets.format import change, node, number
+from techrace.tui.widgets.format import amount, change, money, node, number
 
 # (metric row key, label, unit, True when a rise is good, change as a share rather than points)
 GLANCE = (
@@ -86,14 +86,14 @@ def _change(now: Any, before: Any, rise_good: bool, relative: bool) -> Text:
 def _budget(budget: Any) -> tuple[Text, Text]:
     if not isinstance(budget, int | float):
         return Text("–"), Text("")
-    return Text(f"${float(budget):.2f} bn"), Text("/q", style="dim")
+    return Text(money(budget)), Text("/q", style="dim")
 
 
 def _left(left: float) -> tuple[Text, Text]:
     """The budget left after the queued orders; over budget is said in words, not colour alone."""
     if left < -1e-9:
-        return Text(f"-${-left:.2f} bn", style="bold red"), Text("OVER", style="bold red")
-    return Text(f"${left:.2f} bn", style="green" if left > 1e-9 else "yellow"), Text("left", style="dim")
+        return Text(money(left), style="bold red"), Text("OVER", style="bold red")
+    return Text(money(left), style="green" if left > 1e-9 else "yellow"), Text("left", style="dim")
 
 
 def _policies(row: dict[str, Any], pending: dict[str, float]) -> Text:
@@ -110,6 +110,6 @@ def _policies(row: dict[str, Any], pending: dict[str, float]) -> Text:
         text.append(f"{label} ", style="bold")
         text.append(fmt.format(float(value)))
         if column in pending:
-            queued = f"+{pending[column]:.1f}" if column == "power_gw" else "→" + fmt.format(pending[column])
+            queued = f"+{amount(pending[column])}" if column == "power_gw" else "→" + fmt.format(pending[column])
             text.append(queued, style="bold cyan")
     return text
