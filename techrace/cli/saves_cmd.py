@@ -76,6 +76,7 @@ def _show(args: argparse.Namespace) -> int:
         ("ruleset", f"{header.ruleset.name} (sha256 {header.ruleset.hash[:12]})"),
         ("nation", header.player or "observer (all computer players)"), ("seed", str(header.seed)),
         ("turn", f"{header.turn} played, next quarter {header.quarter}"),
+        ("model", _model_words(header.model)),
     ]
     for key, value in fields:
         print(f"{key:<9} {printable(value)}", flush=True)
@@ -97,8 +98,7 @@ def _show(args: argparse.Namespace) -> int:
 def _replay(args: argparse.Namespace) -> int:
     from techrace.safe_text import printable
     from techrace.saves import read_save
-    from techrace.saves.container import snapshot_of
-    from techrace.saves.replay import first_divergence, replay_document
+    from techrace.saves.replay import replay_divergence, replay_document
 
     document = read_save(args.save, saves_dir=args.dir)
     label = printable(args.save)
@@ -109,14 +109,36 @@ def _replay(args: argparse.Namespace) -> int:
             print(printable(row))
         print(f"replayed {label}: {turns} turns, {actions} logged actions, next quarter {game.quarter}")
         return 0
-    import json
-
-    divergence = first_divergence(snapshot_of(document), json.loads(json.dumps(game.snapshot())))
+    divergence = replay_divergence(document, game)
     if divergence is not None:
         print(f"DIVERGED {label}: {printable(divergence.describe())}")
+        why = _model_change(document.get("model"))
+        if why:
+            print(why)
         return 1
     print(f"OK {label}: replaying {turns} turns and {actions} logged actions reproduces the saved game exactly")
     return 0
+
+
+def _model_words(model: str | None) -> str:
+    """The model that played a save, and whether it is this techrace's."""
+    from techrace.model_id import model_fingerprint
+
+    if model is None:
+        return "not recorded (saved before 1 December 2026)"
+    return f"{model} ({'this techrace' if model == model_fingerprint() else 'another model than this techrace ' + model_fingerprint()})"
+
+
+def _model_change(model: object) -> str:
+    """Why a replay may diverge although nothing is wrong with the save: another model played it."""
+    from techrace.model_id import model_fingerprint
+
+    current = model_fingerprint()
+    if model == current:
+        return ""
+    played = "a model it does not record (it was saved before 1 December 2026)" if model is None else f"model {model}"
+    return (f"note: this save was played by {played}, and this techrace is model {current}: a changed model plays the "
+            "same orders differently, so a divergence is expected; the save itself still loads and plays on")
 
 
 def _final_rows(game: object) -> list[str]:

@@ -22,6 +22,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from techrace import __version__
+from techrace.model_id import model_fingerprint
 from techrace.saves import migrations
 from techrace.saves.errors import SaveError
 
@@ -60,6 +61,9 @@ class SaveSummary(BaseModel):
     turn: int = Field(ge=0, le=MAX_TURNS)
     quarter: str = Field(pattern=r"^\d{4}Q[1-4]$")
     checksum: Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{64}$")]
+    # the model that played it (`techrace.model_id`): a replay by another model diverges, and can say why;
+    # saves written before 1 December 2026 (stop 25) do not record it
+    model: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16}$")] | None = None
 
 
 class SaveHeader(SaveSummary):
@@ -69,7 +73,8 @@ class SaveHeader(SaveSummary):
     snapshot: dict[str, Any]
 
 
-HEADER_KEYS = tuple(SaveSummary.model_fields)
+HEADER_KEYS = tuple(name for name, spec in SaveSummary.model_fields.items() if spec.is_required())  # every save has them
+OPTIONAL_HEADER_KEYS = tuple(name for name in SaveSummary.model_fields if name not in HEADER_KEYS)
 BODY_KEYS = ("action_log", "snapshot")
 
 
@@ -108,6 +113,7 @@ def build_document(snapshot: dict[str, Any], quarter: str) -> dict[str, Any]:
     document: dict[str, Any] = {
         "techrace_save": FORMAT_VERSION,
         "techrace_version": __version__,
+        "model": model_fingerprint(),
         "ruleset": {"name": str(plain.get("ruleset_name") or plain["ruleset"].get("name", "")),
                     "hash": plain["ruleset_hash"]},
         "seed": plain["seed"],

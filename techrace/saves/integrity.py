@@ -186,7 +186,7 @@ def check_round_trip(snapshot: dict[str, Any], game: Game, label: str) -> None:
     # fields with defaults, which is not damage.
     saved = {k: v for k, v in snapshot.items() if k not in RULESET_KEYS}
     restored = {k: v for k, v in restored.items() if k not in RULESET_KEYS}
-    _drop_unrecorded(saved, restored)
+    drop_unrecorded(saved, restored)
     if restored == saved:  # fast path; a difference is then located and named precisely
         return
     divergence = first_divergence(saved, restored)
@@ -197,7 +197,7 @@ def check_round_trip(snapshot: dict[str, Any], game: Game, label: str) -> None:
         )
 
 
-def _drop_unrecorded(saved: dict[str, Any], restored: dict[str, Any]) -> None:
+def drop_unrecorded(saved: dict[str, Any], restored: dict[str, Any]) -> None:
     """A save made before the core recorded a field the advisor reads (`state.RECORDED`) restores it as
     zeros, and one made before a field the core works out on load (`saved_fields.ADDED_ON_LOAD`) restores it from
     the fields it has: that is not damage, so the field is left out of the comparison."""

@@ -87,12 +87,14 @@ def read_summary(data: bytes) -> container.SaveSummary:
     except SaveError:
         fields = None
     if fields is None or not set(container.HEADER_KEYS) <= set(fields):
-        fields = {key: value for key, value in container.decode(data).items() if key in container.HEADER_KEYS}
+        fields = {key: value for key, value in container.decode(data).items()
+                  if key in container.HEADER_KEYS or key in container.OPTIONAL_HEADER_KEYS}
     version = fields.get("techrace_save")
     if type(version) is int and version > container.FORMAT_VERSION:
         raise SaveError(f"save format {version} is too new for this techrace; upgrade techrace")
     try:
-        return container.SaveSummary.model_validate({k: fields[k] for k in container.HEADER_KEYS})
+        return container.SaveSummary.model_validate({k: fields[k] for k in (*container.HEADER_KEYS, *container.OPTIONAL_HEADER_KEYS)
+                                                     if k in fields})
     except ValidationError as exc:
         raise SaveError(container.validation_problem(exc)) from None
 

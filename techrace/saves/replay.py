@@ -76,5 +76,14 @@ def verify_replay(name_or_path: str | Path, *, saves_dir: Path | None = None) ->
     """Re-run a save from ruleset + seed + action log and compare with its snapshot (None: identical)."""
     document = read_save(name_or_path, saves_dir=saves_dir)
     game = replay_document(document, label=str(name_or_path))
-    replayed = json.loads(json.dumps(game.snapshot(), allow_nan=False))
-    return first_divergence(container.snapshot_of(document), replayed)
+    return replay_divergence(document, game)
+
+
+def replay_divergence(document: dict[str, Any], game: Game) -> Divergence | None:
+    """The first difference between a save's snapshot and its replay (None: identical); fields the core added since
+    the save was written, which it does not hold, are not differences."""
+    from techrace.saves.integrity import drop_unrecorded
+
+    saved, replayed = container.snapshot_of(document), json.loads(json.dumps(game.snapshot(), allow_nan=False))
+    drop_unrecorded(saved, replayed)
+    return first_divergence(saved, replayed)
