@@ -177,3 +177,17 @@ def test_metric_rows_read_every_turn_or_once_at_the_end_are_the_same() -> None:
     assert read_at_end.metric_rows == read_as_played.metric_rows
     assert [row for report in reports for row in report.rows] == read_at_end.metric_rows
     assert [row["turn"] for row in read_at_end.metric_rows] == [1] * 7 + [2] * 7 + [3] * 7
+
+
+def test_a_rule_enacted_by_its_condition_says_what_the_condition_was() -> None:
+    """The cause names the comparison that held, not only the quarter (found playing: "because its condition held
+    in 2026Q1" left the player to guess why SMIC was listed)."""
+    from techrace.core.mechanisms.conditions import condition_words
+
+    game = Game.from_ruleset(baseline(), seed=1)
+    game.run(8)
+    causes = [e.cause for e in game.events if "SMIC to the entity list" in e.text]
+    assert causes and causes[0].endswith(": CN capability > 0.9x US's")
+    words = condition_words({"any": [{"metric": "gdp_index", "nation": "TW", "op": "lt", "value": 70},
+                                     {"metric": "ai_compute_h100e", "nation": "CN", "op": "ge", "of_nation": "US"}]})
+    assert words == "one of TW gdp index < 70 or CN ai compute h100e ≥ US's"

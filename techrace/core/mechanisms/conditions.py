@@ -44,3 +44,29 @@ def compare(static: Static, comparison: dict[str, Any], metrics: dict[str, np.nd
     if math.isnan(left) or math.isnan(right):
         return False
     return OPS[comparison.get("op", "gt")](left, right)
+
+
+SYMBOLS = {"gt": ">", "ge": "≥", "lt": "<", "le": "≤"}
+
+
+def condition_words(condition: dict[str, Any] | None) -> str:
+    """A condition's comparisons in words for an event's cause, e.g. "CN capability > 0.9x US's"."""
+    if not condition:
+        return ""
+    every = [_comparison_words(c) for c in condition.get("all", [])]
+    some = [_comparison_words(c) for c in condition.get("any", [])]
+    parts = [" and ".join(every)] if every else []
+    if some:
+        parts.append(("one of " if len(some) > 1 else "") + " or ".join(some))
+    return " and ".join(parts)
+
+
+def _comparison_words(comparison: dict[str, Any]) -> str:
+    metric = str(comparison["metric"]).replace("_", " ")
+    symbol = SYMBOLS.get(comparison.get("op", "gt"), str(comparison.get("op")))
+    if comparison.get("of_nation") is not None:
+        ratio = float(comparison.get("ratio", 1.0))
+        scale = "" if ratio == 1.0 else f"{ratio:g}x "
+        return f"{comparison['nation']} {metric} {symbol} {scale}{comparison['of_nation']}'s"
+    return f"{comparison['nation']} {metric} {symbol} {float(comparison['value']):g}"
+

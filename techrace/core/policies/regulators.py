@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from techrace.core.events import Event
-from techrace.core.mechanisms.conditions import condition_holds
+from techrace.core.mechanisms.conditions import condition_holds, condition_words
 from techrace.ruleset.schema import RegulatorPolicyParams
 
 if TYPE_CHECKING:
@@ -54,7 +54,8 @@ def _regulate(model: WorldModel, regulator: str, p: RegulatorPolicyParams) -> li
         for rid in waiting:
             when = s.controls[rid].get("when")
             if when and condition_holds(static, when, model.quarter, model.metrics_before):
-                events += model.enact(rid, f"its condition held in {model.quarter}")
+                held = condition_words(when)
+                events += model.enact(rid, f"its condition held in {model.quarter}" + (f": {held}" if held else ""))
     if s.new_controls_against[nation] > 0:
         for rid in p.retaliate_with:
             if rid in s.controls and s.control_status.get(rid) != "active":
