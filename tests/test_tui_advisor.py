@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, OptionList, Select
-from tui_helpers import end_turn, settle, sync, text_of
+from tui_helpers import board, end_turn, settle, sync, text_of
 
 from techrace.core import Action
 from techrace.tui.app import TechraceApp
@@ -16,18 +16,11 @@ from techrace.tui.dialogs.action_form import ActionForm
 from techrace.tui.dialogs.standing_dialog import StandingDialog
 from techrace.tui.options import GameOptions
 from techrace.tui.orders import FIGURE_LABELS
-from techrace.tui.screens.game import GameScreen
 from techrace.tui.widgets.advisor import AdvisorPanel
 from techrace.tui.widgets.queue import QueuePanel
 
 pytestmark = pytest.mark.usefixtures("in_tmp")
 SMALL, LARGE = (80, 24), (120, 40)
-
-
-def board(pilot: Pilot) -> GameScreen:
-    screen = pilot.app.screen
-    assert isinstance(screen, GameScreen)
-    return screen
 
 
 async def open_standing(pilot: Pilot) -> StandingDialog:

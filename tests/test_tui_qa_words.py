@@ -5,9 +5,8 @@ game's validation, and money written one way."""
 from __future__ import annotations
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Label, OptionList, Static
-from tui_helpers import end_turn, settle, sync, text_of
+from tui_helpers import board, end_turn, settle, sync, text_of
 
 from techrace.core import Action
 from techrace.tui.app import TechraceApp
@@ -15,18 +14,11 @@ from techrace.tui.dialogs.action_form import ActionForm
 from techrace.tui.dialogs.standing_dialog import StandingDialog
 from techrace.tui.options import GameOptions
 from techrace.tui.screens.events import EventLogScreen
-from techrace.tui.screens.game import GameScreen
 from techrace.tui.screens.turn_report import TurnReportScreen
 from techrace.tui.widgets.queue import QueuePanel
 
 pytestmark = pytest.mark.usefixtures("in_tmp")
 SIZE = (120, 40)
-
-
-def board(pilot: Pilot) -> GameScreen:
-    screen = pilot.app.screen
-    assert isinstance(screen, GameScreen)
-    return screen
 
 
 @sync

@@ -75,3 +75,13 @@ def text_of(widget: Any) -> str:
     with console.capture() as captured:
         console.print(content)
     return captured.get()
+
+
+def board(pilot: Pilot) -> Any:
+    """The game board (GameScreen) the pilot's app shows now; fails the test if another screen is up."""
+    from techrace.tui.screens.game import GameScreen
+
+    screen = pilot.app.screen
+    assert isinstance(screen, GameScreen)
+    return screen
+

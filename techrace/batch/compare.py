@@ -85,8 +85,8 @@ def run_compare(
     base = Path(out) if out is not None else Path("batch-out") / (  # a new model plays afresh, beside the old results
         f"compare-{ra.name}-{rb.name}-n{runs}-t{turns}-s{seed}-m{model_fingerprint()[:8]}")
     for label in ("a", "b"):
-        if BatchStore(base / label).is_batch():
-            plan = BatchStore(base / label).read_manifest()["plan"]
+        if (earlier := BatchStore(base / label)).is_batch():
+            plan = earlier.read_manifest()["plan"]
             check_continues(base, "comparison", asked, {f"--{k}": plan[k] for k in ("runs", "turns", "seed")})
     arms = []
     for label, ruleset in (("a", ra), ("b", rb)):
