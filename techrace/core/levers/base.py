@@ -8,6 +8,7 @@ so adding a lever touches one module (plus its tests).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -121,6 +122,12 @@ class Lever:
 
     def check(self, ruleset: Ruleset, action: Action) -> list[str]:
         """Lever-specific checks beyond the values of single parameters."""
+        return []
+
+    def refusals(self, model: WorldModel, action: Action, queued: Sequence[Action] = ()) -> list[str]:
+        """What the world this quarter, after the `queued` orders of the turn, makes of an order whose values are
+        valid (e.g. enacting a rule already in force), as messages a player can act on: `validate` reads the
+        ruleset alone, so a strategy file can be checked before any game, and this is `Game.validate`'s part."""
         return []
 
     # ------------------------------------------------------------------ money and effect

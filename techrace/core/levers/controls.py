@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -10,7 +11,7 @@ import numpy as np
 from techrace.core.events import Event
 from techrace.core.levers.base import Lever, ParamSpec, as_list, regulator_of
 from techrace.core.mechanisms.fabrication import ARF, EUV
-from techrace.ruleset.schema import TOOL_KINDS
+from techrace.ruleset.schema import TOOL_KINDS, quarter_label
 
 if TYPE_CHECKING:
     from techrace.core.actions import Action
@@ -148,13 +149,86 @@ class Retaliation(NewRule):
                 "description": f"{regulator} licenses critical minerals to {', '.join(as_list(p['destinations']))}"}
 
 
-class LicenceException(Lever):
-    kind, label, group, needs_regulator = "licence_exception", "Licence exception", "controls", True
+ENDED = ("lifted", "expired")  # off, and its dates will not bring it back: only enacting it again does
+RULE_ORDERS = ("enact_control", "lift_control")  # the orders that move a rule's status
+
+
+def status_this_quarter(model: WorldModel, rule_id: str) -> str:
+    """A rule's status in the quarter the next turn plays, once that quarter's dates have moved it (the timeline
+    runs at the start of the turn, before the orders given for it: before the first turn every rule still reads
+    `inactive`). As `timeline.advance_controls` moves it; for orders given before the turn (`Game.validate`)."""
+    from techrace.core.mechanisms.timeline import quarter_indices  # with the game, not with the lever forms
+
+    s = model.state
+    status = s.control_status[rule_id]
+    if status in ENDED:
+        return status
+    rule, index = s.controls[rule_id], quarter_indices(model.static)
+    now = index[quarter_label(s.turn, model.static.start_quarter)]
+    if rule.get("expires") and now >= index[rule["expires"]]:
+        return "expired"
+    if rule.get("effective") and now >= index[rule["effective"]]:
+        return "active"
+    if rule.get("announced") and now >= index[rule["announced"]] and status == "inactive":
+        return "announced"
+    return status
+
+
+class RuleOrder(Lever):
+    """An order on one rule of the nation's regulator, refused when the rule's status this quarter (after the
+    turn's earlier orders) leaves it nothing to do: such an order would be logged as given and change nothing."""
+
+    group, needs_regulator = "controls", True
+
+    def refusals(self, model: WorldModel, action: Action, queued: Sequence[Action] = ()) -> list[str]:
+        rule_id = action.params.get("control")
+        if rule_id not in model.state.controls:
+            return []  # `validate` names an unknown rule
+        earlier = [q.kind for q in queued if q.nation == action.nation and q.kind in RULE_ORDERS
+                   and q.params.get("control") == rule_id]
+        message = self.refusal(model, rule_id, status_this_quarter(model, rule_id), earlier[-1] if earlier else None)
+        return [message] if message else []
+
+    def refusal(self, model: WorldModel, rule_id: str, status: str, earlier: str | None) -> str:
+        """Why an order on `rule_id` does nothing ('' when it does something); `earlier` is the kind of this turn's
+        last earlier enact or lift of the same rule."""
+        return ""
+
+
+def rule_name(model: WorldModel, rule_id: str) -> str:
+    """A rule as a player finds it: its id (what orders give) and its description."""
+    description = model.state.controls[rule_id].get("description")
+    return f"{rule_id} ({description})" if description else rule_id
+
+
+def ended_words(model: WorldModel, rule_id: str, status: str) -> str:
+    """How a lifted or expired rule ended, e.g. 'expired in 2025Q2 and is not in force'."""
+    if status == "lifted":
+        return "was lifted and is not in force"
+    s = model.state
+    if s.control_status[rule_id] != "expired":  # its date ends it at the start of this very turn
+        return f"expires this quarter ({quarter_label(s.turn, model.static.start_quarter)}) by its dates"
+    expires = s.controls[rule_id].get("expires")
+    return f"expired{f' in {expires}' if expires else ''} and is not in force"
+
+
+class LicenceException(RuleOrder):
+    kind, label = "licence_exception", "Licence exception"
     description = "License a share of the trade a rule blocks, optionally for a revenue share to your government."
     effect = "That share of the controlled trade goes through legally; your government collects the revenue share as budget."
     params = (ParamSpec("control", "control", "Control rule", "Rule id"),
               ParamSpec("licence_share", "share", "Share licensed", "Share of controlled sales licensed", 0, 1, 0.5),
               ParamSpec("licence_revenue_share", "share", "Revenue share", "Share of licensed revenue paid to your government", 0, 1, 0.15))
+
+    def refusal(self, model: WorldModel, rule_id: str, status: str, earlier: str | None) -> str:
+        """A rule in force, announced or waiting takes the licence (it applies while the rule is in force); an
+        ended one has no trade to license until enacted again."""
+        name = rule_name(model, rule_id)
+        if earlier == "lift_control":
+            return f"{name} is lifted by an earlier order this turn: there is no trade under it to license"
+        if earlier is None and status in ENDED:
+            return f"{name} {ended_words(model, rule_id, status)}: there is no trade under it to license (enact it again first)"
+        return ""
 
     def apply(self, model: WorldModel, action: Action) -> list[Event]:
         s, p = model.state, action.params
@@ -167,11 +241,24 @@ class LicenceException(Lever):
         return [Event(s.turn, model.quarter, "control", text, f"{action.nation} decided it", (regulator, p["control"]))]
 
 
-class LiftControl(Lever):
-    kind, label, group, needs_regulator = "lift_control", "Lift a control", "controls", True
+class LiftControl(RuleOrder):
+    kind, label = "lift_control", "Lift a control"
     description = "End a rule of your regulator, in force or only announced (it stays lifted until you enact it again)."
     effect = "The rule stops applying from this quarter (an announced rule never starts); its dates in the ruleset no longer bring it back."
     params = (ParamSpec("control", "control", "Control rule", "Rule id"),)
+
+    def refusal(self, model: WorldModel, rule_id: str, status: str, earlier: str | None) -> str:
+        """A rule in force, announced or waiting can be lifted (the last two then never start); an ended one
+        cannot, and one enact or lift of a rule a turn is enough."""
+        name = rule_name(model, rule_id)
+        if earlier == "lift_control":
+            return f"{name} is already lifted by an earlier order this turn: nothing to lift"
+        if earlier == "enact_control":
+            return (f"{name} is enacted by an earlier order this turn: lifting it in the same turn would undo that "
+                    "(remove the enact order instead)")
+        if status in ENDED:
+            return f"{name} {ended_words(model, rule_id, status)}: nothing to lift"
+        return ""
 
     def apply(self, model: WorldModel, action: Action) -> list[Event]:
         s = model.state
@@ -181,11 +268,30 @@ class LiftControl(Lever):
         return [Event(s.turn, model.quarter, "control", f"{regulator} lifts {rule_id}", f"{action.nation} decided it", (regulator, rule_id))]
 
 
-class EnactControl(Lever):
-    kind, label, group, needs_regulator = "enact_control", "Enact a prepared rule", "controls", True
+class EnactControl(RuleOrder):
+    kind, label = "enact_control", "Enact a prepared rule"
     description = "Put a rule prepared in the ruleset (or one you lifted) into force now."
     effect = "The rule applies from this quarter."
     params = (ParamSpec("control", "control", "Control rule", "Rule id"),)
+
+    def refusal(self, model: WorldModel, rule_id: str, status: str, earlier: str | None) -> str:
+        """A rule not in force this quarter can be enacted (an ended one again); one in force, or taking effect
+        this quarter by its dates, cannot, and one enact or lift of a rule a turn is enough."""
+        name = rule_name(model, rule_id)
+        if earlier == "enact_control":
+            return f"{name} is already enacted by an earlier order this turn: nothing to enact"
+        if earlier == "lift_control":
+            return (f"{name} is lifted by an earlier order this turn: enacting it in the same turn would undo that "
+                    "(remove the lift order instead)")
+        if status != "active":
+            return ""
+        s = model.state
+        quarter, effective = quarter_label(s.turn, model.static.start_quarter), s.controls[rule_id].get("effective")
+        if s.control_status[rule_id] == "active":  # since when is not kept: lifted and enacted again, its date is not it
+            return f"{name} is already in force: nothing to enact"
+        if effective and effective != quarter:  # in force before the game began: the timeline says so in the first turn
+            return f"{name} is already in force (since {effective}): nothing to enact"
+        return f"{name} takes effect this quarter ({quarter}) by its dates: nothing to enact"
 
     def apply(self, model: WorldModel, action: Action) -> list[Event]:
         return model.enact(action.params["control"], f"{action.nation} decided it")
