@@ -130,13 +130,17 @@ class Game:
         return self.outcome is not None or self.turn >= self.turns_total
 
     # ------------------------------------------------------------------ playing
-    def validate(self, action: Action, queued: Sequence[Action] = ()) -> list[str]:
-        """Every problem with an order given after `queued` (values, who may give it, the budget left)."""
+    def validate(self, action: Action, queued: Sequence[Action] = (), *, logged: bool = False) -> list[str]:
+        """Every problem with an order given after `queued` (values, who may give it, what the rules' status makes of
+        it, the budget left). `logged`: an order of a save's log, checked without the rules' status, which earlier
+        versions did not check, so that their saves still replay (the order did nothing then, as it does now)."""
         problems = validate_action(self.ruleset, action, self.model.control_owners())
         if not problems and self.player is None:
             problems = ["this game has no player nation: computer players decide every nation"]
         elif not problems and action.nation != self.player:
             problems = [f"you play {self.player}: orders for {action.nation} are refused"]
+        if not problems and not logged:
+            problems = LEVERS[action.kind].refusals(self.model, action, queued)  # e.g. a rule already in force
         if not problems:
             words = action.describe(self.ruleset) + ": "
             over = budget_problems(self.model, [*queued, action])
@@ -159,17 +163,18 @@ class Game:
             return Preview(0.0, "; ".join(problems))
         return preview_order(self.model, action, list(queued), self.seed)
 
-    def check_orders(self, actions: Sequence[Action]) -> list[str]:
-        """Every problem with a turn's orders taken together."""
+    def check_orders(self, actions: Sequence[Action], *, logged: bool = False) -> list[str]:
+        """Every problem with a turn's orders taken together (`logged`: as `validate`)."""
         problems: list[str] = []
         for i, action in enumerate(actions):
-            problems += [f"{action.describe(self.ruleset)}: {p}" for p in self.validate(action, actions[:i])]
+            problems += [f"{action.describe(self.ruleset)}: {p}" for p in self.validate(action, actions[:i], logged=logged)]
         return problems
 
-    def step(self, actions: Sequence[Action] = ()) -> TurnReport:
-        """Play one quarter with the player's orders; any invalid order refuses the turn with an error."""
+    def step(self, actions: Sequence[Action] = (), *, logged: bool = False) -> TurnReport:
+        """Play one quarter with the player's orders; any invalid order refuses the turn with an error (`logged`:
+        orders replayed from a save's log, as `validate`)."""
         actions = list(actions)
-        problems = self.check_orders(actions)
+        problems = self.check_orders(actions, logged=logged)
         if problems:
             raise TechraceError("orders refused: " + "; ".join(problems))
         self.model.pending_actions = actions

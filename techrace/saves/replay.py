@@ -36,7 +36,7 @@ def replay_document(document: dict[str, Any], *, label: str = "save") -> Game:
     for turn, actions in enumerate(document["action_log"][: document["turn"]], start=1):
         try:
             _reload_due(game, reloads, turn - 1)
-            game.step([Action.from_dict(a) for a in actions])
+            game.step([Action.from_dict(a) for a in actions], logged=True)  # as given then
         except (TechraceError, KeyError, TypeError, ValueError) as exc:
             raise SaveError(f"{label}: the action log cannot be replayed at turn {turn}: {exc}") from None
     try:
