@@ -340,3 +340,19 @@ def test_replay_without_verify_prints_the_replayed_final_turn(
     assert lines[0].split()[0] == "nation"
     assert [line.split()[0] for line in lines[1:-1]] == game.nations
     assert lines[-1] == f"replayed observed: 6 turns, {sum(map(len, game.action_log))} logged actions, next quarter {game.quarter}"
+
+
+def test_a_game_with_a_lifted_rule_saves_loads_and_plays_on_the_same(tmp_path: Path) -> None:
+    """A player who lifts a control can load the save (the status `lifted` was refused as malformed), and the
+    loaded game plays on exactly as the one never saved."""
+    game = Game.from_ruleset("baseline", seed=3, player="US")
+    game.step([Action("lift_control", "US", {"control": "oct2023_chips"})])
+    game.step()
+    path = save_game(game, tmp_path / "lifted.json.gz")
+    loaded = load_game(path)
+    assert loaded.model.state.control_status["oct2023_chips"] == "lifted"
+    for _ in range(3):
+        game.step()
+        loaded.step()
+    assert loaded.metric_rows == game.metric_rows
+    assert verify_replay(path) is None

@@ -105,7 +105,7 @@ class WorldState:
         self.turn = 0
         self.sku_names: list[str] = []
         self.controls: dict[str, dict[str, Any]] = {}   # id -> rule dict (ruleset or enacted), sorted ids
-        self.control_status: dict[str, str] = {}       # id -> inactive | announced | active | expired
+        self.control_status: dict[str, str] = {}       # id -> inactive | announced | active | expired | lifted
         self.shock_status: dict[str, dict[str, int]] = {}  # id -> {"fired": n, "until": turn}
         self.export_halt_until: dict[str, int] = {}    # nation -> last turn of halt
         self.military_orders: list[list[str]] = []     # [nation, shock] ordered by computer players, fired next quarter

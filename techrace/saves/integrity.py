@@ -53,7 +53,7 @@ class Records(BaseModel):
     turn: int = Field(ge=0)
     sku_names: list[str]
     controls: dict[str, dict[str, Any]]
-    control_status: dict[str, Literal["inactive", "announced", "active", "expired"]]
+    control_status: dict[str, Literal["inactive", "announced", "active", "expired", "lifted"]]
     shock_status: dict[str, ShockStatus]
     export_halt_until: dict[str, int]
     action_counter: int = Field(ge=0)
