@@ -75,6 +75,18 @@ def test_taiwan_blockade_cuts_world_accelerator_output_within_two_quarters() -> 
         assert any(e.kind == "shock" and "blockades" in e.text for e in shocked.events)
 
 
+def test_a_blockade_raises_chinas_home_made_share_of_new_compute_while_it_lasts() -> None:
+    """Nothing leaves Taiwan, so the foreign accelerators China buys (made there) stop coming: its smoothed share of
+    home-made new compute climbs each quarter of the blockade (the route of the `blockade-when-ready` strategy to
+    `cn_self_reliance`), and the US, which buys from Taiwan, gets fewer new accelerators."""
+    shocked = play(_schedule("taiwan_blockade"), seed=1, turns=6)
+    base = play(seed=1, turns=6)
+    share = [value(shocked, "CN", "domestic_accelerator_share", t) for t in range(2, 7)]
+    assert all(later > earlier for earlier, later in zip(share, share[1:], strict=False))
+    assert share[-1] > value(base, "CN", "domestic_accelerator_share", 6) + 0.2
+    assert value(shocked, "US", "ai_compute_h100e", 6) < value(base, "US", "ai_compute_h100e", 6)
+
+
 def test_invasion_hits_harder_and_longer_than_a_blockade() -> None:
     invaded = play(_schedule("taiwan_invasion"), turns=12)
     blockaded = play(_schedule("taiwan_blockade"), turns=12)
