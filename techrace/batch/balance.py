@@ -30,6 +30,25 @@ def _share(value: float) -> str:
     return "-" if value != value else f"{value:.0%}"
 
 
+def wilson_interval(wins: int, games: int) -> tuple[float, float]:
+    """The 95% Wilson score interval of a win share (scipy's `binomtest`): what the seeds played allow the true
+    share to be, so a verdict near a threshold can say that more seeds may turn it."""
+    from scipy.stats import binomtest
+
+    interval = binomtest(int(wins), int(games)).proportion_ci(confidence_level=0.95, method="wilson")
+    return float(interval.low), float(interval.high)
+
+
+def _interval_words(wins: int, games: int) -> str:
+    low, high = wilson_interval(wins, games)
+    return f"95% interval {100 * low:.0f}-{100 * high:.0f}%"
+
+
+def _straddles(wins: int, games: int, threshold: float) -> bool:
+    low, high = wilson_interval(wins, games)
+    return low < threshold < high
+
+
 def _cell(row: Any) -> str:
     turn = "" if row.median_win_turn != row.median_win_turn else f" (t{row.median_win_turn:.0f})"
     return f"{_share(row.win_share)}{turn}"
@@ -92,7 +111,11 @@ def _best_line(nation: str, mine: pd.DataFrame) -> str:
     ranked = _ranked(mine)
     top = ranked.iloc[0]
     if best_strategy(mine) is not None:
-        return f"{nation}: best is {top['strategy']}, {_share(top['win_share'])} of {top['runs']} games"
+        wins, games = round(top["win_share"] * top["runs"]), int(top["runs"])
+        near = (f"; the interval spans {STRATEGY_WIN_SHARE:.0%}: more seeds may turn the verdict"
+                if _straddles(wins, games, STRATEGY_WIN_SHARE) else "")
+        return (f"{nation}: best is {top['strategy']}, {_share(top['win_share'])} of {top['runs']} games "
+                f"({_interval_words(wins, games)}){near}")
     if not top["win_share"] > 0:
         return f"{nation}: no strategy won ({len(ranked)} tied at 0% of {top['runs']} games)"
     tied = ranked[ranked["win_share"] == top["win_share"]]["strategy"]
@@ -122,10 +145,14 @@ def criterion_computer(plan: TournamentPlan, runs: pd.DataFrame) -> tuple[str, l
     games = runs[(runs["ruleset"] == label) & (runs["arm"] == "computer-only")] if label else runs.iloc[0:0]
     if games.empty:
         return "not measured", ["computer-only baseline games were not played"]
-    shares = games["winner"].dropna().value_counts() / len(games)
-    text = ", ".join(f"{nation} {share:.0%}" for nation, share in shares.items()) or "no winner yet"
+    wins = games["winner"].dropna().value_counts()
+    shares = wins / len(games)
+    text = ", ".join(f"{nation} {share:.0%} ({_interval_words(wins[nation], len(games))})"
+                     for nation, share in shares.items()) or "no winner yet"
     verdict = "holds" if shares.empty or shares.max() <= COMPUTER_WIN_SHARE else "does not hold"
-    return verdict, [f"winners of {len(games)} computer-only baseline games: {text}"]
+    near = [nation for nation in wins.index if _straddles(wins[nation], len(games), COMPUTER_WIN_SHARE)]
+    notes = [f"the interval of {', '.join(near)} spans {COMPUTER_WIN_SHARE:.0%}: more seeds may turn the verdict"] if near else []
+    return verdict, [f"winners of {len(games)} computer-only baseline games: {text}", *notes]
 
 
 def criterion_no_dominant(plan: TournamentPlan, strategies: pd.DataFrame) -> tuple[str, list[str]]:
