@@ -13,7 +13,6 @@ from techrace.tui.app import TechraceApp
 from techrace.tui.dialogs.action_form import ActionForm
 from techrace.tui.dialogs.lever_menu import LeverMenu
 from techrace.tui.options import GameOptions
-from techrace.tui.screens.game import GameScreen
 
 pytestmark = pytest.mark.usefixtures("in_tmp")  # saves and settings go to a temporary folder
 SIZES = (SIZE, (80, 24), (109, 30), (110, 30), (120, 40))  # the smallest board, the QA size, both sides of -wide
@@ -39,3 +38,50 @@ async def test_every_tab_label_is_whole_on_the_board() -> None:
                 assert tab.has_class("-active")
                 others = [other.rich_style.reverse for other in tabs if other is not tab]
                 assert screen.query_one("Underline").display or (tab.rich_style.reverse and not any(others)), size
+
+
+async def open_form(pilot: Pilot, kind: str) -> ActionForm:
+    """The lever menu, then `kind`'s form, laid out (it fits its fields to the dialog after a refresh)."""
+    await pilot.press("a")
+    await pilot.pause()
+    menu = pilot.app.screen
+    assert isinstance(menu, LeverMenu)
+    menu.query_one(OptionList).highlighted = [spec.kind for spec in menu.specs].index(kind)
+    await pilot.press("enter")
+    await pilot.pause()
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, ActionForm)
+    return pilot.app.screen
+
+
+@sync
+async def test_the_subsidy_form_opens_with_every_field_in_view_at_100x30() -> None:
+    app = TechraceApp(GameOptions("play", "baseline", "CN", 7), autosaves=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, "subsidy")
+        fields = form.query_one("#fields")
+        assert fields.max_scroll_y == 0, "nothing to scroll to"
+        for part in fields.children:
+            assert fields.region.contains_region(part.region), (part.id, part.region, fields.region)
+        assert form.query_one("#p-recurring").region.bottom <= SIZE[1]
+
+
+@sync
+async def test_every_form_keeps_its_preview_and_buttons_inside_the_dialog() -> None:
+    from techrace.tui.dialogs.lever_menu import available_levers
+
+    for size in (SIZE, (80, 24)):
+        app = TechraceApp(GameOptions("play", "baseline", "US", 7), autosaves=False)
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            for spec in available_levers(board(pilot).session.game, "US"):
+                form = await open_form(pilot, spec.kind)
+                inside = form.query_one(".form").content_region
+                for part in ("#form-preview", ".buttons"):
+                    widget = form.query_one(part)
+                    if widget.display:
+                        assert inside.contains_region(widget.region), (size, spec.kind, part, widget.region, inside)
+                assert form.query_one("#fields").region.height >= 3, (size, spec.kind)
+                await pilot.press("escape")
+                await pilot.pause()
