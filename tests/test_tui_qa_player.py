@@ -4,15 +4,17 @@ view, chart end labels drawn over each other, and keys typed while the world loa
 from __future__ import annotations
 
 import pytest
+from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widgets import OptionList
 from textual.widgets._tabbed_content import ContentTab
-from tui_helpers import SIZE, board, settle, sync
+from tui_helpers import SIZE, board, end_turn, settle, sync
 
 from techrace.tui.app import TechraceApp
 from techrace.tui.dialogs.action_form import ActionForm
-from techrace.tui.dialogs.lever_menu import LeverMenu
+from techrace.tui.dialogs.lever_menu import LeverMenu, available_levers
 from techrace.tui.options import GameOptions
+from techrace.tui.widgets.charts import RaceCharts, nation_marks, place_marks
 
 pytestmark = pytest.mark.usefixtures("in_tmp")  # saves and settings go to a temporary folder
 SIZES = (SIZE, (80, 24), (109, 30), (110, 30), (120, 40))  # the smallest board, the QA size, both sides of -wide
@@ -69,8 +71,6 @@ async def test_the_subsidy_form_opens_with_every_field_in_view_at_100x30() -> No
 
 @sync
 async def test_every_form_keeps_its_preview_and_buttons_inside_the_dialog() -> None:
-    from techrace.tui.dialogs.lever_menu import available_levers
-
     for size in (SIZE, (80, 24)):
         app = TechraceApp(GameOptions("play", "baseline", "US", 7), autosaves=False)
         async with app.run_test(size=size) as pilot:
@@ -85,3 +85,35 @@ async def test_every_form_keeps_its_preview_and_buttons_inside_the_dialog() -> N
                 assert form.query_one("#fields").region.height >= 3, (size, spec.kind)
                 await pilot.press("escape")
                 await pilot.pause()
+
+
+def test_end_letters_that_want_one_cell_get_cells_of_their_own() -> None:
+    inside = Region(1, 1, 10, 4)  # columns 1..10, rows 1..4
+    assert place_marks([(5, 2), (5, 2), (5, 2)], inside) == [(5, 2), (7, 2), (9, 2)]  # the same row, a blank apart
+    assert place_marks([(9, 2), (9, 2), (9, 2)], inside) == [(9, 2), (9, 3), (9, 1)]  # margin full: below, then above
+    crowded = place_marks([(9, 1)] * 6, inside)
+    assert crowded[:4] == [(9, 1), (9, 2), (9, 3), (9, 4)] and crowded[4:] == [(7, 1), (5, 1)]  # then over the lines
+    assert len(set(place_marks([(10, 4)] * 20, inside))) == 20  # 20 letters, 20 cells (5 columns x 4 rows)
+    assert place_marks([(3, 0), (30, 9)], inside) == [(3, 1), (10, 4)]  # kept inside the axes
+
+
+@sync
+async def test_every_nations_letter_shows_on_the_charts() -> None:
+    app = TechraceApp(GameOptions("play", "baseline", "CN", 7), autosaves=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await end_turn(pilot, 4)
+        await pilot.press("2")
+        await settle(pilot)
+        charts = board(pilot).query_one(RaceCharts)
+        game = board(pilot).session.game
+        marks = nation_marks(list(game.ruleset.nations))
+        plotted = {"compute-chart": [n for n in game.ruleset.nations if game.metrics().query(
+                       f"nation == '{n}'")["ai_compute_h100e"].iloc[-1] > 0],
+                   "capability-chart": list(game.ruleset.nations)}
+        for chart, nations in plotted.items():
+            canvas = charts.query_one(f"#{chart} #plot")
+            width, height = canvas.size
+            shown = [canvas.get_pixel(x, y)[0] for y in range(height) for x in range(width)]
+            for code in nations:
+                assert shown.count(marks[code]) == 1, (chart, code, marks[code])
