@@ -3,18 +3,22 @@ view, chart end labels drawn over each other, and keys typed while the world loa
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 import pytest
 from textual.geometry import Region
 from textual.pilot import Pilot
-from textual.widgets import OptionList
-from textual.widgets._tabbed_content import ContentTab
-from tui_helpers import SIZE, board, end_turn, settle, sync
+from textual.widgets import OptionList, Tab
+from tui_helpers import SIZE, board, end_turn, settle, sync, text_of
 
 from techrace.tui.app import TechraceApp
 from techrace.tui.dialogs.action_form import ActionForm
 from techrace.tui.dialogs.lever_menu import LeverMenu, available_levers
 from techrace.tui.options import GameOptions
+from techrace.tui.screens.loading import LoadingScreen
 from techrace.tui.widgets.charts import RaceCharts, nation_marks, place_marks
+from techrace.tui.widgets.checklist import Checklist
 
 pytestmark = pytest.mark.usefixtures("in_tmp")  # saves and settings go to a temporary folder
 SIZES = (SIZE, (80, 24), (109, 30), (110, 30), (120, 40))  # the smallest board, the QA size, both sides of -wide
@@ -28,7 +32,7 @@ async def test_every_tab_label_is_whole_on_the_board() -> None:
             await settle(pilot)
             screen = board(pilot)
             bar = screen.query_one("#tabs #tabs-scroll")
-            tabs = list(screen.query(ContentTab))
+            tabs = list(screen.query(Tab))
             assert len(tabs) == 8
             for tab in tabs:
                 label = str(tab.label)
@@ -117,3 +121,57 @@ async def test_every_nations_letter_shows_on_the_charts() -> None:
             shown = [canvas.get_pixel(x, y)[0] for y in range(height) for x in range(width)]
             for code in nations:
                 assert shown.count(marks[code]) == 1, (chart, code, marks[code])
+
+
+def held_world(monkeypatch: pytest.MonkeyPatch, fail: bool = False) -> threading.Event:
+    """The world is built only once the returned event is set (or its building fails), so a test can type
+    while it loads."""
+    from techrace.core import Game
+
+    release = threading.Event()
+    build = Game.from_ruleset
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        assert release.wait(30)
+        if fail:
+            raise RuntimeError("no world today")
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(Game, "from_ruleset", held)
+    return release
+
+
+@sync
+async def test_keys_typed_while_the_world_loads_are_shown_then_used_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    release = held_world(monkeypatch)
+    app = TechraceApp(GameOptions("play", "baseline", "CN", 7), autosaves=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, LoadingScreen)
+        await pilot.press("x", "escape")  # escape forgets what was typed so far
+        await pilot.press("2", "a", "enter", "s", "m")
+        shown = app.screen.query_one("#loading-keys")
+        assert "Keys typed: 2 a enter s m" in text_of(shown)
+        assert shown.region.height == 1 and shown.region.bottom <= SIZE[1], "the line is on the screen"
+        release.set()
+        await settle(pilot)
+        await pilot.pause(0.2)
+        form = app.screen
+        assert isinstance(form, ActionForm), "a opened the lever menu, enter the first lever's form"
+        assert form.spec.kind == "entity_list" and form.query_one(Checklist).search == "sm", "typed into its field"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert board(pilot).query_one("#tabs").active == "charts"  # type: ignore[attr-defined]
+
+
+@sync
+async def test_keys_typed_before_a_world_that_fails_are_not_dropped_silently(monkeypatch: pytest.MonkeyPatch) -> None:
+    release = held_world(monkeypatch, fail=True)
+    app = TechraceApp(GameOptions("play", "baseline", "CN", 7), autosaves=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        release.set()
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert any("no world today" in m and "the 1 key typed while it loaded was not used" in m for m in messages)
