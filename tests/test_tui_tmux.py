@@ -1,5 +1,5 @@
 """The real `techrace play` process in a real terminal (tmux, 80x24): the goal on the first board, a
-turn report after `n`, two turns, the event log, then quit."""
+turn report after `n`, two turns, the event log, then quit; a key typed while the world is built."""
 
 from __future__ import annotations
 
@@ -160,3 +160,12 @@ def test_an_edited_ruleset_is_reloaded_under_watch_in_a_real_terminal(tmp_path: 
         assert "was not taken" in screen and "Reloads in force" in screen
     finally:
         term.close()
+
+
+def test_keys_typed_while_the_world_is_built_reach_the_board(terminal: Terminal) -> None:
+    """Typed ahead of the board (here `2`, the charts tab), a key is shown under the loading message and used
+    once the board is ready; it used to vanish."""
+    terminal.wait_for("Building the baseline world")
+    terminal.keys("2")
+    screen = terminal.wait_for("━ US")  # the charts' key line: the charts tab is open
+    assert "Traceback" not in screen

@@ -6,11 +6,13 @@ a worker after the first screen is painted, so the terminal answers at once.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -22,6 +24,9 @@ from techrace.tui.session import Session
 from techrace.tui.settings import Settings, config_dir, load_settings, save_settings
 
 STOP_CHECK_MS = 500  # how often the ruleset watcher looks whether it should stop
+SETTLE_ROUNDS = 20  # a key typed ahead waits for at most this many rounds of changes the key before set off
+SETTLE_PAUSE = 0.02  # seconds of each round (the pause lets the widgets pass on their messages)
+SETTLE_TIMEOUT = 1.0  # seconds a round waits at most for a refresh
 
 
 class TechraceApp(App[None]):
@@ -117,12 +122,46 @@ class TechraceApp(App[None]):
         from techrace.tui.screens.game import GameScreen
         from techrace.tui.screens.observe import ObserveScreen
 
+        typed = self._typed_while_loading()
         self.session = session
         self._show_page(ObserveScreen(session) if session.observing else GameScreen(session))
         if self.options.watch:
             self.watch_ruleset(session)
+        if typed:
+            self.run_worker(self.type_ahead(typed), group="type-ahead", exclusive=True, exit_on_error=False)
+
+    def _typed_while_loading(self) -> list[tuple[str, str | None]]:
+        loading = next((s for s in reversed(self.screen_stack) if isinstance(s, LoadingScreen)), None)
+        return list(loading.typed) if loading is not None else []
+
+    async def type_ahead(self, keys: list[tuple[str, str | None]]) -> None:
+        """Type the keys pressed while the world was built, in order, as if typed on the board: each once what
+        the one before set off has settled (a key that opens a menu, or a menu entry that opens a form, has it
+        mounted and its field focused for the next), as the tests' Pilot waits between the keys it presses."""
+        for key, character in keys:
+            await self._settled()
+            self.post_message(events.Key(key, character))
+
+    async def _settled(self) -> None:
+        """Until a round (a pause, the app's refresh, the top screen's) changes neither the screen on top
+        nor its focus, and that screen is mounted: messages pass between widgets over several hops."""
+        for _ in range(SETTLE_ROUNDS):
+            screen = self.screen
+            focused = screen.focused
+            await asyncio.sleep(SETTLE_PAUSE)
+            if not screen.is_mounted:  # just pushed: it may not even run yet
+                continue
+            for pump in (self, screen):
+                with contextlib.suppress(TimeoutError, AssertionError):  # a screen closed meanwhile never refreshes
+                    await asyncio.wait_for(pump.wait_for_refresh(), SETTLE_TIMEOUT)
+            if self.screen is screen and screen.focused is focused:
+                return
 
     def _game_failed(self, message: str) -> None:
+        typed = len(self._typed_while_loading())
+        if typed:
+            keys = "1 key typed while it loaded was" if typed == 1 else f"{typed} keys typed while it loaded were"
+            message += f" (the {keys} not used)"
         self.call_after_refresh(self._back_from_loading, message)
 
     def _back_from_loading(self, message: str) -> None:

@@ -19,6 +19,8 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.scalar import Scalar
+from textual.geometry import Size
 from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
@@ -74,8 +76,8 @@ class ActionForm(ModalScreen[Any]):
             yield Static("", id="form-errors", classes="error")
             yield Static("", id="form-preview", classes="preview")
             with Horizontal(classes="buttons"):
-                yield Button("Queue order", id="queue", variant="primary")
-                yield Button("Cancel", id="cancel")
+                yield Button("Queue order", id="queue", variant="primary", compact=True)  # one row: room for fields
+                yield Button("Cancel", id="cancel", compact=True)
         yield Footer()  # this form's own keys, not the board's
 
     def _field(self, param: Any) -> Any:
@@ -101,6 +103,29 @@ class ActionForm(ModalScreen[Any]):
         if self.spec.params:
             self.query_one(f"#p-{self.spec.params[0].name}").focus()
         self.refresh_checks()
+        self.call_after_refresh(self.fit_fields)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.fit_fields)
+
+    def fit_fields(self) -> None:
+        """Let the fields take every row the dialog has left beside its other parts (never fewer than 3).
+
+        A fixed 45% of the screen left a subsidy's *Every quarter* box out of view at 100x30 with rows to
+        spare, and pushed the preview out of the dialog at 80x24. At least one row is kept for problems."""
+        dialog, fields = self.query_one(".form"), self.query_one("#fields")
+        tallest = dialog.styles.max_height
+        if tallest is None or not self.is_attached:
+            return
+        area = Size(self.size.width, self.size.height - self.query_one(Footer).outer_size.height)
+        used = dialog.styles.gutter.height
+        for part in dialog.children:
+            if part is not fields and part.display:
+                height = max(part.outer_size.height, 1) if part.id == "form-errors" else part.outer_size.height
+                used += height + part.styles.margin.top + part.styles.margin.bottom
+        rows = max(int(tallest.resolve(area, self.app.size)) - used, 3)
+        if fields.styles.max_height != Scalar.from_number(rows):
+            fields.styles.max_height = rows
 
     def params(self) -> dict[str, Any]:
         """The form's values as the action's params (empty optional fields left out)."""

@@ -74,6 +74,11 @@ class GameScreen(OrderKeys, Screen[None]):
     GameScreen #side { width: 36; }
     GameScreen.-wide #side { width: 44; }
     GameScreen.-short #events { display: none; }
+    /* Beside the side panel the tabs get width - 36 columns (64 at 100, 44 at 80) and their labels need 66
+       in one row: on a narrow board they take two rows (the underline's row), the active one reversed. */
+    GameScreen.-narrow #tabs #tabs-list { layout: grid; grid-size: 5; grid-columns: auto; }
+    GameScreen.-narrow #tabs Underline { display: none; }
+    GameScreen.-narrow #tabs ContentTab.-active { text-style: bold reverse; }
     """
 
     def __init__(self, session: Session) -> None:

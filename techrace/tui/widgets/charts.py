@@ -2,19 +2,22 @@
 
 Compute spans decades between nations, so it is drawn on a log scale with ticks at 1k, 10k, 1M ...;
 each nation's line ends in its own letter as well as its colour, so the lines are told apart in a
-16-colour terminal or by a colour-blind player. Side by side when wide, stacked when narrow.
+16-colour terminal or by a colour-blind player; lines that end in one cell get their letters in cells of
+their own (`place_marks`), so none hides another. Side by side when wide, stacked when narrow.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import ComposeResult, RenderResult
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Region
 from textual.widgets import Static
+from textual_hires_canvas import Canvas
 from textual_plot import AxisFormatter, HiResMode, PlotWidget
 
 from techrace.tui.widgets.history import by_nation, series
@@ -75,6 +78,68 @@ def nation_marks(nations: Sequence[str]) -> dict[str, str]:
     return out
 
 
+def place_marks(wanted: Sequence[tuple[int, int]], inside: Region) -> list[tuple[int, int]]:
+    """A cell (column, row) for each letter, in the order given (the highest value first), never one already
+    taken while `inside` (the axes' cells) has room: the cell its line ends in, else one two columns to its
+    right (a blank between letters) on the same row, so the row still reads as its value, else the nearest
+    row with such a cell (below first); only when the margin right of the lines is full, the same to the
+    left, over the lines."""
+    taken: set[tuple[int, int]] = set()
+    cells = []
+    for column, row in wanted:
+        column = min(max(column, inside.x), inside.right - 1)
+        row = min(max(row, inside.y), inside.bottom - 1)
+        rows = list(_outwards(row, inside.y, inside.bottom - 1))
+        sides = (range(column, inside.right, 2), range(column - 2, inside.x - 1, -2))
+        free = ((c, r) for columns in sides for r in rows for c in columns if (c, r) not in taken)
+        cell = next(free, (column, row))
+        taken.add(cell)
+        cells.append(cell)
+    return cells
+
+
+def _outwards(row: int, top: int, bottom: int) -> Iterator[int]:
+    """Rows from `row` outwards within top..bottom, below before above: row, row+1, row-1, row+2 ..."""
+    yield row
+    for step in range(1, bottom - top + 1):
+        yield from (r for r in (row + step, row - step) if top <= r <= bottom)
+
+
+class RacePlot(PlotWidget):
+    """A plot whose lines end in a letter each, every letter on a row of its own.
+
+    Drawn as scatter points, two nations ending at similar values put their letters in one cell and only
+    the last drawn showed; the letters are placed after the plot is drawn, when the cells are known."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.end_marks: list[tuple[float, float, str, str]] = []  # x, y, letter, style
+
+    def clear(self) -> None:
+        self.end_marks = []
+        super().clear()
+
+    def mark_end(self, x: float, y: float, mark: str, style: str) -> None:
+        self.end_marks.append((x, y, mark, style))
+        self.refresh()
+
+    def render(self) -> RenderResult:
+        result = super().render()
+        self.draw_end_marks()
+        return result
+
+    def draw_end_marks(self) -> None:
+        """Each letter where its line ends, or in the nearest free cell (`place_marks`), the higher value first."""
+        canvas = self.query_one("#plot", Canvas)
+        inside = Region(1, 1, canvas.size.width - 2, canvas.size.height - 2)  # the cells within the axes' box
+        if not inside.area or not self.end_marks:
+            return
+        marks = sorted(self.end_marks, key=lambda m: -m[1])
+        cells = place_marks([self.get_pixel_from_coordinate(x, y) for x, y, _, _ in marks], inside)
+        for (column, row), (_, _, letter, style) in zip(cells, marks, strict=True):
+            canvas.set_pixel(column, row, char=letter, style=style)
+
+
 class RaceCharts(Vertical):
     """A one-line key (letter and colour per nation) above the two charts."""
 
@@ -90,7 +155,7 @@ class RaceCharts(Vertical):
         yield Static("", id="chart-key")
         with Horizontal(id="chart-row"):
             for chart in ("compute-chart", "capability-chart"):
-                plot = PlotWidget(id=chart, allow_pan_and_zoom=False)
+                plot = RacePlot(id=chart, allow_pan_and_zoom=False)
                 plot.can_focus = False  # no zoom or pan here: keep the screen's own keys in the footer
                 yield plot
 
@@ -101,8 +166,8 @@ class RaceCharts(Vertical):
         per_nation = by_nation(metric_rows)
         colours = {code: PALETTE[i % len(PALETTE)] for i, code in enumerate(nations)}
         marks = nation_marks(nations)
-        compute = self.query_one("#compute-chart", PlotWidget)
-        capability = self.query_one("#capability-chart", PlotWidget)
+        compute = self.query_one("#compute-chart", RacePlot)
+        capability = self.query_one("#capability-chart", RacePlot)
         for plot in (compute, capability):
             plot.clear()
         no_compute: list[str] = []
@@ -133,9 +198,9 @@ class RaceCharts(Vertical):
         self.query_one("#chart-key", Static).update(_key(nations, colours, marks, no_compute))
 
 
-def _line(plot: PlotWidget, xs: list[float], ys: list[float], colour: str, mark: str, code: str) -> None:
+def _line(plot: RacePlot, xs: list[float], ys: list[float], colour: str, mark: str, code: str) -> None:
     plot.plot(xs, ys, line_style=colour, hires_mode=HiResMode.BRAILLE, label=code)
-    plot.scatter(xs[-1:], ys[-1:], marker=mark, marker_style=f"bold {colour}")
+    plot.mark_end(xs[-1], ys[-1], mark, f"bold {colour}")
 
 
 def _room_for_marks(plot: PlotWidget, xs: list[float], ys: list[float]) -> None:
