@@ -65,6 +65,13 @@ async def test_enact_a_prepared_rule_offers_only_rules_not_in_force() -> None:
     app = TechraceApp(GameOptions("play", "baseline", "US", 7), autosaves=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        board(pilot)._lever_chosen("enact_control")  # before the first turn: the rules' dates are applied
+        await pilot.pause()
+        first = [value for _, value in pilot.app.screen.choices["control"]]
+        assert "oct2023_chips" not in first and "jan2025_foundry" not in first, "in force, or in force from 2025Q1"
+        assert "escalate_smic_whole" in first
+        await pilot.press("escape")
+        await pilot.pause()
         await end_turn(pilot)
         screen = board(pilot)
         status = {row["control"]: row["status"] for row in screen.session.game.view.controls() if row["regulator"] == "BIS"}

@@ -147,9 +147,6 @@ def _value(value: Any) -> str:
 # ---------------------------------------------------------------------------------------------- form choices
 
 
-# the rules a control lever offers: by the rule's status now (enacting a rule in force, or lifting one ended, does nothing)
-NOT_OFFERED = {"enact_control": ("active",), "lift_control": ("lifted", "expired")}
-
 
 def param_choices(game: Any, player: str, param: Any, kind: str = "") -> list[tuple[str, str]]:
     """(label, value) pairs a list or select parameter of lever `kind` offers the player, labels cut at a word."""
@@ -176,10 +173,24 @@ def param_choices(game: Any, player: str, param: Any, kind: str = "") -> list[tu
         return [(shorten(f"{sid.replace('_', ' ')}: {ruleset.shocks[sid].description}"), sid)
                 for sid in military_moves(ruleset)]
     if param.type == "control":
-        skip = NOT_OFFERED.get(kind, ())
-        return [(shorten(f"{cid}: {text}"), cid) for cid, (text, status) in _rules_of(game, regulator_of(ruleset, player)).items()
-                if status not in skip]
+        rules = _rules_of(game, regulator_of(ruleset, player))
+        refused = _refused_rules(game, player, kind, rules)
+        return [(shorten(f"{cid}: {text}"), cid) for cid, (text, _) in rules.items() if cid not in refused]
     return []
+
+
+def _refused_rules(game: Any, player: str, kind: str, rules: dict[str, tuple[str, str]]) -> set[str]:
+    """The rules an order of lever `kind` would be refused on this quarter, by the lever's own check (enacting a
+    rule in force or taking effect now, lifting or licensing one that ended): the form offers only the others,
+    with the rules' dates applied as the turn will apply them (before the first turn every rule reads inactive)."""
+    from techrace.core.actions import Action
+    from techrace.core.levers import LEVERS
+
+    lever, model = LEVERS.get(kind), getattr(game, "model", None)
+    if lever is None or model is None:
+        return set()
+    return {cid for cid in rules if cid in model.state.controls
+            and lever.refusals(model, Action(kind, player, {"control": cid}))}
 
 
 def _firm_label(fid: str, names: dict[str, str], nation: str | None) -> str:
