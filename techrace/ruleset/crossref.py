@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from techrace.ruleset.adjustable import ADJUSTABLE, selectors
+from techrace.ruleset.crossref_actors import actor_findings
 from techrace.ruleset.layers import suggest
 from techrace.ruleset.locate import Finding, render
 from techrace.ruleset.policies import (
@@ -130,6 +131,7 @@ def reference_findings(data: dict[str, Any], removed: Removed = lambda path: Non
     _shocks(c)
     _market_and_tools(c)
     _policies(c)
+    actor_findings(c)
     _blocs_and_victory(c)
     _calibration(c)
     _calendar(c)

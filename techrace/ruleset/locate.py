@@ -8,6 +8,7 @@ when those missing keys mean the modder misspelt the id of an entry that exists 
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from collections.abc import Callable
@@ -179,11 +180,17 @@ def validate_located(root: type[BaseModel], data: dict[str, Any], where: dict[Ke
 
 
 def _near_miss(new: str, old: str) -> bool:
-    """`chian` for `china`, `Tsmc` for `TSMC`; not `TSMC-AZ2` beside `TSMC-AZ` or `N2` beside `N3` (real additions)."""
+    """`chian` for `china`, `Tsmc` for `TSMC`; not `TSMC-AZ2` beside `TSMC-AZ`, `N2` beside `N3` or
+    `in_self_reliance` beside `cn_self_reliance` (real additions: one whole word differs, as ids named by
+    nation do, and that word is no misspelling of the other)."""
     a, b = new.lower(), old.lower()
     if a == b:
         return True
     if a.startswith(b) or b.startswith(a) or a.strip("0123456789") == b.strip("0123456789"):
+        return False
+    words_a, words_b = re.split(r"[_\-]", a), re.split(r"[_\-]", b)
+    changed = [(x, y) for x, y in zip(words_a, words_b, strict=False) if x != y]
+    if len(words_a) == len(words_b) > 1 and len(changed) == 1 and not _near_miss(*changed[0]):
         return False
     return sorted(a) == sorted(b) or difflib.SequenceMatcher(None, a, b).ratio() >= 0.85
 

@@ -666,7 +666,7 @@ class RegulatorPolicyParams(Strict):
     """How a regulator's computer player decides: the knobs of the `default` regulator policy."""
 
     escalate: bool = Field(True, description="Enact prepared rules whose `when` condition holds")
-    escalate_when_lead_below: float | None = Field(None, ge=-1000.0, le=1000.0, description="Also enact its next prepared rule when its nation's capability lead over the best rival falls below this (points)")
+    escalate_when_lead_below: float | None = Field(None, ge=-1000.0, le=1000.0, description="Also enact its next prepared rule (in id order, whether or not that rule's `when` holds yet) when its nation's capability lead over the best rival falls below this (points)")
     deescalate_when_lead_above: float | None = Field(None, ge=-1000.0, le=1000.0, description="Lift its latest escalation when the lead is above this (points)")
     retaliate_with: list[Code] = Field(default_factory=list, description="Prepared rules it enacts when a rival's new rule starts to bind its nation")
 

@@ -1,0 +1,66 @@
+"""Cross-references the engine would otherwise ignore or crash on: a foundry with no site, and the names a
+computer player's personality holds (a military move's shock, rules to retaliate with).
+
+The engine looks these names up with a silent `if name in ...` (a misspelt `retaliate_with` rule or
+`military_move` shock turns the behaviour off without a word) or indexes a foundry's first site (a foundry
+with `sites: {}` stops the game with an IndexError), so `check` says so where the modder wrote it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from techrace.ruleset.source import KeyPath
+
+
+class Checker(Protocol):
+    """What these checks need of `crossref._Checker` (kept structural to avoid an import cycle)."""
+
+    data: dict[str, Any]
+
+    def error(self, path: KeyPath, message: str, knock_on: bool = False) -> None: ...
+
+    def ref(self, path: KeyPath, value: Any, known: set[str], what: str) -> None: ...
+
+    def removed(self, path: KeyPath) -> str | None: ...
+
+
+def _mapping(data: Any, *path: str) -> dict[str, Any]:
+    for part in path:
+        data = data.get(part) if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else {}
+
+
+def actor_findings(c: Checker) -> None:
+    """Every foundry has a site; every personality's move and retaliation name what exists."""
+    _foundry_sites(c)
+    _personality_names(c)
+
+
+def _foundry_sites(c: Checker) -> None:
+    """A foundry or memory maker makes wafers at its sites: with none it has nowhere to build or produce."""
+    for fid, firm in _mapping(c.data, "foundries").items():
+        if isinstance(firm, dict) and isinstance(firm.get("sites"), dict) and not firm["sites"]:
+            c.error(("foundries", fid, "sites"), "a foundry needs at least one site (`sites: {ID: {nation: ..., "
+                                                 "capacity_wpm: {...}}}`); to drop the foundry, write `" + str(fid)
+                    + ": !remove`")
+
+
+def _personality_names(c: Checker) -> None:
+    """`military_move` names a shock and `retaliate_with` names controls. A name a layer removed on purpose
+    is fine (`no-controls` drops the rule the `retaliator` personality answers with: it then does nothing),
+    and so is a shock that exists but no longer waits for a move (`taiwan-blockade-2027` schedules it). A
+    malformed section (`controls:` left empty) is its own error: its names are not looked up."""
+    shocks, controls = set(_mapping(c.data, "shocks")), set(_mapping(c.data, "controls"))
+    sections = {"shocks": isinstance(c.data.get("shocks", {}), dict), "controls": isinstance(c.data.get("controls", {}), dict)}
+    for pid, person in _mapping(c.data, "policies", "personalities").items():
+        params = person.get("params") if isinstance(person, dict) else None
+        if not isinstance(params, dict):
+            continue
+        base: KeyPath = ("policies", "personalities", pid, "params")
+        move = params.get("military_move")
+        if isinstance(move, str) and sections["shocks"] and not c.removed(("shocks", move)):
+            c.ref(base + ("military_move",), move, shocks, "shock")
+        for i, rule in enumerate(params.get("retaliate_with") or []) if isinstance(params.get("retaliate_with"), list) else []:
+            if isinstance(rule, str) and sections["controls"] and not c.removed(("controls", rule)):
+                c.ref(base + ("retaliate_with", i), rule, controls, "control")
