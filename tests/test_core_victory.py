@@ -110,3 +110,26 @@ def test_the_quarter_counted_all_at_once_is_the_quarter_counted_condition_by_con
     counted = victory._decide(static, full, metrics, quarter, False, None, victory.quarter_indices(static)[quarter], {})
     assert np.array_equal(fast.victory_streak, full.victory_streak) and outcome == counted
     assert fast.victory_streak.any()  # some condition holds this quarter
+
+
+def test_the_economic_share_goal_reads_the_share_the_condition_decides_on() -> None:
+    """The goal panel's share is of the nation and its rivals, as the check that ends the game (it divided by the
+    world's GDP: 'economic share 5% of 25%' while the deciding share was 17%)."""
+    rules = _victory({"cn_econ": {"kind": "economic_share", "nations": ["CN"], "rivals": ["US"], "value": 0.9}})
+    game = Game.from_ruleset(rules, seed=1).run(1)
+    goal = next(g for g in game.goals("CN") if g.id == "cn_econ")
+    row = {r["nation"]: r for r in game.metric_rows if r["turn"] == 1}
+    gdp = {code: row[code]["gdp_index"] * rules.nations[code].gdp_usd_t for code in ("CN", "US")}
+    share = gdp["CN"] / (gdp["CN"] + gdp["US"])
+    assert goal.progress == pytest.approx(share / 0.9, abs=1e-3)
+    assert f"economic share {share:.0%} of 90%" in goal.text
+
+
+def test_a_goal_of_a_kind_that_reads_no_rival_names_none() -> None:
+    rules = _victory({"cn_when": {"kind": "condition", "nations": ["CN"], "description": "China out-builds Korea",
+                                  "when": {"all": [{"metric": "advanced_wafer_starts", "nation": "CN", "op": "gt",
+                                                    "of_nation": "KR"}]}},
+                      "collapse": {"kind": "collapse", "metric": "gdp_index", "value": 70}})
+    goals = {g.id: g for g in Game.from_ruleset(rules, seed=1).run(1).goals("CN")}
+    assert goals["cn_when"].rival is None and goals["cn_when"].rival_value is None
+    assert goals["collapse"].rival is None

@@ -46,6 +46,9 @@ def _applies(static: Static, cond: VictoryCondition) -> np.ndarray:
     return np.array([not cond.nations or c in cond.nations for c in static.nations])
 
 
+NO_RIVAL = ("collapse", "condition")  # kinds decided by a nation's own figure or a data condition (a threshold shows its best rival as context)
+
+
 def _rival_mask(static: Static, cond: VictoryCondition, alive: np.ndarray) -> np.ndarray:
     """(nation, nation): True where j is a rival of i under this condition (alive, not i itself); read-only."""
     return _living(static, cond, alive)[0]
@@ -305,9 +308,10 @@ def goals(static: Static, s: WorldState, nation: int, turns_left: int,
         values = _metric(metrics, cond.metric)
         rivals = _rival_mask(static, cond, alive)[nation]
         top = best_rival(values, rivals[None, :])[0]
-        rival = static.nations[int(np.argmax(np.where(rivals, values, -np.inf)))] if rivals.any() else None
-        rival_value = float(top) if np.isfinite(top) else None
-        target, progress, text = _standing(static, cond, metrics, nation, rival, rival_value)
+        rival = (static.nations[int(np.argmax(np.where(rivals, values, -np.inf)))]
+                 if rivals.any() and cond.kind not in NO_RIVAL else None)  # a kind that reads no rival names none
+        rival_value = float(top) if np.isfinite(top) and rival is not None else None
+        target, progress, text = _standing(static, cond, metrics, nation, rival, rival_value, rivals)
         held = int(s.victory_streak[ci, nation])
         if cond.quarters > 1 and cond.kind != "collapse":
             text += f"; held {held} of {cond.quarters} quarters"
@@ -333,8 +337,8 @@ def _score_goal(static: Static, s: WorldState, metrics: dict[str, np.ndarray], n
 
 
 def _standing(static: Static, cond: VictoryCondition, metrics: dict[str, np.ndarray], n: int, rival: str | None,
-              rival_value: float | None) -> tuple[float | None, float, str]:
-    """Target, progress 0..1 and a one-line text for one nation under one condition."""
+              rival_value: float | None, rivals: np.ndarray) -> tuple[float | None, float, str]:
+    """Target, progress 0..1 and a one-line text for one nation under one condition (`rivals`: its rival mask)."""
     value = float(_metric(metrics, cond.metric)[n])
     versus = f" ({rival} {rival_value:.1f})" if rival is not None and rival_value is not None else ""
     if cond.kind in ("lead", "parity") and rival_value is not None:
@@ -348,7 +352,7 @@ def _standing(static: Static, cond: VictoryCondition, metrics: dict[str, np.ndar
         return cond.value, float(min(1.0, share / max(cond.value, 1e-9))), f"domestic share {share:.0%} of {cond.value:.0%}{close}"
     if cond.kind == "economic_share":
         gdp = metrics["gdp_index"] * static.nation_params.gdp_usd_t
-        share = float(gdp[n] / max(gdp.sum(), 1e-12))
+        share = float(gdp[n] / max(gdp[n] + float((gdp * rivals).sum()), 1e-12))  # of it and its rivals, as `holds`
         return cond.value, float(min(1.0, share / max(cond.value, 1e-9))), f"economic share {share:.0%} of {cond.value:.0%}"
     if cond.kind == "condition":
         comparisons = [*(cond.when.all if cond.when else []), *(cond.when.any if cond.when else [])]
