@@ -85,6 +85,9 @@ MISTAKES = {
         "policies.personalities.swadeshi.params.military_move: unknown shock 'kashmir'"),
     "a misspelt rival bloc": ({"blocs.yaml": ("rivals: [china]", "rivals: [chna]")},
                               "blocs.yaml:3:14: blocs.india.rivals.0: unknown bloc 'chna' — did you mean 'china'?"),
+    # its nations were their own rivals: never behind anyone, so no computer player ever felt the race
+    "a bloc that rivals itself": ({"blocs.yaml": ("rivals: [china]", "rivals: [china, india]")},
+                                  "blocs.yaml:3:21: blocs.india.rivals.1: a bloc cannot be its own rival"),
     "a misspelt bloc key": ({"blocs.yaml": ("    rivals: [china]", "    rivls: [china]")},
                             "blocs.yaml:3:5: blocs.india.rivls: unknown key 'rivls' — did you mean 'rivals'?"),
     "a NaN": ({"nations.yaml": ("gdp_usd_t: 3.9", "gdp_usd_t: .nan")},

@@ -1,5 +1,6 @@
-"""Cross-references the engine would otherwise ignore or crash on: a foundry with no site, and the names a
-computer player's personality holds (a military move's shock, rules to retaliate with).
+"""Cross-references the engine would otherwise ignore or crash on: a foundry with no site, the names a
+computer player's personality holds (a military move's shock, rules to retaliate with), and a bloc that names
+itself among its rivals (its nations would be their own rivals: never behind, the rival gap always 0).
 
 The engine looks these names up with a silent `if name in ...` (a misspelt `retaliate_with` rule or
 `military_move` shock turns the behaviour off without a word) or indexes a foundry's first site (a foundry
@@ -32,9 +33,21 @@ def _mapping(data: Any, *path: str) -> dict[str, Any]:
 
 
 def actor_findings(c: Checker) -> None:
-    """Every foundry has a site; every personality's move and retaliation name what exists."""
+    """Every foundry has a site; every personality's move and retaliation name what exists; no bloc rivals itself."""
     _foundry_sites(c)
     _personality_names(c)
+    _bloc_rivals(c)
+
+
+def _bloc_rivals(c: Checker) -> None:
+    """A bloc's `rivals` are other blocs: its own members already share its lists, and as their own rivals every
+    gap a policy or a victory condition reads would be 0."""
+    for name, bloc in _mapping(c.data, "blocs").items():
+        rivals = bloc.get("rivals") if isinstance(bloc, dict) else None
+        for i, rival in enumerate(rivals) if isinstance(rivals, list) else []:
+            if rival == name:
+                c.error(("blocs", name, "rivals", i), f"a bloc cannot be its own rival: {name} names itself in `rivals` "
+                                                      "(its nations would never trail anyone); list the other blocs it races")
 
 
 def _foundry_sites(c: Checker) -> None:
