@@ -48,3 +48,17 @@ def test_the_best_strategy_line_gives_its_interval_and_warns_near_40_percent() -
     assert lines[0] == "US: best is compute-race, 100% of 24 games (95% interval 86-100%)"
     assert lines[1].startswith("CN: best is blockade, 46% of 24 games (95% interval 28-65%)")
     assert lines[1].endswith("the interval spans 40%: more seeds may turn the verdict")
+
+
+def test_a_nation_without_probes_is_told_where_probes_go() -> None:
+    """A modder's new nation has no shipped probes: the lever criterion names the unprobed levers and how to
+    probe them."""
+    from techrace.batch.balance import criterion_levers
+    from techrace.ruleset import load_ruleset
+
+    plan = SimpleNamespace(nations=["US"], rulesets={"baseline": load_ruleset("baseline")})
+    levers = pd.DataFrame(columns=["ruleset", "nation", "lever", "outcome", "effect", "ci_low", "ci_high"])
+    verdict, [line] = criterion_levers(plan, levers)
+    assert verdict == "not measured"
+    assert "not probed: entity_list" in line
+    assert line.endswith("(a probe is a one-order strategy file in DIR/probes/, played with --strategies DIR)")

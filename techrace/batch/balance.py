@@ -96,7 +96,8 @@ def criterion_levers(plan: TournamentPlan, levers: pd.DataFrame) -> tuple[str, l
         line += f"; no outcome beyond noise: {', '.join(quiet)}" if quiet else ""
         line += f"; fewer than {MIN_PAIRS} seeds give no interval for {blind}" if blind and measured else ""
         line += f" (fewer than {MIN_PAIRS} seeds give no interval)" if blind and not measured else ""
-        line += f"; not probed: {', '.join(unprobed)}" if unprobed else ""
+        line += (f"; not probed: {', '.join(unprobed)} (a probe is a one-order strategy file in DIR/probes/, "
+                 "played with --strategies DIR)") if unprobed else ""
         lines.append(line)
     return _overall(verdicts), lines
 
