@@ -8,13 +8,11 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, OptionList, RichLog, Select
-from tui_helpers import end_turn, settle, sync, text_of
+from textual.widgets import Input, RichLog, Select
+from tui_helpers import end_turn, open_form, settle, sync, text_of
 
 from techrace.core import Action
 from techrace.tui.app import TechraceApp
-from techrace.tui.dialogs.action_form import ActionForm
-from techrace.tui.dialogs.lever_menu import LeverMenu
 from techrace.tui.dialogs.settings_dialog import SettingsDialog
 from techrace.tui.options import GameOptions
 from techrace.tui.orders import nation_row
@@ -31,17 +29,6 @@ from techrace.tui.widgets.rivals import RivalsTable
 pytestmark = pytest.mark.usefixtures("in_tmp")  # saves and settings go to a temporary folder
 SMALL, LARGE = (80, 24), (120, 40)
 
-
-async def open_form(pilot: Pilot, kind: str) -> ActionForm:
-    await pilot.press("a")
-    await pilot.pause()
-    menu = pilot.app.screen
-    assert isinstance(menu, LeverMenu)
-    menu.query_one(OptionList).highlighted = [spec.kind for spec in menu.specs].index(kind)
-    await pilot.press("enter")
-    await pilot.pause()
-    assert isinstance(pilot.app.screen, ActionForm)
-    return pilot.app.screen
 
 
 def queue(pilot: Pilot, *actions: Action) -> GameScreen:

@@ -6,13 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, OptionList, Select
-from tui_helpers import SIZE, settle, sync
+from textual.widgets import DataTable, Input, Select
+from tui_helpers import SIZE, open_form, settle, sync
 
 from techrace.tui.app import TechraceApp
-from techrace.tui.dialogs.action_form import ActionForm
-from techrace.tui.dialogs.lever_menu import LeverMenu, available_levers
+from techrace.tui.dialogs.lever_menu import available_levers
 from techrace.tui.dialogs.load_dialog import LoadDialog
 from techrace.tui.dialogs.save_dialog import SaveDialog
 from techrace.tui.options import GameOptions
@@ -25,17 +23,6 @@ pytestmark = pytest.mark.usefixtures("in_tmp")  # saves go to a temporary ./save
 def text_of(screen: Any, selector: str) -> str:
     return str(screen.query_one(selector).render())
 
-
-async def open_form(pilot: Pilot, kind: str) -> ActionForm:
-    await pilot.press("a")
-    await pilot.pause()
-    menu = pilot.app.screen
-    assert isinstance(menu, LeverMenu)
-    menu.query_one(OptionList).highlighted = [spec.kind for spec in menu.specs].index(kind)
-    await pilot.press("enter")
-    await pilot.pause()
-    assert isinstance(pilot.app.screen, ActionForm)
-    return pilot.app.screen
 
 
 @sync

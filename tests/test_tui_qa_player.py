@@ -8,13 +8,12 @@ from typing import Any
 
 import pytest
 from textual.geometry import Region
-from textual.pilot import Pilot
-from textual.widgets import OptionList, Tab
-from tui_helpers import SIZE, board, end_turn, settle, sync, text_of
+from textual.widgets import Tab
+from tui_helpers import SIZE, board, end_turn, open_form, settle, sync, text_of
 
 from techrace.tui.app import TechraceApp
 from techrace.tui.dialogs.action_form import ActionForm
-from techrace.tui.dialogs.lever_menu import LeverMenu, available_levers
+from techrace.tui.dialogs.lever_menu import available_levers
 from techrace.tui.options import GameOptions
 from techrace.tui.screens.loading import LoadingScreen
 from techrace.tui.widgets.charts import RaceCharts, nation_marks, place_marks
@@ -45,19 +44,6 @@ async def test_every_tab_label_is_whole_on_the_board() -> None:
                 others = [other.rich_style.reverse for other in tabs if other is not tab]
                 assert screen.query_one("Underline").display or (tab.rich_style.reverse and not any(others)), size
 
-
-async def open_form(pilot: Pilot, kind: str) -> ActionForm:
-    """The lever menu, then `kind`'s form, laid out (it fits its fields to the dialog after a refresh)."""
-    await pilot.press("a")
-    await pilot.pause()
-    menu = pilot.app.screen
-    assert isinstance(menu, LeverMenu)
-    menu.query_one(OptionList).highlighted = [spec.kind for spec in menu.specs].index(kind)
-    await pilot.press("enter")
-    await pilot.pause()
-    await pilot.pause()
-    assert isinstance(pilot.app.screen, ActionForm)
-    return pilot.app.screen
 
 
 @sync

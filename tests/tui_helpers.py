@@ -85,3 +85,21 @@ def board(pilot: Pilot) -> Any:
     assert isinstance(screen, GameScreen)
     return screen
 
+
+async def open_form(pilot: Pilot, kind: str) -> Any:
+    """The lever menu, then `kind`'s order form, laid out (the form fits its fields to the dialog after a refresh)."""
+    from textual.widgets import OptionList
+
+    from techrace.tui.dialogs.action_form import ActionForm
+    from techrace.tui.dialogs.lever_menu import LeverMenu
+
+    await pilot.press("a")
+    await pilot.pause()
+    menu = pilot.app.screen
+    assert isinstance(menu, LeverMenu)
+    menu.query_one(OptionList).highlighted = [spec.kind for spec in menu.specs].index(kind)
+    await pilot.press("enter")
+    await pilot.pause()
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, ActionForm)
+    return pilot.app.screen
