@@ -201,6 +201,15 @@ def rule_name(model: WorldModel, rule_id: str) -> str:
     return f"{rule_id} ({description})" if description else rule_id
 
 
+def same_turn_refusal(name: str, kind: str, earlier: str) -> str:
+    """One enact or lift of a rule a turn: a second of the same kind does nothing, the other kind undoes the first."""
+    verb, first = kind.split("_")[0], earlier.split("_")[0]  # "enact" or "lift"
+    if earlier == kind:
+        return f"{name} is already {verb}ed by an earlier order this turn: nothing to {verb}"
+    return (f"{name} is {first}ed by an earlier order this turn: {verb}ing it in the same turn would undo that "
+            f"(remove the {first} order instead)")
+
+
 def ended_words(model: WorldModel, rule_id: str, status: str) -> str:
     """How a lifted or expired rule ended, e.g. 'expired in 2025Q2 and is not in force'."""
     if status == "lifted":
@@ -251,11 +260,8 @@ class LiftControl(RuleOrder):
         """A rule in force, announced or waiting can be lifted (the last two then never start); an ended one
         cannot, and one enact or lift of a rule a turn is enough."""
         name = rule_name(model, rule_id)
-        if earlier == "lift_control":
-            return f"{name} is already lifted by an earlier order this turn: nothing to lift"
-        if earlier == "enact_control":
-            return (f"{name} is enacted by an earlier order this turn: lifting it in the same turn would undo that "
-                    "(remove the enact order instead)")
+        if earlier:
+            return same_turn_refusal(name, self.kind, earlier)
         if status in ENDED:
             return f"{name} {ended_words(model, rule_id, status)}: nothing to lift"
         return ""
@@ -278,11 +284,8 @@ class EnactControl(RuleOrder):
         """A rule not in force this quarter can be enacted (an ended one again); one in force, or taking effect
         this quarter by its dates, cannot, and one enact or lift of a rule a turn is enough."""
         name = rule_name(model, rule_id)
-        if earlier == "enact_control":
-            return f"{name} is already enacted by an earlier order this turn: nothing to enact"
-        if earlier == "lift_control":
-            return (f"{name} is lifted by an earlier order this turn: enacting it in the same turn would undo that "
-                    "(remove the lift order instead)")
+        if earlier:
+            return same_turn_refusal(name, self.kind, earlier)
         if status != "active":
             return ""
         s = model.state
