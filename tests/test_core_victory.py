@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from core_helpers import play, variant
 
-from techrace.core import Game
+from techrace.core import Action, Game
+from techrace.core.mechanisms.shocks import military_move_in_force
 
 
 def _victory(conditions: dict, **extra):
@@ -133,3 +134,22 @@ def test_a_goal_of_a_kind_that_reads_no_rival_names_none() -> None:
     goals = {g.id: g for g in Game.from_ruleset(rules, seed=1).run(1).goals("CN")}
     assert goals["cn_when"].rival is None and goals["cn_when"].rival_value is None
     assert goals["collapse"].rival is None
+
+
+@pytest.mark.parametrize("counts", [True, False])
+def test_a_self_sufficiency_goal_may_refuse_the_quarters_of_a_military_move(counts: bool) -> None:
+    """A blockade halts imports, so a home-made share reached then is not self-reliance: with
+    `counts_during_military_moves: false` the quarters of the blockade break the run, and counting starts again
+    once it is over; with the default they count like any other (a bar of 0 holds every quarter here)."""
+    goal = {"kind": "self_sufficiency", "nations": ["CN"], "rivals": ["US"], "value": 0.0, "quarters": 40,
+            "counts_during_military_moves": counts}
+    game = Game.from_ruleset(_victory({"home": goal}), seed=1, player="CN")
+    streaks, moves = [], []
+    for turn in range(8):
+        game.step([Action("military", "CN", {"shock": "taiwan_blockade"})] if turn == 0 else [])
+        streaks.append(int(game.model.state.victory_streak[0][game.model.static.nations.index("CN")]))
+        moves.append(military_move_in_force(game.model.static, game.model.state))
+        if turn == 0:  # the goal panel says why the count stands still
+            assert ("not counted while a military move is in force" in game.goals("CN")[0].text) is not counts
+    assert moves == [True] * 4 + [False] * 4  # the shipped blockade lasts four quarters from the turn it is ordered
+    assert streaks == (list(range(1, 9)) if counts else [0, 0, 0, 0, 1, 2, 3, 4])

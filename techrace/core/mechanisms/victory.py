@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from techrace.core.events import Event
+from techrace.core.mechanisms import shocks
 from techrace.core.mechanisms.conditions import compare, condition_holds
 from techrace.core.mechanisms.timeline import quarter_indices
 from techrace.core.metrics import nation_metrics
@@ -154,10 +155,18 @@ def _streaks(static: Static, s: WorldState, metrics: dict[str, np.ndarray], aliv
             held = _holds_few(cond, rivals, members, metrics, living, values)
             if held is None:  # a kind the arrays work out
                 held = (holds(static, cond, metrics, alive, quarter, finite) & _living(static, cond, alive)[1]).tolist()
+            if _suspended(static, s, cond):
+                held = [False] * len(held)
             row = [x + 1.0 if h else 0.0 for x, h in zip(old, held, strict=True)]
         decides = decides or bool(row) and max(row) >= quarters
         streaks.append(row)
     return streaks, decides
+
+
+def _suspended(static: Static, s: WorldState, cond: VictoryCondition) -> bool:
+    """A self-sufficiency condition that does not count quarters of a military move, in such a quarter: the
+    share of home-made compute rises when a blockade halts imports, which is not self-reliance (docs/balance.md)."""
+    return cond.kind == "self_sufficiency" and not cond.counts_during_military_moves and shocks.military_move_in_force(static, s)
 
 
 def _holds_few(cond: VictoryCondition, rivals: list[list[int]], members: list[int], metrics: dict[str, np.ndarray],
@@ -215,8 +224,8 @@ def _decide(static: Static, s: WorldState, metrics: dict[str, np.ndarray], quart
     alive = s.collapsed <= 0
     for ci, (cid, cond) in enumerate(static.ruleset.victory.items()):
         applies, _, start, _ = _tables(static, cond)
-        started = start is None or now >= start
-        ok = holds(static, cond, metrics, alive, quarter, finite) & applies & alive if started else False
+        counted = (start is None or now >= start) and not _suspended(static, s, cond)
+        ok = holds(static, cond, metrics, alive, quarter, finite) & applies & alive if counted else False
         s.victory_streak[ci] = np.where(ok, s.victory_streak[ci] + 1.0, 0.0)
         decided = (s.victory_streak[ci] >= cond.quarters).nonzero()[0]
         if len(decided) == 0:
@@ -315,6 +324,8 @@ def goals(static: Static, s: WorldState, nation: int, turns_left: int,
         held = int(s.victory_streak[ci, nation])
         if cond.quarters > 1 and cond.kind != "collapse":
             text += f"; held {held} of {cond.quarters} quarters"
+        if _suspended(static, s, cond):
+            text += "; not counted while a military move is in force"
         out.append(Goal(cid, cond.kind, cond.description, float(values[nation]), target, rival, rival_value, progress,
                         held, cond.quarters, cond.kind == "collapse", text))
     out.append(_score_goal(static, s, metrics, nation, alive, turns_left))
