@@ -77,8 +77,8 @@ def test_taiwan_blockade_cuts_world_accelerator_output_within_two_quarters() -> 
 
 def test_a_blockade_raises_chinas_home_made_share_of_new_compute_while_it_lasts() -> None:
     """Nothing leaves Taiwan, so the foreign accelerators China buys (made there) stop coming: its smoothed share of
-    home-made new compute climbs each quarter of the blockade (the route of the `blockade-when-ready` strategy to
-    `cn_self_reliance`), and the US, which buys from Taiwan, gets fewer new accelerators."""
+    home-made new compute climbs each quarter of the blockade (why baseline's `cn_self_reliance` does not count those
+    quarters), and the US, which buys from Taiwan, gets fewer new accelerators."""
     shocked = play(_schedule("taiwan_blockade"), seed=1, turns=6)
     base = play(seed=1, turns=6)
     share = [value(shocked, "CN", "domestic_accelerator_share", t) for t in range(2, 7)]

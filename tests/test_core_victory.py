@@ -6,7 +6,7 @@ import pytest
 from core_helpers import play, variant
 
 from techrace.core import Action, Game
-from techrace.core.mechanisms.shocks import military_move_in_force
+from techrace.core.mechanisms.shocks import exports_halted
 
 
 def _victory(conditions: dict, **extra):
@@ -137,19 +137,19 @@ def test_a_goal_of_a_kind_that_reads_no_rival_names_none() -> None:
 
 
 @pytest.mark.parametrize("counts", [True, False])
-def test_a_self_sufficiency_goal_may_refuse_the_quarters_of_a_military_move(counts: bool) -> None:
+def test_a_self_sufficiency_goal_may_refuse_the_quarters_of_halted_trade(counts: bool) -> None:
     """A blockade halts imports, so a home-made share reached then is not self-reliance: with
-    `counts_during_military_moves: false` the quarters of the blockade break the run, and counting starts again
+    `counts_while_exports_halted: false` the quarters of the blockade break the run, and counting starts again
     once it is over; with the default they count like any other (a bar of 0 holds every quarter here)."""
     goal = {"kind": "self_sufficiency", "nations": ["CN"], "rivals": ["US"], "value": 0.0, "quarters": 40,
-            "counts_during_military_moves": counts}
+            "counts_while_exports_halted": counts}
     game = Game.from_ruleset(_victory({"home": goal}), seed=1, player="CN")
-    streaks, moves = [], []
+    streaks, halted = [], []
     for turn in range(8):
         game.step([Action("military", "CN", {"shock": "taiwan_blockade"})] if turn == 0 else [])
         streaks.append(int(game.model.state.victory_streak[0][game.model.static.nations.index("CN")]))
-        moves.append(military_move_in_force(game.model.static, game.model.state))
+        halted.append(exports_halted(game.model.static, game.model.state))
         if turn == 0:  # the goal panel says why the count stands still
-            assert ("not counted while a military move is in force" in game.goals("CN")[0].text) is not counts
-    assert moves == [True] * 4 + [False] * 4  # the shipped blockade lasts four quarters from the turn it is ordered
+            assert ("not counted while a shock halts exports" in game.goals("CN")[0].text) is not counts
+    assert halted == [True] * 4 + [False] * 4  # the shipped blockade halts Taiwan's exports four quarters from the turn it is ordered
     assert streaks == (list(range(1, 9)) if counts else [0, 0, 0, 0, 1, 2, 3, 4])

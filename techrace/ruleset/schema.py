@@ -618,7 +618,7 @@ class VictoryCondition(Strict):
     metric: Metric = Field("capability", description="Per-nation metric compared")
     value: float = Field(0.0, description="Margin, threshold or share, as `kind` says")
     within: float | None = Field(None, ge=0, description="self_sufficiency: also no more than this far behind the best rival on `metric`")
-    counts_during_military_moves: bool = Field(True, description="self_sufficiency: whether a quarter in which a military move (a shock fired by a nation's order, e.g. a blockade) is in force counts; false: such a quarter breaks the run of quarters, since a home-made share reached because trade is halted is not self-reliance")
+    counts_while_exports_halted: bool = Field(True, description="self_sufficiency: whether a quarter in which a shock halts a nation's exports (a blockade, an invasion) counts; false: such a quarter breaks the run of quarters, since a home-made share reached because trade is halted is not self-reliance")
     when: Condition | None = Field(None, description="condition: what must hold (comparisons of any metric of any nation)")
     quarters: int = Field(1, ge=1, le=40, description="Consecutive quarters it must hold")
     from_quarter: Quarter | None = Field(None, alias="from", description="First quarter it can decide the game")

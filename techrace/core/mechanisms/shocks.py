@@ -55,13 +55,6 @@ def fire_shocks(static: Static, s: WorldState, rng: np.random.Generator, quarter
     return events
 
 
-def military_move_in_force(static: Static, s: WorldState) -> bool:
-    """Whether a shock fired by a nation's order (a military move) is in force this turn."""
-    status = s.shock_status
-    return any(spec.triggered_by_action and status[sid]["fired"] > 0 and status[sid]["until"] >= s.turn
-               for sid, spec in static.ruleset.shocks.items())
-
-
 def _cause(spec: ShockSpec, ordered_by: str) -> str:
     """Why a shock fired: the nation that ordered it, its schedule or its chance."""
     if spec.triggered_by_action:
@@ -151,3 +144,8 @@ def halted_sites(static: Static, s: WorldState) -> np.ndarray:
         if not key.startswith("offline:") and until >= s.turn and key in static.nations:
             halted |= static.site_nation == static.nations.index(key)
     return halted
+
+
+def exports_halted(static: Static, s: WorldState) -> bool:
+    """Whether a shock halts some nation's exports this turn (a blockade, an invasion; `halted_sites` for where)."""
+    return any(until >= s.turn and key in static.nations for key, until in s.export_halt_until.items())

@@ -164,9 +164,9 @@ def _streaks(static: Static, s: WorldState, metrics: dict[str, np.ndarray], aliv
 
 
 def _suspended(static: Static, s: WorldState, cond: VictoryCondition) -> bool:
-    """A self-sufficiency condition that does not count quarters of a military move, in such a quarter: the
-    share of home-made compute rises when a blockade halts imports, which is not self-reliance (docs/balance.md)."""
-    return cond.kind == "self_sufficiency" and not cond.counts_during_military_moves and shocks.military_move_in_force(static, s)
+    """A self-sufficiency condition that does not count quarters of halted trade, in such a quarter: the share
+    of home-made compute rises when a blockade halts imports, which is not self-reliance (docs/balance.md)."""
+    return cond.kind == "self_sufficiency" and not cond.counts_while_exports_halted and shocks.exports_halted(static, s)
 
 
 def _holds_few(cond: VictoryCondition, rivals: list[list[int]], members: list[int], metrics: dict[str, np.ndarray],
@@ -325,7 +325,7 @@ def goals(static: Static, s: WorldState, nation: int, turns_left: int,
         if cond.quarters > 1 and cond.kind != "collapse":
             text += f"; held {held} of {cond.quarters} quarters"
         if _suspended(static, s, cond):
-            text += "; not counted while a military move is in force"
+            text += "; not counted while a shock halts exports"
         out.append(Goal(cid, cond.kind, cond.description, float(values[nation]), target, rival, rival_value, progress,
                         held, cond.quarters, cond.kind == "collapse", text))
     out.append(_score_goal(static, s, metrics, nation, alive, turns_left))
