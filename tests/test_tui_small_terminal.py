@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import Footer, Select
-from tui_helpers import board, open_form, settle, sync, text_of
+from textual_hires_canvas import Canvas
+from tui_helpers import board, end_turn, open_form, settle, sync, text_of
 
 from techrace.tui.app import TechraceApp
 from techrace.tui.dialogs.action_form import ActionForm
 from techrace.tui.options import GameOptions
+from techrace.tui.widgets.charts import RacePlot, spaced
 from techrace.tui.widgets.checklist import Checklist
 
 pytestmark = pytest.mark.usefixtures("in_tmp")  # saves and settings go to a temporary folder
@@ -81,3 +83,47 @@ async def test_the_orders_panel_is_whole_at_80x24() -> None:
         assert "Visa policy" in text_of(order.query_one("Label"))
         assert queue.content_region.contains_region(order.region), "the order shows inside the border"
         assert queue.content_region.contains_region(screen.query_one("#queue-summary").region)
+
+
+def axis_labels(plot: RacePlot) -> list[tuple[int, str]]:
+    """The y-axis labels a player reads left of a chart: (row, text), top to bottom."""
+    margin = plot.query_one("#margin-left", Canvas)
+    width, height = margin.size
+
+    def cell(x: int, y: int) -> str:
+        try:
+            return margin.get_pixel(x, y)[0]
+        except IndexError:  # the canvas's buffer may lag a resize by a frame
+            return " "
+
+    rows = ["".join(cell(x, y) for x in range(width)).strip() for y in range(height)]
+    return [(y, text) for y, text in enumerate(rows) if text]
+
+
+@sync
+async def test_the_charts_show_lines_and_separate_axis_labels_on_small_terminals() -> None:
+    """At 80x24 and 100x30 each chart has rows for its lines (stacked charts had one or two) and its y labels
+    a blank row apart (two labels on one row read as "101M")."""
+    app = TechraceApp(GameOptions("play", "baseline", "CN", 7), autosaves=False)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await end_turn(pilot, 3)
+        await pilot.press("2")
+        for size in (SMALL, (100, 30)):
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+            for plot in board(pilot).query(RacePlot):
+                canvas = plot.query_one("#plot", Canvas)
+                assert canvas.size.height - 2 >= 5, (size, plot.id, canvas.size)  # rows inside the axes' box
+                labels = axis_labels(plot)
+                assert len(labels) >= 2, (size, plot.id, labels)
+                rows = [row for row, _ in labels]
+                assert all(b - a >= 2 for a, b in zip(rows, rows[1:], strict=False)), (size, plot.id, labels)
+                values = [float(text.rstrip("kMGT")) * {"k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}.get(text[-1], 1)
+                          for _, text in labels]
+                assert values == sorted(values, reverse=True) and len(set(values)) == len(values), (size, labels)
+
+
+def test_axis_ticks_that_fall_on_one_row_or_the_next_are_dropped() -> None:
+    rows = {1.0: 5, 2.0: 5, 3.0: 4, 4.0: 3, 5.0: 0}  # ticks 1 and 2 on one row, 3 on the next
+    assert spaced(list(rows), rows.__getitem__) == [1.0, 4.0, 5.0]
