@@ -12,7 +12,6 @@ from techrace.tui.app import TechraceApp
 from techrace.tui.dialogs.action_form import ActionForm
 from techrace.tui.options import GameOptions
 from techrace.tui.widgets.charts import RacePlot, spaced
-from techrace.tui.widgets.checklist import Checklist
 
 pytestmark = pytest.mark.usefixtures("in_tmp")  # saves and settings go to a temporary folder
 SMALL = (80, 24)
@@ -46,25 +45,6 @@ async def test_a_subsidy_form_and_its_whole_preview_fit_80x24() -> None:
         assert preview.max_scroll_y == 0, "the whole preview in view"
         shown = text_of(preview)
         assert "Cost this quarter" in shown and "Budget left" in shown and "Expected in" in shown
-
-
-@sync
-async def test_every_order_form_without_a_checklist_fits_80x24() -> None:
-    """Levers whose fields are numbers, choices and boxes show every field whole at 80x24 (a checklist of
-    nations or tool kinds may still scroll its fields: it alone needs more rows than the form has)."""
-    from techrace.tui.dialogs.lever_menu import available_levers
-
-    app = TechraceApp(GameOptions("play", "baseline", "CN", 7), autosaves=False)
-    async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
-        for spec in available_levers(board(pilot).session.game, "CN"):
-            form = await open_form(pilot, spec.kind)
-            if not form.query(Checklist):
-                fields = form.query_one("#fields")
-                assert fields.max_scroll_y == 0, spec.kind
-                assert form.query_one(".form").content_region.contains_region(fields.region), spec.kind
-            await pilot.press("escape")
-            await pilot.pause()
 
 
 @sync
