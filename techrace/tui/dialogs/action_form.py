@@ -39,6 +39,8 @@ from techrace.tui.widgets.format import money, signed
 
 MULTI = ("nations", "entities", "tool_kinds")
 PAIRS = 3  # figure-and-change pairs a row of the expected effect (8 key figures: at most 3 rows)
+TALL = 30  # rows from which a form has its roomy layout (labels above bordered fields, buttons)
+PREVIEW_ROWS, PREVIEW_MOST = 5, 7  # the preview's rows (app.tcss) and, with room, all it can say at once
 PREVIEW_DELAY = 0.3  # seconds of no typing before the expected effect is worked out (in a worker)
 
 
@@ -47,7 +49,7 @@ class ActionForm(ModalScreen[Any]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel"),
                 Binding("ctrl+j,ctrl+enter", "queue", "Queue order", key_display="ctrl+j")]
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall"), (36, "-roomy")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (TALL, "-tall"), (36, "-roomy")]
     DEFAULT_CSS = "ActionForm.-short .buttons { display: none; }  /* the footer gives the keys */"
 
     def __init__(self, spec: Any, game: Any, player: str, queued: list[Any] | None = None,
@@ -68,9 +70,10 @@ class ActionForm(ModalScreen[Any]):
             with VerticalScroll(id="fields"):
                 for param in self.spec.params:
                     required = f" ({param.when})" if param.when else "" if param.required else " (optional)"
-                    if param.type != "flag":  # a checkbox carries its own label, on one line
-                        yield Label(f"{param.label}{required}", classes="field-label")
-                    yield self._field(param)
+                    with Horizontal(classes="field-row"):  # label above the field; beside it below 30 rows
+                        if param.type != "flag":  # a checkbox carries its own label, on one line
+                            yield Label(f"{param.label}{required}", classes="field-label")
+                        yield self._field(param)
                     note = f" · {self.notes[param.name]}" if param.name in self.notes else ""
                     yield Static(Text(printable(param.help + note)), id=f"help-{param.name}", classes="field-help")
             yield Static("", id="form-errors", classes="error")
@@ -100,13 +103,21 @@ class ActionForm(ModalScreen[Any]):
                       prompt=f"choose {param.label.lower()}")
 
     def on_mount(self) -> None:
+        self.compact_fields(self.app.size.height < TALL)
         if self.spec.params:
             self.query_one(f"#p-{self.spec.params[0].name}").focus()
         self.refresh_checks()
         self.call_after_refresh(self.fit_fields)
 
     def on_resize(self) -> None:
+        self.compact_fields(self.size.height < TALL)
         self.call_after_refresh(self.fit_fields)
+
+    def compact_fields(self, compact: bool) -> None:
+        """Below 30 rows inputs and choices lose their borders (one row each instead of three), so a form
+        and its preview fit an 80x24 terminal without scrolling."""
+        for widget in self.query("#fields Input, #fields Select"):
+            widget.compact = compact  # type: ignore[attr-defined]
 
     def fit_fields(self) -> None:
         """Let the fields take every row the dialog has left beside its other parts (never fewer than 3).
@@ -123,9 +134,23 @@ class ActionForm(ModalScreen[Any]):
             if part is not fields and part.display:
                 height = max(part.outer_size.height, 1) if part.id == "form-errors" else part.outer_size.height
                 used += height + part.styles.margin.top + part.styles.margin.bottom
-        rows = max(int(tallest.resolve(area, self.app.size)) - used, 3)
-        if fields.styles.max_height != Scalar.from_number(rows):
-            fields.styles.max_height = rows
+        rows = int(tallest.resolve(area, self.app.size)) - used
+        rows -= self.grow_preview(rows - fields.virtual_size.height)
+        if fields.styles.max_height != Scalar.from_number(max(rows, 3)):
+            fields.styles.max_height = max(rows, 3)
+
+    def grow_preview(self, spare: int) -> int:
+        """Below 30 rows give the preview the rows the fields do not need, up to its longest (the order, its
+        cost, the budget left, the effect's heading and three rows of figures), so it never scrolls at 80x24;
+        the rows it took. Its height depends on the layout only: nothing moves when the effect arrives."""
+        preview = self.query_one("#form-preview")
+        if self.size.height >= TALL:
+            return 0
+        height = PREVIEW_ROWS + min(max(spare, 0), PREVIEW_MOST - PREVIEW_ROWS)
+        grown = height - preview.outer_size.height
+        if preview.styles.height != Scalar.from_number(height):
+            preview.styles.height = height
+        return grown
 
     def params(self) -> dict[str, Any]:
         """The form's values as the action's params (empty optional fields left out)."""

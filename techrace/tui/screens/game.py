@@ -74,6 +74,8 @@ class GameScreen(OrderKeys, Screen[None]):
     GameScreen #side { width: 36; }
     GameScreen.-wide #side { width: 44; }
     GameScreen.-short #events { display: none; }
+    /* at 80x24 the goal and nation panels leave the orders 4 rows: its border, one order and the summary */
+    GameScreen.-short QueuePanel { min-height: 4; }
     /* Beside the side panel the tabs get width - 36 columns (64 at 100, 44 at 80) and their labels need 66
        in one row: on a narrow board they take two rows (the underline's row), the active one reversed. */
     GameScreen.-narrow #tabs #tabs-list { layout: grid; grid-size: 5; grid-columns: auto; }

@@ -18,14 +18,16 @@ from textual.containers import Horizontal, Vertical
 from textual.geometry import Region
 from textual.widgets import Static
 from textual_hires_canvas import Canvas
-from textual_plot import AxisFormatter, HiResMode, PlotWidget
+from textual_plot import AxisFormatter, HiResMode, NumericAxisFormatter, PlotWidget
 
 from techrace.tui.widgets.history import by_nation, series
 
 # Named ANSI colours only, so the charts read the same with 16 colours and under any theme.
 PALETTE = ("red", "green", "yellow", "blue", "magenta", "cyan", "bright_red", "bright_green",
            "bright_yellow", "bright_blue", "bright_magenta", "bright_cyan", "white")
-STACK_BELOW = 90  # columns: narrower charts are stacked rather than side by side
+STACK_BELOW = 90  # columns: narrower charts are stacked rather than side by side ...
+STACK_FROM_ROWS = 26  # ... when each still gets 13 rows (axes, ticks and labels take 7, six for the lines)
+NARROW_PLOT = 30  # columns: a narrower plot keeps 7 columns for its y labels, not 10
 
 
 class TurnAxis(AxisFormatter):
@@ -54,6 +56,33 @@ class LogAxis(AxisFormatter):
 
     def get_labels_for_ticks(self, ticks: Sequence[float]) -> list[str]:
         return [tick_label(10 ** t) for t in ticks]
+
+
+class SpacedAxis(AxisFormatter):
+    """Another formatter's ticks, only those at least two rows apart on the plot drawn: on a chart a few rows
+    high (80x24) textual-plot put up to eight labels on two rows, one over the other ("101M")."""
+
+    def __init__(self, inner: AxisFormatter, plot: PlotWidget) -> None:
+        self.inner, self.plot = inner, plot
+
+    def get_ticks(self, min_: float, max_: float, max_ticks: int = 8) -> list[float]:
+        ticks = self.inner.get_ticks(min_, max_, max_ticks)
+        return spaced(ticks, lambda t: self.plot.get_pixel_from_coordinate(0.0, t)[1])
+
+    def get_labels_for_ticks(self, ticks: Sequence[float]) -> list[str]:
+        return self.inner.get_labels_for_ticks(ticks)
+
+
+def spaced(ticks: Sequence[float], row_of: Any) -> list[float]:
+    """The ticks whose rows are at least two apart (a blank row between labels), the first ones kept."""
+    kept: list[float] = []
+    rows: list[int] = []
+    for tick in ticks:
+        row = row_of(tick)
+        if all(abs(row - other) >= 2 for other in rows):
+            kept.append(tick)
+            rows.append(row)
+    return kept
 
 
 def tick_label(value: float) -> str:
@@ -119,6 +148,10 @@ class RacePlot(PlotWidget):
         self.end_marks = []
         super().clear()
 
+    def on_resize(self) -> None:
+        """Labels of at most five characters ("100k", "120") need 7 columns: a narrow plot keeps the rest."""
+        self.margin_left = 7 if 0 < self.size.width < NARROW_PLOT else 10
+
     def mark_end(self, x: float, y: float, mark: str, style: str) -> None:
         self.end_marks.append((x, y, mark, style))
         self.refresh()
@@ -160,7 +193,9 @@ class RaceCharts(Vertical):
                 yield plot
 
     def on_resize(self) -> None:
-        self.set_class(0 < self.size.width < STACK_BELOW, "-stacked")
+        """Stacked when narrow, unless that leaves each chart too few rows to show a line (80x24, 100x30:
+        a chart of 6 rows had one row of lines and labels drawn over each other): then side by side."""
+        self.set_class(0 < self.size.width < STACK_BELOW and self.size.height >= STACK_FROM_ROWS, "-stacked")
 
     def show(self, metric_rows: list[dict[str, Any]], nations: list[str]) -> None:
         per_nation = by_nation(metric_rows)
@@ -189,8 +224,9 @@ class RaceCharts(Vertical):
         _room_for_marks(compute, extent["x"], extent["compute"])
         _room_for_marks(capability, extent["x"], extent["capability"])
         compute.set_ylabel("H100e (log)")
-        compute.set_y_formatter(LogAxis())
+        compute.set_y_formatter(SpacedAxis(LogAxis(), compute))
         capability.set_ylabel("capability")
+        capability.set_y_formatter(SpacedAxis(NumericAxisFormatter(), capability))
         for plot in (compute, capability):
             plot.set_xlabel("turn")
             plot.show_legend(is_visible=False)

@@ -1,0 +1,109 @@
+"""Pilot tests of what a player sees on a small terminal (80x24): order forms without scrolling, the orders
+panel's whole border, charts whose axis labels never overlap."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Footer, Select
+from textual_hires_canvas import Canvas
+from tui_helpers import board, end_turn, open_form, settle, sync, text_of
+
+from techrace.tui.app import TechraceApp
+from techrace.tui.dialogs.action_form import ActionForm
+from techrace.tui.options import GameOptions
+from techrace.tui.widgets.charts import RacePlot, spaced
+
+pytestmark = pytest.mark.usefixtures("in_tmp")  # saves and settings go to a temporary folder
+SMALL = (80, 24)
+
+
+async def effect_shown(pilot: object, form: ActionForm) -> None:
+    """Wait until the form's preview shows the order's expected effect (worked out in a worker)."""
+    for _ in range(40):
+        await pilot.pause(0.05)  # type: ignore[attr-defined]
+        if form.effects is not None:
+            break
+    await settle(pilot)  # type: ignore[arg-type]
+    assert form.effects is not None, "the expected effect arrived"
+
+
+@sync
+async def test_a_subsidy_form_and_its_whole_preview_fit_80x24() -> None:
+    app = TechraceApp(GameOptions("play", "baseline", "CN", 7), autosaves=False)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, "subsidy")
+        firm = form.query_one("#p-firm", Select)
+        firm.value = form.choices["firm"][0][1]
+        await effect_shown(pilot, form)
+        fields, preview = form.query_one("#fields"), form.query_one("#form-preview")
+        assert fields.max_scroll_y == 0, "every field in view without scrolling"
+        for row in fields.children:
+            assert fields.region.contains_region(row.region), (row.region, fields.region)
+        inside = form.query_one(".form").content_region
+        assert inside.contains_region(preview.region), (preview.region, inside)
+        assert preview.max_scroll_y == 0, "the whole preview in view"
+        shown = text_of(preview)
+        assert "Cost this quarter" in shown and "Budget left" in shown and "Expected in" in shown
+
+
+@sync
+async def test_the_orders_panel_is_whole_at_80x24() -> None:
+    app = TechraceApp(GameOptions("play", "baseline", "CN", 7), autosaves=False)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await open_form(pilot, "visa_policy")
+        await pilot.press("ctrl+j")
+        await settle(pilot)
+        screen = board(pilot)
+        queue, footer = screen.query_one("#queue"), screen.query_one(Footer)
+        assert queue.region.bottom <= footer.region.y, (queue.region, footer.region)  # the bottom edge is drawn
+        assert queue.region.right <= SMALL[0]
+        order = screen.query_one("#queue-list").children[0]
+        assert "Visa policy" in text_of(order.query_one("Label"))
+        assert queue.content_region.contains_region(order.region), "the order shows inside the border"
+        assert queue.content_region.contains_region(screen.query_one("#queue-summary").region)
+
+
+def axis_labels(plot: RacePlot) -> list[tuple[int, str]]:
+    """The y-axis labels a player reads left of a chart: (row, text), top to bottom."""
+    margin = plot.query_one("#margin-left", Canvas)
+    width, height = margin.size
+
+    def cell(x: int, y: int) -> str:
+        try:
+            return margin.get_pixel(x, y)[0]
+        except IndexError:  # the canvas's buffer may lag a resize by a frame
+            return " "
+
+    rows = ["".join(cell(x, y) for x in range(width)).strip() for y in range(height)]
+    return [(y, text) for y, text in enumerate(rows) if text]
+
+
+@sync
+async def test_the_charts_show_lines_and_separate_axis_labels_on_small_terminals() -> None:
+    """At 80x24 and 100x30 each chart has rows for its lines (stacked charts had one or two) and its y labels
+    a blank row apart (two labels on one row read as "101M")."""
+    app = TechraceApp(GameOptions("play", "baseline", "CN", 7), autosaves=False)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await end_turn(pilot, 3)
+        await pilot.press("2")
+        for size in (SMALL, (100, 30)):
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+            for plot in board(pilot).query(RacePlot):
+                canvas = plot.query_one("#plot", Canvas)
+                assert canvas.size.height - 2 >= 5, (size, plot.id, canvas.size)  # rows inside the axes' box
+                labels = axis_labels(plot)
+                assert len(labels) >= 2, (size, plot.id, labels)
+                rows = [row for row, _ in labels]
+                assert all(b - a >= 2 for a, b in zip(rows, rows[1:], strict=False)), (size, plot.id, labels)
+                values = [float(text.rstrip("kMGT")) * {"k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}.get(text[-1], 1)
+                          for _, text in labels]
+                assert values == sorted(values, reverse=True) and len(set(values)) == len(values), (size, labels)
+
+
+def test_axis_ticks_that_fall_on_one_row_or_the_next_are_dropped() -> None:
+    rows = {1.0: 5, 2.0: 5, 3.0: 4, 4.0: 3, 5.0: 0}  # ticks 1 and 2 on one row, 3 on the next
+    assert spaced(list(rows), rows.__getitem__) == [1.0, 4.0, 5.0]
