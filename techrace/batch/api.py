@@ -156,10 +156,11 @@ def run_batch(
     `chosen` holds the run's point values of `play_keys` (e.g. which strategy a tournament arm plays); those
     keys are not ruleset values. `play_context` must be picklable and is not stored: pass it again on resume.
     """
-    from techrace.batch.engines import make_engine
+    from techrace.batch.engines import check_scheduler, make_engine
 
     if chunk_size is not None and chunk_size < 1:
         raise PlanError(f"--chunk-size must be at least 1, got {chunk_size}")
+    check_scheduler(scheduler) if scheduler else None  # before DIR is made: a typo must leave nothing to --resume
     if resume:
         store, manifest, plan, ruleset_json, notes = _reopen(out, ruleset, runs, turns, seed, sweep, vary, points,
                                                              design, samples)
