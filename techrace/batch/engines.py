@@ -124,6 +124,19 @@ class DaskEngine:
         return f"Dask cluster at {self.address} ({self.workers} worker threads)"
 
 
+def check_engine_options(workers: int | None, scheduler: str | None, chunk_size: int | None) -> None:
+    """Refuse engine options that cannot work before a batch directory is made (a refused --workers 0 left
+    DIR holding an empty batch, so the corrected command was told to --resume it)."""
+    from techrace.batch.plan import PlanError
+
+    if chunk_size is not None and chunk_size < 1:
+        raise PlanError(f"--chunk-size must be at least 1, got {chunk_size}")
+    if workers is not None and workers < 1:
+        raise EngineError(f"--workers must be at least 1, got {workers}")
+    if scheduler:
+        check_scheduler(scheduler)
+
+
 def check_scheduler(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> None:
     """Refuse a scheduler address that is malformed or, for tcp://, not listening, before a batch directory is
     made and before a Dask Client exists: 'foo' raised a ValueError traceback, and a Client that failed to
