@@ -85,3 +85,10 @@ def test_a_condition_that_cannot_be_a_question_is_named_not_counted(two_run_batc
 def two_run_batch(tmp_path_factory):
     return run_batch("baseline", 2, 1, 1, workers=1, out=tmp_path_factory.mktemp("b") / "b", progress=False,
                      vary={"regulators.BIS.enforcement": "uniform:0.5:1"}).out
+
+
+@pytest.mark.parametrize("boxes", [0, -1])
+def test_a_box_count_below_one_is_refused(two_run_batch, boxes):
+    """`--boxes 0` looked for no box and then reported 'no box with coverage >= the minimum'."""
+    with pytest.raises(PlanError, match=f"--boxes must be at least 1, got {boxes}"):
+        run_discover(two_run_batch, "capability:CN>0", max_boxes=boxes)

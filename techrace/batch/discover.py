@@ -108,6 +108,8 @@ def run_discover(batch_dir: str | Path, condition: str, *, outcomes_file: str | 
 
     if not 0 < min_coverage <= 1:
         raise PlanError(f"--min-coverage must be in (0, 1], got {min_coverage}")
+    if max_boxes < 1:  # 0 looked for no box and then said none reached the minimum coverage
+        raise PlanError(f"--boxes must be at least 1, got {max_boxes}")
     store = BatchStore(batch_dir)
     manifest = store.read_manifest()
     runs, y = outcome_hits(batch_dir, condition, outcomes_file)
