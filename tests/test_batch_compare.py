@@ -99,3 +99,14 @@ def test_a_comparison_is_kept_per_model_so_a_changed_model_plays_afresh(tmp_path
     assert json.loads((result.out / "a" / "_manifest.json").read_text())["model"] == model_fingerprint()
     again = run_compare("baseline", "no-controls", runs=2, turns=2, seed=1, progress=False)  # reused, same table
     assert again.table.equals(result.table)
+
+
+def test_a_min_relevant_for_an_outcome_the_comparison_lacks_is_refused_before_any_game(tmp_path, capsys):
+    """A misspelt `--min-relevant capabilty=2` was ignored: the default 1 point decided the stars unannounced."""
+    out = tmp_path / "cmp"
+    code = main(["compare", "baseline", "no-controls", "--runs", "2", "--turns", "1", "--out", str(out),
+                 "--no-progress", "--min-relevant", "capabilty=2"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "--min-relevant 'capabilty' is not an outcome of this comparison; did you mean 'capability'?" in err
+    assert not out.exists()  # refused before playing

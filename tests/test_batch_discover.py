@@ -63,3 +63,32 @@ def test_discover_through_the_cli_on_an_lhs_batch(tmp_path, capsys):
     assert (boxes["coverage"] >= 0.6).all() and boxes["density"].between(0, 1).all()
     assert set(pd.read_csv(target / "feature_scores.csv")["parameter"]) == {
         "regulators.BIS.enforcement", "nations.CN.industrial_budget_usd_b"}
+
+
+@pytest.mark.parametrize(("condition", "said"), [
+    ("capability:CN>nan", "'nan' is not a finite number"),
+    ("capability:CN>-inf", "'-inf' is not a finite number"),
+    ("capability:CN>1e999", "'1e999' is not a finite number"),
+    ("winner=cn", "'cn' is not a nation of the batch (US, CN, TW, KR, JP, NL, EU)"),
+    ("winner!=XX", "'XX' is not a nation of the batch"),
+])
+def test_a_condition_that_cannot_be_a_question_is_named_not_counted(two_run_batch, condition, said):
+    """A non-finite threshold or an unknown winner was counted ('holds in 0 of 6 runs', or in all of them), as
+    if the batch had answered; it is a typo, refused with what is wrong."""
+    with pytest.raises(PlanError) as refused:
+        run_discover(two_run_batch, condition)
+    assert said in str(refused.value)
+    assert not (two_run_batch / "_discover").exists()
+
+
+@pytest.fixture(scope="module")
+def two_run_batch(tmp_path_factory):
+    return run_batch("baseline", 2, 1, 1, workers=1, out=tmp_path_factory.mktemp("b") / "b", progress=False,
+                     vary={"regulators.BIS.enforcement": "uniform:0.5:1"}).out
+
+
+@pytest.mark.parametrize("boxes", [0, -1])
+def test_a_box_count_below_one_is_refused(two_run_batch, boxes):
+    """`--boxes 0` looked for no box and then reported 'no box with coverage >= the minimum'."""
+    with pytest.raises(PlanError, match=f"--boxes must be at least 1, got {boxes}"):
+        run_discover(two_run_batch, "capability:CN>0", max_boxes=boxes)

@@ -118,3 +118,30 @@ def test_any_factor_text_is_a_finite_factor_or_a_one_line_refusal(text):
         assert math.isfinite(factor.low) and math.isfinite(factor.high) and math.isfinite(factor.high - factor.low)
         draws = [factor.draw(np.random.default_rng(i)) for i in range(5)] + [factor.value_at(u) for u in (0, 0.5, 1)]
         assert all(math.isfinite(v) and factor.low <= v <= factor.high for v in draws)
+
+
+def test_a_key_both_swept_and_varied_is_refused_before_any_game(tmp_path, capsys):
+    """`--sweep K=0.5 --vary K=uniform:0:1` played the drawn values and never 0.5, without a word."""
+    from techrace.launcher import main
+
+    for design in (["--design", "lhs", "--samples", "3"], []):
+        out = tmp_path / f"b{len(design)}"
+        code = main(["batch", "--runs", "1", "--turns", "1", *design, "--out", str(out), "--no-progress",
+                     "--vary", "regulators.BIS.enforcement=uniform:0:1", "--sweep", "regulators.BIS.enforcement=0.5"])
+        assert code == 2
+        assert ("regulators.BIS.enforcement is both swept (--sweep) and varied (--vary)"
+                in capsys.readouterr().err)
+        assert not out.exists()
+
+
+@pytest.mark.parametrize("option", [["--workers", "0"], ["--workers", "-2"], ["--chunk-size", "0"]])
+def test_refused_engine_options_leave_no_batch_to_resume(tmp_path, capsys, option):
+    """`--workers 0` was refused only after DIR held a new, empty batch; the corrected command was then told
+    'already holds a batch; use --resume'."""
+    from techrace.launcher import main
+
+    out = tmp_path / "b"
+    assert main(["batch", "--runs", "1", "--turns", "1", *option, "--out", str(out), "--no-progress"]) == 2
+    assert "must be at least 1" in capsys.readouterr().err
+    assert not out.exists()
+    assert main(["batch", "--runs", "1", "--turns", "1", "--workers", "1", "--out", str(out), "--no-progress"]) == 0

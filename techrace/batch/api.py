@@ -156,10 +156,9 @@ def run_batch(
     `chosen` holds the run's point values of `play_keys` (e.g. which strategy a tournament arm plays); those
     keys are not ruleset values. `play_context` must be picklable and is not stored: pass it again on resume.
     """
-    from techrace.batch.engines import make_engine
+    from techrace.batch.engines import check_engine_options, make_engine
 
-    if chunk_size is not None and chunk_size < 1:
-        raise PlanError(f"--chunk-size must be at least 1, got {chunk_size}")
+    check_engine_options(workers, scheduler, chunk_size)  # before DIR is made: a typo must leave nothing to --resume
     if resume:
         store, manifest, plan, ruleset_json, notes = _reopen(out, ruleset, runs, turns, seed, sweep, vary, points,
                                                              design, samples)
@@ -320,6 +319,8 @@ def _new_plan(base: Ruleset, runs: int | None, turns: int | None, seed: int | No
         raise PlanError("--samples goes with --design lhs or sobol (with --design random, --runs draws per point)")
     batch_seed = 0 if seed is None else seed
     grid = _points(sweep, points)
+    if both := sorted(set(factors) & {k for g in grid for k in g}):  # the drawn value replaced the swept one, unsaid
+        raise PlanError(f"{both[0]} is both swept (--sweep) and varied (--vary); give it one of them")
     record: dict[str, Any] = {"kind": kind}
     if kind in ("lhs", "sobol"):
         if samples is None:

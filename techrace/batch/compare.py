@@ -72,11 +72,12 @@ def run_compare(
     `runs` (default 100), `turns` (default: the shorter ruleset's) and `seed` (default 0) left as None are "not
     given": arms already in `out` played with other values are then refused with the values to pass."""
     from techrace.batch.api import load_results, run_batch
-    from techrace.batch.outcomes import check_outcomes
+    from techrace.batch.outcomes import check_min_relevant, check_outcomes
     from techrace.model_id import model_fingerprint
     from techrace.ruleset import load_ruleset
 
     specs = load_outcomes(outcomes_file)
+    check_min_relevant(min_relevant_rules, [*outcomes, *specs, "wins"])
     ra, rb = load_ruleset(a), load_ruleset(b)
     asked = {"--runs": (DEFAULT_RUNS if runs is None else runs, runs is not None),
              "--turns": (min(ra.turns, rb.turns) if turns is None else turns, turns is not None),

@@ -10,6 +10,7 @@ Feature scores (extra trees, also EMA Workbench) rank the parameters by how much
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -66,6 +67,10 @@ def outcome_hits(batch_dir: str | Path, condition: str, outcomes_file: str | Non
 
     runs = load_results(batch_dir, table="runs")
     equals = _EQUALS.match(condition)
+    nations = [c.removeprefix("score_") for c in runs.columns if c.startswith("score_")]
+    if equals and equals["column"] == "winner" and equals["value"] not in nations:  # 'cn' would never match
+        raise PlanError(f"--outcome {printable(condition)!r}: {printable(equals['value'])!r} is not a nation of the "
+                        f"batch ({', '.join(nations)})")
     if equals:
         hit = runs[equals["column"]].astype(object) == equals["value"]
         return runs, (~hit if equals["op"] == "!=" else hit).to_numpy(bool)
@@ -77,11 +82,12 @@ def outcome_hits(batch_dir: str | Path, condition: str, outcomes_file: str | Non
         value = float(match["value"])
     except ValueError:
         raise PlanError(f"--outcome {printable(condition)!r}: {printable(match['value'])!r} is not a number") from None
+    if not math.isfinite(value):  # 'capability:CN>nan' held nowhere, '>-inf' everywhere: never a question asked
+        raise PlanError(f"--outcome {printable(condition)!r}: {printable(match['value'])!r} is not a finite number")
     store = BatchStore(batch_dir)
     manifest = store.read_manifest()
     specs = load_outcomes(outcomes_file)
     specs = {k: v for k, v in specs.items() if k == match["metric"]}
-    nations = [c.removeprefix("score_") for c in runs.columns if c.startswith("score_")]
     check_outcomes(specs, store.schema_names(), nations)
     frame = outcome_frame(store, specs, [match["metric"]], manifest["plan"]["turns"])
     if match["metric"] not in frame.columns:
@@ -102,6 +108,8 @@ def run_discover(batch_dir: str | Path, condition: str, *, outcomes_file: str | 
 
     if not 0 < min_coverage <= 1:
         raise PlanError(f"--min-coverage must be in (0, 1], got {min_coverage}")
+    if max_boxes < 1:  # 0 looked for no box and then said none reached the minimum coverage
+        raise PlanError(f"--boxes must be at least 1, got {max_boxes}")
     store = BatchStore(batch_dir)
     manifest = store.read_manifest()
     runs, y = outcome_hits(batch_dir, condition, outcomes_file)

@@ -15,6 +15,7 @@ from typing import Any
 
 from techrace.batch.worker import init_local_worker
 from techrace.errors import TechraceError
+from techrace.safe_text import printable
 
 CONNECT_TIMEOUT_S = 20.0
 
@@ -96,14 +97,13 @@ class DaskEngine:
     drain_s = 0.0  # a Dask task cannot stop half way: Ctrl-C cancels the chunks in flight
 
     def __init__(self, address: str, timeout_s: float | None = None):
+        from distributed import Client
+
+        timeout = CONNECT_TIMEOUT_S if timeout_s is None else timeout_s
+        check_scheduler(address, timeout)
         try:
-            from distributed import Client
-        except ImportError:
-            raise EngineError("--scheduler needs Dask: pip install 'techrace[distributed]'") from None
-        try:
-            timeout = CONNECT_TIMEOUT_S if timeout_s is None else timeout_s
             self.client: Any = Client(address, timeout=f"{timeout}s", set_as_default=False)
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:
             raise EngineError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
         self.address = address
         self.notes: list[str] = []
@@ -122,6 +122,42 @@ class DaskEngine:
 
     def describe(self) -> str:
         return f"Dask cluster at {self.address} ({self.workers} worker threads)"
+
+
+def check_engine_options(workers: int | None, scheduler: str | None, chunk_size: int | None) -> None:
+    """Refuse engine options that cannot work before a batch directory is made (a refused --workers 0 left
+    DIR holding an empty batch, so the corrected command was told to --resume it)."""
+    from techrace.batch.plan import PlanError
+
+    if chunk_size is not None and chunk_size < 1:
+        raise PlanError(f"--chunk-size must be at least 1, got {chunk_size}")
+    if workers is not None and workers < 1:
+        raise EngineError(f"--workers must be at least 1, got {workers}")
+    if scheduler:
+        check_scheduler(scheduler)
+
+
+def check_scheduler(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> None:
+    """Refuse a scheduler address that is malformed or, for tcp://, not listening, before a batch directory is
+    made and before a Dask Client exists: 'foo' raised a ValueError traceback, and a Client that failed to
+    connect printed another one from its finaliser at exit."""
+    import socket
+
+    try:
+        from distributed.comm.addressing import parse_address, parse_host_port
+    except ImportError:
+        raise EngineError("--scheduler needs Dask: pip install 'techrace[distributed]'") from None
+    try:
+        scheme, location = parse_address(address, strict=False)  # host:port alone is tcp, as Dask reads it
+        host, port = parse_host_port(location) if scheme in ("tcp", "tls") else (None, None)
+    except ValueError:
+        raise EngineError(f"--scheduler expects an address like tcp://HOST:8786, got {printable(address)!r}") from None
+    if host is None:
+        return
+    try:
+        socket.create_connection((host, port), timeout=timeout_s).close()
+    except OSError as exc:
+        raise EngineError(f"cannot reach the Dask scheduler at {printable(address)}: {exc.strerror or exc}") from None
 
 
 def make_engine(workers: int | None = None, scheduler: str | None = None) -> LocalEngine | DaskEngine:

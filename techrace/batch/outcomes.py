@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from techrace.batch.plan import PlanError
 from techrace.batch.store import BatchStore
 from techrace.batch.summary import HEADLINES
+from techrace.safe_text import printable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -202,6 +203,19 @@ def parse_min_relevant(texts: Sequence[str]) -> dict[str, float | str]:
             raise PlanError(f"--min-relevant expects OUTCOME=NUMBER or OUTCOME=N%, got {text!r}")
         rules[key.strip()] = value if value.endswith("%") else float(value)
     return rules
+
+
+def check_min_relevant(rules: Mapping[str, float | str] | None, known: Sequence[str]) -> None:
+    """Refuse a --min-relevant for an outcome the comparison does not report, before any game: a misspelt
+    name would otherwise be ignored and the default threshold used without a word."""
+    import difflib
+
+    for name in rules or {}:
+        if name not in known:
+            near = difflib.get_close_matches(name, known, n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            raise PlanError(f"--min-relevant {printable(name)!r} is not an outcome of this comparison{hint} "
+                            f"(outcomes: {', '.join(known)})")
 
 
 def outcome_names(frame: pd.DataFrame) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -169,8 +170,15 @@ class BatchPlan:
                    dict(data.get("design", {})), tuple(data.get("play_keys", ())))
 
 
+_EXPONENT = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+\s*$")
+
+
 def parse_value(text: str) -> Any:
-    """A command-line value as YAML reads it: 2400 -> int, 0.1 -> float, true -> bool, 2027Q3 -> str."""
+    """A command-line value as YAML reads it: 2400 -> int, 0.1 -> float, true -> bool, 2027Q3 -> str; and 1e3 ->
+    1000.0, a number as YAML 1.2 and every analyst read it (PyYAML's YAML 1.1 keeps it as text, which the
+    schema then took as 1000 while the results recorded the text '1e3')."""
+    if _EXPONENT.match(text):
+        return float(text)
     try:
         return yaml.safe_load(text) if text.strip() else text
     except yaml.YAMLError:

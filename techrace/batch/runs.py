@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
+from techrace.batch.plan import BatchPlan
 from techrace.batch.store import RUNS, BatchStore
 
 if TYPE_CHECKING:
@@ -36,7 +37,20 @@ def runs_frame(store: BatchStore, manifest: dict[str, Any]) -> pd.DataFrame:
     frame["victory_turn"] = frame["victory_turn"].astype("Int64")
     for column in ("winner", "victory_kind", "victory_quarter"):
         frame[column] = frame[column].astype("string")
+    _type_params(frame, manifest)
     return frame.sort_values("run", ignore_index=True)
+
+
+def _type_params(frame: pd.DataFrame, manifest: dict[str, Any]) -> None:
+    """Give each parameter column the type its column in the part files has (float64 or string): left to
+    pandas, a sweep of 2400,4800 came out int64 beside float64 rows, and values of mixed types (1e3 is text
+    to YAML, 4800 a number) made an object column that Parquet refused after every run had been played."""
+    import pandas as pd
+
+    for column, kind in BatchPlan.from_json(manifest["plan"]).param_types.items():
+        if column in frame.columns:
+            frame[column] = (pd.to_numeric(frame[column]).astype("float64") if kind == "float"
+                             else frame[column].map(lambda v: v if v is None or v != v else str(v)).astype("string"))
 
 
 def write_runs_table(store: BatchStore, manifest: dict[str, Any]) -> None:

@@ -126,7 +126,7 @@ def _asked(method: str | None, samples: int | None, replicates: int | None, seed
     """Each option's value (its default when None) and whether it was given: what a resume is checked against."""
     chosen = method or "sobol"
     return {"--method": (chosen, method is not None),
-            "--samples": (samples or samples_default(chosen), samples is not None),
+            "--samples": (samples_default(chosen) if samples is None else samples, samples is not None),
             "--replicates": (1 if replicates is None else replicates, replicates is not None),
             "--seed": (0 if seed is None else seed, seed is not None)}
 
@@ -188,9 +188,11 @@ def _check_request(params: Mapping[str, tuple[float, float]], outcomes: list[str
                             f"--outcomes, got {printable(name)!r}")
     if len(params) < 2:
         raise PlanError("sensitivity needs at least two --param KEY=LO:HI ranges")
-    n = samples or samples_default(method)
+    n = samples_default(method) if samples is None else samples  # 0 is refused, not taken as the default
     if method == "sobol" and (n < 2 or n & (n - 1)):
         raise PlanError(f"--samples for sobol must be a power of two (e.g. 64), got {n}")
+    if n < 2:  # one Morris trajectory has no spread: sigma and the interval are undefined
+        raise PlanError(f"--samples for morris must be at least 2 (e.g. 20), got {n}")
     if replicates < 1 or noise_runs < 0 or noise_runs == 1:
         raise PlanError("--replicates must be at least 1 and the noise runs 0 or at least 2")
 
@@ -271,10 +273,16 @@ def _warnings(indices: pd.DataFrame, noise: pd.DataFrame | None, method: str, n:
     if noise is not None:
         loud = noise[noise["noise_share"] > NOISE_WARN]
         for row in loud.itertuples(index=False):
-            found.append(f"{row.outcome} of {row.nation}: seed noise is {min(row.noise_share, 9.99):.0%} of the variance "
+            found.append(f"{row.outcome} of {row.nation}: seed noise is {noise_percent(row.noise_share)} of the variance "
                          f"over the parameter box (sd {row.seed_sd:.3g} vs {row.box_sd:.3g}); the indices partly measure "
                          f"luck: raise --replicates (now {replicates})")
     return found
+
+
+def noise_percent(share: float) -> str:
+    """The seed-noise share as the warning and the table both print it (the warning capped it at 999% while the
+    table gave the true figure); infinite when the box does not move the outcome but luck does."""
+    return f"{share:.0%}" if math.isfinite(share) else "infinite"
 
 
 def render(result: SensitivityResult) -> list[object]:
@@ -304,6 +312,6 @@ def render(result: SensitivityResult) -> list[object]:
             noise.add_column(col, justify="left" if col in ("outcome", "nation") else "right")
         for row in result.noise.to_dict("records"):
             noise.add_row(printable(row["outcome"]), printable(row["nation"]), f"{row['seed_sd']:.3g}",
-                          f"{row['box_sd']:.3g}", f"{row['noise_share']:.0%}")
+                          f"{row['box_sd']:.3g}", noise_percent(row["noise_share"]))
         out.append(noise)
     return out
