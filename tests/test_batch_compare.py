@@ -72,6 +72,8 @@ def test_compare_through_the_cli_writes_compare_csv_beside_both_arms(tmp_path, c
     printed = capsys.readouterr().out
     assert code == 0 and "no-controls vs baseline" in printed and "effect [95% CI]" in printed
     assert (out / "a" / "_manifest.json").is_file() and (out / "b" / "_manifest.json").is_file()
+    recorded = json.loads((out / "a" / "_manifest.json").read_text())["command"]
+    assert recorded.endswith("--runs 6 --turns 4 --seed 0")  # the command that plays the same games again
     table = pd.read_csv(out / "compare.csv")
     assert list(table.columns[:9]) == ["outcome", "nation", "effect", "ci_low", "ci_high", "rel_effect", "p", "q",
                                        "relevant"]

@@ -51,6 +51,7 @@ def test_varied_values_are_drawn_from_each_runs_seed_reproducibly():
 
 @pytest.mark.parametrize(("parse", "text", "message"), [
     (parse_sweep, "controls.oct2023_chips.tpp", "KEY=VALUES"),
+    (parse_sweep, "controls.oct2023_chips.tpp=4800,2400,4800", "gives 4800 more than once"),
     (parse_vary, "k=normal:0:1", "uniform:LO:HI"),
     (parse_vary, "k=uniform:1:0", "LO <= HI"),
     (parse_vary, "k=loguniform:0:1", "LO > 0"),

@@ -93,7 +93,7 @@ def run_compare(
     for label, ruleset in (("a", ra), ("b", rb)):
         store = BatchStore(base / label)
         run_batch(ruleset, runs, turns, seed, workers=workers, scheduler=scheduler, out=store.dir,
-                  resume=store.is_batch(), progress=progress, command=f"techrace compare {a} {b} --runs {runs} --turns {turns}")
+                  resume=store.is_batch(), progress=progress, command=f"techrace compare {a} {b} --runs {runs} --turns {turns} --seed {seed}")
         check_outcomes(specs, store.schema_names(), list(ruleset.nations))
         arms.append(with_wins(outcome_frame(store, specs, outcomes, turns), load_results(store.dir, table="runs")))
     table = paired_table(arms[0], arms[1], specs, min_relevant_rules, seed)

@@ -202,6 +202,9 @@ def parse_sweep(texts: Sequence[str]) -> dict[str, list[Any]]:
         values = [parse_value(v.strip()) for v in rest.split(",") if v.strip()]
         if not values:
             raise PlanError(f"--sweep {key} has no values")
+        twice = sorted({str(v) for v in values if values.count(v) > 1})
+        if twice:  # the same point twice would play the same games twice and weigh them double
+            raise PlanError(f"--sweep {key} gives {', '.join(twice)} more than once")
         sweep[key] = values
     return sweep
 
