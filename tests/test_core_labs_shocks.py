@@ -127,3 +127,17 @@ def test_conditions_gate_probabilistic_shocks() -> None:
         data["shocks"]["capex_bust"].update(probability_per_quarter=1.0, when={
             "all": [{"metric": "capability", "nation": "CN", "op": "gt", "of_nation": "US", "ratio": 5.0}]})
     assert not [e for e in play(variant(impossible), turns=3).events if e.kind == "shock"]
+
+
+def test_chinas_own_import_curb_keeps_its_home_made_share_up_once_a_blockade_is_over() -> None:
+    """The route of `blockade-then-curb`: after a blockade (2027) Taiwan's chips flow again and China's home-made
+    share falls back, unless China bars foreign accelerators itself (an import rule of its own regulator)."""
+    rules = _schedule("taiwan_blockade", "2027Q1")  # to 2027Q4
+    games = {curb: Game.from_ruleset(rules, seed=1, player="CN") for curb in (True, False)}
+    for curb, game in games.items():
+        for turn in range(1, 21):  # to 2029Q4; the curb is ordered in 2027Q2, as the strategy's condition does
+            game.step([Action("chip_threshold", "CN", {"tpp": 2000, "scope": "imports"})] if curb and turn == 10 else [])
+    during = [value(games[c], "CN", "domestic_accelerator_share", 12) for c in (True, False)]
+    after = [value(games[c], "CN", "domestic_accelerator_share", 20) for c in (True, False)]
+    assert abs(during[0] - during[1]) < 0.05  # nothing foreign comes in a blockade, curb or not
+    assert after[0] > after[1] + 0.05
