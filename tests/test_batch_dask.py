@@ -3,12 +3,15 @@ line on 127.0.0.1) gives the same table as local processes."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -24,10 +27,17 @@ DASK = Path(sys.executable).with_name("dask") if Path(sys.executable).with_name(
     shutil.which("dask") or "dask")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def _scheduler_address(scheduler_file: Path, procs: list[subprocess.Popen]) -> str:
+    """The address the scheduler wrote once it listened (it picks a free port itself: no port is chosen here and
+    bound later, which another test process could take in between)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError, ValueError, KeyError):
+            return json.loads(scheduler_file.read_text())["address"]
+        if procs[0].poll() is not None:
+            break
+        time.sleep(0.1)
+    pytest.fail(f"the Dask scheduler wrote no address to {scheduler_file}")
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -47,16 +57,19 @@ def scheduler_address(tmp_path_factory):
     logs = tmp_path_factory.mktemp("dask")
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [env.get("PYTHONPATH")])])
-    address = f"tcp://127.0.0.1:{_free_port()}"
-    commands = [[str(DASK), "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1], "--no-dashboard"]]
-    commands += [[str(DASK), "worker", address, "--host", "127.0.0.1", "--nworkers", "1", "--nthreads", "1",
-                  "--no-dashboard", "--name", f"w{i}"] for i in range(2)]
+    scheduler_file = logs / "scheduler.json"
+    scheduler = [str(DASK), "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                 "--scheduler-file", str(scheduler_file)]
     procs = []
     try:
-        for i, command in enumerate(commands):
-            log = (logs / f"{i}.log").open("w")
-            procs.append(subprocess.Popen(command, env=env, cwd=logs, stdout=log, stderr=subprocess.STDOUT,
-                                          start_new_session=True))
+        procs.append(subprocess.Popen(scheduler, env=env, cwd=logs, stdout=(logs / "0.log").open("w"),
+                                      stderr=subprocess.STDOUT, start_new_session=True))
+        address = _scheduler_address(scheduler_file, procs)
+        for i in range(2):
+            worker = [str(DASK), "worker", address, "--host", "127.0.0.1", "--nworkers", "1", "--nthreads", "1",
+                      "--no-dashboard", "--name", f"w{i}"]
+            procs.append(subprocess.Popen(worker, env=env, cwd=logs, stdout=(logs / f"{i + 1}.log").open("w"),
+                                          stderr=subprocess.STDOUT, start_new_session=True))
         with Client(address, timeout="60s") as client:
             client.wait_for_workers(2, timeout=60)
         yield address
@@ -79,7 +92,9 @@ def test_cli_scheduler_option_and_unreachable_scheduler(scheduler_address, tmp_p
                  "--out", str(tmp_path / "cli"), "--no-progress"]) == 0
     assert "3 of 3 runs done, 0 failed" in capsys.readouterr().out
     monkeypatch.setattr("techrace.batch.engines.CONNECT_TIMEOUT_S", 2.0)
-    dead = f"tcp://127.0.0.1:{_free_port()}"
-    code = main(["batch", "--runs", "1", "--turns", "1", "--scheduler", dead, "--out", str(tmp_path / "dead")])
+    with socket.socket() as held:  # bound but not listening: refused, and no other test process can take it
+        held.bind(("127.0.0.1", 0))
+        dead = f"tcp://127.0.0.1:{held.getsockname()[1]}"
+        code = main(["batch", "--runs", "1", "--turns", "1", "--scheduler", dead, "--out", str(tmp_path / "dead")])
     err = capsys.readouterr().err
     assert code == 2 and "cannot reach the Dask scheduler" in err

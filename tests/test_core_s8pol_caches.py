@@ -3,6 +3,8 @@ recomputation, and diffusion over all channels at once against one channel at a 
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -32,10 +34,17 @@ def _diffusion_by_channel(static, s, people):
 
 
 @pytest.fixture(scope="module")
-def game() -> Game:
+def played() -> Game:
     played = Game.from_ruleset(load_ruleset("baseline"), seed=4)
     played.run(12)
     return played
+
+
+@pytest.fixture
+def game(played: Game) -> Game:
+    """A copy of the played game per test: several tests break its state on purpose (NaN, -inf), which must not
+    reach the next test, whatever the order."""
+    return copy.deepcopy(played)
 
 
 @pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")  # inf - inf on the broken lab, in both
