@@ -15,7 +15,7 @@ from techrace.ruleset.source import KeyPath
 
 
 class Checker(Protocol):
-    """What these checks need of `crossref._Checker` (kept structural to avoid an import cycle)."""
+    """What these checks need of `crossref_checker.Checker` (kept structural: no import needed)."""
 
     data: dict[str, Any]
 
