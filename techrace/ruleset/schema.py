@@ -8,10 +8,19 @@ description; ranges are pydantic constraints.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from techrace.ruleset.nested import validate_mapping
@@ -793,3 +802,21 @@ class Ruleset(Strict):
             if not re.fullmatch(r"[A-Z]{2}", code):
                 raise ValueError(f"nation code {code!r} must be two capital letters (ISO 3166 alpha-2, or EU)")
         return value
+
+    @model_validator(mode="after")
+    def _cross_references(self, info: ValidationInfo) -> Ruleset:
+        """Names that must name something, and what the core would crash on, checked here for a ruleset built in
+        Python; the YAML loader checks them itself, located at file:line, and says so in the context."""
+        from techrace.ruleset.crossref_model import CHECKED_BY_CALLER, check_built
+
+        if not (info.context or {}).get(CHECKED_BY_CALLER):
+            check_built(self)
+        return self
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Ruleset:
+        """A copy; with `update`, validated again as a whole: pydantic's own copy skips validation, and a changed
+        ruleset the checks would refuse must not reach the core."""
+        copied = super().model_copy(update=update, deep=deep)
+        if not update:
+            return copied
+        return type(self).model_validate(copied.model_dump(by_alias=True, warnings=False))
