@@ -22,9 +22,10 @@ if TYPE_CHECKING:
 
 CHECKED_BY_CALLER = "techrace.references_checked_by_caller"  # validation-context key: the caller reports them, located
 _REMOVE = re.compile(r"write `([^`:]+): !remove`")
-# A personality's move and retaliation may name what a layer removed on purpose (`no-controls` drops the rule
-# `retaliator` answers with; the engine then skips the name). A Ruleset object no longer knows what was removed,
-# so these names are checked on YAML only.
+# Left to YAML: a personality's move and retaliation may name what a layer removed on purpose (`no-controls`
+# drops the rule `retaliator` answers with; the engine then skips the name), and a Ruleset object no longer
+# knows what was removed; policy names the core resolves itself, with its own error (`unknown nation policy
+# 'x'`), among policies a notebook may have registered.
 _REMOVABLE = ("military_move", "retaliate_with")
 
 
@@ -32,7 +33,7 @@ def check_built(ruleset: Ruleset) -> None:
     """Raise a pydantic ValidationError listing every cross-reference problem, causes before their knock-ons,
     each at its key path (`foundries.SMIC.sites`), in the words `techrace ruleset check` uses."""
     data = ruleset.model_dump(mode="json", by_alias=True)
-    findings = [f for f in reference_findings(data) if not _names_removable(f.path)]
+    findings = [f for f in reference_findings(data) if not _left_to_yaml(f.path)]
     if not findings:
         return
     ordered = [f for f in findings if not f.knock_on] + [f for f in findings if f.knock_on]
@@ -47,8 +48,10 @@ def in_python_words(message: str) -> str:
     return _REMOVE.sub(r"leave \1 out of the mapping (in YAML: `\1: !remove`)", message)
 
 
-def _names_removable(path: KeyPath) -> bool:
-    return path[:2] == ("policies", "personalities") and len(path) > 4 and path[3] == "params" and path[4] in _REMOVABLE
+def _left_to_yaml(path: KeyPath) -> bool:
+    if path[:2] == ("policies", "personalities"):
+        return path[-1] == "policy" or (len(path) > 4 and path[3] == "params" and path[4] in _REMOVABLE)
+    return (len(path) == 2 and path[0] == "policies") or (len(path) == 3 and path[-1] == "policy")
 
 
 def _value_at(data: Any, path: KeyPath) -> Any:
