@@ -397,6 +397,7 @@ class ControlRule(Strict):
 
 
 class RegulatorSpec(Strict):
+    name: str | None = Field(None, min_length=1, max_length=80, description="Display name in rule labels and event texts, e.g. `US Commerce (BIS)`: shown where the id would be (before a rule's description, or in place of a description's first word when that word is the id). Default: the id, which rules, orders and saves keep using")
     nation: Code = Field(..., description="Nation whose regulator this is")
     enforcement: Share = Field(0.9, description="Share of controlled trade actually stopped (the rest leaks to the grey market)")
     fdpr_reach: list[Code] = Field(default_factory=list, description="Other seller nations its chip and tool rules bind (foreign direct product rules)")
@@ -812,6 +813,11 @@ class Ruleset(Strict):
         if not (info.context or {}).get(CHECKED_BY_CALLER):
             check_built(self)
         return self
+
+    def regulator_name(self, regulator: str) -> str:
+        """What players read for a regulator: its `name`, else its id (also for an id it does not define)."""
+        spec = self.regulators.get(regulator)
+        return spec.name if spec is not None and spec.name else regulator
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Ruleset:
         """A copy; with `update`, validated again as a whole: pydantic's own copy skips validation, and a changed
