@@ -126,6 +126,10 @@ def _firms(c: Checker) -> None:
         for sid, site in entries(c.data, "foundries", fid, "sites"):
             c.ref(base + ("sites", sid, "nation"), site.get("nation"), c.nations, "nation")
             c.keys(base + ("sites", sid, "capacity_wpm"), site.get("capacity_wpm"), c.nodes, "node")
+            building = site.get("under_construction") if isinstance(site.get("under_construction"), list) else []
+            for i, fab in enumerate(building):  # the engine looks each node up when it builds the start state
+                c.ref(base + ("sites", sid, "under_construction", i, "node"), fab.get("node") if isinstance(fab, dict) else None,
+                      c.nodes, "node")
     for section in ("toolmakers", "chip_firms", "labs"):
         for fid, firm in entries(c.data, section):
             c.ref((section, fid, "nation"), firm.get("nation"), c.nations, "nation")
