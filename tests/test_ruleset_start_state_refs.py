@@ -40,3 +40,22 @@ def test_a_python_built_fab_under_construction_on_an_unknown_node_is_refused() -
         rs.model_copy(update={"foundries": foundries})
     assert [(e["loc"], e["msg"]) for e in raised.value.errors()] == [
         (("foundries", "SAMSUNG_FOUNDRY", "sites", "SF-US", "under_construction", 0, "node"), "unknown node 'N1X' — did you mean 'N16'?")]
+
+
+def test_a_world_without_regulators_is_refused_located(tmp_path: Path) -> None:
+    """It stopped the first turn with "KeyError: <class 'techrace.core.agents.regulator.Regulator'>"."""
+    mod = tmp_path / "noreg"
+    mod.mkdir()
+    (mod / "ruleset.yaml").write_text("name: noreg\nextends: baseline\nregulators: !remove\ncontrols: !remove\n")
+    errors = inspect_ruleset(str(mod)).errors
+    assert errors[0] == (f"{mod / 'ruleset.yaml'}:3:1: regulators: the game needs at least one regulator (it cannot yet play "
+                         "without one): a regulator without rules does nothing: `BIS: {nation: US}` [layer noreg]")
+
+
+@pytest.mark.parametrize(("section", "what"), [("labs", "AI lab"), ("chip_firms", "chip firm")])
+def test_a_python_built_world_without_labs_or_chip_firms_is_refused(section: str, what: str) -> None:
+    """Either stopped the first turn with a TypeError in licensing (`bitwise_and` on an empty table)."""
+    with pytest.raises(ValidationError) as raised:
+        load_ruleset("baseline").model_copy(update={section: {}})
+    first = raised.value.errors()[0]
+    assert first["loc"] == (section,) and first["msg"].startswith(f"the game needs at least one {what} (it cannot yet play without one)")
