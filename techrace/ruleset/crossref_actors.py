@@ -1,6 +1,7 @@
-"""Cross-references the engine would otherwise ignore or crash on: a foundry with no site, the names a
-computer player's personality holds (a military move's shock, rules to retaliate with), and a bloc that names
-itself among its rivals (its nations would be their own rivals: never behind, the rival gap always 0).
+"""Cross-references the engine would otherwise ignore or crash on: no regulator, lab or chip firm at all, a
+foundry with no site, the names a computer player's personality holds (a military move's shock, rules to
+retaliate with), and a bloc that names itself among its rivals (its nations would be their own rivals: never
+behind, the rival gap always 0).
 
 The engine looks these names up with a silent `if name in ...` (a misspelt `retaliate_with` rule or
 `military_move` shock turns the behaviour off without a word) or indexes a foundry's first site (a foundry
@@ -15,7 +16,7 @@ from techrace.ruleset.source import KeyPath
 
 
 class Checker(Protocol):
-    """What these checks need of `crossref._Checker` (kept structural to avoid an import cycle)."""
+    """What these checks need of `crossref_checker.Checker` (kept structural: no import needed)."""
 
     data: dict[str, Any]
 
@@ -32,11 +33,32 @@ def _mapping(data: Any, *path: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+# Sections the engine cannot yet play without (it stops in the first turn: a KeyError without regulators, a
+# TypeError in licensing without labs or chip firms), with what one entry needs.
+NEEDED = {
+    "regulators": ("regulator", "a regulator without rules does nothing: `BIS: {nation: US}`"),
+    "labs": ("AI lab", "`ID: {name: ..., nation: ..., compute_h100e: ..., capital_usd_b_per_quarter: ...}`"),
+    "chip_firms": ("chip firm", "`ID: {name: ..., nation: ..., skus: {...}, foundries: [...], target_units_per_quarter: ...}`"),
+}
+
+
 def actor_findings(c: Checker) -> None:
-    """Every foundry has a site; every personality's move and retaliation name what exists; no bloc rivals itself."""
+    """Every foundry has a site; every personality's move and retaliation name what exists; no bloc rivals itself;
+    the sections the engine needs are not empty."""
+    _needed_sections(c)
     _foundry_sites(c)
     _personality_names(c)
     _bloc_rivals(c)
+
+
+def _needed_sections(c: Checker) -> None:
+    """Emptied on purpose, the cause; left out (an `extends` misspelt, a file unread), what follows from another
+    cause (`labs` and `chip_firms` are then missing keys already)."""
+    for section, (what, example) in NEEDED.items():
+        value = c.data.get(section)
+        if value == {} or (value is None and section == "regulators"):
+            c.error((section,), f"the game needs at least one {what} (it cannot yet play without one): {example}",
+                    knock_on=value is None)
 
 
 def _bloc_rivals(c: Checker) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 from techrace.errors import TechraceError
 from techrace.ruleset.chain import read_chain
 from techrace.ruleset.crossref import reference_findings
+from techrace.ruleset.crossref_model import CHECKED_BY_CALLER
 from techrace.ruleset.layers import (
     META_KEYS,
     Layer,
@@ -226,7 +227,7 @@ def inspect_ruleset(name_or_path: str, migrations: tuple[Migration, ...] | None 
     base = layers[0].name
     added = {path for path, origin in merged.log if origin.action == "added" and origin.layer != base}
     removed_by = lambda path: _removal_text(removed.get(path))  # noqa: E731
-    model, findings = schema_findings(Ruleset, data, lambda path: path in added, removed_by)
+    model, findings = schema_findings(Ruleset, data, lambda path: path in added, removed_by, {CHECKED_BY_CALLER: True})
     findings += reference_findings(data, removed_by)
     direct += render([f for f in findings if not f.knock_on], merged.where, fallback)
     knock_on = render([f for f in findings if f.knock_on], merged.where, fallback)

@@ -145,10 +145,12 @@ def _missing(root: type[BaseModel], data: dict[str, Any], entry: KeyPath, keys: 
 
 def schema_findings(root: type[BaseModel], data: dict[str, Any],
                     is_new_entry: Callable[[KeyPath], bool] = lambda path: False,
-                    removed: Callable[[KeyPath], str | None] = lambda path: None) -> tuple[BaseModel | None, list[Finding]]:
-    """The validated model, or None and every schema error of `data` as findings in the modder's words."""
+                    removed: Callable[[KeyPath], str | None] = lambda path: None,
+                    context: dict[str, Any] | None = None) -> tuple[BaseModel | None, list[Finding]]:
+    """The validated model, or None and every schema error of `data` as findings in the modder's words
+    (`context` goes to the validators: the loader says it checks cross-references itself)."""
     try:
-        return root.model_validate(data), []
+        return root.model_validate(data, context=context), []
     except ValidationError as exc:
         errors = exc.errors()
     findings: list[Finding] = []

@@ -30,10 +30,11 @@ def apply_overrides(ruleset: Ruleset, overrides: Mapping[str, object]) -> Rulese
         check_value(path, value)
         _set_path(data, path, value)
     paths = ", ".join(overrides)
+    from techrace.ruleset.crossref_model import CHECKED_BY_CALLER
     from techrace.ruleset.layers import dotted
     from techrace.ruleset.locate import schema_findings
 
-    result, findings = schema_findings(Ruleset, data)
+    result, findings = schema_findings(Ruleset, data, context={CHECKED_BY_CALLER: True})  # cross-references below
     if findings or not isinstance(result, Ruleset):
         first = findings[0]
         raise OverrideError(f"override of {paths} gives an invalid ruleset: {dotted(first.path)}: {first.message}")

@@ -8,10 +8,19 @@ description; ranges are pydantic constraints.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from techrace.ruleset.nested import validate_mapping
@@ -388,6 +397,7 @@ class ControlRule(Strict):
 
 
 class RegulatorSpec(Strict):
+    name: str | None = Field(None, min_length=1, max_length=80, description="Display name in rule labels and event texts, e.g. `US Commerce (BIS)`: shown where the id would be (before a rule's description, or in place of a description's first word when that word is the id). Default: the id, which rules, orders and saves keep using")
     nation: Code = Field(..., description="Nation whose regulator this is")
     enforcement: Share = Field(0.9, description="Share of controlled trade actually stopped (the rest leaks to the grey market)")
     fdpr_reach: list[Code] = Field(default_factory=list, description="Other seller nations its chip and tool rules bind (foreign direct product rules)")
@@ -794,3 +804,26 @@ class Ruleset(Strict):
             if not re.fullmatch(r"[A-Z]{2}", code):
                 raise ValueError(f"nation code {code!r} must be two capital letters (ISO 3166 alpha-2, or EU)")
         return value
+
+    @model_validator(mode="after")
+    def _cross_references(self, info: ValidationInfo) -> Ruleset:
+        """Names that must name something, and what the core would crash on, checked here for a ruleset built in
+        Python; the YAML loader checks them itself, located at file:line, and says so in the context."""
+        from techrace.ruleset.crossref_model import CHECKED_BY_CALLER, check_built
+
+        if not (info.context or {}).get(CHECKED_BY_CALLER):
+            check_built(self)
+        return self
+
+    def regulator_name(self, regulator: str) -> str:
+        """What players read for a regulator: its `name`, else its id (also for an id it does not define)."""
+        spec = self.regulators.get(regulator)
+        return spec.name if spec is not None and spec.name else regulator
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Ruleset:
+        """A copy; with `update`, validated again as a whole: pydantic's own copy skips validation, and a changed
+        ruleset the checks would refuse must not reach the core."""
+        copied = super().model_copy(update=update, deep=deep)
+        if not update:
+            return copied
+        return type(self).model_validate(copied.model_dump(by_alias=True, warnings=False))

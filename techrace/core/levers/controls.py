@@ -246,7 +246,7 @@ class LicenceException(RuleOrder):
         rule["licence_revenue_share"] = float(p.get("licence_revenue_share", 0.0))
         s.controls[p["control"]] = rule
         regulator = rule["regulator"]
-        text = f"{regulator} licenses {rule['licence_share']:.0%} of trade under {p['control']} for {rule['licence_revenue_share']:.0%} of revenue"
+        text = f"{model.ruleset.regulator_name(regulator)} licenses {rule['licence_share']:.0%} of trade under {p['control']} for {rule['licence_revenue_share']:.0%} of revenue"
         return [Event(s.turn, model.quarter, "control", text, f"{action.nation} decided it", (regulator, p["control"]))]
 
 
@@ -271,7 +271,8 @@ class LiftControl(RuleOrder):
         rule_id = action.params["control"]
         s.control_status[rule_id] = "lifted"
         regulator = s.controls[rule_id]["regulator"]
-        return [Event(s.turn, model.quarter, "control", f"{regulator} lifts {rule_id}", f"{action.nation} decided it", (regulator, rule_id))]
+        text = f"{model.ruleset.regulator_name(regulator)} lifts {rule_id}"
+        return [Event(s.turn, model.quarter, "control", text, f"{action.nation} decided it", (regulator, rule_id))]
 
 
 class EnactControl(RuleOrder):

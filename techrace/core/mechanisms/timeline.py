@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from techrace.core.events import Event
 from techrace.core.mechanisms.economy import schedule_gdp_hit
 from techrace.core.state import WorldState
@@ -15,6 +17,7 @@ def advance_controls(static: Static, s: WorldState, quarter: str, activated: lis
     events: list[Event] = []
     index = quarter_indices(static)
     now = index[quarter]
+    names = regulator_names(static)
     for rule_id in sorted(s.controls):
         status = s.control_status[rule_id]
         if status in ("lifted", "expired"):  # ended for good: nothing to read
@@ -36,7 +39,7 @@ def advance_controls(static: Static, s: WorldState, quarter: str, activated: lis
         regulator = rule["regulator"]
         if new == "active":
             in_force = effective and index[effective] < 0
-            text = rule_label(rule) + (" (in force)" if in_force else " takes effect")
+            text = rule_label(rule, names) + (" (in force)" if in_force else " takes effect")
             cause = f"in force since {effective}" if in_force else f"its effective date is {effective}"
             events.append(Event(s.turn, quarter, "control", text, cause, (regulator, rule_id)))
             if not in_force:
@@ -44,10 +47,10 @@ def advance_controls(static: Static, s: WorldState, quarter: str, activated: lis
                 if activated is not None:
                     activated.append(rule_id)
         elif new == "announced":
-            events.append(Event(s.turn, quarter, "control", f"{rule_label(rule)}: announced",
+            events.append(Event(s.turn, quarter, "control", f"{rule_label(rule, names)}: announced",
                                 f"it takes effect {effective or 'later'}; buyers stock up until then", (regulator, rule_id)))
         else:
-            events.append(Event(s.turn, quarter, "control", f"{rule_label(rule)}: ends",
+            events.append(Event(s.turn, quarter, "control", f"{rule_label(rule, names)}: ends",
                                 f"expires {expires}", (regulator, rule_id)))
     return events
 
@@ -73,13 +76,29 @@ def quarter_indices(static: Static) -> QuarterIndex:
     return index
 
 
-def rule_label(rule: dict) -> str:
-    """`REGULATOR: description` without repeating a regulator name the description already starts with."""
+def regulator_names(static: Static) -> dict[str, str]:
+    """Each regulator's display name by id (its id when it has none), once a game."""
+    names = static.cache.get("regulator_names")
+    if names is None:
+        ruleset = static.ruleset
+        names = static.cache["regulator_names"] = {rid: ruleset.regulator_name(rid) for rid in ruleset.regulators}
+    return names
+
+
+def rule_label(rule: dict, names: Mapping[str, str] | None = None) -> str:
+    """`ISSUER: description`, the issuer being the regulator's name in `names` (its id without them). A
+    description that already starts with the issuer is not prefixed again: a first word that is the id reads as
+    the name (`BIS adds SMIC ...`), one that is the id's first part or a description starting with the name stays."""
     text = rule.get("description") or ""
     regulator = rule["regulator"]
+    name = names.get(regulator, regulator) if names else regulator
     if not text:
-        return regulator
-    return text if text.split(":")[0].split(" ")[0] in (regulator, regulator.split("_")[0]) else f"{regulator}: {text}"
+        return name
+    first = text.split(":")[0].split(" ")[0]
+    if first == regulator:
+        return name + text[len(regulator):]
+    named = text == name or text.startswith((name + " ", name + ":"))
+    return text if first == regulator.split("_")[0] or named else f"{name}: {text}"
 
 
 def on_activate(static: Static, s: WorldState, rule: dict) -> None:

@@ -301,11 +301,17 @@ def home_sites(model: WorldModel) -> np.ndarray:
 
 
 def _home_sites(static: Static) -> np.ndarray:
-    """`home_sites` from the static tables alone (once a game)."""
+    """`home_sites` from the static tables alone (once a game). A foundry with no site cannot pass the ruleset's
+    checks; one built around them (`Ruleset.model_construct`) is named here rather than failing with an IndexError."""
     if "home_sites" not in static.cache:
         homes = []
         for fi in range(len(static.foundries)):
             sites = np.flatnonzero(static.site_foundry == fi)
+            if not len(sites):
+                from techrace.errors import TechraceError
+
+                raise TechraceError(f"foundries.{static.foundries[fi]}.sites: a foundry needs at least one site "
+                                    "(`sites: {ID: {nation: ..., capacity_wpm: {...}}}`), or leave the foundry out")
             home = sites[static.site_nation[sites] == static.foundry_nation[fi]]
             homes.append(int(home[0] if len(home) else sites[0]))
         static.cache["home_sites"] = np.array(homes, dtype=np.int64)
