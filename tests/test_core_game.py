@@ -26,7 +26,7 @@ def test_events_say_what_and_why() -> None:
     game = Game.from_ruleset(baseline(), seed=1, player="US")
     game.step([Action("entity_list", "US", {"entities": ["SMIC"]})])
     listed = [e for e in game.events if "adds SMIC" in e.text]
-    assert listed[0].text.startswith("BIS adds SMIC to the entity list: SMIC loses servicing of")
+    assert listed[0].text.startswith("US Commerce (BIS) adds SMIC to the entity list: SMIC loses servicing of")
     assert "US decided it" in listed[0].cause
     assert all(e.quarter == "2025Q1" for e in game.events)
 

@@ -63,3 +63,16 @@ def test_a_mod_names_its_regulator_in_yaml(tmp_path: Path) -> None:
     game = Game.from_ruleset(str(mod), seed=1)
     game.run(1)
     assert "India DGFT: DGFT: no Indian accelerators above TPP 1,000 to China (in force)" in [e.text for e in game.events]
+
+
+def test_an_enacted_rule_names_its_regulator_and_the_report_marks_it_as_the_players() -> None:
+    """Rules enacted in play (an order, an escalation) read like the timeline's, and the report's highlighting of
+    the player's events finds the regulator by its name as well as its id."""
+    from techrace.tui.report import player_words
+
+    game = Game.from_ruleset("baseline", seed=1, player="US")
+    game.step([Action("entity_list", "US", {"entities": ["SMIC"]})])
+    listed = next(e for e in game.events if "adds SMIC" in e.text)
+    assert listed.text.startswith("US Commerce (BIS) adds SMIC") and listed.actors[0] == "BIS"
+    dutch = Game.from_ruleset("baseline", seed=1, player="NL")
+    assert player_words(dutch, "NL").search("Dutch foreign ministry: Dutch licence withheld")

@@ -327,7 +327,8 @@ class WorldModel(mesa.Model):
         timeline.on_activate(self.static, s, rule)
         getattr(self, "activated", []).append(rule_id)
         effect = consequence(self, rule)
-        text = timeline.rule_label({**rule, "description": rule.get("description") or rule_id}) + (f": {effect}" if effect else "")
+        label = timeline.rule_label({**rule, "description": rule.get("description") or rule_id}, timeline.regulator_names(self.static))
+        text = label + (f": {effect}" if effect else "")
         return [Event(s.turn, self.quarter, "control", text, cause, (rule["regulator"], rule_id))]
 
     def lift(self, rule_id: str, cause: str) -> list[Event]:
@@ -337,7 +338,8 @@ class WorldModel(mesa.Model):
             return []
         s.control_status[rule_id] = "lifted"
         regulator = s.controls[rule_id]["regulator"]
-        return [Event(s.turn, self.quarter, "control", f"{regulator} lifts {rule_id}", cause, (regulator, rule_id))]
+        name = timeline.regulator_names(self.static).get(regulator, regulator)
+        return [Event(s.turn, self.quarter, "control", f"{name} lifts {rule_id}", cause, (regulator, rule_id))]
 
     def _count_new_controls(self) -> None:
         """Rules that began to bind each nation this quarter, issued by a rival's regulator (what computer

@@ -209,8 +209,8 @@ def player_words(game: Any, player: str | None) -> re.Pattern[str] | None:
     names = firm_names(ruleset)
     words = {player}
     regulator = regulator_of(ruleset, player)
-    if regulator:
-        words.add(regulator)
+    if regulator:  # events name it by its display name, rules and orders by its id
+        words |= {regulator, ruleset.regulator_name(regulator)}
     for fid, nation in firm_ids(ruleset).items():
         if nation == player:
             words |= {fid, names.get(fid, fid)}
