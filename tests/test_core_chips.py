@@ -118,3 +118,41 @@ def test_every_foundry_a_chip_firm_lists_is_tried_however_long_the_list() -> Non
     st, s = game.model.static, game.model.state
     rows = _preferences(st, s)[(s.sku_used > 0) & (s.sku_firm == st.chip_firms.index("NVIDIA"))]
     assert len(rows) and all([st.foundries[f] for f in row if f >= 0] == listed for row in rows)
+
+
+def _home_made(data: dict) -> None:
+    data["market"]["home_made_wafers_by"] = "foundry"
+
+
+def test_wafers_from_a_foundrys_fab_abroad_count_where_the_fab_stands() -> None:
+    """TSMC's Arizona fab makes American wafers: with `home_made_wafers_by: site` (the default) the US's home-made
+    share of new accelerators is above zero in 2025, and exactly the Arizona fab's part of TSMC's wafers; counted by
+    the foundry's home nation it is zero. China's share, whose designs use its own foundries' fabs in China, is the
+    same either way."""
+    by_site, by_foundry = play(turns=3), play(variant(_home_made), turns=3)
+    assert value(by_site, "US", "domestic_accelerator_share") > 0.01
+    assert value(by_foundry, "US", "domestic_accelerator_share") == 0.0
+    assert value(by_site, "CN", "domestic_accelerator_share") == value(by_foundry, "CN", "domestic_accelerator_share")
+
+
+def test_a_designs_home_made_share_is_the_share_of_its_foundrys_capacity_at_home() -> None:
+    """One (foundry, node) cell: the share of its AI wafers made in each nation sums to one and follows the sites."""
+    from techrace.core.markets import wafers
+
+    game = Game.from_ruleset(baseline(), seed=1)
+    st, s = game.model.static, game.model.state
+    halted, open_to_ai = np.zeros(len(st.sites), dtype=bool), game.model.ai_share
+    site_wafers = wafers._site_ai_wafers(s, open_to_ai, halted)
+    capacity = st.by_foundry(site_wafers)
+    share = wafers.home_share(st, site_wafers, capacity).reshape(len(st.foundries), len(st.nodes), len(st.nations))
+    served = capacity > 0
+    assert np.allclose(share.sum(axis=2)[served], 1.0)
+    tsmc, n5 = st.foundries.index("TSMC"), st.nodes.index("N5")
+    arizona = [i for i, site in enumerate(st.sites) if site == "TSMC-AZ"][0]
+    assert share[tsmc, n5, st.nations.index("US")] == pytest.approx(site_wafers[arizona, n5] / capacity[tsmc, n5])
+    assert 0.0 < share[tsmc, n5, st.nations.index("US")] < 0.5
+    # a halted Taiwan leaves TSMC's N5 wafers all American
+    halted[[i for i, site in enumerate(st.sites) if site == "TSMC-TW"]] = True
+    site_wafers = wafers._site_ai_wafers(s, open_to_ai, halted)
+    share = wafers.home_share(st, site_wafers, st.by_foundry(site_wafers)).reshape(share.shape)
+    assert share[tsmc, n5, st.nations.index("US")] == pytest.approx(1.0)

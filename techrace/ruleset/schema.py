@@ -458,6 +458,7 @@ class Market(Strict):
     dominated_value_share: Share = Field(0.25, description="A lab ignores designs worth less than this share of the best H100e per dollar it can get")
     accelerator_overhead_kw_per_board_kw: float = Field(2.43, ge=1.0, le=5.0, description="All-in datacenter power per kW of accelerator board power (§6b: H100 700 W board, ~1.7 kW all-in)")
     trailing_demand_wpm: dict[str, NonNeg] = Field(default_factory=dict, description="World demand for trailing-node wafers (wpm) by node, for shortage accounting")
+    home_made_wafers_by: Literal["site", "foundry"] = Field("site", description="Where a design's wafers count as made, for a nation's home-made share of new accelerators (self-sufficiency victories): `site`, the nation of the fab that made them (a foundry spreads its orders over its sites by their AI-open capacity), or `foundry`, the foundry's home nation wherever the fab stands")
 
 
 class DiffusionChannel(Strict):

@@ -55,10 +55,35 @@ def grow_non_ai(static: Static, s: WorldState) -> None:
 def foundry_ai_capacity(static: Static, s: WorldState, ai_share: np.ndarray, halted_sites: np.ndarray) -> np.ndarray:
     """AI-open wafers per quarter per (foundry, node), excluding sites whose exports are halted (most quarters none:
     the product by 1.0 would give the same numbers)."""
+    return static.by_foundry(_site_ai_wafers(s, ai_share, halted_sites))
+
+
+def _site_ai_wafers(s: WorldState, ai_share: np.ndarray, halted_sites: np.ndarray) -> np.ndarray:
+    """AI-open wafers per quarter per (site, node), none from sites whose exports are halted."""
     wafers = s.usable * MONTHS * ai_share
     if np.count_nonzero(halted_sites):  # `halted_sites.any()`, without its wrapper
         wafers *= (~halted_sites)[:, None]
-    return static.by_foundry(wafers)
+    return wafers
+
+
+def home_share(static: Static, site_wafers: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """(foundry * node, nation): the share of each (foundry, node)'s AI wafers made in each nation, for
+    counting a design's wafers as home-made. With `market.home_made_wafers_by: site` a foundry spreads its
+    orders over its sites in proportion to their AI-open capacity (P), so TSMC's Arizona wafers are American;
+    with `foundry` every wafer belongs to the foundry's home nation, wherever the fab stands."""
+    n, (nf, nn) = len(static.nations), capacity.shape
+    if static.ruleset.market.home_made_wafers_by == "foundry":  # the same table all game
+        table = static.cache.get("home_share_by_foundry")
+        if table is None:
+            table = np.zeros((nf, nn, n))
+            table[np.arange(nf), :, static.foundry_nation] = 1.0
+            table = static.cache["home_share_by_foundry"] = table.reshape(nf * nn, n)
+            table.flags.writeable = False
+        return table
+    cell = (static.site_foundry * n + static.site_nation)[:, None] * nn + np.arange(nn)  # (foundry, nation, node)
+    made = np.bincount(cell.ravel(), weights=site_wafers.ravel(), minlength=nf * n * nn).reshape(nf, n, nn)
+    share = np.where(capacity[:, None, :] > 0, made / np.maximum(capacity[:, None, :], 1e-12), 0.0)
+    return share.transpose(0, 2, 1).reshape(nf * nn, n)
 
 
 def good_dies_per_wafer(static: Static, s: WorldState, d0: np.ndarray, foundry: np.ndarray, skus: np.ndarray,
@@ -84,7 +109,9 @@ def wafer_market(static: Static, s: WorldState, lic: Licences, planned_dies: np.
                  halted_sites: np.ndarray, duv: np.ndarray | None = None) -> np.ndarray:
     """Allocate AI wafers; adds good dies to die stock and returns wafers bought per SKU (`duv`: the
     foundries' DUV-path share, fabrication.foundry_duv_share, when the caller has it)."""
-    cap_left = foundry_ai_capacity(static, s, ai_share, halted_sites)
+    site_wafers = _site_ai_wafers(s, ai_share, halted_sites)
+    cap_left = static.by_foundry(site_wafers)
+    made_in = home_share(static, site_wafers, cap_left)  # before `cap_left` is drawn down
     d0 = effective_d0(static, s, duv)
     nk, nn = static.sku_capacity, cap_left.shape[1]
     remaining = planned_dies.copy()
@@ -123,7 +150,7 @@ def wafer_market(static: Static, s: WorldState, lic: Licences, planned_dies: np.
         else:
             _add_at(s.wafer_demand, cell, want)
         wafers_bought[live] += got
-        domestic[live] += got * (static.foundry_nation[fl] == firm_nation[live])
+        domestic[live] += got * made_in[cell, firm_nation[live]]
         dies = got * gdw
         s.die_stock[live] += dies
         s.dies_made[live] += dies
@@ -132,7 +159,7 @@ def wafer_market(static: Static, s: WorldState, lic: Licences, planned_dies: np.
         np.add.at(s.revenue, fl, got * _ai_wafer_price(static)[cell] / 1e9)
     s.wafers_bought += wafers_bought
     s.sku_wafers = wafers_bought
-    # share of each design's wafers made by foundries of its firm's own nation (kept when none were bought)
+    # share of each design's wafers made in its firm's own nation (kept when none were bought)
     s.sku_domestic = np.where(wafers_bought > 0, domestic / np.maximum(wafers_bought, 1e-12), s.sku_domestic)
     _record_wafer_cutoff(static, s, blocked_dies, planned_dies, firm_nation)
     return wafers_bought
