@@ -71,6 +71,8 @@ def test_discover_through_the_cli_on_an_lhs_batch(tmp_path, capsys):
     ("capability:CN>1e999", "'1e999' is not a finite number"),
     ("winner=cn", "'cn' is not a nation of the batch (US, CN, TW, KR, JP, NL, EU)"),
     ("winner!=XX", "'XX' is not a nation of the batch"),
+    ("victory_kind=leed", "'leed' is not a kind of victory (lead, parity, threshold, self_sufficiency, economic_share, "
+                          "collapse, condition, score)"),
 ])
 def test_a_condition_that_cannot_be_a_question_is_named_not_counted(two_run_batch, condition, said):
     """A non-finite threshold or an unknown winner was counted ('holds in 0 of 6 runs', or in all of them), as
@@ -85,6 +87,14 @@ def test_a_condition_that_cannot_be_a_question_is_named_not_counted(two_run_batc
 def two_run_batch(tmp_path_factory):
     return run_batch("baseline", 2, 1, 1, workers=1, out=tmp_path_factory.mktemp("b") / "b", progress=False,
                      vary={"regulators.BIS.enforcement": "uniform:0.5:1"}).out
+
+
+def test_every_kind_of_victory_is_a_question_discover_accepts(two_run_batch):
+    """A known kind is counted, not refused, even where no run of the batch ended by it."""
+    _, hits = outcome_hits(two_run_batch, "victory_kind=score")
+    assert len(hits) == 2
+    _, hits = outcome_hits(two_run_batch, "victory_kind!=economic_share")
+    assert hits.all()
 
 
 @pytest.mark.parametrize("boxes", [0, -1])

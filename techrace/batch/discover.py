@@ -71,6 +71,9 @@ def outcome_hits(batch_dir: str | Path, condition: str, outcomes_file: str | Non
     if equals and equals["column"] == "winner" and equals["value"] not in nations:  # 'cn' would never match
         raise PlanError(f"--outcome {printable(condition)!r}: {printable(equals['value'])!r} is not a nation of the "
                         f"batch ({', '.join(nations)})")
+    if equals and equals["column"] == "victory_kind" and equals["value"] not in victory_kinds():  # 'leed' would never match
+        raise PlanError(f"--outcome {printable(condition)!r}: {printable(equals['value'])!r} is not a kind of victory "
+                        f"({', '.join(victory_kinds())})")
     if equals:
         hit = runs[equals["column"]].astype(object) == equals["value"]
         return runs, (~hit if equals["op"] == "!=" else hit).to_numpy(bool)
@@ -99,6 +102,15 @@ def outcome_hits(batch_dir: str | Path, condition: str, outcomes_file: str | Non
     ops = {">": mine.gt, ">=": mine.ge, "<": mine.lt, "<=": mine.le}
     hit = ops[match["op"]](value).reindex(runs["run"]).fillna(False)
     return runs, hit.to_numpy(bool)
+
+
+def victory_kinds() -> tuple[str, ...]:
+    """What a run's `victory_kind` can be: a condition's kind, or `score` when the end score decided."""
+    from typing import get_args
+
+    from techrace.ruleset.schema import VictoryCondition
+
+    return (*get_args(VictoryCondition.model_fields["kind"].annotation), "score")
 
 
 def run_discover(batch_dir: str | Path, condition: str, *, outcomes_file: str | None = None,
