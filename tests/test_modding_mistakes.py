@@ -164,6 +164,27 @@ def test_references_to_a_removed_entry_say_who_removed_it(tmp_path, capsys):
     assert not any("did you mean" in line for line in dangling)
 
 
+def test_removing_a_whole_section_is_a_removal_of_every_entry_in_it(tmp_path, capsys):
+    """`regulators: !remove` leaves every control naming a regulator dangling: the first line is at the
+    `!remove`, and every control's line says which layer removed its regulator (it read 'unknown regulator
+    'BIS'' with no cause)."""
+    mod = write_mod(tmp_path / "mod", {"r.yaml": "regulators: !remove\n"})
+    assert main(["ruleset", "check", str(mod)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert re.search(r"r.yaml:1:1: regulators.BIS: removed here, but still named in \d+ place\(s\): controls.oct2023_chips.regulator",
+                     lines[0]), lines[0]
+    dangling = [line for line in lines if "unknown regulator 'BIS'" in line]
+    assert dangling and all("removed by layer mod at" in line and "r.yaml:1:1" in line for line in dangling)
+
+
+def test_a_personality_may_name_a_rule_of_a_removed_section(tmp_path, capsys):
+    """`controls: !remove` drops the rule baseline's `retaliator` answers with, as no-controls drops that rule
+    alone: deliberate, so the ruleset checks and plays."""
+    mod = write_mod(tmp_path / "mod", {"c.yaml": "controls: !remove\n"})
+    assert main(["ruleset", "check", str(mod)]) == 0
+    assert main(["run", "--ruleset", str(mod), "--turns", "2"]) == 0
+
+
 def test_a_complete_entry_named_like_an_existing_one_warns(tmp_path, capsys):
     mod = write_mod(tmp_path / "mod", {"r.yaml": "regulators:\n  bis: {nation: US}\n"})
     assert main(["ruleset", "check", str(mod)]) == 0

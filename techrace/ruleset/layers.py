@@ -187,9 +187,9 @@ def _merge(merged: Merged, base: dict[str, Any], overlay: dict[str, Any], layer:
                 merged.errors.append(f"{mark}: {dotted(p)}: nothing to remove: no such key in the layers below"
                                      f"{suggest(key, base)} [layer {layer.name}]")
                 continue
-            del base[key]
+            gone = base.pop(key)
             _forget(merged, p)
-            merged.record(p, Origin(layer.name, mark, "removed", None))
+            merged.record(p, Origin(layer.name, mark, "removed", gone))  # what it removed: entries named inside it are gone too
         elif isinstance(value, Replace):
             base[key] = {k: _plain(v, layer, p + (k,), merged) for k, v in value.items()}
             _forget(merged, p)

@@ -226,7 +226,7 @@ def inspect_ruleset(name_or_path: str, migrations: tuple[Migration, ...] | None 
             merged.where.setdefault(path, origin.mark)
     base = layers[0].name
     added = {path for path, origin in merged.log if origin.action == "added" and origin.layer != base}
-    removed_by = lambda path: _removal_text(removed.get(path))  # noqa: E731
+    removed_by = lambda path: _removal_text(removed.get(path) or _enclosing_removal(merged, path))  # noqa: E731
     model, findings = schema_findings(Ruleset, data, lambda path: path in added, removed_by, {CHECKED_BY_CALLER: True})
     findings += reference_findings(data, removed_by)
     direct += render([f for f in findings if not f.knock_on], merged.where, fallback)
@@ -239,6 +239,28 @@ def inspect_ruleset(name_or_path: str, migrations: tuple[Migration, ...] | None 
     result.warnings = _in_file_order(result.warnings + ([] if chain.linear else conflicts(merged, chain.ancestors)))
     result.ruleset = model if isinstance(model, Ruleset) and not result.errors else None
     return result
+
+
+def _enclosing_removal(merged: Merged, path: KeyPath) -> Origin | None:
+    """The `!remove` of an entry that held `path` (`controls: !remove` took every control with it), if
+    nothing wrote `path` or an entry holding it again since."""
+    found = None
+    for p, origin in merged.log:
+        if len(p) > len(path) or path[: len(p)] != p:
+            continue
+        if origin.action == "removed" and p != path and _holds(origin.value, path[len(p):]):
+            found = origin
+        elif found is not None and origin.action != "removed":
+            found = None  # written again after the removal
+    return found
+
+
+def _holds(value: Any, rest: KeyPath) -> bool:
+    for key in rest:
+        if not isinstance(value, dict) or key not in value:
+            return False
+        value = value[key]
+    return True
 
 
 def _removal_text(origin: Origin | None) -> str | None:
