@@ -150,7 +150,7 @@ def _cell(text: str) -> str:
 
 def reference_markdown() -> str:
     """The generated reference section: one table per schema object."""
-    lines = [BEGIN, "", "## Reference (generated from `techrace/ruleset/schema.py`)", "",
+    lines = [BEGIN, "", "## Reference (generated from `techrace/ruleset/schema.py` and its parts `schema_*.py`)", "",
              f"Format version {FORMAT_VERSION}. Every key a ruleset file can set, its type and allowed range, its default, "
              "and what it means (units in the description). Unknown keys are errors.", ""]
     # personalities' `params` are a free mapping checked against these two (policies.personalities.*.params)
