@@ -66,6 +66,57 @@ async def test_a_new_seed_clears_the_seed_error() -> None:
 
 
 @sync
+async def test_start_pressed_while_the_nations_are_read_starts_the_game_once_they_are(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-N pressed as soon as the new-game screen shows (measured in tmux: the nations take a second or two
+    on a busy machine) did nothing: its problem, "pick the nation you play", was cleared by the list arriving.
+    It now says it waits, and the game starts when the nations are in."""
+    import techrace.ruleset as ruleset_package
+
+    real, release = ruleset_package.load_ruleset, threading.Event()
+
+    def slow_load(*args: Any, **kwargs: Any) -> Any:
+        release.wait(timeout=10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ruleset_package, "load_ruleset", slow_load)
+    app = TechraceApp(GameOptions("play", "baseline", seed=5))
+    async with app.run_test(size=SMALL) as pilot:
+        for _ in range(50):  # the ruleset list is in, the nations are held back
+            await pilot.pause(0.05)
+            if isinstance(app.screen, NewGameScreen) and app.screen.rulesets_shown:
+                break
+        screen = app.screen
+        assert isinstance(screen, NewGameScreen) and screen.still_loading()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert app.screen is screen and "starts when it is ready" in text_of(screen.query_one("#newgame-error"))
+        release.set()
+        await settle(pilot)
+        assert isinstance(app.screen, GameScreen) and app.screen.session.player == "US"
+
+
+@sync
+async def test_a_bad_seed_is_said_at_once_while_the_nations_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Waiting is only for the lists: a seed that is not a number is refused at once, and Start does not wait."""
+    import techrace.ruleset as ruleset_package
+
+    real, release = ruleset_package.load_ruleset, threading.Event()
+    monkeypatch.setattr(ruleset_package, "load_ruleset", lambda *a, **k: (release.wait(timeout=10), real(*a, **k))[1])
+    app = TechraceApp(GameOptions("play", "baseline", seed=5))
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, NewGameScreen)
+        screen.query_one("#seed", Input).value = "x"
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert "whole number" in text_of(screen.query_one("#newgame-error")) and not screen.start_waiting
+        release.set()
+        await settle(pilot)
+        assert app.screen is screen
+
+
+@sync
 async def test_the_load_dialog_reads_saves_off_the_ui_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     from techrace.tui import saving
 

@@ -33,6 +33,9 @@ class NewGameScreen(Screen[None]):
         self.descriptions: dict[str, str] = {}
         self.nations: dict[str, str] = {}
         self.problem_shown = False
+        self.nations_of: str | None = None  # the ruleset whose nations are listed (None: still loading)
+        self.rulesets_shown = False
+        self.start_waiting = False  # Start was asked for before the lists were loaded: start once they are
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -73,7 +76,7 @@ class NewGameScreen(Screen[None]):
     def _show_rulesets(self, found: list[tuple[str, str]]) -> None:
         listing = self.query_one("#rulesets", OptionList)
         listing.clear_options()
-        self.descriptions = dict(found)
+        self.descriptions, self.rulesets_shown = dict(found), True
         listing.add_options([Option(Text(printable(name)), id=name) for name, _ in found])
         names = [name for name, _ in found]
         wanted = self.options.ruleset or ("baseline" if "baseline" in names else (names[0] if names else None))
@@ -85,6 +88,7 @@ class NewGameScreen(Screen[None]):
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         name = str(event.option.id)
         self.query_one("#ruleset-description", Static).update(Text(printable(self.descriptions.get(name, ""))))
+        self.nations_of = None
         self.load_nations(name)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -99,10 +103,10 @@ class NewGameScreen(Screen[None]):
         except Exception as exc:
             self.app.call_from_thread(self._problem, f"ruleset {ruleset}: {str(exc).splitlines()[0]}")
             nations = {}
-        self.app.call_from_thread(self._show_nations, nations)
+        self.app.call_from_thread(self._show_nations, nations, ruleset)
 
-    def _show_nations(self, nations: dict[str, str]) -> None:
-        self.nations = nations
+    def _show_nations(self, nations: dict[str, str], ruleset: str | None = None) -> None:
+        self.nations, self.nations_of = nations, ruleset
         select = self.query_one("#nation", Select)
         current = select.value
         select.set_options([(Text(printable(f"{code} — {name}")), code) for code, name in nations.items()])
@@ -113,6 +117,9 @@ class NewGameScreen(Screen[None]):
                 break
         if nations:
             self._problem("")
+        if self.start_waiting and not self.still_loading():
+            self.start_waiting = False
+            self.action_start()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         actions = {"start": self.action_start, "load": self.action_load, "reseed": self.action_reseed}
@@ -158,8 +165,24 @@ class NewGameScreen(Screen[None]):
             problems.append("the seed must be a whole number")
         return ruleset, nation, seed, problems
 
+    def still_loading(self) -> bool:
+        """Whether the ruleset list, or the highlighted ruleset's nations, are still being read (off the UI
+        thread: a second or two on a busy machine)."""
+        if not self.rulesets_shown:
+            return True
+        listing = self.query_one("#rulesets", OptionList)
+        highlighted = listing.highlighted
+        return highlighted is not None and self.nations_of != str(listing.get_option_at_index(highlighted).id)
+
     def action_start(self) -> None:
         ruleset, nation, seed, problems = self.choices()
+        if problems and seed is not None and self.still_loading():
+            # Start pressed before the lists arrived used to be lost (its problem, "pick the nation you play",
+            # was cleared by the arriving list): it now waits for them
+            self.start_waiting = True
+            self._problem("")
+            self.query_one("#newgame-error", Static).update(Text("Reading the ruleset: the game starts when it is ready…"))
+            return
         if problems:
             self._problem("; ".join(problems))
             return
