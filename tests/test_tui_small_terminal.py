@@ -82,8 +82,8 @@ def axis_labels(plot: RacePlot) -> list[tuple[int, str]]:
 
 @sync
 async def test_the_charts_show_lines_and_separate_axis_labels_on_small_terminals() -> None:
-    """At 80x24 and 100x30 each chart has rows for its lines (stacked charts had one or two) and its y labels
-    a blank row apart (two labels on one row read as "101M")."""
+    """At 80x24 and 100x30 each chart has rows for its lines (stacked charts had one or two), its y labels
+    a blank row apart (two labels on one row read as "101M") and its whole box, after a resize too."""
     app = TechraceApp(GameOptions("play", "baseline", "CN", 7), autosaves=False)
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
@@ -95,6 +95,10 @@ async def test_the_charts_show_lines_and_separate_axis_labels_on_small_terminals
             for plot in board(pilot).query(RacePlot):
                 canvas = plot.query_one("#plot", Canvas)
                 assert canvas.size.height - 2 >= 5, (size, plot.id, canvas.size)  # rows inside the axes' box
+                # the box's right edge is drawn (after 80x24 -> 100x30 it was cut off: drawn for the old width)
+                width, height = canvas.size
+                right = "".join(canvas.get_pixel(width - 1, y)[0] for y in range(height))
+                assert right[0] == "┓" and right[-1] == "┛" and " " not in right, (size, plot.id, right)
                 labels = axis_labels(plot)
                 assert len(labels) >= 2, (size, plot.id, labels)
                 rows = [row for row, _ in labels]

@@ -149,8 +149,14 @@ class RacePlot(PlotWidget):
         super().clear()
 
     def on_resize(self) -> None:
-        """Labels of at most five characters ("100k", "120") need 7 columns: a narrow plot keeps the rest."""
-        self.margin_left = 7 if 0 < self.size.width < NARROW_PLOT else 10
+        """Labels of at most five characters ("100k", "120") need 7 columns: a narrow plot keeps the rest.
+        A changed margin narrows or widens the drawing canvas after this resize, which textual-plot does not
+        see (it sizes its canvases when the plot itself changes size): without a second layout refresh the
+        box stayed drawn for the old width, its right edge cut off (80x24 -> 100x30)."""
+        margin = 7 if 0 < self.size.width < NARROW_PLOT else 10
+        if margin != self.margin_left:
+            self.margin_left = margin
+            self.call_after_refresh(self.refresh, layout=True)
 
     def mark_end(self, x: float, y: float, mark: str, style: str) -> None:
         self.end_marks.append((x, y, mark, style))
