@@ -111,3 +111,32 @@ async def test_the_charts_show_lines_and_separate_axis_labels_on_small_terminals
 def test_axis_ticks_that_fall_on_one_row_or_the_next_are_dropped() -> None:
     rows = {1.0: 5, 2.0: 5, 3.0: 4, 4.0: 3, 5.0: 0}  # ticks 1 and 2 on one row, 3 on the next
     assert spaced(list(rows), rows.__getitem__) == [1.0, 4.0, 5.0]
+
+
+@sync
+async def test_the_end_screen_keeps_rows_for_its_charts_at_80x24(tmp_path) -> None:
+    """At 80x24 the end screen's charts had two rows inside their axes and one y label (the margins and the
+    whole table took the rest): now six or more, with the verdict and the leading nations still in view, and
+    at 100x30 the roomy layout with every nation."""
+    from techrace.tui.screens.end import EndScreen
+    from techrace.tui.widgets.rivals import RivalsTable
+
+    short = tmp_path / "short"
+    short.mkdir()
+    (short / "ruleset.yaml").write_text("name: short\nextends: baseline\ndescription: three quarters\nturns: 3\n")
+    app = TechraceApp(GameOptions("play", str(short), "CN", 1), autosaves=False)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await end_turn(pilot, 3)
+        screen = app.screen
+        assert isinstance(screen, EndScreen)
+        for size, rows in ((SMALL, 6), ((100, 30), 8)):
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+            for plot in screen.query(RacePlot):
+                canvas = plot.query_one("#plot", Canvas)
+                assert canvas.size.height - 2 >= rows, (size, plot.id, canvas.size)
+                assert len(axis_labels(plot)) >= 2, (size, plot.id, axis_labels(plot))
+            table = screen.query_one(RivalsTable)
+            assert screen.query_one("#end-headline").region.y >= 1 and table.region.bottom <= size[1] - 1
+            assert table.size.height >= 5, (size, table.size)  # the heading and the leading nations

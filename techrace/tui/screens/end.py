@@ -36,6 +36,9 @@ def verdict(session: Session) -> tuple[str, str]:
 
 
 class EndScreen(Screen[None]):
+    # Below 30 rows the margins go and the table shows its first rows (it scrolls), so the charts keep six rows
+    # for their lines at 80x24 (they had two, and one y label)
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back to the board"),
         Binding("ctrl+s", "save", "Save"),
