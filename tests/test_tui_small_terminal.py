@@ -114,6 +114,34 @@ def test_axis_ticks_that_fall_on_one_row_or_the_next_are_dropped() -> None:
 
 
 @sync
+async def test_forms_with_a_list_to_tick_show_the_focused_fields_help_at_80x24() -> None:
+    """At 80x24 every help line under every field made the entity-list form scroll by 3 rows (tool bans by 13):
+    a form with a checklist now shows only the focused field's help, so the entity list fits, and as focus
+    moves through a tool ban's fields each stays in view with its own help beside it."""
+    app = TechraceApp(GameOptions("play", "baseline", "US", 7), autosaves=False)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, "entity_list")
+        await settle(pilot)
+        fields = form.query_one("#fields")
+        assert fields.max_scroll_y == 0, "the entity list's fields in view without scrolling"
+        shown = [h.id for h in form.query(".field-help") if h.display and h.region.height]
+        assert shown == ["help-entities"], shown
+        await pilot.press("escape")
+        await settle(pilot)
+        form = await open_form(pilot, "tool_ban")
+        await settle(pilot)
+        fields = form.query_one("#fields")
+        for param in form.spec.params:
+            form.query_one(f"#p-{param.name}").focus()
+            await settle(pilot)
+            shown = [h.id for h in form.query(".field-help") if h.display and h.region.height]
+            assert shown == [f"help-{param.name}"], (param.name, shown)
+            row = form.query_one(f"#p-{param.name}")
+            assert fields.region.contains_region(row.region) or row.region.height > fields.region.height, param.name
+
+
+@sync
 async def test_the_end_screen_keeps_rows_for_its_charts_at_80x24(tmp_path) -> None:
     """At 80x24 the end screen's charts had two rows inside their axes and one y label (the margins and the
     whole table took the rest): now six or more, with the verdict and the leading nations still in view, and

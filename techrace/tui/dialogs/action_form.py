@@ -15,7 +15,7 @@ from typing import Any
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -103,6 +103,7 @@ class ActionForm(ModalScreen[Any]):
                       prompt=f"choose {param.label.lower()}")
 
     def on_mount(self) -> None:
+        self.set_class(any(p.type in MULTI for p in self.spec.params), "-lists")
         self.compact_fields(self.app.size.height < TALL)
         if self.spec.params:
             self.query_one(f"#p-{self.spec.params[0].name}").focus()
@@ -111,6 +112,17 @@ class ActionForm(ModalScreen[Any]):
 
     def on_resize(self) -> None:
         self.compact_fields(self.size.height < TALL)
+        self.call_after_refresh(self.fit_fields)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Below 30 rows a form with a list to tick (`-lists`: entity list, thresholds, tool and servicing bans)
+        shows only the focused field's help line (app.tcss): with every help shown they scrolled by 3 to 13
+        rows at 80x24, the entity list now not at all. Other forms fit with all their help."""
+        focused = next((node for node in event.widget.ancestors_with_self if (node.id or "").startswith("p-")), None)
+        if focused is None:
+            return
+        for help_line in self.query(".field-help"):
+            help_line.set_class(help_line.id == f"help-{focused.id.removeprefix('p-')}", "-focused")  # type: ignore[union-attr]
         self.call_after_refresh(self.fit_fields)
 
     def compact_fields(self, compact: bool) -> None:
