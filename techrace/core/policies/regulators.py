@@ -18,14 +18,25 @@ from techrace.ruleset.schema import RegulatorPolicyParams
 
 if TYPE_CHECKING:
     from techrace.core.model import WorldModel
+    from techrace.core.static import Static
 
 
 def regulator_default(model: WorldModel, idx: np.ndarray, params: RegulatorPolicyParams | None = None) -> list[Event]:
     params = params or RegulatorPolicyParams()
     events: list[Event] = []
+    static = model.static
     for r in idx.tolist():
-        events += _regulate(model, model.static.regulators[r], params)
+        events += _regulate(model, static.regulators[r], params, _nation_of(static)[r])
     return events
+
+
+def _nation_of(static: Static) -> list[int]:
+    """Each regulator's nation (its index), once a game: a regulator never changes nation."""
+    nations = static.cache.get("regulator_nations")
+    if nations is None:
+        nations = static.cache["regulator_nations"] = [static.nations.index(static.ruleset.regulators[code].nation)
+                                                       for code in static.regulators]
+    return nations
 
 
 def _prepared(model: WorldModel, regulator: str) -> list[str]:
@@ -44,9 +55,8 @@ def _prepared(model: WorldModel, regulator: str) -> list[str]:
     return table[1].get(regulator, [])
 
 
-def _regulate(model: WorldModel, regulator: str, p: RegulatorPolicyParams) -> list[Event]:
+def _regulate(model: WorldModel, regulator: str, p: RegulatorPolicyParams, nation: int) -> list[Event]:
     static, s = model.static, model.state
-    nation = static.nations.index(static.ruleset.regulators[regulator].nation)
     prepared = _prepared(model, regulator)
     waiting = [rid for rid in prepared if s.control_status[rid] == "inactive"]
     events: list[Event] = []
