@@ -104,14 +104,11 @@ def _nations(model: WorldModel) -> list[Event]:
     owners: dict[str, str] | None = None  # built for the first order that needs it (most quarters: none)
     nation_at, everyone_ai = positions(st, "nations"), model.player is None
     ledger = SubsidyLedger(model)  # plain subsidies, most of the orders, are checked and paid in bulk
-    hold, industry = ledger.hold, LEVER_GROUPS.index(LEVERS["subsidy"].group)
+    industry = LEVER_GROUPS.index(LEVERS["subsidy"].group)
+    subsidises = None if everyone_ai else (lambda n: model.is_ai(n) or s.delegated[n, industry] > 0)
     for function, params, idx in policy_groups(model, Nation, s.collapsed <= 0):  # in the game
-        for action in (nation_orders if function is nation_default else function)(model, idx, params) or []:
-            if type(action) is tuple:  # a plain subsidy of `nation_orders`: (nation, firm, usd_b)
-                n = nation_at[action[0]]
-                if everyone_ai or model.is_ai(n) or s.delegated[n, industry] > 0:
-                    hold(n, *action)
-                continue
+        orders = (nation_orders if function is nation_default else function)(model, idx, params) or []
+        for action in ledger.hold_plain(orders, subsidises):  # the plain subsidies (tuples) held on the way
             n = nation_at[action.nation]
             lever = LEVERS[action.kind]
             if not everyone_ai and not model.is_ai(n) and s.delegated[n, LEVER_GROUPS.index(lever.group)] <= 0:

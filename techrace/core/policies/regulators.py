@@ -25,8 +25,9 @@ def regulator_default(model: WorldModel, idx: np.ndarray, params: RegulatorPolic
     params = params or RegulatorPolicyParams()
     events: list[Event] = []
     static = model.static
+    nation_of = _nation_of(static)
     for r in idx.tolist():
-        events += _regulate(model, static.regulators[r], params, _nation_of(static)[r])
+        events += _regulate(model, static.regulators[r], params, nation_of[r])
     return events
 
 
