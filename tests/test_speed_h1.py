@@ -1,8 +1,11 @@
 """Round 10 shortcuts in the decision phase give the numbers of the paths they replace: the ledger's one pass
 over a policy call's orders holds each plain subsidy as `hold` does, and regulators read their nation from
-a once-a-game list that equals the ruleset's."""
+a once-a-game list that equals the ruleset's, and a pooling target kept without working out what the nation
+can afford is the one the full rule keeps."""
 
 from __future__ import annotations
+
+import struct
 
 from core_helpers import baseline
 from hypothesis import given, settings
@@ -11,6 +14,8 @@ from hypothesis import strategies as st
 from techrace.core import Action, Game
 from techrace.core.levers.base import firm_ids
 from techrace.core.levers.nation import SubsidyLedger
+from techrace.core.mechanisms.standing import pooled_share_for
+from techrace.core.policies.nations import _pooling_target
 from techrace.core.policies.regulators import _nation_of
 
 RULESET = baseline()
@@ -53,3 +58,33 @@ def test_one_pass_over_the_orders_holds_each_subsidy_as_hold_does(given_orders: 
 def test_each_regulators_nation_is_the_ruleset_s() -> None:
     static = Game.from_ruleset(RULESET, seed=1).model.static
     assert _nation_of(static) == [static.nations.index(RULESET.regulators[code].nation) for code in static.regulators]
+
+
+def pooling_target_in_full(model, n: int, p, gap: float, facts: tuple, now: tuple) -> float | None:  # noqa: ANN001 - before round 10
+    whole = now[0][n] + now[1][n]
+    start = facts[3][n]
+    affordable = pooled_share_for(model.static, p.centralisation_budget_share * max(whole, 0.0), facts[2][n], start)
+    target = now[2][n]
+    behind = gap > p.centralise_gap and target < p.centralisation_max
+    wanted = min(p.centralisation_max, target + p.centralisation_step) if behind else target
+    wanted = min(wanted, max(affordable, start))
+    return wanted if abs(wanted - target) > 1e-9 else None
+
+
+MODEL = Game.from_ruleset(RULESET, seed=1).model
+SHARES = st.sampled_from([0.0, -0.0, 0.05, 0.1, 0.3, 0.5, 1.0, float("nan"), float("inf")]) | st.floats(-1.0, 2.0)
+MONEY = st.sampled_from([0.0, -5.0, 3.0, 1e4, float("nan")]) | st.floats(-100.0, 1e5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(SHARES, SHARES, st.floats(-50.0, 50.0) | st.sampled_from([float("nan"), 20.0, 5.0]), MONEY, MONEY,
+       st.sampled_from([0.0, 1.0, 1e5, 1e7]), st.sampled_from(sorted(RULESET.nations)))
+def test_a_pooling_target_kept_without_its_price_is_the_one_the_full_rule_keeps(
+        target: float, start: float, gap: float, budget: float, standing_cost: float, national: float, code: str) -> None:
+    model = MODEL
+    n = model.static.nations.index(code)
+    p = [agent for agent in model.nation_agents if agent.index == n][0].params
+    facts = ([gap] * 7, [0.0] * 7, [national] * 7, [start] * 7, [0.0] * 7, [1.0] * 7)
+    now = ([budget] * 7, [standing_cost] * 7, [target] * 7, [1.0] * 7)
+    found, full = _pooling_target(model, n, p, gap, facts, now), pooling_target_in_full(model, n, p, gap, facts, now)
+    assert (found is None and full is None) or struct.pack("d", found) == struct.pack("d", full)
