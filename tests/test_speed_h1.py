@@ -1,22 +1,28 @@
 """Round 10 shortcuts in the decision phase give the numbers of the paths they replace: the ledger's one pass
 over a policy call's orders holds each plain subsidy as `hold` does, and regulators read their nation from
 a once-a-game list that equals the ruleset's, and a pooling target kept without working out what the nation
-can afford is the one the full rule keeps."""
+can afford is the one the full rule keeps, and hawks and doves build the lists they act on only when
+their margin asks for them, with the events of the full rule."""
 
 from __future__ import annotations
 
 import struct
 
+import pytest
 from core_helpers import baseline
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from techrace.core import Action, Game
+from techrace.core.agents import Regulator
+from techrace.core.events import Event
 from techrace.core.levers.base import firm_ids
 from techrace.core.levers.nation import SubsidyLedger
 from techrace.core.mechanisms.standing import pooled_share_for
+from techrace.core.policies import regulators
 from techrace.core.policies.nations import _pooling_target
 from techrace.core.policies.regulators import _nation_of
+from techrace.ruleset.schema import RegulatorPolicyParams
 
 RULESET = baseline()
 ARRAYS = ("budget", "cash", "subsidy", "toolmaker_subsidy", "chip_subsidy", "lab_subsidy")
@@ -88,3 +94,48 @@ def test_a_pooling_target_kept_without_its_price_is_the_one_the_full_rule_keeps(
     now = ([budget] * 7, [standing_cost] * 7, [target] * 7, [1.0] * 7)
     found, full = _pooling_target(model, n, p, gap, facts, now), pooling_target_in_full(model, n, p, gap, facts, now)
     assert (found is None and full is None) or struct.pack("d", found) == struct.pack("d", full)
+
+
+def regulate_in_full(model, regulator: str, p, nation: int) -> list[Event]:  # noqa: ANN001 - before round 10
+    static, s = model.static, model.state
+    prepared = regulators._prepared(model, regulator)
+    waiting = [rid for rid in prepared if s.control_status[rid] == "inactive"]
+    events: list[Event] = []
+    if p.escalate:
+        for rid in waiting:
+            when = s.controls[rid].get("when")
+            if when and regulators.condition_holds(static, when, model.quarter, model.metrics_before):
+                held = regulators.condition_words(when)
+                events += model.enact(rid, f"its condition held in {model.quarter}" + (f": {held}" if held else ""))
+    if s.new_controls_against[nation] > 0:
+        for rid in p.retaliate_with:
+            if rid in s.controls and s.control_status.get(rid) != "active":
+                events += model.enact(rid, f"{regulator} answers a rival's new controls against {static.nations[nation]}")
+    lead = regulators._lead(model, nation)
+    if lead is None:
+        return events
+    still_waiting = [rid for rid in waiting if s.control_status[rid] == "inactive"]
+    if p.escalate_when_lead_below is not None and lead < p.escalate_when_lead_below and still_waiting and not events:
+        events += model.enact(still_waiting[0], f"the lead over its rival fell to {lead:.1f} points")
+    active = [rid for rid in prepared if s.control_status[rid] == "active"]
+    if p.deescalate_when_lead_above is not None and lead > p.deescalate_when_lead_above and active:
+        events += model.lift(active[-1], f"the lead over its rival is {lead:.1f} points")
+    return events
+
+
+@pytest.mark.parametrize("params", [RegulatorPolicyParams(escalate_when_lead_below=1000.0),
+                                    RegulatorPolicyParams(escalate_when_lead_below=5.0, deescalate_when_lead_above=-5.0),
+                                    RegulatorPolicyParams(deescalate_when_lead_above=-1000.0)],
+                         ids=["hawk", "both", "dove"])
+def test_hawks_and_doves_enact_and_lift_as_the_full_rule_does(params: RegulatorPolicyParams,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    played = []
+    for rule in (regulators._regulate, regulate_in_full):
+        monkeypatch.setattr(regulators, "_regulate", rule)
+        game = Game.from_ruleset(RULESET, seed=4)
+        for agent in game.model.agents_by_type[Regulator]:
+            agent.params = params
+        game.run(12)
+        played.append((game.model.state.control_status, [(e.text, e.cause) for e in game.events]))
+    assert played[0] == played[1]
+    assert any("lead over its rival" in cause for _, cause in played[0][1])

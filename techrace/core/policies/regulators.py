@@ -74,12 +74,14 @@ def _regulate(model: WorldModel, regulator: str, p: RegulatorPolicyParams, natio
     lead = _lead(model, nation)
     if lead is None:
         return events
-    still_waiting = [rid for rid in waiting if s.control_status[rid] == "inactive"]
-    if p.escalate_when_lead_below is not None and lead < p.escalate_when_lead_below and still_waiting and not events:
-        events += model.enact(still_waiting[0], f"the lead over its rival fell to {lead:.1f} points")
-    active = [rid for rid in prepared if s.control_status[rid] == "active"]
-    if p.deescalate_when_lead_above is not None and lead > p.deescalate_when_lead_above and active:
-        events += model.lift(active[-1], f"the lead over its rival is {lead:.1f} points")
+    if p.escalate_when_lead_below is not None and lead < p.escalate_when_lead_below and not events:
+        still_waiting = [rid for rid in waiting if s.control_status[rid] == "inactive"]
+        if still_waiting:
+            events += model.enact(still_waiting[0], f"the lead over its rival fell to {lead:.1f} points")
+    if p.deescalate_when_lead_above is not None and lead > p.deescalate_when_lead_above:
+        active = [rid for rid in prepared if s.control_status[rid] == "active"]
+        if active:
+            events += model.lift(active[-1], f"the lead over its rival is {lead:.1f} points")
     return events
 
 
