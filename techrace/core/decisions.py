@@ -101,17 +101,14 @@ def _nations(model: WorldModel) -> list[Event]:
     """Computer nations decide everything; the player's advisor only the groups handed to it."""
     st, s = model.static, model.state
     events: list[Event] = []
-    owners = model.control_owners()  # rules are only ever added (a retaliation), never re-owned
+    owners: dict[str, str] | None = None  # built for the first order that needs it (most quarters: none)
     nation_at, everyone_ai = positions(st, "nations"), model.player is None
     ledger = SubsidyLedger(model)  # plain subsidies, most of the orders, are checked and paid in bulk
     industry = LEVER_GROUPS.index(LEVERS["subsidy"].group)
+    subsidises = None if everyone_ai else (lambda n: model.is_ai(n) or s.delegated[n, industry] > 0)
     for function, params, idx in policy_groups(model, Nation, s.collapsed <= 0):  # in the game
-        for action in (nation_orders if function is nation_default else function)(model, idx, params) or []:
-            if type(action) is tuple:  # a plain subsidy of `nation_orders`: (nation, firm, usd_b)
-                n = nation_at[action[0]]
-                if everyone_ai or model.is_ai(n) or s.delegated[n, industry] > 0:
-                    ledger.hold(n, *action)
-                continue
+        orders = (nation_orders if function is nation_default else function)(model, idx, params) or []
+        for action in ledger.hold_plain(orders, subsidises):  # the plain subsidies (tuples) held on the way
             n = nation_at[action.nation]
             lever = LEVERS[action.kind]
             if not everyone_ai and not model.is_ai(n) and s.delegated[n, LEVER_GROUPS.index(lever.group)] <= 0:
@@ -119,7 +116,7 @@ def _nations(model: WorldModel) -> list[Event]:
             if ledger.holds(n, action) is not None:
                 continue
             ledger.book()  # any other order sees the state as if every subsidy before it had been paid
-            if len(owners) != len(s.controls):
+            if owners is None or len(owners) != len(s.controls):  # rules are only ever added (a retaliation), never re-owned
                 owners = model.control_owners()
             if not lever.accepts(st.ruleset, action, owners):  # the verdict of `validate`, checked cheaply
                 continue

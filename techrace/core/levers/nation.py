@@ -3,6 +3,7 @@ and handing lever groups to the advisor. Standing levers hold until changed (see
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from techrace.core.events import Event
@@ -107,6 +108,35 @@ class SubsidyLedger:
                 columns[name] = getattr(self.model.state, name).tolist()
             columns[name][i] += usd_b
         return True
+
+    def hold_plain(self, orders: Iterable[Action | tuple[str, str, float]],
+                   allowed: Callable[[int], bool] | None = None) -> Iterator[Action]:
+        """Hold each plain subsidy among `orders` (a `(nation, firm, usd_b)` tuple of `nation_orders`) as `hold`
+        does, in order, and yield the other orders: one policy call's orders in one pass instead of a call per
+        subsidy (the caller books before it applies a yielded order). `allowed(n)`: whether the computer
+        decides nation n's subsidies (None: every nation's)."""
+        nation_at, state = positions(self.model.static, "nations"), self.model.state
+        (low, high), firm_nation, paid_into = self.bounds, self.firm_nation, self.paid_into
+        for order in orders:
+            if type(order) is not tuple:
+                yield order
+                continue
+            nation, firm, usd_b = order
+            n = nation_at[nation]
+            if allowed is not None and not allowed(n):
+                continue
+            if not (firm and low <= usd_b <= high and firm_nation.get(firm) == nation):
+                continue
+            budgets = self.budget  # (a yielded order may have booked: new dicts)
+            budget = budgets[n] if n in budgets else float(state.budget[n])
+            if usd_b > budget + 1e-9:
+                continue
+            budgets[n] = budget - usd_b
+            columns = self.columns
+            for name, i in paid_into[firm]:
+                if name not in columns:
+                    columns[name] = getattr(state, name).tolist()
+                columns[name][i] += usd_b
 
     def book(self) -> None:
         """Write the budgets and the arrays paid into back."""

@@ -150,8 +150,9 @@ def due(static: Static, s: WorldState) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return _due(static, s)[:3]
 
 
-def _due(static: Static, s: WorldState) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """`due` and the pooling rent per lab in its cost."""
+def _due(static: Static, s: WorldState) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool, bool]:
+    """`due`, the pooling rent per lab in its cost, and whether any recurring subsidy and any power programme
+    stands (`charge` reads both again)."""
     step = static.ruleset.levers.centralisation_step_per_quarter
     sites, draw = national_sites(static, s)
     rising = s.centralisation_target > s.centralisation
@@ -162,24 +163,24 @@ def _due(static: Static, s: WorldState) -> tuple[np.ndarray, np.ndarray, np.ndar
     # the terms in order, those that are zero for every nation left out (most quarters have no recurring
     # subsidy, power programme or pay above the ruleset's): adding 0.0 to a non-negative cost changes nothing
     total = 0.0  # (`np.count_nonzero` of a float array: what `.any()` says, for a third of its time)
-    if np.count_nonzero(s.subsidy_programme):
+    subsidies, power = bool(np.count_nonzero(s.subsidy_programme)), bool(np.count_nonzero(s.power_programme))
+    if subsidies:
         total = s.subsidy_programme.sum(axis=1)
-    if np.count_nonzero(s.power_programme):
+    if power:
         total = total + s.power_programme * static.nation_params.power_cost
     if (s.pay > static.nation_params.pay_index).any():
         total = total + _pay_costs(static, s.pay)
     cost, rent = _pooling_bill(static, s, share_after)
-    return total + cost, share_after, sites, rent
+    return total + cost, share_after, sites, rent, subsidies, power
 
 
 def charge(static: Static, s: WorldState, quarter: str) -> list[Event]:
     """Pay every nation's standing orders from this quarter's budget; returns events for any cut."""
-    total, share_after, sites, rent = _due(static, s)
+    total, share_after, sites, rent, subsidies, power = _due(static, s)
     budget = np.maximum(s.budget, 0.0)
     short = total > budget
     events: list[Event] = []
-    power = np.count_nonzero(s.power_programme)
-    if not short.any() and not np.count_nonzero(s.subsidy_programme):  # every order paid in full (most quarters): `paid` is 1.0
+    if not short.any() and not subsidies:  # every order paid in full (most quarters): `paid` is 1.0
         if power:
             s.power_gw += s.power_programme  # x 1.0
         start = start_share(static)

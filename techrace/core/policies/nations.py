@@ -165,11 +165,12 @@ def _pooling_target(model: WorldModel, n: int, p: NationPolicyParams, gap: float
     """A new pooling target, or None to keep it: a step up while `centralise_gap` behind, never above
     `centralisation_max` nor what `centralisation_budget_share` of this quarter's budget rents (and cut
     back to that when the pooled compute outgrows it)."""
-    whole = now[0][n] + now[1][n]  # this quarter's budget before standing orders
-    start = facts[3][n]
-    affordable = pooled_share_for(model.static, p.centralisation_budget_share * max(whole, 0.0), facts[2][n], start)
-    target = now[2][n]
+    start, target = facts[3][n], now[2][n]
     behind = gap > p.centralise_gap and target < p.centralisation_max
+    if not behind and target <= start:  # kept: what it can afford is never below the start share
+        return None
+    whole = now[0][n] + now[1][n]  # this quarter's budget before standing orders
+    affordable = pooled_share_for(model.static, p.centralisation_budget_share * max(whole, 0.0), facts[2][n], start)
     wanted = min(p.centralisation_max, target + p.centralisation_step) if behind else target
     wanted = min(wanted, max(affordable, start))
     return wanted if abs(wanted - target) > 1e-9 else None

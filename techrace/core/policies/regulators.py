@@ -18,14 +18,26 @@ from techrace.ruleset.schema import RegulatorPolicyParams
 
 if TYPE_CHECKING:
     from techrace.core.model import WorldModel
+    from techrace.core.static import Static
 
 
 def regulator_default(model: WorldModel, idx: np.ndarray, params: RegulatorPolicyParams | None = None) -> list[Event]:
     params = params or RegulatorPolicyParams()
     events: list[Event] = []
+    static = model.static
+    nation_of = _nation_of(static)
     for r in idx.tolist():
-        events += _regulate(model, model.static.regulators[r], params)
+        events += _regulate(model, static.regulators[r], params, nation_of[r])
     return events
+
+
+def _nation_of(static: Static) -> list[int]:
+    """Each regulator's nation (its index), once a game: a regulator never changes nation."""
+    nations = static.cache.get("regulator_nations")
+    if nations is None:
+        nations = static.cache["regulator_nations"] = [static.nations.index(static.ruleset.regulators[code].nation)
+                                                       for code in static.regulators]
+    return nations
 
 
 def _prepared(model: WorldModel, regulator: str) -> list[str]:
@@ -44,9 +56,8 @@ def _prepared(model: WorldModel, regulator: str) -> list[str]:
     return table[1].get(regulator, [])
 
 
-def _regulate(model: WorldModel, regulator: str, p: RegulatorPolicyParams) -> list[Event]:
+def _regulate(model: WorldModel, regulator: str, p: RegulatorPolicyParams, nation: int) -> list[Event]:
     static, s = model.static, model.state
-    nation = static.nations.index(static.ruleset.regulators[regulator].nation)
     prepared = _prepared(model, regulator)
     waiting = [rid for rid in prepared if s.control_status[rid] == "inactive"]
     events: list[Event] = []
@@ -63,12 +74,14 @@ def _regulate(model: WorldModel, regulator: str, p: RegulatorPolicyParams) -> li
     lead = _lead(model, nation)
     if lead is None:
         return events
-    still_waiting = [rid for rid in waiting if s.control_status[rid] == "inactive"]
-    if p.escalate_when_lead_below is not None and lead < p.escalate_when_lead_below and still_waiting and not events:
-        events += model.enact(still_waiting[0], f"the lead over its rival fell to {lead:.1f} points")
-    active = [rid for rid in prepared if s.control_status[rid] == "active"]
-    if p.deescalate_when_lead_above is not None and lead > p.deescalate_when_lead_above and active:
-        events += model.lift(active[-1], f"the lead over its rival is {lead:.1f} points")
+    if p.escalate_when_lead_below is not None and lead < p.escalate_when_lead_below and not events:
+        still_waiting = [rid for rid in waiting if s.control_status[rid] == "inactive"]
+        if still_waiting:
+            events += model.enact(still_waiting[0], f"the lead over its rival fell to {lead:.1f} points")
+    if p.deescalate_when_lead_above is not None and lead > p.deescalate_when_lead_above:
+        active = [rid for rid in prepared if s.control_status[rid] == "active"]
+        if active:
+            events += model.lift(active[-1], f"the lead over its rival is {lead:.1f} points")
     return events
 
 
