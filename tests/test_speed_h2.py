@@ -1,0 +1,78 @@
+"""Round-10 shortcuts in the firms' policies give the numbers of what they replace: the foundries' three capacity
+forecasts in one pass (`forecast.industry_ahead`), the chip firms' slot tables kept by the slots' firms, and
+pipelines moved on as one flat run."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+from core_helpers import play
+
+from techrace.core.events import Event
+from techrace.core.policies import chip_firms
+from techrace.core.policies.design import design_compliant
+
+
+def _split_output_in_full(model, idx: np.ndarray) -> list[Event]:  # noqa: ANN001
+    """`_split_output` before its slot tables: the firm x slot mask of active designs worked out every quarter."""
+    static, s = model.static, model.state
+    lic, eligible = model.licences, model.eligible
+    h100e = s.sku_tflops * 16.0 / static.ruleset.technology.h100_tpp
+    live = s.sku_active > 0
+    firm_of = s.sku_firm.astype(np.int64)
+    active = live & (s.sku_used > 0)
+    mine = (firm_of[None, :] == idx[:, None]) & active[None, :]
+    nc = len(static.chip_firms)
+    chosen, row_of, pick = chip_firms._firm_rows(static, idx)
+    offered = active & chosen[firm_of]
+    planned = (s.sku_ready_turn <= s.turn) & live & offered
+    firm_score = np.where(eligible & planned[:, None], h100e[:, None] * lic.chip_allowed, 0.0)
+    groups = chip_firms.sku_groups(firm_of)
+    tiered = lic.tier_cap[static.lab_nation] <= 0
+    if np.count_nonzero(tiered):
+        firm_score = np.where(chip_firms._foreign(static, firm_of) & tiered[None, :], 0.0, firm_score)
+    top = chip_firms.by_firm(np.maximum, firm_score, groups, nc, 0.0)
+    top_of_sku = top.take(firm_of, axis=0)
+    first = np.where((firm_score == top_of_sku) & (top_of_sku > 0), np.arange(len(firm_of))[:, None], len(firm_of))
+    best = chip_firms.by_firm(np.minimum, first, groups, nc, 0)[pick]
+    buys = top[pick] > 0
+    share = np.bincount(best[buys], weights=s.capital[buys.nonzero()[1]], minlength=static.sku_capacity)
+    total = np.add.reduce(np.where(mine, share[None, :], 0.0), axis=1)
+    firm_total = total[row_of[firm_of]]
+    s.sku_share = np.where(offered, np.where(firm_total > 0, share / np.maximum(firm_total, 1e-300), 0.0), s.sku_share)
+    sells = offered[:, None] & eligible
+    best_legal = chip_firms.by_firm(np.maximum, np.where(sells, lic.chip_allowed, -np.inf), groups, nc, -np.inf)[pick]
+    blocked = (best_legal < 0.5) & (best_legal > -np.inf)
+    events: list[Event] = []
+    for row, lab_nation in sorted({(int(r), int(static.lab_nation[c])) for r, c in zip(*np.nonzero(blocked), strict=True)}):
+        events += design_compliant(model, int(idx[row]), np.flatnonzero(mine[row]), lab_nation)
+    return events
+
+
+@pytest.mark.parametrize("firms", ["all", "some"])
+def test_the_output_split_from_slot_tables_is_the_split_in_full(firms: str) -> None:
+    """Quarter after quarter, as designs are added, retired and freed (the slot tables follow the slots' firms),
+    with labs' capital of every sign and a firm whose designs a rule closes a market to."""
+    game = play(turns=0)
+    for turn in range(14):
+        model = game.model
+        idx = np.arange(len(model.static.chip_firms))
+        idx = idx if firms == "all" else idx[1::2]
+        if turn == 9:
+            model.state.capital[:3] = (-1.0, 0.0, -0.0)
+        if turn == 11:
+            model.licences.chip_allowed = model.licences.chip_allowed * 0.4  # every market closed to every design
+        shortcut, in_full = copy.deepcopy(model), copy.deepcopy(model)
+        events = chip_firms._split_output(shortcut, idx)
+        assert [e.text for e in events] == [e.text for e in _split_output_in_full(in_full, idx)], turn
+        for name in ("sku_share", "sku_names", "sku_used", "sku_firm", "sku_tflops"):
+            assert np.asarray(getattr(shortcut.state, name)).tobytes() == np.asarray(getattr(in_full.state, name)).tobytes()
+        firm_of = model.state.sku_firm.astype(np.int64)
+        groups, own, chosen, row_of, slots, pick = chip_firms._slot_tables(model.static, firm_of, idx)
+        every, rows, _ = chip_firms._firm_rows(model.static, idx)
+        assert own.tolist() == (firm_of[None, :] == idx[:, None]).tolist() and chosen.tolist() == every[firm_of].tolist()
+        assert row_of.tolist() == rows[firm_of].tolist() and slots.ravel().tolist() == list(range(len(firm_of)))
+        assert [g.tolist() for g in groups] == [g.tolist() for g in chip_firms.sku_groups(firm_of)]
+        game.run(1)
