@@ -8,11 +8,48 @@ import copy
 
 import numpy as np
 import pytest
-from core_helpers import play
+from core_helpers import baseline, play, variant
 
 from techrace.core.events import Event
+from techrace.core.mechanisms import forecast
 from techrace.core.policies import chip_firms
 from techrace.core.policies.design import design_compliant
+
+
+def _forecasts_one_by_one(static, s) -> dict[str, np.ndarray]:  # noqa: ANN001
+    """What `_build_fabs`, `_grow_hbm` and `_grow_packaging` forecast before `industry_ahead`, market by market."""
+    industry = static.ruleset.industry
+    rules, foundries = industry.forecast, np.arange(len(static.foundries))
+    horizon = static.build_quarters[None, :].astype(np.float64)
+    return {"ai_wafer": forecast.top_down(s.ai_wafer_demand_level[foundries], s.ai_wafer_demand_trend[foundries],
+                                          s.wafer_demand_level, horizon, rules),
+            "hbm": forecast.ahead(s.hbm_demand_level, s.hbm_demand_trend, industry.hbm_build_quarters, rules),
+            "packaging": forecast.ahead(s.packaging_demand_level, s.packaging_demand_trend,
+                                        industry.packaging_build_quarters, rules)}
+
+
+def _damping(value: float):  # noqa: ANN202
+    def edit(data: dict) -> None:
+        data["industry"]["forecast"]["trend_damping"] = value
+    return edit
+
+
+@pytest.mark.parametrize("damping", [None, 1.0, 0.5])
+def test_the_foundries_forecasts_in_one_pass_are_those_of_one_call_each(damping: float | None) -> None:
+    ruleset = baseline() if damping is None else variant(_damping(damping))
+    game = play(ruleset, turns=0)
+    static, s = game.model.static, game.model.state
+    for turn in range(6):
+        odd = copy.deepcopy(game.model.state)  # no history, a negative trend, an infinite level, a NaN and a -0.0
+        odd.hbm_demand_level[0], odd.ai_wafer_demand_trend[1], odd.packaging_demand_level[-1] = 0.0, -2.0, np.inf
+        odd.wafer_demand_level[2, 3], odd.ai_wafer_demand_level[3], odd.hbm_demand_trend[2] = np.nan, -0.0, np.nan
+        for state in (s, odd):
+            together = dict(zip(("ai_wafer", "hbm", "packaging"), forecast.industry_ahead(static, state), strict=True))
+            alone = _forecasts_one_by_one(static, state)
+            for name, numbers in alone.items():
+                found = forecast.split(together[name], state.wafer_demand_level) if name == "ai_wafer" else together[name]
+                assert found.shape == numbers.shape and found.tobytes() == numbers.tobytes(), (turn, name)
+        game.run(1)
 
 
 def _split_output_in_full(model, idx: np.ndarray) -> list[Event]:  # noqa: ANN001
