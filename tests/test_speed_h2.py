@@ -113,3 +113,37 @@ def test_the_output_split_from_slot_tables_is_the_split_in_full(firms: str) -> N
         assert row_of.tolist() == rows[firm_of].tolist() and slots.ravel().tolist() == list(range(len(firm_of)))
         assert [g.tolist() for g in groups] == [g.tolist() for g in chip_firms.sku_groups(firm_of)]
         game.run(1)
+
+
+@pytest.mark.parametrize("shape", [(19, 8, 16), (19, 16), (3, 1), (0, 4), (2, 3, 1)])
+@pytest.mark.parametrize("contiguous", [True, False])
+def test_a_pipeline_moved_on_as_one_flat_run_is_one_moved_row_by_row(shape: tuple[int, ...], contiguous: bool) -> None:
+    from techrace.core.mechanisms.fabrication import _move_on
+
+    numbers = np.random.default_rng(3).normal(size=shape)
+    if numbers.size:
+        numbers.flat[::5] = np.array([np.nan, -0.0, np.inf, 0.0])[np.arange(len(numbers.flat[::5])) % 4]
+    queue = numbers.copy() if contiguous else np.asfortranarray(numbers)
+    by_rows = numbers.copy()
+    by_rows[..., :-1] = by_rows[..., 1:]
+    by_rows[..., -1] = 0.0
+    _move_on(queue)
+    assert queue.shape == shape and np.ascontiguousarray(queue).tobytes() == by_rows.tobytes()
+
+
+@pytest.mark.parametrize("contiguous", [True, False])
+def test_the_algorithms_history_moved_on_as_one_flat_run_is_the_row_by_row_move(contiguous: bool) -> None:
+    from techrace.core.mechanisms import research
+
+    game = play(turns=3)
+    static, s = game.model.static, game.model.state
+    s.algo_history[0, -1], s.algo_history[1, 0] = np.nan, -0.0
+    if not contiguous:
+        s.algo_history = np.asfortranarray(s.algo_history)
+    luck = np.ones(len(static.labs))
+    expected = copy.deepcopy(s)
+    research.advance(static, s, game.model.research_ref, luck)
+    expected.algo_log10 = s.algo_log10.copy()
+    expected.algo_history[:, 1:] = expected.algo_history[:, :-1]
+    expected.algo_history[:, 0] = expected.algo_log10
+    assert np.ascontiguousarray(s.algo_history).tobytes() == np.ascontiguousarray(expected.algo_history).tobytes()
