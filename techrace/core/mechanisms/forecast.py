@@ -39,12 +39,9 @@ def observe_all(s: Any, markets: tuple[str, ...], rules: Forecasting) -> None:
     world state in one elementwise pass over all of them (the same numbers as one call per market)."""
     names = _names(markets)
     levels = [getattr(s, level) for level, _, _ in names]
-    # the levels, the trends and the demands laid end to end in one concatenation (axis None: each flattened, in
-    # order), read as three views; `observe` makes every transcendental call on fresh arrays of its own
-    every = np.concatenate([*levels, *[getattr(s, trend) for _, trend, _ in names],
-                            *[getattr(s, demand) for _, _, demand in names]], axis=None)
-    count = sum([old.size for old in levels])
-    level, trend = observe(every[:count], every[count:2 * count], every[2 * count:], rules)
+    level, trend = observe(np.concatenate(levels, axis=None),  # axis None: each flattened, in order
+                           np.concatenate([getattr(s, trend) for _, trend, _ in names], axis=None),
+                           np.concatenate([getattr(s, demand) for _, _, demand in names], axis=None), rules)
     start = 0
     for (level_name, trend_name, _), old in zip(names, levels, strict=True):
         end = start + old.size
