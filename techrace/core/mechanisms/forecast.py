@@ -45,8 +45,12 @@ def observe_all(s: Any, markets: tuple[str, ...], rules: Forecasting) -> None:
     start = 0
     for (level_name, trend_name, _), old in zip(names, levels, strict=True):
         end = start + old.size
-        setattr(s, level_name, level[start:end].reshape(old.shape))
-        setattr(s, trend_name, trend[start:end].reshape(old.shape))
+        if old.ndim == 1:  # the slices have the shape already
+            setattr(s, level_name, level[start:end])
+            setattr(s, trend_name, trend[start:end])
+        else:
+            setattr(s, level_name, level[start:end].reshape(old.shape))
+            setattr(s, trend_name, trend[start:end].reshape(old.shape))
         start = end
 
 
@@ -94,9 +98,52 @@ def top_down(level: np.ndarray, trend: np.ndarray, part_levels: np.ndarray, quar
     *Forecasting: Principles and Practice*, 3rd ed., §11.2). Demand moving from one part to another (designs
     moving to the next node) then shifts the forecast between parts without adding to it; a trend per part
     reads the move as growth (a log trend of +0.7 a quarter on TSMC's N3 in baseline 2026) and builds for it."""
+    return split(ahead(level[:, None], trend[:, None], quarters, rules), part_levels)
+
+
+def split(whole_ahead: np.ndarray, part_levels: np.ndarray) -> np.ndarray:
+    """`top_down` of a whole already forecast (`whole_ahead`, (whole, part): the whole's forecast at each part's
+    horizon): each part gets its smoothed share of it."""
     seen = np.where(part_levels > 0, np.exp(part_levels), 0.0)
     share = seen / np.maximum(np.add.reduce(seen, axis=1, keepdims=True), 1e-12)
-    return ahead(level[:, None], trend[:, None], quarters, rules) * share
+    return whole_ahead * share
+
+
+def industry_ahead(static: Any, s: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The forecasts foundries and memory makers build capacity against, in one pass over all of them: (foundry,
+    node) each foundry's whole AI wafer demand `build_quarters` of each node ahead (for `split`), (foundry,) HBM
+    demand `hbm_build_quarters` ahead and (pool,) packaging demand `packaging_build_quarters` ahead. Each number
+    is `ahead`'s (the same steps, every operation elementwise), for three calls' work in one."""
+    gather, steps, (shape, hbm, packaging, size) = _industry_plan(static, s)
+    # the levels and trends laid end to end, each forecast's level and trend gathered from them in one take
+    both = np.concatenate((s.ai_wafer_demand_level, s.hbm_demand_level, s.packaging_demand_level, s.ai_wafer_demand_trend,
+                           s.hbm_demand_trend, s.packaging_demand_trend), axis=None).take(gather)
+    level, trend = both[:size], both[size:]
+    found = np.where(level > 0, np.exp(level + trend * steps), 0.0)
+    return found[:hbm].reshape(shape), found[hbm:packaging], found[packaging:]
+
+
+def _industry_plan(static: Any, s: Any) -> tuple[np.ndarray, np.ndarray, tuple[tuple[int, int], int, int, int]]:
+    """For `industry_ahead`, once a game (read-only): where each forecast's level and then each one's trend lie in
+    the markets' levels and trends laid end to end, the forecasts' steps (`ahead`'s own: the same horizons give
+    the same numbers), and the AI wafer part's shape, where the HBM and the packaging parts start and the forecasts' count."""
+    plan = static.cache.get("industry_ahead")
+    if plan is None:
+        industry = static.ruleset.industry
+        phi = industry.forecast.trend_damping
+        nodes = static.build_quarters[None, :].astype(np.float64)  # (1, node), as `top_down` is given them
+        wholes = len(s.ai_wafer_demand_level)
+        wafer_steps = nodes if phi >= 1.0 else _damped_steps(phi, nodes.shape, nodes.tobytes())
+        wafers, wafer_steps = np.broadcast_arrays(np.arange(wholes)[:, None], wafer_steps)  # each whole at each horizon
+        makers, pools = len(s.hbm_demand_level), len(s.packaging_demand_level)
+        places = np.concatenate((wafers.ravel(), wholes + np.arange(makers + pools)))
+        steps = np.concatenate((wafer_steps.ravel(), np.broadcast_to(_scalar_steps(phi, industry.hbm_build_quarters), makers),
+                                np.broadcast_to(_scalar_steps(phi, industry.packaging_build_quarters), pools)))
+        gather = np.concatenate((places, places + wholes + makers + pools))  # the levels, then the trends
+        plan = static.cache["industry_ahead"] = (gather, steps, (wafers.shape, wafers.size, wafers.size + makers, len(places)))
+        for array in (gather, steps):
+            array.flags.writeable = False
+    return plan
 
 
 @lru_cache(maxsize=64)

@@ -144,5 +144,10 @@ def advance(static: Static, s: WorldState, ref: ResearchReference, luck: np.ndar
     people = researchers(static, s)  # research moves no researcher: counted once for both parts
     gain = own_progress(static, s, ref, luck, people) + diffusion(static, s, people)
     s.algo_log10 = s.algo_log10 + gain
-    s.algo_history[:, 1:] = s.algo_history[:, :-1]
-    s.algo_history[:, 0] = s.algo_log10
+    history = s.algo_history
+    if history.flags.c_contiguous:  # each lab's quarters one on as one flat run (what moves into a lab's first
+        flat = history.reshape(-1)  # quarter from the lab before is overwritten next): ~2x faster than the
+        flat[1:] = flat[:-1]        # overlapping row-wise assignment, which numpy makes through a temporary copy
+    else:
+        history[:, 1:] = history[:, :-1]
+    history[:, 0] = s.algo_log10

@@ -73,30 +73,30 @@ def _split_output(model: WorldModel, idx: np.ndarray) -> list[Event]:
     live = s.sku_active > 0
     firm_of = s.sku_firm.astype(np.int64)
     active = live & (s.sku_used > 0)
-    mine = (firm_of[None, :] == idx[:, None]) & active[None, :]                  # (firm, sku)
     nc = len(static.chip_firms)
-    chosen, row_of, pick = _firm_rows(static, idx)
-    offered = active & chosen[firm_of]
+    groups, own, chosen_slot, row_of_slot, slot_index, pick = _slot_tables(static, firm_of, idx)
+    offered = active & chosen_slot
     # firms plan for legal sales only (grey-market buyers are not a market a firm can plan for), of their
     # designs on offer that are ready
     planned = (s.sku_ready_turn <= s.turn) & live & offered
     firm_score = np.where(eligible & planned[:, None], h100e[:, None] * lic.chip_allowed, 0.0)    # (sku, lab)
     # each firm's best design per lab: reduced over the designs grouped by firm, never a firm x design x lab array
-    groups = sku_groups(firm_of, static.cache)
     tiered = lic.tier_cap[static.lab_nation] <= 0  # labs in nations a country-tier rule closes to foreign designs
     if np.count_nonzero(tiered):  # as `tiered.any()`, without its Python wrapper
         firm_score = np.where(_foreign(static, firm_of) & tiered[None, :], 0.0, firm_score)
     top = by_firm(np.maximum, firm_score, groups, nc, 0.0)                      # (firm, lab)
     top_of_sku = top.take(firm_of, axis=0)  # `top[firm_of]` (take gathers rows for less than fancy indexing)
-    first = np.where((firm_score == top_of_sku) & (top_of_sku > 0), np.arange(len(firm_of))[:, None], len(firm_of))
+    first = np.where((firm_score == top_of_sku) & (top_of_sku > 0), slot_index, len(firm_of))
     best = by_firm(np.minimum, first, groups, nc, 0)[pick]                       # (firm, lab): the first best design
     buys = top[pick] > 0
     # a bincount adds the labs' capital in the same order as np.add.at would, from 0.0
     share = np.bincount(best[buys], weights=s.capital[buys.nonzero()[1]], minlength=static.sku_capacity)
-    total = np.add.reduce(np.where(mine, share[None, :], 0.0), axis=1)          # each firm's planned sales
+    # each firm's planned sales: `share` is +0.0 but on the planned slots (all active), so the firm's own slots
+    # give the sum its active ones would, the same elements in the same places
+    total = np.add.reduce(np.where(own, share[None, :], 0.0), axis=1)
     # ... seen from each SKU (a slot not on offer reads some row and keeps its share: only offered slots change;
     # their share is 0.0 elsewhere, so no division goes wrong)
-    firm_total = total[row_of[firm_of]]
+    firm_total = total[row_of_slot]
     s.sku_share = np.where(offered, np.where(firm_total > 0, share / np.maximum(firm_total, 1e-300), 0.0), s.sku_share)
     sells = offered[:, None] & eligible                                          # (sku, lab)
     # a firm sells to a lab at all where its best legal share is above -inf (the legal shares are finite,
@@ -107,7 +107,7 @@ def _split_output(model: WorldModel, idx: np.ndarray) -> list[Event]:
     if not np.count_nonzero(blocked):  # no market closed to a whole firm (most quarters)
         return events
     for row, lab_nation in sorted({(int(r), int(static.lab_nation[c])) for r, c in zip(*np.nonzero(blocked), strict=True)}):
-        events += design_compliant(model, int(idx[row]), np.flatnonzero(mine[row]), lab_nation)
+        events += design_compliant(model, int(idx[row]), np.flatnonzero(own[row] & active), lab_nation)
     return events
 
 
@@ -139,6 +139,22 @@ def _firm_rows(static: Static, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray,
         everyone = np.array_equal(idx, np.arange(len(static.chip_firms)))
         rows = static.cache[key] = (chosen, row_of, slice(None) if everyone else idx.copy())
     return rows
+
+
+def _slot_tables(static: Static, firm_of: np.ndarray, idx: np.ndarray) -> tuple:
+    """What `_split_output` reads of the slots' firms, kept by them and the policy's firms (the slots' firms change
+    only when a design is added): `sku_groups`, (firm, sku) True where a slot is the firm's, which slots are of the
+    firms in `idx`, each slot's firm's row in `idx`, the slot indices as a column and `_firm_rows`' `pick`."""
+    key = ("split_slots", firm_of.tobytes(), idx.tobytes())
+    tables = static.cache.get(key)
+    if tables is None:
+        chosen, row_of, pick = _firm_rows(static, idx)
+        tables = (sku_groups(firm_of), firm_of[None, :] == idx[:, None], chosen[firm_of], row_of[firm_of],
+                  np.arange(len(firm_of))[:, None], pick)
+        for array in tables[1:5]:
+            array.flags.writeable = False
+        static.cache[key] = tables
+    return tables
 
 
 def _foreign(static: Static, firm_of: np.ndarray) -> np.ndarray:

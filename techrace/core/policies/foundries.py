@@ -52,9 +52,10 @@ def foundry_default(model: WorldModel, idx: np.ndarray, params: None = None) -> 
     rd_budget = s.rd_budget[idx] = np.minimum(affordable, per_quarter * industry.rd_overfunding)
     cash = s.cash[idx] = cash - rd_budget
     budget = np.maximum(cash, 0.0) * industry.build_cash_share
-    _build_fabs(model, logic_idx, budget[logic])
-    _grow_hbm(model, memory_idx, budget[memory])
-    _grow_packaging(model, packaging_sites)
+    wafers, hbm, packaging = forecast.industry_ahead(static, s)  # the three forecasts below in one pass
+    _build_fabs(model, logic_idx, budget[logic], wafers)
+    _grow_hbm(model, memory_idx, budget[memory], hbm)
+    _grow_packaging(model, packaging_sites, packaging)
     model.tool_orders += tool_needs(model) * site_chosen
     _pilot_lines(model, euv_research)
     _staff(model, idx)
@@ -110,23 +111,24 @@ def _groups(static: Static, idx: np.ndarray) -> tuple[np.ndarray, ...]:
     return groups
 
 
-def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
+def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray, ahead: np.ndarray | None = None) -> None:
     """Build for the AI wafer demand forecast `build_quarters` ahead (`forecast.top_down`): the capacity it needs beyond what
     exists or is being built, on the foundry's leading mastered node (where designs move next), plus a
-    first fab on a newly mastered leading node; spend at most the construction budget."""
+    first fab on a newly mastered leading node; spend at most the construction budget (`ahead`: every foundry's
+    the first forecast of `forecast.industry_ahead`, when the caller has it)."""
     static, s = model.static, model.state
     if len(idx) == 0:
         return
     industry = static.ruleset.industry
-    own, growth, shell_cost, node_index, homes, row_start, horizon = _fab_tables(static, idx)
+    own, growth, shell_cost, node_index, homes, row_start, _ = _fab_tables(static, idx)
     rows = _rows(static, idx)  # (rows of (foundry, node) arrays read through a slice: views, the numbers of `[idx]`)
     site_cap = s.capacity + np.add.reduce(s.construction, axis=2)          # (site, node)
     # each foundry's sites added one after another (a segment sum: the sum over its sites of a
     # (foundry, site, node) array, without that array)
     total = static.by_foundry(np.maximum(site_cap, 0.0))[rows]   # (f, node)
     # the whole AI demand's forecast split over nodes: designs moving between nodes do not read as growth
-    demand = forecast.top_down(s.ai_wafer_demand_level[idx], s.ai_wafer_demand_trend[idx], s.wafer_demand_level[rows],
-                               horizon, industry.forecast)
+    ahead = forecast.industry_ahead(static, s)[0] if ahead is None else ahead
+    demand = forecast.split(ahead[rows], s.wafer_demand_level[rows])  # `top_down`'s numbers
     needed = (demand / 3.0 + s.non_ai_wpm[rows] * growth) * industry.forecast.headroom
     mastered, newest = _mastered(model, idx, node_index)
     wpm = np.where(mastered, np.maximum(needed - total, 0.0), 0.0)            # where demand is
@@ -178,8 +180,8 @@ def _fab_tables(static: Static, idx: np.ndarray) -> tuple[np.ndarray, ...]:
     """What fab building reads from the ruleset, once a game for these foundries: which sites each owns
     (f, site), non-AI demand growth over each node's build time (1, node), the shell cost per wpm
     (1, node), the node indices (1, node), each foundry's home site (f,), where its row starts in a
-    flattened (f, node) array (f,) and the build times as floats (1, node): what `forecast.ahead` would
-    convert them to on every call."""
+    flattened (f, node) array (f,) and the build times as floats (1, node), as `forecast.top_down` takes them
+    (`forecast.industry_ahead` forecasts the foundries' AI demand at those horizons for every foundry at once)."""
     key = ("fab_tables", idx.tobytes())
     tables = static.cache.get(key)
     if tables is None:
@@ -209,14 +211,15 @@ def _start_slots(static: Static, depth: int) -> np.ndarray:
     return slots
 
 
-def _grow_hbm(model: WorldModel, idx: np.ndarray, budget: np.ndarray) -> None:
-    """Memory makers start TSV lines for the HBM demand they forecast `hbm_build_quarters` ahead."""
+def _grow_hbm(model: WorldModel, idx: np.ndarray, budget: np.ndarray, ahead: np.ndarray | None = None) -> None:
+    """Memory makers start TSV lines for the HBM demand they forecast `hbm_build_quarters` ahead (`ahead`: every
+    foundry's, the second of `forecast.industry_ahead`, when the caller has it)."""
     static, s = model.static, model.state
     if len(idx) == 0:
         return
     industry = static.ruleset.industry
     h = industry.hbm_build_quarters
-    demand = forecast.ahead(s.hbm_demand_level[idx], s.hbm_demand_trend[idx], h, industry.forecast)
+    demand = (forecast.industry_ahead(static, s)[1] if ahead is None else ahead)[idx]
     needed = demand / 3.0 / _stacks_per_start(model, idx) * industry.forecast.headroom          # TSV wpm
     own, own_share = _own_sites(static, idx)
     have = own_share @ (s.hbm_tsv_wpm + np.add.reduce(s.hbm_construction, axis=1))
@@ -272,14 +275,14 @@ def stacks_per_tsv_wafer(model: WorldModel) -> np.ndarray:
     return stacks
 
 
-def _grow_packaging(model: WorldModel, growing: np.ndarray) -> None:
+def _grow_packaging(model: WorldModel, growing: np.ndarray, demand: np.ndarray | None = None) -> None:
     """Packaging lines of each pool grow towards the pool's forecast demand `packaging_build_quarters` ahead
-    (`growing`: the sites whose foundries grow them)."""
+    (`growing`: the sites whose foundries grow them; `demand`: that forecast, when the caller has it)."""
     static, s = model.static, model.state
     industry = static.ruleset.industry
     h = industry.packaging_build_quarters
     pool = static.blocs.site_pool
-    demand = forecast.ahead(s.packaging_demand_level, s.packaging_demand_trend, h, industry.forecast)
+    demand = forecast.industry_ahead(static, s)[2] if demand is None else demand
     have = np.bincount(pool, weights=s.packaging + np.add.reduce(s.packaging_construction, axis=1),  # `.sum`'s numbers
                        minlength=len(static.blocs.pools))
     gap = np.maximum(demand * industry.forecast.headroom - have, 0.0)
