@@ -15,6 +15,7 @@ so compare trees with this script only, not with `count_instructions.py`.
 from __future__ import annotations
 
 import collections
+import os
 import re
 import subprocess
 import sys
@@ -39,8 +40,10 @@ FUNCTION = re.compile(r"^(c?fn)=\((\d+)\)(?: (.*))?$")
 
 def profile(source: Path, script: Path, turns: int, out: Path) -> collections.Counter[str]:
     """Inclusive instructions of every Python function of one game played from `source`."""
+    # one hash seed for every tree: with a random one an unchanged tree's count moved by ~10 M (set and dict order)
+    env = {**os.environ, "PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED", "0")}
     done = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, str(script),
-                           str(source), str(turns)], capture_output=True, text=True, cwd=script.parent)
+                           str(source), str(turns)], capture_output=True, text=True, cwd=script.parent, env=env)
     if done.returncode:
         sys.exit(f"{source} failed:\n{done.stderr[-2000:]}")
     pid = re.search(r"==(\d+)==", done.stderr).group(1)
