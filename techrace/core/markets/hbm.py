@@ -70,12 +70,15 @@ def hbm_market(static: Static, s: WorldState, lic: Licences, produced: np.ndarra
 def _allowed(static: Static, s: WorldState, lic: Licences, need_level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(maker, firm) share of a firm's demand a maker may serve (licensed, its generation good enough) and each firm's
     share blocked (none may serve it at all), read-only. Kept with the last licences' table, makers' generations and
-    firms' needs they were worked out from (in most quarters none of them changed: held, so never a reused id)."""
-    last = static.cache.get("hbm_allowed_last")
-    levels, needs = s.hbm_level.tobytes(), need_level.tobytes()
+    firms' needs they were worked out from (in most quarters none of them changed: held, so never a reused id), in one
+    slot replaced in place (a store in the bounded cache per change would take back about a quarter of what the slot saves)."""
+    slot = static.cache.get("hbm_allowed_last")
+    if slot is None:
+        slot = static.cache["hbm_allowed_last"] = [None]
+    last, levels, needs = slot[0], s.hbm_level.tobytes(), need_level.tobytes()
     if last is None or last[0] is not lic.hbm_allowed or last[1] != levels or last[2] != needs:
         allowed = lic.hbm_allowed * (s.hbm_level[:, None] >= need_level[None, :] - 1e-9)
         blocked = 1.0 - np.minimum(np.maximum(np.maximum.reduce(allowed, axis=0), 0.0), 1.0)
         allowed.flags.writeable = blocked.flags.writeable = False
-        last = static.cache["hbm_allowed_last"] = (lic.hbm_allowed, levels, needs, allowed, blocked)
+        last = slot[0] = (lic.hbm_allowed, levels, needs, allowed, blocked)
     return last[3], last[4]
