@@ -44,8 +44,7 @@ def hbm_market(static: Static, s: WorldState, lic: Licences, produced: np.ndarra
                need_level: np.ndarray, stockpile_boost: np.ndarray) -> None:
     """Allocate this quarter's stacks and makers' stock; firms' demand is their shortfall plus any stockpiling."""
     demand = np.maximum(needed * (1.0 + stockpile_boost) - s.hbm_stock, 0.0)
-    level_ok = s.hbm_level[:, None] >= need_level[None, :] - 1e-9
-    allowed = lic.hbm_allowed * level_ok
+    allowed, blocked_share = _allowed(static, s, lic, need_level)
     available = produced + s.hbm_maker_stock
     # each firm spreads its demand over the makers it may buy from, by their stock
     weight = allowed * available[:, None]
@@ -61,8 +60,25 @@ def hbm_market(static: Static, s: WorldState, lic: Licences, produced: np.ndarra
     s.hbm_bought += bought
     s.hbm_unmet = np.maximum(total - available, 0.0)
     s.revenue += sold * static.ruleset.technology.hbm_price_usd / 1e9
-    blocked = demand * (1.0 - np.minimum(np.maximum(np.maximum.reduce(allowed, axis=0), 0.0), 1.0))
+    blocked = demand * blocked_share
     b = static.chip_firm_to_nation @ blocked
     d = static.chip_firm_to_nation @ demand
     column = CUTOFF_KINDS.index("hbm")
     record_cutoff(s, column, b, d, 1e-12, static.ruleset.industry.cutoff_memory)
+
+
+def _allowed(static: Static, s: WorldState, lic: Licences, need_level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(maker, firm) share of a firm's demand a maker may serve (licensed, its generation good enough) and each firm's
+    share blocked (none may serve it at all), read-only. Kept with the last licences' table, makers' generations and
+    firms' needs they were worked out from (in most quarters none of them changed: held, so never a reused id), in one
+    slot replaced in place (a store in the bounded cache per change would take back about a quarter of what the slot saves)."""
+    slot = static.cache.get("hbm_allowed_last")
+    if slot is None:
+        slot = static.cache["hbm_allowed_last"] = [None]
+    last, levels, needs = slot[0], s.hbm_level.tobytes(), need_level.tobytes()
+    if last is None or last[0] is not lic.hbm_allowed or last[1] != levels or last[2] != needs:
+        allowed = lic.hbm_allowed * (s.hbm_level[:, None] >= need_level[None, :] - 1e-9)
+        blocked = 1.0 - np.minimum(np.maximum(np.maximum.reduce(allowed, axis=0), 0.0), 1.0)
+        allowed.flags.writeable = blocked.flags.writeable = False
+        last = slot[0] = (lic.hbm_allowed, levels, needs, allowed, blocked)
+    return last[3], last[4]

@@ -98,9 +98,13 @@ def compute_licences(static: Static, s: WorldState) -> Licences:
     """Licences for the current rules, in two cached parts: what depends on the designs (chips, wafers) changes when a
     design appears; what depends on sites and memory makers (tools, servicing, HBM) when a site passes a rule's node
     threshold or a maker's HBM a rule's bandwidth threshold. Rules change far less often than quarters pass."""
-    rules = (tuple(sorted(s.control_status.items())),
-             tuple([(rid, r.get("licence_share"), r.get("licence_revenue_share")) for rid, r in s.controls.items()]))
-    token = _rules_token(static, rules)
+    shares = [(rid, r.get("licence_share"), r.get("licence_revenue_share")) for rid, r in s.controls.items()]
+    last = static.cache.get("licences/last rules")  # the last statuses and shares seen, by value (dicts change in place)
+    if last is not None and last[0] == s.control_status and last[1] == shares:
+        token = last[2]
+    else:  # sorted and hashed only when they changed
+        token = _rules_token(static, (tuple(sorted(s.control_status.items())), tuple(shares)))
+        static.cache["licences/last rules"] = (dict(s.control_status), shares, token)
     active, thresholds = _active(static, s, token)
     sku_key = ("licences/designs", token, tuple(s.sku_names), s.sku_firm.tobytes(), s.sku_tflops.tobytes(), s.sku_node.tobytes())
     site_key = ("licences/sites", token, *_site_inputs(static, s, *thresholds))
@@ -119,9 +123,7 @@ def compute_licences(static: Static, s: WorldState) -> Licences:
 def _rules_token(static: Static, rules: tuple) -> object:
     """What stands for `rules` (every rule's status and licence shares) in the other licence keys, so they are hashed
     and compared once a call, not once a key. A dropped token is never made again (a new one is): no stale hit."""
-    key = ("licences/rules", rules)
-    token = static.cache.get(key)
-    if token is None:
+    if (token := static.cache.get(key := ("licences/rules", rules))) is None:
         token = static.cache[key] = object()
     return token
 
