@@ -67,7 +67,7 @@ def _site_ai_wafers(s: WorldState, ai_share: np.ndarray, halted_sites: np.ndarra
 
 
 def home_share(static: Static, site_wafers: np.ndarray, capacity: np.ndarray) -> np.ndarray:
-    """(foundry * node, nation): the share of each (foundry, node)'s AI wafers made in each nation, for
+    """(foundry * node * nation,): the share of each (foundry, node)'s AI wafers made in each nation, for
     counting a design's wafers as home-made. With `market.home_made_wafers_by: site` a foundry spreads its
     orders over its sites in proportion to their AI-open capacity (P), so TSMC's Arizona wafers are American;
     with `foundry` every wafer belongs to the foundry's home nation, wherever the fab stands."""
@@ -77,13 +77,16 @@ def home_share(static: Static, site_wafers: np.ndarray, capacity: np.ndarray) ->
         if table is None:
             table = np.zeros((nf, nn, n))
             table[np.arange(nf), :, static.foundry_nation] = 1.0
-            table = static.cache["home_share_by_foundry"] = table.reshape(nf * nn, n)
+            table = static.cache["home_share_by_foundry"] = table.reshape(-1)
             table.flags.writeable = False
         return table
-    cell = (static.site_foundry * n + static.site_nation)[:, None] * nn + np.arange(nn)  # (foundry, nation, node)
-    made = np.bincount(cell.ravel(), weights=site_wafers.ravel(), minlength=nf * n * nn).reshape(nf, n, nn)
-    share = np.where(capacity[:, None, :] > 0, made / np.maximum(capacity[:, None, :], 1e-12), 0.0)
-    return share.transpose(0, 2, 1).reshape(nf * nn, n)
+    into = static.cache.get("home_share_cells")
+    if into is None:  # once a game: each (site, node) cell's (foundry, node, nation) cell
+        into = static.cache["home_share_cells"] = (((static.site_foundry[:, None] * nn + np.arange(nn)) * n
+                                                    + static.site_nation[:, None]).ravel())
+        into.flags.writeable = False
+    made = np.bincount(into, weights=site_wafers.ravel(), minlength=nf * nn * n).reshape(nf * nn, n)
+    return (made / np.maximum(capacity.reshape(-1, 1), 1e-12)).ravel()  # a foundry with none made none anywhere: 0
 
 
 def good_dies_per_wafer(static: Static, s: WorldState, d0: np.ndarray, foundry: np.ndarray, skus: np.ndarray,
@@ -150,7 +153,7 @@ def wafer_market(static: Static, s: WorldState, lic: Licences, planned_dies: np.
         else:
             _add_at(s.wafer_demand, cell, want)
         wafers_bought[live] += got
-        domestic[live] += got * made_in[cell, firm_nation[live]]
+        domestic[live] += got * made_in.take(cell * len(static.nations) + firm_nation[live])
         dies = got * gdw
         s.die_stock[live] += dies
         s.dies_made[live] += dies
