@@ -106,6 +106,7 @@ class ActionForm(ModalScreen[Any]):
         self.set_class(any(p.type in MULTI for p in self.spec.params), "-lists")
         self.compact_fields(self.app.size.height < TALL)
         if self.spec.params:
+            self.show_help_of(self.spec.params[0].name)  # before the first layout: the focus event comes later
             self.query_one(f"#p-{self.spec.params[0].name}").focus()
         self.refresh_checks()
         self.call_after_refresh(self.fit_fields)
@@ -119,11 +120,17 @@ class ActionForm(ModalScreen[Any]):
         shows only the focused field's help line (app.tcss): with every help shown they scrolled by 3 to 13
         rows at 80x24, the entity list now not at all. Other forms fit with all their help."""
         focused = next((node for node in event.widget.ancestors_with_self if (node.id or "").startswith("p-")), None)
-        if focused is None:
-            return
+        if focused is not None and self.show_help_of(str(focused.id).removeprefix("p-")):
+            self.call_after_refresh(self.fit_fields)
+
+    def show_help_of(self, name: str) -> bool:
+        """Mark field `name`'s help as the one a short form with a checklist shows; whether that changed."""
+        changed = False
         for help_line in self.query(".field-help"):
-            help_line.set_class(help_line.id == f"help-{focused.id.removeprefix('p-')}", "-focused")  # type: ignore[union-attr]
-        self.call_after_refresh(self.fit_fields)
+            wanted = help_line.id == f"help-{name}"
+            changed |= help_line.has_class("-focused") != wanted
+            help_line.set_class(wanted, "-focused")
+        return changed
 
     def compact_fields(self, compact: bool) -> None:
         """Below 30 rows inputs and choices lose their borders (one row each instead of three), so a form
