@@ -6,7 +6,7 @@ import difflib
 import json
 from typing import Any
 
-from techrace.ruleset.layers import Origin, dotted, suggest
+from techrace.ruleset.layers import ABSENT, Origin, dotted, suggest, within
 from techrace.ruleset.loader import InspectedRuleset, RulesetError
 from techrace.ruleset.schema import Ruleset
 from techrace.ruleset.source import KeyPath
@@ -64,31 +64,17 @@ def provenance_header(inspected: InspectedRuleset) -> list[str]:
     return lines
 
 
-def _within(value: Any, rest: KeyPath) -> Any:
-    for part in rest:
-        if isinstance(value, dict) and part in value:
-            value = value[part]
-        elif isinstance(value, list) and isinstance(part, int) and part < len(value):
-            value = value[part]
-        else:
-            return _ABSENT
-    return value
-
-
-_ABSENT = object()
-
-
 def _write_line(inspected: InspectedRuleset, path: KeyPath, p: KeyPath, origin: Origin) -> tuple[str, Any]:
     """One write that decided `path` (made at `p`, itself or an enclosing key) and the value it gave `path`."""
     where = f"{origin.mark}" if origin.mark else "(ruleset.yaml)"
     if origin.action == "removed":
         return f"  removed by layer {origin.layer} at {where}" + (f" (with {dotted(p)})" if p != path else ""), None
-    value = _within(origin.value, path[len(p):]) if p != path else origin.value
+    value = within(origin.value, path[len(p):]) if p != path else origin.value
     if p != path:
         layer = inspected.layer(origin.layer)
         mark = layer.marks.get(path) if layer else None
         where = f"{mark or where} (within {dotted(p)})"
-    shown = "" if value is None else " (not in it)" if value is _ABSENT else f" {short(value)}"
+    shown = "" if value is None else " (not in it)" if value is ABSENT else f" {short(value)}"
     return f"  {origin.action} by layer {origin.layer} at {where}:{shown}", value
 
 
@@ -110,7 +96,7 @@ def explain(inspected: InspectedRuleset, text: str) -> list[str]:
         line, value = _write_line(inspected, path, p, origin)
         lines.append(line)
         if previous is not None and origin.action in ("set", "replaced") and previous[1] != value:
-            before = "nothing" if previous[1] is _ABSENT else short(previous[1])
+            before = "nothing" if previous[1] is ABSENT else short(previous[1])
             lines.append(f"    (overrode {before} from layer {previous[0]})")
         previous = (origin.layer, value)
     inside = [(p, o) for p, o in inspected.merged.log if present and len(p) > len(path) and p[: len(path)] == path]

@@ -70,6 +70,21 @@ def _number(text: str) -> float | None:
         return None
 
 
+ABSENT = object()  # what `within` gives for a path the value does not hold
+
+
+def within(value: Any, rest: KeyPath) -> Any:
+    """The part of `value` (dicts and lists) at the key path `rest`, or ABSENT."""
+    for part in rest:
+        if isinstance(value, dict) and part in value:
+            value = value[part]
+        elif isinstance(value, list) and isinstance(part, int) and part < len(value):
+            value = value[part]
+        else:
+            return ABSENT
+    return value
+
+
 def suggest(name: object, candidates: Any) -> str:
     """' — did you mean 'X'?' for the nearest candidate name, or ''. Ties go to the numerically nearest
     (N4 -> N5 rather than N7)."""

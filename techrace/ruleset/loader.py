@@ -21,6 +21,7 @@ from techrace.ruleset.chain import read_chain
 from techrace.ruleset.crossref import reference_findings
 from techrace.ruleset.crossref_model import CHECKED_BY_CALLER
 from techrace.ruleset.layers import (
+    ABSENT,
     META_KEYS,
     Layer,
     Merged,
@@ -30,6 +31,7 @@ from techrace.ruleset.layers import (
     merge_layers,
     meta_mark,
     suggest,
+    within,
 )
 from techrace.ruleset.locate import near_miss_findings, render, schema_findings
 from techrace.ruleset.meta import meta_errors, meta_marks, requirement_errors
@@ -248,19 +250,11 @@ def _enclosing_removal(merged: Merged, path: KeyPath) -> Origin | None:
     for p, origin in merged.log:
         if len(p) > len(path) or path[: len(p)] != p:
             continue
-        if origin.action == "removed" and p != path and _holds(origin.value, path[len(p):]):
+        if origin.action == "removed" and p != path and within(origin.value, path[len(p):]) is not ABSENT:
             found = origin
         elif found is not None and origin.action != "removed":
             found = None  # written again after the removal
     return found
-
-
-def _holds(value: Any, rest: KeyPath) -> bool:
-    for key in rest:
-        if not isinstance(value, dict) or key not in value:
-            return False
-        value = value[key]
-    return True
 
 
 def _removal_text(origin: Origin | None) -> str | None:
