@@ -270,3 +270,65 @@ def test_a_ruleset_without_checks_runs_and_says_so(tmp_path: Path, capsys: pytes
     code, out, err = _run(["calibrate", "--ruleset", str(mod), "--seeds", "2"], capsys)
     assert code == 0 and "has no calibration checks" in err
     assert "0 checks: 0 ok, 0 out" in out and "0 quarters played" in out
+
+
+# ------------------------------------------------------------------------------ what held the checks that are out
+
+
+def test_held_reads_the_measured_nation_in_the_quarters_its_figure_moved() -> None:
+    from techrace.core.calibration import _held
+
+    bound = {q: {"US": {"HBM": 0.2}, "CN": {"Chips": 0.5}} for q in ("2025Q1", "2025Q2", "2025Q3")}
+    growth = CalibrationMeasure(metric="ai_compute_h100e", nations="all", reduce="max", growth_per_year=["2025Q1", "2025Q3"])
+    # the largest value at the window's end is the US's; the growth's base quarter (2025Q1) is left out
+    assert _held(growth, GAME, bound, "2025Q1") == [("US", {"HBM": 0.2}), ("US", {"HBM": 0.2})]
+    total = CalibrationMeasure(metric="ai_compute_h100e", nations=["CN"], reduce="sum", total=["2025Q1", "2025Q2"])
+    assert _held(total, GAME, bound, "2025Q1") == [("CN", {"Chips": 0.5})] * 2  # a total's quarters all count
+    late = CalibrationMeasure(metric="ai_compute_h100e", at="2026Q1")
+    assert _held(late, GAME, bound, "2025Q1") == []  # a game that never got there tells nothing
+
+
+def test_holds_are_means_over_quarters_and_seeds_most_binding_first() -> None:
+    from techrace.core.calibration import HELD_AT_LEAST, Hold, _mean_holds
+
+    held = [("US", {"HBM": 0.3, "Chips": 0.6, "Power": 0.0}), ("US", {"HBM": 0.1, "Chips": 0.2, "Power": HELD_AT_LEAST})]
+    assert _mean_holds(held) == (Hold("US", "Chips", pytest.approx(0.4)), Hold("US", "HBM", pytest.approx(0.2)))
+    assert _mean_holds([]) == ()
+
+
+def test_an_out_check_says_what_held_its_nation(small_mod: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(["calibrate", "--ruleset", str(small_mod), "--seeds", "2", "--out", str(tmp_path / "r.md")], capsys)
+    assert code == 0
+    held = out.split("What held the checks that are out", 1)[1].splitlines()
+    assert any(line.strip().startswith("compute_impossible: ") for line in held)  # the one check that is out
+    assert not any(line.strip().startswith(("compute_anything", "us_share")) for line in held)  # ok rows say nothing
+    markdown = (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert "## What held the checks that are out" in markdown and "\n- compute_impossible: " in markdown
+
+
+FRONTIER = """\
+calibration: !replace
+  frontier_run_growth:
+    figure: Growth of the largest training run (x a year)
+    source: §6f Epoch
+    measure: {metric: largest_training_run_flop, nations: all, reduce: max, growth_per_year: [2025Q1, 2026Q1]}
+    range: [4.0, 5.0]
+"""
+MORE_HBM = """\
+foundries:
+  SK_HYNIX: {sites: {SKH-KR: {hbm_tsv_wpm: 180000}}}
+  SAMSUNG_MEMORY: {sites: {SAMM-KR: {hbm_tsv_wpm: 150000}}}
+  MICRON: {sites: {MU-TW: {hbm_tsv_wpm: 36000}, MU-JP: {hbm_tsv_wpm: 9000}}}
+"""
+
+
+def test_hbm_holds_the_first_year_frontier_growth_and_more_lines_raise_it(tmp_path: Path) -> None:
+    """The sheet has HBM sold out for 2025 (§5): the report names it as what held the US's frontier growth, and a
+    world with three times the HBM lines grows its largest training run faster in that year."""
+    tight = calibrate(load_ruleset(str(write_mod(tmp_path / "tight", {"calibration.yaml": FRONTIER}))), seeds=2).rows[0]
+    loose_mod = write_mod(tmp_path / "loose", {"calibration.yaml": FRONTIER, "memory.yaml": MORE_HBM})
+    loose = calibrate(load_ruleset(str(loose_mod)), seeds=2).rows[0]
+    hbm = [h.binding for h in tight.held_by if h.nation == "US" and h.constraint == "HBM"]
+    assert hbm and hbm[0] >= 0.1
+    assert all(b > a * 1.1 for a, b in zip(tight.values, loose.values, strict=True))  # each seed, by more than 10%
+    assert not [h for h in loose.held_by if h.constraint == "HBM" and h.binding >= hbm[0]]

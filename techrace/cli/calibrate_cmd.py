@@ -156,6 +156,24 @@ def _summary(report: Any) -> str:
     return text + (f" ({', '.join(out)})" if out else "")
 
 
+def held_lines(report: Any) -> list[str]:
+    """One line per check that is out: what bound its nation while it was measured (the advisor's constraints,
+    mean binding over the quarters and seeds), so a shortfall a constraint explains reads apart from a wrong drive."""
+    lines = []
+    for row in report.out:
+        by_nation: dict[str, list[str]] = {}
+        for hold in row.held_by:
+            by_nation.setdefault(hold.nation, []).append(f"{hold.constraint} {hold.binding * 100:.0f}%")
+        held = "; ".join(f"{nation}: {', '.join(parts)}" for nation, parts in by_nation.items())
+        lines.append(f"{row.check}: {held or 'no constraint bound its nation (the drive itself differs from the sheet)'}")
+    return lines
+
+
+HELD_TITLE = ("What held the checks that are out (the advisor's constraints on the nation measured: the share of its "
+              "labs' accelerator money, spent (capital) or unspent (chips, power), or of its suppliers' planned "
+              "accelerators (HBM, wafers, packaging) each accounts for, mean over the quarters measured and the seeds)")
+
+
 def text_report(report: Any) -> str:
     lines = [f"techrace calibrate: {_header(report)}"]
     for kind, title in KIND_TITLES.items():
@@ -169,6 +187,9 @@ def text_report(report: Any) -> str:
             lines.append("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
             if i == 0:
                 lines.append("  ".join("-" * w for w in widths))
+    held = held_lines(report)
+    if held:
+        lines += ["", HELD_TITLE + ":"] + [f"  {line}" for line in held]
     return "\n".join(lines + ["", _summary(report)])
 
 
@@ -189,4 +210,9 @@ def markdown_report(report: Any) -> str:
         lines += ["", f"## {title}", "", "| " + " | ".join(t for _, t in COLUMNS) + " |",
                   "|" + "---|" * len(COLUMNS)]
         lines += ["| " + " | ".join(_md(r[key]) for key, _ in COLUMNS) + " |" for r in rows]
+    held = held_lines(report)
+    if held:
+        explained = HELD_TITLE.split(" (", 1)[1].removesuffix(")")
+        lines += ["", "## What held the checks that are out", "", explained[0].upper() + explained[1:] + ".", ""]
+        lines += [f"- {_md(line)}" for line in held]
     return "\n".join(lines) + "\n"

@@ -4,6 +4,11 @@ A ruleset's `calibration:` section lists checks as data (schema.CalibrationCheck
 few seeds headless, only as far as the latest quarter any check reads, evaluates every check per seed
 and returns one row per check: the values over the seeds, their median and spread, and whether the
 median lies in the sheet's range. It prints nothing; the CLI face renders the rows.
+
+Each row also says what held its nation back while it was measured: the advisor's constraints
+(core/constraints.py) read after every quarter of the check's window and averaged over quarters and seeds.
+A trend that falls short of the history because a constraint binds (the HBM shortage of 2025) is then
+told apart from one whose drive is wrong.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from techrace.core.constraints import constraints
 from techrace.core.game import Game, check_seed
 from techrace.errors import TechraceError
 from techrace.ruleset import Ruleset, RulesetError, ruleset_hash
@@ -21,6 +27,17 @@ from techrace.ruleset.schema import CalibrationCheck, CalibrationMeasure, quarte
 from techrace.ruleset.source import Mark
 
 MAX_SEEDS = 1000
+HELD_AT_LEAST = 0.05  # a constraint binding less than this on average is not named (a reading threshold)
+HELD_NAMED = 4        # at most this many constraints named per nation
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A constraint that bound a check's nation while the check was measured."""
+
+    nation: str
+    constraint: str                 # its label, e.g. "HBM"
+    binding: float                  # mean over the window's quarters and the seeds (0..1)
 
 
 @dataclass(frozen=True)
@@ -36,6 +53,7 @@ class CalibrationRow:
     low: float
     high: float
     values: tuple[float | None, ...]
+    held_by: tuple[Hold, ...] = ()  # most binding first, per nation in the order they were first seen
 
     @property
     def known(self) -> list[float]:
@@ -140,15 +158,68 @@ def calibrate(ruleset: Ruleset, seeds: int = 5) -> CalibrationReport:
     turns = turns_needed(ruleset)
     seed_list = tuple(check_seed(s) for s in range(seeds))
     values: dict[str, list[float | None]] = {cid: [] for cid in ruleset.calibration}
+    held: dict[str, list[Bindings]] = {cid: [] for cid in ruleset.calibration}
     for seed in seed_list if turns else ():
-        played = Game.from_ruleset(ruleset, seed=seed).run(turns).metric_rows
+        game = Game.from_ruleset(ruleset, seed=seed)
+        bound = _play(game, turns)
+        played = game.metric_rows
         for cid, check in ruleset.calibration.items():
             values[cid].append(evaluate(check.measure, played, ruleset.start_quarter))
-    rows = tuple(_row(cid, check, values[cid]) for cid, check in ruleset.calibration.items())
+            held[cid] += _held(check.measure, played, bound, ruleset.start_quarter)
+    rows = tuple(_row(cid, check, values[cid], _mean_holds(held[cid])) for cid, check in ruleset.calibration.items())
     return CalibrationReport(ruleset.name, ruleset_hash(ruleset), seed_list, turns, rows)
 
 
-def _row(cid: str, check: CalibrationCheck, values: list[float | None]) -> CalibrationRow:
+def _row(cid: str, check: CalibrationCheck, values: list[float | None], held_by: tuple[Hold, ...] = ()) -> CalibrationRow:
     kind = "trend" if check.measure.growth_per_year is not None else "state"
     clean = tuple(None if v is None or v != v else v for v in values)  # NaN (e.g. a share of nothing): no value
-    return CalibrationRow(cid, check.figure, check.source, kind, check.measure, check.range[0], check.range[1], clean)
+    return CalibrationRow(cid, check.figure, check.source, kind, check.measure, check.range[0], check.range[1], clean,
+                          held_by)
+
+
+# ------------------------------------------------------------------------------ what held the figures
+
+Bindings = tuple[str, dict[str, float]]  # (nation, constraint label -> binding) after one quarter of one seed
+
+
+def _play(game: Game, turns: int) -> dict[str, dict[str, dict[str, float]]]:
+    """Play `turns` quarters as `Game.run` does; after each, every nation's constraints (quarter -> nation ->
+    label -> binding), read before the next quarter overwrites what the markets recorded."""
+    bound: dict[str, dict[str, dict[str, float]]] = {}
+    for _ in range(turns):
+        quarter = game.step().quarter
+        bound[quarter] = {n: {c.label: c.binding for c in constraints(game.model, n)} for n in game.nations}
+    return bound
+
+
+def _held(measure: CalibrationMeasure, rows: Sequence[dict[str, Any]], bound: dict[str, dict[str, dict[str, float]]],
+          start: str) -> list[Bindings]:
+    """The constraints of the check's nation in each quarter its figure moved in: the listed nations of a sum or a
+    share; for `all` or a max, the one holding the largest value at the window's end. A growth's first quarter
+    is its base, so its constraints are left out (the figure grew in the quarters after it)."""
+    table = _by_quarter(rows)
+    first, last = window(measure)[0], window(measure)[-1]
+    if last not in table:
+        return []
+    listed = list(table[last]) if measure.nations == "all" else measure.nations
+    if measure.nations == "all" or measure.reduce == "max":
+        listed = [max(listed, key=lambda n: float(table[last][n][measure.metric] or 0.0))]  # first of equals
+    lo, hi = quarter_index(first, start) + (measure.growth_per_year is not None), quarter_index(last, start)
+    quarters = [q for q in bound if lo <= quarter_index(q, start) <= hi]
+    return [(n, bound[q][n]) for q in quarters for n in listed]
+
+
+def _mean_holds(held: list[Bindings]) -> tuple[Hold, ...]:
+    """Mean binding per nation and constraint over every quarter and seed it was read in; the constraints binding at
+    least HELD_AT_LEAST on average, most binding first, at most HELD_NAMED per nation."""
+    seen: dict[str, int] = {}
+    sums: dict[tuple[str, str], float] = {}
+    for nation, bindings in held:
+        seen[nation] = seen.get(nation, 0) + 1
+        for label, binding in bindings.items():
+            sums[nation, label] = sums.get((nation, label), 0.0) + binding
+    holds: list[Hold] = []
+    for nation, count in seen.items():
+        mine = sorted(((-total / count, label) for (n, label), total in sums.items() if n == nation))
+        holds += [Hold(nation, label, -mean) for mean, label in mine[:HELD_NAMED] if -mean >= HELD_AT_LEAST]
+    return tuple(holds)
