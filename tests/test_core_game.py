@@ -51,6 +51,7 @@ def test_every_action_kind_applies() -> None:
         "lift_control": {"control": "jan2025_foundry"}, "enact_control": {"control": "escalate_smic_whole"},
         "subsidy": {"firm": "INTEL_FOUNDRY", "usd_b": 1.0}, "visa_policy": {"visa_openness": 0.9},
         "pay_policy": {"pay_index": 1.2}, "power_buildout": {"extra_gw": 0.5}, "centralisation": {"share": 0.3},
+        "fab_grant": {"site": "TSMC-AZ", "usd_b": 0.5},
     }
     assert set(examples) | {"retaliation", "military", "advisor"} == set(ACTION_SPECS)
     game = Game.from_ruleset(baseline(), seed=1, player="US")

@@ -36,6 +36,7 @@ EXAMPLES = {
     "pay_policy": {"pay_index": 1.2},
     "power_buildout": {"extra_gw": 2.0},
     "centralisation": {"share": 0.6},
+    "fab_grant": {"site": "SMIC-SN1", "usd_b": 1.5},
     "retaliation": {"destinations": ["US"], "mineral_cost_share": 0.05},
     "military": {"shock": "taiwan_blockade"},
     "advisor": {"group": "industry", "advisor": True},
@@ -59,6 +60,15 @@ def test_every_lever_has_a_label_in_words_without_raw_parameter_names(game: Game
             assert "_" not in raw or raw not in label, f"{kind}: raw parameter name {raw!r} in {label!r}"
     assert order_label(game, Action("subsidy", "CN", {"firm": "HUAWEI", "usd_b": 3.0})) == \
         "Subsidy: $3.0 bn to Huawei / HiSilicon"
+
+
+def test_a_fab_grant_offers_the_logic_sites_on_the_players_soil_whoever_owns_them() -> None:
+    us = Game.from_ruleset("baseline", seed=3, player="US")
+    choices = param_choices(us, "US", ACTION_SPECS["fab_grant"].params[0], "fab_grant")
+    assert [value for _, value in choices] == ["GF-US", "IF-US", "SF-US", "TSMC-AZ"]
+    assert ("TSMC-AZ (site of TSMC)", "TSMC-AZ") in choices
+    taiwan = Game.from_ruleset("baseline", seed=3, player="TW")  # Micron's HBM site in Taiwan builds no logic fabs
+    assert [value for _, value in param_choices(taiwan, "TW", ACTION_SPECS["fab_grant"].params[0])] == ["TSMC-TW"]
 
 
 def test_military_moves_are_offered_from_the_ruleset(game: Game) -> None:

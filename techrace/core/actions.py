@@ -19,6 +19,7 @@ from techrace.core.levers import (
     military_moves,
     regulator_of,
     site_ids,
+    site_nations,
 )
 from techrace.ruleset.schema import Ruleset
 
@@ -59,4 +60,4 @@ def validate_action(ruleset: Ruleset, action: Action, controls: dict[str, str] |
 
 
 __all__ = ["ACTION_SPECS", "Action", "ActionSpec", "ParamSpec", "firm_ids", "military_moves", "regulator_of",
-           "site_ids", "validate_action"]
+           "site_ids", "site_nations", "validate_action"]

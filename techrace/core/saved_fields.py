@@ -8,14 +8,27 @@ from typing import Any
 import numpy as np
 
 # fields a save made before they existed gets from `with_added_fields` (so they are not damage when a save restores)
-ADDED_ON_LOAD = frozenset({"ai_wafer_demand", "ai_wafer_demand_level", "ai_wafer_demand_trend"})
+ADDED_ON_LOAD = frozenset({"ai_wafer_demand", "ai_wafer_demand_level", "ai_wafer_demand_trend", "site_grant"})
 
 
 def with_added_fields(arrays: dict[str, Any]) -> dict[str, Any]:
     """A saved state's arrays with the fields added since it was written worked out from the ones it has, so
-    a game saved before a field existed still loads. The foundries' whole AI wafer forecast (1 December 2026):
-    the per-node demand summed, the per-node smoothed levels added up and their trends weighted by them.
-    Arrays that cannot be read are left as they are, for the snapshot's own checks to name."""
+    a game saved before a field existed still loads. Arrays that cannot be read are left as they are, for the
+    snapshot's own checks to name."""
+    return _with_site_grants(_with_ai_wafer_forecast(arrays))
+
+
+def _with_site_grants(arrays: dict[str, Any]) -> dict[str, Any]:
+    """Fab grants (2 December 2026): a game saved before the lever existed had none, so every site owes 0
+    (one per site: the rows of `offline`)."""
+    if "site_grant" in arrays or not isinstance(arrays.get("offline"), list):
+        return arrays
+    return {**arrays, "site_grant": [0.0] * len(arrays["offline"])}
+
+
+def _with_ai_wafer_forecast(arrays: dict[str, Any]) -> dict[str, Any]:
+    """The foundries' whole AI wafer forecast (1 December 2026): the per-node demand summed, the per-node smoothed
+    levels added up and their trends weighted by them."""
     if "ai_wafer_demand_level" in arrays or "wafer_demand_level" not in arrays:
         return arrays
     try:

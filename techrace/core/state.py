@@ -42,6 +42,7 @@ ARRAY_AXES: dict[str, tuple[str, ...]] = {
     "health": ("site", "toolmaker", "tool_kind"), "hbm_usable": ("site",),
     "tool_pipeline": ("toolmaker", "site", "tool_kind", "quarter_ahead"),  # saved unrolled; held as a ring (below)
     "site_stockpile": ("site", "toolmaker", "tool_kind"),
+    "site_grant": ("site",),  # USD bn of fabs the site's foundry owes it for fab grants (levers/nation.py FabGrant)
     # foundries
     "mastered": ("foundry", "node"), "rd_progress": ("foundry", "node"), "d0": ("foundry", "node"),
     "cum_wafers": ("foundry", "node"), "cash": ("foundry",), "revenue": ("foundry",), "revenue_last": ("foundry",),

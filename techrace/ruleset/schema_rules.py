@@ -170,6 +170,8 @@ class LeverRules(Strict):
     centralisation_step_per_quarter: Share = Field(0.05, description="Most a nation's pooled share of compute can rise in one quarter (a national project takes years to wire up)")
     centralisation_cost_usd_per_h100e_quarter: NonNeg = Field(300.0, description="Budget cost per quarter of each pooled H100-equivalent (interconnect, co-location) (USD)")
     centralisation_rent_share: Share = Field(0.0, description="Share of the market price of compute (finance `revenue_per_h100e_quarter_usd`) the state pays the labs each quarter for every H100e it pools beyond the start share (0: directed without pay; 1: rented at market price, paid to the labs as income). The labs give that compute's training use to the national run either way (and serve its model)")
+    grant_share_of_capex: float = Field(0.1, gt=0.0, le=1.0, description="Share of a fab's whole cost a fab grant pays: a grant of G USD bn to a foundry for a site brings G / this share of the fabs it builds to that site (what a foundry asks to build away from home, where a fab costs more)")
+    grant_max_node_nm: float = Field(7.0, gt=0.0, le=1000.0, description="A fab grant moves only fabs on nodes of at most this many nm (the advanced fabs a grant is for); the foundry's other fabs go where they would")
     retaliation_gdp_hit_per_share: float = Field(0.02, ge=0.0, le=1.0, description="One-off GDP loss in the target per unit of tool output share a mineral rule takes")
     preview_quarters: int = Field(1, ge=1, le=8, description="Quarters a preview plays ahead, with and without the order, to show its expected effect")
 

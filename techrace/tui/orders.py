@@ -150,7 +150,7 @@ def _value(value: Any) -> str:
 
 def param_choices(game: Any, player: str, param: Any, kind: str = "") -> list[tuple[str, str]]:
     """(label, value) pairs a list or select parameter of lever `kind` offers the player, labels cut at a word."""
-    from techrace.core.actions import firm_ids, military_moves, regulator_of, site_ids
+    from techrace.core.actions import firm_ids, military_moves, regulator_of, site_ids, site_nations
     from techrace.ruleset.schema import TOOL_KINDS
 
     ruleset = game.ruleset
@@ -167,6 +167,10 @@ def param_choices(game: Any, player: str, param: Any, kind: str = "") -> list[tu
         return out
     if param.type == "firm":
         return [(_firm_label(fid, names, None), fid) for fid, nation in sorted(firm_ids(ruleset).items()) if nation == player]
+    if param.type == "site":  # fab sites on the player's soil, whoever owns them (memory makers' HBM sites left out)
+        where = site_nations(ruleset)
+        return [(f"{sid} (site of {names.get(owner, owner)})", sid) for sid, owner in sorted(site_ids(ruleset).items())
+                if where[sid] == player and ruleset.foundries[owner].kind == "logic"]
     if param.type == "choice":
         return [(c, c) for c in param.choices]
     if param.type == "shock":

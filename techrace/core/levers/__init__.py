@@ -16,6 +16,7 @@ from techrace.core.levers.base import (
     military_moves,
     regulator_of,
     site_ids,
+    site_nations,
 )
 from techrace.core.levers.controls import (
     ChipThreshold,
@@ -30,6 +31,7 @@ from techrace.core.levers.controls import (
 from techrace.core.levers.nation import (
     Advisor,
     Centralisation,
+    FabGrant,
     Military,
     PayPolicy,
     PowerBuildout,
@@ -40,7 +42,7 @@ from techrace.ruleset.schema import LEVER_GROUPS
 
 LEVERS: dict[str, Lever] = {lever.kind: lever for lever in (
     EntityList(), ChipThreshold(), ToolBan(), ServicingBan(), LicenceException(), LiftControl(), EnactControl(),
-    Subsidy(), VisaPolicy(), PayPolicy(), PowerBuildout(), Centralisation(), Retaliation(), Military(), Advisor(),
+    Subsidy(), FabGrant(), VisaPolicy(), PayPolicy(), PowerBuildout(), Centralisation(), Retaliation(), Military(), Advisor(),
 )}
 ACTION_SPECS: dict[str, ActionSpec] = {kind: type(lever).spec() for kind, lever in LEVERS.items()}
 
@@ -58,4 +60,4 @@ def lever_table() -> str:
 
 
 __all__ = ["ACTION_SPECS", "LEVERS", "LEVER_GROUPS", "ActionSpec", "Lever", "ParamSpec", "firm_ids", "firm_name",
-           "lever_table", "military_moves", "regulator_of", "site_ids"]
+           "lever_table", "military_moves", "regulator_of", "site_ids", "site_nations"]

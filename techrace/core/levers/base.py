@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from techrace.core.model import WorldModel
 
 _EMPTY = (None, "", [])  # a value left out (validate's test)
-ParamType = Literal["float", "share", "nations", "entities", "tool_kinds", "control", "firm", "choice", "shock", "flag"]
+ParamType = Literal["float", "share", "nations", "entities", "tool_kinds", "control", "firm", "site", "choice", "shock", "flag"]
 
 
 @dataclass(frozen=True)
@@ -232,6 +232,11 @@ def check_param(ruleset: Ruleset, action: Action, param: ParamSpec, value: Any, 
         if value not in firms:
             return f"{param.label}: unknown firm {value!r}{suggest(value, firms)}"
         return f"{param.label}: {value} is not headquartered in {action.nation}" if firms[value] != action.nation else ""
+    if param.type == "site":
+        sites = _per_ruleset(ruleset, "site nations", _site_nations)
+        if value not in sites:
+            return f"{param.label}: unknown site {value!r}{suggest(value, sites)}"
+        return f"{param.label}: {value} is not in {action.nation} (it is in {sites[value]})" if sites[value] != action.nation else ""
     if param.type == "shock":
         moves = _per_ruleset(ruleset, "moves", military_moves)
         return f"{param.label}: unknown move {value!r} (known: {', '.join(moves) or 'none'})" if value not in moves else ""
@@ -298,6 +303,15 @@ def _site_foundries(ruleset: Ruleset) -> dict[str, str]:
 def site_ids(ruleset: Ruleset) -> dict[str, str]:
     """Every fab site id with its owning foundry."""
     return dict(_per_ruleset(ruleset, "sites", _site_foundries))
+
+
+def _site_nations(ruleset: Ruleset) -> dict[str, str]:
+    return {sid: site.nation for f in ruleset.foundries.values() for sid, site in f.sites.items()}
+
+
+def site_nations(ruleset: Ruleset) -> dict[str, str]:
+    """Every fab site id with the nation it stands in (whoever owns it)."""
+    return dict(_per_ruleset(ruleset, "site nations", _site_nations))
 
 
 def military_moves(ruleset: Ruleset) -> list[str]:

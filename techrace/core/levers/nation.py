@@ -3,11 +3,19 @@ and handing lever groups to the advisor. Standing levers hold until changed (see
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from techrace.core.events import Event
-from techrace.core.levers.base import Lever, ParamSpec, firm_ids_of, firm_name, positions
+from techrace.core.levers.base import (
+    Lever,
+    ParamSpec,
+    firm_ids_of,
+    firm_name,
+    positions,
+    site_ids,
+    site_nations,
+)
 from techrace.core.mechanisms.standing import centralisation_cost, pay_cost, pay_subsidy, subsidy_columns
 from techrace.ruleset.schema import LEVER_GROUPS
 
@@ -148,6 +156,61 @@ class SubsidyLedger:
         for name, column in self.columns.items():
             getattr(s, name)[:] = column
         self.budget, self.columns = {}, {}
+
+
+class FabGrant(Lever):
+    kind, label, group = "fab_grant", "Fab grant", "industry"
+    description = ("Pay any foundry, your own or a foreign one, to build its next fabs at one of its sites on your soil "
+                   "(a CHIPS-Act-style grant): new fabs otherwise go to its largest site on the node.")
+    effect = ("The grant joins the foundry's cash now; the advanced fabs (7 nm and below in baseline) it starts after that on "
+              "nodes it already makes go to that site until fabs worth the grant / `levers.grant_share_of_capex` (10x in "
+              "baseline) are placed there. It adds no demand: the foundry builds only what its forecast asks for, and a "
+              "node's first fab stays at home.")
+    params = (ParamSpec("site", "site", "Site", "A fab site in your nation (whoever owns it)"),
+              ParamSpec("usd_b", "float", "Amount", "USD bn paid this quarter", 0, 500, 1.0, unit="$%s bn"))
+
+    def check(self, ruleset, action: Action) -> list[str]:
+        owner = site_ids(ruleset).get(action.params.get("site", ""))
+        if owner is not None and ruleset.foundries[owner].kind == "memory":
+            return [f"Site: {action.params['site']} makes HBM for {firm_name(ruleset, owner)}; a fab grant builds logic fabs"]
+        return []
+
+    def refusals(self, model: WorldModel, action: Action, queued: Sequence[Action] = ()) -> list[str]:
+        """A foreign foundry will not take a grant for a site its tools may not reach: an export rule in force
+        bars tools or their servicing to fabs in the site's nation (it would build fabs it cannot equip)."""
+        from techrace.core.levers.controls import rule_name, status_this_quarter
+
+        ruleset, site = model.static.ruleset, action.params.get("site")
+        owner = site_ids(ruleset).get(site)
+        if owner is None or firm_ids_of(ruleset).get(owner) == action.nation:
+            return []  # a home foundry builds at home whatever others bar
+        where = site_nations(ruleset)[site]
+        barring = [rid for rid, rule in model.state.controls.items() if rule.get("kind") in ("tool_list", "servicing_ban")
+                   and rule.get("scope", "exports") == "exports" and where in rule.get("destinations", ())
+                   and status_this_quarter(model, rid) == "active"]
+        return [f"{firm_name(ruleset, owner)} will not build advanced fabs at {site}: {rule_name(model, barring[0])} "
+                f"bars tools to fabs in {where}"] if barring else []
+
+    def cost(self, model: WorldModel, action: Action) -> float:
+        return float(action.params["usd_b"])
+
+    def apply(self, model: WorldModel, action: Action) -> list[Event]:
+        static, s = model.static, model.state
+        n, site = positions(static, "nations")[action.nation], positions(static, "sites")[action.params["site"]]
+        amount = float(action.params["usd_b"])
+        foundry = int(static.site_foundry[site])
+        s.budget[n] -= amount
+        s.cash[foundry] += amount
+        owed = amount / static.ruleset.levers.grant_share_of_capex
+        s.site_grant[site] += owed
+        return _policy_event(model, action, f"{action.nation} grants {firm_name(static.ruleset, static.foundries[foundry])} "
+                             f"${amount:.1f} bn: its next ${owed:.0f} bn of fabs go to {action.params['site']}")
+
+    def words(self, action: Action, ruleset=None) -> str:
+        site = str(action.params.get("site", ""))
+        owner = site_ids(ruleset).get(site) if ruleset is not None else None
+        to = f"{firm_name(ruleset, owner)} for {site}" if owner else site
+        return f"Fab grant: ${float(action.params.get('usd_b', 0) or 0):.1f} bn to {to}"
 
 
 class VisaPolicy(Lever):

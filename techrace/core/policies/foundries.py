@@ -1,11 +1,10 @@
 """Foundries and memory makers: process R&D, and capacity built ahead of forecast demand.
 
-Called once per turn with every foundry that uses the policy. A foundry funds the R&D of its next node
-from revenue, cash and subsidies; builds fabs where its forecast AI wafer demand, `build_quarters` ahead,
-exceeds its capacity and construction (plus a first fab on its newest mastered node); memory makers
-grow HBM lines and foundries grow packaging lines the same way with their own lead times; every site
-orders the tools its capacity and the construction finishing soon need. All numbers from `industry:`.
-"""
+Called once per turn with every foundry that uses the policy. A foundry funds the R&D of its next node from
+revenue, cash and subsidies; builds fabs where its forecast AI wafer demand, `build_quarters` ahead, exceeds its
+capacity and construction (plus a first fab on its newest mastered node), at sites fab grants name (fab_grants.py);
+memory makers grow HBM lines and foundries packaging lines alike with their own lead times; every site orders the
+tools its capacity and the construction finishing soon need. All numbers from `industry:`."""
 
 from __future__ import annotations
 
@@ -16,6 +15,7 @@ import numpy as np
 from techrace.core.markets.tools import in_transit
 from techrace.core.mechanisms import forecast
 from techrace.core.mechanisms.fabrication import ARF, EUV, effective_tools
+from techrace.core.policies.fab_grants import granted_sites
 from techrace.core.policies.segments import as_rows
 
 if TYPE_CHECKING:
@@ -113,9 +113,8 @@ def _groups(static: Static, idx: np.ndarray) -> tuple[np.ndarray, ...]:
 
 def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray, ahead: np.ndarray | None = None) -> None:
     """Build for the AI wafer demand forecast `build_quarters` ahead (`forecast.top_down`): the capacity it needs beyond what
-    exists or is being built, on the foundry's leading mastered node (where designs move next), plus a
-    first fab on a newly mastered leading node; spend at most the construction budget (`ahead`: every foundry's
-    the first forecast of `forecast.industry_ahead`, when the caller has it)."""
+    exists or is being built, on the foundry's leading mastered node (where designs move next), plus a first fab on a newly
+    mastered leading node, within the construction budget (`ahead`: `forecast.industry_ahead`'s first forecast, if known)."""
     static, s = model.static, model.state
     if len(idx) == 0:
         return
@@ -158,6 +157,7 @@ def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray, ahead: n
     # each new fab's foundry's largest site on its node (the first of equals), for the few fabs started only
     best_site = np.where(own.take(builders, axis=0), site_cap.take(nodes, axis=1).T, -1.0).argmax(axis=1)
     sites = np.where(total[builders, nodes] > 0, best_site, homes[builders])
+    sites = granted_sites(static, s, idx[builders], nodes, total[builders, nodes] > 0, wpm[builders, nodes], sites)
     start_constructions(static, s, sites, nodes, wpm[builders, nodes])
     s.cash[rows] -= np.add.reduce(shell_cost * wpm / 1e9, axis=1)
 

@@ -1,0 +1,40 @@
+"""Fab grants: where a foundry's new fabs go once a nation has paid it to build at one of its sites.
+
+A grant (levers/nation.py `FabGrant`) leaves the foundry owing the site fabs worth the grant divided by
+`levers.grant_share_of_capex`: the share of a fab's cost a grant pays is what the firm asks for building away
+from home, where a fab costs more (calibration.md §1c: US-made TSMC chips +5-20%, overseas fabs cut TSMC's
+gross margin by 2-3 points; §1e TSMC Arizona's $65B for three fabs). The grant moves fabs the foundry's
+forecast asks for anyway; it adds none (P), and a node's first fab stays at the home site, where the foundry
+ramps new processes (P).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from techrace.core.state import WorldState
+from techrace.core.static import Static
+
+
+def granted_sites(static: Static, s: WorldState, foundries: np.ndarray, nodes: np.ndarray, expanding: np.ndarray,
+                  wpm: np.ndarray, sites: np.ndarray) -> np.ndarray:
+    """The site of each new fab (`foundries`, `nodes`, `wpm`: its foundry, node and size). A fab that expands a node its
+    foundry already makes or builds, of at most `levers.grant_max_node_nm`, goes to the foundry's site owed the
+    most, while one is owed anything, and its
+    whole cost (`capex_per_wpm` x wpm) is taken off what that site is owed; leading nodes are placed first, as they
+    are paid for first. Other fabs keep `sites`. Only in quarters a grant is owed (a few fabs, one at a time)."""
+    if not np.count_nonzero(s.site_grant):
+        return sites
+    cost_usd_b = static.capex_per_wpm[nodes] * wpm / 1e9
+    placed = sites.copy()
+    moved = expanding & (static.node_nm[nodes] <= static.ruleset.levers.grant_max_node_nm)
+    for i in np.argsort(-nodes, kind="stable").tolist():
+        if not moved[i]:
+            continue
+        owed = np.where(static.site_foundry == foundries[i], s.site_grant, 0.0)
+        site = int(owed.argmax())
+        if owed[site] <= 0.0:
+            continue
+        placed[i] = site
+        s.site_grant[site] = max(float(owed[site] - cost_usd_b[i]), 0.0)
+    return placed
