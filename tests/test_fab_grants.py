@@ -56,6 +56,8 @@ def test_the_grant_is_paid_to_the_foundry_and_owed_to_the_site() -> None:
     owed = 2.0 / static.ruleset.levers.grant_share_of_capex
     assert s.site_grant[_site(game, "TSMC-AZ")] == pytest.approx(owed)
     assert events and "its next $20 bn of fabs go to TSMC-AZ" in events[0].text and events[0].actors == ("US",)
+    tsmc_row = next(r for r in game.view.foundries() if r["foundry"] == "TSMC")  # the Foundries tab shows what is owed
+    assert tsmc_row["grants_owed_usd_b"] == pytest.approx(owed)
 
 
 def _played(grants: bool, turns: int = 20) -> Game:

@@ -60,7 +60,8 @@ class WorldView:
                 "d0": float(d0[fi, best]) if best >= 0 else 0.0,
                 "researching": st.nodes[target] if target >= 0 and st.foundry_is_memory[fi] == 0 else "-",
                 "rd_progress": float(s.rd_progress[fi, target]) if target >= 0 else 1.0,
-                "cash_usd_b": float(s.cash[fi]), "hbm_level": float(s.hbm_level[fi]),
+                "cash_usd_b": float(s.cash[fi]), "grants_owed_usd_b": float(s.site_grant[sites].sum()),
+                "hbm_level": float(s.hbm_level[fi]),
                 "stars": float(s.stars[fi]),
             })
         return rows
