@@ -18,6 +18,7 @@ from techrace.core.levers import (
     firm_ids,
     military_moves,
     regulator_of,
+    regulators_of,
     site_ids,
     site_nations,
 )
@@ -59,5 +60,5 @@ def validate_action(ruleset: Ruleset, action: Action, controls: dict[str, str] |
     return lever.validate(ruleset, action, known)
 
 
-__all__ = ["ACTION_SPECS", "Action", "ActionSpec", "ParamSpec", "firm_ids", "military_moves", "regulator_of",
+__all__ = ["ACTION_SPECS", "Action", "ActionSpec", "ParamSpec", "firm_ids", "military_moves", "regulator_of", "regulators_of",
            "site_ids", "site_nations", "validate_action"]

@@ -150,7 +150,7 @@ def _value(value: Any) -> str:
 
 def param_choices(game: Any, player: str, param: Any, kind: str = "") -> list[tuple[str, str]]:
     """(label, value) pairs a list or select parameter of lever `kind` offers the player, labels cut at a word."""
-    from techrace.core.actions import firm_ids, military_moves, regulator_of, site_ids, site_nations
+    from techrace.core.actions import firm_ids, military_moves, regulators_of, site_ids, site_nations
     from techrace.ruleset.schema import TOOL_KINDS
 
     ruleset = game.ruleset
@@ -177,7 +177,7 @@ def param_choices(game: Any, player: str, param: Any, kind: str = "") -> list[tu
         return [(shorten(f"{sid.replace('_', ' ')}: {ruleset.shocks[sid].description}"), sid)
                 for sid in military_moves(ruleset)]
     if param.type == "control":
-        rules = _rules_of(game, regulator_of(ruleset, player))
+        rules = _rules_of(game, regulators_of(ruleset, player))
         refused = _refused_rules(game, player, kind, rules)
         return [(shorten(f"{cid}: {text}"), cid) for cid, (text, _) in rules.items() if cid not in refused]
     return []
@@ -203,18 +203,18 @@ def _firm_label(fid: str, names: dict[str, str], nation: str | None) -> str:
     return f"{label} ({nation})" if nation else label
 
 
-def _rules_of(game: Any, regulator: str | None) -> dict[str, tuple[str, str]]:
-    """Rules of the player's regulator known to the game (the ruleset's and those enacted in play), each with its
+def _rules_of(game: Any, regulators: tuple[str, ...]) -> dict[str, tuple[str, str]]:
+    """Rules of the player's regulators known to the game (the ruleset's and those enacted in play), each with its
     description and its status now ("active", "inactive", "announced", "lifted", "expired"; "" when unknown)."""
     rules = {cid: (rule.description or rule.kind, "") for cid, rule in game.ruleset.controls.items()
-             if rule.regulator == regulator}
+             if rule.regulator in regulators}
     try:
         rows = list(game.view.controls())
     except Exception:  # the view is advice for the form; the game's validation still decides
         rows = []
     for row in rows:
         cid = row.get("control") or row.get("id")
-        if not cid or row.get("regulator", regulator) != regulator:
+        if not cid or row.get("regulator", regulators[0] if regulators else None) not in regulators:
             continue
         text = rules[cid][0] if cid in rules else str(row.get("description") or row.get("kind") or cid)
         rules[str(cid)] = (text, str(row.get("status") or ""))

@@ -203,13 +203,12 @@ def player_words(game: Any, player: str | None) -> re.Pattern[str] | None:
     """A pattern of the names that mark an event as the player's: the nation, its regulator, its firms."""
     if not player:
         return None
-    from techrace.core.actions import firm_ids, regulator_of
+    from techrace.core.actions import firm_ids, regulators_of
 
     ruleset = game.ruleset
     names = firm_names(ruleset)
     words = {player}
-    regulator = regulator_of(ruleset, player)
-    if regulator:  # events name it by its display name, rules and orders by its id
+    for regulator in regulators_of(ruleset, player):  # events name it by its display name, rules and orders by its id
         words |= {regulator, ruleset.regulator_name(regulator)}
     for fid, nation in firm_ids(ruleset).items():
         if nation == player:

@@ -15,6 +15,7 @@ from techrace.core.levers.base import (
     firm_name,
     military_moves,
     regulator_of,
+    regulators_of,
     site_ids,
     site_nations,
 )
@@ -60,4 +61,4 @@ def lever_table() -> str:
 
 
 __all__ = ["ACTION_SPECS", "LEVERS", "LEVER_GROUPS", "ActionSpec", "Lever", "ParamSpec", "firm_ids", "firm_name",
-           "lever_table", "military_moves", "regulator_of", "site_ids", "site_nations"]
+           "lever_table", "military_moves", "regulator_of", "regulators_of", "site_ids", "site_nations"]

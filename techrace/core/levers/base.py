@@ -224,8 +224,9 @@ def check_param(ruleset: Ruleset, action: Action, param: ParamSpec, value: Any, 
     if param.type == "control":
         if value not in controls:
             return f"{param.label}: unknown rule {value!r}{suggest(value, controls)}"
-        if regulator is not None and controls[value] != regulator:
-            return f"{param.label}: rule {value!r} belongs to another regulator"
+        mine = regulators_of(ruleset, action.nation)
+        if regulator is not None and controls[value] not in mine:
+            return f"{param.label}: rule {value!r} belongs to another regulator ({controls[value]}, not {'/'.join(mine)})"
         return ""
     if param.type == "firm":
         firms = _per_ruleset(ruleset, "firms", _firm_nations)
@@ -267,8 +268,20 @@ def _regulators_by_nation(ruleset: Ruleset) -> dict[str, str]:
 
 
 def regulator_of(ruleset: Ruleset, nation: str) -> str | None:
-    """The id of a nation's regulator, if it has one."""
+    """The id of a nation's regulator, if it has one (the first by id when it has several: new rules are its)."""
     return _per_ruleset(ruleset, "regulators", _regulators_by_nation).get(nation)
+
+
+def _all_regulators_by_nation(ruleset: Ruleset) -> dict[str, tuple[str, ...]]:
+    found: dict[str, tuple[str, ...]] = {}
+    for reg_id, reg in sorted(ruleset.regulators.items()):
+        found[reg.nation] = (*found.get(reg.nation, ()), reg_id)
+    return found
+
+
+def regulators_of(ruleset: Ruleset, nation: str) -> tuple[str, ...]:
+    """Every regulator of a nation, by id: a nation's orders may lift, enact or license the rules of any of them."""
+    return _per_ruleset(ruleset, "all regulators", _all_regulators_by_nation).get(nation, ())
 
 
 def _firm_nations(ruleset: Ruleset) -> dict[str, str]:
