@@ -128,14 +128,16 @@ def _rules_token(static: Static, rules: tuple) -> object:
     return token
 
 
-def _site_inputs(static: Static, s: WorldState, node_ok: np.ndarray | None, bandwidths: np.ndarray | None) -> tuple[bytes, bytes]:
-    """All the site part reads of the state, as bytes: per node threshold of a tool or servicing rule (`node_ok`:
-    (node, threshold) the node is at or below it) the sites that make or build a node at or below it; per bandwidth
-    threshold of an HBM rule the memory makers whose best generation is above it. Kept by these rather than by every
-    site's smallest node and maker's HBM level, the part survives a fab or a generation that crosses no threshold."""
+def _site_inputs(static: Static, s: WorldState, node_weights: tuple | None, bandwidths: np.ndarray | None) -> tuple[bytes, bytes]:
+    """All the site part reads of the state, as bytes: per node threshold of a tool or servicing rule the sites that
+    make or build a node at or below it; per bandwidth threshold of an HBM rule the memory makers whose best generation
+    is above it. Kept by these rather than by every site's smallest node and maker's HBM level, the part survives a fab
+    or a generation that crosses no threshold."""
     sites = makers = b""
-    if node_ok is not None:  # a site whose smallest node (the site part's `site_min_nm`) is at or below t has some node at or below t
-        sites = (_site_nodes(s) @ node_ok).tobytes()
+    if node_weights is not None:  # sites with a node at or below t (`site_min_nm` at or below t): wafer starts are never
+        # negative, so capacity and pipeline summed over those nodes are positive exactly where `_site_nodes` holds for one
+        by_capacity, by_pipeline = node_weights
+        sites = (s.capacity @ by_capacity + s.construction.reshape(len(s.capacity), -1) @ by_pipeline > 0.0).tobytes()
     if bandwidths is not None:  # kept by the makers' HBM levels (they change a few times a game)
         makers = static.cache.get(key := ("licences/hbm makers", bandwidths.tobytes(), s.hbm_level.tobytes()))
         if makers is None:
@@ -145,10 +147,11 @@ def _site_inputs(static: Static, s: WorldState, node_ok: np.ndarray | None, band
 
 def _active(static: Static, s: WorldState, rules: object) -> tuple[list[tuple[dict[str, Any], np.ndarray, np.ndarray, float]], tuple]:
     """(rule, reach, destinations, block share) of every active rule, in the rules' order, and the thresholds
-    `_site_inputs` reads (read-only: the tool and servicing rules' node thresholds as a (node, threshold) mask, the
-    HBM rules' bandwidth thresholds; None without such rules); kept by `rules`, the token of the statuses and
-    licence shares that `compute_licences` keys on (nothing else in a rule changes in play)."""
-    key = ("licences/active", rules)
+    `_site_inputs` reads (read-only: the tool and servicing rules' node thresholds as (node, threshold) and (node and
+    pipeline quarter, threshold) weights, 1 where the node is at or below the threshold; the HBM rules' bandwidth
+    thresholds; None without such rules); kept by `rules`, the token of the statuses and licence shares that
+    `compute_licences` keys on (nothing else in a rule changes in play), and by the pipeline's depth."""
+    key = ("licences/active", rules, depth := s.construction.shape[2])
     found = static.cache.get(key)
     if found is None:
         active = [(rule, _reach(static, rule), _dest(static, rule), 1.0 - float(rule.get("licence_share", 0.0)))
@@ -156,8 +159,9 @@ def _active(static: Static, s: WorldState, rules: object) -> tuple[list[tuple[di
         nodes = sorted({rule["node_nm_at_or_below"] for rule, *_ in active
                         if rule["kind"] in ("tool_list", "servicing_ban") and rule.get("node_nm_at_or_below") is not None})
         bandwidths = sorted({rule.get("bandwidth_density_gb_s_mm2") or 0.0 for rule, *_ in active if rule["kind"] == "hbm"})
-        node_ok = _frozen(static.node_nm[:, None] <= np.array(nodes, dtype=np.float64)) if nodes else None
-        found = static.cache[key] = (active, (node_ok, _frozen(np.array(bandwidths, dtype=np.float64)) if bandwidths else None))
+        node_ok = (static.node_nm[:, None] <= np.array(nodes, dtype=np.float64)).astype(np.float64)
+        weights = (_frozen(node_ok), _frozen(np.repeat(node_ok, depth, axis=0))) if nodes else None  # `construction`'s row order
+        found = static.cache[key] = (active, (weights, _frozen(np.array(bandwidths, dtype=np.float64)) if bandwidths else None))
     return found
 
 
@@ -392,9 +396,5 @@ def _intra_company_transfer(static: Static, tool_allowed: np.ndarray, share: flo
 
 
 def _site_nodes(s: WorldState) -> np.ndarray:
-    """(site, node): the site makes the node or is building it."""
+    """(site, node): the site makes the node or is building it (`_site_inputs` reads the same over node thresholds)."""
     return (s.capacity > 0) | (np.add.reduce(s.construction, axis=2) > 0)  # `.sum(axis=2)`, without its wrapper
-
-
-def rule_active(s: WorldState, rule_id: str) -> bool:
-    return s.control_status.get(rule_id) == "active"

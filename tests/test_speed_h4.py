@@ -1,0 +1,91 @@
+"""The licences' site key read through node-threshold weights (`controls._site_inputs`: capacity and pipeline summed
+over the nodes at or below each tool or servicing threshold) is the key of the (site, node) occupancy mask
+(`_site_nodes`) over those thresholds, quarter after quarter, after a restore, after a reload and when a fab starts on
+a new node; and the licences kept with it are the ones a fresh computation gives."""
+
+from __future__ import annotations
+
+import numpy as np
+from core_helpers import baseline, variant
+
+from techrace.core import Game
+from techrace.core.mechanisms import controls
+from techrace.core.static import BoundedCache
+
+
+def _thresholds(s) -> list[float]:  # noqa: ANN001 - WorldState
+    """The node thresholds of the active tool and servicing rules, read from the rules themselves."""
+    return sorted({rule["node_nm_at_or_below"] for rid, rule in s.controls.items()
+                   if s.control_status.get(rid) == "active" and rule["kind"] in ("tool_list", "servicing_ban")
+                   and rule.get("node_nm_at_or_below") is not None})
+
+
+def _keys(game: Game) -> tuple[bytes, bytes]:
+    """(the site key `_site_inputs` gives, the occupancy mask's key over the same thresholds in booleans)."""
+    static, s = game.model.static, game.model.state
+    controls.compute_licences(static, s)
+    token = static.cache["licences/last rules"][2]
+    _, (weights, _) = controls._active(static, s, token)
+    node_ok = static.node_nm[:, None] <= np.array(_thresholds(s), dtype=np.float64)
+    assert (weights is None) == (not node_ok.shape[1])
+    kept = controls._site_inputs(static, s, weights, None)[0]
+    return kept, (controls._site_nodes(s) @ node_ok).tobytes() if weights is not None else b""
+
+
+def _same_as_fresh(game: Game) -> bool:
+    static, s = game.model.static, game.model.state
+    kept = controls.compute_licences(static, s)
+    cache, static.cache = static.cache, BoundedCache()
+    try:
+        fresh = controls.compute_licences(static, s)
+    finally:
+        static.cache = cache
+    return all(np.array_equal(getattr(kept, name), getattr(fresh, name)) for name in kept.__dataclass_fields__)
+
+
+def test_site_key_is_the_occupancy_mask_over_the_thresholds_every_quarter() -> None:
+    game = Game.from_ruleset(baseline(), seed=2)
+    for _ in range(14):
+        game.run(1)
+        kept, mask = _keys(game)
+        assert kept == mask and kept
+    restored = Game.from_snapshot(game.snapshot())  # a restore: a new cache over the same state
+    assert _keys(restored) == _keys(game) and _same_as_fresh(restored)
+    restored.run(2)
+    assert _keys(restored)[0] == _keys(restored)[1]
+
+
+def test_site_key_follows_a_fab_started_on_a_new_node() -> None:
+    game = Game.from_ruleset(baseline(), seed=1)
+    game.run(3)
+    static, s = game.model.static, game.model.state
+    before = _keys(game)[0]
+    site = int(np.flatnonzero(np.frombuffer(before, dtype=bool).reshape(len(static.sites), -1).any(axis=1))[0])
+    n7 = static.nodes.index("N7")  # a site at or below a threshold, emptied, then building a 7 nm fab
+    saved = s.capacity.copy(), s.construction.copy()
+    try:
+        s.capacity[site] = 0.0
+        s.construction[site] = 0.0
+        emptied = _keys(game)
+        assert emptied[0] == emptied[1] and emptied[0] != before and _same_as_fresh(game)
+        s.construction[site, n7, s.construction.shape[2] - 1] = 1_000.0  # the far end of the pipeline
+        building = _keys(game)
+        assert building[0] == building[1] and building[0] != emptied[0] and _same_as_fresh(game)
+    finally:
+        s.capacity[...], s.construction[...] = saved
+    assert _keys(game)[0] == before
+
+
+def test_site_key_after_a_reload_that_moves_a_threshold() -> None:
+    game = Game.from_ruleset(baseline(), seed=1)
+    game.run(3)
+
+    def finer(data: dict) -> None:  # noqa: ANN001 - the ruleset's dict form
+        data["controls"]["dec2024_tools"]["node_nm_at_or_below"] = 7
+
+    game.reload(variant(finer))
+    kept, mask = _keys(game)
+    assert kept == mask and _same_as_fresh(game)
+    game.run(2)
+    kept, mask = _keys(game)
+    assert kept == mask and _same_as_fresh(game)
