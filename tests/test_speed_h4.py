@@ -89,3 +89,31 @@ def test_site_key_after_a_reload_that_moves_a_threshold() -> None:
     game.run(2)
     kept, mask = _keys(game)
     assert kept == mask and _same_as_fresh(game)
+
+
+def _gdp_in_full(static, s, shortfall: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # noqa: ANN001
+    """`economy.update_gdp`'s numbers as the full equations give them (a new gap, the queue shifted row by row)."""
+    rules, params = static.ruleset.economy, static.nation_params
+    gap = (s.gdp_gap * rules.gap_recovery_per_quarter + s.gdp_shock_queue[:, 0]
+           - params.chip_dependence * shortfall * rules.shortfall_impact)
+    queue = s.gdp_shock_queue.copy()
+    queue[:, :-1] = queue[:, 1:]
+    queue[:, -1] = 0.0
+    return s.gdp_trend * (1.0 + params.gdp_growth), np.maximum(gap, rules.gap_floor), queue
+
+
+def test_gdp_update_is_the_full_equations() -> None:
+    from techrace.core.mechanisms import economy
+
+    game = Game.from_ruleset(baseline(), seed=1)
+    game.run(2)
+    static, s = game.model.static, game.model.state
+    rng = np.random.default_rng(4)
+    for shortfall, contiguous in ((0.0, True), (0.3, True), (0.0, False), (0.07, False)):
+        s.gdp_gap = rng.normal(0.0, 0.2, s.gdp_gap.shape)
+        queue = rng.normal(0.0, 0.01, s.gdp_shock_queue.shape)
+        s.gdp_shock_queue = queue if contiguous else np.asfortranarray(queue)
+        want = _gdp_in_full(static, s, shortfall)
+        economy.update_gdp(static, s, shortfall)
+        for got, expected in zip((s.gdp_trend, s.gdp_gap, s.gdp_shock_queue), want, strict=True):
+            assert got.tobytes() == expected.tobytes()
