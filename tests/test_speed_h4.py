@@ -1,16 +1,20 @@
-"""The licences' site key read through node-threshold weights (`controls._site_inputs`: capacity and pipeline summed
-over the nodes at or below each tool or servicing threshold) is the key of the (site, node) occupancy mask
-(`_site_nodes`) over those thresholds, quarter after quarter, after a restore, after a reload and when a fab starts on
-a new node; and the licences kept with it are the ones a fresh computation gives."""
+"""Round 11's shortcuts against the full equations: the licences' site key read through node-threshold weights
+(`licences_sites.site_inputs`: capacity and pipeline summed over the nodes at or below each tool or servicing threshold)
+is the key of the (site, node) occupancy mask (`site_nodes`) over those thresholds, quarter after quarter, after a
+restore, after a reload and when a fab starts on a new node; a design part no rule takes revenue from holds the
+read-only untaken tables; the GDP update (a flat shift, no shortfall term without a shortfall) gives the full numbers.
+Licences kept with these are the ones a fresh computation gives."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from core_helpers import baseline, variant
 
 from techrace.core import Game
-from techrace.core.mechanisms import controls
+from techrace.core.mechanisms import controls, licences_sites
 from techrace.core.static import BoundedCache
+from techrace.ruleset import load_ruleset
 
 
 def _thresholds(s) -> list[float]:  # noqa: ANN001 - WorldState
@@ -21,15 +25,15 @@ def _thresholds(s) -> list[float]:  # noqa: ANN001 - WorldState
 
 
 def _keys(game: Game) -> tuple[bytes, bytes]:
-    """(the site key `_site_inputs` gives, the occupancy mask's key over the same thresholds in booleans)."""
+    """(the site key `site_inputs` gives, the occupancy mask's key over the same thresholds in booleans)."""
     static, s = game.model.static, game.model.state
     controls.compute_licences(static, s)
     token = static.cache["licences/last rules"][2]
     _, (weights, _) = controls._active(static, s, token)
     node_ok = static.node_nm[:, None] <= np.array(_thresholds(s), dtype=np.float64)
     assert (weights is None) == (not node_ok.shape[1])
-    kept = controls._site_inputs(static, s, weights, None)[0]
-    return kept, (controls._site_nodes(s) @ node_ok).tobytes() if weights is not None else b""
+    kept = licences_sites.site_inputs(static, s, weights, None)[0]
+    return kept, (licences_sites.site_nodes(s) @ node_ok).tobytes() if weights is not None else b""
 
 
 def _same_as_fresh(game: Game) -> bool:
@@ -117,3 +121,22 @@ def test_gdp_update_is_the_full_equations() -> None:
         economy.update_gdp(static, s, shortfall)
         for got, expected in zip((s.gdp_trend, s.gdp_gap, s.gdp_shock_queue), want, strict=True):
             assert got.tobytes() == expected.tobytes()
+
+
+@pytest.mark.parametrize(("ruleset", "turns"), [("baseline", 6), ("h20-deal", 5)])
+def test_design_part_without_a_revenue_share_reads_the_untaken_tables(ruleset: str, turns: int) -> None:
+    """Where no rule takes a share of the licensed revenue, a design part holds the read-only untaken tables (no grey
+    market, no revenue, nobody paid), and its views are those of the full equations either way."""
+    game = Game.from_ruleset(load_ruleset(ruleset), seed=1)
+    for _ in range(turns):
+        game.run(1)
+        lic = game.model.licences
+        nation = lic.chip_revenue_nation
+        assert np.array_equal(lic.chip_paid, nation >= 0) and np.array_equal(lic.chip_payees, nation[nation >= 0])
+        assert _same_as_fresh(game)
+    untaken = controls._untaken(game.model.static, *nation.shape)
+    assert not any(table.flags.writeable for table in untaken.values())
+    assert not untaken["chip_grey"].any() and not untaken["chip_revenue_share"].any() and (untaken["chip_revenue_nation"] == -1).all()
+    assert not untaken["chip_paid"].any() and len(untaken["chip_payees"]) == 0
+    taken = lic.chip_revenue_nation is not untaken["chip_revenue_nation"]
+    assert taken == (ruleset == "h20-deal") and (lic.chip_payees.size > 0) == taken
