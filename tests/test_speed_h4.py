@@ -140,3 +140,62 @@ def test_design_part_without_a_revenue_share_reads_the_untaken_tables(ruleset: s
     assert not untaken["chip_paid"].any() and len(untaken["chip_payees"]) == 0
     taken = lic.chip_revenue_nation is not untaken["chip_revenue_nation"]
     assert taken == (ruleset == "h20-deal") and (lic.chip_payees.size > 0) == taken
+
+
+def _design_part_in_full(static, s, design_rules: list[tuple]) -> dict[str, np.ndarray]:  # noqa: ANN001
+    """The design part as it was worked out before round 11: tables of zeros and -1 built each time, a chip threshold's
+    designs from a mask of zeros, its grey share the maximum of the last and `mask * block * leak`."""
+    nk, nl, nf = static.sku_capacity, len(static.labs), len(static.foundries)
+    sku_firm = s.sku_firm.astype(np.int64)
+    start = design_rules[0][1:] if design_rules and design_rules[0][0] == "listings" else None
+    out = {"chip_allowed": np.ones((nk, nl)) if start is None else start[1].take(sku_firm, axis=0), "chip_grey": np.zeros((nk, nl)),
+           "chip_revenue_share": np.zeros((nk, nl)), "chip_revenue_nation": np.full((nk, nl), -1, dtype=np.int64),
+           "wafer_allowed": np.ones((nf, nk)) if start is None else start[0].take(sku_firm, axis=1)}
+    tpp = s.sku_tflops * 16.0
+    density = tpp / np.maximum(s.sku_area * s.sku_dies, 1.0)
+    seller_nation = static.chip_firm_nation[sku_firm]
+    leak = static.ruleset.market.grey_market_leak_share
+    for kind, *read in design_rules:
+        if kind == "chip_threshold":
+            rule, reach, labs, block = read
+            controlled = np.zeros(nk, dtype=bool)
+            if rule.get("tpp") is not None:
+                controlled |= tpp >= rule["tpp"]
+            if rule.get("tpp_with_density") is not None and rule.get("density") is not None:
+                controlled |= (tpp >= rule["tpp_with_density"]) & (density >= rule["density"])
+            mask = np.outer(controlled & reach[seller_nation], labs)
+            out["chip_allowed"] *= 1.0 - mask * block
+            out["chip_grey"] = np.maximum(out["chip_grey"], mask * block * leak)
+            share = float(rule.get("licence_revenue_share", 0.0))
+            if share > 0 and block < 1.0:
+                nation = static.nations.index(static.ruleset.regulators[rule["regulator"]].nation)
+                out["chip_revenue_share"] = np.where(mask, share, out["chip_revenue_share"])
+                out["chip_revenue_nation"] = np.where(mask, nation, out["chip_revenue_nation"])
+        elif kind == "foundry_rule":
+            rule, foundries, dest, blocked = read
+            big = rule.get("transistors_b") or np.inf
+            small_no_hbm = rule.get("no_hbm_transistors_b") or big
+            presumed = ((static.node_nm[s.sku_node.astype(np.int64)] <= (rule.get("node_nm_at_or_below") or 0.0))
+                        & (s.sku_transistors >= big) & ~((s.sku_stacks == 0) & (s.sku_transistors < small_no_hbm)))
+            out["wafer_allowed"] *= 1.0 - np.outer(foundries, presumed & dest[seller_nation]) * blocked
+        elif kind == "entity_list":
+            out["wafer_allowed"] *= read[0].take(sku_firm, axis=1)
+            out["chip_allowed"] *= read[1].take(sku_firm, axis=0)
+    paid = out["chip_revenue_nation"] >= 0
+    return {**out, "chip_channel": out["chip_allowed"] + out["chip_grey"] / static.ruleset.market.grey_market_premium,
+            "chip_paid": paid, "chip_payees": out["chip_revenue_nation"][paid]}
+
+
+@pytest.mark.parametrize(("ruleset", "turns"), [("baseline", 8), ("full-decoupling", 6), ("h20-deal", 5), ("oct-2023", 4)])
+def test_design_part_is_the_full_one(ruleset: str, turns: int) -> None:
+    game = Game.from_ruleset(load_ruleset(ruleset), seed=1)
+    for _ in range(turns):
+        game.run(1)
+        static, s = game.model.static, game.model.state
+        controls.compute_licences(static, s)
+        token = static.cache["licences/last rules"][2]
+        rules = controls._design_rules(static, controls._active(static, s, token)[0], token)
+        part, full = controls._design_part(static, s, rules), _design_part_in_full(static, s, rules)
+        assert part.keys() == full.keys()
+        for name, table in full.items():
+            assert part[name].dtype == table.dtype and part[name].tobytes() == table.tobytes(), name

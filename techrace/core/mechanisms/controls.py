@@ -193,9 +193,7 @@ def _design_part(static: Static, s: WorldState, design_rules: list[tuple]) -> di
     for kind, *read in design_rules:
         if kind == "chip_threshold":
             rule, reach, labs, block = read
-            controlled = np.zeros(nk, dtype=bool)
-            if rule.get("tpp") is not None:
-                controlled |= tpp >= rule["tpp"]
+            controlled = tpp >= rule["tpp"] if rule.get("tpp") is not None else np.zeros(nk, dtype=bool)
             if rule.get("tpp_with_density") is not None and rule.get("density") is not None:
                 controlled |= (tpp >= rule["tpp_with_density"]) & (density >= rule["density"])
             controlled &= reach[seller_nation]
@@ -353,7 +351,8 @@ def _listed_into(static: Static, out: dict[str, np.ndarray], rule: dict[str, Any
 def _block_chips(out: dict[str, np.ndarray], mask: np.ndarray, block: float, leak: float, rule: dict[str, Any],
                  static: Static) -> None:
     out["chip_allowed"] *= _licensed(mask, block)
-    out["chip_grey"] = np.maximum(out["chip_grey"], mask * block * leak)
+    grey = np.where(mask, block * leak, 0.0)  # `mask * block * leak`'s numbers (both are shares: 0 x a share is +0.0)
+    out["chip_grey"] = grey if out["chip_grey"] is _untaken(static, *mask.shape)["chip_grey"] else np.maximum(out["chip_grey"], grey)
     share = float(rule.get("licence_revenue_share", 0.0))
     if share > 0 and block < 1.0:
         nation = static.nations.index(static.ruleset.regulators[rule["regulator"]].nation)
