@@ -123,7 +123,9 @@ def compute_licences(static: Static, s: WorldState) -> Licences:
         site_min_nm = np.where(site_nodes(s), static.node_nm[None, :], np.inf).min(axis=1)  # inf: none made or building
         sites = static.cache[site_key] = _site_part(static, s, site_min_nm, active)
     licences = object.__new__(Licences)  # `Licences(**designs, **sites)`: the parts hold exactly its fields, copied at once
-    licences.__dict__.update(designs, **sites)
+    fields = licences.__dict__
+    fields.update(designs)
+    fields.update(sites)
     return licences
 
 
