@@ -15,6 +15,13 @@ from typing import Any
 
 import numpy as np
 
+from techrace.core.mechanisms.licences_sites import (
+    hbm_density,
+    intra_company_transfer,
+    site_inputs,
+    site_nodes,
+    site_views,
+)
 from techrace.core.state import WorldState
 from techrace.core.static import Static
 from techrace.ruleset.schema import TOOL_KINDS
@@ -107,16 +114,18 @@ def compute_licences(static: Static, s: WorldState) -> Licences:
         static.cache["licences/last rules"] = (dict(s.control_status), shares, token)
     active, thresholds = _active(static, s, token)
     sku_key = ("licences/designs", token, tuple(s.sku_names), s.sku_firm.tobytes(), s.sku_tflops.tobytes(), s.sku_node.tobytes())
-    site_key = ("licences/sites", token, *_site_inputs(static, s, *thresholds))
+    site_key = ("licences/sites", token, *site_inputs(static, s, *thresholds))
     designs = static.cache.get(sku_key)
     if designs is None:
         designs = static.cache[sku_key] = _design_part(static, s, _design_rules(static, active, token))
     sites = static.cache.get(site_key)
     if sites is None:
-        site_min_nm = np.where(_site_nodes(s), static.node_nm[None, :], np.inf).min(axis=1)  # inf: none made or building
+        site_min_nm = np.where(site_nodes(s), static.node_nm[None, :], np.inf).min(axis=1)  # inf: none made or building
         sites = static.cache[site_key] = _site_part(static, s, site_min_nm, active)
     licences = object.__new__(Licences)  # `Licences(**designs, **sites)`: the parts hold exactly its fields, copied at once
-    licences.__dict__.update(designs, **sites)
+    fields = licences.__dict__
+    fields.update(designs)
+    fields.update(sites)
     return licences
 
 
@@ -128,27 +137,13 @@ def _rules_token(static: Static, rules: tuple) -> object:
     return token
 
 
-def _site_inputs(static: Static, s: WorldState, node_ok: np.ndarray | None, bandwidths: np.ndarray | None) -> tuple[bytes, bytes]:
-    """All the site part reads of the state, as bytes: per node threshold of a tool or servicing rule (`node_ok`:
-    (node, threshold) the node is at or below it) the sites that make or build a node at or below it; per bandwidth
-    threshold of an HBM rule the memory makers whose best generation is above it. Kept by these rather than by every
-    site's smallest node and maker's HBM level, the part survives a fab or a generation that crosses no threshold."""
-    sites = makers = b""
-    if node_ok is not None:  # a site whose smallest node (the site part's `site_min_nm`) is at or below t has some node at or below t
-        sites = (_site_nodes(s) @ node_ok).tobytes()
-    if bandwidths is not None:  # kept by the makers' HBM levels (they change a few times a game)
-        makers = static.cache.get(key := ("licences/hbm makers", bandwidths.tobytes(), s.hbm_level.tobytes()))
-        if makers is None:
-            makers = static.cache[key] = (_hbm_density(static, s)[:, None] > bandwidths).tobytes()
-    return sites, makers
-
-
 def _active(static: Static, s: WorldState, rules: object) -> tuple[list[tuple[dict[str, Any], np.ndarray, np.ndarray, float]], tuple]:
     """(rule, reach, destinations, block share) of every active rule, in the rules' order, and the thresholds
-    `_site_inputs` reads (read-only: the tool and servicing rules' node thresholds as a (node, threshold) mask, the
-    HBM rules' bandwidth thresholds; None without such rules); kept by `rules`, the token of the statuses and
-    licence shares that `compute_licences` keys on (nothing else in a rule changes in play)."""
-    key = ("licences/active", rules)
+    `site_inputs` reads (read-only: the tool and servicing rules' node thresholds as (node, threshold) and (node and
+    pipeline quarter, threshold) weights, 1 where the node is at or below the threshold; the HBM rules' bandwidth
+    thresholds; None without such rules); kept by `rules`, the token of the statuses and licence shares that
+    `compute_licences` keys on (nothing else in a rule changes in play), and by the pipeline's depth."""
+    key = ("licences/active", rules, depth := s.construction.shape[2])
     found = static.cache.get(key)
     if found is None:
         active = [(rule, _reach(static, rule), _dest(static, rule), 1.0 - float(rule.get("licence_share", 0.0)))
@@ -156,8 +151,9 @@ def _active(static: Static, s: WorldState, rules: object) -> tuple[list[tuple[di
         nodes = sorted({rule["node_nm_at_or_below"] for rule, *_ in active
                         if rule["kind"] in ("tool_list", "servicing_ban") and rule.get("node_nm_at_or_below") is not None})
         bandwidths = sorted({rule.get("bandwidth_density_gb_s_mm2") or 0.0 for rule, *_ in active if rule["kind"] == "hbm"})
-        node_ok = _frozen(static.node_nm[:, None] <= np.array(nodes, dtype=np.float64)) if nodes else None
-        found = static.cache[key] = (active, (node_ok, _frozen(np.array(bandwidths, dtype=np.float64)) if bandwidths else None))
+        node_ok = (static.node_nm[:, None] <= np.array(nodes, dtype=np.float64)).astype(np.float64)
+        weights = (_frozen(node_ok), _frozen(np.repeat(node_ok, depth, axis=0))) if nodes else None  # `construction`'s row order
+        found = static.cache[key] = (active, (weights, _frozen(np.array(bandwidths, dtype=np.float64)) if bandwidths else None))
     return found
 
 
@@ -190,9 +186,8 @@ def _design_part(static: Static, s: WorldState, design_rules: list[tuple]) -> di
     nk, nl, nf = static.sku_capacity, len(static.labs), len(static.foundries)
     sku_firm = s.sku_firm.astype(np.int64)
     start = design_rules[0][1:] if design_rules and design_rules[0][0] == "listings" else None  # the leading listings
-    out = {"chip_allowed": np.ones((nk, nl)) if start is None else start[1].take(sku_firm, axis=0), "chip_grey": np.zeros((nk, nl)),
-           "chip_revenue_share": np.zeros((nk, nl)), "chip_revenue_nation": np.full((nk, nl), -1, dtype=np.int64),
-           "wafer_allowed": np.ones((nf, nk)) if start is None else start[0].take(sku_firm, axis=1)}
+    out = {"chip_allowed": np.ones((nk, nl)) if start is None else start[1].take(sku_firm, axis=0),
+           **_untaken(static, nk, nl), "wafer_allowed": np.ones((nf, nk)) if start is None else start[0].take(sku_firm, axis=1)}
     tpp = s.sku_tflops * 16.0
     density = tpp / np.maximum(s.sku_area * s.sku_dies, 1.0)
     seller_nation = static.chip_firm_nation[sku_firm]
@@ -200,9 +195,7 @@ def _design_part(static: Static, s: WorldState, design_rules: list[tuple]) -> di
     for kind, *read in design_rules:
         if kind == "chip_threshold":
             rule, reach, labs, block = read
-            controlled = np.zeros(nk, dtype=bool)
-            if rule.get("tpp") is not None:
-                controlled |= tpp >= rule["tpp"]
+            controlled = tpp >= rule["tpp"] if rule.get("tpp") is not None else np.zeros(nk, dtype=bool)
             if rule.get("tpp_with_density") is not None and rule.get("density") is not None:
                 controlled |= (tpp >= rule["tpp_with_density"]) & (density >= rule["density"])
             controlled &= reach[seller_nation]
@@ -263,7 +256,7 @@ def _site_part(static: Static, s: WorldState, site_min_nm: np.ndarray, active: l
                     i = static.nations.index(code)
                     out["tier_cap"][i] = min(out["tier_cap"][i], cap)
         elif kind == "hbm":
-            controlled = (_hbm_density(static, s) > (rule.get("bandwidth_density_gb_s_mm2") or 0.0)) & reach[static.foundry_nation]
+            controlled = (hbm_density(static, s) > (rule.get("bandwidth_density_gb_s_mm2") or 0.0)) & reach[static.foundry_nation]
             out["hbm_allowed"] *= _licensed(_pair(controlled, dest[static.chip_firm_nation]), block * enforcement)
         elif kind in ("tool_list", "servicing_ban"):
             kinds = _kinds(static, rule)
@@ -285,41 +278,34 @@ def _site_part(static: Static, s: WorldState, site_min_nm: np.ndarray, active: l
         elif kind == "mineral":
             lost = dest * float(rule.get("mineral_cost_share", 0.0)) * block  # a licence exception lets part through
             out["mineral_loss"] = 1.0 - (1.0 - out["mineral_loss"]) * (1.0 - lost)
-    _intra_company_transfer(static, out["tool_allowed"], static.ruleset.market.intra_company_transfer_share)
-    return _site_views(static, out)
+    intra_company_transfer(static, out["tool_allowed"], static.ruleset.market.intra_company_transfer_share)
+    return site_views(static, out)
 
 
 def _design_views(static: Static, out: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Add the chip market's views of a design part (see `Licences`)."""
     nation = out["chip_revenue_nation"]
     out["chip_channel"] = out["chip_allowed"] + out["chip_grey"] / static.ruleset.market.grey_market_premium
-    out["chip_paid"] = paid = nation >= 0
-    out["chip_payees"] = nation[paid]
+    untaken = _untaken(static, *nation.shape)
+    if nation is untaken["chip_revenue_nation"]:  # no government takes a share (most rules)
+        out["chip_paid"], out["chip_payees"] = untaken["chip_paid"], untaken["chip_payees"]
+    else:
+        out["chip_paid"] = paid = nation >= 0
+        out["chip_payees"] = nation[paid]
     return out
 
 
-def _site_views(static: Static, out: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Add the chip and tool markets' views of a site part (see `Licences`)."""
-    out["tier_capped"] = np.flatnonzero(np.isfinite(out["tier_cap"]))
-    out["tool_output_kept"] = (1.0 - out["mineral_loss"][static.toolmaker_nation])[:, None]
-    out["tool_admitted"] = np.minimum(out["tool_allowed"], 1.0)
-    grey = static.blocs.grey_servicing[:, None, None]
-    out["tool_wear"] = (1.0 - out["service_allowed"].transpose(1, 0, 2)) * (1.0 - grey) * static.ruleset.technology.tool_service_decay_per_quarter
-    out["tool_recovery"] = out["service_allowed"].transpose(1, 0, 2) * static.ruleset.industry.service_recovery_per_quarter
-    return out
-
-
-def _hbm_density(static: Static, s: WorldState) -> np.ndarray:
-    """Bandwidth density (GB/s/mm2) of each memory maker's best generation."""
-    table = static.cache.get("hbm_level_density")
-    if table is None:  # generation levels in order, and the best density of any generation up to each
-        gens = static.ruleset.technology.hbm_generations.values()
-        by_level = sorted({g.level: g.bandwidth_tb_s * 1000.0 / g.die_area_mm2 for g in gens}.items())
-        levels = np.array([level for level, _ in by_level], dtype=np.float64)
-        best = np.maximum.accumulate(np.array([density for _, density in by_level], dtype=np.float64))
-        table = static.cache["hbm_level_density"] = (levels, np.concatenate([[0.0], best]))
-    levels, best = table
-    return best[levels.searchsorted(s.hbm_level, side="right")]  # np.searchsorted, without its wrapper
+def _untaken(static: Static, designs: int, labs: int) -> dict[str, np.ndarray]:
+    """A design part's grey share and licensed revenue where no rule has touched them, and the views of the latter
+    (read-only, once a game: a rule replaces them, `_block_chips`): no grey market, no revenue share, nobody paid."""
+    key = ("licences/untaken", designs, labs)
+    found = static.cache.get(key)
+    if found is None:
+        found = static.cache[key] = {name: _frozen(array) for name, array in (
+            ("chip_grey", np.zeros((designs, labs))), ("chip_revenue_share", np.zeros((designs, labs))),
+            ("chip_revenue_nation", np.full((designs, labs), -1, dtype=np.int64)),
+            ("chip_paid", np.zeros((designs, labs), dtype=bool)), ("chip_payees", np.zeros(0, dtype=np.int64)))}
+    return found
 
 
 def _kinds(static: Static, rule: dict[str, Any]) -> np.ndarray:
@@ -367,34 +353,10 @@ def _listed_into(static: Static, out: dict[str, np.ndarray], rule: dict[str, Any
 def _block_chips(out: dict[str, np.ndarray], mask: np.ndarray, block: float, leak: float, rule: dict[str, Any],
                  static: Static) -> None:
     out["chip_allowed"] *= _licensed(mask, block)
-    out["chip_grey"] = np.maximum(out["chip_grey"], mask * block * leak)
+    grey = np.where(mask, block * leak, 0.0)  # `mask * block * leak`'s numbers (both are shares: 0 x a share is +0.0)
+    out["chip_grey"] = grey if out["chip_grey"] is _untaken(static, *mask.shape)["chip_grey"] else np.maximum(out["chip_grey"], grey)
     share = float(rule.get("licence_revenue_share", 0.0))
     if share > 0 and block < 1.0:
         nation = static.nations.index(static.ruleset.regulators[rule["regulator"]].nation)
         out["chip_revenue_share"] = np.where(mask, share, out["chip_revenue_share"])
         out["chip_revenue_nation"] = np.where(mask, nation, out["chip_revenue_nation"])
-
-
-def _intra_company_transfer(static: Static, tool_allowed: np.ndarray, share: float) -> None:
-    """Sanctions bind sites, not companies: a listed site gets part of what its unlisted siblings may buy."""
-    if share <= 0:
-        return
-    # the best any site of the same foundry may buy, per (maker, site, kind): a max over each foundry's sites
-    grouping = static.cache.get("sites_by_foundry")
-    if grouping is None:
-        order = np.argsort(static.site_foundry, kind="stable")
-        firms, starts = np.unique(static.site_foundry[order], return_index=True)
-        grouping = static.cache["sites_by_foundry"] = (order, starts, np.searchsorted(firms, static.site_foundry))
-    order, starts, firm_of_site = grouping
-    per_firm = np.maximum.reduceat(tool_allowed[:, order, :], starts, axis=1)          # (maker, foundry, kind)
-    best = np.maximum(per_firm[:, firm_of_site, :], 0.0)
-    np.maximum(tool_allowed, share * best, out=tool_allowed)
-
-
-def _site_nodes(s: WorldState) -> np.ndarray:
-    """(site, node): the site makes the node or is building it."""
-    return (s.capacity > 0) | (np.add.reduce(s.construction, axis=2) > 0)  # `.sum(axis=2)`, without its wrapper
-
-
-def rule_active(s: WorldState, rule_id: str) -> bool:
-    return s.control_status.get(rule_id) == "active"

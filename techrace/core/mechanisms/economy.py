@@ -16,11 +16,18 @@ from techrace.core.static import Static
 def update_gdp(static: Static, s: WorldState, shortfall: float) -> None:
     rules, params = static.ruleset.economy, static.nation_params
     s.gdp_trend *= _growth_factor(static)
-    s.gdp_gap = (s.gdp_gap * rules.gap_recovery_per_quarter + s.gdp_shock_queue[:, 0]
-                 - params.chip_dependence * shortfall * rules.shortfall_impact)
-    s.gdp_shock_queue[:, :-1] = s.gdp_shock_queue[:, 1:]
-    s.gdp_shock_queue[:, -1] = 0.0
-    s.gdp_gap = np.maximum(s.gdp_gap, rules.gap_floor)
+    queue = s.gdp_shock_queue
+    gap = s.gdp_gap * rules.gap_recovery_per_quarter  # a new array, worked on in place: the numbers of
+    gap += queue[:, 0]                                # `max(gap x recovery + shock - dependence x shortfall x impact, floor)`
+    if shortfall:  # most quarters have none: the shares times a shortfall of 0.0 are 0.0, which takes nothing off
+        gap -= params.chip_dependence * shortfall * rules.shortfall_impact
+    s.gdp_gap = np.maximum(gap, rules.gap_floor, out=gap)
+    if queue.flags.c_contiguous:  # each nation's shocks a quarter on as one flat run (no temporary; a row's first
+        flat = queue.reshape(-1)  # shock moves into the last slot of the row before, emptied after)
+        flat[:-1] = flat[1:]
+    else:
+        queue[:, :-1] = queue[:, 1:]
+    queue[:, -1] = 0.0
 
 
 def _growth_factor(static: Static) -> np.ndarray:
