@@ -16,16 +16,18 @@ from techrace.core.state import WorldState
 from techrace.core.static import Static
 
 
-def granted_sites(static: Static, s: WorldState, foundries: np.ndarray, nodes: np.ndarray, expanding: np.ndarray,
-                  wpm: np.ndarray, sites: np.ndarray) -> np.ndarray:
-    """The site of each new fab (`foundries`, `nodes`, `wpm`: its foundry, node and size). A fab that expands a node its
-    foundry already makes or builds, of at most `levers.grant_max_node_nm`, goes to the foundry's site owed the
-    most, while one is owed anything, and its
-    whole cost (`capex_per_wpm` x wpm) is taken off what that site is owed; leading nodes are placed first, as they
-    are paid for first. Other fabs keep `sites`. Only in quarters a grant is owed (a few fabs, one at a time)."""
+def granted_sites(static: Static, s: WorldState, idx: np.ndarray, builders: np.ndarray, nodes: np.ndarray,
+                  total: np.ndarray, wpm: np.ndarray, sites: np.ndarray) -> np.ndarray:
+    """The site of each new fab of `_build_fabs` (foundry row `builders` of `idx`, node `nodes`, `wpm[builders, nodes]`
+    wafers a month; `total`: each row's capacity and construction by node). A fab that expands a node its foundry
+    already makes or builds, of at most `levers.grant_max_node_nm`, goes to the foundry's site owed the most, while
+    one is owed anything, and its whole cost (`capex_per_wpm` x wpm) is taken off what that site is owed; leading
+    nodes are placed first, as they are paid for first. Other fabs keep `sites`. Only in quarters a grant is owed
+    (a few fabs, one at a time); otherwise nothing else is read."""
     if not np.count_nonzero(s.site_grant):
         return sites
-    cost_usd_b = static.capex_per_wpm[nodes] * wpm / 1e9
+    foundries, expanding = idx[builders], total[builders, nodes] > 0
+    cost_usd_b = static.capex_per_wpm[nodes] * wpm[builders, nodes] / 1e9
     placed = sites.copy()
     moved = expanding & (static.node_nm[nodes] <= static.ruleset.levers.grant_max_node_nm)
     for i in np.argsort(-nodes, kind="stable").tolist():

@@ -157,7 +157,7 @@ def _build_fabs(model: WorldModel, idx: np.ndarray, budget: np.ndarray, ahead: n
     # each new fab's foundry's largest site on its node (the first of equals), for the few fabs started only
     best_site = np.where(own.take(builders, axis=0), site_cap.take(nodes, axis=1).T, -1.0).argmax(axis=1)
     sites = np.where(total[builders, nodes] > 0, best_site, homes[builders])
-    sites = granted_sites(static, s, idx[builders], nodes, total[builders, nodes] > 0, wpm[builders, nodes], sites)
+    sites = granted_sites(static, s, idx, builders, nodes, total, wpm, sites)
     start_constructions(static, s, sites, nodes, wpm[builders, nodes])
     s.cash[rows] -= np.add.reduce(shell_cost * wpm / 1e9, axis=1)
 
