@@ -204,3 +204,10 @@ def test_nations_get_distinct_letters_and_log_ticks_read_as_values() -> None:
     axis = LogAxis()
     ticks = axis.get_ticks(4.5, 6.9)
     assert axis.get_labels_for_ticks(ticks) == ["100k", "1M"]
+
+
+def test_the_first_turn_tick_says_what_the_axis_counts() -> None:
+    from techrace.tui.widgets.charts import TurnAxis
+
+    ticks = TurnAxis().get_ticks(0.0, 44.0)
+    assert TurnAxis().get_labels_for_ticks(ticks) == ["turn 0", "20", "40"]

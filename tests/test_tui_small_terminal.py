@@ -144,8 +144,9 @@ async def test_forms_with_a_list_to_tick_show_the_focused_fields_help_at_80x24()
 @sync
 async def test_the_end_screen_keeps_rows_for_its_charts_at_80x24(tmp_path) -> None:
     """At 80x24 the end screen's charts had two rows inside their axes and one y label (the margins and the
-    whole table took the rest): now six or more, with the verdict and the leading nations still in view, and
-    at 100x30 the roomy layout with every nation."""
+    whole table took the rest), then six: now nine or more, textual-plot's blank margin rows and its x label
+    row given to the lines (the first tick says "turn 0"), with the verdict and the leading nations still in
+    view, and at 100x30 the roomy layout with every nation."""
     from techrace.tui.screens.end import EndScreen
     from techrace.tui.widgets.rivals import RivalsTable
 
@@ -158,7 +159,7 @@ async def test_the_end_screen_keeps_rows_for_its_charts_at_80x24(tmp_path) -> No
         await end_turn(pilot, 3)
         screen = app.screen
         assert isinstance(screen, EndScreen)
-        for size, rows in ((SMALL, 6), ((100, 30), 8)):
+        for size, rows in ((SMALL, 9), ((100, 30), 10)):
             await pilot.resize_terminal(*size)
             await settle(pilot)
             for plot in screen.query(RacePlot):

@@ -28,10 +28,12 @@ PALETTE = ("red", "green", "yellow", "blue", "magenta", "cyan", "bright_red", "b
 STACK_BELOW = 90  # columns: narrower charts are stacked rather than side by side ...
 STACK_FROM_ROWS = 26  # ... when each still gets 13 rows (axes, ticks and labels take 7, six for the lines)
 NARROW_PLOT = 30  # columns: a narrower plot keeps 7 columns for its y labels, not 10
+LOW_PLOT = 14     # rows: a lower plot keeps one row above its box (its y label), not two
 
 
 class TurnAxis(AxisFormatter):
-    """Whole turns, at most four of them, so tick labels never run into each other on narrow charts."""
+    """Whole turns, at most four of them, so tick labels never run into each other on narrow charts; the first
+    says what they count ("turn 0"), so the plot needs no row for an x label."""
 
     def get_ticks(self, min_: float, max_: float, max_ticks: int = 8) -> list[float]:
         span = max(1.0, max_ - min_)
@@ -40,7 +42,7 @@ class TurnAxis(AxisFormatter):
         return [float(t) for t in range(int(first), int(math.floor(max_)) + 1, step)]
 
     def get_labels_for_ticks(self, ticks: Sequence[float]) -> list[str]:
-        return [str(int(t)) for t in ticks]
+        return [f"turn {int(t)}" if i == 0 else str(int(t)) for i, t in enumerate(ticks)]
 
 
 class LogAxis(AxisFormatter):
@@ -154,8 +156,11 @@ class RacePlot(PlotWidget):
         see (it sizes its canvases when the plot itself changes size): without a second layout refresh the
         box stayed drawn for the old width, its right edge cut off (80x24 -> 100x30)."""
         margin = 7 if 0 < self.size.width < NARROW_PLOT else 10
-        if margin != self.margin_left:
-            self.margin_left = margin
+        top = 1 if 0 < self.size.height < LOW_PLOT else 2
+        if (margin, top, 1) != (self.margin_left, self.margin_top, self.margin_bottom):
+            # one row under the box for the tick labels (the first says "turn 0"): textual-plot's other
+            # two rows, a blank and the x label, and above a low box its blank row, were rows lines could use
+            self.margin_left, self.margin_top, self.margin_bottom = margin, top, 1
             self.call_after_refresh(self.refresh, layout=True)
 
     def mark_end(self, x: float, y: float, mark: str, style: str) -> None:
@@ -234,7 +239,6 @@ class RaceCharts(Vertical):
         capability.set_ylabel("capability")
         capability.set_y_formatter(SpacedAxis(NumericAxisFormatter(), capability))
         for plot in (compute, capability):
-            plot.set_xlabel("turn")
             plot.show_legend(is_visible=False)
             plot.set_x_formatter(TurnAxis())
         self.query_one("#chart-key", Static).update(_key(nations, colours, marks, no_compute))
