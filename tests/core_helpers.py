@@ -7,7 +7,11 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+
 from techrace.core import Game
+from techrace.core.mechanisms import controls
+from techrace.core.static import BoundedCache
 from techrace.ruleset import Ruleset, load_ruleset
 
 
@@ -44,3 +48,15 @@ def world(game: Game, column: str, turn: int | None = None) -> float:
 
 def no_controls(data: dict[str, Any]) -> None:
     data["controls"] = {k: v for k, v in data["controls"].items() if v["regulator"] == "MOFCOM"}
+
+
+def licences_as_fresh(game: Game) -> bool:
+    """The game's licences, as its caches give them, equal those worked out with every cache empty."""
+    static, s = game.model.static, game.model.state
+    kept = controls.compute_licences(static, s)
+    cache, static.cache = static.cache, BoundedCache()
+    try:
+        fresh = controls.compute_licences(static, s)
+    finally:
+        static.cache = cache
+    return all(np.array_equal(getattr(kept, name), getattr(fresh, name)) for name in kept.__dataclass_fields__)

@@ -8,12 +8,11 @@ from __future__ import annotations
 import copy
 
 import numpy as np
-from core_helpers import baseline
+from core_helpers import baseline, licences_as_fresh
 
 from techrace.core import Game
 from techrace.core.markets import hbm
 from techrace.core.mechanisms import controls
-from techrace.core.static import BoundedCache
 
 
 def _token_of(static, s) -> object:  # noqa: ANN001 - Static, WorldState
@@ -30,17 +29,6 @@ def _full_token(game: Game) -> object:
     return controls._rules_token(static, rules)
 
 
-def _same_as_fresh(game: Game) -> bool:
-    static, s = game.model.static, game.model.state
-    kept = controls.compute_licences(static, s)
-    cache, static.cache = static.cache, BoundedCache()
-    try:
-        fresh = controls.compute_licences(static, s)
-    finally:
-        static.cache = cache
-    return all(np.array_equal(getattr(kept, name), getattr(fresh, name)) for name in kept.__dataclass_fields__)
-
-
 def test_last_rules_token_follows_every_change() -> None:
     game = Game.from_ruleset(baseline(), seed=1)
     game.run(3)
@@ -51,15 +39,15 @@ def test_last_rules_token_follows_every_change() -> None:
     rule_id = next(rid for rid, status in s.control_status.items() if status == "active")
     s.control_status[rule_id] = "lifted"  # a status changed in place
     lifted = _token_of(static, s)
-    assert lifted is not first and lifted is _full_token(game) and _same_as_fresh(game)
+    assert lifted is not first and lifted is _full_token(game) and licences_as_fresh(game)
     s.controls[rule_id]["licence_share"] = 0.25  # a rule's share changed in place
     shared = _token_of(static, s)
-    assert shared is not lifted and shared is _full_token(game) and _same_as_fresh(game)
+    assert shared is not lifted and shared is _full_token(game) and licences_as_fresh(game)
     s.controls[rule_id] = {**s.controls[rule_id], "licence_revenue_share": 0.15}  # a new dict, as the lever makes
     paid = _token_of(static, s)
-    assert paid is not shared and paid is _full_token(game) and _same_as_fresh(game)
+    assert paid is not shared and paid is _full_token(game) and licences_as_fresh(game)
     s.control_status, s.controls = copy.deepcopy(saved)  # a restore: new dicts holding the first rules
-    assert _token_of(static, s) is first and _same_as_fresh(game)
+    assert _token_of(static, s) is first and licences_as_fresh(game)
 
 
 def test_last_rules_token_is_rebuilt_when_dropped() -> None:
@@ -68,7 +56,7 @@ def test_last_rules_token_is_rebuilt_when_dropped() -> None:
     static, s = game.model.static, game.model.state
     controls.compute_licences(static, s)
     static.cache.pop("licences/last rules")
-    assert _token_of(static, s) is _full_token(game) and _same_as_fresh(game)
+    assert _token_of(static, s) is _full_token(game) and licences_as_fresh(game)
 
 
 def _hbm_allowed_in_full(lic, s, need_level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from core_helpers import baseline, variant
+from core_helpers import baseline, licences_as_fresh, variant
 
 from techrace.core import Game
 from techrace.core.mechanisms import controls, licences_sites
-from techrace.core.static import BoundedCache
 from techrace.ruleset import load_ruleset
 
 
@@ -36,17 +35,6 @@ def _keys(game: Game) -> tuple[bytes, bytes]:
     return kept, (licences_sites.site_nodes(s) @ node_ok).tobytes() if weights is not None else b""
 
 
-def _same_as_fresh(game: Game) -> bool:
-    static, s = game.model.static, game.model.state
-    kept = controls.compute_licences(static, s)
-    cache, static.cache = static.cache, BoundedCache()
-    try:
-        fresh = controls.compute_licences(static, s)
-    finally:
-        static.cache = cache
-    return all(np.array_equal(getattr(kept, name), getattr(fresh, name)) for name in kept.__dataclass_fields__)
-
-
 def test_site_key_is_the_occupancy_mask_over_the_thresholds_every_quarter() -> None:
     game = Game.from_ruleset(baseline(), seed=2)
     for _ in range(14):
@@ -54,7 +42,7 @@ def test_site_key_is_the_occupancy_mask_over_the_thresholds_every_quarter() -> N
         kept, mask = _keys(game)
         assert kept == mask and kept
     restored = Game.from_snapshot(game.snapshot())  # a restore: a new cache over the same state
-    assert _keys(restored) == _keys(game) and _same_as_fresh(restored)
+    assert _keys(restored) == _keys(game) and licences_as_fresh(restored)
     restored.run(2)
     assert _keys(restored)[0] == _keys(restored)[1]
 
@@ -71,10 +59,10 @@ def test_site_key_follows_a_fab_started_on_a_new_node() -> None:
         s.capacity[site] = 0.0
         s.construction[site] = 0.0
         emptied = _keys(game)
-        assert emptied[0] == emptied[1] and emptied[0] != before and _same_as_fresh(game)
+        assert emptied[0] == emptied[1] and emptied[0] != before and licences_as_fresh(game)
         s.construction[site, n7, s.construction.shape[2] - 1] = 1_000.0  # the far end of the pipeline
         building = _keys(game)
-        assert building[0] == building[1] and building[0] != emptied[0] and _same_as_fresh(game)
+        assert building[0] == building[1] and building[0] != emptied[0] and licences_as_fresh(game)
     finally:
         s.capacity[...], s.construction[...] = saved
     assert _keys(game)[0] == before
@@ -89,10 +77,10 @@ def test_site_key_after_a_reload_that_moves_a_threshold() -> None:
 
     game.reload(variant(finer))
     kept, mask = _keys(game)
-    assert kept == mask and _same_as_fresh(game)
+    assert kept == mask and licences_as_fresh(game)
     game.run(2)
     kept, mask = _keys(game)
-    assert kept == mask and _same_as_fresh(game)
+    assert kept == mask and licences_as_fresh(game)
 
 
 def _gdp_in_full(static, s, shortfall: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # noqa: ANN001
@@ -133,7 +121,7 @@ def test_design_part_without_a_revenue_share_reads_the_untaken_tables(ruleset: s
         lic = game.model.licences
         nation = lic.chip_revenue_nation
         assert np.array_equal(lic.chip_paid, nation >= 0) and np.array_equal(lic.chip_payees, nation[nation >= 0])
-        assert _same_as_fresh(game)
+        assert licences_as_fresh(game)
     untaken = controls._untaken(game.model.static, *nation.shape)
     assert not any(table.flags.writeable for table in untaken.values())
     assert not untaken["chip_grey"].any() and not untaken["chip_revenue_share"].any() and (untaken["chip_revenue_nation"] == -1).all()
