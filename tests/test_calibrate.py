@@ -289,11 +289,28 @@ def test_held_reads_the_measured_nation_in_the_quarters_its_figure_moved() -> No
 
 
 def test_holds_are_means_over_quarters_and_seeds_most_binding_first() -> None:
-    from techrace.core.calibration import HELD_AT_LEAST, Hold, _mean_holds
+    from techrace.core.calibration import Hold, _mean_holds
 
-    held = [("US", {"HBM": 0.3, "Chips": 0.6, "Power": 0.0}), ("US", {"HBM": 0.1, "Chips": 0.2, "Power": HELD_AT_LEAST})]
-    assert _mean_holds(held) == (Hold("US", "Chips", pytest.approx(0.4)), Hold("US", "HBM", pytest.approx(0.2)))
+    held = [("US", {"HBM": 0.3, "Chips": 0.6, "Power": 0.0, "Talent": 0.0}),
+            ("US", {"HBM": 0.1, "Chips": 0.2, "Power": 0.05, "Talent": 0.0})]
+    assert _mean_holds(held) == (Hold("US", "Chips", pytest.approx(0.4)), Hold("US", "HBM", pytest.approx(0.2)),
+                                 Hold("US", "Power", pytest.approx(0.025)))  # a constraint that never bound is left out
     assert _mean_holds([]) == ()
+
+
+def test_the_report_names_the_constraints_that_bound_at_least_5_percent_at_most_four_a_nation() -> None:
+    from types import SimpleNamespace
+
+    from techrace.cli.calibrate_cmd import held_lines
+    from techrace.core.calibration import Hold
+
+    holds = [Hold("US", label, share) for label, share in
+             (("Capital", 0.6), ("Chips", 0.4), ("HBM", 0.2), ("Power", 0.1), ("Tools", 0.06), ("Talent", 0.04))]
+    faint = [Hold("CN", "Power", 0.01)]
+    report = SimpleNamespace(out=[SimpleNamespace(check="c", held_by=(*holds, *faint))])
+    assert held_lines(report) == ["c: US: Capital 60%, Chips 40%, HBM 20%, Power 10%"]
+    report = SimpleNamespace(out=[SimpleNamespace(check="c", held_by=tuple(faint))])
+    assert held_lines(report) == ["c: no constraint bound its nation (the drive itself differs from the sheet)"]
 
 
 def test_an_out_check_says_what_held_its_nation(small_mod: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -156,14 +156,21 @@ def _summary(report: Any) -> str:
     return text + (f" ({', '.join(out)})" if out else "")
 
 
+NAMED_AT_LEAST = 0.05  # a constraint binding less than this on average is left out of the line (reading only)
+NAMED_PER_NATION = 4   # and at most this many are named per nation
+
+
 def held_lines(report: Any) -> list[str]:
     """One line per check that is out: what bound its nation while it was measured (the advisor's constraints,
     mean binding over the quarters and seeds), so a shortfall a constraint explains reads apart from a wrong drive."""
     lines = []
     for row in report.out:
         by_nation: dict[str, list[str]] = {}
-        for hold in row.held_by:
-            by_nation.setdefault(hold.nation, []).append(f"{hold.constraint} {hold.binding * 100:.0f}%")
+        for hold in row.held_by:  # most binding first per nation
+            named = by_nation.setdefault(hold.nation, [])
+            if hold.binding >= NAMED_AT_LEAST and len(named) < NAMED_PER_NATION:
+                named.append(f"{hold.constraint} {hold.binding * 100:.0f}%")
+        by_nation = {nation: parts for nation, parts in by_nation.items() if parts}
         held = "; ".join(f"{nation}: {', '.join(parts)}" for nation, parts in by_nation.items())
         lines.append(f"{row.check}: {held or 'no constraint bound its nation (the drive itself differs from the sheet)'}")
     return lines

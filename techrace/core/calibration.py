@@ -27,8 +27,6 @@ from techrace.ruleset.schema import CalibrationCheck, CalibrationMeasure, quarte
 from techrace.ruleset.source import Mark
 
 MAX_SEEDS = 1000
-HELD_AT_LEAST = 0.05  # a constraint binding less than this on average is not named (a reading threshold)
-HELD_NAMED = 4        # at most this many constraints named per nation
 
 
 @dataclass(frozen=True)
@@ -210,8 +208,8 @@ def _held(measure: CalibrationMeasure, rows: Sequence[dict[str, Any]], bound: di
 
 
 def _mean_holds(held: list[Bindings]) -> tuple[Hold, ...]:
-    """Mean binding per nation and constraint over every quarter and seed it was read in; the constraints binding at
-    least HELD_AT_LEAST on average, most binding first, at most HELD_NAMED per nation."""
+    """Mean binding per nation and constraint over every quarter and seed it was read in; every constraint that bound
+    at all, most binding first (the face chooses how many to name)."""
     seen: dict[str, int] = {}
     sums: dict[tuple[str, str], float] = {}
     for nation, bindings in held:
@@ -221,5 +219,5 @@ def _mean_holds(held: list[Bindings]) -> tuple[Hold, ...]:
     holds: list[Hold] = []
     for nation, count in seen.items():
         mine = sorted(((-total / count, label) for (n, label), total in sums.items() if n == nation))
-        holds += [Hold(nation, label, -mean) for mean, label in mine[:HELD_NAMED] if -mean >= HELD_AT_LEAST]
+        holds += [Hold(nation, label, -mean) for mean, label in mine if -mean > 0.0]
     return tuple(holds)
