@@ -67,3 +67,19 @@ def test_help_and_the_terminal_games_first_screen_stay_free_of_the_core() -> Non
                     "from techrace.tui.screens.start import NewGameScreen\nfrom techrace.tui.settings import Settings\n"
                     "TechraceApp(GameOptions(), autosaves=False, settings=Settings())")
     assert loaded_after(first_screen, (*ENGINE, "techrace.core", "pydantic")) == []
+
+
+def test_a_batchs_worker_processes_start_with_a_games_code_loaded() -> None:
+    # the forkserver imports what a game needs once; each worker it forks maps Mesa's pandas and the ruleset
+    # schema's pydantic before its first run (importing `techrace.core` alone had left ~1.8 s to every worker)
+    probe = ("import os\nfrom techrace.batch.engines import LocalEngine\n"
+             "engine = LocalEngine(1)\npid = engine.executor.submit(os.getpid).result()\n"
+             "maps = open(f'/proc/{pid}/maps').read()\nengine.close()\n"
+             "print(sorted(lib for lib in ('pandas/_libs', 'pydantic_core') if lib in maps))")
+    if not Path("/proc/self/maps").exists():
+        import pytest
+
+        pytest.skip("reads the worker's memory map from /proc (Linux)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "['pandas/_libs', 'pydantic_core']"
