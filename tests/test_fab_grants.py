@@ -133,3 +133,25 @@ def test_a_foreign_foundry_refuses_a_site_its_tools_may_not_reach() -> None:
                                                       if v["kind"] not in ("tool_list", "servicing_ban")}))
     free = Game.from_ruleset(tools_free, seed=1, player="CN")
     assert free.validate(Action("fab_grant", "CN", {"site": "TSMC-NJ", "usd_b": 1.0})) == []
+
+
+def test_a_grant_waits_while_a_rule_bars_tools_to_the_site_and_resumes_when_lifted() -> None:
+    """China grants TSMC's Nanjing site while no rule bars tools to China; once one is enacted TSMC starts no fab
+    there and the debt waits (the event says so); lifted, the site gets fabs again."""
+    later = variant(lambda d: [rule.update(effective="2040Q1") for rule in d["controls"].values()
+                               if rule["kind"] in ("tool_list", "servicing_ban")])
+    game = Game.from_ruleset(later, seed=1, player="CN")
+    assert game.validate(Action("fab_grant", "CN", {"site": "TSMC-NJ", "usd_b": 5.0})) == []
+    game.step([Action("fab_grant", "CN", {"site": "TSMC-NJ", "usd_b": 5.0})])
+    game.run(3)
+    owed, built = game.model.state.site_grant[_site(game, "TSMC-NJ")], _advanced_at(game, "TSMC-NJ")
+    assert 0.0 < owed < 50.0 and built > 0.0  # fabs went there while nothing barred them
+    [event] = game.model.enact("dec2024_tools", "a test")
+    assert event.text.endswith("; the fab grants owed at TSMC-NJ wait while it binds")
+    game.run(8)
+    assert game.model.state.site_grant[_site(game, "TSMC-NJ")] == owed
+    assert _advanced_at(game, "TSMC-NJ") == built
+    game.model.lift("dec2024_tools", "a test")
+    game.run(8)
+    assert game.model.state.site_grant[_site(game, "TSMC-NJ")] < owed
+    assert _advanced_at(game, "TSMC-NJ") > built

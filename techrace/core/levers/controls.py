@@ -325,7 +325,10 @@ def consequence(model: WorldModel, rule: dict[str, Any]) -> str:
         kinds = [TOOL_KINDS.index(k) for k in rule.get("tool_kinds", [])]
         installed = s.tools[sites][:, :, kinds].sum() if kinds else 0.0
         verb = "can no longer buy" if rule["kind"] == "tool_list" else "lose servicing of"
-        return f"fabs in {', '.join(rule.get('destinations', []))} {verb} {', '.join(rule.get('tool_kinds', []))} tools ({installed:,.0f} installed)"
+        foreign = static.site_nation != static.foundry_nation[static.site_foundry]
+        waiting = [static.sites[i] for i in np.flatnonzero(sites & foreign & (s.site_grant > 0)).tolist()]
+        held = f"; the fab grants owed at {', '.join(waiting)} wait while it binds" if waiting else ""
+        return f"fabs in {', '.join(rule.get('destinations', []))} {verb} {', '.join(rule.get('tool_kinds', []))} tools ({installed:,.0f} installed){held}"
     if rule["kind"] == "chip_threshold":
         return f"accelerators above TPP {rule.get('tpp') or 0:,.0f} need a licence for {', '.join(rule.get('destinations', []))}"
     if rule["kind"] == "mineral":

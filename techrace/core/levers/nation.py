@@ -179,15 +179,14 @@ class FabGrant(Lever):
         """A foreign foundry will not take a grant for a site its tools may not reach: an export rule in force
         bars tools or their servicing to fabs in the site's nation (it would build fabs it cannot equip)."""
         from techrace.core.levers.controls import rule_name, status_this_quarter
+        from techrace.core.policies.fab_grants import barring_rules
 
         ruleset, site = model.static.ruleset, action.params.get("site")
         owner = site_ids(ruleset).get(site)
         if owner is None or firm_ids_of(ruleset).get(owner) == action.nation:
             return []  # a home foundry builds at home whatever others bar
         where = site_nations(ruleset)[site]
-        barring = [rid for rid, rule in model.state.controls.items() if rule.get("kind") in ("tool_list", "servicing_ban")
-                   and rule.get("scope", "exports") == "exports" and where in rule.get("destinations", ())
-                   and status_this_quarter(model, rid) == "active"]
+        barring = barring_rules(model.state.controls, lambda rid: status_this_quarter(model, rid), where)
         return [f"{firm_name(ruleset, owner)} will not build advanced fabs at {site}: {rule_name(model, barring[0])} "
                 f"bars tools to fabs in {where}"] if barring else []
 

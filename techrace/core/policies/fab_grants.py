@@ -5,10 +5,14 @@ A grant (levers/nation.py `FabGrant`) leaves the foundry owing the site fabs wor
 from home, where a fab costs more (calibration.md §1c: US-made TSMC chips +5-20%, overseas fabs cut TSMC's
 gross margin by 2-3 points; §1e TSMC Arizona's $65B for three fabs). The grant moves fabs the foundry's
 forecast asks for anyway; it adds none (P), and a node's first fab stays at the home site, where the foundry
-ramps new processes (P).
+ramps new processes (P). A foreign foundry builds nothing at a site an export rule in force bars tools or their
+servicing to (it could not equip the fabs): while one does, the debt waits and its fabs go where they would have (P).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -30,13 +34,31 @@ def granted_sites(static: Static, s: WorldState, idx: np.ndarray, builders: np.n
     cost_usd_b = static.capex_per_wpm[nodes] * wpm[builders, nodes] / 1e9
     placed = sites.copy()
     moved = expanding & (static.node_nm[nodes] <= static.ruleset.levers.grant_max_node_nm)
+    open_debt = np.where(_equippable(static, s), s.site_grant, 0.0)
     for i in np.argsort(-nodes, kind="stable").tolist():
         if not moved[i]:
             continue
-        owed = np.where(static.site_foundry == foundries[i], s.site_grant, 0.0)
+        owed = np.where(static.site_foundry == foundries[i], open_debt, 0.0)
         site = int(owed.argmax())
         if owed[site] <= 0.0:
             continue
         placed[i] = site
-        s.site_grant[site] = max(float(owed[site] - cost_usd_b[i]), 0.0)
+        s.site_grant[site] = open_debt[site] = max(float(owed[site] - cost_usd_b[i]), 0.0)
     return placed
+
+
+def barring_rules(controls: Mapping[str, Mapping[str, Any]], status: Callable[[str], str], nation: str) -> list[str]:
+    """The export rules (ids, in the rules' order) whose status is active and that bar tools or their servicing to
+    fabs in `nation`: a foreign foundry will not equip fabs there (the lever's refusal and the placement's)."""
+    return [rid for rid, rule in controls.items() if rule.get("kind") in ("tool_list", "servicing_ban")
+            and rule.get("scope", "exports") == "exports" and nation in rule.get("destinations", ())
+            and status(rid) == "active"]
+
+
+def _equippable(static: Static, s: WorldState) -> np.ndarray:
+    """(site,) whether the site's foundry may equip new fabs there: its home nation's, or a nation no rule in force
+    bars tools to (read only for the sites owed a grant, in the quarters one is owed)."""
+    foreign = static.site_nation != static.foundry_nation[static.site_foundry]
+    barred = {int(n) for n in np.unique(static.site_nation[(s.site_grant > 0) & foreign]).tolist()
+              if barring_rules(s.controls, lambda rid: s.control_status.get(rid, ""), static.nations[n])}
+    return ~(foreign & np.isin(static.site_nation, sorted(barred)))
