@@ -117,10 +117,25 @@ def test_bad_construction_arguments() -> None:
 
 def test_views_are_plain_tables() -> None:
     game = play(turns=1)
-    for table in (game.view.nations(), game.view.foundries(), game.view.chip_firms(), game.view.labs(),
-                  game.view.toolmakers(), game.view.controls()):
+    for table in (game.view.nations(), game.view.foundries(), game.view.sites(), game.view.chip_firms(),
+                  game.view.labs(), game.view.toolmakers(), game.view.controls()):
         assert table and all(isinstance(row, dict) for row in table)
         json.dumps(table)
+
+
+def test_the_sites_table_adds_up_to_the_foundries_and_shows_a_blockade() -> None:
+    game = Game.from_ruleset("taiwan-blockade-2027", seed=1)
+    game.run(11)  # through 2027Q3, the blockade's first quarter
+    by_owner: dict[str, float] = {}
+    for row in game.view.sites():
+        by_owner[row["owner"]] = by_owner.get(row["owner"], 0.0) + row["capacity_wpm"]
+        assert row["advanced_wpm"] <= row["capacity_wpm"] and row["usable_wpm"] <= row["capacity_wpm"]
+    for foundry in game.view.foundries():
+        assert by_owner[foundry["name"]] == pytest.approx(foundry["capacity_wpm"])
+    halted = {row["site"] for row in game.view.sites() if row["halted"] == "halted"}
+    taiwan = [sid for sid, nation in zip(game.model.static.sites, game.model.static.site_nation, strict=True)
+              if game.model.static.nations[nation] == "TW"]
+    assert halted == set(taiwan) and "TSMC-TW" in halted
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])

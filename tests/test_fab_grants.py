@@ -58,6 +58,8 @@ def test_the_grant_is_paid_to_the_foundry_and_owed_to_the_site() -> None:
     assert events and "its next $20 bn of fabs go to TSMC-AZ" in events[0].text and events[0].actors == ("US",)
     tsmc_row = next(r for r in game.view.foundries() if r["foundry"] == "TSMC")  # the Foundries tab shows what is owed
     assert tsmc_row["grants_owed_usd_b"] == pytest.approx(owed)
+    owed_by_site = {r["site"]: r["grant_owed_usd_b"] for r in game.view.sites()}  # and the Sites tab, at the site
+    assert owed_by_site["TSMC-AZ"] == pytest.approx(owed) and owed_by_site["TSMC-TW"] == 0.0
 
 
 def _played(grants: bool, turns: int = 20) -> Game:

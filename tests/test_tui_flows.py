@@ -229,12 +229,15 @@ async def test_tabs_show_the_core_view_tables() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.screen
-        for key, tab in zip("234567", ("charts", "foundries", "chip-firms", "labs", "toolmakers", "controls"), strict=True):
+        for key, tab in zip("2345678", ("charts", "foundries", "sites", "chip-firms", "labs", "toolmakers", "controls"),
+                            strict=True):
             await pilot.press(key)
             await pilot.pause()
             assert screen.query_one("#tabs").active == tab  # type: ignore[attr-defined]
         foundries = screen.query_one("#foundries-table")
         assert foundries.row_count == len(screen.session.game.view.foundries())  # type: ignore[attr-defined]
+        sites = screen.query_one("#sites-table")  # every fab site, whoever owns it
+        assert sites.row_count == len(screen.session.game.model.static.sites)  # type: ignore[attr-defined]
 
 
 @sync

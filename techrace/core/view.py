@@ -9,7 +9,8 @@ import numpy as np
 from techrace.core.markets.chips import h100_equivalents
 from techrace.core.mechanisms.economy import gdp_index
 from techrace.core.mechanisms.fabrication import die_yield, effective_d0, research_target
-from techrace.core.metrics import nation_metrics
+from techrace.core.mechanisms.shocks import halted_sites
+from techrace.core.metrics import ADVANCED_NM, nation_metrics
 from techrace.ruleset.schema import TOOL_KINDS
 
 if TYPE_CHECKING:
@@ -63,6 +64,26 @@ class WorldView:
                 "cash_usd_b": float(s.cash[fi]), "grants_owed_usd_b": float(s.site_grant[sites].sum()),
                 "hbm_level": float(s.hbm_level[fi]),
                 "stars": float(s.stars[fi]),
+            })
+        return rows
+
+    def sites(self) -> list[dict[str, Any]]:
+        """One row per fab site, whoever owns it: where a fab grant's fabs go, what a blockade halts."""
+        st, s = self._m.static, self._m.state
+        building = s.construction.sum(axis=2)
+        advanced = st.node_nm <= ADVANCED_NM
+        halted = halted_sites(st, s)
+        rows = []
+        for i, sid in enumerate(st.sites):
+            fid = st.foundries[int(st.site_foundry[i])]
+            made = np.flatnonzero(s.capacity[i] > 0)
+            rows.append({
+                "site": sid, "owner": st.ruleset.foundries[fid].name, "nation": st.nations[int(st.site_nation[i])],
+                "best_node": st.nodes[int(made.max())] if len(made) else "-",
+                "capacity_wpm": float(s.capacity[i].sum()), "advanced_wpm": float(s.capacity[i, advanced].sum()),
+                "building_wpm": float(building[i].sum()), "grant_owed_usd_b": float(s.site_grant[i]),
+                "usable_wpm": float(s.usable[i].sum()), "halted": "halted" if halted[i] else "-",
+                "hbm_tsv_wpm": float(s.hbm_tsv_wpm[i]),
             })
         return rows
 

@@ -38,6 +38,7 @@ from techrace.tui.widgets.tables import DictTable
 
 VIEW_TABS = (
     ("foundries", "Foundries", "foundries"),
+    ("sites", "Sites", "sites"),
     ("chip-firms", "Chips", "chip_firms"),
     ("labs", "Labs", "labs"),
     ("toolmakers", "Tools", "toolmakers"),
@@ -69,14 +70,14 @@ class GameScreen(OrderKeys, Screen[None]):
         Binding("q", "app.quit", "Quit"),
     ] + [Binding(str(i + 1), f"show_tab('{tab}')", tab, show=False) for i, tab in enumerate(TABS)]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (117, "-wide")]
     DEFAULT_CSS = """
     GameScreen #side { width: 36; }
     GameScreen.-wide #side { width: 44; }
     GameScreen.-short #events { display: none; }
     /* at 80x24 the goal and nation panels leave the orders 4 rows: its border, one order and the summary */
     GameScreen.-short QueuePanel { min-height: 4; }
-    /* Beside the side panel the tabs get width - 36 columns (64 at 100, 44 at 80) and their labels need 66
+    /* Beside the side panel the tabs get width - 36 columns (64 at 100, 44 at 80) and their labels need 73
        in one row: on a narrow board they take two rows (the underline's row), the active one reversed. */
     GameScreen.-narrow #tabs #tabs-list { layout: grid; grid-size: 5; grid-columns: auto; }
     GameScreen.-narrow #tabs Underline { display: none; }

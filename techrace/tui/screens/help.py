@@ -61,7 +61,7 @@ every other nation.
 | `w` | Ruleset changes (`--watch`): edits waiting for the end of the turn, errors of an edit not taken, reloads in force |
 | `e` | The full event log: filter by kind, nation and text (`/`), scroll with arrows and page keys |
 | `r` | The last turn report again |
-| `1`–`8` | Tabs: rivals, charts, foundries, chip firms, labs, toolmakers, controls, advisor |
+| `1`–`9` | Tabs: rivals, charts, foundries, sites, chip firms, labs, toolmakers, controls, advisor |
 | `ctrl+s` | Save the game under a name (an autosave is also written every turn) |
 | `l` | Load a saved game |
 | `f2` | Settings (turn report on or off; kept for the next session) |
