@@ -24,18 +24,15 @@ if TYPE_CHECKING:
     from techrace.core.static import Static
 
 def research_targets(model: WorldModel) -> np.ndarray:
-    """Next node each foundry researches (-1: none): the first unmastered node after a mastered one.
-    Kept by the mastered nodes (a node is mastered a few times a game); read-only."""
-    mastered = model.state.mastered
-    key = ("research_targets", mastered.tobytes())
-    targets = model.static.cache.get(key)
-    if targets is None:  # (in numpy: a dozen calls cost less than a Python loop over every foundry's nodes)
-        unmastered = mastered <= 0
-        first = unmastered.argmax(axis=1)                                   # 0 where all are mastered
-        previous = mastered[np.arange(len(first)), np.maximum(first - 1, 0)] > 0
-        found = np.where(np.logical_or.reduce(unmastered, axis=1) & ((first == 0) | previous), first, -1)
-        targets = model.static.cache[key] = found.astype(np.int64, copy=False)
-        targets.flags.writeable = False
+    """Next node each foundry researches (-1: none): the first unmastered node after a mastered one; read-only.
+    Worked out only when `research_plan`, kept by the same mastered nodes, is (a cache of its own never hit)."""
+    mastered = model.state.mastered  # (in numpy: a dozen calls cost less than a Python loop over every foundry's nodes)
+    unmastered = mastered <= 0
+    first = unmastered.argmax(axis=1)                                   # 0 where all are mastered
+    previous = mastered[np.arange(len(first)), np.maximum(first - 1, 0)] > 0
+    found = np.where(np.logical_or.reduce(unmastered, axis=1) & ((first == 0) | previous), first, -1)
+    targets = found.astype(np.int64, copy=False)
+    targets.flags.writeable = False
     return targets
 
 
