@@ -368,10 +368,12 @@ def _pilot_lines(model: WorldModel, euv_research: np.ndarray) -> None:
         return
     pilot = static.ruleset.industry.pilot_euv_scanners
     per_site = tools_at_hand(model)[:, EUV]
-    have = np.bincount(static.site_foundry, weights=per_site, minlength=len(static.foundries))
-    for fi in euv_research:
+    # each foundry's scanners as plain floats (the loop reads a few, each a numpy scalar otherwise: the same numbers)
+    have = np.bincount(static.site_foundry, weights=per_site, minlength=len(static.foundries)).tolist()
+    homes = home_sites(model)
+    for fi in euv_research.tolist():
         if have[fi] < pilot:
-            model.tool_orders[home_sites(model)[fi], EUV] += pilot - have[fi]
+            model.tool_orders[homes[fi], EUV] += pilot - have[fi]
 
 
 def _staff(model: WorldModel, idx: np.ndarray) -> None:
