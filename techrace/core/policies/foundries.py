@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from techrace.core.markets.hbm import stacks_per_wafer
 from techrace.core.markets.tools import in_transit
 from techrace.core.mechanisms import forecast
 from techrace.core.mechanisms.fabrication import ARF, EUV, effective_tools
@@ -260,16 +261,9 @@ def _own_sites(static: Static, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 
 def stacks_per_tsv_wafer(model: WorldModel) -> np.ndarray:
     """Stacks one TSV wafer start yields per memory maker at its current generation (at mature yield);
-    read-only, kept by the makers' generations (which change a few times a game)."""
-    cache, levels = model.static.cache, model.state.hbm_level
-    key = ("stacks_per_tsv_wafer", levels.tobytes())
-    stacks = cache.get(key)
-    if stacks is None:
-        generations = model.static.ruleset.technology.hbm_generations.values()
-        per_level = {g.level: g.stacks_per_wafer for g in generations}
-        stacks = cache[key] = np.array([per_level.get(level, 0.0) for level in levels.tolist()])
-        stacks.flags.writeable = False
-    return stacks
+    read-only: the HBM market's table, kept by the makers' generations (which change a few times a game; the
+    market, later in the quarter they change, has worked it out by the time the makers' lines read it)."""
+    return stacks_per_wafer(model.static, model.state.hbm_level)
 
 
 def _grow_packaging(model: WorldModel, growing: np.ndarray, demand: np.ndarray | None = None) -> None:
