@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from techrace.core.mechanisms.economy import gdp_index
+from techrace.core.mechanisms.economy import kept_gdp_index
 from techrace.core.state import WorldState
 from techrace.core.static import Static
 from techrace.errors import NonFiniteError
@@ -49,7 +49,7 @@ def nation_metrics(static: Static, s: WorldState) -> dict[str, np.ndarray]:
         "ai_compute_h100e": compute, "largest_training_run_flop": s.largest_run.copy(),
         "capability": s.capability.copy(), "best_node_nm": best, "advanced_wafer_starts": advanced,
         "accelerators_produced": accelerators, "hbm_stacks_produced": hbm, "engineers": engineers,
-        "gdp_index": gdp_index(s), "best_capability": s.best_capability.copy(), "algorithmic_efficiency": algo,
+        "gdp_index": kept_gdp_index(static, s).copy(), "best_capability": s.best_capability.copy(), "algorithmic_efficiency": algo,
         "lab_capex_usd_b": static.lab_to_nation @ s.capital, "ai_revenue_usd_b": static.lab_to_nation @ s.ai_revenue,
         "datacenter_power_gw": s.power_gw.copy(), "domestic_accelerator_share": s.domestic_share.copy(),
     }

@@ -18,7 +18,7 @@ MONTHS = 3.0
 
 def hbm_production(static: Static, s: WorldState, halted_sites: np.ndarray) -> np.ndarray:
     """Stacks produced per memory maker this quarter (halted sites ship nothing)."""
-    stacks = _stacks_per_wafer(static, s.hbm_level)
+    stacks = stacks_per_wafer(static, s.hbm_level)
     wafers = s.hbm_usable * MONTHS
     if np.count_nonzero(halted_sites):  # halted sites ship nothing (most quarters none: the product by 1.0 is the same)
         wafers *= ~halted_sites
@@ -29,8 +29,9 @@ def hbm_production(static: Static, s: WorldState, halted_sites: np.ndarray) -> n
     return produced
 
 
-def _stacks_per_wafer(static: Static, levels: np.ndarray) -> np.ndarray:
-    """Stacks per wafer of each maker's HBM generation, kept per set of generations (they change rarely)."""
+def stacks_per_wafer(static: Static, levels: np.ndarray) -> np.ndarray:
+    """Stacks per wafer of each maker's HBM generation, kept per set of generations (they change rarely; the memory
+    makers' lines read the same table, `foundries.stacks_per_tsv_wafer`); read-only."""
     key = ("stacks_per_wafer", levels.tobytes())
     stacks = static.cache.get(key)
     if stacks is None:
@@ -38,6 +39,9 @@ def _stacks_per_wafer(static: Static, levels: np.ndarray) -> np.ndarray:
         stacks = static.cache[key] = np.array([per_wafer.get(level, 0.0) for level in levels.tolist()])
         stacks.flags.writeable = False
     return stacks
+
+
+_stacks_per_wafer = stacks_per_wafer  # its name before the memory makers' lines shared it
 
 
 def hbm_market(static: Static, s: WorldState, lic: Licences, produced: np.ndarray, needed: np.ndarray,

@@ -107,11 +107,11 @@ def compute_licences(static: Static, s: WorldState) -> Licences:
     threshold or a maker's HBM a rule's bandwidth threshold. Rules change far less often than quarters pass."""
     shares = [(rid, r.get("licence_share"), r.get("licence_revenue_share")) for rid, r in s.controls.items()]
     last = static.cache.get("licences/last rules")  # the last statuses and shares seen, by value (dicts change in place)
-    if last is not None and last[0] == s.control_status and last[1] == shares:
+    if last is not None and (last := last.parts)[0] == s.control_status and last[1] == shares:
         token = last[2]
     else:  # sorted and hashed only when they changed
         token = _rules_token(static, (tuple(sorted(s.control_status.items())), tuple(shares)))
-        static.cache["licences/last rules"] = (dict(s.control_status), shares, token)
+        static.cache["licences/last rules"] = _Unwalked(dict(s.control_status), shares, token)
     active, thresholds = _active(static, s, token)
     sku_key = ("licences/designs", token, tuple(s.sku_names), s.sku_firm.tobytes(), s.sku_tflops.tobytes(), s.sku_node.tobytes())
     site_key = ("licences/sites", token, *site_inputs(static, s, *thresholds))
@@ -153,8 +153,22 @@ def _active(static: Static, s: WorldState, rules: object) -> tuple[list[tuple[di
         bandwidths = sorted({rule.get("bandwidth_density_gb_s_mm2") or 0.0 for rule, *_ in active if rule["kind"] == "hbm"})
         node_ok = (static.node_nm[:, None] <= np.array(nodes, dtype=np.float64)).astype(np.float64)
         weights = (_frozen(node_ok), _frozen(np.repeat(node_ok, depth, axis=0))) if nodes else None  # `construction`'s row order
-        found = static.cache[key] = (active, (weights, _frozen(np.array(bandwidths, dtype=np.float64)) if bandwidths else None))
-    return found
+        found = static.cache[key] = (_Unwalked(active), (weights, _frozen(np.array(bandwidths, dtype=np.float64)) if bandwidths else None))
+    return found[0][0], found[1]
+
+
+class _Unwalked:
+    """Cached parts that hold no array of their own (rule dicts, statuses, shares, the masks `_reach` and `_dest` keep
+    under their own keys), read as a tuple: the bounded cache's size walk takes such an object as one value instead of
+    type-checking every value of every rule on a store (~60 us for a dozen active rules)."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, *parts: Any) -> None:
+        self.parts = parts
+
+    def __getitem__(self, index: int) -> Any:
+        return self.parts[index]
 
 
 def _design_rules(static: Static, active: list, rules: object) -> list[tuple]:

@@ -43,8 +43,23 @@ def gdp_index(s: WorldState) -> np.ndarray:
     return s.gdp_trend * (1.0 + s.gdp_gap)
 
 
+def kept_gdp_index(static: Static, s: WorldState) -> np.ndarray:
+    """`gdp_index(s)`, read-only, kept with the gap and trend arrays it came from: the budgets, the metrics and the
+    next quarter's AI markets read the same GDP (one computation a quarter instead of three). Only `update_gdp`
+    writes the two, and it gives the gap a new array whenever it moves the trend in place; a restore sets new arrays."""
+    seen = static.cache.get("gdp_index_seen")
+    if seen is None:  # one slot, replaced in place (a store per quarter in the bounded cache would cost more than the index)
+        seen = static.cache["gdp_index_seen"] = [None]
+    last = seen[0]
+    if last is None or last[0] is not s.gdp_gap or last[1] is not s.gdp_trend:
+        index = gdp_index(s)
+        index.flags.writeable = False
+        last = seen[0] = (s.gdp_gap, s.gdp_trend, index)
+    return last[2]
+
+
 def update_budgets(static: Static, s: WorldState) -> None:
-    s.budget = static.nation_params.base_budget * gdp_index(s) / 100.0 + s.licence_income
+    s.budget = static.nation_params.base_budget * kept_gdp_index(static, s) / 100.0 + s.licence_income
     s.licence_income[:] = 0.0
 
 

@@ -23,7 +23,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from techrace.core.mechanisms.economy import gdp_index
+from techrace.core.mechanisms.economy import kept_gdp_index
 from techrace.core.mechanisms.labs import CAPABILITY_PER_DECADE
 from techrace.core.state import WorldState
 from techrace.core.static import Static
@@ -31,7 +31,7 @@ from techrace.core.static import Static
 
 def _bloc_gdp(static: Static, s: WorldState) -> np.ndarray:
     """GDP per bloc (USD bn per quarter)."""
-    return static.blocs.nation_to_bloc @ (gdp_index(s) * static.nation_params.gdp_usd_t) / 100.0 * 1000.0 / 4.0
+    return static.blocs.nation_to_bloc @ (kept_gdp_index(static, s) * static.nation_params.gdp_usd_t) / 100.0 * 1000.0 / 4.0
 
 
 def _best_served(static: Static, s: WorldState) -> np.ndarray:

@@ -108,7 +108,7 @@ def training_runs(static: Static, s: WorldState) -> None:
     pooled_algo = np.where(national > 0, weighted_algo / np.maximum(national, 1e-12), 1.0)
     lab_eff = lab_runs * algo
     best = np.zeros((n, 2))  # (nation, [best lab run, best lab effective run])
-    np.maximum.at(best, static.lab_nation, np.stack((lab_runs, lab_eff), axis=1))
+    np.maximum.at(best, static.lab_nation, np.array((lab_runs, lab_eff)).T)  # `np.stack(..., axis=1)`'s rows, in one C call
     s.largest_run = np.maximum(best[:, 0], pooled)
     pooled_eff = pooled * pooled_algo
     scores = capability_score(np.concatenate((lab_eff, np.maximum(best[:, 1], pooled_eff), pooled_eff)))

@@ -157,18 +157,18 @@ def _due(static: Static, s: WorldState) -> tuple[np.ndarray, np.ndarray, np.ndar
     sites, draw = national_sites(static, s)
     rising = s.centralisation_target > s.centralisation
     stepped = (np.where(rising, np.minimum(s.centralisation_target, s.centralisation + step), s.centralisation)
-               if rising.any() else s.centralisation)  # most quarters no target is above the pooled share
+               if np.count_nonzero(rising) else s.centralisation)  # most quarters no target is above the pooled share
     beyond = stepped * draw > sites  # more than the national sites can host: cut to what they can
-    share_after = np.where(beyond, sites / np.maximum(draw, 1e-12), stepped) if beyond.any() else stepped
+    share_after = np.where(beyond, sites / np.maximum(draw, 1e-12), stepped) if np.count_nonzero(beyond) else stepped
     # the terms in order, those that are zero for every nation left out (most quarters have no recurring
     # subsidy, power programme or pay above the ruleset's): adding 0.0 to a non-negative cost changes nothing
-    total = 0.0  # (`np.count_nonzero` of a float array: what `.any()` says, for a third of its time)
+    total = 0.0  # (`np.count_nonzero` of an array: what `.any()` says, for a third of its time)
     subsidies, power = bool(np.count_nonzero(s.subsidy_programme)), bool(np.count_nonzero(s.power_programme))
     if subsidies:
         total = s.subsidy_programme.sum(axis=1)
     if power:
         total = total + s.power_programme * static.nation_params.power_cost
-    if (s.pay > static.nation_params.pay_index).any():
+    if np.count_nonzero(s.pay > static.nation_params.pay_index):
         total = total + _pay_costs(static, s.pay)
     cost, rent = _pooling_bill(static, s, share_after)
     return total + cost, share_after, sites, rent, subsidies, power
@@ -180,7 +180,7 @@ def charge(static: Static, s: WorldState, quarter: str) -> list[Event]:
     budget = np.maximum(s.budget, 0.0)
     short = total > budget
     events: list[Event] = []
-    if not short.any() and not subsidies:  # every order paid in full (most quarters): `paid` is 1.0
+    if not np.count_nonzero(short) and not subsidies:  # every order paid in full (most quarters): `paid` is 1.0
         if power:
             s.power_gw += s.power_programme  # x 1.0
         start = start_share(static)

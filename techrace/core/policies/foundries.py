@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from techrace.core.markets.hbm import stacks_per_wafer
 from techrace.core.markets.tools import in_transit
 from techrace.core.mechanisms import forecast
 from techrace.core.mechanisms.fabrication import ARF, EUV, effective_tools
@@ -24,18 +25,15 @@ if TYPE_CHECKING:
     from techrace.core.static import Static
 
 def research_targets(model: WorldModel) -> np.ndarray:
-    """Next node each foundry researches (-1: none): the first unmastered node after a mastered one.
-    Kept by the mastered nodes (a node is mastered a few times a game); read-only."""
-    mastered = model.state.mastered
-    key = ("research_targets", mastered.tobytes())
-    targets = model.static.cache.get(key)
-    if targets is None:  # (in numpy: a dozen calls cost less than a Python loop over every foundry's nodes)
-        unmastered = mastered <= 0
-        first = unmastered.argmax(axis=1)                                   # 0 where all are mastered
-        previous = mastered[np.arange(len(first)), np.maximum(first - 1, 0)] > 0
-        found = np.where(np.logical_or.reduce(unmastered, axis=1) & ((first == 0) | previous), first, -1)
-        targets = model.static.cache[key] = found.astype(np.int64, copy=False)
-        targets.flags.writeable = False
+    """Next node each foundry researches (-1: none): the first unmastered node after a mastered one; read-only.
+    Worked out only when `research_plan`, kept by the same mastered nodes, is (a cache of its own never hit)."""
+    mastered = model.state.mastered  # (in numpy: a dozen calls cost less than a Python loop over every foundry's nodes)
+    unmastered = mastered <= 0
+    first = unmastered.argmax(axis=1)                                   # 0 where all are mastered
+    previous = mastered[np.arange(len(first)), np.maximum(first - 1, 0)] > 0
+    found = np.where(np.logical_or.reduce(unmastered, axis=1) & ((first == 0) | previous), first, -1)
+    targets = found.astype(np.int64, copy=False)
+    targets.flags.writeable = False
     return targets
 
 
@@ -263,16 +261,9 @@ def _own_sites(static: Static, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 
 def stacks_per_tsv_wafer(model: WorldModel) -> np.ndarray:
     """Stacks one TSV wafer start yields per memory maker at its current generation (at mature yield);
-    read-only, kept by the makers' generations (which change a few times a game)."""
-    cache, levels = model.static.cache, model.state.hbm_level
-    key = ("stacks_per_tsv_wafer", levels.tobytes())
-    stacks = cache.get(key)
-    if stacks is None:
-        generations = model.static.ruleset.technology.hbm_generations.values()
-        per_level = {g.level: g.stacks_per_wafer for g in generations}
-        stacks = cache[key] = np.array([per_level.get(level, 0.0) for level in levels.tolist()])
-        stacks.flags.writeable = False
-    return stacks
+    read-only: the HBM market's table, kept by the makers' generations (which change a few times a game; the
+    market, later in the quarter they change, has worked it out by the time the makers' lines read it)."""
+    return stacks_per_wafer(model.static, model.state.hbm_level)
 
 
 def _grow_packaging(model: WorldModel, growing: np.ndarray, demand: np.ndarray | None = None) -> None:
@@ -371,10 +362,12 @@ def _pilot_lines(model: WorldModel, euv_research: np.ndarray) -> None:
         return
     pilot = static.ruleset.industry.pilot_euv_scanners
     per_site = tools_at_hand(model)[:, EUV]
-    have = np.bincount(static.site_foundry, weights=per_site, minlength=len(static.foundries))
-    for fi in euv_research:
+    # each foundry's scanners as plain floats (the loop reads a few, each a numpy scalar otherwise: the same numbers)
+    have = np.bincount(static.site_foundry, weights=per_site, minlength=len(static.foundries)).tolist()
+    homes = home_sites(model)
+    for fi in euv_research.tolist():
         if have[fi] < pilot:
-            model.tool_orders[home_sites(model)[fi], EUV] += pilot - have[fi]
+            model.tool_orders[homes[fi], EUV] += pilot - have[fi]
 
 
 def _staff(model: WorldModel, idx: np.ndarray) -> None:
