@@ -17,6 +17,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import pyarrow as pa
@@ -166,19 +167,21 @@ def play_chunk(task: ChunkTask) -> ChunkResult:
 
 
 def to_table(rows: list[dict[str, Any]], param_types: dict[str, str]) -> pa.Table:
-    """A table with a fixed schema (keys, float metrics, typed parameters) so part files always agree."""
+    """A table with a fixed schema (keys, float metrics, typed parameters) so part files always agree. The columns
+    are gathered in C (a row's values by `itemgetter`, transposed by `zip`) unless a row lacks a column (None there)."""
     metrics = [c for c in rows[0] if c not in _KEY_TYPES and c not in param_types]
     fields = [pa.field(c, _KEY_TYPES[c]) for c in KEY_COLUMNS]
     fields += [pa.field(c, pa.float64()) for c in metrics]
     fields += [pa.field(c, pa.float64() if t == "float" else pa.string()) for c, t in param_types.items()]
-    columns: dict[str, list[Any]] = {f.name: [] for f in fields}
-    for row in rows:
-        for name, values in columns.items():
-            value = row.get(name)
-            if name in param_types and param_types[name] == "string" and value is not None:
-                value = str(value)
-            values.append(value)
-    return pa.table(columns, schema=pa.schema(fields))
+    names = [f.name for f in fields]
+    try:
+        columns = [list(values) for values in zip(*map(itemgetter(*names), rows), strict=True)]
+    except KeyError:
+        columns = [[row.get(name) for row in rows] for name in names]
+    for i, name in enumerate(names):
+        if param_types.get(name) == "string":
+            columns[i] = [None if value is None else str(value) for value in columns[i]]
+    return pa.Table.from_arrays(columns, schema=pa.schema(fields))
 
 
 def _ruleset(digest: str, data: dict[str, Any]) -> Any:
