@@ -101,3 +101,15 @@ def test_the_state_copy_is_a_deep_copy() -> None:
     copied.controls[next(iter(copied.controls))]["regulator"] = "changed"
     copied.adjustments[0]["path"].append("c")
     assert state.controls != copied.controls and state.adjustments[0]["path"] == ["a", "b"]
+
+
+def test_the_oldest_ruleset_leaves_the_registry() -> None:
+    from techrace.core import static as static_module
+
+    first = load_ruleset("baseline")
+    kept = static_for(first)
+    for _ in range(static_module.SHARED_RULESETS):
+        static_for(load_ruleset("baseline"))
+    assert id(first) not in static_module._BUILT and len(static_module._BUILT) <= static_module.SHARED_RULESETS
+    again = static_for(first)
+    assert again.sites is not kept.sites and again.ruleset is first and again.sites == kept.sites

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import math
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -180,16 +181,18 @@ def pipeline_quarters(ruleset: Ruleset) -> int:
 
 
 _BUILT: dict[int, Static] = {}  # id(ruleset) -> its Static (holding the ruleset, so the id stays its own)
+_BUILT_LOCK = threading.Lock()  # games may be built on several threads (a threaded Dask worker)
 
 
 def static_for(ruleset: Ruleset) -> Static:
     """A new game's Static: the ruleset's arrays, built once per Ruleset object (rulesets are immutable) and shared
     by its games, each with a cache of its own (cached tables are keyed by e.g. rule ids, which differ by game)."""
-    built = _BUILT.get(id(ruleset))
-    if built is None or built.ruleset is not ruleset:
-        if len(_BUILT) >= SHARED_RULESETS:
-            del _BUILT[next(iter(_BUILT))]  # the oldest (a sweep makes a ruleset per run)
-        built = _BUILT[id(ruleset)] = build_static(ruleset)
+    with _BUILT_LOCK:
+        built = _BUILT.get(id(ruleset))
+        if built is None or built.ruleset is not ruleset:
+            if len(_BUILT) >= SHARED_RULESETS:
+                del _BUILT[next(iter(_BUILT))]  # the oldest (a sweep makes a ruleset per run)
+            built = _BUILT[id(ruleset)] = build_static(ruleset)
     own = copy.copy(built)
     own.cache = BoundedCache(built.cache.limit)
     return own
