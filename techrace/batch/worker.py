@@ -17,6 +17,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import pyarrow as pa
@@ -134,7 +135,7 @@ def play_chunk(task: ChunkTask) -> ChunkResult:
     from techrace.errors import NonFiniteError
     from techrace.ruleset.overrides import apply_overrides
 
-    rows: list[dict[str, Any]] = []
+    played_runs: list[tuple[RunSpec, list[dict[str, Any]]]] = []  # each run with metric rows, and its rows
     done: list[int] = []
     failures: list[Failure] = []
     outcomes: list[dict[str, Any]] = []
@@ -146,7 +147,7 @@ def play_chunk(task: ChunkTask) -> ChunkResult:
         return ChunkResult(None, [], [Failure(s.run, s.seed, error, dict(s.params)) for s in task.runs])
     for spec in task.runs:
         if _STOP.is_set():
-            return ChunkResult(to_table(rows, task.param_types) if rows else None, done, failures, outcomes, True)
+            return ChunkResult(chunk_table(played_runs, task.param_types), done, failures, outcomes, True)
         try:
             overrides = {k: v for k, v in spec.params.items() if k != "ruleset" and k not in task.play_keys}
             ruleset = apply_overrides(_chosen(task, spec, base), overrides)
@@ -158,27 +159,67 @@ def play_chunk(task: ChunkTask) -> ChunkResult:
         except Exception as exc:  # any error of one game is that run's failure, not the batch's
             failures.append(Failure(spec.run, spec.seed, f"run {spec.run}: {_describe(exc)}", dict(spec.params)))
             continue
-        for row in played.rows:
-            rows.append({"run": spec.run, **row, "seed": spec.seed, **spec.params})
+        if rows := list(played.rows):
+            played_runs.append((spec, rows))
         outcomes.append({"run": spec.run, "seed": spec.seed, **spec.params, **played.outcome})
         done.append(spec.run)
-    return ChunkResult(to_table(rows, task.param_types) if rows else None, done, failures, outcomes)
+    return ChunkResult(chunk_table(played_runs, task.param_types), done, failures, outcomes)
 
 
 def to_table(rows: list[dict[str, Any]], param_types: dict[str, str]) -> pa.Table:
-    """A table with a fixed schema (keys, float metrics, typed parameters) so part files always agree."""
-    metrics = [c for c in rows[0] if c not in _KEY_TYPES and c not in param_types]
+    """A table with a fixed schema (keys, float metrics, typed parameters) so part files always agree. The columns
+    are gathered in C (a row's values by `itemgetter`, transposed by `zip`) unless a row lacks a column (None there)."""
+    fields = _fields(rows[0], param_types)
+    names = [f.name for f in fields]
+    try:
+        columns = [list(values) for values in zip(*map(itemgetter(*names), rows), strict=True)]
+    except KeyError:
+        columns = [[row.get(name) for row in rows] for name in names]
+    return _table(columns, fields, param_types)
+
+
+def chunk_table(played: list[tuple[RunSpec, list[dict[str, Any]]]], param_types: dict[str, str]) -> pa.Table | None:
+    """`to_table` of the runs' rows each merged as `{"run": run, **row, "seed": seed, **params}` (None: no rows),
+    without merging a dict per row: a run's own columns are gathered from its rows, its seed and parameters repeated."""
+    if not played:
+        return None
+    fields = _fields(_merged(*played[0], 0), param_types)
+    names = [f.name for f in fields]
+    columns: list[list[Any]] = [[] for _ in names]
+    for spec, rows in played:
+        fixed = {"seed": spec.seed, **spec.params}
+        own = [name for name in names if name not in fixed and name != "run"]
+        try:
+            if len(own) < 2 or any("run" in row for row in rows):  # a row's own run wins over the spec's: merged below
+                raise KeyError("run")
+            gathered = dict(zip(own, zip(*map(itemgetter(*own), rows), strict=True), strict=True))
+        except KeyError:  # a row lacks a column (None there) or has its own run
+            merged = [_merged(spec, rows, i) for i in range(len(rows))]
+            for name, column in zip(names, columns, strict=True):
+                column.extend([row.get(name) for row in merged])
+            continue
+        for name, column in zip(names, columns, strict=True):
+            column.extend([fixed.get(name, spec.run)] * len(rows) if name in fixed or name == "run" else gathered[name])
+    return _table(columns, fields, param_types)
+
+
+def _merged(spec: RunSpec, rows: list[dict[str, Any]], i: int) -> dict[str, Any]:
+    return {"run": spec.run, **rows[i], "seed": spec.seed, **spec.params}
+
+
+def _fields(first: dict[str, Any], param_types: dict[str, str]) -> list[pa.Field]:
+    """The schema's fields: the keys, the first row's other columns as float metrics, the typed parameters."""
+    metrics = [c for c in first if c not in _KEY_TYPES and c not in param_types]
     fields = [pa.field(c, _KEY_TYPES[c]) for c in KEY_COLUMNS]
     fields += [pa.field(c, pa.float64()) for c in metrics]
-    fields += [pa.field(c, pa.float64() if t == "float" else pa.string()) for c, t in param_types.items()]
-    columns: dict[str, list[Any]] = {f.name: [] for f in fields}
-    for row in rows:
-        for name, values in columns.items():
-            value = row.get(name)
-            if name in param_types and param_types[name] == "string" and value is not None:
-                value = str(value)
-            values.append(value)
-    return pa.table(columns, schema=pa.schema(fields))
+    return fields + [pa.field(c, pa.float64() if t == "float" else pa.string()) for c, t in param_types.items()]
+
+
+def _table(columns: list[list[Any]], fields: list[pa.Field], param_types: dict[str, str]) -> pa.Table:
+    for i, field_ in enumerate(fields):
+        if param_types.get(field_.name) == "string":
+            columns[i] = [None if value is None else str(value) for value in columns[i]]
+    return pa.Table.from_arrays(columns, schema=pa.schema(fields))
 
 
 def _ruleset(digest: str, data: dict[str, Any]) -> Any:

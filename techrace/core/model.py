@@ -7,7 +7,9 @@ packaging, sales) → labs → learning and accounting → metrics and victory.
 
 from __future__ import annotations
 
+import copy
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import mesa
@@ -35,8 +37,62 @@ from techrace.core.mechanisms import (
 from techrace.core.metrics import nation_metrics
 from techrace.core.policies import check_defaults
 from techrace.core.state import WorldState, build_state
-from techrace.core.static import build_static
+from techrace.core.static import Static, static_for
 from techrace.ruleset import Ruleset, load_ruleset, quarter_label
+
+
+@dataclass(frozen=True)
+class Start:
+    """What every game of a ruleset starts from, worked out once per ruleset (a pure function of it) and copied
+    into each game: the start quarter as it stands before the first turn (usable capacity, runs, capability,
+    money), and what the start sets as references (never played: a new game plays a copy of `state`)."""
+
+    state: WorldState
+    research_ref: research.ResearchReference
+    market_start: finance.MarketStart
+    capacity: np.ndarray        # (foundry,) wafer and HBM capacity at start
+    domestic_share: np.ndarray  # (site,) share of tools bought from the site's own bloc
+
+
+def start_of(static: Static) -> Start:
+    """The ruleset's start, shared by its games' Statics (built with the first of them)."""
+    start = static.shared.get("start")
+    if start is None:
+        start = static.shared["start"] = _build_start(static)
+    return start
+
+
+def _build_start(static: Static) -> Start:
+    rs, fresh = static.ruleset, build_state(static)
+    capacity = np.array([fresh.capacity[static.site_foundry == f].sum() + fresh.hbm_tsv_wpm[static.site_foundry == f].sum()
+                         for f in range(len(static.foundries))])
+    fabrication.update_usable(static, fresh)
+    labs.usable_compute(static, fresh)
+    research_ref = research.reference(static, fresh)
+    labs.training_runs(static, fresh)
+    market_start = finance.market_start(static, fresh)
+    finance.start(static, fresh, market_start)
+    fresh.recent_gain[:] = rs.finance.investor_hurdle  # investors start neither euphoric nor let down
+    domestic = np.array([rs.foundries[static.foundries[static.site_foundry[i]]].sites[sid].domestic_tool_share
+                         for i, sid in enumerate(static.sites)])
+    return Start(fresh, research_ref, market_start, capacity, domestic)
+
+
+def _copy_state(state: WorldState) -> WorldState:
+    """A copy as `copy.deepcopy` makes it (each array in its own memory layout) in a fraction of its time."""
+    out = WorldState.__new__(WorldState)
+    out.__dict__.update({k: v.copy(order="K") if type(v) is np.ndarray else _copy_plain(v) for k, v in state.__dict__.items()})
+    return out
+
+
+def _copy_plain(value: Any) -> Any:
+    """A deep copy of plain data (a state's records: dicts and lists of strings and numbers); else `copy.deepcopy`."""
+    kind = type(value)
+    if kind is dict:
+        return {k: _copy_plain(v) for k, v in value.items()}
+    if kind is list:
+        return [_copy_plain(v) for v in value]
+    return value if kind is str or kind is int or kind is float or kind is bool or value is None else copy.deepcopy(value)
 
 
 class WorldModel(mesa.Model):
@@ -46,19 +102,11 @@ class WorldModel(mesa.Model):
                  state: WorldState | None = None, collect: bool = False, static: Any = None, **kwargs: Any):
         super().__init__(rng=rng, **kwargs)
         self.ruleset = load_ruleset(ruleset) if isinstance(ruleset, str) else ruleset
-        self.static = static if static is not None and static.ruleset is self.ruleset else build_static(self.ruleset)
-        fresh = build_state(self.static)
-        fabrication.update_usable(self.static, fresh)
-        labs.usable_compute(self.static, fresh)
-        self.research_ref = research.reference(self.static, fresh)
-        labs.training_runs(self.static, fresh)
-        self.market_start = finance.market_start(self.static, fresh)
+        self.static = static if static is not None and static.ruleset is self.ruleset else static_for(self.ruleset)
+        start = start_of(self.static)
+        self.research_ref, self.market_start = start.research_ref, copy.deepcopy(start.market_start)
         if state is None:
-            # the start quarter as it stands before the first turn: usable capacity, runs, capability, money
-            state = fresh
-            finance.start(self.static, state, self.market_start)
-            state.recent_gain[:] = self.ruleset.finance.investor_hurdle  # investors start neither euphoric nor let down
-            fresh = build_state(self.static)
+            state = _copy_state(start.state)
         self.state = state
         self.player = player
         self.outcome: victory.Outcome | None = None
@@ -68,12 +116,11 @@ class WorldModel(mesa.Model):
         self._group_cache: dict[object, Any] = {}
         self.metrics_now: dict[str, np.ndarray] | None = None
         self.luck: dict[str, np.ndarray] = {}
-        self.start_capacity = np.array([fresh.capacity[self.static.site_foundry == f].sum() + fresh.hbm_tsv_wpm[self.static.site_foundry == f].sum()
-                                        for f in range(len(self.static.foundries))])
-        self.start_engineers = fresh.eng_target.copy()
-        self.start_compute = fresh.compute.copy()
-        self.talent_reference = talent.talent_units(self.static, fresh)
-        self.domestic_share = self._domestic_share()
+        self.start_capacity = start.capacity.copy()
+        self.start_engineers = start.state.eng_target.copy()
+        self.start_compute = start.state.compute.copy()
+        self.talent_reference = talent.talent_units(self.static, start.state)
+        self.domestic_share = start.domestic_share.copy()
         self._make_agents()
         self.collect = collect
         self.datacollector = mesa.DataCollector(model_reporters={
@@ -93,11 +140,6 @@ class WorldModel(mesa.Model):
         self.toolmaker_agents = [ToolMaker(self, i, t, rs.toolmakers[t].policy) for i, t in enumerate(st.toolmakers)]
         self.chip_firm_agents = [ChipFirm(self, i, c, rs.chip_firms[c].policy) for i, c in enumerate(st.chip_firms)]
         self.lab_agents = [Lab(self, i, lab, rs.labs[lab].policy) for i, lab in enumerate(st.labs)]
-
-    def _domestic_share(self) -> np.ndarray:
-        rs, st = self.ruleset, self.static
-        return np.array([rs.foundries[st.foundries[st.site_foundry[i]]].sites[sid].domestic_tool_share
-                         for i, sid in enumerate(st.sites)])
 
     def _refresh_views(self) -> None:
         s = self.state

@@ -6,7 +6,9 @@ Axis orders follow the ruleset's own order, which is deterministic.
 
 from __future__ import annotations
 
+import copy
 import math
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,6 +16,7 @@ import numpy as np
 from techrace.ruleset.schema import SKILLS, TOOL_KINDS, Ruleset, quarter_index
 
 CACHE_BYTES = 256 * 2**20  # what a game's derived tables may hold at once (memory, not behaviour)
+SHARED_RULESETS = 8  # rulesets whose Static is kept for their next game (memory, not behaviour)
 
 
 class BoundedCache(dict):
@@ -139,6 +142,7 @@ class Static:
     foundry_to_nation: np.ndarray = None  # type: ignore[assignment]
     foundry_bins: dict = field(default_factory=dict)  # by_foundry's bins of each (site, column), per shape
     cache: BoundedCache = field(default_factory=BoundedCache)  # derived tables keyed by what they depend on (per game)
+    shared: dict = field(default_factory=dict)  # derived once from the ruleset for all of its games (model.py's start)
 
     def nation_index(self, code: str) -> int:
         return self.nations.index(code)
@@ -174,6 +178,24 @@ def pipeline_quarters(ruleset: Ruleset) -> int:
         waits += [line.lead_quarters + 1 for line in maker.makes.values()]
         waits += [line.lead_quarters + 1 for line in maker.developing.values()]
     return int(max(waits))
+
+
+_BUILT: dict[int, Static] = {}  # id(ruleset) -> its Static (holding the ruleset, so the id stays its own)
+_BUILT_LOCK = threading.Lock()  # games may be built on several threads (a threaded Dask worker)
+
+
+def static_for(ruleset: Ruleset) -> Static:
+    """A new game's Static: the ruleset's arrays, built once per Ruleset object (rulesets are immutable) and shared
+    by its games, each with a cache of its own (cached tables are keyed by e.g. rule ids, which differ by game)."""
+    with _BUILT_LOCK:
+        built = _BUILT.get(id(ruleset))
+        if built is None or built.ruleset is not ruleset:
+            if len(_BUILT) >= SHARED_RULESETS:
+                del _BUILT[next(iter(_BUILT))]  # the oldest (a sweep makes a ruleset per run)
+            built = _BUILT[id(ruleset)] = build_static(ruleset)
+    own = copy.copy(built)
+    own.cache = BoundedCache(built.cache.limit)
+    return own
 
 
 def build_static(ruleset: Ruleset) -> Static:
@@ -357,4 +379,4 @@ def one_hot(groups: np.ndarray, count: int) -> np.ndarray:
     return matrix
 
 
-__all__ = ["SKILLS", "TOOL_KINDS", "Static", "build_static"]
+__all__ = ["SKILLS", "TOOL_KINDS", "Static", "build_static", "static_for"]
