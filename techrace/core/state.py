@@ -354,7 +354,7 @@ class SkuDesign:
 
 def add_sku(static: Static, s: WorldState, design: SkuDesign) -> int:
     """Put a design into a free SKU slot; returns its index (or -1 when every slot holds a live design)."""
-    free = np.flatnonzero(s.sku_used <= 0)
+    free = (s.sku_used <= 0).nonzero()[0]  # `np.flatnonzero` without its wrappers (1-d: the same indices)
     if len(free) == 0:
         return -1
     index = int(free[0])
