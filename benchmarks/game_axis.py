@@ -18,11 +18,10 @@ leading game axis and the same operations in the same order. On the states of G 
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from dataclasses import dataclass
 
 import numpy as np
+from compiled_kernels import time_calls  # the numba study's timing: the same mechanism, measured the same way
 
 from techrace.core import Game
 from techrace.core.markets import talent
@@ -82,17 +81,6 @@ def stacked(games: list[Game]) -> Ensemble:
                       for name in ("pay", "visa", "pool", "pool_exp", "emigrated", "immigrated")))
 
 
-def per_call(call, calls: int, repeats: int = 5) -> float:
-    """Median over `repeats` of the mean seconds per call."""
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(calls):
-            call()
-        samples.append((time.perf_counter() - start) / calls)
-    return statistics.median(samples)
-
-
 def single_call(game: Game, cached: bool):
     static, s = game.model.static, game.model.state
     start = {name: getattr(s, name).copy() for name in FIELDS[:4]}
@@ -142,13 +130,13 @@ def main() -> None:
     args = parser.parse_args()
     games = games_at(max(args.games), args.turns)
     first = games[0]
-    cached = per_call(single_call(first, True), args.calls)
-    fresh = per_call(single_call(first, False), args.calls)
+    cached = time_calls(single_call(first, True), args.calls)
+    fresh = time_calls(single_call(first, False), args.calls)
     print(f"talent.migrate, baseline after {args.turns} quarters ({first.model.state.pool.shape[0]} nations x "
           f"{first.model.state.pool.shape[1]} skills), seeds 1..G")
     print(f"one game per call: {cached * 1e6:.1f} us with its rates kept (as played), {fresh * 1e6:.1f} us working them out")
     for count in args.games:
-        ensemble = per_call(ensemble_call(games[:count]), max(args.calls // count, 20)) / count
+        ensemble = time_calls(ensemble_call(games[:count]), max(args.calls // count, 20)) / count
         print(f"G = {count:4d}: {ensemble * 1e6:7.2f} us per game, {cached / ensemble:6.1f}x the game as played, "
               f"{fresh / ensemble:6.1f}x with rates; bit-identical per game: {identical(games[:count])}")
 
