@@ -31,7 +31,7 @@ NEW_FOUNDRY_BROKEN = "foundries:\n  NEWF: {name: New, nation: US, sites: {S1: {n
 MISTAKES: dict[str, Mistake] = {
     "unknown nation policy": Mistake({"p.yaml": "policies:\n  nation: warlike\n"},
                                      r"p.yaml:2:3: policies.nation: unknown nation policy 'warlike' \(known: ally, autarkic, default, "
-                                     r"dovish, hawkish, passive, state_led, steady\)"),
+                                     r"dovish, hawkish, onshoring, onshoring_ally, passive, state_led, steady\)"),
     "unknown policy of one lab": Mistake({"l.yaml": "labs:\n  OPENAI:\n    policy: cautious\n"},
                                          r"l.yaml:3:5: labs.OPENAI.policy: unknown lab policy 'cautious'"),
     "a .yml file": Mistake({"labs.yml": "labs:\n  OPENAI: {stars: 3}\n"},

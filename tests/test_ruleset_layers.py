@@ -41,7 +41,7 @@ def test_every_shipped_ruleset_checks_clean_and_has_a_description(name):
 def test_the_scenario_library_is_shipped():
     expected = {"no-controls", "oct-2022", "oct-2023", "dec-2024", "foundry-rule-2025", "ai-diffusion", "h20-deal",
                 "h200-deal", "full-decoupling", "taiwan-blockade-2027", "taiwan-invasion-2027", "taiwan-earthquake",
-                "china-euv-2028", "capex-bust", "mineral-embargo"}
+                "china-euv-2028", "capex-bust", "mineral-embargo", "chips-act"}
     assert expected <= set(SHIPPED)
 
 

@@ -61,7 +61,8 @@ def _policies(c: Checker) -> None:
         known = known_policy_names(c.data)
     for kind, name in policies.items():
         if isinstance(name, str) and kind in known and name not in known[kind]:
-            c.error(("policies", kind), f"unknown {kind} policy {name!r}{nearest(name, known[kind])}")
+            # every name: a modder picks from a dozen personalities, not from thousands of ids
+            c.error(("policies", kind), f"unknown {kind} policy {name!r}{nearest(name, known[kind], count=len(known[kind]))}")
     registered = registered_policy_names()
     for pid, person in entries(c.data, "policies", "personalities"):
         kind, base = person.get("kind"), person.get("policy", "default")

@@ -200,6 +200,8 @@ class NationPolicyParams(Strict):
     military_move: Code | None = Field(None, description="A military move (a shock triggered by action) it orders when the conditions below hold")
     military_when_behind: float = Field(1000.0, ge=0.0, le=1000.0, description="Capability points behind its best rival at which it orders the move")
     military_from: Quarter | None = Field(None, description="First quarter it would order the move")
+    fab_grant_share: Share = Field(0.0, description="Share of its budget it pays as a fab grant (the `fab_grant` lever) for the advanced site on its soil of the foreign foundry with the most advanced capacity, while its home-made share of new compute is below `fab_grant_below` and that site is owed nothing from an earlier grant")
+    fab_grant_below: Share = Field(0.5, description="Home-made share of its new compute (`domestic_accelerator_share`) below which it pays fab grants")
 
 
 class RegulatorPolicyParams(Strict):

@@ -5,7 +5,8 @@ Each quarter, within the budget left after its standing orders, a nation pays it
 best rival by `lab_support_gap` points, answers what controls cut off with subsidies to domestic substitutes
 (the "jigsaw"), adds power when its labs run short, and puts the rest into its foundries. It pools more
 compute when it trails by `centralise_gap`, answers a rival's new controls with a mineral rule if it
-`retaliate`s, and orders its `military_move` when far enough behind. Every decision is an `Action`, the
+`retaliate`s, orders its `military_move` when far enough behind, and pays a foreign foundry to build advanced
+fabs on its soil (`fab_grant_share`) while little of its new compute is home-made. Every decision is an `Action`, the
 same object a human player queues (`nation_default`); in the decision phase the plain subsidies, most of
 the orders, go to the subsidy ledger as tuples instead (`nation_orders`), checked and paid the same way.
 """
@@ -19,6 +20,7 @@ import numpy as np
 from techrace.core.actions import Action
 from techrace.core.levers.base import regulator_of
 from techrace.core.mechanisms.standing import pooled_share_for, start_share
+from techrace.core.policies.fab_grants import grant_site
 from techrace.core.policies.regulators import best_rival, regulator_default
 from techrace.core.policies.segments import exact_sum_list, shares_by_group, shares_of_group
 from techrace.core.state import CUTOFF_KINDS
@@ -110,8 +112,23 @@ def _spend_budget(model: WorldModel, n: int, p: NationPolicyParams, facts: tuple
         if power >= MIN_ORDER_USD_B and cost > 0:
             actions.append(Action("power_buildout", code, {"extra_gw": float(power / cost)}))
             left -= power
+    left = _fab_grant(model, n, p, budget, left, actions)
     actions += _pay(code, _domestic_foundries(model, n), left)
     return actions
+
+
+def _fab_grant(model: WorldModel, n: int, p: NationPolicyParams, budget: float, left: float,
+               actions: list[Action | PlainSubsidy]) -> float:
+    """A fab grant for a foreign foundry's advanced site on its soil while little of its new compute is home-made
+    (`fab_grant_share`, `fab_grant_below`; added to `actions`); returns what is left for its own foundries."""
+    if p.fab_grant_share <= 0.0 or model.state.domestic_share[n] >= p.fab_grant_below:
+        return left
+    amount = min(left, budget * p.fab_grant_share)
+    site = grant_site(model, n) if amount >= MIN_ORDER_USD_B else None
+    if site is None:
+        return left
+    actions.append(Action("fab_grant", model.static.nations[n], {"site": site, "usd_b": float(amount)}))
+    return left - amount
 
 
 def _jigsaw(model: WorldModel, n: int, p: NationPolicyParams, budget: float, left: float, worst: float,
