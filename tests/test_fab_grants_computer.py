@@ -3,7 +3,6 @@ the `chips-act` scenario where the US and Japan play them."""
 
 from __future__ import annotations
 
-import pytest
 from core_helpers import baseline, variant
 
 from techrace.core import Game
