@@ -34,6 +34,7 @@ def test_the_onshoring_us_grants_the_leading_foreign_foundry_a_third_of_its_budg
     game = Game.from_ruleset(load_ruleset("chips-act"), seed=1)
     report = game.step()
     [grant] = _grants(report.events, "US")
+    assert grant.cause == "0% of its new AI compute last quarter was made at home (it pays grants below 50%)"
     paid = 0.3 * game.ruleset.nations["US"].industrial_budget_usd_b
     assert grant.text == f"US grants TSMC ${paid:.1f} bn: its next ${paid / 0.1:.0f} bn of fabs go to TSMC-AZ"  # not Samsung's
     assert 0.0 < game.model.state.site_grant[_site(game, "TSMC-AZ")] <= paid / 0.1  # some placed in the same quarter
@@ -95,7 +96,8 @@ def test_no_grant_where_a_rule_bars_tools_and_one_when_nothing_does() -> None:
 def test_a_players_advisor_grants_as_the_computer_would() -> None:
     game = Game.from_ruleset(load_ruleset("chips-act"), seed=1, player="US")
     [grant] = _grants(game.step().events, "US")
-    assert grant.cause == "your advisor decided it (it holds your industry levers)"
+    assert grant.cause == ("your advisor decided it (it holds your industry levers): 0% of its new AI compute last quarter "
+                           "was made at home (it pays grants below 50%)")  # nothing made yet before the first quarter
 
 
 def test_baseline_nations_pay_no_grants() -> None:

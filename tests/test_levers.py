@@ -4,6 +4,7 @@ remembered by saves; the idle player's nation is run by its advisor; personaliti
 from __future__ import annotations
 
 import json
+import re
 
 import mesa
 import numpy as np
@@ -172,9 +173,20 @@ def test_an_idle_players_nation_is_run_by_its_advisor_as_a_computer_player_would
 def test_what_the_advisor_orders_for_the_player_says_it_was_the_advisor() -> None:
     idle, computer = play(seed=7, turns=4, player="CN"), play(seed=7, turns=4)
     pooling = [e for e in idle.events if e.text.startswith("CN aims to pool")]
-    assert pooling and all(e.cause == "your advisor decided it (it holds your compute levers)" for e in pooling)
+    assert pooling and all(e.cause.startswith("your advisor decided it (it holds your compute levers): it trails its best rival by ")
+                           for e in pooling)
     assert [e.text for e in idle.events] == [e.text for e in computer.events], "the same decisions, only the cause"
     assert not any("advisor" in e.cause for e in computer.events)
+    computer_pooling = [e for e in computer.events if e.text.startswith("CN aims to pool")]
+    assert [e.cause for e in pooling] == [f"your advisor decided it (it holds your compute levers): {e.cause}" for e in computer_pooling]
+
+
+def test_a_computer_players_orders_say_why_it_gave_them() -> None:
+    """The events of a computer nation's orders carry its reason, with the figure behind it, not "a policy decision"."""
+    game = play(seed=7, turns=4)
+    pooling = [e for e in game.events if e.text.startswith("CN aims to pool")]
+    assert pooling and all(re.fullmatch(r"it trails its best rival by \d+ capability points", e.cause) for e in pooling)
+    assert not [e for e in game.events if e.kind == "policy" and e.cause == "a policy decision"]
 
 
 def test_an_order_takes_its_group_back_from_the_advisor_and_the_advisor_lever_hands_it_over() -> None:

@@ -32,6 +32,9 @@ class Action:
     kind: str
     nation: str
     params: dict[str, Any] = field(default_factory=dict)
+    # why a computer player (or an advisor) gave it, for the cause of the events it makes; not part of the order:
+    # never saved or compared, and a player's orders have none
+    reason: str = field(default="", compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "nation": self.nation, "params": dict(self.params)}

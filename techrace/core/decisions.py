@@ -125,14 +125,18 @@ def _nations(model: WorldModel) -> list[Event]:
             if action.kind == "military":
                 model.military_orders.append((action.nation, action.params["shock"]))
             applied = lever.apply(model, action)
-            events += applied if everyone_ai or model.is_ai(n) else advised(applied, lever.group)
+            if not everyone_ai and not model.is_ai(n):
+                events += advised(applied, lever.group, action.reason)
+            else:  # the computer player's own reason, where it gave one, instead of the lever's generic cause
+                events += [replace(event, cause=action.reason) for event in applied] if action.reason else applied
         ledger.book()
     return events
 
 
-def advised(events: list[Event], group: str) -> list[Event]:
-    """Events of an order the player's advisor gave: their cause says so, not a computer nation's reason."""
-    return [replace(event, cause=f"your advisor decided it (it holds your {group} levers)") for event in events]
+def advised(events: list[Event], group: str, reason: str = "") -> list[Event]:
+    """Events of an order the player's advisor gave: their cause says so, with the advisor's reason when it gave one."""
+    cause = f"your advisor decided it (it holds your {group} levers)" + (f": {reason}" if reason else "")
+    return [replace(event, cause=cause) for event in events]
 
 
 def _regulators(model: WorldModel) -> list[Event]:

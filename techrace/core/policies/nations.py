@@ -127,7 +127,9 @@ def _fab_grant(model: WorldModel, n: int, p: NationPolicyParams, budget: float, 
     site = grant_site(model, n) if amount >= MIN_ORDER_USD_B else None
     if site is None:
         return left
-    actions.append(Action("fab_grant", model.static.nations[n], {"site": site, "usd_b": float(amount)}))
+    why = (f"{model.state.domestic_share[n]:.0%} of its new AI compute last quarter was made at home "
+           f"(it pays grants below {p.fab_grant_below:.0%})")
+    actions.append(Action("fab_grant", model.static.nations[n], {"site": site, "usd_b": float(amount)}, reason=why))
     return left - amount
 
 
@@ -213,11 +215,14 @@ def _react(model: WorldModel, n: int, p: NationPolicyParams, facts: tuple[list, 
     gap = facts[0][n]
     pooling = _pooling_target(model, n, p, gap, facts, now)
     if pooling is not None:
-        actions.append(Action("centralisation", code, {"share": pooling}))
+        why = (f"it trails its best rival by {gap:.0f} capability points" if pooling > now[2][n]
+               else "its budget rents no more pooled compute than this")
+        actions.append(Action("centralisation", code, {"share": pooling}, reason=why))
     if p.retaliate and s.new_controls_against[n] > 0 and regulator_of(static.ruleset, code) is not None:
         rivals = [static.nations[j] for j in np.flatnonzero(static.blocs.rival[n] & (s.collapsed <= 0))]
         if rivals:
-            actions.append(Action("retaliation", code, {"destinations": rivals, "mineral_cost_share": p.retaliation_share}))
+            actions.append(Action("retaliation", code, {"destinations": rivals, "mineral_cost_share": p.retaliation_share},
+                                  reason="a rival's new export controls bind it"))
     move = p.military_move
     if move and static.ruleset.nations[code].military_moves and gap > p.military_when_behind and move in static.ruleset.shocks:
         started = p.military_from is None or model.quarter >= p.military_from
