@@ -187,6 +187,17 @@ def test_a_computer_players_orders_say_why_it_gave_them() -> None:
     pooling = [e for e in game.events if e.text.startswith("CN aims to pool")]
     assert pooling and all(re.fullmatch(r"it trails its best rival by \d+ capability points", e.cause) for e in pooling)
     assert not [e for e in game.events if e.kind == "policy" and e.cause == "a policy decision"]
+    power = [e for e in play(seed=1, turns=12).events if " GW of AI datacenter power" in e.text]
+    assert power and all(e.text.startswith("US adds ") and re.fullmatch(r"its labs draw \d+% of its AI power", e.cause)
+                         for e in power)
+
+
+def test_a_power_order_says_what_it_added() -> None:
+    game = Game.from_ruleset(baseline(), seed=1, player="US")
+    report = game.step([Action("power_buildout", "US", {"extra_gw": 0.5, "recurring": True})])
+    [event] = [e for e in report.events if "GW of AI datacenter power" in e.text]
+    assert event.text == "US adds 0.5 GW of AI datacenter power now and every quarter until changed"
+    assert event.cause == "a policy decision" and event.actors == ("US",)
 
 
 def test_an_order_takes_its_group_back_from_the_advisor_and_the_advisor_lever_hands_it_over() -> None:

@@ -271,7 +271,8 @@ class PowerBuildout(Lever):
             s.power_programme[n] = gw
         s.budget[n] -= self.cost(model, action)
         s.power_gw[n] += gw
-        return []
+        every = " now and every quarter until changed" if action.params.get("recurring") else ""
+        return _policy_event(model, action, f"{action.nation} adds {gw:.1f} GW of AI datacenter power{every}")
 
 
 class Centralisation(Lever):

@@ -110,7 +110,8 @@ def _spend_budget(model: WorldModel, n: int, p: NationPolicyParams, facts: tuple
         power = left * p.power_share_when_short
         cost = facts[5][n]
         if power >= MIN_ORDER_USD_B and cost > 0:
-            actions.append(Action("power_buildout", code, {"extra_gw": float(power / cost)}))
+            drawn = f"{facts[4][n] / now[3][n]:.0%} of its AI power" if now[3][n] > 0 else "power it does not have"
+            actions.append(Action("power_buildout", code, {"extra_gw": float(power / cost)}, reason=f"its labs draw {drawn}"))
             left -= power
     left = _fab_grant(model, n, p, budget, left, actions)
     actions += _pay(code, _domestic_foundries(model, n), left)
