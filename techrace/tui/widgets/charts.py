@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
 from typing import Any
 
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult, RenderResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Grid, Horizontal, Vertical
 from textual.geometry import Region
+from textual.strip import Strip
 from textual.widgets import Static
 from textual_hires_canvas import Canvas
 from textual_plot import AxisFormatter, HiResMode, NumericAxisFormatter, PlotWidget
+from textual_plot.plot_widget import Legend
 
 from techrace.tui.widgets.history import by_nation, series
 
@@ -136,15 +140,47 @@ def _outwards(row: int, top: int, bottom: int) -> Iterator[int]:
         yield from (r for r in (row + step, row - step) if top <= r <= bottom)
 
 
+class PlotCanvas(Canvas):
+    """textual-hires-canvas's Canvas, its style worked out once per repaint rather than once per line.
+
+    `Canvas.render_line` asks for `rich_style`, which Textual computes afresh on every call by walking the
+    widget's ancestors (ten of them on the board): a third of a chart's repaint after a turn went there."""
+
+    _line_style: Style | None = None  # the style of this repaint, while its lines are rendered
+
+    @property
+    def rich_style(self) -> Style:
+        return self._line_style or super().rich_style
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._line_style = super().rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._line_style = None
+
+
 class RacePlot(PlotWidget):
     """A plot whose lines end in a letter each, every letter on a row of its own.
 
     Drawn as scatter points, two nations ending at similar values put their letters in one cell and only
-    the last drawn showed; the letters are placed after the plot is drawn, when the cells are known."""
+    the last drawn showed; the letters are placed after the plot is drawn, when the cells are known.
+
+    After a turn the plot is drawn at once (`draw`), not when Textual next paints it: textual-plot draws in
+    `render`, so its canvases, changed during the paint, needed a second paint of their own (the first one
+    showing the old lines). Every pixel set on a canvas asked Textual for a refresh (some 400 a turn): the
+    canvases are refreshed once each, after the drawing."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.end_marks: list[tuple[float, float, str, str]] = []  # x, y, letter, style
+
+    def compose(self) -> ComposeResult:
+        """textual-plot's own widgets, with `PlotCanvas` for its canvases."""
+        with Grid():
+            for canvas in ("margin-top", "margin-left", "plot", "margin-bottom"):
+                yield PlotCanvas(1, 1, id=canvas)
+        yield Legend(id="legend")
 
     def clear(self) -> None:
         self.end_marks = []
@@ -168,9 +204,23 @@ class RacePlot(PlotWidget):
         self.refresh()
 
     def render(self) -> RenderResult:
-        result = super().render()
-        self.draw_end_marks()
+        """The plot and its letters, drawn only when something changed (or the size), each canvas refreshed once."""
+        if not self._needs_rerender:
+            return ""
+        with ExitStack() as batch:
+            for canvas in self.query(Canvas):
+                batch.enter_context(canvas.batch_refresh())
+            result = super().render()
+            self.draw_end_marks()
         return result
+
+    def draw(self) -> None:
+        """Draw now what `render` would draw at the next paint, if the canvases have their size (a plot not yet
+        laid out or being resized is drawn by `render`, after the layout)."""
+        canvas = self.query_one("#plot", Canvas)
+        if self._needs_rerender and not self._needs_canvas_resize and canvas.size \
+                and canvas.size == canvas._canvas_size:
+            self.render()
 
     def draw_end_marks(self) -> None:
         """Each letter where its line ends, or in the nearest free cell (`place_marks`), the higher value first."""
@@ -194,6 +244,10 @@ class RaceCharts(Vertical):
     RaceCharts.-stacked #chart-row { layout: vertical; }
     RaceCharts PlotWidget { width: 1fr; height: 1fr; }
     """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.key: Text | None = None  # the key shown
 
     def compose(self) -> ComposeResult:
         yield Static("", id="chart-key")
@@ -241,7 +295,11 @@ class RaceCharts(Vertical):
         for plot in (compute, capability):
             plot.show_legend(is_visible=False)
             plot.set_x_formatter(TurnAxis())
-        self.query_one("#chart-key", Static).update(_key(nations, colours, marks, no_compute))
+            plot.draw()
+        key = _key(nations, colours, marks, no_compute)
+        if key != self.key:  # the same key most turns: no update, so no layout pass for it
+            self.key = key
+            self.query_one("#chart-key", Static).update(key)
 
 
 def _line(plot: RacePlot, xs: list[float], ys: list[float], colour: str, mark: str, code: str) -> None:
