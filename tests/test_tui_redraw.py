@@ -117,3 +117,18 @@ async def test_the_header_title_follows_the_sub_title_at_once(monkeypatch: pytes
             await pilot.pause()
         assert not any(isinstance(widget, Screen) for widget, _ in calls)
         assert not any(layout for _, layout in calls)
+
+
+@sync
+async def test_a_turn_shows_the_newest_events_in_the_boards_paint() -> None:
+    """The strip of events is scrolled to its end when the turn is handed over, not after a paint (which
+    painted it twice: where it was, then scrolled)."""
+    async with app().run_test(size=(120, 40)) as pilot:
+        screen, report = await turn_with(pilot, "rivals")
+        log = screen.query_one(EventLog)
+        was = log.scroll_y
+        screen.turn_done(report)
+        assert log.max_scroll_y > was  # the turn added lines below the view
+        assert log.scroll_y == log.max_scroll_y
+        await pilot.pause()
+        assert log.scroll_y == log.max_scroll_y
