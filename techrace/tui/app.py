@@ -15,6 +15,7 @@ from typing import Any
 from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -33,6 +34,10 @@ class TechraceApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "techrace"
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
+    # The header shows the sub-title (it watches it and repaints its title). Textual's own sub_title also
+    # repaints the whole screen on every change: after each turn (and at `n`) that was a paint of all of
+    # the board, on top of the paint of what the turn changed.
+    sub_title: Reactive[str] = Reactive("", compute=False, repaint=False)
 
     def __init__(self, options: GameOptions | None = None, *, autosaves: bool = True,
                  settings: Settings | None = None) -> None:

@@ -18,7 +18,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.widgets import Footer, TabbedContent, TabPane
 
 from techrace.safe_text import printable
 from techrace.tui.orders import money_words, nation_row, order_cost, order_label
@@ -30,6 +30,7 @@ from techrace.tui.widgets.charts import RaceCharts
 from techrace.tui.widgets.event_log import EventLog
 from techrace.tui.widgets.format import money
 from techrace.tui.widgets.goal_panel import GoalPanel
+from techrace.tui.widgets.header import BoardHeader
 from techrace.tui.widgets.history import by_nation
 from techrace.tui.widgets.nation_panel import NationPanel, pending_policies
 from techrace.tui.widgets.queue import QueuePanel
@@ -96,7 +97,7 @@ class GameScreen(OrderKeys, Screen[None]):
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
+        yield BoardHeader()
         yield GoalPanel(id="goal")
         with Horizontal(id="top"):
             with Vertical(id="side"):

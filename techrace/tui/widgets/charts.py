@@ -9,16 +9,21 @@ their own (`place_marks`), so none hides another. Side by side when wide, stacke
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from typing import Any, Self
 
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult, RenderResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Grid, Horizontal, Vertical
 from textual.geometry import Region
+from textual.strip import Strip
 from textual.widgets import Static
 from textual_hires_canvas import Canvas
+from textual_hires_canvas.hires import hires_sizes, pixels
 from textual_plot import AxisFormatter, HiResMode, NumericAxisFormatter, PlotWidget
+from textual_plot.plot_widget import Legend
 
 from techrace.tui.widgets.history import by_nation, series
 
@@ -136,15 +141,92 @@ def _outwards(row: int, top: int, bottom: int) -> Iterator[int]:
         yield from (r for r in (row + step, row - step) if top <= r <= bottom)
 
 
+class PlotCanvas(Canvas):
+    """textual-hires-canvas's Canvas, its style worked out once per repaint rather than once per line.
+
+    `Canvas.render_line` asks for `rich_style`, which Textual computes afresh on every call by walking the
+    widget's ancestors (ten of them on the board): a third of a chart's repaint after a turn went there."""
+
+    _line_style: Style | None = None  # the style of this repaint, while its lines are rendered
+
+    @property
+    def rich_style(self) -> Style:
+        return self._line_style or super().rich_style
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._line_style = super().rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._line_style = None
+
+    def set_hires_pixels(self, coordinates: Iterable[tuple[float, float]], hires_mode: HiResMode | None = None,
+                         style: str = "white") -> None:
+        """`Canvas.set_hires_pixels`, the same cells and characters, each cell's dots gathered in a list rather
+        than a numpy array made and read back for every cell (the most of drawing a chart's lines)."""
+        hires_mode = hires_mode or self.default_hires_mode
+        size = hires_sizes[hires_mode]
+        characters = pixels[hires_mode]
+        width, height = size.width, size.height
+        inside = self._canvas_region.contains
+        cells: dict[tuple[int, int], set[tuple[int, int]]] = {}
+        for x, y in coordinates:
+            if not inside(math.floor(x), math.floor(y)):
+                continue
+            hx, hy = math.floor(x * width), math.floor(y * height)
+            cells.setdefault((hx // width, hy // height), set()).add((hx % width, hy % height))
+        for (column, row), dots in cells.items():
+            cell = [0] * (width * height)
+            for dx, dy in dots:
+                cell[dy * width + dx] = 1  # row by row, as numpy's .flat of a (height, width) array
+            if char := characters[tuple(cell)]:
+                self.set_pixel(column, row, char=char, style=style)
+
+
 class RacePlot(PlotWidget):
     """A plot whose lines end in a letter each, every letter on a row of its own.
 
     Drawn as scatter points, two nations ending at similar values put their letters in one cell and only
-    the last drawn showed; the letters are placed after the plot is drawn, when the cells are known."""
+    the last drawn showed; the letters are placed after the plot is drawn, when the cells are known.
+
+    After a turn the plot is drawn at once (`draw`), not when Textual next paints it: textual-plot draws in
+    `render`, so its canvases, changed during the paint, needed a second paint of their own (the first one
+    showing the old lines). Every pixel set on a canvas asked Textual for a refresh (some 400 a turn): the
+    canvases are refreshed once each, after the drawing."""
+
+    _holding = False  # inside `drawing`: repaints asked for are noted, not passed on
+    _held = False
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.end_marks: list[tuple[float, float, str, str]] = []  # x, y, letter, style
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Self:
+        if self._holding and repaint and not (regions or layout or recompose):
+            self._held = True
+            return self
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    @contextmanager
+    def drawing(self) -> Iterator[None]:
+        """Data set within, drawn at the end (`draw`): textual-plot asks for a repaint of the whole plot at
+        every series, limit and letter set (some 30 a turn), and when drawn at once it needs none (its own
+        cells are blank; the canvases it drew on repaint themselves); else one, so `render` draws it."""
+        self._holding, self._held = True, False
+        try:
+            yield
+        finally:
+            self._holding = False
+            if not self.draw() and self._held:
+                self.refresh()
+
+    def compose(self) -> ComposeResult:
+        """textual-plot's own widgets, with `PlotCanvas` for its canvases."""
+        with Grid():
+            for canvas in ("margin-top", "margin-left", "plot", "margin-bottom"):
+                yield PlotCanvas(1, 1, id=canvas)
+        yield Legend(id="legend")
 
     def clear(self) -> None:
         self.end_marks = []
@@ -168,9 +250,25 @@ class RacePlot(PlotWidget):
         self.refresh()
 
     def render(self) -> RenderResult:
-        result = super().render()
-        self.draw_end_marks()
+        """The plot and its letters, drawn only when something changed (or the size), each canvas refreshed once."""
+        if not self._needs_rerender:
+            return ""
+        with ExitStack() as batch:
+            for canvas in self.query(Canvas):
+                batch.enter_context(canvas.batch_refresh())
+            result = super().render()
+            self.draw_end_marks()
         return result
+
+    def draw(self) -> bool:
+        """Draw now what `render` would draw at the next paint, if the canvases have their size (a plot not yet
+        laid out or being resized is drawn by `render`, after the layout); whether it was drawn."""
+        canvas = self.query_one("#plot", Canvas)
+        if self._needs_rerender and not self._needs_canvas_resize and canvas.size \
+                and canvas.size == canvas._canvas_size:
+            self.render()
+            return True
+        return False
 
     def draw_end_marks(self) -> None:
         """Each letter where its line ends, or in the nearest free cell (`place_marks`), the higher value first."""
@@ -195,6 +293,10 @@ class RaceCharts(Vertical):
     RaceCharts PlotWidget { width: 1fr; height: 1fr; }
     """
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.key: Text | None = None  # the key shown
+
     def compose(self) -> ComposeResult:
         yield Static("", id="chart-key")
         with Horizontal(id="chart-row"):
@@ -214,6 +316,16 @@ class RaceCharts(Vertical):
         marks = nation_marks(nations)
         compute = self.query_one("#compute-chart", RacePlot)
         capability = self.query_one("#capability-chart", RacePlot)
+        with compute.drawing(), capability.drawing():
+            no_compute = self._set_lines(compute, capability, per_nation, nations, colours, marks)
+        key = _key(nations, colours, marks, no_compute)
+        if key != self.key:  # the same key most turns: no update, so no layout pass for it
+            self.key = key
+            self.query_one("#chart-key", Static).update(key)
+
+    def _set_lines(self, compute: RacePlot, capability: RacePlot, per_nation: dict[str, list[dict[str, Any]]],
+                   nations: list[str], colours: dict[str, str], marks: dict[str, str]) -> list[str]:
+        """Each nation's lines, limits, labels and axes set on the two plots; the nations with no compute yet."""
         for plot in (compute, capability):
             plot.clear()
         no_compute: list[str] = []
@@ -241,7 +353,7 @@ class RaceCharts(Vertical):
         for plot in (compute, capability):
             plot.show_legend(is_visible=False)
             plot.set_x_formatter(TurnAxis())
-        self.query_one("#chart-key", Static).update(_key(nations, colours, marks, no_compute))
+        return no_compute
 
 
 def _line(plot: RacePlot, xs: list[float], ys: list[float], colour: str, mark: str, code: str) -> None:

@@ -50,4 +50,10 @@ class EventLog(RichLog):
         for entry in log_entries(game, events[self.shown:]):
             self.write(entry_text(entry, bool(player and player in entry.actors)), scroll_end=False)
         self.shown = len(events)
-        self.call_after_refresh(self.scroll_end, animate=False)  # the newest line in view
+        # The newest line in view. Laid out, the log knows its end now (its height is fixed and its lines
+        # wrap): scrolled at once, it is painted once, with the board; Textual's own scroll_end waits for a
+        # paint and then painted the log again, scrolled. Before the first layout, after it.
+        if self.size:
+            self.scroll_end(animate=False, immediate=True)
+        else:
+            self.call_after_refresh(self.scroll_end, animate=False)
